@@ -1,0 +1,1 @@
+"""ToothPick Integration Hub: the service core (settings, vault, models, store, engine)."""

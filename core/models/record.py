@@ -1,0 +1,95 @@
+"""Records: canonical entity instances held in ToothPick's store, and their history."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from pydantic import Field
+
+from core.clock import new_id, utcnow
+from core.models.common import Entity, ExternalId, Identifier, Model, UtcDatetime
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """Stable hash of canonical data: key order and float/Decimal spelling do not matter."""
+    raw = orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class Record(Model):
+    """Keyed by (organisation, connection, entity, external id)."""
+
+    organisation_id: Identifier
+    connection_id: Identifier
+    entity: Entity
+    external_id: ExternalId
+    data: dict[str, Any]
+    content_hash: str
+    source_created_at: UtcDatetime | None = None
+    source_updated_at: UtcDatetime | None = None
+    synced_at: UtcDatetime = Field(default_factory=utcnow)
+    deleted: bool = False
+    deleted_at: UtcDatetime | None = None
+    local_change: dict[str, Any] | None = None  # fields edited in ToothPick, not yet pushed
+    local_changed_at: UtcDatetime | None = None
+    version: int = 1
+
+
+class RecordWrite(Model):
+    """What the engine hands the store for one record; the store decides create/update/unchanged."""
+
+    external_id: ExternalId
+    data: dict[str, Any]
+    content_hash: str
+    source_created_at: UtcDatetime | None = None
+    source_updated_at: UtcDatetime | None = None
+    deleted: bool = False
+
+
+class ChangeKind(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    RESTORED = "restored"
+    LOCAL_EDIT = "local_edit"
+    PUSHED = "pushed"
+
+
+class RecordChange(Model):
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    connection_id: Identifier
+    entity: Entity
+    external_id: ExternalId
+    run_id: Identifier | None = None
+    at: UtcDatetime = Field(default_factory=utcnow)
+    kind: ChangeKind
+    before: dict[str, Any] | None = None  # only the fields that changed
+    after: dict[str, Any] | None = None
+
+
+class SyncState(Model):
+    """Where incremental sync of one (connection, entity) stands.
+
+    `cursor` is the committed high-water mark (only moved after the store write
+    it covers succeeded); `checkpoint` is the in-run position (page token and
+    run id) that lets a killed run resume mid-stream.
+    """
+
+    organisation_id: Identifier
+    connection_id: Identifier
+    entity: Entity
+    cursor: str | None = None
+    checkpoint: dict[str, Any] | None = None
+    last_full_sync_at: UtcDatetime | None = None
+    updated_at: UtcDatetime = Field(default_factory=utcnow)
+
+
+def diff_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Top-level fields whose values differ (added, removed or changed)."""
+    before = before or {}
+    after = after or {}
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -1,0 +1,83 @@
+"""What waits for a person: conflicts (and deletions held for approval) and alerts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from core.clock import new_id, utcnow
+from core.models.common import Entity, ExternalId, Identifier, Model, System, UtcDatetime
+
+
+class ConflictKind(StrEnum):
+    UPDATE = "update"  # both sides changed since the last sync
+    DELETE = "delete"  # the vendor deleted it and the connection asks to approve deletes
+
+
+class ConflictStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class Resolution(StrEnum):
+    LOCAL = "local"  # keep ToothPick's version (and push it)
+    REMOTE = "remote"  # take the vendor's version
+    MERGED = "merged"  # field by field
+    APPROVE_DELETE = "approve_delete"
+    REJECT_DELETE = "reject_delete"
+
+
+class Conflict(Model):
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    connection_id: Identifier
+    system: System
+    entity: Entity
+    external_id: ExternalId
+    kind: ConflictKind = ConflictKind.UPDATE
+    local: dict[str, Any] | None = None
+    remote: dict[str, Any] | None = None
+    differing_fields: list[str] = Field(default_factory=list)
+    local_changed_at: UtcDatetime | None = None
+    remote_changed_at: UtcDatetime | None = None
+    run_id: Identifier | None = None
+    detected_at: UtcDatetime = Field(default_factory=utcnow)
+    status: ConflictStatus = ConflictStatus.OPEN
+    resolution: Resolution | None = None
+    resolved_data: dict[str, Any] | None = None
+    resolved_by: str | None = None
+    resolved_at: UtcDatetime | None = None
+
+
+class AlertKind(StrEnum):
+    CONSECUTIVE_FAILURES = "consecutive_failures"
+    SLOW_RESPONSES = "slow_responses"
+    CONNECTIVITY = "connectivity"
+    RATE_LIMIT = "rate_limit"
+    NEEDS_RECONNECT = "needs_reconnect"
+    QUOTA = "quota"
+
+
+class AlertSeverity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Alert(Model):
+    """Raised once per (connection, kind) while the condition lasts; `count` says how often."""
+
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    connection_id: Identifier | None = None
+    system: System | None = None
+    kind: AlertKind
+    severity: AlertSeverity = AlertSeverity.WARNING
+    message: str = Field(max_length=2000)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    last_seen_at: UtcDatetime = Field(default_factory=utcnow)
+    count: int = 1
+    acknowledged_at: UtcDatetime | None = None

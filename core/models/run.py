@@ -1,0 +1,129 @@
+"""A sync run: one execution of a sync, tracked in the store from queued to done.
+
+The store is the source of truth for runs; workers claim queued runs
+atomically, beat a heartbeat while working, and a run whose heartbeat stopped
+is claimed again and resumes from its checkpoint.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from core.clock import new_id, utcnow
+from core.errors import FailureCategory
+from core.models.common import Entity, Identifier, Model, System, UtcDatetime
+from core.models.connection import ConflictPolicy, Direction
+
+
+class RunTrigger(StrEnum):
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+    WEBHOOK = "webhook"
+    RETRY = "retry"
+    API = "api"
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"  # a vendor quota ran out; resumes by itself after `resume_after`
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_active(self) -> bool:
+        """Active runs block another run of the same connection."""
+        return self in (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
+
+    @property
+    def is_finished(self) -> bool:
+        return not self.is_active
+
+
+class SyncOptions(Model):
+    """The seed's "advanced options" of a manual sync; None means the connection's own setting."""
+
+    entities: list[Entity] | None = None
+    direction: Direction | None = None
+    full: bool = False
+    dry_run: bool = False
+    conflict_policy: ConflictPolicy | None = None
+    modified_since: UtcDatetime | None = None
+
+
+class EntityCounts(Model):
+    pages: int = 0
+    api_calls: int = 0
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    pushed: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    retries: int = 0
+    rate_limit_wait_s: float = 0.0
+
+    def add(self, other: EntityCounts) -> EntityCounts:
+        return EntityCounts(
+            **{name: getattr(self, name) + getattr(other, name) for name in type(self).model_fields}
+        )
+
+
+class RunProgress(Model):
+    current_entity: Entity | None = None
+    records: int = 0
+    pages: int = 0
+    rate_limit_wait_s: float = 0.0
+    message: str | None = Field(default=None, max_length=500)
+
+
+class PlannedChange(Model):
+    """One line of a dry run's report: what a real run would have done."""
+
+    entity: Entity
+    external_id: str
+    action: str  # create | update | delete | push | conflict
+    fields: list[str] = Field(default_factory=list)
+    detail: str | None = None
+
+
+class SyncRun(Model):
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    connection_id: Identifier
+    system: System
+    trigger: RunTrigger = RunTrigger.MANUAL
+    options: SyncOptions = Field(default_factory=SyncOptions)
+    state: RunState = RunState.QUEUED
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+    heartbeat_at: UtcDatetime | None = None
+    worker_id: str | None = None
+    attempt: int = 0
+    resume_after: UtcDatetime | None = None
+    cancel_requested: bool = False
+    progress: RunProgress = Field(default_factory=RunProgress)
+    counts: dict[Entity, EntityCounts] = Field(default_factory=dict)
+    planned: list[PlannedChange] = Field(default_factory=list)
+    error: str | None = Field(default=None, max_length=4000)
+    error_category: FailureCategory | None = None
+
+    @property
+    def totals(self) -> EntityCounts:
+        total = EntityCounts()
+        for counts in self.counts.values():
+            total = total.add(counts)
+        return total
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or utcnow()
+        return (end - self.started_at).total_seconds()

@@ -1,0 +1,122 @@
+"""Process configuration, read from the environment and an optional `.env` file.
+
+The seed's variable names (`INTEGRATION_ENCRYPTION_KEY`, `MONGODB_URI`,
+`REDIS_URL`) are kept as they are; everything else is `TOOTHPICK_*`.
+`load_settings()` turns any invalid value into one `ConfigError` line naming
+the variable, so every entry point (CLI, dashboard, API, scheduler, worker)
+fails the same readable way instead of with a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TOOTHPICK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+    environment: Environment = Field(default=Environment.DEVELOPMENT, alias="TOOTHPICK_ENV")
+    encryption_key: SecretStr | None = Field(default=None, alias="INTEGRATION_ENCRYPTION_KEY")
+    retired_encryption_keys: SecretStr | None = Field(
+        default=None,
+        alias="INTEGRATION_ENCRYPTION_RETIRED_KEYS",
+        description="Comma-separated keys that still open old secrets after a rotation.",
+    )
+    mongodb_uri: SecretStr | None = Field(default=None, alias="MONGODB_URI")
+    mongodb_database: str = Field(default="toothpick", min_length=1, max_length=63)
+    redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
+    data_dir: Path = Path("data")
+    log_retention_days: int = Field(default=90, ge=1, le=3650)
+    sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
+    organisation: str = Field(
+        default="toothpick",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="Organisation the local dashboard and CLI act for.",
+    )
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    dashboard_port: int = Field(default=8501, ge=1, le=65535)
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    sandbox_port: int = Field(default=8765, ge=0, le=65535)
+    sandbox_tls_port: int = Field(default=8766, ge=0, le=65535)
+
+    @field_validator("mongodb_uri", "redis_url", "encryption_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _mongodb_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("mongodb://", "mongodb+srv://")
+        ):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def database_path(self) -> Path:
+        """The embedded SQLite store, used whenever MONGODB_URI is unset."""
+        return self.data_dir / "toothpick.db"
+
+    @property
+    def development_key_path(self) -> Path:
+        return self.data_dir / "encryption.key"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+def _variable_name(field_name: str) -> str:
+    field = Settings.model_fields.get(field_name)
+    if field is not None and field.alias:
+        return field.alias
+    return f"TOOTHPICK_{field_name.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once; raise a one-line `ConfigError` naming the bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            location = error.get("loc") or ("?",)
+            name = str(location[0])
+            if name not in Settings.model_fields:
+                name = next(
+                    (f for f, info in Settings.model_fields.items() if info.alias == name), name
+                )
+            problems.append(f"{_variable_name(name)}: {error['msg']}")
+        raise ConfigError("Invalid setting " + "; ".join(problems)) from None

@@ -1,0 +1,335 @@
+"""The Store protocol: everything the product persists, and nothing more.
+
+Two implementations (core.store.sqlite, core.store.mongo) pass one contract
+suite (tests/core/store/). Every read and write of tenant data takes the
+organisation id and never returns another organisation's objects; the only
+unscoped calls are the ones system processes need (the scheduler listing all
+connections, a worker claiming the next run, retention purges).
+
+Contracts every implementation keeps:
+- Writes are atomic per call: a failed call leaves what was stored as it was.
+- Times are timezone-aware UTC in and out.
+- `upsert_records` compares content hashes in the database and reports
+  created / updated / unchanged; it writes one RecordChange per real change.
+- `create_run` refuses a second active (queued, running, paused) run of a
+  connection with RunAlreadyActiveError; `claim_next_run` gives each run to
+  exactly one worker even when many call it at once.
+- Aggregations (KPIs, counts) run inside the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.errors import FailureCategory
+from core.models import (
+    Alert,
+    Conflict,
+    ConflictStatus,
+    Connection,
+    Entity,
+    EntityCounts,
+    LogEntry,
+    Organisation,
+    PlannedChange,
+    Record,
+    RecordChange,
+    RecordWrite,
+    RunProgress,
+    RunState,
+    SyncRun,
+    SyncState,
+)
+from core.store.queries import (
+    Bucket,
+    CountRow,
+    ErrorGroup,
+    HeartbeatAck,
+    KpiGroup,
+    KpiRow,
+    LogFilter,
+    Page,
+    UpsertResult,
+    VolumeRow,
+)
+
+
+class ConnectionStore(Protocol):
+    def ensure_organisation(self, organisation: Organisation) -> Organisation: ...
+    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
+
+    def create_connection(self, connection: Connection) -> Connection:
+        """AlreadyExistsError if the organisation has a connection of that name."""
+        ...
+
+    def get_connection(self, organisation_id: str, connection_id: str) -> Connection | None: ...
+    def get_connection_by_name(self, organisation_id: str, name: str) -> Connection | None: ...
+
+    def list_connections(self, organisation_id: str | None) -> list[Connection]:
+        """`None` lists every organisation's: for the scheduler and key rotation only."""
+        ...
+
+    def update_connection(self, connection: Connection) -> Connection:
+        """Replace the stored connection (same id and organisation); NotFoundError if absent."""
+        ...
+
+    def reseal_connection_secret(
+        self, organisation_id: str, connection_id: str, *, expected: str, sealed_secret: str
+    ) -> bool:
+        """Compare-and-set of the sealed secret (key rotation, OAuth refresh write-back)."""
+        ...
+
+    def delete_connection(self, organisation_id: str, connection_id: str) -> bool:
+        """Removes the connection with its records, changes, sync states and open
+        conflicts; runs and log entries stay for the audit trail."""
+        ...
+
+
+class LogStore(Protocol):
+    def append_logs(self, entries: Sequence[LogEntry]) -> int:
+        """Insert in one batch; entries whose id is already stored are skipped
+        (so re-importing a file is harmless). Returns how many were new."""
+        ...
+
+    def get_log(self, organisation_id: str, log_id: str) -> LogEntry | None: ...
+
+    def query_logs(
+        self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
+    ) -> Page[LogEntry]:
+        """Newest first, with the total count of matching entries."""
+        ...
+
+    def iter_logs(
+        self, organisation_id: str, query: LogFilter, *, batch_size: int = 1000
+    ) -> Iterator[LogEntry]:
+        """Every matching entry, newest first, streamed (exports never load all rows)."""
+        ...
+
+    def kpis(
+        self,
+        organisation_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        group_by: KpiGroup | None = KpiGroup.SYSTEM,
+        bucket: Bucket | None = None,
+    ) -> list[KpiRow]: ...
+
+    def volume_by_entity(
+        self,
+        organisation_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        bucket: Bucket | None = None,
+    ) -> list[VolumeRow]: ...
+
+    def error_counts(
+        self, organisation_id: str, *, since: datetime, until: datetime, group_by: ErrorGroup
+    ) -> list[CountRow]: ...
+
+    def purge_logs(self, older_than: datetime) -> int:
+        """Retention: delete entries older than the cut-off in every organisation."""
+        ...
+
+
+class RecordStore(Protocol):
+    def get_records(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+    ) -> dict[str, Record]: ...
+
+    def upsert_records(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        writes: Sequence[RecordWrite],
+        *,
+        run_id: str | None,
+    ) -> UpsertResult:
+        """Create, update (hash differs), or leave unchanged; `deleted=True` soft-deletes.
+        A pending local change on a record is left as it is."""
+        ...
+
+    def iter_records(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        *,
+        pending_only: bool = False,
+        include_deleted: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[Record]: ...
+
+    def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
+        """Live (not deleted) records held per entity."""
+        ...
+
+    def set_local_change(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        fields: dict[str, Any],
+        *,
+        at: datetime,
+    ) -> Record:
+        """Apply an edit made in ToothPick: merged into `data` and into `local_change`
+        (pending push); writes a LOCAL_EDIT change. NotFoundError if no such record.
+        An unknown `external_id` starting with `local:` creates a new local record."""
+        ...
+
+    def mark_pushed(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        new_external_id: str,
+        data: dict[str, Any],
+        content_hash: str,
+        source_updated_at: datetime | None,
+        run_id: str | None,
+    ) -> None:
+        """After a successful push: clear `local_change`, store the vendor's id
+        (renaming a `local:` record) and timestamp, write a PUSHED change."""
+        ...
+
+    def clear_local_change(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
+    ) -> None: ...
+
+    def record_history(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        limit: int = 100,
+    ) -> list[RecordChange]: ...
+
+    def get_sync_state(
+        self, organisation_id: str, connection_id: str, entity: Entity
+    ) -> SyncState | None: ...
+
+    def save_sync_state(self, state: SyncState) -> None: ...
+
+
+class RunStore(Protocol):
+    def create_run(self, run: SyncRun) -> SyncRun:
+        """RunAlreadyActiveError if the connection has a queued, running or paused run."""
+        ...
+
+    def get_run(self, organisation_id: str, run_id: str) -> SyncRun | None: ...
+
+    def list_runs(
+        self,
+        organisation_id: str,
+        *,
+        connection_id: str | None = None,
+        states: Sequence[RunState] = (),
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[SyncRun]:
+        """Newest first."""
+        ...
+
+    def latest_runs(self, organisation_id: str) -> dict[str, SyncRun]:
+        """The most recent run of each connection (for status cards)."""
+        ...
+
+    def claim_next_run(
+        self, worker_id: str, *, now: datetime, stale_before: datetime
+    ) -> SyncRun | None:
+        """Atomically take the oldest claimable run: queued, paused whose
+        `resume_after` has passed, or running whose heartbeat is older than
+        `stale_before`. Sets running, worker, heartbeat, started_at (first time)
+        and increments `attempt`."""
+        ...
+
+    def claim_run(
+        self, run_id: str, worker_id: str, *, now: datetime, stale_before: datetime
+    ) -> SyncRun | None:
+        """The same claim for one given run (a task-queue message names it)."""
+        ...
+
+    def heartbeat_run(
+        self,
+        run_id: str,
+        worker_id: str,
+        *,
+        now: datetime,
+        progress: RunProgress,
+        counts: dict[Entity, EntityCounts],
+    ) -> HeartbeatAck: ...
+
+    def finish_run(
+        self,
+        run_id: str,
+        worker_id: str,
+        *,
+        now: datetime,
+        state: RunState,
+        counts: dict[Entity, EntityCounts],
+        planned: Sequence[PlannedChange] = (),
+        error: str | None = None,
+        error_category: FailureCategory | None = None,
+        resume_after: datetime | None = None,
+    ) -> bool:
+        """End (or pause) a run this worker owns; False if it no longer owns it."""
+        ...
+
+    def request_cancel(self, organisation_id: str, run_id: str, *, now: datetime) -> SyncRun:
+        """A queued or paused run is cancelled at once; a running one is flagged and its
+        worker stops at the next checkpoint. NotFoundError if absent."""
+        ...
+
+
+class ReviewStore(Protocol):
+    def add_conflict(self, conflict: Conflict) -> Conflict:
+        """One open conflict per record: a newer one replaces the open one's versions."""
+        ...
+
+    def get_conflict(self, organisation_id: str, conflict_id: str) -> Conflict | None: ...
+
+    def list_conflicts(
+        self,
+        organisation_id: str,
+        *,
+        status: ConflictStatus | None = ConflictStatus.OPEN,
+        connection_id: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[Conflict]: ...
+
+    def save_conflict(self, conflict: Conflict) -> Conflict: ...
+
+    def raise_alert(self, alert: Alert) -> Alert:
+        """Deduplicated: an unacknowledged alert of the same (connection, kind) has its
+        count, message and last_seen_at updated instead."""
+        ...
+
+    def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]: ...
+    def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool: ...
+
+
+class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, Protocol):
+    """The whole persistence surface; `core.store.open_store(settings)` picks one."""
+
+    @property
+    def description(self) -> str:
+        """Human-readable location without credentials, e.g. `SQLite data/toothpick.db`."""
+        ...
+
+    def schema_version(self) -> int: ...
+    def ping(self) -> None:
+        """Raise StoreUnavailableError if the database cannot be used."""
+        ...
+
+    def close(self) -> None: ...
