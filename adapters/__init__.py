@@ -1,0 +1,1 @@
+"""Vendor adapters: one module per system, built on the shared pieces in this package."""

@@ -1,0 +1,207 @@
+"""The Adapter protocol: the only face of a vendor that the sync engine sees.
+
+An adapter speaks one vendor's dialect (auth, paging, rate limits, mapping)
+and hands the engine canonical records. It never touches the store: refreshed
+OAuth tokens go back through `AdapterContext.save_secret`, which the service
+seals and stores. Each system declares itself once in a `SystemInfo` (the
+connection form, the entities it supports and why not, incremental cursors,
+writability); the registry, the forms on the dashboard and the API all read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol
+
+from pydantic import SecretStr
+
+from core.models import Connection, Entity, System, SystemKind
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    URL = "url"
+    SECRET = "secret"  # noqa: S105 (a field kind) -- password input, stored only sealed
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a system's connection form."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    default: str | int | bool | None = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+
+    @property
+    def secret(self) -> bool:
+        return self.kind is FieldKind.SECRET
+
+
+@dataclass(frozen=True)
+class EntitySupport:
+    """How (and whether) a system carries one canonical entity."""
+
+    entity: Entity
+    vendor_object: str | None
+    supported: bool = True
+    reason: str | None = None  # why not, in words, when unsupported
+    incremental_cursor: str | None = None  # vendor field for incremental reads
+    writable: bool = False
+    deletions: bool = False  # the vendor exposes deletions/archival we carry over
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    system: System
+    label: str
+    kind: SystemKind
+    form: tuple[FormField, ...]
+    entities: tuple[EntitySupport, ...]
+    auth: str  # one line: how this system authenticates
+    docs_url: str = ""
+
+    def support(self, entity: Entity) -> EntitySupport:
+        for item in self.entities:
+            if item.entity is entity:
+                return item
+        return EntitySupport(
+            entity, None, supported=False, reason=f"{self.label} has no {entity.value} entity."
+        )
+
+    @property
+    def supported_entities(self) -> list[Entity]:
+        return [item.entity for item in self.entities if item.supported]
+
+    @property
+    def secret_fields(self) -> list[str]:
+        return [f.name for f in self.form if f.secret]
+
+
+# --- what flows between an adapter and the engine ---------------------------------------
+
+
+@dataclass
+class RemoteRecord:
+    """One vendor record, already mapped to the canonical entity."""
+
+    external_id: str
+    data: dict[str, Any]
+    updated_at: datetime | None = None
+    created_at: datetime | None = None
+    deleted: bool = False
+
+
+@dataclass
+class RecordFailure:
+    """A record the adapter could not map; `reason` is written for the person fixing it."""
+
+    external_id: str | None
+    reason: str
+
+
+@dataclass
+class RemotePage:
+    """One page of a read. `resume` is the opaque position after this page
+    (the engine checkpoints it); None means the stream is complete."""
+
+    records: list[RemoteRecord]
+    failures: list[RecordFailure] = field(default_factory=list)
+    resume: dict[str, Any] | None = None
+
+
+@dataclass
+class OutboundRecord:
+    """A local change to push. `external_id` None (or `local:...`) means create."""
+
+    external_id: str | None
+    data: dict[str, Any]  # canonical fields to write
+    changed_fields: tuple[str, ...] = ()
+
+
+@dataclass
+class WriteResult:
+    """Outcome per OutboundRecord, in the same order."""
+
+    external_id: str | None  # what was sent (None/local id for creates)
+    new_external_id: str | None = None  # the vendor's id after the write
+    updated_at: datetime | None = None  # the vendor's modified time after the write
+    error: str | None = None
+
+
+@dataclass
+class ConnectionCheck:
+    ok: bool
+    message: str  # what the vendor said, in words
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class VendorField:
+    """A vendor field offered for mapping (custom fields are the reason this exists)."""
+
+    name: str
+    label: str
+    type: str
+    custom: bool
+    writable: bool = True
+
+
+@dataclass
+class CallStats:
+    """Counters the shared HTTP layer keeps; the engine reads them per entity."""
+
+    api_calls: int = 0
+    retries: int = 0
+    rate_limit_wait_s: float = 0.0
+    pages: int = 0
+
+    def snapshot(self) -> CallStats:
+        return CallStats(self.api_calls, self.retries, self.rate_limit_wait_s, self.pages)
+
+
+@dataclass
+class AdapterContext:
+    """What an adapter is built from. `save_secret` stores refreshed tokens (sealed)."""
+
+    connection: Connection
+    secret: Mapping[str, SecretStr]
+    save_secret: Callable[[dict[str, str]], None] = lambda _fields: None
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+
+
+class Adapter(Protocol):
+    info: ClassVar[SystemInfo]
+    stats: CallStats
+
+    def check(self) -> ConnectionCheck:
+        """Authenticate and make one cheap read; never raises for a refusal (ok=False)."""
+        ...
+
+    def discover_fields(self, entity: Entity) -> list[VendorField]: ...
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        """Pages of records modified after `since` (all when None), oldest change first
+        where the vendor can sort so; restarts after the page that produced `resume`."""
+        ...
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        """Current vendor versions of a few records (conflict checks before a push)."""
+        ...
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]: ...
+
+    def close(self) -> None: ...
