@@ -24,7 +24,7 @@ from core.models import Connection, Entity, System, SystemKind
 class FieldKind(StrEnum):
     TEXT = "text"
     URL = "url"
-    SECRET = "secret"  # noqa: S105 (a field kind) -- password input, stored only sealed
+    SECRET = "secret"  # a password input, stored only sealed
     INTEGER = "integer"
     BOOLEAN = "boolean"
     CHOICE = "choice"

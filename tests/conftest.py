@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,7 @@ _OUR_VARIABLES = ("INTEGRATION_ENCRYPTION_", "MONGODB_URI", "REDIS_URL", "TOOTHP
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test sees the developer's own settings, `.env` or data directory."""
     for name in list(os.environ):
         if name.startswith(_OUR_VARIABLES):
@@ -23,4 +20,4 @@ def isolated_environment(
     monkeypatch.setenv("TOOTHPICK_DATA_DIR", str(data_dir))
     monkeypatch.setenv("TOOTHPICK_ENV", "test")
     monkeypatch.chdir(tmp_path)
-    yield data_dir
+    return data_dir

@@ -6,12 +6,12 @@ and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import typer
 
 from core.errors import ToothpickError
+from core.redaction import configure_logging
 
 app = typer.Typer(
     name="toothpick",
@@ -28,9 +28,7 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     _register_commands()
     try:
         app(args=argv, standalone_mode=True)

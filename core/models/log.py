@@ -38,7 +38,7 @@ class Operation(StrEnum):
     CONNECT = "connect"
     UPDATE_CONNECTION = "update_connection"
     DELETE_CONNECTION = "delete_connection"
-    REFRESH_TOKEN = "refresh_token"  # noqa: S105 (an operation name)
+    REFRESH_TOKEN = "refresh_token"
     WEBHOOK = "webhook"
     ROTATE_KEY = "rotate_key"
     IMPORT = "import"

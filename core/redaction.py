@@ -1,0 +1,96 @@
+"""Keeps secrets out of logs, exceptions, exports and pages.
+
+Two nets, because either alone leaks: (1) patterns that catch credentials by
+their shape wherever they appear (Authorization headers, `api_token=` in a
+query string, `"refresh_token": "..."` in a JSON body), and (2) the exact
+values of every secret this process has opened from the vault, so even a
+vendor echoing a password back in an error body is scrubbed.
+
+The registry of opened values is process-wide on purpose: any thread's log
+line must be scrubbed of any connection's secret. It only ever holds values
+this process already holds in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "***"
+_MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
+
+_SECRET_KEYS = (
+    r"access[_-]?token|refresh[_-]?token|id[_-]?token|api[_-]?token|api[_-]?key|apikey|"
+    r"client[_-]?secret|password|passwd|secret|session[_-]?id|sessionid|signature|"
+    r"x-csrf-token|hapikey|authtoken"
+)
+_PATTERNS = (
+    # Authorization: Bearer abc / Zoho-oauthtoken abc / Basic abc
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:[\w-]+\s+)?[^\s'\",}]+"),
+    re.compile(r"(?i)\b(bearer\s+|zoho-oauthtoken\s+|basic\s+)[A-Za-z0-9._~+/=-]{6,}"),
+    # key=value in query strings and form bodies
+    re.compile(rf"(?i)((?:{_SECRET_KEYS})=)[^&\s'\"]+"),
+    # "key": "value" in JSON, 'key': 'value' in reprs
+    re.compile(rf"(?i)(['\"](?:{_SECRET_KEYS})['\"]\s*:\s*['\"])[^'\"]*"),
+    # credentials inside URLs: scheme://user:password@host
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),
+)
+
+_known_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Remember secret values so that `redact` masks them wherever they appear."""
+    with _lock:
+        _known_secrets.update(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
+
+
+def redact(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    with _lock:
+        known = sorted(_known_secrets, key=len, reverse=True)
+    for value in known:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
+
+
+def redact_value(value: Any) -> Any:
+    """Redact strings inside nested dicts/lists (log metadata, exported rows)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(item) for item in value]
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Attached to every handler: formats the record once, redacted, before output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        record.msg = redact(message)
+        record.args = None
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Root logging for every entry point, with redaction on every handler."""
+    root = logging.getLogger()
+    if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactingFilter())
+        root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.redaction import MASK, RedactingFilter, redact, redact_value, register_secrets
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GET /v1/deals?api_token=abc123secret&limit=5", "abc123secret"),
+        ("Authorization: Bearer eyJhbGciOi.abc.def", "eyJhbGciOi.abc.def"),
+        ("{'Authorization': 'Zoho-oauthtoken 1000.f00.b4r'}", "1000.f00.b4r"),
+        ('{"refresh_token": "5Aep861.rf", "ok": true}', "5Aep861.rf"),
+        ("grant_type=password&client_secret=cs-123&password=pw-456", "cs-123"),
+        ("mongodb://admin:s3cr3tpw@db:27017/toothpick", "s3cr3tpw"),
+    ],
+)
+def test_patterns_mask_credentials_by_shape(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+    assert MASK in redact(text)
+
+
+def test_registered_values_are_masked_anywhere() -> None:
+    register_secrets(["canary-9f8e7d"])
+    assert redact("vendor echoed canary-9f8e7d back") == f"vendor echoed {MASK} back"
+    assert redact_value({"a": ["x canary-9f8e7d y"]}) == {"a": [f"x {MASK} y"]}
+
+
+def test_logging_filter_redacts_args_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+    register_secrets(["tb-canary-123"])
+    logger = logging.getLogger("test.redaction")
+    caplog.handler.addFilter(RedactingFilter())
+    try:
+        raise RuntimeError("failed with tb-canary-123")
+    except RuntimeError:
+        logger.exception("call with token %s", "tb-canary-123")
+    text = caplog.text
+    assert "tb-canary-123" not in text
+    assert "call with token ***" in text
+
+
+@given(st.text(max_size=200))
+def test_redact_never_raises_and_never_grows_secrets(text: str) -> None:
+    assert isinstance(redact(text), str)
