@@ -1,0 +1,11 @@
+"""The sync engine: pages in, maps, diffs, upserts, pushes, checkpoints.
+
+It sees vendors only through the Adapter protocol and persistence only through
+the Store protocol, so the same engine runs inside the embedded worker and in
+distributed workers.
+"""
+
+from core.sync.control import RunCancelledError, RunControl, RunLostError
+from core.sync.engine import RunOutcome, SyncEngine
+
+__all__ = ["RunCancelledError", "RunControl", "RunLostError", "RunOutcome", "SyncEngine"]

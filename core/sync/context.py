@@ -1,0 +1,79 @@
+"""State one run carries through its entities: settings resolved once, counters, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.base import Adapter, CallStats
+from core.clock import utcnow
+from core.models import (
+    ConflictPolicy,
+    Connection,
+    Direction,
+    Entity,
+    EntityCounts,
+    PlannedChange,
+    RunProgress,
+    SyncRun,
+)
+from core.store.base import Store
+from core.sync.audit import RunAudit
+from core.sync.control import RunControl
+
+# A dry run's report keeps this many lines; the counts stay exact beyond it.
+PLANNED_LIMIT = 5000
+
+
+@dataclass
+class RunContext:
+    store: Store
+    adapter: Adapter
+    connection: Connection
+    run: SyncRun
+    control: RunControl
+    audit: RunAudit
+    policy: ConflictPolicy
+    direction: Direction
+    dry_run: bool
+    started: datetime = field(default_factory=utcnow)
+    counts: dict[Entity, EntityCounts] = field(default_factory=dict)
+    planned: list[PlannedChange] = field(default_factory=list)
+    progress: RunProgress = field(default_factory=RunProgress)
+    _stats_mark: CallStats = field(default_factory=CallStats)
+
+    @property
+    def organisation_id(self) -> str:
+        return self.connection.organisation_id
+
+    @property
+    def connection_id(self) -> str:
+        return self.connection.id
+
+    def entity_counts(self, entity: Entity) -> EntityCounts:
+        return self.counts.setdefault(entity, EntityCounts())
+
+    def plan(self, change: PlannedChange) -> None:
+        if len(self.planned) < PLANNED_LIMIT:
+            self.planned.append(change)
+
+    def absorb_call_stats(self, entity: Entity) -> None:
+        """Move the adapter's call counters since the last mark onto this entity."""
+        now = self.adapter.stats.snapshot()
+        counts = self.entity_counts(entity)
+        counts.api_calls += now.api_calls - self._stats_mark.api_calls
+        counts.retries += now.retries - self._stats_mark.retries
+        counts.rate_limit_wait_s += now.rate_limit_wait_s - self._stats_mark.rate_limit_wait_s
+        self.progress.rate_limit_wait_s = sum(c.rate_limit_wait_s for c in self.counts.values())
+        self._stats_mark = now
+
+    def checkpoint(self, entity: Entity, message: str | None = None) -> None:
+        """Durable point: flush the audit, report progress, honour cancel/takeover."""
+        self.absorb_call_stats(entity)
+        self.audit.flush()
+        self.progress.current_entity = entity
+        self.progress.records = sum(c.read + c.pushed for c in self.counts.values())
+        self.progress.pages = sum(c.pages for c in self.counts.values())
+        if message:
+            self.progress.message = message
+        self.control.checkpoint(self.progress.model_copy(), dict(self.counts))

@@ -1,0 +1,197 @@
+"""One run from start to outcome: validate, then per entity pull and/or push, then audit.
+
+Failure handling follows what the caller can do about it:
+- a record that cannot be mapped is logged and skipped (the run goes on);
+- a vendor or transient error on one entity is logged and the next entity runs;
+  the run ends failed and the next run resumes from the checkpoint;
+- refused credentials, an open circuit, a spent daily quota, a cancel or a
+  takeover end the run at once (quota: paused, to resume after the reset).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.base import Adapter
+from core.clock import utcnow
+from core.errors import (
+    CircuitOpenError,
+    FailureCategory,
+    QuotaExhaustedError,
+    ToothpickError,
+    VendorAuthError,
+)
+from core.models import (
+    Connection,
+    Direction,
+    Entity,
+    EntityCounts,
+    LogLevel,
+    LogStatus,
+    Operation,
+    PlannedChange,
+    RunState,
+    SyncRun,
+)
+from core.store.base import Store
+from core.sync.audit import RunAudit
+from core.sync.context import RunContext
+from core.sync.control import RunCancelledError, RunControl
+from core.sync.pull import EntityPull
+from core.sync.push import EntityPush
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    state: RunState
+    counts: dict[Entity, EntityCounts]
+    planned: list[PlannedChange] = field(default_factory=list)
+    error: str | None = None
+    error_category: FailureCategory | None = None
+    resume_after: datetime | None = None
+    needs_reconnect: bool = False
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        adapter: Adapter,
+        connection: Connection,
+        run: SyncRun,
+        control: RunControl,
+    ) -> None:
+        options = run.options
+        self.ctx = RunContext(
+            store=store,
+            adapter=adapter,
+            connection=connection,
+            run=run,
+            control=control,
+            audit=RunAudit(store, connection, run.id, dry_run=options.dry_run),
+            policy=options.conflict_policy or connection.conflict_policy,
+            direction=options.direction or connection.direction,
+            dry_run=options.dry_run,
+        )
+
+    def entities(self) -> list[Entity]:
+        """The run's entities: the options' or the connection's, that the system supports."""
+        info = self.ctx.adapter.info
+        wanted = self.ctx.run.options.entities or self.ctx.connection.entities
+        wanted = wanted or info.supported_entities
+        return [e for e in dict.fromkeys(wanted) if info.support(e).supported]
+
+    def execute(self) -> RunOutcome:
+        """Run every entity; RunLostError propagates (the new owner finishes the run)."""
+        errors: list[tuple[Entity, ToothpickError]] = []
+        try:
+            for entity in self.entities():
+                try:
+                    self._sync_entity(entity)
+                except (VendorAuthError, CircuitOpenError, QuotaExhaustedError):
+                    raise
+                except ToothpickError as exc:
+                    errors.append((entity, exc))
+                    self._entity_failed(entity, exc)
+        except RunCancelledError:
+            return self._finish(RunState.CANCELLED, error="Cancelled by a person.")
+        except QuotaExhaustedError as exc:
+            return self._finish(
+                RunState.PAUSED, error=str(exc), category=exc.category, resume_after=exc.resets_at
+            )
+        except (VendorAuthError, CircuitOpenError) as exc:
+            return self._finish(
+                RunState.FAILED,
+                error=str(exc),
+                category=exc.category,
+                needs_reconnect=isinstance(exc, VendorAuthError),
+            )
+        if errors:
+            message = "; ".join(f"{entity.value}: {exc}" for entity, exc in errors)
+            return self._finish(RunState.FAILED, error=message, category=errors[0][1].category)
+        return self._finish(RunState.SUCCEEDED)
+
+    def _sync_entity(self, entity: Entity) -> None:
+        ctx = self.ctx
+        support = ctx.adapter.info.support(entity)
+        ctx.checkpoint(entity, f"Starting {entity.value}")
+        if ctx.direction in (Direction.PULL, Direction.BOTH):
+            EntityPull(ctx, entity).run()
+        if ctx.direction in (Direction.PUSH, Direction.BOTH) and support.writable:
+            EntityPush(ctx, entity).run()
+        ctx.absorb_call_stats(entity)
+        ctx.audit.flush()
+
+    def _entity_failed(self, entity: Entity, exc: ToothpickError) -> None:
+        self.ctx.absorb_call_stats(entity)
+        self.ctx.audit.add(
+            Operation.PULL,
+            f"{entity.value} stopped: {exc}",
+            entity=entity,
+            level=LogLevel.ERROR,
+            status=LogStatus.ERROR,
+            error_category=exc.category,
+            http_status=getattr(exc, "status", None),
+        )
+        self.ctx.audit.flush()
+
+    def _finish(
+        self,
+        state: RunState,
+        *,
+        error: str | None = None,
+        category: FailureCategory | None = None,
+        resume_after: datetime | None = None,
+        needs_reconnect: bool = False,
+    ) -> RunOutcome:
+        ctx = self.ctx
+        totals = EntityCounts()
+        for counts in ctx.counts.values():
+            totals = totals.add(counts)
+        duration_ms = (utcnow() - ctx.started).total_seconds() * 1000
+        status = {
+            RunState.SUCCEEDED: LogStatus.WARNING if totals.failed else LogStatus.SUCCESS,
+            RunState.PAUSED: LogStatus.WARNING,
+            RunState.CANCELLED: LogStatus.SKIPPED,
+        }.get(state, LogStatus.ERROR)
+        mode = "Dry run" if ctx.dry_run else "Sync"
+        summary = (
+            f"{mode} {state.value}: read {totals.read}, created {totals.created}, "
+            f"updated {totals.updated}, deleted {totals.deleted}, pushed {totals.pushed}, "
+            f"conflicts {totals.conflicts}, failed {totals.failed}"
+        )
+        ctx.audit.add(
+            Operation.SYNC,
+            summary + (f". {error}" if error else ""),
+            level=LogLevel.ERROR if status is LogStatus.ERROR else LogLevel.INFO,
+            status=status,
+            error_category=category,
+            duration_ms=duration_ms,
+            records_processed=totals.read + totals.pushed,
+            records_created=totals.created,
+            records_updated=totals.updated,
+            records_failed=totals.failed,
+            metadata={
+                "trigger": ctx.run.trigger.value,
+                "direction": ctx.direction.value,
+                "api_calls": totals.api_calls,
+                "retries": totals.retries,
+                "rate_limit_wait_s": round(totals.rate_limit_wait_s, 3),
+                "pages": totals.pages,
+            },
+        )
+        ctx.audit.flush()
+        return RunOutcome(
+            state=state,
+            counts=dict(ctx.counts),
+            planned=list(ctx.planned),
+            error=error,
+            error_category=category,
+            resume_after=resume_after,
+            needs_reconnect=needs_reconnect,
+        )

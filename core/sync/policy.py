@@ -1,0 +1,95 @@
+"""What to do with one record: pure decisions, kept apart from I/O so they are easy to test.
+
+"Both sides changed" means: the vendor's version differs from the last version
+we pulled (the stored `content_hash`) AND the record has a pending local edit.
+The connection's conflict policy then decides:
+- timestamp: the more recent change wins (ties go to the vendor, the system of record);
+- manual: held for review, both versions kept, nothing overwritten;
+- skip: neither side touched, logged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from core.models import ConflictPolicy, Record
+
+
+class PullDecision(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DELETE = "delete"
+    HOLD_DELETE = "hold_delete"  # approve-deletes: a person confirms first
+    TAKE_REMOTE = "take_remote"  # both changed, the vendor wins: local edit dropped
+    KEEP_LOCAL = "keep_local"  # both changed, ours wins: keep edit, remember vendor base
+    CONFLICT = "conflict"  # both changed, held for review
+    SKIP = "skip"  # both changed, policy says leave both
+
+
+class PushDecision(StrEnum):
+    PUSH = "push"
+    TAKE_REMOTE = "take_remote"
+    CONFLICT = "conflict"
+    SKIP = "skip"
+
+
+def _local_wins(local_changed_at: datetime | None, remote_updated_at: datetime | None) -> bool:
+    if local_changed_at is None:
+        return False
+    if remote_updated_at is None:
+        return True
+    return local_changed_at > remote_updated_at
+
+
+def _both_changed(
+    policy: ConflictPolicy, local: Record, remote_updated_at: datetime | None
+) -> PullDecision:
+    if policy is ConflictPolicy.MANUAL:
+        return PullDecision.CONFLICT
+    if policy is ConflictPolicy.SKIP:
+        return PullDecision.SKIP
+    if _local_wins(local.local_changed_at, remote_updated_at):
+        return PullDecision.KEEP_LOCAL
+    return PullDecision.TAKE_REMOTE
+
+
+def decide_pull(
+    *,
+    local: Record | None,
+    remote_hash: str,
+    remote_deleted: bool,
+    remote_updated_at: datetime | None,
+    policy: ConflictPolicy,
+    approve_deletes: bool,
+) -> PullDecision:
+    if remote_deleted:
+        if local is None or local.deleted:
+            return PullDecision.UNCHANGED
+        return PullDecision.HOLD_DELETE if approve_deletes else PullDecision.DELETE
+    if local is None:
+        return PullDecision.CREATE
+    if local.content_hash == remote_hash and not local.deleted:
+        return PullDecision.UNCHANGED
+    if local.local_change is None:
+        return PullDecision.UPDATE
+    return _both_changed(policy, local, remote_updated_at)
+
+
+def decide_push(
+    *,
+    local: Record,
+    remote_hash: str | None,
+    remote_updated_at: datetime | None,
+    policy: ConflictPolicy,
+) -> PushDecision:
+    """`remote_hash` None: the record is new on our side or the vendor has no version."""
+    if remote_hash is None or remote_hash == local.content_hash:
+        return PushDecision.PUSH
+    decision = _both_changed(policy, local, remote_updated_at)
+    return {
+        PullDecision.CONFLICT: PushDecision.CONFLICT,
+        PullDecision.SKIP: PushDecision.SKIP,
+        PullDecision.KEEP_LOCAL: PushDecision.PUSH,
+    }.get(decision, PushDecision.TAKE_REMOTE)

@@ -1,0 +1,282 @@
+"""Pull one entity: vendor pages -> decisions -> one bulk upsert per page -> checkpoint.
+
+The cursor (high-water mark of the vendor's modified time) is committed only
+when the whole stream has been stored; within a run, the position after each
+stored page is saved as a checkpoint, so a run killed anywhere resumes after
+the last stored page. Replaying a page is harmless: upserts are keyed and
+unchanged records are recognised by hash.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from adapters.base import RemotePage, RemoteRecord
+from core.clock import utcnow
+from core.models import (
+    Conflict,
+    ConflictKind,
+    Entity,
+    LogLevel,
+    LogStatus,
+    Operation,
+    PlannedChange,
+    Record,
+    RecordWrite,
+    SyncState,
+    content_hash,
+    diff_fields,
+)
+from core.sync.context import RunContext
+from core.sync.policy import PullDecision, decide_pull
+
+
+def _parse(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class EntityPull:
+    def __init__(self, ctx: RunContext, entity: Entity) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.counts = ctx.entity_counts(entity)
+        support = ctx.adapter.info.support(entity)
+        self.approve_deletes = ctx.connection.approve_deletes and support.deletions
+
+    def run(self) -> None:
+        ctx, options = self.ctx, self.ctx.run.options
+        state = ctx.store.get_sync_state(ctx.organisation_id, ctx.connection_id, self.entity)
+        committed = _parse(state.cursor) if state else None
+        since = options.modified_since if (options.full or options.modified_since) else committed
+        resume: dict[str, Any] | None = None
+        max_seen: datetime | None = None
+        checkpoint = state.checkpoint if state else None
+        if (
+            checkpoint
+            and checkpoint.get("full", False) == options.full
+            and not options.modified_since
+        ):
+            # An interrupted earlier attempt (this run or a failed one) left a position.
+            since, resume = _parse(checkpoint.get("since")), checkpoint.get("resume")
+            max_seen = _parse(checkpoint.get("max_seen"))
+        may_commit = since is None or (committed is not None and since <= committed)
+
+        for page in ctx.adapter.read(self.entity, since=since, resume=resume):
+            max_seen = self._apply(page, max_seen)
+            if not ctx.dry_run:
+                self._save_state(
+                    state,
+                    checkpoint={
+                        "run_id": ctx.run.id,
+                        "full": options.full,
+                        "since": _iso(since),
+                        "resume": page.resume,
+                        "max_seen": _iso(max_seen),
+                    },
+                )
+            ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
+
+        if not ctx.dry_run:
+            cursor = (
+                max(filter(None, (max_seen, committed)), default=None) if may_commit else committed
+            )
+            self._save_state(state, checkpoint=None, cursor=cursor, finished_full=options.full)
+        self._summarise()
+
+    # -- one page -----------------------------------------------------------------
+
+    def _apply(self, page: RemotePage, max_seen: datetime | None) -> datetime | None:
+        ctx = self.ctx
+        self.counts.pages += 1
+        self.counts.read += len(page.records)
+        for failure in page.failures:
+            self.counts.failed += 1
+            ctx.audit.record_failure(
+                self.entity, failure.external_id, failure.reason, operation=Operation.RECORD
+            )
+        records = {record.external_id: record for record in page.records}  # last one wins
+        existing = (
+            ctx.store.get_records(
+                ctx.organisation_id, ctx.connection_id, self.entity, list(records)
+            )
+            if records
+            else {}
+        )
+        writes: list[RecordWrite] = []
+        for remote in records.values():
+            if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
+                max_seen = remote.updated_at
+            write = self._decide(remote, existing.get(remote.external_id))
+            if write is not None:
+                writes.append(write)
+        if writes and not ctx.dry_run:
+            result = ctx.store.upsert_records(
+                ctx.organisation_id, ctx.connection_id, self.entity, writes, run_id=ctx.run.id
+            )
+            self.counts.created += result.created
+            self.counts.updated += result.updated + result.restored
+            self.counts.deleted += result.deleted
+            self.counts.unchanged += result.unchanged
+        return max_seen
+
+    def _decide(self, remote: RemoteRecord, local: Record | None) -> RecordWrite | None:
+        ctx = self.ctx
+        remote_hash = content_hash(remote.data)
+        decision = decide_pull(
+            local=local,
+            remote_hash=remote_hash,
+            remote_deleted=remote.deleted,
+            remote_updated_at=remote.updated_at,
+            policy=ctx.policy,
+            approve_deletes=self.approve_deletes,
+        )
+        write = RecordWrite(
+            external_id=remote.external_id,
+            data=remote.data,
+            content_hash=remote_hash,
+            source_created_at=remote.created_at,
+            source_updated_at=remote.updated_at,
+            deleted=remote.deleted,
+        )
+        if decision is PullDecision.UNCHANGED:
+            self.counts.unchanged += 1
+            return None
+        if decision in (PullDecision.CONFLICT, PullDecision.HOLD_DELETE):
+            self._hold(remote, local, decision)
+            return None
+        if decision is PullDecision.SKIP:
+            self.counts.conflicts += 1
+            ctx.audit.add(
+                Operation.CONFLICT,
+                f"{self.entity.value} {remote.external_id} changed on both sides; "
+                "skipped as the conflict policy says (neither side touched)",
+                entity=self.entity,
+                level=LogLevel.WARNING,
+                status=LogStatus.SKIPPED,
+                metadata={"external_id": remote.external_id},
+            )
+            return None
+        if decision is PullDecision.KEEP_LOCAL and local is not None and local.local_change:
+            # Ours is newer: remember the vendor's version as the new base, keep our edit
+            # on top; the push step sends it.
+            write.data = {**remote.data, **local.local_change}
+        if decision is PullDecision.TAKE_REMOTE and not ctx.dry_run:
+            ctx.store.clear_local_change(
+                ctx.organisation_id, ctx.connection_id, self.entity, remote.external_id
+            )
+        if ctx.dry_run:
+            self._plan_write(decision, remote, local)
+        return write
+
+    def _plan_write(
+        self, decision: PullDecision, remote: RemoteRecord, local: Record | None
+    ) -> None:
+        action = {
+            PullDecision.CREATE: "create",
+            PullDecision.DELETE: "delete",
+        }.get(decision, "update")
+        counts = self.counts
+        if action == "create":
+            counts.created += 1
+        elif action == "delete":
+            counts.deleted += 1
+        else:
+            counts.updated += 1
+        self.ctx.plan(
+            PlannedChange(
+                entity=self.entity,
+                external_id=remote.external_id,
+                action=action,
+                fields=diff_fields(local.data if local else None, remote.data),
+                detail=None if decision is not PullDecision.TAKE_REMOTE else "vendor change wins",
+            )
+        )
+
+    def _hold(self, remote: RemoteRecord, local: Record | None, decision: PullDecision) -> None:
+        ctx = self.ctx
+        self.counts.conflicts += 1
+        kind = ConflictKind.DELETE if decision is PullDecision.HOLD_DELETE else ConflictKind.UPDATE
+        local_data = local.data if local else None
+        remote_data = None if remote.deleted else remote.data
+        differing = diff_fields(local_data, remote_data) if remote_data else []
+        what = (
+            "deletion held for approval" if kind is ConflictKind.DELETE else "changed on both sides"
+        )
+        if ctx.dry_run:
+            ctx.plan(
+                PlannedChange(
+                    entity=self.entity,
+                    external_id=remote.external_id,
+                    action="conflict",
+                    fields=differing,
+                    detail=what,
+                )
+            )
+            return
+        ctx.store.add_conflict(
+            Conflict(
+                organisation_id=ctx.organisation_id,
+                connection_id=ctx.connection_id,
+                system=ctx.connection.system,
+                entity=self.entity,
+                external_id=remote.external_id,
+                kind=kind,
+                local=local_data,
+                remote=remote_data,
+                differing_fields=differing,
+                local_changed_at=local.local_changed_at if local else None,
+                remote_changed_at=remote.updated_at,
+                run_id=ctx.run.id,
+            )
+        )
+        ctx.audit.add(
+            Operation.CONFLICT,
+            f"{self.entity.value} {remote.external_id}: {what}; held for review",
+            entity=self.entity,
+            level=LogLevel.WARNING,
+            status=LogStatus.WARNING,
+            metadata={"external_id": remote.external_id, "fields": differing},
+        )
+
+    # -- state and summary ------------------------------------------------------------
+
+    def _save_state(
+        self,
+        state: SyncState | None,
+        *,
+        checkpoint: dict[str, Any] | None,
+        cursor: datetime | None = None,
+        finished_full: bool = False,
+    ) -> None:
+        ctx = self.ctx
+        base = state or SyncState(
+            organisation_id=ctx.organisation_id, connection_id=ctx.connection_id, entity=self.entity
+        )
+        update: dict[str, Any] = {"checkpoint": checkpoint, "updated_at": utcnow()}
+        if checkpoint is None:
+            update["cursor"] = _iso(cursor)
+            if finished_full:
+                update["last_full_sync_at"] = utcnow()
+        ctx.store.save_sync_state(base.model_copy(update=update))
+
+    def _summarise(self) -> None:
+        c = self.counts
+        self.ctx.audit.add(
+            Operation.PULL,
+            f"Pulled {c.read} {self.entity.value} record(s): {c.created} new, {c.updated} updated, "
+            f"{c.deleted} deleted, {c.unchanged} unchanged, {c.conflicts} conflict(s), "
+            f"{c.failed} failed",
+            entity=self.entity,
+            status=LogStatus.WARNING if c.failed else LogStatus.SUCCESS,
+            level=LogLevel.WARNING if c.failed else LogLevel.INFO,
+            records_processed=c.read,
+            records_created=c.created,
+            records_updated=c.updated,
+            records_failed=c.failed,
+            metadata={"pages": c.pages, "conflicts": c.conflicts, "deleted": c.deleted},
+        )

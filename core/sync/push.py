@@ -1,0 +1,186 @@
+"""Push one entity: pending local edits -> vendor, with the vendor's id and time written back.
+
+Before writing, the engine fetches the vendor's current version of the batch:
+if the vendor changed the record since our last pull, both sides changed and
+the conflict policy decides (the same rules as on pull).
+"""
+
+from __future__ import annotations
+
+from adapters.base import OutboundRecord, RemoteRecord
+from core.iterables import batched
+from core.models import (
+    Conflict,
+    Entity,
+    LogLevel,
+    LogStatus,
+    Operation,
+    PlannedChange,
+    Record,
+    RecordWrite,
+    content_hash,
+    diff_fields,
+)
+from core.sync.context import RunContext
+from core.sync.policy import PushDecision, decide_push
+
+PUSH_BATCH = 50
+
+
+class EntityPush:
+    def __init__(self, ctx: RunContext, entity: Entity) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.counts = ctx.entity_counts(entity)
+
+    def run(self) -> None:
+        ctx = self.ctx
+        pending = ctx.store.iter_records(
+            ctx.organisation_id, ctx.connection_id, self.entity, pending_only=True
+        )
+        for batch in batched(pending, PUSH_BATCH):
+            self._push_batch(batch)
+            ctx.checkpoint(self.entity, f"Pushing {self.entity.value}")
+        self._summarise()
+
+    def _push_batch(self, batch: list[Record]) -> None:
+        ctx = self.ctx
+        known = [r.external_id for r in batch if not r.external_id.startswith("local:")]
+        remote = {r.external_id: r for r in ctx.adapter.fetch(self.entity, known)} if known else {}
+        outbound: list[Record] = []
+        for record in batch:
+            current = remote.get(record.external_id)
+            decision = decide_push(
+                local=record,
+                remote_hash=content_hash(current.data) if current else None,
+                remote_updated_at=current.updated_at if current else None,
+                policy=ctx.policy,
+            )
+            if decision is PushDecision.PUSH:
+                outbound.append(record)
+            elif current is not None:
+                self._settle(record, current, decision)
+        if not outbound:
+            return
+        if ctx.dry_run:
+            for record in outbound:
+                self.counts.pushed += 1
+                ctx.plan(
+                    PlannedChange(
+                        entity=self.entity,
+                        external_id=record.external_id,
+                        action="push",
+                        fields=sorted(record.local_change or {}),
+                    )
+                )
+            return
+        results = ctx.adapter.write(
+            self.entity,
+            [
+                OutboundRecord(
+                    external_id=None if r.external_id.startswith("local:") else r.external_id,
+                    data=r.data,
+                    changed_fields=tuple(sorted(r.local_change or {})),
+                )
+                for r in outbound
+            ],
+        )
+        for record, result in zip(outbound, results, strict=True):
+            if result.error:
+                self.counts.failed += 1
+                ctx.audit.record_failure(
+                    self.entity, record.external_id, result.error, operation=Operation.PUSH
+                )
+                continue
+            self.counts.pushed += 1
+            ctx.store.mark_pushed(
+                ctx.organisation_id,
+                ctx.connection_id,
+                self.entity,
+                record.external_id,
+                new_external_id=result.new_external_id or record.external_id,
+                data=record.data,
+                content_hash=content_hash(record.data),
+                source_updated_at=result.updated_at,
+                run_id=ctx.run.id,
+            )
+
+    def _settle(self, record: Record, current: RemoteRecord, decision: PushDecision) -> None:
+        """Both sides changed and the policy did not say push."""
+        ctx = self.ctx
+        self.counts.conflicts += 1
+        differing = diff_fields(record.data, current.data)
+        if ctx.dry_run:
+            action = "conflict" if decision is not PushDecision.TAKE_REMOTE else "update"
+            ctx.plan(
+                PlannedChange(
+                    entity=self.entity,
+                    external_id=record.external_id,
+                    action=action,
+                    fields=differing,
+                    detail=f"changed on both sides: {decision.value}",
+                )
+            )
+            return
+        if decision is PushDecision.TAKE_REMOTE:
+            ctx.store.clear_local_change(
+                ctx.organisation_id, ctx.connection_id, self.entity, record.external_id
+            )
+            ctx.store.upsert_records(
+                ctx.organisation_id,
+                ctx.connection_id,
+                self.entity,
+                [
+                    RecordWrite(
+                        external_id=current.external_id,
+                        data=current.data,
+                        content_hash=content_hash(current.data),
+                        source_created_at=current.created_at,
+                        source_updated_at=current.updated_at,
+                    )
+                ],
+                run_id=ctx.run.id,
+            )
+            self.counts.updated += 1
+            message = "the vendor's newer change wins; local edit dropped"
+        elif decision is PushDecision.CONFLICT:
+            ctx.store.add_conflict(
+                Conflict(
+                    organisation_id=ctx.organisation_id,
+                    connection_id=ctx.connection_id,
+                    system=ctx.connection.system,
+                    entity=self.entity,
+                    external_id=record.external_id,
+                    local=record.data,
+                    remote=current.data,
+                    differing_fields=differing,
+                    local_changed_at=record.local_changed_at,
+                    remote_changed_at=current.updated_at,
+                    run_id=ctx.run.id,
+                )
+            )
+            message = "held for review"
+        else:
+            message = "skipped as the conflict policy says (neither side touched)"
+        ctx.audit.add(
+            Operation.CONFLICT,
+            f"{self.entity.value} {record.external_id} changed on both sides: {message}",
+            entity=self.entity,
+            level=LogLevel.WARNING,
+            status=LogStatus.SKIPPED if decision is PushDecision.SKIP else LogStatus.WARNING,
+            metadata={"external_id": record.external_id, "fields": differing},
+        )
+
+    def _summarise(self) -> None:
+        c = self.counts
+        if not (c.pushed or c.failed or c.conflicts):
+            return
+        self.ctx.audit.add(
+            Operation.PUSH,
+            f"Pushed {c.pushed} {self.entity.value} change(s) to the vendor; {c.failed} failed",
+            entity=self.entity,
+            status=LogStatus.WARNING if c.failed else LogStatus.SUCCESS,
+            level=LogLevel.WARNING if c.failed else LogLevel.INFO,
+            records_processed=c.pushed,
+            records_failed=c.failed,
+        )
