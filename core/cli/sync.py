@@ -1,0 +1,144 @@
+"""`toothpick sync CONNECTION` and `toothpick runs`."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from core.cli import app
+from core.cli.common import OrgOption, find_connection, open_service, organisation
+from core.clock import as_utc
+from core.models import ConflictPolicy, Direction, Entity, RunState, SyncOptions, SyncRun
+from core.service import IntegrationService
+from core.worker import Worker
+
+console = Console()
+
+
+def _summary(run: SyncRun) -> Table:
+    table = Table(
+        "entity", "pages", "read", "created", "updated", "unchanged", "deleted", "pushed",
+        "failed", "conflicts", "api calls", "retries", "rate-limit wait",
+        title=f"Run {run.id}: {run.state.value}",
+    )  # fmt: skip
+    rows = [*run.counts.items(), ("total", run.totals)]
+    for entity, c in rows:
+        name = entity.value if isinstance(entity, Entity) else entity
+        table.add_row(
+            name, str(c.pages), str(c.read), str(c.created), str(c.updated), str(c.unchanged),
+            str(c.deleted), str(c.pushed), str(c.failed), str(c.conflicts), str(c.api_calls),
+            str(c.retries), f"{c.rate_limit_wait_s:.1f} s",
+        )  # fmt: skip
+    return table
+
+
+def _follow(service: IntegrationService, org: str, run: SyncRun) -> SyncRun:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"run {run.id}", detail="queued", total=None)
+        while True:
+            run = service.get_run(org, run.id)
+            p = run.progress
+            entity = p.current_entity.value if p.current_entity else "-"
+            detail = (
+                f"{run.state.value} · {entity} · {p.records} records · {p.pages} pages"
+                f" · rate-limit wait {p.rate_limit_wait_s:.1f} s"
+            )
+            progress.update(task, detail=detail)
+            if run.state.is_finished or run.state is RunState.PAUSED:
+                return run
+            time.sleep(0.5)
+
+
+@app.command("sync")
+def sync(
+    connection: Annotated[str, typer.Argument(help="Connection name or id")],
+    entity: Annotated[
+        list[Entity], typer.Option("--entity", "-e", help="Entity (repeatable)")
+    ] = [],  # noqa: B006
+    direction: Annotated[Direction | None, typer.Option(help="pull, push or both")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Read everything, not only changes")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing")] = False,
+    conflict_policy: Annotated[
+        ConflictPolicy | None, typer.Option(help="Override the policy")
+    ] = None,
+    modified_since: Annotated[
+        datetime | None, typer.Option(help="Only records changed since")
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Follow progress until the run ends")
+    ] = False,
+    inline: Annotated[
+        bool, typer.Option("--inline", help="Execute in this process instead of a worker")
+    ] = False,
+    org: OrgOption = None,
+) -> None:
+    """Queue a sync (a worker runs it); --wait follows it with a progress bar and a summary."""
+    with open_service() as service:
+        org_id = organisation(service, org)
+        found = find_connection(service, org_id, connection)
+        run = service.queue_sync(
+            org_id,
+            found.id,
+            SyncOptions(
+                entities=list(entity) or None,
+                direction=direction,
+                full=full,
+                dry_run=dry_run,
+                conflict_policy=conflict_policy,
+                modified_since=as_utc(modified_since) if modified_since else None,
+            ),
+        )
+        console.print(f"Queued run {run.id} for {found.name}")
+        if inline:
+            Worker(service).run_by_id(run.id)
+        if wait or inline:
+            run = _follow(service, org_id, run)
+            console.print(_summary(run))
+            if run.error:
+                console.print(f"[red]{run.error}[/]")
+            for change in run.planned[:50]:
+                console.print(f"  would {change.action} {change.entity.value} {change.external_id}")
+            if run.state is RunState.FAILED:
+                raise typer.Exit(1)
+
+
+@app.command("runs")
+def runs(
+    connection: Annotated[str | None, typer.Option(help="Only this connection")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    org: OrgOption = None,
+) -> None:
+    """Recent runs, newest first."""
+    with open_service() as service:
+        org_id = organisation(service, org)
+        connection_id = find_connection(service, org_id, connection).id if connection else None
+        page = service.list_runs(org_id, connection_id=connection_id, limit=limit)
+        table = Table(
+            "run", "connection", "trigger", "state", "created", "read", "written", "error"
+        )
+        for run in page.items:
+            totals = run.totals
+            table.add_row(
+                run.id,
+                run.connection_id,
+                run.trigger.value,
+                run.state.value,
+                run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                str(totals.read),
+                str(totals.created + totals.updated + totals.deleted + totals.pushed),
+                (run.error or "")[:60],
+            )
+        console.print(table)
+        console.print(f"{page.total} run(s) in all")

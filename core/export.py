@@ -1,0 +1,71 @@
+"""Log exports (CSV and JSON), streamed and redacted, for downloads and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+
+import orjson
+
+from core.models import LogEntry
+from core.redaction import redact, redact_value
+
+COLUMNS = (
+    "id",
+    "time",
+    "organisation_id",
+    "connection_id",
+    "system",
+    "run_id",
+    "entity",
+    "operation",
+    "level",
+    "status",
+    "message",
+    "duration_ms",
+    "records_processed",
+    "records_created",
+    "records_updated",
+    "records_failed",
+    "http_status",
+    "error_category",
+    "metadata",
+)
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+def _row(entry: LogEntry) -> dict[str, object]:
+    data = entry.model_dump(mode="json")
+    data["message"] = redact(entry.message)
+    data["metadata"] = redact_value(data["metadata"])
+    return data
+
+
+def export_logs(entries: Iterable[LogEntry], fmt: ExportFormat) -> Iterator[str]:
+    """Chunks of text; JSON is one array, CSV has a header row and JSON-encoded metadata."""
+    if fmt is ExportFormat.JSON:
+        yield "["
+        first = True
+        for entry in entries:
+            yield ("" if first else ",\n") + orjson.dumps(_row(entry)).decode()
+            first = False
+        yield "]\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for count, entry in enumerate(entries, start=1):
+        row = _row(entry)
+        row["metadata"] = orjson.dumps(row["metadata"]).decode()
+        writer.writerow(row)
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,32 @@
+"""The process's long-lived parts (settings, store, vault), opened once per process.
+
+Every entry point (dashboard, API, CLI, scheduler, worker) builds one Runtime
+and hands it to IntegrationService; nothing else opens stores or key rings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.keys import load_key_ring
+from core.settings import Settings, load_settings
+from core.store import open_store
+from core.store.base import Store
+from core.vault import Vault
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    vault: Vault
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Runtime:
+        settings = settings or load_settings()
+        vault = Vault(load_key_ring(settings))
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(settings=settings, store=open_store(settings), vault=vault)
+
+    def close(self) -> None:
+        self.store.close()

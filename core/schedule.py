@@ -1,0 +1,33 @@
+"""When a connection syncs next: its own interval or cron, else the settings' default."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from core.clock import as_utc
+from core.models import Connection, ConnectionStatus
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    return CronTrigger.from_crontab(expression, timezone="UTC")
+
+
+def next_sync_at(
+    connection: Connection,
+    *,
+    last_scheduled_at: datetime | None,
+    now: datetime,
+    default_hours: float,
+) -> datetime | None:
+    """None when the connection is disabled or its schedule is off."""
+    if connection.status is ConnectionStatus.DISABLED or not connection.schedule.enabled:
+        return None
+    if connection.schedule.cron:
+        fire = cron_trigger(connection.schedule.cron).get_next_fire_time(None, now)
+        return as_utc(fire) if fire else None
+    interval = timedelta(hours=connection.schedule.interval_hours or default_hours)
+    if last_scheduled_at is None:
+        return now
+    return max(last_scheduled_at + interval, now)

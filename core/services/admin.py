@@ -1,0 +1,192 @@
+"""Administration: key rotation and migration from older systems (credentials, logs)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.errors import AlreadyExistsError, InvalidInputError, ToothpickError, VaultError
+from core.importers import decode_json_cell, read_rows, stable_row_id
+from core.models import LogEntry, LogLevel, LogStatus, Operation, System
+from core.runtime import Runtime
+from core.schemas import ConnectionCreate, ImportReport, LineProblem, RotationReport
+from core.services.review import ReviewService
+
+log = logging.getLogger(__name__)
+
+# Field names of older systems (the seed's IntegrationCredential / IntegrationLog).
+_CREDENTIAL_ALIASES = {
+    "provider": "system",
+    "organizationId": "organisation",
+    "organisation_id": "organisation",
+}
+_LOG_ALIASES = {
+    "timestamp": "time",
+    "createdAt": "time",
+    "organizationId": "organisation_id",
+    "provider": "system",
+    "action": "operation",
+    "duration": "duration_ms",
+    "recordsProcessed": "records_processed",
+    "recordsCreated": "records_created",
+    "recordsUpdated": "records_updated",
+    "recordsFailed": "records_failed",
+    "httpStatus": "http_status",
+    "credentialId": "connection_id",
+    "integrationId": "connection_id",
+}
+_OPERATION_ALIASES = {"test": "test_connection", "manual_sync": "sync", "scheduled_sync": "sync"}
+_IMPORT_BATCH = 2000
+
+
+def _rename(row: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
+    return {aliases.get(key, key): value for key, value in row.items()}
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{field}: {first['msg']}" if field else str(first["msg"])
+
+
+class AdminService(ReviewService):
+    runtime: Runtime
+
+    def rotate_keys(self) -> RotationReport:
+        """Re-seal every stored secret under the current key.
+
+        Safe to re-run after an interruption: secrets already under the current key
+        are skipped, and each re-seal is a compare-and-set on the old ciphertext.
+        """
+        report = RotationReport()
+        store, vault = self.runtime.store, self.runtime.vault
+        for connection in store.list_connections(None):
+            if not vault.needs_rotation(connection.sealed_secret):
+                report.already_current += 1
+                continue
+            try:
+                sealed = vault.reseal(
+                    connection.sealed_secret,
+                    organisation_id=connection.organisation_id,
+                    connection_id=connection.id,
+                )
+            except VaultError as exc:
+                report.failed.append(f"{connection.name} ({connection.id}): {exc}")
+                continue
+            if store.reseal_connection_secret(
+                connection.organisation_id,
+                connection.id,
+                expected=connection.sealed_secret,
+                sealed_secret=sealed,
+            ):
+                report.resealed += 1
+                self._audit(
+                    connection, Operation.ROTATE_KEY, "Secret re-sealed with the current key"
+                )
+            else:
+                report.failed.append(
+                    f"{connection.name} ({connection.id}): changed while rotating; run it again"
+                )
+        return report
+
+    def import_credentials(
+        self, organisation_id: str, path: Path, *, test_first: bool = False
+    ) -> ImportReport:
+        report = ImportReport()
+        for line, row in read_rows(path):
+            if isinstance(row, InvalidInputError):
+                report.problems.append(LineProblem(line=line, message=str(row)))
+                continue
+            try:
+                self._import_credential(organisation_id, row, test_first=test_first)
+                report.imported += 1
+            except AlreadyExistsError:
+                report.already_present += 1
+            except ToothpickError as exc:
+                report.problems.append(LineProblem(line=line, message=str(exc)))
+            except ValidationError as exc:
+                report.problems.append(LineProblem(line=line, message=_first_error(exc)))
+        return report
+
+    def _import_credential(
+        self, default_org: str, row: dict[str, Any], *, test_first: bool
+    ) -> None:
+        row = _rename(row, _CREDENTIAL_ALIASES)
+        organisation = str(row.pop("organisation", None) or default_org)
+        system_name = str(row.pop("system", "")).strip().lower()
+        try:
+            system = System(system_name)
+        except ValueError:
+            raise InvalidInputError(
+                f"system: {system_name or '(empty)'} is not one of "
+                + ", ".join(s.value for s in System),
+                field="system",
+            ) from None
+        name = str(row.pop("name", "") or f"{system.value} (imported)")
+        if self.runtime.store.get_connection_by_name(organisation, name) is not None:
+            raise AlreadyExistsError(name)
+        fields: dict[str, Any] = {}
+        for nested in ("fields", "credentials", "config"):
+            if nested in row:
+                fields.update(decode_json_cell(row.pop(nested), nested))
+        for flag in ("isActive", "active"):
+            row.pop(flag, None)
+        fields.update(row)
+        self.connect(
+            organisation,
+            ConnectionCreate(system=system, name=name, fields=fields),
+            test_first=test_first,
+        )
+
+    def import_logs(self, organisation_id: str, path: Path) -> ImportReport:
+        report = ImportReport()
+        batch: list[LogEntry] = []
+
+        def flush() -> None:
+            if batch:
+                new = self.runtime.store.append_logs(batch)
+                report.imported += new
+                report.already_present += len(batch) - new
+                batch.clear()
+
+        for line, row in read_rows(path):
+            if isinstance(row, InvalidInputError):
+                report.problems.append(LineProblem(line=line, message=str(row)))
+                continue
+            try:
+                batch.append(self._log_entry(organisation_id, row))
+            except ToothpickError as exc:
+                report.problems.append(LineProblem(line=line, message=str(exc)))
+            except ValidationError as exc:
+                report.problems.append(LineProblem(line=line, message=_first_error(exc)))
+            if len(batch) >= _IMPORT_BATCH:
+                flush()
+        flush()
+        return report
+
+    @staticmethod
+    def _log_entry(default_org: str, row: dict[str, Any]) -> LogEntry:
+        values = _rename(row, _LOG_ALIASES)
+        values.setdefault("organisation_id", default_org)
+        if "metadata" in values:
+            values["metadata"] = decode_json_cell(values["metadata"], "metadata")
+        for key in ("operation", "level", "status", "system"):
+            if isinstance(values.get(key), str):
+                values[key] = values[key].strip().lower()
+        if values.get("operation") in _OPERATION_ALIASES:
+            values["operation"] = _OPERATION_ALIASES[values["operation"]]
+        values.setdefault("level", LogLevel.ERROR if values.get("status") == "error" else "info")
+        values.setdefault("status", LogStatus.SUCCESS)
+        values.setdefault("message", "")
+        if "id" not in values:
+            values["id"] = stable_row_id(values)
+        if values.get("operation") not in {o.value for o in Operation}:
+            raise InvalidInputError(
+                f"operation: {values.get('operation')!r} is not one of "
+                + ", ".join(o.value for o in Operation),
+                field="operation",
+            )
+        return LogEntry.model_validate(values)

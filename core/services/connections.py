@@ -1,0 +1,292 @@
+"""Connections: connect, test, update, disable, delete — validated, sealed, audited."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from adapters.base import AdapterContext, SystemInfo
+from adapters.registry import all_system_infos, build_adapter, system_info
+from core.clock import new_id, utcnow
+from core.errors import InvalidInputError, NotFoundError, ToothpickError
+from core.forms import validate_form
+from core.models import (
+    Connection,
+    ConnectionStatus,
+    LogEntry,
+    LogLevel,
+    LogStatus,
+    Operation,
+    Organisation,
+    System,
+)
+from core.redaction import redact
+from core.runtime import Runtime
+from core.schemas import CheckResult, ConnectionCreate, ConnectionPublic, ConnectionUpdate
+
+
+def _validation_message(exc: ValidationError) -> InvalidInputError:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ()))
+    return InvalidInputError(f"{field or 'value'}: {first['msg']}", field=field or None)
+
+
+class ConnectionService:
+    runtime: Runtime
+
+    # -- systems ------------------------------------------------------------------
+
+    def systems(self) -> list[SystemInfo]:
+        return all_system_infos()
+
+    def system(self, system: System) -> SystemInfo:
+        return system_info(system)
+
+    # -- reading -------------------------------------------------------------------
+
+    def _connection(self, organisation_id: str, connection_id: str) -> Connection:
+        connection = self.runtime.store.get_connection(organisation_id, connection_id)
+        if connection is None:
+            raise NotFoundError(f"No connection {connection_id!r} in this organisation.")
+        return connection
+
+    def _public(self, connection: Connection) -> ConnectionPublic:
+        names = self._secret_names(connection)
+        return ConnectionPublic.from_connection(connection, names)
+
+    def _secret_names(self, connection: Connection) -> list[str]:
+        try:
+            return list(self._open_secret(connection))
+        except ToothpickError:
+            return []
+
+    def _open_secret(self, connection: Connection) -> dict[str, SecretStr]:
+        return self.runtime.vault.open(
+            connection.sealed_secret,
+            organisation_id=connection.organisation_id,
+            connection_id=connection.id,
+        )
+
+    def list_connections(self, organisation_id: str) -> list[ConnectionPublic]:
+        return [self._public(c) for c in self.runtime.store.list_connections(organisation_id)]
+
+    def get_connection(self, organisation_id: str, connection_id: str) -> ConnectionPublic:
+        return self._public(self._connection(organisation_id, connection_id))
+
+    # -- testing ---------------------------------------------------------------------
+
+    def test_credentials(
+        self, organisation_id: str, system: System, fields: dict[str, Any]
+    ) -> CheckResult:
+        """Test a filled-in form against the vendor without storing anything."""
+        info = system_info(system)
+        config, secret = validate_form(info, fields)
+        probe = Connection(
+            organisation_id=organisation_id,
+            system=system,
+            name="connection test",
+            config=config,
+            sealed_secret="unsaved",
+        )
+        return self._check(probe, secret)
+
+    def test_connection(self, organisation_id: str, connection_id: str) -> CheckResult:
+        connection = self._connection(organisation_id, connection_id)
+        result = self._check(connection, self._open_secret(connection), store_refreshed=True)
+        self._audit(
+            connection,
+            Operation.TEST_CONNECTION,
+            f"Connection test: {result.message}",
+            ok=result.ok,
+            duration_ms=result.duration_ms,
+        )
+        return result
+
+    def _check(
+        self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False
+    ) -> CheckResult:
+        started = time.perf_counter()
+        context = AdapterContext(
+            connection=connection,
+            secret=secret,
+            save_secret=(lambda fields: self._save_refreshed_secret(connection, fields))
+            if store_refreshed
+            else (lambda _fields: None),
+        )
+        try:
+            adapter = build_adapter(context)
+            try:
+                check = adapter.check()
+            finally:
+                adapter.close()
+            ok, message, details = check.ok, check.message, check.details
+        except ToothpickError as exc:
+            ok, message, details = False, str(exc), {}
+        return CheckResult(
+            ok=ok,
+            message=redact(message),
+            details={k: redact(v) for k, v in details.items()},
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _save_refreshed_secret(self, connection: Connection, fields: dict[str, str]) -> None:
+        """Adapters hand back refreshed OAuth fields; merge, seal and store them."""
+        store = self.runtime.store
+        for _ in range(3):  # compare-and-set: another process may refresh at the same time
+            current = store.get_connection(connection.organisation_id, connection.id)
+            if current is None:
+                return
+            merged = {**self._open_secret(current), **{k: SecretStr(v) for k, v in fields.items()}}
+            sealed = self.runtime.vault.seal(
+                merged, organisation_id=current.organisation_id, connection_id=current.id
+            )
+            if store.reseal_connection_secret(
+                current.organisation_id,
+                current.id,
+                expected=current.sealed_secret,
+                sealed_secret=sealed,
+            ):
+                return
+
+    # -- writing -----------------------------------------------------------------------
+
+    def connect(
+        self, organisation_id: str, form: ConnectionCreate, *, test_first: bool = True
+    ) -> ConnectionPublic:
+        """Validate, (test against the vendor), seal the secret at once, save, audit."""
+        info = system_info(form.system)
+        config, secret = validate_form(info, form.fields)
+        self._check_entities(info, form.entities)
+        if test_first:
+            result = self.test_credentials(organisation_id, form.system, form.fields)
+            if not result.ok:
+                raise InvalidInputError(
+                    f"{info.label} refused the connection: {result.message}", field=None
+                )
+        self.runtime.store.ensure_organisation(
+            Organisation(id=organisation_id, name=organisation_id)
+        )
+        connection_id = new_id()
+        try:
+            connection = Connection(
+                id=connection_id,
+                organisation_id=organisation_id,
+                system=form.system,
+                name=form.name,
+                config=config,
+                sealed_secret=self.runtime.vault.seal(
+                    secret, organisation_id=organisation_id, connection_id=connection_id
+                ),
+                entities=form.entities or info.supported_entities,
+                direction=form.direction,
+                conflict_policy=form.conflict_policy,
+                approve_deletes=form.approve_deletes,
+                schedule=form.schedule,
+                field_overrides=form.field_overrides,
+            )
+        except ValidationError as exc:
+            raise _validation_message(exc) from None
+        stored = self.runtime.store.create_connection(connection)
+        self._audit(stored, Operation.CONNECT, f"Connected {info.label} as {stored.name!r}")
+        return self._public(stored)
+
+    def update_connection(
+        self, organisation_id: str, connection_id: str, update: ConnectionUpdate
+    ) -> ConnectionPublic:
+        connection = self._connection(organisation_id, connection_id)
+        info = system_info(connection.system)
+        changes: dict[str, Any] = update.model_dump(exclude_unset=True, exclude={"fields"})
+        if update.entities is not None:
+            self._check_entities(info, update.entities)
+        if update.fields is not None:
+            stored_secret = self._open_secret(connection)
+            config, secret = validate_form(
+                info, update.fields, keep_secrets=frozenset(stored_secret)
+            )
+            changes["config"] = config
+            changes["sealed_secret"] = self.runtime.vault.seal(
+                {**stored_secret, **secret},
+                organisation_id=organisation_id,
+                connection_id=connection_id,
+            )
+            if connection.status is ConnectionStatus.NEEDS_RECONNECT and secret:
+                changes["status"], changes["status_detail"] = ConnectionStatus.ACTIVE, None
+        try:
+            updated = Connection.model_validate(
+                {**connection.model_dump(), **changes, "updated_at": utcnow()}
+            )
+        except ValidationError as exc:
+            raise _validation_message(exc) from None
+        stored = self.runtime.store.update_connection(updated)
+        self._audit(stored, Operation.UPDATE_CONNECTION, f"Updated {sorted(changes)}")
+        return self._public(stored)
+
+    def set_enabled(
+        self, organisation_id: str, connection_id: str, enabled: bool
+    ) -> ConnectionPublic:
+        connection = self._connection(organisation_id, connection_id)
+        status = ConnectionStatus.ACTIVE if enabled else ConnectionStatus.DISABLED
+        stored = self.runtime.store.update_connection(
+            connection.model_copy(
+                update={"status": status, "status_detail": None, "updated_at": utcnow()}
+            )
+        )
+        self._audit(stored, Operation.UPDATE_CONNECTION, "Enabled" if enabled else "Disabled")
+        return self._public(stored)
+
+    def delete_connection(self, organisation_id: str, connection_id: str) -> None:
+        connection = self._connection(organisation_id, connection_id)
+        self.runtime.store.delete_connection(organisation_id, connection_id)
+        self._audit(connection, Operation.DELETE_CONNECTION, f"Deleted {connection.name!r}")
+
+    def mark_needs_reconnect(self, connection: Connection, reason: str) -> None:
+        current = self.runtime.store.get_connection(connection.organisation_id, connection.id)
+        if current is None:
+            return
+        self.runtime.store.update_connection(
+            current.model_copy(
+                update={
+                    "status": ConnectionStatus.NEEDS_RECONNECT,
+                    "status_detail": redact(reason),
+                    "updated_at": utcnow(),
+                }
+            )
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_entities(info: SystemInfo, entities: list[Any]) -> None:
+        for entity in entities:
+            support = info.support(entity)
+            if not support.supported:
+                raise InvalidInputError(
+                    f"entities: {support.reason or f'{info.label} cannot sync {entity.value}.'}",
+                    field="entities",
+                )
+
+    def _audit(
+        self,
+        connection: Connection,
+        operation: Operation,
+        message: str,
+        *,
+        ok: bool = True,
+        duration_ms: float | None = None,
+    ) -> None:
+        self.runtime.store.append_logs(
+            [
+                LogEntry(
+                    organisation_id=connection.organisation_id,
+                    connection_id=connection.id,
+                    system=connection.system,
+                    operation=operation,
+                    level=LogLevel.INFO if ok else LogLevel.WARNING,
+                    status=LogStatus.SUCCESS if ok else LogStatus.ERROR,
+                    message=redact(message),
+                    duration_ms=duration_ms,
+                )
+            ]
+        )

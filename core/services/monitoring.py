@@ -1,0 +1,246 @@
+"""What analysts watch: run outcomes, alerts, status cards, logs and KPIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from core.clock import utcnow
+from core.errors import FailureCategory, NotFoundError
+from core.export import ExportFormat, export_logs
+from core.models import (
+    Alert,
+    AlertKind,
+    AlertSeverity,
+    Connection,
+    ConnectionStatus,
+    LogEntry,
+    RunState,
+    SyncRun,
+)
+from core.runtime import Runtime
+from core.schedule import next_sync_at
+from core.schemas import ConnectionStatusView, Health
+from core.services.syncs import SyncService
+from core.store.queries import (
+    Bucket,
+    CountRow,
+    ErrorGroup,
+    KpiGroup,
+    KpiRow,
+    LogFilter,
+    Page,
+    VolumeRow,
+)
+from core.sync import RunOutcome
+
+CONSECUTIVE_FAILURES_ALERT = 3
+RATE_LIMIT_WAIT_ALERT_S = 60.0
+
+
+class MonitoringService(SyncService):
+    runtime: Runtime
+
+    # -- run outcomes and alerts --------------------------------------------------------
+
+    def record_outcome(self, run: SyncRun, worker_id: str, outcome: RunOutcome) -> bool:
+        """Store a run's outcome (False if another worker owns it now), then raise alerts."""
+        store = self.runtime.store
+        finished = store.finish_run(
+            run.id,
+            worker_id,
+            now=utcnow(),
+            state=outcome.state,
+            counts=outcome.counts,
+            planned=outcome.planned,
+            error=outcome.error,
+            error_category=outcome.error_category,
+            resume_after=outcome.resume_after,
+        )
+        if finished:
+            connection = store.get_connection(run.organisation_id, run.connection_id)
+            if connection is not None:
+                self._raise_alerts(connection, outcome)
+        return finished
+
+    def _raise_alerts(self, connection: Connection, outcome: RunOutcome) -> None:
+        def alert(kind: AlertKind, severity: AlertSeverity, message: str) -> None:
+            self.runtime.store.raise_alert(
+                Alert(
+                    organisation_id=connection.organisation_id,
+                    connection_id=connection.id,
+                    system=connection.system,
+                    kind=kind,
+                    severity=severity,
+                    message=f"{connection.name}: {message}",
+                )
+            )
+
+        if outcome.needs_reconnect:
+            alert(
+                AlertKind.NEEDS_RECONNECT,
+                AlertSeverity.CRITICAL,
+                f"needs reconnecting — {outcome.error}",
+            )
+        if outcome.state is RunState.PAUSED:
+            when = (
+                outcome.resume_after.isoformat(timespec="minutes") if outcome.resume_after else "?"
+            )
+            alert(AlertKind.QUOTA, AlertSeverity.WARNING, f"vendor API quota spent; resumes {when}")
+        if outcome.state is RunState.FAILED:
+            if outcome.error_category is FailureCategory.TRANSIENT:
+                alert(AlertKind.CONNECTIVITY, AlertSeverity.WARNING, f"{outcome.error}")
+            recent = self.runtime.store.list_runs(
+                connection.organisation_id,
+                connection_id=connection.id,
+                limit=CONSECUTIVE_FAILURES_ALERT,
+            ).items
+            finished = [r for r in recent if r.state.is_finished]
+            if len(finished) >= CONSECUTIVE_FAILURES_ALERT and all(
+                r.state is RunState.FAILED for r in finished
+            ):
+                alert(
+                    AlertKind.CONSECUTIVE_FAILURES,
+                    AlertSeverity.CRITICAL,
+                    f"the last {CONSECUTIVE_FAILURES_ALERT} syncs failed; latest: {outcome.error}",
+                )
+        waited = sum(c.rate_limit_wait_s for c in outcome.counts.values())
+        if waited >= RATE_LIMIT_WAIT_ALERT_S:
+            alert(
+                AlertKind.RATE_LIMIT,
+                AlertSeverity.INFO,
+                f"waited {waited:.0f} s on the vendor's rate limits in one sync",
+            )
+
+    def alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
+        return self.runtime.store.list_alerts(organisation_id, open_only=open_only)
+
+    def acknowledge_alert(self, organisation_id: str, alert_id: str) -> None:
+        if not self.runtime.store.acknowledge_alert(organisation_id, alert_id, at=utcnow()):
+            raise NotFoundError(f"No open alert {alert_id!r} in this organisation.")
+
+    # -- status cards -----------------------------------------------------------------------
+
+    def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
+        store, now = self.runtime.store, utcnow()
+        latest = store.latest_runs(organisation_id)
+        views = []
+        for connection in store.list_connections(organisation_id):
+            last = latest.get(connection.id)
+            active = last if last is not None and last.state.is_active else None
+            finished = last if last is not None and last.state.is_finished else None
+            if active is not None:
+                previous = store.list_runs(
+                    organisation_id,
+                    connection_id=connection.id,
+                    states=tuple(s for s in RunState if s.is_finished),
+                    limit=1,
+                ).items
+                finished = previous[0] if previous else None
+            success = store.list_runs(
+                organisation_id, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
+            ).items
+            health, reason = self._health(connection, active, finished)
+            views.append(
+                ConnectionStatusView(
+                    connection=self._public(connection),
+                    health=health,
+                    health_reason=reason,
+                    last_run=finished,
+                    active_run=active,
+                    last_success_at=success[0].finished_at if success else None,
+                    next_sync_at=next_sync_at(
+                        connection,
+                        last_scheduled_at=last.created_at if last else None,
+                        now=now,
+                        default_hours=self.runtime.settings.sync_interval_hours,
+                    ),
+                    records_held=store.count_records(organisation_id, connection.id),
+                    last_error=finished.error if finished and finished.error else None,
+                )
+            )
+        return views
+
+    @staticmethod
+    def _health(
+        connection: Connection, active: SyncRun | None, finished: SyncRun | None
+    ) -> tuple[Health, str]:
+        if connection.status is ConnectionStatus.DISABLED:
+            return Health.DISABLED, "Disabled: no scheduled syncs."
+        if connection.status is ConnectionStatus.NEEDS_RECONNECT:
+            return Health.NEEDS_RECONNECT, connection.status_detail or "Reconnect this connection."
+        if active is not None:
+            if active.state is RunState.PAUSED:
+                return Health.WARNING, active.error or "Paused until the vendor's quota resets."
+            return Health.SYNCING, active.progress.message or "Sync in progress."
+        if finished is None:
+            return Health.NEVER_SYNCED, "Not synced yet."
+        if finished.state is RunState.FAILED:
+            return Health.FAILING, finished.error or "The last sync failed."
+        if finished.totals.failed or finished.totals.conflicts:
+            return Health.WARNING, (
+                f"Last sync: {finished.totals.failed} record(s) failed, "
+                f"{finished.totals.conflicts} conflict(s)."
+            )
+        return Health.HEALTHY, "Last sync succeeded."
+
+    # -- logs and KPIs ------------------------------------------------------------------------
+
+    def logs(
+        self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
+    ) -> Page[LogEntry]:
+        return self.runtime.store.query_logs(
+            organisation_id, query, offset=max(offset, 0), limit=min(max(limit, 1), 500)
+        )
+
+    def log_entry(self, organisation_id: str, log_id: str) -> LogEntry:
+        entry = self.runtime.store.get_log(organisation_id, log_id)
+        if entry is None:
+            raise NotFoundError(f"No log entry {log_id!r} in this organisation.")
+        return entry
+
+    def export_logs(
+        self, organisation_id: str, query: LogFilter, fmt: ExportFormat
+    ) -> Iterator[str]:
+        return export_logs(self.runtime.store.iter_logs(organisation_id, query), fmt)
+
+    def kpis(
+        self,
+        organisation_id: str,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        group_by: KpiGroup | None = KpiGroup.SYSTEM,
+        bucket: Bucket | None = None,
+    ) -> list[KpiRow]:
+        return self.runtime.store.kpis(
+            organisation_id, since=since, until=until or utcnow(), group_by=group_by, bucket=bucket
+        )
+
+    def volume_by_entity(
+        self,
+        organisation_id: str,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        bucket: Bucket | None = None,
+    ) -> list[VolumeRow]:
+        return self.runtime.store.volume_by_entity(
+            organisation_id, since=since, until=until or utcnow(), bucket=bucket
+        )
+
+    def error_counts(
+        self,
+        organisation_id: str,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        group_by: ErrorGroup,
+    ) -> list[CountRow]:
+        return self.runtime.store.error_counts(
+            organisation_id, since=since, until=until or utcnow(), group_by=group_by
+        )
+
+    def purge_logs(self, *, older_than_days: int | None = None) -> int:
+        days = older_than_days or self.runtime.settings.log_retention_days
+        return self.runtime.store.purge_logs(utcnow() - timedelta(days=days))

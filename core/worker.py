@@ -1,0 +1,158 @@
+"""The embedded worker: claims queued runs from the store and executes them.
+
+Many workers (threads, processes, machines) may poll one store: the claim is
+atomic, so a run goes to exactly one of them. While a run executes, a
+heartbeat thread beats every few seconds with the latest progress, even when
+the engine is blocked in a slow vendor call or a rate-limit wait; a run whose
+heartbeat stops (the worker was killed) is claimed again after
+`stale_after_s` and resumes from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.clock import utcnow
+from core.errors import FailureCategory
+from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
+from core.service import IntegrationService
+from core.sync import RunCancelledError, RunLostError, RunOutcome
+
+log = logging.getLogger(__name__)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+@dataclass
+class HeartbeatControl:
+    """RunControl of one claimed run: the engine reports, a thread beats."""
+
+    service: IntegrationService
+    run: SyncRun
+    worker_id: str
+    interval_s: float = 5.0
+    _progress: RunProgress = field(default_factory=RunProgress)
+    _counts: dict[Entity, EntityCounts] = field(default_factory=dict)
+    _cancelled: bool = False
+    _lost: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._beat_loop, name="run-heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval_s + 5)
+
+    def checkpoint(self, progress: RunProgress, counts: dict[Entity, EntityCounts]) -> None:
+        with self._lock:
+            self._progress, self._counts = progress, counts
+        self._beat()  # progress after every page keeps the dashboard live
+        if self._lost:
+            raise RunLostError(f"run {self.run.id} was taken over by another worker")
+        if self._cancelled:
+            raise RunCancelledError(f"run {self.run.id} was cancelled")
+
+    def _beat(self) -> None:
+        with self._lock:
+            progress, counts = self._progress, dict(self._counts)
+        try:
+            ack = self.service.runtime.store.heartbeat_run(
+                self.run.id, self.worker_id, now=utcnow(), progress=progress, counts=counts
+            )
+        except Exception:  # a failed beat is retried on the next one; the run goes on
+            log.warning("heartbeat of run %s failed", self.run.id, exc_info=True)
+            return
+        self._lost = self._lost or not ack.owned
+        self._cancelled = self._cancelled or ack.cancel_requested
+
+    def _beat_loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._beat()
+
+
+class Worker:
+    def __init__(
+        self,
+        service: IntegrationService,
+        *,
+        worker_id: str | None = None,
+        poll_interval_s: float = 1.0,
+        heartbeat_interval_s: float = 5.0,
+        stale_after_s: float = 60.0,
+    ) -> None:
+        self.service = service
+        self.worker_id = worker_id or default_worker_id()
+        self.poll_interval_s = poll_interval_s
+        self.heartbeat_interval_s = heartbeat_interval_s
+        self.stale_after_s = stale_after_s
+
+    def run_once(self) -> SyncRun | None:
+        """Claim and execute at most one run; return it (as claimed) or None if idle."""
+        now = utcnow()
+        run = self.service.runtime.store.claim_next_run(
+            self.worker_id, now=now, stale_before=now - timedelta(seconds=self.stale_after_s)
+        )
+        if run is not None:
+            self.execute(run)
+        return run
+
+    def run_by_id(self, run_id: str) -> bool:
+        """Claim and execute one named run (inline CLI runs, task-queue messages)."""
+        now = utcnow()
+        run = self.service.runtime.store.claim_run(
+            run_id,
+            self.worker_id,
+            now=now,
+            stale_before=now - timedelta(seconds=self.stale_after_s),
+        )
+        if run is None:
+            return False
+        self.execute(run)
+        return True
+
+    def execute(self, run: SyncRun) -> None:
+        control = HeartbeatControl(
+            self.service, run, self.worker_id, interval_s=self.heartbeat_interval_s
+        )
+        control.start()
+        log.info("worker %s runs %s (attempt %d)", self.worker_id, run.id, run.attempt)
+        try:
+            outcome = self.service.execute_claimed_run(run, control)
+        except RunLostError:
+            log.warning("run %s was taken over by another worker; leaving it", run.id)
+            return
+        except Exception as exc:  # our bug: the run fails with a message, the worker lives on
+            log.exception("run %s crashed", run.id)
+            outcome = RunOutcome(
+                state=RunState.FAILED,
+                counts=dict(control._counts),
+                error=f"Internal error: {type(exc).__name__}. The log has the details.",
+                error_category=FailureCategory.INTERNAL,
+            )
+        finally:
+            control.stop()
+        self.service.record_outcome(run, self.worker_id, outcome)
+
+    def run_forever(self, stop: threading.Event | None = None) -> None:
+        stop = stop or threading.Event()
+        log.info("worker %s polling for runs", self.worker_id)
+        while not stop.is_set():
+            try:
+                claimed = self.run_once()
+            except Exception:
+                log.exception("worker loop error; retrying")
+                claimed = None
+            if claimed is None:
+                stop.wait(self.poll_interval_s)
