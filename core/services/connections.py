@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from adapters.base import AdapterContext, SystemInfo
+from adapters.base import AdapterContext, SystemInfo, VendorField
 from adapters.registry import all_system_infos, build_adapter, system_info
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
@@ -15,6 +15,7 @@ from core.forms import validate_form
 from core.models import (
     Connection,
     ConnectionStatus,
+    Entity,
     LogEntry,
     LogLevel,
     LogStatus,
@@ -74,6 +75,23 @@ class ConnectionService:
 
     def get_connection(self, organisation_id: str, connection_id: str) -> ConnectionPublic:
         return self._public(self._connection(organisation_id, connection_id))
+
+    def discover_fields(
+        self, organisation_id: str, connection_id: str, entity: Entity
+    ) -> list[VendorField]:
+        """The vendor's fields for an entity (custom ones flagged), for mapping overrides."""
+        connection = self._connection(organisation_id, connection_id)
+        adapter = build_adapter(
+            AdapterContext(
+                connection=connection,
+                secret=self._open_secret(connection),
+                save_secret=lambda fields: self._save_refreshed_secret(connection, fields),
+            )
+        )
+        try:
+            return adapter.discover_fields(entity)
+        finally:
+            adapter.close()
 
     # -- testing ---------------------------------------------------------------------
 
