@@ -1,0 +1,386 @@
+"""BaseAdapter: the Adapter protocol built once on the shared pieces.
+
+A vendor adapter declares a SystemInfo, one EntitySpec per supported entity,
+its rate limits, and overrides a few hooks where its API is its own
+(`first_request` for filters and sort, `create`/`update` for writes,
+`custom_fields` for its metadata API). Everything else (the read loop with
+resume positions, mapping and validation, per-record failures, the session
+with its limiter, breaker, retries and redaction, the refreshed-token hand-off)
+is here.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from adapters.auth import Authenticator
+from adapters.base import (
+    AdapterContext,
+    CallStats,
+    ConnectionCheck,
+    EntitySupport,
+    FormField,
+    OutboundRecord,
+    RecordFailure,
+    RemotePage,
+    RemoteRecord,
+    SystemInfo,
+    VendorField,
+    WriteResult,
+)
+from adapters.circuit import CircuitBreaker
+from adapters.convert import ConversionError, read_datetime
+from adapters.failures import Resolution
+from adapters.http import Reply, VendorSession
+from adapters.mapping import FieldMap
+from adapters.oauth import OAuth2
+from adapters.paging import PageRequest, Paginator, SinglePage
+from adapters.paths import dig
+from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.redaction import Redactor
+from adapters.retry import RetryPolicy
+from adapters.timing import SYSTEM_CLOCK, Clock
+from core.errors import (
+    InvalidInputError,
+    QuotaExhaustedError,
+    RecordError,
+    TransientVendorError,
+    VendorAuthError,
+    VendorError,
+)
+from core.models import SYSTEM_KIND, Entity, System
+
+log = logging.getLogger("adapters")
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one canonical entity is read from (and written to) the vendor."""
+
+    entity: Entity
+    vendor_object: str  # "Contact", "contacts", "res.partner", "A_Product", "itemsV2"
+    fields: FieldMap
+    path: str = ""  # endpoint relative to the base URL; "" means `vendor_object`
+    records_path: str = ""  # where the list sits in the body ("records", "d.results")
+    key: str = "id"  # the vendor's record id
+    cursor: str | None = None  # modification time: incremental filter and updated_at
+    created: str | None = None
+    deleted: str | None = None  # truthy means deleted or archived at the vendor
+    paginator: Callable[[], Paginator] = SinglePage
+    writable: bool = False
+
+    @property
+    def endpoint(self) -> str:
+        return self.path or self.vendor_object
+
+    def support(self) -> EntitySupport:
+        return EntitySupport(
+            self.entity,
+            self.vendor_object,
+            incremental_cursor=self.cursor,
+            writable=self.writable,
+            deletions=self.deleted is not None,
+        )
+
+
+def declare_system(
+    system: System,
+    *,
+    label: str,
+    form: Sequence[FormField],
+    specs: Sequence[EntitySpec],
+    unsupported: Mapping[Entity, str],
+    auth: str,
+    docs_url: str = "",
+) -> SystemInfo:
+    """A SystemInfo whose entity list comes from the specs plus the honest refusals."""
+    entities = [spec.support() for spec in specs]
+    entities += [
+        EntitySupport(entity, None, supported=False, reason=reason)
+        for entity, reason in unsupported.items()
+    ]
+    return SystemInfo(
+        system, label, SYSTEM_KIND[system], tuple(form), tuple(entities), auth, docs_url
+    )
+
+
+def _is_record_level(exc: VendorError) -> bool:
+    """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
+    return not isinstance(exc, VendorAuthError | TransientVendorError | QuotaExhaustedError)
+
+
+class BaseAdapter:
+    info: ClassVar[SystemInfo]
+    specs: ClassVar[tuple[EntitySpec, ...]]
+    rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
+    max_concurrent: ClassVar[int | None] = None
+    rate_headers: ClassVar[RateHeaders | None] = None
+    retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
+
+    def __init__(
+        self,
+        context: AdapterContext,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        http: requests.Session | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.context = context
+        self.config = context.connection.config
+        self.stats = CallStats()
+        self.clock = clock
+        self._secret = {k: v.get_secret_value() for k, v in context.secret.items()}
+        self._maps: dict[Entity, FieldMap] = {}
+        self.session = VendorSession(
+            vendor=self.info.label,
+            base_url=self.base_url,
+            auth=self.authenticator(),
+            stats=self.stats,
+            limiter=RateLimiter(self.rate_limits, clock=clock, max_concurrent=self.max_concurrent),
+            rate_reader=self.rate_headers.read if self.rate_headers else None,
+            breaker=CircuitBreaker(self.info.label, clock=clock),
+            retry=self.retry_policy,
+            classify=self.classify,
+            redactor=Redactor(self._secret.values()),
+            timeouts=(context.connect_timeout_s, context.read_timeout_s),
+            clock=clock,
+            rand=rand,
+            http=http,
+        )
+
+    # --- hooks a vendor adapter overrides -----------------------------------------------------
+
+    def base_url(self) -> str:
+        """The API root; read per call, so it may follow a refreshed token's instance URL."""
+        return str(self.config.get("base_url", "")).rstrip("/")
+
+    def authenticator(self) -> Authenticator:
+        return Authenticator()
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        """Vendor readings of failed answers (daily quota, token refusal codes...)."""
+        return None
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        """The first page's request: add the incremental filter and the oldest-first sort."""
+        return PageRequest(url=spec.endpoint)
+
+    def send_page(self, spec: EntitySpec, request: PageRequest) -> Reply:
+        return self.session.request_json(
+            request.method,
+            request.url,
+            params=request.params,
+            json=request.json,
+            headers=request.headers,
+            idempotent=True,  # reads, even when a search is a POST
+        )
+
+    def records(self, spec: EntitySpec, reply: Reply) -> list[Any]:
+        found = dig(reply.body, spec.records_path)
+        return found if isinstance(found, list) else []
+
+    def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
+        try:
+            reply = self.session.request_json("GET", f"{spec.endpoint}/{external_id}")
+        except VendorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return reply.body if isinstance(reply.body, Mapping) else None
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        """Create one record; returns the vendor's new id and modification time."""
+        reply = self.session.request_json("POST", spec.endpoint, json=payload)
+        new_id = dig(reply.body, spec.key)
+        if new_id in (None, ""):
+            raise VendorError(f"{self.info.label} created a record but did not return its id")
+        return str(new_id), self._time(reply.body, spec.cursor)
+
+    def update(
+        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
+    ) -> datetime | None:
+        reply = self.session.request_json("PATCH", f"{spec.endpoint}/{external_id}", json=payload)
+        return self._time(reply.body, spec.cursor)
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        """The vendor's custom fields for an entity, from its metadata API."""
+        return []
+
+    def probe(self) -> str:
+        """One cheap authenticated read for `check`; returns what was seen, in words."""
+        spec = self.specs[0]
+        reply = self.send_page(spec, self.first_request(spec, None))
+        return f"read {spec.vendor_object} ({len(self.records(spec, reply))} records on page one)"
+
+    # --- the Adapter protocol -----------------------------------------------------------------
+
+    def check(self) -> ConnectionCheck:
+        try:
+            seen = self.probe()
+        except (VendorError, InvalidInputError) as exc:
+            return ConnectionCheck(False, str(exc))
+        return ConnectionCheck(True, f"Connected to {self.info.label}: {seen}")
+
+    def discover_fields(self, entity: Entity) -> list[VendorField]:
+        spec = self.spec(entity)
+        found = {
+            rule.vendor: VendorField(
+                rule.vendor, rule.canonical, rule.convert.name, False, rule.writable
+            )
+            for rule in spec.fields.rules
+            if rule.custom_name is None
+        }
+        for item in self.custom_fields(spec):
+            found.setdefault(item.name, item)
+        return list(found.values())
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        spec = self.spec(entity)
+        fields = self.field_map(entity)
+        paginator = spec.paginator()
+        request = self.first_request(spec, since)
+        paginator.init_request(request, resume)
+        while True:
+            reply = self.send_page(spec, request)
+            self.stats.pages += 1
+            raw = self.records(spec, reply)
+            paginator.update_state(reply, raw)
+            page = self.to_page(spec, fields, raw)
+            page.resume = paginator.resume
+            yield page
+            if not paginator.has_next_page:
+                return
+            paginator.update_request(request)
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        found = [raw for raw in (self.fetch_one(spec, i) for i in external_ids) if raw is not None]
+        page = self.to_page(spec, fields, found)
+        for failure in page.failures:
+            log.warning("%s: %s", self.info.label, failure.reason)
+        return page.records
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        if not spec.writable:
+            raise InvalidInputError(
+                f"{self.info.label} does not accept writes of {entity.value}; sync it pull-only",
+                field="direction",
+            )
+        return [self._write_one(spec, fields, record) for record in records]
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- shared helpers -------------------------------------------------------------------------
+
+    def spec(self, entity: Entity) -> EntitySpec:
+        for spec in self.specs:
+            if spec.entity is entity:
+                return spec
+        raise InvalidInputError(self.info.support(entity).reason or "", field="entities")
+
+    def field_map(self, entity: Entity) -> FieldMap:
+        """The default map with this connection's overrides applied."""
+        if entity not in self._maps:
+            overrides = self.context.connection.field_overrides
+            self._maps[entity] = self.spec(entity).fields.with_overrides(overrides)
+        return self._maps[entity]
+
+    def secret(self, name: str) -> str:
+        value = self._secret.get(name)
+        if not value:
+            raise InvalidInputError(
+                f"the connection has no {name}; enter it in the connection settings", field=name
+            )
+        return value
+
+    def save_tokens(self, tokens: Mapping[str, str]) -> None:
+        """Hand refreshed tokens to the service: the whole secret, so that nothing is lost
+        whether the service merges or replaces."""
+        self._secret.update(tokens)
+        for value in tokens.values():
+            self.session.redactor.add(value)
+        self.context.save_secret(dict(self._secret))
+
+    def oauth2(self, *, token_url: str, **options: Any) -> OAuth2:
+        """OAuth2 wired to this connection: client id/secret and tokens from the secret,
+        refreshed tokens back to `save_tokens`."""
+        tokens = {k: v for k, v in self._secret.items() if k not in ("client_id", "client_secret")}
+        return OAuth2(
+            vendor=self.info.label,
+            token_url=token_url,
+            client_id=self.secret("client_id"),
+            client_secret=self._secret.get("client_secret"),
+            tokens=tokens,
+            on_refresh=self.save_tokens,
+            clock=self.clock,
+            **options,
+        )
+
+    def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
+        page = RemotePage(records=[])
+        for item in raw:
+            key = dig(item, spec.key)
+            external_id = str(key) if key not in (None, "") else None
+            deleted = bool(dig(item, spec.deleted)) if spec.deleted else False
+            try:
+                if external_id is None:
+                    raise RecordError(
+                        f"a {spec.entity.value} arrived without its {spec.key}; it was skipped"
+                    )
+                data = fields.to_canonical(item, external_id=external_id)
+            except RecordError as exc:
+                if not deleted or external_id is None:
+                    page.failures.append(RecordFailure(external_id, str(exc)))
+                    continue
+                data = {}  # a deleted record need not be complete
+            page.records.append(
+                RemoteRecord(
+                    external_id,
+                    data,
+                    updated_at=self._time(item, spec.cursor),
+                    created_at=self._time(item, spec.created),
+                    deleted=deleted,
+                )
+            )
+        return page
+
+    def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
+        creating = record.external_id is None or record.external_id.startswith("local:")
+        try:
+            if creating:
+                new_id, updated = self.create(spec, fields.to_vendor(record.data))
+                return WriteResult(record.external_id, new_external_id=new_id, updated_at=updated)
+            assert record.external_id is not None
+            payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
+            updated = self.update(spec, record.external_id, payload)
+            return WriteResult(record.external_id, record.external_id, updated_at=updated)
+        except RecordError as exc:
+            return WriteResult(record.external_id, error=str(exc))
+        except VendorError as exc:
+            if not _is_record_level(exc):
+                raise
+            return WriteResult(record.external_id, error=str(exc))
+
+    @staticmethod
+    def _time(item: Any, path: str | None) -> datetime | None:
+        value = dig(item, path) if path else None
+        if value in (None, "", False):
+            return None
+        try:
+            return read_datetime(value)
+        except (ConversionError, ValueError, TypeError, OverflowError):
+            return None
+
+
+__all__ = ["BaseAdapter", "EntitySpec", "declare_system"]

@@ -1,0 +1,393 @@
+"""VendorSession: the one place that sends HTTP to a vendor.
+
+Every call goes through the same steps: circuit breaker, rate limiter (and
+concurrency slot), authenticator, a `requests` send with connect/read timeouts,
+the vendor's rate-limit headers, the failure table (vendor hook first), and the
+retry loop. Everything that reaches a log line or an exception message passes
+the connection's `Redactor`. Exceptions raised are only those of core.errors,
+never chained to the underlying `requests` error (whose text may hold a URL
+with a token in it).
+
+    session = VendorSession(vendor="HubSpot", base_url="https://api.hubapi.com",
+                            auth=TokenAuth.bearer(token), stats=stats,
+                            limiter=RateLimiter([RateLimit(100, 10.0)]))
+    reply = session.request_json("GET", "/crm/v3/objects/contacts", params={"limit": 100})
+    reply.body["results"]
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import orjson
+import requests
+
+from adapters.auth import Authenticator
+from adapters.base import CallStats
+from adapters.circuit import CircuitBreaker
+from adapters.failures import (
+    Action,
+    Classifier,
+    Resolution,
+    classify_exception,
+    classify_status,
+    error_detail,
+    is_success,
+)
+from adapters.ratelimit import RateLimiter, RateReader
+from adapters.redaction import Redactor, install_log_filters
+from adapters.retry import RetryBudget, RetryPolicy, parse_retry_after
+from adapters.timing import SYSTEM_CLOCK, Clock
+from core.errors import (
+    FailureCategory,
+    MalformedResponseError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    TransientVendorError,
+    VendorAuthError,
+    VendorError,
+)
+
+log = logging.getLogger("adapters.http")
+T = TypeVar("T")
+_UNSAFE_TO_REPEAT = frozenset({"POST"})
+_DEFAULT_QUOTA_PAUSE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decoded JSON answer: what paginators and adapters read."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any  # None for 204/304 and empty bodies
+    url: str
+
+
+def encode_json(value: Any) -> bytes:
+    """JSON for request bodies: Decimal as an exact number, dates as ISO 8601."""
+    return orjson.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.is_finite():
+        if value == value.to_integral_value():
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else str(value)
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
+def decode_json(response: requests.Response) -> Reply:
+    body: Any = None
+    if response.content and response.status_code not in (204, 304):
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise MalformedResponseError(
+                f"the answer is not valid JSON ({len(response.content)} bytes; {exc})",
+                status=response.status_code,
+            ) from None
+    return Reply(response.status_code, response.headers, body, response.url or "")
+
+
+class VendorSession:
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        base_url: str | Callable[[], str],
+        auth: Authenticator | None = None,
+        stats: CallStats | None = None,
+        limiter: RateLimiter | None = None,
+        rate_reader: RateReader | None = None,
+        breaker: CircuitBreaker | None = None,
+        retry: RetryPolicy | None = None,
+        classify: Classifier | None = None,
+        redactor: Redactor | None = None,
+        timeouts: tuple[float, float] = (5.0, 30.0),
+        headers: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        rand: Callable[[], float] = random.random,
+        http: requests.Session | None = None,
+    ) -> None:
+        install_log_filters()
+        self.vendor = vendor
+        self._base_url = base_url
+        self.auth = auth or Authenticator()
+        self.stats = stats if stats is not None else CallStats()
+        self.limiter = limiter or RateLimiter(clock=clock)
+        self.rate_reader = rate_reader
+        self.breaker = breaker or CircuitBreaker(vendor, clock=clock)
+        self.retry = retry or RetryPolicy()
+        self.classify = classify
+        self.redactor = redactor or Redactor()
+        self.timeouts = timeouts
+        self.clock = clock
+        self._rand = rand
+        self._http = http or requests.Session()
+        self._http.headers.update(headers or {})
+        self._lock = threading.Lock()
+        for secret in self.auth.secrets():
+            self.redactor.add(secret)
+
+    # --- public surface ------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url() if callable(self._base_url) else self._base_url
+
+    @property
+    def cookies(self) -> requests.cookies.RequestsCookieJar:
+        return self._http.cookies
+
+    def url(self, path_or_url: str) -> str:
+        """Absolute URL of a path relative to the base URL (absolute URLs pass through)."""
+        if urlsplit(path_or_url).scheme:
+            return path_or_url
+        return urljoin(self.base_url.rstrip("/") + "/", path_or_url.lstrip("/"))
+
+    def redact(self, text: str) -> str:
+        return self.redactor.text(text)
+
+    def request(self, method: str, url: str, **options: Any) -> requests.Response:
+        """Send and return the raw response (2xx, or any non-retriable answer when
+        `accept_errors=True`). Options: params, json, data, headers, authenticate,
+        idempotent, accept_errors, rate_limited."""
+        return self.send(method, url, decode=lambda response: response, **options)
+
+    def request_json(self, method: str, url: str, **options: Any) -> Reply:
+        """Send and decode JSON; an unreadable body is retried, then MalformedResponseError."""
+        return self.send(method, url, decode=decode_json, **options)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        decode: Callable[[requests.Response], T],
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | str | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticate: bool = True,
+        idempotent: bool | None = None,
+        accept_errors: bool = False,
+        rate_limited: bool = True,
+    ) -> T:
+        method = method.upper()
+        full_url = self.url(url)
+        if authenticate:
+            self._check_origin(full_url)
+        repeatable = idempotent if idempotent is not None else method not in _UNSAFE_TO_REPEAT
+        body = encode_json(json) if json is not None else data
+        request_headers = dict(headers or {})
+        if json is not None:
+            request_headers.setdefault("Content-Type", "application/json")
+        what = f"{method} {self.redact(full_url)}"
+        budget = RetryBudget(self.retry, rand=self._rand)
+        refreshed = malformed = False
+        while True:
+            self.breaker.before_call()
+            request = requests.Request(
+                method, full_url, params=dict(params or {}), data=body, headers=request_headers
+            )
+            if authenticate:  # before taking a slot: a token refresh makes calls of its own
+                self.auth.apply(request, self)
+            response, resolution = self._attempt(request, rate_limited=rate_limited)
+            if resolution is None:
+                assert response is not None
+                try:
+                    value = decode(response)
+                except MalformedResponseError as exc:
+                    malformed = True
+                    resolution = Resolution(Action.RETRY, FailureCategory.TRANSIENT, str(exc))
+                else:
+                    log.debug("%s %s -> %s", self.vendor, what, response.status_code)
+                    return value
+            status = response.status_code if response is not None else None
+            if accept_errors and response is not None and resolution.action in _FINAL_ACTIONS:
+                return decode(response)
+            if resolution.action is Action.REFRESH_AUTH and authenticate and not refreshed:
+                assert response is not None
+                log.info("%s %s -> %s; refreshing the credentials", self.vendor, what, status)
+                self.auth.refresh(self, response)
+                refreshed = True
+                self._count(retries=1)
+                continue
+            if resolution.action is Action.RATE_LIMITED:
+                asked = resolution.retry_after
+                if asked is None and response is not None:
+                    asked = self._vendor_wait(response)
+                delay = budget.next_delay(asked)
+                if delay is None:
+                    raise RateLimitedError(
+                        self._message(what, status, resolution, response, budget),
+                        retry_after=asked if asked is not None else budget.last_refusal,
+                        status=status,
+                    )
+                self._warn(what, status, resolution, budget, delay)
+                self._count(retries=1)
+                if rate_limited:
+                    self.limiter.pause(delay)  # the next acquire() waits it, for every caller
+                else:
+                    self._count(rate_limit_wait_s=delay)
+                    self.clock.sleep(delay)
+                continue
+            if resolution.action is Action.RETRY and (repeatable or resolution.unsent):
+                delay = budget.next_delay(None)
+                if delay is not None:
+                    self._warn(what, status, resolution, budget, delay)
+                    self._count(retries=1)
+                    self.clock.sleep(delay)
+                    continue
+            raise self._final_error(
+                what,
+                status,
+                resolution,
+                response,
+                budget,
+                repeatable=repeatable,
+                malformed=malformed,
+            )
+
+    def _attempt(
+        self, request: requests.Request, *, rate_limited: bool
+    ) -> tuple[requests.Response | None, Resolution | None]:
+        """One send under the limiter; the resolution is None for a success."""
+        response: requests.Response | None = None
+        with self.limiter.slot() if rate_limited else nullcontext(0.0) as slot_wait:
+            waited = self.limiter.acquire() if rate_limited else 0.0
+            self._count(api_calls=1, rate_limit_wait_s=waited + slot_wait)
+            try:
+                response = self._http.send(
+                    self._http.prepare_request(request), timeout=self.timeouts
+                )
+                resolution = self._resolve(response)
+            except requests.RequestException as exc:
+                resolution = classify_exception(exc)
+        if resolution is not None and resolution.connectivity:
+            self.breaker.record_failure(resolution.message)
+        elif response is not None:
+            self.breaker.record_success()
+        return response, resolution
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _resolve(self, response: requests.Response) -> Resolution | None:
+        if self.rate_reader is not None:
+            observation = self.rate_reader(response.headers)
+            if observation is not None:
+                self.limiter.observe(observation)
+        if is_success(response.status_code):
+            return None
+        for hook in (self.auth.classify, self.classify):
+            resolution = hook(response) if hook is not None else None
+            if resolution is not None:
+                return resolution
+        return classify_status(response.status_code)
+
+    def _vendor_wait(self, response: requests.Response) -> float | None:
+        asked = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.now())
+        if asked is None and self.rate_reader is not None:
+            observation = self.rate_reader(response.headers)
+            asked = observation.reset_after_s if observation is not None else None
+        return asked
+
+    def _check_origin(self, url: str) -> None:
+        target, base = urlsplit(url), urlsplit(self.base_url)
+        if (target.scheme, target.netloc.lower()) != (base.scheme, base.netloc.lower()):
+            raise VendorError(
+                f"{self.vendor} pointed us to {target.scheme}://{target.netloc}, which is not "
+                f"the connection's address ({base.scheme}://{base.netloc}); the credentials "
+                "were not sent"
+            )
+
+    def _count(
+        self, *, api_calls: int = 0, retries: int = 0, rate_limit_wait_s: float = 0.0
+    ) -> None:
+        with self._lock:
+            self.stats.api_calls += api_calls
+            self.stats.retries += retries
+            self.stats.rate_limit_wait_s += rate_limit_wait_s
+
+    def _warn(
+        self,
+        what: str,
+        status: int | None,
+        resolution: Resolution,
+        budget: RetryBudget,
+        delay: float,
+    ) -> None:
+        answer = f"answered {status}" if status is not None else "failed"
+        log.warning(
+            "%s %s %s (%s); retry %d of %d in %.1f s",
+            self.vendor,
+            what,
+            answer,
+            resolution.message,
+            budget.attempts - 1,
+            self.retry.max_attempts - 1,
+            delay,
+        )
+
+    def _message(
+        self,
+        what: str,
+        status: int | None,
+        resolution: Resolution,
+        response: requests.Response | None,
+        budget: RetryBudget,
+    ) -> str:
+        head = f"{self.vendor} answered {status} to {what}" if status else f"{self.vendor}: {what}"
+        text = f"{head}: {resolution.message}"
+        detail = error_detail(response) if response is not None else ""
+        if detail:
+            text += f" ({detail})"
+        if budget.attempts > 1:
+            text += f"; gave up after {budget.attempts} attempts"
+        return self.redact(text)
+
+    def _final_error(
+        self,
+        what: str,
+        status: int | None,
+        resolution: Resolution,
+        response: requests.Response | None,
+        budget: RetryBudget,
+        *,
+        repeatable: bool,
+        malformed: bool,
+    ) -> VendorError:
+        message = self._message(what, status, resolution, response, budget)
+        if resolution.action is Action.QUOTA_EXHAUSTED:
+            resets_at = resolution.resets_at or self.clock.now() + _DEFAULT_QUOTA_PAUSE
+            return QuotaExhaustedError(message, resets_at=resets_at, status=status)
+        if resolution.action is Action.RETRY:
+            if not repeatable and not resolution.unsent:
+                message += "; the write may or may not have been applied, so it was not repeated"
+            if malformed:
+                return MalformedResponseError(message, status=status)
+            return TransientVendorError(message, status=status)
+        if resolution.action is Action.REFRESH_AUTH or (
+            resolution.category is FailureCategory.CONFIG and status in (401, 403)
+        ):
+            return VendorAuthError(message, status=status)
+        if resolution.category is FailureCategory.TRANSIENT:
+            return TransientVendorError(message, status=status)
+        return VendorError(message, status=status)
+
+
+_FINAL_ACTIONS = frozenset({Action.FAIL, Action.REFRESH_AUTH, Action.QUOTA_EXHAUSTED})

@@ -1,0 +1,48 @@
+"""Dotted paths into vendor JSON: `properties.email`, `Account.Name`, `d.results`, `items.0.id`.
+
+>>> dig({"paging": {"next": {"after": "a1"}}}, "paging.next.after")
+'a1'
+>>> put({}, "properties.email", "x@y.z")
+{'properties': {'email': 'x@y.z'}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+MISSING: Any = object()
+
+
+def dig(data: Any, path: str, default: Any = None) -> Any:
+    """The value at `path` ("" is the whole document), or `default` when any step is absent."""
+    if not path:
+        return data
+    current = data
+    for step in path.split("."):
+        if isinstance(current, Mapping):
+            if step not in current:
+                return default
+            current = current[step]
+        elif isinstance(current, list) and step.isdigit() and int(step) < len(current):
+            current = current[int(step)]
+        else:
+            return default
+    return current
+
+
+def has(data: Any, path: str) -> bool:
+    return dig(data, path, MISSING) is not MISSING
+
+
+def put(target: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """Set `path` in `target`, creating the nested dicts on the way; returns `target`."""
+    steps = path.split(".")
+    current = target
+    for step in steps[:-1]:
+        nxt = current.get(step)
+        if not isinstance(nxt, dict):
+            nxt = current[step] = {}
+        current = nxt
+    current[steps[-1]] = value
+    return target
