@@ -1,0 +1,156 @@
+"""A scripted vendor for engine tests: an Adapter over an in-memory table.
+
+The real proof of the engine runs against the sandbox over HTTP through the
+real adapters (tests/proof/). This double exists for what the sandbox makes
+slow or indirect to pin down exactly: each conflict policy, checkpoints after
+every page, a failure at page N and the resume after it. It behaves like a
+well-mannered vendor: records sorted by modified time then id, `since` is
+inclusive, `resume` is the offset after a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from adapters.base import (
+    CallStats,
+    ConnectionCheck,
+    EntitySupport,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    SystemInfo,
+    VendorField,
+    WriteResult,
+)
+from core.entities import validate_canonical
+from core.errors import TransientVendorError
+from core.models import Entity, System, SystemKind
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+MEMORY_INFO = SystemInfo(
+    system=System.HUBSPOT,
+    label="Memory CRM",
+    kind=SystemKind.CRM,
+    form=(),
+    entities=(
+        EntitySupport(
+            Entity.CONTACT, "contacts", incremental_cursor="updated", writable=True, deletions=True
+        ),
+        EntitySupport(Entity.ACCOUNT, "companies", incremental_cursor="updated", writable=True),
+    ),
+    auth="none",
+)
+
+
+@dataclass
+class VendorRow:
+    data: dict[str, Any]
+    updated_at: datetime
+    deleted: bool = False
+
+
+@dataclass
+class MemoryVendor:
+    """The vendor's side: tables of rows keyed by id, and a clock that moves forward."""
+
+    tables: dict[Entity, dict[str, VendorRow]] = field(default_factory=dict)
+    clock: datetime = T0
+    next_id: int = 1000
+
+    def tick(self) -> datetime:
+        self.clock += timedelta(seconds=1)
+        return self.clock
+
+    def put(self, entity: Entity, external_id: str, data: dict[str, Any]) -> None:
+        self.tables.setdefault(entity, {})[external_id] = VendorRow(
+            validate_canonical(entity, data), self.tick()
+        )
+
+    def delete(self, entity: Entity, external_id: str) -> None:
+        row = self.tables[entity][external_id]
+        row.deleted, row.updated_at = True, self.tick()
+
+    def truth(self, entity: Entity) -> dict[str, dict[str, Any]]:
+        return {k: r.data for k, r in self.tables.get(entity, {}).items() if not r.deleted}
+
+
+class MemoryAdapter:
+    info: ClassVar[SystemInfo] = MEMORY_INFO
+
+    def __init__(self, vendor: MemoryVendor, *, page_size: int = 3) -> None:
+        self.vendor = vendor
+        self.page_size = page_size
+        self.stats = CallStats()
+        self.fail_on_page: int | None = None  # 1-based page number of the next read that fails
+        self.pages_served = 0
+        self.written: list[OutboundRecord] = []
+
+    def check(self) -> ConnectionCheck:
+        return ConnectionCheck(ok=True, message="memory vendor answers")
+
+    def discover_fields(self, entity: Entity) -> list[VendorField]:
+        return [VendorField(name="loyalty", label="Loyalty", type="string", custom=True)]
+
+    def _remote(self, external_id: str, row: VendorRow) -> RemoteRecord:
+        return RemoteRecord(
+            external_id=external_id,
+            data=dict(row.data),
+            updated_at=row.updated_at,
+            deleted=row.deleted,
+        )
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        rows = sorted(
+            (
+                (row.updated_at, key, row)
+                for key, row in self.vendor.tables.get(entity, {}).items()
+                if since is None or row.updated_at >= since
+            ),
+            key=lambda item: (item[0], item[1]),
+        )
+        offset = int((resume or {}).get("offset", 0))
+        while offset < len(rows):
+            self.stats.api_calls += 1
+            self.pages_served += 1
+            if self.fail_on_page is not None and self.pages_served == self.fail_on_page:
+                raise TransientVendorError("the memory vendor dropped the connection", status=503)
+            chunk = rows[offset : offset + self.page_size]
+            offset += len(chunk)
+            yield RemotePage(
+                records=[self._remote(key, row) for _, key, row in chunk],
+                resume={"offset": offset} if offset < len(rows) else None,
+            )
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        self.stats.api_calls += 1
+        table = self.vendor.tables.get(entity, {})
+        return [self._remote(k, table[k]) for k in external_ids if k in table]
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        self.stats.api_calls += 1
+        results = []
+        for record in records:
+            self.written.append(record)
+            key = record.external_id
+            if key is None:
+                self.vendor.next_id += 1
+                key = str(self.vendor.next_id)
+            self.vendor.put(entity, key, record.data)
+            results.append(
+                WriteResult(
+                    external_id=record.external_id,
+                    new_external_id=key,
+                    updated_at=self.vendor.tables[entity][key].updated_at,
+                )
+            )
+        return results
+
+    def close(self) -> None:
+        return None
