@@ -17,7 +17,7 @@ for and a `{key, bucket}` document when both are.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +63,44 @@ def _hashable(group_id: Any) -> Hashable:
     return group_id  # type: ignore[no-any-return]
 
 
+def kpi_rows(
+    sync_groups: Iterable[Document],
+    error_groups: Iterable[Document],
+    *,
+    keyed: bool,
+    bucketed: bool,
+) -> list[KpiRow]:
+    """Join the two pipelines' groups on their `_id`; order by key, then bucket (None first)."""
+    groups: dict[Hashable, Document] = {}
+    for doc in sync_groups:
+        groups[_hashable(doc["_id"])] = doc
+    for doc in error_groups:
+        groups.setdefault(_hashable(doc["_id"]), {"_id": doc["_id"]})["errors"] = doc["errors"]
+    rows = []
+    for doc in groups.values():
+        key, start = _split_id(doc["_id"], keyed=keyed, bucketed=bucketed)
+        p95 = doc.get("p95")  # `$percentile` answers a list, one value per requested p
+        rows.append(
+            KpiRow(
+                key=key,
+                bucket_start=start,
+                runs=doc.get("runs", 0),
+                succeeded=doc.get("succeeded", 0),
+                failed=doc.get("failed", 0),
+                avg_duration_ms=doc.get("avg_duration_ms"),
+                p95_duration_ms=p95[0] if isinstance(p95, list) and p95 else None,
+                records_moved=doc.get("records_moved", 0),
+                errors=doc.get("errors", 0),
+            )
+        )
+    return sorted(rows, key=_row_order)
+
+
+def _row_order(row: KpiRow) -> tuple[bool, str, bool, datetime]:
+    start = row.bucket_start
+    return (row.key is not None, row.key or "", start is not None, start or datetime.min)
+
+
 class KpisMixin(MongoBase):
     def kpis(
         self,
@@ -93,27 +131,9 @@ class KpisMixin(MongoBase):
             {"$match": {**window, "level": LogLevel.ERROR.value}},
             {"$group": {"_id": group_id, "errors": {"$sum": 1}}},
         ])  # fmt: skip
-        groups: dict[Hashable, Document] = {}
-        for doc in sync_rows:
-            groups[_hashable(doc["_id"])] = doc
-        for doc in error_rows:
-            groups.setdefault(_hashable(doc["_id"]), {"_id": doc["_id"]})["errors"] = doc["errors"]
-        rows = []
-        for doc in groups.values():
-            key, start = _split_id(doc["_id"], keyed=group_by is not None, bucketed=bool(bucket))
-            p95 = doc.get("p95")
-            rows.append(KpiRow(
-                key=key,
-                bucket_start=start,
-                runs=doc.get("runs", 0),
-                succeeded=doc.get("succeeded", 0),
-                failed=doc.get("failed", 0),
-                avg_duration_ms=doc.get("avg_duration_ms"),
-                p95_duration_ms=p95[0] if isinstance(p95, list) and p95 else None,
-                records_moved=doc.get("records_moved", 0),
-                errors=doc.get("errors", 0),
-            ))  # fmt: skip
-        return sorted(rows, key=lambda r: (r.key is not None, r.key or "", r.bucket_start or since))
+        return kpi_rows(
+            sync_rows, error_rows, keyed=group_by is not None, bucketed=bucket is not None
+        )
 
     def volume_by_entity(
         self,

@@ -1,9 +1,10 @@
 """MongoStore: the Store protocol on MongoDB through pymongo.
 
-`connect` checks the server answers, runs the migrations and declares indexes
-and log retention, so a store that exists is a store that works. Every public
-method translates driver errors into StoreError / StoreUnavailableError
-naming the host, never the URI (which may hold a password).
+Needs MongoDB 7.0 or newer (`$percentile`). `connect` checks that the server
+answers and is recent enough, runs the migrations and declares indexes and log
+retention, so a store that exists is a store that works. Every public method
+translates driver errors into StoreError / StoreUnavailableError naming the
+host, never the URI (which may hold a password).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import UTC
 from typing import Any
 
 from pymongo import MongoClient
+from pymongo.database import Database
 from pymongo.errors import ConfigurationError, PyMongoError
 
-from core.errors import StoreError, ToothpickError
+from core.errors import StoreError, StoreUnavailableError, ToothpickError
 from core.store.mongo.base import supports_transactions
 from core.store.mongo.connections import ConnectionsMixin
 from core.store.mongo.documents import Document
@@ -31,6 +33,7 @@ from core.store.mongo.upsert import UpsertMixin
 from core.store.mongo.uri import hosts_of, scrub, secrets_of, translate
 
 DEFAULT_TIMEOUT_MS = 5_000
+MINIMUM_SERVER_VERSION = (7, 0)
 
 
 class MongoStore(
@@ -79,6 +82,7 @@ class MongoStore(
         secrets = secrets_of(uri)
         try:
             hello = client.admin.command("hello")
+            _require_version(client, hosts)
             store = cls(
                 client,
                 database=database,
@@ -87,12 +91,18 @@ class MongoStore(
                 secrets=secrets,
             )
             ensure_schema(store._db, log_retention_days=log_retention_days)
-        except PyMongoError as exc:
-            client.close()
-            raise translate(exc, hosts, secrets) from None
         except ToothpickError:
             client.close()
             raise
+        except PyMongoError as exc:
+            client.close()
+            raise translate(exc, hosts, secrets) from None
+        except Exception as exc:  # e.g. a server answering the handshake in an odd way
+            client.close()
+            raise StoreUnavailableError(
+                f"MongoDB at {hosts} could not be used ({type(exc).__name__}: "
+                f"{scrub(str(exc), uri)[:200]})"
+            ) from None
         return store
 
     @property
@@ -100,8 +110,9 @@ class MongoStore(
         return f"MongoDB {self._hosts}/{self._db.name}"
 
     @property
-    def database_name(self) -> str:
-        return self._db.name
+    def database(self) -> Database[Document]:
+        """The pymongo handle, for operational checks and tests (not for product code)."""
+        return self._db
 
     def schema_version(self) -> int:
         return stored_version(self._db)
@@ -114,6 +125,15 @@ class MongoStore(
 
     def __repr__(self) -> str:
         return f"<MongoStore {self.description}>"
+
+
+def _require_version(client: MongoClient[Document], hosts: str) -> None:
+    """The KPI pipelines use `$percentile` (7.0); refuse older servers with one clear line."""
+    version = str(client.admin.command("buildInfo").get("version", ""))
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    if len(parts) == 2 and parts < MINIMUM_SERVER_VERSION:
+        wanted = ".".join(map(str, MINIMUM_SERVER_VERSION))
+        raise StoreError(f"MongoDB at {hosts} is version {version}; the hub needs {wanted}+.")
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
