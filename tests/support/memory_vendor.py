@@ -11,14 +11,19 @@ inclusive, `resume` is the offset after a page.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from adapters import registry
 from adapters.base import (
+    AdapterContext,
     CallStats,
     ConnectionCheck,
     EntitySupport,
+    FieldKind,
+    FormField,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -27,7 +32,7 @@ from adapters.base import (
     WriteResult,
 )
 from core.entities import validate_canonical
-from core.errors import TransientVendorError
+from core.errors import NotFoundError, TransientVendorError
 from core.models import Entity, System, SystemKind
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -154,3 +159,43 @@ class MemoryAdapter:
 
     def close(self) -> None:
         return None
+
+
+# --- the memory vendor behind the registry, for service-level tests ----------------------
+
+MEMORY_FORM = (
+    FormField(
+        "base_url", "Base URL", FieldKind.URL, required=False, default="https://memory.invalid"
+    ),
+    FormField("api_token", "API token", FieldKind.SECRET),
+)
+
+
+@contextmanager
+def memory_system(vendor: MemoryVendor, *, valid_token: str) -> Iterator[type[MemoryAdapter]]:
+    """Serve `vendor` as the HubSpot system for the duration of a test, then restore
+    whatever adapter was registered before."""
+
+    class RegisteredMemoryAdapter(MemoryAdapter):
+        info: ClassVar[SystemInfo] = replace(MEMORY_INFO, form=MEMORY_FORM)
+
+        def __init__(self, context: AdapterContext) -> None:
+            super().__init__(vendor)
+            self.token = context.secret["api_token"].get_secret_value()
+
+        def check(self) -> ConnectionCheck:
+            if self.token != valid_token:
+                return ConnectionCheck(ok=False, message="the memory vendor refused the API token")
+            return super().check()
+
+    try:
+        previous: Any = registry.adapter_class(System.HUBSPOT)
+    except NotFoundError:
+        previous = None
+    registry.register(RegisteredMemoryAdapter)
+    try:
+        yield RegisteredMemoryAdapter
+    finally:
+        registry.unregister(System.HUBSPOT)
+        if previous is not None:
+            registry.register(previous)
