@@ -35,12 +35,11 @@ def organisation(service: IntegrationService, org: str | None) -> str:
 def find_connection(service: IntegrationService, org: str, key: str) -> ConnectionPublic:
     """A connection by id or by (exact, then case-insensitive) name."""
     connections = service.list_connections(org)
-    for match in (
-        lambda c: c.id == key,
-        lambda c: c.name == key,
-        lambda c: c.name.lower() == key.lower(),
+    for found in (
+        [c for c in connections if c.id == key],
+        [c for c in connections if c.name == key],
+        [c for c in connections if c.name.lower() == key.lower()],
     ):
-        found = [c for c in connections if match(c)]
         if len(found) == 1:
             return found[0]
     raise NotFoundError(

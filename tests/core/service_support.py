@@ -21,6 +21,6 @@ def connect(
             name=name,
             fields={"api_token": TOKEN},
             entities=[Entity.CONTACT],
-            **extra,  # type: ignore[arg-type]
+            **extra,
         ),
     )

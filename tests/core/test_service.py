@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import InvalidInputError, NotFoundError, RunAlreadyActiveError
 from core.export import ExportFormat
-from core.models import Entity, Operation, RunState, SyncOptions, System
+from core.models import Direction, Entity, Operation, RunState, SyncOptions, System
 from core.schemas import ConnectionCreate, ConnectionUpdate, Health
 from core.service import IntegrationService
 from core.store.queries import LogFilter
@@ -145,7 +145,7 @@ def test_edit_record_is_validated_and_pushed(
         service.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"last_name": None})
     assert error.value.field == "last_name"
     service.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"title": "CTO"})
-    service.queue_sync(ORG, created.id, SyncOptions(direction="push"))  # type: ignore[arg-type]
+    service.queue_sync(ORG, created.id, SyncOptions(direction=Direction.PUSH))
     Worker(service).run_once()
     assert vendor.truth(Entity.CONTACT)["c1"]["title"] == "CTO"
 
