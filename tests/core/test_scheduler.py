@@ -1,0 +1,74 @@
+"""The scheduler keeps one job per active connection and queues scheduled runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core.models import Connection, RunTrigger, Schedule
+from core.schedule import next_sync_at
+from core.scheduler import JOB_PREFIX, SyncScheduler
+from core.schemas import ConnectionUpdate
+from core.service import IntegrationService
+from tests.core.service_support import ORG, connect
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _connection(**schedule: object) -> Connection:
+    return Connection(
+        organisation_id=ORG,
+        system="hubspot",  # type: ignore[arg-type]
+        name="c",
+        sealed_secret="x",
+        schedule=Schedule.model_validate(schedule),
+    )
+
+
+def test_next_sync_follows_interval_default_and_cron() -> None:
+    last = NOW - timedelta(hours=2)
+    assert next_sync_at(_connection(), last_scheduled_at=last, now=NOW, default_hours=6) == (
+        last + timedelta(hours=6)
+    )
+    assert (
+        next_sync_at(
+            _connection(interval_hours=1), last_scheduled_at=last, now=NOW, default_hours=6
+        )
+        == NOW
+    )  # overdue: now, not in the past
+    assert next_sync_at(_connection(), last_scheduled_at=None, now=NOW, default_hours=6) == NOW
+    cron = next_sync_at(
+        _connection(cron="30 2 * * *"), last_scheduled_at=last, now=NOW, default_hours=6
+    )
+    assert cron == datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+    assert (
+        next_sync_at(_connection(enabled=False), last_scheduled_at=last, now=NOW, default_hours=6)
+        is None
+    )
+
+
+def test_refresh_mirrors_connections_and_fire_queues_once(service: IntegrationService) -> None:
+    scheduler = SyncScheduler(service, BackgroundScheduler(timezone="UTC"))
+    every = connect(service, "every 6h")
+    nightly = connect(service, "nightly", schedule=Schedule(cron="0 3 * * *"))
+    scheduler.refresh()
+    jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+    assert set(jobs) == {JOB_PREFIX + every.id, JOB_PREFIX + nightly.id}
+    assert isinstance(jobs[JOB_PREFIX + every.id].trigger, IntervalTrigger)
+    assert jobs[JOB_PREFIX + every.id].trigger.interval == timedelta(hours=6)
+    assert isinstance(jobs[JOB_PREFIX + nightly.id].trigger, CronTrigger)
+
+    scheduler.fire(ORG, every.id)
+    scheduler.fire(ORG, every.id)  # still queued: skipped, not an error
+    runs = service.list_runs(ORG, connection_id=every.id).items
+    assert [r.trigger for r in runs] == [RunTrigger.SCHEDULED]
+
+    service.set_enabled(ORG, nightly.id, False)
+    service.update_connection(ORG, every.id, ConnectionUpdate(schedule=Schedule(interval_hours=1)))
+    scheduler.refresh()
+    jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+    assert set(jobs) == {JOB_PREFIX + every.id}
+    assert jobs[JOB_PREFIX + every.id].trigger.interval == timedelta(hours=1)
