@@ -1,0 +1,341 @@
+"""The control API under /__sandbox__/: the vendor side's back door, in JSON.
+
+Tests and the demo use it (through `sandbox.control.SandboxControl`) to reset a
+tenant, change scale, edit records "as the vendor", read the current truth,
+inject faults, subscribe webhooks and read request statistics. It never goes
+through the simulators' auth, rate budgets or faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.core.collection import Collection, Entry
+from sandbox.core.faults import FaultSpecError
+from sandbox.core.http import BodyError, json_response, parse_json
+from sandbox.core.tenants import Tenant
+
+if TYPE_CHECKING:
+    from sandbox.core.state import Sandbox
+
+PREFIX = "/__sandbox__"
+MAX_PAGE = 10_000
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def iso(ms: int) -> str:
+    return (
+        datetime.fromtimestamp(ms / 1000, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def record_json(object_name: str, entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "object": object_name,
+        "fields": entry.fields,
+        "created_at": iso(entry.created_ms),
+        "modified_at": iso(entry.modified_ms),
+        "created_ms": entry.created_ms,
+        "modified_ms": entry.modified_ms,
+        "deleted": entry.deleted,
+    }
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        return parse_json(raw)
+    except BodyError as exc:
+        raise ControlError(400, f"body is not JSON: {exc}") from None
+
+
+class ControlApi:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def routes(self) -> list[Route]:
+        table: list[tuple[str, Callable[[Request], Awaitable[Any]], list[str]]] = [
+            ("/", self.info, ["GET"]),
+            ("/stats", self.stats, ["GET", "DELETE"]),
+            ("/faults", self.faults, ["GET", "POST", "DELETE"]),
+            ("/faults/{rule_id}", self.fault, ["DELETE"]),
+            ("/webhooks/deliveries", self.deliveries, ["GET"]),
+            ("/webhooks/wait", self.wait_webhooks, ["POST"]),
+            ("/{system}/{tenant}", self.tenant_info, ["GET"]),
+            ("/{system}/{tenant}/reset", self.reset, ["POST"]),
+            ("/{system}/{tenant}/scale", self.scale, ["PUT"]),
+            ("/{system}/{tenant}/limits", self.limits, ["GET", "PUT"]),
+            ("/{system}/{tenant}/tokens/expire", self.expire_tokens, ["POST"]),
+            ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
+            ("/{system}/{tenant}/objects/{object}", self.records, ["GET", "POST"]),
+            (
+                "/{system}/{tenant}/objects/{object}/{record_id}",
+                self.record,
+                ["GET", "PATCH", "DELETE"],
+            ),
+        ]
+        return [
+            Route(PREFIX + path, self._wrap(fn), methods=methods) for path, fn, methods in table
+        ]
+
+    def _wrap(
+        self, fn: Callable[[Request], Awaitable[Any]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                result = await fn(request)
+            except ControlError as exc:
+                return json_response({"error": str(exc)}, exc.status)
+            if isinstance(result, Response):
+                return result
+            return json_response(result)
+
+        return endpoint
+
+    # --- helpers -------------------------------------------------------------------
+
+    def _tenant(self, request: Request) -> Tenant:
+        system, name = request.path_params["system"], request.path_params["tenant"]
+        if system not in self.sandbox.vendors:
+            raise ControlError(404, f"unknown system {system!r}")
+        try:
+            return self.sandbox.tenant(system, name)
+        except KeyError:
+            raise ControlError(404, f"unknown {system} tenant {name!r}") from None
+
+    def _collection(self, request: Request) -> tuple[Tenant, str, Collection]:
+        tenant = self._tenant(request)
+        object_name = request.path_params["object"]
+        if object_name not in tenant.specs:
+            known = ", ".join(sorted(tenant.specs))
+            raise ControlError(404, f"{tenant.system} has no object {object_name!r} ({known})")
+        return tenant, object_name, tenant.collection(object_name)
+
+    @staticmethod
+    def _fields(collection: Collection, body: Any) -> dict[str, Any]:
+        fields = body.get("fields") if isinstance(body, dict) else None
+        if not isinstance(fields, dict):
+            raise ControlError(400, 'body must be {"fields": {...}}')
+        unknown = sorted(set(fields) - set(collection.field_index))
+        if unknown:
+            raise ControlError(
+                400, f"unknown field(s) for {collection.spec.name}: {', '.join(unknown)}"
+            )
+        return fields
+
+    # --- global ----------------------------------------------------------------------
+
+    async def info(self, request: Request) -> Any:
+        urls = self.sandbox.urls
+        return {
+            "http": urls.http,
+            "tls": urls.tls,
+            "ca_path": str(urls.ca_path) if urls.ca_path else None,
+            "systems": {
+                system: {
+                    "title": vendor.title,
+                    "objects": [spec.name for spec in vendor.objects()],
+                    "tenants": {
+                        t.name: {
+                            "description": t.config.description,
+                            "credentials": dict(vendor.credentials_summary(t.config)),
+                        }
+                        for t in self.sandbox.tenants(system)
+                    },
+                }
+                for system, vendor in self.sandbox.vendors.items()
+            },
+        }
+
+    async def stats(self, request: Request) -> Any:
+        system = request.query_params.get("system")
+        tenant = request.query_params.get("tenant")
+        if request.method == "DELETE":
+            self.sandbox.stats.reset(system=system, tenant=tenant)
+            return {"reset": True}
+        return self.sandbox.stats.snapshot(system=system, tenant=tenant)
+
+    async def faults(self, request: Request) -> Any:
+        injector = self.sandbox.faults
+        if request.method == "GET":
+            return {"rules": [rule.as_dict() for rule in injector.rules()]}
+        if request.method == "DELETE":
+            removed = injector.clear(
+                system=request.query_params.get("system"), tenant=request.query_params.get("tenant")
+            )
+            return {"removed": removed}
+        body = await _body(request)
+        specs = body if isinstance(body, list) else [body]
+        try:
+            added = [injector.add(spec).as_dict() for spec in specs]
+        except FaultSpecError as exc:
+            raise ControlError(400, str(exc)) from None
+        return json_response({"rules": added}, 201)
+
+    async def fault(self, request: Request) -> Any:
+        if not self.sandbox.faults.remove(request.path_params["rule_id"]):
+            raise ControlError(404, "no such fault rule")
+        return {"removed": 1}
+
+    async def deliveries(self, request: Request) -> Any:
+        found = self.sandbox.webhooks.deliveries(
+            request.query_params.get("system"), request.query_params.get("tenant")
+        )
+        return {"deliveries": [asdict(d) for d in found]}
+
+    async def wait_webhooks(self, request: Request) -> Any:
+        timeout = float(request.query_params.get("timeout", "10"))
+        idle = await asyncio.to_thread(self.sandbox.webhooks.wait_idle, timeout)
+        return {"idle": idle}
+
+    # --- per tenant --------------------------------------------------------------------
+
+    async def tenant_info(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        usage = tenant.budget.usage()
+        return {
+            "system": tenant.system,
+            "tenant": tenant.name,
+            "objects": {
+                name: {
+                    "scale": tenant.scale_of(name),
+                    "overlay": tenant.collection(name).overlay_size,
+                    "fields": [f.name for f in tenant.collection(name).fields],
+                }
+                for name in tenant.specs
+            },
+            "limits": asdict(tenant.budget.config),
+            "usage": asdict(usage),
+        }
+
+    async def reset(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        body = await _body(request)
+        scale = body.get("scale") if isinstance(body, dict) else None
+        try:
+            tenant.reset(scale or None)
+        except (KeyError, ValueError) as exc:
+            raise ControlError(400, f"bad scale: {exc}") from None
+        return {"reset": True}
+
+    async def scale(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        body = await _body(request)
+        if not isinstance(body, dict) or not all(isinstance(v, int) for v in body.values()):
+            raise ControlError(400, 'body must be {"Object": count, ...}')
+        try:
+            tenant.set_scale(body)
+        except KeyError as exc:
+            raise ControlError(400, f"unknown object {exc}") from None
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        return {name: tenant.scale_of(name) for name in body}
+
+    async def limits(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        if request.method == "PUT":
+            body = await _body(request)
+            try:
+                tenant.budget.config = replace(tenant.budget.config, **body)
+            except TypeError as exc:
+                raise ControlError(400, f"bad limits: {exc}") from None
+            tenant.budget.reset()
+        return {"limits": asdict(tenant.budget.config), "usage": asdict(tenant.budget.usage())}
+
+    async def expire_tokens(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        return {"expired": self.sandbox.tokens.expire_tenant(tenant.system, tenant.name)}
+
+    async def webhooks(self, request: Request) -> Any:
+        tenant = self._tenant(request)
+        hooks = self.sandbox.webhooks
+        if request.method == "DELETE":
+            hooks.clear(tenant.system, tenant.name)
+            return {"removed": True}
+        if request.method == "POST":
+            body = await _body(request)
+            if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+                raise ControlError(
+                    400, 'body must be {"url": ..., "secret"?, "events"?, "options"?}'
+                )
+            target = hooks.subscribe(
+                tenant.system,
+                tenant.name,
+                body["url"],
+                secret=body.get("secret"),
+                events=tuple(body.get("events") or ()),
+                options=body.get("options") or {},
+            )
+            return json_response(target.as_dict(), 201)
+        return {"targets": [t.as_dict() for t in hooks.targets(tenant.system, tenant.name)]}
+
+    async def records(self, request: Request) -> Any:
+        tenant, object_name, collection = self._collection(request)
+        if request.method == "POST":
+            fields = self._fields(collection, await _body(request))
+            entry = tenant.create(object_name, fields, source="control")
+            return json_response(record_json(object_name, entry), 201)
+        params = request.query_params
+        try:
+            limit = min(int(params.get("limit", "1000")), MAX_PAGE)
+            after = int(params["after"]) if "after" in params else None
+            since = int(params["since_ms"]) if "since_ms" in params else None
+        except ValueError:
+            raise ControlError(400, "limit, after and since_ms must be integers") from None
+        include_deleted = _flag(request, "include_deleted")
+        entries = list(
+            islice(
+                collection.scan(after=after, since_ms=since, include_deleted=include_deleted),
+                limit + 1,
+            )
+        )
+        more = len(entries) > limit
+        entries = entries[:limit]
+        return {
+            "records": [record_json(object_name, e) for e in entries],
+            "next": entries[-1].index if more and entries else None,
+            "total": collection.count_matching(since, None, include_deleted=include_deleted),
+        }
+
+    async def record(self, request: Request) -> Any:
+        tenant, object_name, collection = self._collection(request)
+        record_id = request.path_params["record_id"]
+        try:
+            if request.method == "PATCH":
+                fields = self._fields(collection, await _body(request))
+                entry = tenant.update(object_name, record_id, fields, source="control")
+            elif request.method == "DELETE":
+                entry = tenant.delete(
+                    object_name, record_id, hard=_flag(request, "hard"), source="control"
+                )
+            else:
+                found = collection.get(record_id, include_deleted=_flag(request, "include_deleted"))
+                if found is None:
+                    raise KeyError(record_id)
+                entry = found
+        except KeyError:
+            raise ControlError(404, f"no {object_name} {record_id!r}") from None
+        return record_json(object_name, entry)

@@ -1,0 +1,60 @@
+"""Request statistics, so a test can prove what a sync actually fetched.
+
+Counts requests per (system, tenant, method, endpoint path template) and records
+served per (system, tenant, object) since the last reset. An incremental sync
+test resets the stats, edits three records on the vendor side, syncs, and then
+asserts that three records (not the whole collection) were served.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+
+class Stats:
+    def __init__(self) -> None:
+        self._requests: Counter[tuple[str, str, str, str]] = Counter()
+        self._records: Counter[tuple[str, str, str]] = Counter()
+        self._statuses: Counter[tuple[str, str, int]] = Counter()
+
+    def request(self, system: str, tenant: str | None, method: str, path: str, status: int) -> None:
+        who = tenant or "-"
+        self._requests[(system, who, method, path)] += 1
+        self._statuses[(system, who, status)] += 1
+
+    def records(self, system: str, tenant: str, object_name: str, count: int) -> None:
+        if count:
+            self._records[(system, tenant, object_name)] += count
+
+    def reset(self, *, system: str | None = None, tenant: str | None = None) -> None:
+        def keep(key: tuple[Any, ...]) -> bool:
+            return (system is not None and key[0] != system) or (
+                tenant is not None and key[1] != tenant
+            )
+
+        for counter in (self._requests, self._records, self._statuses):
+            for key in [k for k in counter if not keep(k)]:
+                del counter[key]
+
+    def snapshot(self, *, system: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        def wanted(key: tuple[Any, ...]) -> bool:
+            return (system is None or key[0] == system) and (tenant is None or key[1] == tenant)
+
+        return {
+            "requests": [
+                {"system": k[0], "tenant": k[1], "method": k[2], "path": k[3], "count": n}
+                for k, n in sorted(self._requests.items())
+                if wanted(k)
+            ],
+            "records": [
+                {"system": k[0], "tenant": k[1], "object": k[2], "count": n}
+                for k, n in sorted(self._records.items())
+                if wanted(k)
+            ],
+            "statuses": [
+                {"system": k[0], "tenant": k[1], "status": k[2], "count": n}
+                for k, n in sorted(self._statuses.items())
+                if wanted(k)
+            ],
+        }

@@ -1,0 +1,187 @@
+"""Tenants: one vendor account each, with its own credentials, seed, scale and data.
+
+A vendor ships `TenantConfig`s (at least two: "acme" and "globex"); the sandbox
+turns each into a `Tenant` holding lazily created collections, a rate budget and
+a scratch dict (`extras`) for vendor runtime state such as query cursors. Writes
+go through `Tenant.create/update/delete` so that every change, whichever door
+it came through, bumps the vendor's modified time and reaches webhooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.core.collection import Collection, Entry
+from sandbox.core.draw import Draw, collection_key
+from sandbox.core.limits import RateBudget, RateLimitConfig
+from sandbox.core.schema import FieldDef, ObjectSpec
+from sandbox.core.webhooks import ChangeEvent, ChangeKind
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    """A vendor account as shipped. `credentials` keys are the vendor's own vocabulary
+    (e.g. "username", "private_app_token", "api_token"); `settings` holds other
+    vendor facts (org id, portal id, company currency)."""
+
+    name: str
+    seed: int
+    credentials: Mapping[str, str]
+    scale: Mapping[str, int] = field(default_factory=dict)
+    custom_fields: Mapping[str, tuple[FieldDef, ...]] = field(default_factory=dict)
+    limits: RateLimitConfig = field(default_factory=RateLimitConfig)
+    token_ttl_s: int = 3600
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+class Tenant:
+    def __init__(
+        self,
+        system: str,
+        config: TenantConfig,
+        specs: Mapping[str, ObjectSpec],
+        *,
+        scale_overrides: Mapping[str, int] | None = None,
+        emit: Callable[[ChangeEvent], None] | None = None,
+        sequence: Callable[[], int] | None = None,
+    ) -> None:
+        self.system = system
+        self.config = config
+        self.name = config.name
+        self.specs = dict(specs)
+        self.budget = RateBudget(config.limits)
+        self.extras: dict[str, Any] = {}
+        self._overrides = dict(scale_overrides or {})
+        self._scale: dict[str, int] = {}
+        self._collections: dict[str, Collection] = {}
+        self._emit = emit or (lambda event: None)
+        self._sequence = sequence or (lambda: 0)
+
+    # --- GenContext ----------------------------------------------------------------
+
+    @property
+    def tenant_name(self) -> str:
+        return self.name
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.config.settings
+
+    def count(self, object_name: str) -> int:
+        return self.scale_of(object_name)
+
+    def ref_index(self, object_name: str, draw: Draw) -> int | None:
+        total = self._scale.get(object_name)
+        if total is None:
+            total = self.scale_of(object_name)
+        return draw.below(total) if total else None
+
+    def ref(self, object_name: str, draw: Draw) -> str | None:
+        total = self._scale.get(object_name)
+        if total is None:
+            total = self.scale_of(object_name)
+        return self.specs[object_name].ids.format(draw.below(total)) if total else None
+
+    def id_of(self, object_name: str, index: int) -> str:
+        return self.specs[object_name].ids.format(index)
+
+    # --- data ------------------------------------------------------------------------
+
+    def scale_of(self, object_name: str) -> int:
+        found = self._scale.get(object_name)
+        if found is not None:
+            return found
+        spec = self.specs[object_name]
+        value = self.config.scale.get(object_name, spec.default_scale)
+        for key in (f"{self.system}.{object_name}", object_name, f"{self.system}.*", "*"):
+            if key in self._overrides:
+                value = self._overrides[key]
+                break
+        self._scale[object_name] = value
+        return value
+
+    def collection(self, object_name: str) -> Collection:
+        """The object's collection; KeyError if this vendor has no such object."""
+        found = self._collections.get(object_name)
+        if found is None:
+            spec = self.specs[object_name]
+            found = Collection(
+                spec,
+                key=collection_key(self.system, self.name, self.config.seed, object_name),
+                count=self.scale_of(object_name),
+                ctx=self,
+                custom_fields=tuple(self.config.custom_fields.get(object_name, ())),
+            )
+            self._collections[object_name] = found
+        return found
+
+    def set_scale(self, scale: Mapping[str, int]) -> None:
+        """Change base record counts; an object whose scale changes starts afresh."""
+        for object_name, value in scale.items():
+            if object_name not in self.specs:
+                raise KeyError(object_name)
+            if value < 0:
+                raise ValueError(f"scale of {object_name} must not be negative")
+        for object_name, value in scale.items():
+            self._scale[object_name] = value
+            self._collections.pop(object_name, None)
+
+    def reset(self, scale: Mapping[str, int] | None = None) -> None:
+        """Back to the shipped data: overlay, scale overrides, budget and extras dropped."""
+        self._collections.clear()
+        self._scale.clear()  # also the memo of resolved defaults
+        self.extras.clear()
+        self.budget.reset()
+        if scale:
+            self.set_scale(scale)
+
+    def create(self, object_name: str, fields: Mapping[str, Any], *, source: str = "api") -> Entry:
+        entry = self.collection(object_name).create(fields)
+        self._changed(object_name, entry, "created", tuple(fields), None, source)
+        return entry
+
+    def update(
+        self, object_name: str, record_id: str, fields: Mapping[str, Any], *, source: str = "api"
+    ) -> Entry:
+        collection = self.collection(object_name)
+        before = collection.get(record_id)
+        entry = collection.update(record_id, fields)
+        previous = dict(before.fields) if before is not None else None
+        changed = tuple(k for k in fields if previous is None or previous.get(k) != fields[k])
+        self._changed(object_name, entry, "updated", changed, previous, source)
+        return entry
+
+    def delete(
+        self, object_name: str, record_id: str, *, hard: bool = False, source: str = "api"
+    ) -> Entry:
+        entry = self.collection(object_name).delete(record_id, hard=hard)
+        self._changed(object_name, entry, "deleted", (), dict(entry.fields), source)
+        return entry
+
+    def _changed(
+        self,
+        object_name: str,
+        entry: Entry,
+        kind: ChangeKind,
+        changed: tuple[str, ...],
+        previous: dict[str, Any] | None,
+        source: str,
+    ) -> None:
+        self._emit(
+            ChangeEvent(
+                system=self.system,
+                tenant=self.name,
+                object=object_name,
+                record_id=entry.id,
+                kind=kind,
+                occurred_ms=entry.modified_ms,
+                fields=dict(entry.fields),
+                changed=changed,
+                previous=previous,
+                source=source,
+                sequence=self._sequence(),
+            )
+        )

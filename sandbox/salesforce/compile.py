@@ -1,0 +1,436 @@
+"""Turn a parsed SOQL query into something cheap to run over a tenant's data.
+
+Validation mirrors Salesforce (INVALID_TYPE, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR)
+and the plan exploits the collection model: SystemModstamp/LastModifiedDate bounds
+become an index range, ORDER BY Id/CreatedDate and ORDER BY SystemModstamp map to
+the collection's two native orders, and `Id = / IN` becomes direct look-ups. Any
+other ORDER BY sorts the matching records (memory grows with the result).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sandbox.core import Entry, FieldDef, Order, Tenant
+from sandbox.salesforce.ids import checksum18, looks_like_id
+from sandbox.salesforce.sfschema import SfObject, schema_of
+from sandbox.salesforce.soql import (
+    Comparison,
+    Condition,
+    FieldRef,
+    Logical,
+    Negation,
+    Query,
+    SoqlError,
+    Value,
+)
+
+Predicate = Callable[[Entry], bool]
+MODSTAMP = {"SystemModstamp", "LastModifiedDate"}
+NUMERIC = {"integer", "number", "currency", "percent"}
+TEXTUAL = {"string", "email", "phone", "url", "picklist", "text"}
+_TYPE_WORD = {"integer": "integer", "boolean": "boolean", "date": "date", "datetime": "dateTime"}
+
+
+def invalid_field(name: str, obj: str, pos: int) -> SoqlError:
+    return SoqlError(
+        "INVALID_FIELD",
+        f"No such column '{name}' on entity '{obj}'. If you are attempting to use a custom field, "
+        "be sure to append the '__c' after the custom field name. Please reference your WSDL or "
+        "the describe call for the appropriate names.",
+        pos,
+    )
+
+
+def invalid_type(name: str, pos: int) -> SoqlError:
+    return SoqlError(
+        "INVALID_TYPE",
+        f"sObject type '{name}' is not supported. If you are attempting to use a custom object, "
+        "be sure to append the '__c' after the entity name. Please reference your WSDL or the "
+        "describe call for the appropriate names.",
+        pos,
+    )
+
+
+def parse_datetime_ms(text: str) -> int:
+    normalized = text.replace("Z", "+00:00")
+    if re.search(r"[+-]\d{4}$", normalized):
+        normalized = normalized[:-2] + ":" + normalized[-2:]
+    return int(datetime.fromisoformat(normalized).timestamp() * 1000)
+
+
+def constant_range(name: str, now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of a SOQL date constant, in UTC (weeks start on Sunday)."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    base, _, amount = name.partition(":")
+    n = int(amount) if amount else 0
+    week = today - timedelta(days=(today.weekday() + 1) % 7)
+    month = today.replace(day=1)
+    year = today.replace(month=1, day=1)
+
+    def add_months(start: datetime, months: int) -> datetime:
+        index = start.year * 12 + start.month - 1 + months
+        return start.replace(year=index // 12, month=index % 12 + 1)
+
+    table = {
+        "TODAY": (today, today + day),
+        "YESTERDAY": (today - day, today),
+        "TOMORROW": (today + day, today + 2 * day),
+        "LAST_N_DAYS": (today - n * day, today + day),
+        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),
+        "N_DAYS_AGO": (today - n * day, today - (n - 1) * day),
+        "THIS_WEEK": (week, week + 7 * day),
+        "LAST_WEEK": (week - 7 * day, week),
+        "NEXT_WEEK": (week + 7 * day, week + 14 * day),
+        "THIS_MONTH": (month, add_months(month, 1)),
+        "LAST_MONTH": (add_months(month, -1), month),
+        "NEXT_MONTH": (add_months(month, 1), add_months(month, 2)),
+        "THIS_YEAR": (year, year.replace(year=year.year + 1)),
+        "LAST_YEAR": (year.replace(year=year.year - 1), year),
+        "NEXT_YEAR": (year.replace(year=year.year + 1), year.replace(year=year.year + 2)),
+    }
+    return table[base]
+
+
+@dataclass
+class Plan:
+    kind: Literal["scan", "ids", "sorted"] = "scan"
+    order: Order = "index"
+    descending: bool = False
+    since_ms: int | None = None
+    until_ms: int | None = None
+    ids: list[str] | None = None
+    sort_keys: list[tuple[Callable[[Entry], Any], bool, bool]] = field(default_factory=list)
+
+
+@dataclass
+class Compiled:
+    query: Query
+    obj: SfObject
+    columns: list[tuple[str, Any, bool]]
+    predicate: Predicate | None
+    plan: Plan
+    count_only: bool
+
+
+class _Compiler:
+    def __init__(self, tenant: Tenant, query: Query) -> None:
+        self.tenant = tenant
+        self.schema = schema_of(tenant)
+        self.query = query
+        self.now = datetime.now(UTC)
+
+    def resolve(self, obj: SfObject, ref: FieldRef) -> tuple[FieldDef, Callable[[Entry], Any]]:
+        """Field definition and raw getter for a (possibly dotted) field path."""
+        current = obj
+        hops: list[tuple[Callable[[Entry], Any], str]] = []
+        for hop in ref.path[:-1]:
+            rel = current.relationships.get(hop.lower())
+            if rel is None:
+                raise SoqlError(
+                    "INVALID_FIELD",
+                    f"Didn't understand relationship '{hop}' in field path. If you are attempting "
+                    "to use a custom relationship, be sure to append the '__r' after the custom "
+                    "relationship name. Please reference your WSDL or the describe call for the "
+                    "appropriate names.",
+                    ref.pos,
+                )
+            fk_getter = current.getter(rel[0])
+            current = self.schema[rel[1].lower()]
+            hops.append((fk_getter, current.name))
+        name = current.canonical(ref.path[-1])
+        if name is None:
+            raise invalid_field(ref.path[-1], current.name, ref.pos)
+        final = current.getter(name)
+        if not hops:
+            return current.fields[name], final
+        tenant = self.tenant
+
+        def through(entry: Entry) -> Any:
+            node: Entry | None = entry
+            for get_fk, target in hops:
+                fk = get_fk(node) if node is not None else None
+                node = tenant.collection(target).get(fk) if fk else None
+                if node is None:
+                    return None
+            return final(node) if node is not None else None
+
+        return current.fields[name], through
+
+    def columns(self, obj: SfObject) -> list[tuple[str, Any, bool]]:
+        from sandbox.salesforce.render import column_tree
+
+        refs: list[FieldRef] = []
+        for item in self.query.select:
+            if item.kind == "fields":
+                if item.fields_kind in ("ALL", "CUSTOM") and (
+                    self.query.limit is None or self.query.limit > 200
+                ):
+                    raise SoqlError(
+                        "MALFORMED_QUERY",
+                        "The SOQL FIELDS function must have a LIMIT of at most 200",
+                        item.pos,
+                    )
+                for definition in obj.fields.values():
+                    if item.fields_kind == "ALL" or (
+                        definition.custom == (item.fields_kind == "CUSTOM")
+                    ):
+                        refs.append(FieldRef((definition.name,), item.pos))
+            elif item.field is not None:
+                self.resolve(obj, item.field)
+                refs.append(item.field)
+        return column_tree(self.tenant, self.schema, obj, refs)
+
+    def condition(self, obj: SfObject, cond: Condition) -> Predicate:
+        if isinstance(cond, Logical):
+            parts = [self.condition(obj, item) for item in cond.items]
+            if cond.op == "AND":
+                return lambda e: all(p(e) for p in parts)
+            return lambda e: any(p(e) for p in parts)
+        if isinstance(cond, Negation):
+            inner = self.condition(obj, cond.item)
+            return lambda e: not inner(e)
+        return self.comparison(obj, cond)
+
+    def comparison(self, obj: SfObject, cmp: Comparison) -> Predicate:
+        definition, get = self.resolve(obj, cmp.field)
+        kind = definition.type
+        if kind == "text" and definition.length > 255:
+            raise SoqlError(
+                "INVALID_FIELD",
+                f"field '{definition.name}' can not be filtered in a query call",
+                cmp.field.pos,
+            )
+        values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
+        converted = [self.literal(definition, v) for v in values]
+        op = cmp.op
+        if op == "LIKE":
+            if kind not in TEXTUAL and kind not in ("id", "reference"):
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    f"invalid operator on field '{definition.name}': LIKE",
+                    cmp.field.pos,
+                )
+            pattern = _like_regex(str(converted[0][0]))
+            return lambda e: (v := get(e)) is not None and pattern.fullmatch(str(v)) is not None
+        norm = _normalizer(kind)
+        if op in ("IN", "NOT IN"):
+            wanted = {low for low, _ in converted}
+            if op == "IN":
+                return lambda e: norm(get(e)) in wanted
+            return lambda e: norm(get(e)) not in wanted
+        low, high = converted[0]
+        if low is None:
+            if op == "=":
+                return lambda e: get(e) is None
+            if op == "!=":
+                return lambda e: get(e) is not None
+            return lambda e: False
+        return _range_test(op, low, high, get, norm)
+
+    def literal(self, definition: FieldDef, value: Value) -> tuple[Any, Any]:
+        """(low, high) bounds of a literal in the field's comparable form; high is the
+        exclusive end for date constants and equal to low for plain values."""
+        kind, name = definition.type, definition.name
+        if value.kind == "null":
+            return None, None
+        if kind in ("id", "reference"):
+            if value.kind != "string":
+                raise _type_error(name, "id", quoted=False, pos=value.pos)
+            text = str(value.value)
+            if not looks_like_id(text):
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {text}", value.pos
+                )
+            text = checksum18(text) if len(text) == 15 else text
+            return text, text
+        if kind in TEXTUAL:
+            if value.kind != "string":
+                raise SoqlError(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    f"value of filter criterion for field '{name}' must be of type string and "
+                    "should be enclosed in quotes",
+                    value.pos,
+                )
+            return str(value.value).lower(), str(value.value).lower()
+        if kind == "boolean":
+            if value.kind != "boolean":
+                raise _type_error(name, "boolean", value.kind == "string", value.pos)
+            return value.value, value.value
+        if kind in NUMERIC:
+            if value.kind != "number":
+                raise _type_error(
+                    name, _TYPE_WORD.get(kind, "double"), value.kind == "string", value.pos
+                )
+            return float(value.value), float(value.value)
+        if kind == "date":
+            if value.kind == "dateconst":
+                start, end = constant_range(str(value.value), self.now)
+                return start.date().isoformat(), end.date().isoformat()
+            if value.kind != "date":
+                raise _type_error(name, "date", value.kind == "string", value.pos)
+            return value.value, value.value
+        if value.kind == "dateconst":
+            start, end = constant_range(str(value.value), self.now)
+            return int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        if value.kind != "datetime":
+            raise _type_error(name, "dateTime", value.kind == "string", value.pos)
+        ms = parse_datetime_ms(str(value.value))
+        return ms, ms + 1
+
+    def plan(self, obj: SfObject) -> tuple[Plan, Predicate | None]:
+        query, plan = self.query, Plan()
+        where = query.where
+        conjuncts: list[Condition] = []
+        if isinstance(where, Logical) and where.op == "AND":
+            conjuncts = list(where.items)
+        elif where is not None:
+            conjuncts = [where]
+        residual: list[Condition] = []
+        for cond in conjuncts:
+            if not (isinstance(cond, Comparison) and self._absorb(obj, cond, plan)):
+                residual.append(cond)
+        if where is not None:
+            self.condition(obj, where)  # validates every part, absorbed ones included
+        predicate = None
+        if residual:
+            parts = [self.condition(obj, c) for c in residual]
+            predicate = parts[0] if len(parts) == 1 else (lambda e: all(p(e) for p in parts))
+        self._order(obj, plan)
+        return plan, predicate
+
+    def _absorb(self, obj: SfObject, cmp: Comparison, plan: Plan) -> bool:
+        if len(cmp.field.path) != 1 or (isinstance(cmp.value, tuple) and cmp.op not in ("IN",)):
+            return False
+        name = obj.canonical(cmp.field.path[0])
+        if (
+            name in MODSTAMP
+            and isinstance(cmp.value, Value)
+            and cmp.op in ("=", ">", ">=", "<", "<=")
+        ):
+            if cmp.value.kind not in ("datetime", "dateconst"):
+                return False
+            low, high = self.literal(obj.fields[name], cmp.value)
+            since, until = {
+                "=": (low, high),
+                ">": (high, None),
+                ">=": (low, None),
+                "<": (None, low),
+                "<=": (None, high),
+            }[cmp.op]
+            if since is not None:
+                plan.since_ms = since if plan.since_ms is None else max(plan.since_ms, since)
+            if until is not None:
+                plan.until_ms = until if plan.until_ms is None else min(plan.until_ms, until)
+            return True
+        if name == "Id" and cmp.op in ("=", "IN"):
+            values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
+            ids = [self.literal(obj.fields["Id"], v)[0] for v in values]
+            found = [i for i in ids if i is not None]
+            plan.ids = found if plan.ids is None else [i for i in plan.ids if i in found]
+            plan.kind = "ids"
+            return True
+        return False
+
+    def _order(self, obj: SfObject, plan: Plan) -> None:
+        items = self.query.order
+        names = []
+        for item in items:
+            definition, get = self.resolve(obj, item.field)
+            nulls_last = item.nulls_last if item.nulls_last is not None else item.descending
+            plan.sort_keys.append((get, item.descending, nulls_last))
+            names.append(definition.name if len(item.field.path) == 1 else "")
+        directions = {item.descending for item in items}
+        plan.descending = bool(items) and items[0].descending
+        simple = len(directions) <= 1
+        if not items or (simple and names in (["Id"], ["CreatedDate"], ["CreatedDate", "Id"])):
+            plan.order = "index"
+        elif simple and names and names[0] in MODSTAMP and names[1:] in ([], ["Id"]):
+            plan.order = "modified"
+        elif plan.kind != "ids":
+            plan.kind = "sorted"
+
+
+def _type_error(name: str, word: str, quoted: bool, pos: int) -> SoqlError:
+    tail = (
+        "should be enclosed in quotes"
+        if word == "id" and not quoted
+        else "should not be enclosed in quotes"
+    )
+    return SoqlError(
+        "INVALID_QUERY_FILTER_OPERATOR",
+        f"value of filter criterion for field '{name}' must be of type {word} and {tail}",
+        pos,
+    )
+
+
+def _normalizer(kind: str) -> Callable[[Any], Any]:
+    if kind in TEXTUAL:
+        return lambda v: v.lower() if isinstance(v, str) else v
+    if kind in NUMERIC:
+        return lambda v: float(v) if v is not None else None
+    if kind == "datetime":
+        return lambda v: parse_datetime_ms(v) if isinstance(v, str) else v
+    return lambda v: v
+
+
+def _range_test(
+    op: str, low: Any, high: Any, get: Callable[[Entry], Any], norm: Callable[[Any], Any]
+) -> Predicate:
+    exact = low == high
+
+    def test(entry: Entry) -> bool:
+        value = norm(get(entry))
+        if value is None:
+            return op == "!="
+        if op == "=":
+            return bool(value == low if exact else low <= value < high)
+        if op == "!=":
+            return bool(value != low if exact else not low <= value < high)
+        if op == ">":
+            return bool(value > low if exact else value >= high)
+        if op == ">=":
+            return bool(value >= low)
+        if op == "<":
+            return bool(value < low)
+        return bool(value <= low if exact else value < high)
+
+    return test
+
+
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def compile_query(tenant: Tenant, query: Query) -> Compiled:
+    """Validate `query` against the tenant's schema; SoqlError as Salesforce would."""
+    compiler = _Compiler(tenant, query)
+    obj = compiler.schema.get(query.sobject.lower())
+    if obj is None:
+        raise invalid_type(query.sobject, query.sobject_pos)
+    if query.offset is not None and query.offset > 2000:
+        raise SoqlError("NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000", 0)
+    count_only = query.is_count
+    if count_only and len(query.select) > 1:
+        raise SoqlError(
+            "MALFORMED_QUERY",
+            "COUNT() must be the only element in the SELECT list",
+            query.select[0].pos,
+        )
+    columns = [] if count_only else compiler.columns(obj)
+    plan, predicate = compiler.plan(obj)
+    return Compiled(query, obj, columns, predicate, plan, count_only)
