@@ -21,7 +21,7 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 def _connection(**schedule: object) -> Connection:
     return Connection(
         organisation_id=ORG,
-        system="hubspot",  # type: ignore[arg-type]
+        system="hubspot",
         name="c",
         sealed_secret="x",
         schedule=Schedule.model_validate(schedule),
