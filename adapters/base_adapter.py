@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import requests
 
@@ -40,7 +41,7 @@ from adapters.convert import ConversionError, read_datetime
 from adapters.failures import Resolution
 from adapters.http import Reply, VendorSession
 from adapters.mapping import FieldMap
-from adapters.oauth import OAuth2
+from adapters.oauth import TOKEN_METADATA, OAuth2
 from adapters.paging import PageRequest, Paginator, SinglePage
 from adapters.paths import dig
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
@@ -51,6 +52,7 @@ from core.errors import (
     InvalidInputError,
     QuotaExhaustedError,
     RecordError,
+    ToothpickError,
     TransientVendorError,
     VendorAuthError,
     VendorError,
@@ -148,7 +150,7 @@ class BaseAdapter:
             breaker=CircuitBreaker(self.info.label, clock=clock),
             retry=self.retry_policy,
             classify=self.classify,
-            redactor=Redactor(self._secret.values()),
+            redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
             timeouts=(context.connect_timeout_s, context.read_timeout_s),
             clock=clock,
             rand=rand,
@@ -188,7 +190,9 @@ class BaseAdapter:
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
         try:
-            reply = self.session.request_json("GET", f"{spec.endpoint}/{external_id}")
+            reply = self.session.request_json(
+                "GET", f"{spec.endpoint}/{quote(external_id, safe='')}"
+            )
         except VendorError as exc:
             if exc.status == 404:
                 return None
@@ -206,7 +210,8 @@ class BaseAdapter:
     def update(
         self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
     ) -> datetime | None:
-        reply = self.session.request_json("PATCH", f"{spec.endpoint}/{external_id}", json=payload)
+        url = f"{spec.endpoint}/{quote(external_id, safe='')}"
+        reply = self.session.request_json("PATCH", url, json=payload)
         return self._time(reply.body, spec.cursor)
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
@@ -224,7 +229,7 @@ class BaseAdapter:
     def check(self) -> ConnectionCheck:
         try:
             seen = self.probe()
-        except (VendorError, InvalidInputError) as exc:
+        except ToothpickError as exc:  # refused, unreachable, misconfigured: all in words
             return ConnectionCheck(False, str(exc))
         return ConnectionCheck(True, f"Connected to {self.info.label}: {seen}")
 
@@ -308,8 +313,9 @@ class BaseAdapter:
         """Hand refreshed tokens to the service: the whole secret, so that nothing is lost
         whether the service merges or replaces."""
         self._secret.update(tokens)
-        for value in tokens.values():
-            self.session.redactor.add(value)
+        for name, value in tokens.items():
+            if name not in TOKEN_METADATA:
+                self.session.redactor.add(value)
         self.context.save_secret(dict(self._secret))
 
     def oauth2(self, *, token_url: str, **options: Any) -> OAuth2:
@@ -359,7 +365,8 @@ class BaseAdapter:
         creating = record.external_id is None or record.external_id.startswith("local:")
         try:
             if creating:
-                new_id, updated = self.create(spec, fields.to_vendor(record.data))
+                payload = fields.to_vendor(record.data, skip_empty=True)
+                new_id, updated = self.create(spec, payload)
                 return WriteResult(record.external_id, new_external_id=new_id, updated_at=updated)
             assert record.external_id is not None
             payload = fields.to_vendor(record.data, changed=record.changed_fields or None)

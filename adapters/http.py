@@ -151,7 +151,8 @@ class VendorSession:
         return self._http.cookies
 
     def url(self, path_or_url: str) -> str:
-        """Absolute URL of a path relative to the base URL (absolute URLs pass through)."""
+        """Absolute URL of a path below the base URL (absolute URLs pass through; a leading
+        slash does not escape the base URL's own path)."""
         if urlsplit(path_or_url).scheme:
             return path_or_url
         return urljoin(self.base_url.rstrip("/") + "/", path_or_url.lstrip("/"))
@@ -185,24 +186,25 @@ class VendorSession:
         rate_limited: bool = True,
     ) -> T:
         method = method.upper()
-        full_url = self.url(url)
-        if authenticate:
-            self._check_origin(full_url)
         repeatable = idempotent if idempotent is not None else method not in _UNSAFE_TO_REPEAT
         body = encode_json(json) if json is not None else data
         request_headers = dict(headers or {})
         if json is not None:
             request_headers.setdefault("Content-Type", "application/json")
-        what = f"{method} {self.redact(full_url)}"
         budget = RetryBudget(self.retry, rand=self._rand)
         refreshed = malformed = False
         while True:
             self.breaker.before_call()
             request = requests.Request(
-                method, full_url, params=dict(params or {}), data=body, headers=request_headers
+                method, None, params=dict(params or {}), data=body, headers=dict(request_headers)
             )
             if authenticate:  # before taking a slot: a token refresh makes calls of its own
                 self.auth.apply(request, self)
+            # resolved after apply(): a refresh may have moved the base URL (instance_url)
+            request.url = full_url = self.url(url)
+            if authenticate:
+                self._check_origin(full_url)
+            what = f"{method} {self.redact(full_url)}"
             response, resolution = self._attempt(request, rate_limited=rate_limited)
             if resolution is None:
                 assert response is not None

@@ -157,21 +157,34 @@ class FieldMap:
     # --- canonical -> vendor -------------------------------------------------------------------
 
     def to_vendor(
-        self, data: Mapping[str, Any], *, changed: Sequence[str] | None = None
+        self,
+        data: Mapping[str, Any],
+        *,
+        changed: Sequence[str] | None = None,
+        skip_empty: bool = False,
     ) -> dict[str, Any]:
         """The vendor payload of a write: writable fields only, and only `changed` ones when
-        given (canonical names; "custom" means every mapped custom field)."""
+        given (canonical names; "custom" means every mapped custom field). `skip_empty`
+        leaves out None values (a create has nothing to clear)."""
         wanted = set(changed) if changed else None
-        payload = self._write(self.rules, data, wanted)
+        payload = self._write(self.rules, data, wanted, skip_empty=skip_empty)
         lines = self.lines
         want_lines = wanted is None or "lines" in wanted
         if lines is not None and lines.writable and "lines" in data and want_lines:
-            items = [self._write(lines.rules, item, None) for item in data["lines"] or []]
+            items = [
+                self._write(lines.rules, item, None, skip_empty=skip_empty)
+                for item in data["lines"] or []
+            ]
             put(payload, lines.vendor, items)
         return payload
 
     def _write(
-        self, rules: Sequence[Rule], data: Mapping[str, Any], wanted: set[str] | None
+        self,
+        rules: Sequence[Rule],
+        data: Mapping[str, Any],
+        wanted: set[str] | None,
+        *,
+        skip_empty: bool,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {}
         custom = data.get("custom") or {}
@@ -183,7 +196,7 @@ class FieldMap:
                 continue
             source = custom if name is not None else data
             key = name if name is not None else rule.canonical
-            if key not in source:
+            if key not in source or (skip_empty and source[key] is None):
                 continue
             try:
                 put(payload, rule.vendor, rule.convert.to_vendor(source[key]))

@@ -39,6 +39,24 @@ if TYPE_CHECKING:
 Grant = Literal["refresh_token", "client_credentials", "password"]
 EXPIRES_AT = "token_expires_at"
 _SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "signature")
+TOKEN_METADATA = frozenset(
+    {
+        EXPIRES_AT,
+        "instance_url",
+        "api_instance_url",
+        "api_domain",
+        "id",
+        "token_type",
+        "token_format",
+        "issued_at",
+        "expires_in",
+        "scope",
+        "sfdc_community_url",
+        "sfdc_community_id",
+    }
+)
+"""Token-endpoint fields kept in the secret that are not secret: never masked in messages
+(masking "Bearer" or an instance URL everywhere would make every message unreadable)."""
 
 
 class OAuth2(Authenticator):
@@ -74,7 +92,7 @@ class OAuth2(Authenticator):
         self._lifetime = lifetime_s
         self._on_refresh = on_refresh
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # base_url callables read `tokens` during a refresh
 
     @property
     def tokens(self) -> dict[str, str]:

@@ -1,11 +1,11 @@
-"""Redaction of secrets before anything reaches a log line or an exception message.
+"""The adapters' face of core.redaction: one session's secrets, masked everywhere.
 
-Two layers, both applied by `Redactor.text`:
-- known values: every secret of the connection (and every token refreshed since)
-  is replaced wherever it appears, also URL-encoded;
-- shapes: query or form parameters, JSON fields and auth schemes that carry
-  secrets by name (`api_token=...`, `"password": "..."`, `Bearer ...`), so that a
-  secret we were never told about is still hidden.
+core.redaction holds the two nets (secret shapes such as `api_token=...`,
+`"password": "..."`, `Bearer ...`, and the exact values of every secret this
+process has opened). A `Redactor` feeds that process-wide registry with a
+connection's secrets and with every token refreshed since, also URL-encoded as
+they appear in query strings, so that log lines written anywhere (the engine,
+the service) are scrubbed of them too.
 
     >>> r = Redactor(["s3cr3t-value"])
     >>> r.text("GET /v1/deals?api_token=abc&start=0 failed for s3cr3t-value")
@@ -15,29 +15,11 @@ Two layers, both applied by `Redactor.text`:
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
-MASK = "***"
-
-_SECRET_NAMES = (
-    "access_token|refresh_token|id_token|api_token|apitoken|api_key|apikey|hapikey|"
-    "client_secret|client_assertion|assertion|password|passwd|pwd|secret|token|"
-    "session_id|sessionid|signature|code|key"
-)
-_QUERY_PARAM = re.compile(rf"(?i)(^|[?&;\s])({_SECRET_NAMES})=([^&#\s\"']*)")
-_JSON_FIELD = re.compile(rf"(?i)(\"(?:{_SECRET_NAMES})\"\s*:\s*)\"[^\"]*\"")
-# a credential after an auth scheme has a digit, one of _~+/= or a lower-upper case
-# change in it; plain words ("basic authentication.") do not, so messages stay readable
-_AUTH_SCHEME = re.compile(
-    r"\b((?i:bearer|basic|zoho-oauthtoken))\s+"
-    r"(?=[A-Za-z.-]*(?:[0-9_~+/=]|[a-z][A-Z]))[A-Za-z0-9._~+/=-]{6,}"
-)
-_XMLRPC_PASSWORD = re.compile(
-    r"(?i)(<name>\s*(?:password|api_key|token)\s*</name>\s*<value>).*?(</value>)"
-)
+from core.redaction import MASK, RedactingFilter, redact, register_secrets
 
 SECRET_HEADERS = frozenset(
     {
@@ -49,43 +31,24 @@ SECRET_HEADERS = frozenset(
         "x-api-key",
         "apikey",
         "x-csrf-token",
-        "x-odoo-session",
     }
 )
 
-_MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words and numbers
-
-
-def redact_shapes(text: str) -> str:
-    """Mask secrets recognisable by their name or scheme, whatever their value."""
-    text = _QUERY_PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}={MASK}", text)
-    text = _JSON_FIELD.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
-    text = _XMLRPC_PASSWORD.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
-    return _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {MASK}", text)
-
 
 class Redactor:
-    """Knows the live secret values of one connection; thread-safe."""
+    """Masks one connection's secrets (and everything core.redaction knows)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._values: set[str] = set()
         for value in secrets:
             self.add(value)
 
     def add(self, value: str | None) -> None:
-        """Remember a secret (e.g. a freshly refreshed access token)."""
-        if not value or len(value) < _MIN_SECRET_LENGTH:
-            return
-        with self._lock:
-            self._values.update({value, quote(value, safe=""), quote_plus(value)})
+        """Remember a secret (e.g. a freshly refreshed access token), in all its spellings."""
+        if value:
+            register_secrets({value, quote(value, safe=""), quote_plus(value)})
 
     def text(self, text: str) -> str:
-        with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        for value in values:
-            text = text.replace(value, MASK)
-        return redact_shapes(text)
+        return redact(text)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {
@@ -94,34 +57,23 @@ class Redactor:
         }
 
 
-class ShapeRedactingFilter(logging.Filter):
-    """Masks secret-shaped query parameters in third-party log records.
-
-    urllib3 logs every request line (`"GET /v1/deals?api_token=... HTTP/1.1" 200`)
-    at DEBUG; this filter rewrites such records before any handler sees them.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        redacted = redact_shapes(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
 _installed = False
 _install_lock = threading.Lock()
 
 
 def install_log_filters() -> None:
-    """Attach `ShapeRedactingFilter` to the loggers of the HTTP stack (once)."""
+    """Scrub the HTTP stack's own log records at their source, whatever the handlers.
+
+    urllib3 logs every request line (`"GET /v1/deals?api_token=... HTTP/1.1" 200`)
+    at DEBUG; core.redaction's filter sits on the handlers that configure_logging
+    installs, but a test's caplog or an embedding application may use others.
+    """
     global _installed
     with _install_lock:
-        if _installed:
-            return
-        for name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
-            logging.getLogger(name).addFilter(ShapeRedactingFilter())
-        _installed = True
+        if not _installed:
+            for name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
+                logging.getLogger(name).addFilter(RedactingFilter())
+            _installed = True
+
+
+__all__ = ["MASK", "SECRET_HEADERS", "Redactor", "install_log_filters", "redact"]

@@ -87,6 +87,27 @@ def test_a_401_refreshes_once_keeps_every_field_and_saves_them(server, clock):
     assert (session.stats.api_calls, session.stats.retries) == (3, 1)
 
 
+def test_the_instance_url_of_a_refresh_becomes_the_base_url(server, clock):
+    """Salesforce: a connection may hold only a refresh token; the API host comes with
+    the first access token."""
+    server.script(
+        "POST", "/services/oauth2/token", Step(json={**SF_TOKEN, "instance_url": server.url})
+    )
+    server.script("GET", "/services/data/v60.0/limits", Step(json={"DailyApiRequests": {}}))
+    auth = oauth(server, clock, [], tokens={"refresh_token": "refresh-abc123"})
+    session = VendorSession(
+        vendor="Salesforce",
+        base_url=lambda: auth.tokens.get("instance_url", "https://login.invalid"),
+        auth=auth,
+        clock=clock,
+    )
+    session.request_json("GET", "/services/data/v60.0/limits")
+    assert [s.path for s in server.seen] == [
+        "/services/oauth2/token",
+        "/services/data/v60.0/limits",
+    ]
+
+
 def test_a_refused_refresh_asks_for_a_reconnect_in_words(server, clock):
     server.script("GET", "/query", Step(401, json=EXPIRED))
     refusal = {"error": "invalid_grant", "error_description": "expired access/refresh token"}

@@ -191,7 +191,13 @@ def test_writes_create_update_and_report_record_level_refusals(server, clock):
         Entity.CONTACT,
         [
             OutboundRecord(
-                "local:abc", {"first_name": "New", "last_name": "Person", "email": "n@x"}
+                "local:abc",
+                {
+                    "first_name": "New",
+                    "last_name": "Person",
+                    "email": "n@x",
+                    "account_external_id": None,
+                },
             ),
             OutboundRecord("5", {"last_name": ""}, changed_fields=("last_name",)),
             OutboundRecord("6", {"first_name": "Jo", "account_external_id": "not-a-number"}),
@@ -279,7 +285,9 @@ def test_save_tokens_hands_the_whole_secret_to_the_service(server, clock):
     assert saved == [
         {"api_token": TOKEN, "access_token": "new-access-123456", "instance_url": "https://x"}
     ]
-    assert "new-access-123456" not in adapter.session.redact("token new-access-123456")
+    assert (
+        adapter.session.redact("token new-access-123456 at https://x") == "token *** at https://x"
+    )
 
 
 def test_missing_secret_fields_are_named(server, clock):

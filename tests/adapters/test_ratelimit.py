@@ -14,10 +14,11 @@ from tests.adapters.fakes import FakeClock, FrozenClock
 
 
 def within_limit(times: list[float], limit: RateLimit) -> bool:
+    """No window of `per_s` holds more than `calls` (give or take float rounding)."""
     ordered = sorted(times)
+    end = limit.per_s - 1e-9
     return all(
-        sum(1 for t in ordered if start <= t < start + limit.per_s) <= limit.calls
-        for start in ordered
+        sum(1 for t in ordered if start <= t < start + end) <= limit.calls for start in ordered
     )
 
 
