@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     log_retention_days: int = Field(default=90, ge=1, le=3650)
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
+    vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     organisation: str = Field(
         default="toothpick",
         pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.demo import DemoReport, seed_demo
+from core.demo.sandbox import sandbox_preset
 from core.errors import AlreadyExistsError, InvalidInputError, ToothpickError, VaultError
 from core.importers import decode_json_cell, read_rows, stable_row_id
 from core.models import LogEntry, LogLevel, LogStatus, Operation, System
@@ -54,6 +56,17 @@ def _first_error(exc: ValidationError) -> str:
 
 class AdminService(ReviewService):
     runtime: Runtime
+
+    def seed_demo(self, organisation_id: str, *, queue_syncs: bool = True) -> DemoReport:
+        """Sandbox connections for the seven systems with 30 days of synthetic history.
+
+        Idempotent: demo connections that exist already are left alone (see core.demo).
+        """
+        return seed_demo(self, organisation_id, queue_syncs=queue_syncs)
+
+    def sandbox_preset(self, system: System) -> dict[str, Any]:
+        """The local sandbox's non-secret connection values for `system` ({} if none)."""
+        return sandbox_preset(system, self.runtime.settings)
 
     def rotate_keys(self) -> RotationReport:
         """Re-seal every stored secret under the current key.

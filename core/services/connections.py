@@ -76,17 +76,28 @@ class ConnectionService:
     def get_connection(self, organisation_id: str, connection_id: str) -> ConnectionPublic:
         return self._public(self._connection(organisation_id, connection_id))
 
+    def _adapter_context(
+        self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool
+    ) -> AdapterContext:
+        """Every adapter is built here: timeouts from settings, refreshed tokens sealed back."""
+        settings = self.runtime.settings
+        return AdapterContext(
+            connection=connection,
+            secret=secret,
+            save_secret=(lambda fields: self._save_refreshed_secret(connection, fields))
+            if store_refreshed
+            else (lambda _fields: None),
+            connect_timeout_s=settings.vendor_connect_timeout_s,
+            read_timeout_s=settings.vendor_read_timeout_s,
+        )
+
     def discover_fields(
         self, organisation_id: str, connection_id: str, entity: Entity
     ) -> list[VendorField]:
         """The vendor's fields for an entity (custom ones flagged), for mapping overrides."""
         connection = self._connection(organisation_id, connection_id)
         adapter = build_adapter(
-            AdapterContext(
-                connection=connection,
-                secret=self._open_secret(connection),
-                save_secret=lambda fields: self._save_refreshed_secret(connection, fields),
-            )
+            self._adapter_context(connection, self._open_secret(connection), store_refreshed=True)
         )
         try:
             return adapter.discover_fields(entity)
@@ -126,13 +137,7 @@ class ConnectionService:
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False
     ) -> CheckResult:
         started = time.perf_counter()
-        context = AdapterContext(
-            connection=connection,
-            secret=secret,
-            save_secret=(lambda fields: self._save_refreshed_secret(connection, fields))
-            if store_refreshed
-            else (lambda _fields: None),
-        )
+        context = self._adapter_context(connection, secret, store_refreshed=store_refreshed)
         try:
             adapter = build_adapter(context)
             try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from adapters.base import AdapterContext
 from adapters.registry import build_adapter
 from core.clock import utcnow
 from core.errors import InvalidInputError, NotFoundError, RunAlreadyActiveError, ToothpickError
@@ -115,10 +114,8 @@ class SyncService(ConnectionService):
             )
         try:
             adapter = build_adapter(
-                AdapterContext(
-                    connection=connection,
-                    secret=self._open_secret(connection),
-                    save_secret=lambda fields: self._save_refreshed_secret(connection, fields),
+                self._adapter_context(
+                    connection, self._open_secret(connection), store_refreshed=True
                 )
             )
         except ToothpickError as exc:
