@@ -1,0 +1,117 @@
+"""One sandbox per session (in a thread); per test a fresh service on its own SQLite file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.base_adapter import BaseAdapter
+from adapters.registry import build_adapter
+from core.models import Entity, Organisation, SyncOptions, SyncRun
+from core.schemas import ConnectionCreate, ConnectionPublic
+from core.service import IntegrationService
+from core.settings import load_settings
+from core.worker import Worker
+from sandbox.testing import RunningSandbox, run_sandbox
+from tests.proof.case import ProofCase, all_cases
+
+ORG = "proof"
+CASES = all_cases()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "case" in metafunc.fixturenames:
+        metafunc.parametrize("case", CASES, ids=[c.id for c in CASES])
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    with run_sandbox(data_dir=tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@dataclass
+class Hub:
+    """The product as a user runs it: service, connection, and a worker to run syncs."""
+
+    service: IntegrationService
+    case: ProofCase
+    sandbox: RunningSandbox
+    connection: ConnectionPublic
+
+    def sync(self, **options: Any) -> SyncRun:
+        run = self.service.queue_sync(ORG, self.connection.id, SyncOptions.model_validate(options))
+        Worker(self.service, worker_id="proof-worker").run_by_id(run.id)
+        return self.service.get_run(ORG, run.id)
+
+    def adapter(self) -> BaseAdapter:
+        connection = self.service.runtime.store.get_connection(ORG, self.connection.id)
+        assert connection is not None
+        adapter = build_adapter(
+            self.service._adapter_context(
+                connection, self.service._open_secret(connection), store_refreshed=False
+            )
+        )
+        assert isinstance(adapter, BaseAdapter)
+        return adapter
+
+    def stored(self, entity: Entity) -> dict[str, dict[str, Any]]:
+        store = self.service.runtime.store
+        return {
+            r.external_id: r.data
+            for r in store.iter_records(ORG, self.connection.id, entity)
+            if not r.deleted
+        }
+
+    def truth(self, entity: Entity) -> dict[str, dict[str, Any]]:
+        """The sandbox's current records, mapped by the adapter's own field map."""
+        adapter = self.adapter()
+        try:
+            spec = adapter.spec(entity)
+            records = [
+                self.case.api_shape(t)
+                for t in self.sandbox.control.iter_records(
+                    self.case.system.value, self.case.tenant, self.case.objects[entity]
+                )
+                if not t.deleted
+            ]
+            page = adapter.to_page(spec, adapter.field_map(entity), records)
+        finally:
+            adapter.close()
+        assert not page.failures, page.failures[:3]
+        return {r.external_id: r.data for r in page.records}
+
+
+@pytest.fixture
+def hub(
+    case: ProofCase,
+    sandbox: RunningSandbox,
+    isolated_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Hub]:
+    sandbox.control.clear_faults()
+    sandbox.control.reset(case.system.value, case.tenant, scale=dict(case.scale))
+    for name, value in case.environment(sandbox).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TOOTHPICK_VENDOR_READ_TIMEOUT_S", os.environ.get("PROOF_READ_TIMEOUT", "3"))
+    service = IntegrationService.open(load_settings())
+    service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Proof"))
+    connection = service.connect(
+        ORG,
+        ConnectionCreate(
+            system=case.system,
+            name=f"{case.id} proof",
+            fields=case.connection_fields(sandbox),
+            entities=list(case.objects),
+        ),
+    )
+    try:
+        yield Hub(service=service, case=case, sandbox=sandbox, connection=connection)
+    finally:
+        sandbox.control.clear_faults()
+        service.close()
