@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -26,10 +25,7 @@ from adapters.base import (
     AdapterContext,
     CallStats,
     ConnectionCheck,
-    EntitySupport,
-    FormField,
     OutboundRecord,
-    RecordFailure,
     RemotePage,
     RemoteRecord,
     SystemInfo,
@@ -37,16 +33,16 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.circuit import CircuitBreaker
-from adapters.convert import ConversionError, read_datetime
 from adapters.failures import Resolution
 from adapters.http import Reply, VendorSession
 from adapters.mapping import FieldMap
 from adapters.oauth import TOKEN_METADATA, OAuth2
-from adapters.paging import PageRequest, Paginator, SinglePage
+from adapters.paging import PageRequest
 from adapters.paths import dig
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.redaction import Redactor
 from adapters.retry import RetryPolicy
+from adapters.spec import EntitySpec, declare_system, read_time
 from adapters.timing import SYSTEM_CLOCK, Clock
 from core.errors import (
     InvalidInputError,
@@ -57,60 +53,10 @@ from core.errors import (
     VendorAuthError,
     VendorError,
 )
-from core.models import SYSTEM_KIND, Entity, System
+from core.models import Entity
 
 log = logging.getLogger("adapters")
-
-
-@dataclass(frozen=True)
-class EntitySpec:
-    """How one canonical entity is read from (and written to) the vendor."""
-
-    entity: Entity
-    vendor_object: str  # "Contact", "contacts", "res.partner", "A_Product", "itemsV2"
-    fields: FieldMap
-    path: str = ""  # endpoint relative to the base URL; "" means `vendor_object`
-    records_path: str = ""  # where the list sits in the body ("records", "d.results")
-    key: str = "id"  # the vendor's record id
-    cursor: str | None = None  # modification time: incremental filter and updated_at
-    created: str | None = None
-    deleted: str | None = None  # truthy means deleted or archived at the vendor
-    paginator: Callable[[], Paginator] = SinglePage
-    writable: bool = False
-
-    @property
-    def endpoint(self) -> str:
-        return self.path or self.vendor_object
-
-    def support(self) -> EntitySupport:
-        return EntitySupport(
-            self.entity,
-            self.vendor_object,
-            incremental_cursor=self.cursor,
-            writable=self.writable,
-            deletions=self.deleted is not None,
-        )
-
-
-def declare_system(
-    system: System,
-    *,
-    label: str,
-    form: Sequence[FormField],
-    specs: Sequence[EntitySpec],
-    unsupported: Mapping[Entity, str],
-    auth: str,
-    docs_url: str = "",
-) -> SystemInfo:
-    """A SystemInfo whose entity list comes from the specs plus the honest refusals."""
-    entities = [spec.support() for spec in specs]
-    entities += [
-        EntitySupport(entity, None, supported=False, reason=reason)
-        for entity, reason in unsupported.items()
-    ]
-    return SystemInfo(
-        system, label, SYSTEM_KIND[system], tuple(form), tuple(entities), auth, docs_url
-    )
+USER_AGENT = "ToothPick-Integration-Hub/0.1"
 
 
 def _is_record_level(exc: VendorError) -> bool:
@@ -152,6 +98,7 @@ class BaseAdapter:
             classify=self.classify,
             redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
             timeouts=(context.connect_timeout_s, context.read_timeout_s),
+            headers=self.default_headers(),
             clock=clock,
             rand=rand,
             http=http,
@@ -165,6 +112,10 @@ class BaseAdapter:
 
     def authenticator(self) -> Authenticator:
         return Authenticator()
+
+    def default_headers(self) -> dict[str, str]:
+        """Sent on every call (Oracle adds REST-Framework-Version, Odoo 19 X-Odoo-Database)."""
+        return {"Accept": "application/json", "User-Agent": USER_AGENT}
 
     def classify(self, response: requests.Response) -> Resolution | None:
         """Vendor readings of failed answers (daily quota, token refusal codes...)."""
@@ -205,14 +156,14 @@ class BaseAdapter:
         new_id = dig(reply.body, spec.key)
         if new_id in (None, ""):
             raise VendorError(f"{self.info.label} created a record but did not return its id")
-        return str(new_id), self._time(reply.body, spec.cursor)
+        return str(new_id), read_time(reply.body, spec.cursor)
 
     def update(
         self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
     ) -> datetime | None:
         url = f"{spec.endpoint}/{quote(external_id, safe='')}"
         reply = self.session.request_json("PATCH", url, json=payload)
-        return self._time(reply.body, spec.cursor)
+        return read_time(reply.body, spec.cursor)
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         """The vendor's custom fields for an entity, from its metadata API."""
@@ -334,32 +285,8 @@ class BaseAdapter:
         )
 
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
-        page = RemotePage(records=[])
-        for item in raw:
-            key = dig(item, spec.key)
-            external_id = str(key) if key not in (None, "") else None
-            deleted = bool(dig(item, spec.deleted)) if spec.deleted else False
-            try:
-                if external_id is None:
-                    raise RecordError(
-                        f"a {spec.entity.value} arrived without its {spec.key}; it was skipped"
-                    )
-                data = fields.to_canonical(item, external_id=external_id)
-            except RecordError as exc:
-                if not deleted or external_id is None:
-                    page.failures.append(RecordFailure(external_id, str(exc)))
-                    continue
-                data = {}  # a deleted record need not be complete
-            page.records.append(
-                RemoteRecord(
-                    external_id,
-                    data,
-                    updated_at=self._time(item, spec.cursor),
-                    created_at=self._time(item, spec.created),
-                    deleted=deleted,
-                )
-            )
-        return page
+        """Vendor records to RemoteRecords; the ones that fail mapping become RecordFailures."""
+        return spec.to_page(fields, raw)
 
     def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
         creating = record.external_id is None or record.external_id.startswith("local:")
@@ -378,16 +305,6 @@ class BaseAdapter:
             if not _is_record_level(exc):
                 raise
             return WriteResult(record.external_id, error=str(exc))
-
-    @staticmethod
-    def _time(item: Any, path: str | None) -> datetime | None:
-        value = dig(item, path) if path else None
-        if value in (None, "", False):
-            return None
-        try:
-            return read_datetime(value)
-        except (ConversionError, ValueError, TypeError, OverflowError):
-            return None
 
 
 __all__ = ["BaseAdapter", "EntitySpec", "declare_system"]

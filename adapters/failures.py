@@ -15,14 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import orjson
 import requests
 
-from core.errors import FailureCategory
+from core.errors import (
+    FailureCategory,
+    MalformedResponseError,
+    QuotaExhaustedError,
+    TransientVendorError,
+    VendorAuthError,
+    VendorError,
+)
 
 T = FailureCategory.TRANSIENT
 
@@ -115,6 +122,27 @@ EXCEPTION_TABLE: Mapping[type[BaseException], Resolution] = {
         _RETRY, T, "the request to the vendor failed", connectivity=True
     ),
 }
+
+
+DEFAULT_QUOTA_PAUSE = timedelta(hours=1)  # when the vendor does not say when its quota resets
+
+
+def as_exception(
+    resolution: Resolution, message: str, *, status: int | None, now: datetime, malformed: bool
+) -> VendorError:
+    """The core.errors exception a final resolution stands for."""
+    if resolution.action is Action.QUOTA_EXHAUSTED:
+        resets_at = resolution.resets_at or now + DEFAULT_QUOTA_PAUSE
+        return QuotaExhaustedError(message, resets_at=resets_at, status=status)
+    if resolution.action is Action.RETRY and malformed:
+        return MalformedResponseError(message, status=status)
+    if resolution.action is Action.REFRESH_AUTH or (
+        resolution.category is FailureCategory.CONFIG and status in (401, 403)
+    ):
+        return VendorAuthError(message, status=status)
+    if resolution.action is Action.RETRY or resolution.category is T:
+        return TransientVendorError(message, status=status)
+    return VendorError(message, status=status)
 
 
 def is_success(status: int) -> bool:

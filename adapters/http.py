@@ -22,13 +22,9 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import orjson
 import requests
 
 from adapters.auth import Authenticator
@@ -38,66 +34,22 @@ from adapters.failures import (
     Action,
     Classifier,
     Resolution,
+    as_exception,
     classify_exception,
     classify_status,
     error_detail,
     is_success,
 )
+from adapters.payload import Reply, decode_json, encode_json
 from adapters.ratelimit import RateLimiter, RateReader
 from adapters.redaction import Redactor, install_log_filters
 from adapters.retry import RetryBudget, RetryPolicy, parse_retry_after
 from adapters.timing import SYSTEM_CLOCK, Clock
-from core.errors import (
-    FailureCategory,
-    MalformedResponseError,
-    QuotaExhaustedError,
-    RateLimitedError,
-    TransientVendorError,
-    VendorAuthError,
-    VendorError,
-)
+from core.errors import FailureCategory, MalformedResponseError, RateLimitedError, VendorError
 
 log = logging.getLogger("adapters.http")
 T = TypeVar("T")
 _UNSAFE_TO_REPEAT = frozenset({"POST"})
-_DEFAULT_QUOTA_PAUSE = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A decoded JSON answer: what paginators and adapters read."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: Any  # None for 204/304 and empty bodies
-    url: str
-
-
-def encode_json(value: Any) -> bytes:
-    """JSON for request bodies: Decimal as an exact number, dates as ISO 8601."""
-    return orjson.dumps(value, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal) and value.is_finite():
-        if value == value.to_integral_value():
-            return int(value)
-        as_float = float(value)
-        return as_float if Decimal(repr(as_float)) == value else str(value)
-    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
-
-
-def decode_json(response: requests.Response) -> Reply:
-    body: Any = None
-    if response.content and response.status_code not in (204, 304):
-        try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise MalformedResponseError(
-                f"the answer is not valid JSON ({len(response.content)} bytes; {exc})",
-                status=response.status_code,
-            ) from None
-    return Reply(response.status_code, response.headers, body, response.url or "")
 
 
 class VendorSession:
@@ -145,10 +97,6 @@ class VendorSession:
     @property
     def base_url(self) -> str:
         return self._base_url() if callable(self._base_url) else self._base_url
-
-    @property
-    def cookies(self) -> requests.cookies.RequestsCookieJar:
-        return self._http.cookies
 
     def url(self, path_or_url: str) -> str:
         """Absolute URL of a path below the base URL (absolute URLs pass through; a leading
@@ -246,20 +194,19 @@ class VendorSession:
                     self.clock.sleep(delay)
                 continue
             if resolution.action is Action.RETRY and (repeatable or resolution.unsent):
-                delay = budget.next_delay(None)
+                delay = budget.next_delay(
+                    self._vendor_wait(response) if response is not None else None
+                )
                 if delay is not None:
                     self._warn(what, status, resolution, budget, delay)
                     self._count(retries=1)
                     self.clock.sleep(delay)
                     continue
-            raise self._final_error(
-                what,
-                status,
-                resolution,
-                response,
-                budget,
-                repeatable=repeatable,
-                malformed=malformed,
+            message = self._message(what, status, resolution, response, budget)
+            if resolution.action is Action.RETRY and not (repeatable or resolution.unsent):
+                message += "; the write may or may not have been applied, so it was not repeated"
+            raise as_exception(
+                resolution, message, status=status, now=self.clock.now(), malformed=malformed
             )
 
     def _attempt(
@@ -326,23 +273,13 @@ class VendorSession:
             self.stats.rate_limit_wait_s += rate_limit_wait_s
 
     def _warn(
-        self,
-        what: str,
-        status: int | None,
-        resolution: Resolution,
-        budget: RetryBudget,
-        delay: float,
+        self, what: str, status: int | None, why: Resolution, budget: RetryBudget, delay: float
     ) -> None:
         answer = f"answered {status}" if status is not None else "failed"
+        retry, of = budget.attempts - 1, self.retry.max_attempts - 1
         log.warning(
             "%s %s %s (%s); retry %d of %d in %.1f s",
-            self.vendor,
-            what,
-            answer,
-            resolution.message,
-            budget.attempts - 1,
-            self.retry.max_attempts - 1,
-            delay,
+            *(self.vendor, what, answer, why.message, retry, of, delay),
         )
 
     def _message(
@@ -362,34 +299,8 @@ class VendorSession:
             text += f"; gave up after {budget.attempts} attempts"
         return self.redact(text)
 
-    def _final_error(
-        self,
-        what: str,
-        status: int | None,
-        resolution: Resolution,
-        response: requests.Response | None,
-        budget: RetryBudget,
-        *,
-        repeatable: bool,
-        malformed: bool,
-    ) -> VendorError:
-        message = self._message(what, status, resolution, response, budget)
-        if resolution.action is Action.QUOTA_EXHAUSTED:
-            resets_at = resolution.resets_at or self.clock.now() + _DEFAULT_QUOTA_PAUSE
-            return QuotaExhaustedError(message, resets_at=resets_at, status=status)
-        if resolution.action is Action.RETRY:
-            if not repeatable and not resolution.unsent:
-                message += "; the write may or may not have been applied, so it was not repeated"
-            if malformed:
-                return MalformedResponseError(message, status=status)
-            return TransientVendorError(message, status=status)
-        if resolution.action is Action.REFRESH_AUTH or (
-            resolution.category is FailureCategory.CONFIG and status in (401, 403)
-        ):
-            return VendorAuthError(message, status=status)
-        if resolution.category is FailureCategory.TRANSIENT:
-            return TransientVendorError(message, status=status)
-        return VendorError(message, status=status)
-
 
 _FINAL_ACTIONS = frozenset({Action.FAIL, Action.REFRESH_AUTH, Action.QUOTA_EXHAUSTED})
+
+
+__all__ = ["Reply", "VendorSession", "decode_json", "encode_json"]

@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from adapters.http import Reply
 from adapters.paths import dig
+from adapters.payload import Reply
 from core.errors import ToothpickError, VendorError
 
 

@@ -91,6 +91,7 @@ def test_read_pages_through_maps_and_reports_bad_records(server, clock):
     assert deleted.deleted and deleted.data == {}
 
     calls = server.calls("GET", "/api/v2/persons")
+    assert calls[0].header("Accept") == "application/json"
     assert calls[0].query == {
         "sort_by": ["update_time"],
         "sort_direction": ["asc"],

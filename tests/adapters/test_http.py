@@ -94,6 +94,14 @@ def test_a_503_burst_is_retried_with_exponential_backoff(server, clock):
     assert session.stats.rate_limit_wait_s == 0.0
 
 
+def test_a_503_with_retry_after_waits_as_asked(server, clock):
+    server.script("GET", "/items", Step(503, headers={"Retry-After": "4"}), OK)
+    session = make_session(server, clock)
+    session.request_json("GET", "/items")
+    assert clock.sleeps == [4.0]
+    assert session.stats.rate_limit_wait_s == 0.0  # an outage, not a rate limit
+
+
 def test_a_vendor_that_stays_down_fails_after_the_attempt_budget(server, clock):
     server.script("GET", "/items", Step(503, json={"message": "maintenance"}))
     session = make_session(server, clock, breaker=CircuitBreaker("HubSpot", threshold=99))
