@@ -48,6 +48,7 @@ class Cursor:
     position: SortKey | None = None
     materialized: list[int] | None = None
     renderer: Renderer | None = None
+    batch: int = DEFAULT_BATCH
     touched: float = field(default_factory=time.monotonic)
 
 
@@ -193,7 +194,8 @@ class QueryEngine:
 
     def _page(self, call: Call, cursor: Cursor) -> Response:
         collection = call.tenant.collection(cursor.compiled.obj.name)
-        batch = _batch_size(call.request)
+        cursor.batch = _batch_size(call.request, cursor.batch)
+        batch = cursor.batch
         compiled = cursor.compiled
         body: dict[str, Any] = {"totalSize": cursor.total, "done": True}
         if compiled.count_only:
@@ -228,10 +230,11 @@ class QueryEngine:
             self._cursors.popitem(last=False)
 
 
-def _batch_size(request: Request) -> int:
+def _batch_size(request: Request, current: int) -> int:
+    """The header's batch size; a locator keeps the one its query started with."""
     match = _BATCH.search(request.headers.get("sforce-query-options", ""))
     if not match:
-        return DEFAULT_BATCH
+        return current
     return max(MIN_BATCH, min(MAX_BATCH, int(match.group(1))))
 
 
