@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +18,7 @@ import typer
 
 from core.cli import app
 from core.cli.common import open_service
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,35 +27,81 @@ def _toothpick(*args: str) -> list[str]:
     return [sys.executable, "-c", "from core.cli import main; main()", *args]
 
 
-def _children(settings_port: int) -> dict[str, list[str]]:
-    return {
-        "dashboard": [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.headless=true",
-            f"--server.port={settings_port}",
-            "--browser.gatherUsageStats=false",
-        ],
-        "worker": _toothpick("worker"),
-        "scheduler": _toothpick("scheduler"),
-    }
+def _dashboard(settings: Settings) -> list[str]:
+    # ui/server.py wraps streamlit_app.py in Streamlit's own ASGI app and adds the
+    # seed's /demo/integrations address.
+    return [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "server.py"),
+        "--server.headless=true", f"--server.port={settings.dashboard_port}",
+        "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+    ]  # fmt: skip
+
+
+def _sandbox() -> list[str] | None:
+    """`toothpick sandbox` (on the settings' ports), when the sandbox is installed."""
+    if importlib.util.find_spec("sandbox.__main__") is None:
+        return None
+    return _toothpick("sandbox")
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float = 20) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _seed_demo(settings: Settings) -> None:
+    from core.cli.demo import describe
+
+    with open_service() as service:
+        typer.echo(describe(service.seed_demo(settings.organisation)))
+
+
+def _start(name: str, command: list[str], processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    processes[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
 
 
 @app.command("up")
-def up() -> None:
-    """Start the dashboard, a worker and the scheduler on the embedded default.
+def up(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Seed the demo organisation (sandbox connections); never in production",
+        ),
+    ] = True,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox/--no-sandbox", help="Start the vendor sandbox too")
+    ] = True,
+) -> None:
+    """Start the dashboard, a worker, the scheduler and the vendor sandbox.
 
-    Ctrl-C stops them all; if one of them exits, the others are stopped too.
+    Outside production the demo organisation is seeded first (idempotent), so a
+    fresh machine shows seven sandbox connections with history at once. Ctrl-C
+    stops them all; if one of them exits, the others are stopped too.
     """
     settings = load_settings()
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    for name, command in _children(settings.dashboard_port).items():
-        processes[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
-    typer.echo(f"Dashboard: http://localhost:{settings.dashboard_port}  (Ctrl-C stops everything)")
+    _interrupt_on(signal.SIGTERM, signal.SIGHUP)  # stopping `up` stops its children too
     try:
+        sandbox_command = _sandbox() if sandbox else None
+        if sandbox_command is not None:
+            _start("sandbox", sandbox_command, processes)
+        _start("dashboard", _dashboard(settings), processes)
+        if demo and not settings.is_production:
+            _seed_demo(settings)
+        if "sandbox" in processes and not _wait_for_port(
+            settings.sandbox_port, processes["sandbox"]
+        ):
+            typer.echo(f"The sandbox did not answer on port {settings.sandbox_port}.")
+        _start("worker", _toothpick("worker"), processes)
+        _start("scheduler", _toothpick("scheduler"), processes)
+        typer.echo(
+            f"Dashboard: http://localhost:{settings.dashboard_port}  (Ctrl-C stops everything)"
+        )
         while all(process.poll() is None for process in processes.values()):
             time.sleep(0.5)
         for name, process in processes.items():
@@ -62,13 +110,27 @@ def up() -> None:
     except KeyboardInterrupt:
         typer.echo("Stopping...")
     finally:
-        for process in processes.values():
-            if process.poll() is None:
+        _stop_all(processes)
+
+
+def _interrupt_on(*signals: signal.Signals) -> None:
+    def handler(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for signum in signals:
+        signal.signal(signum, handler)
+
+
+def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+    for process in processes.values():
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
 
 
