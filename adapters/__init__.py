@@ -5,6 +5,7 @@ base_adapter.py  BaseAdapter: the protocol implemented once; vendors override ho
 spec.py          EntitySpec (one per entity) and declare_system -> SystemInfo
 registry.py      system -> adapter class, imported lazily; build_adapter(context)
 http.py          VendorSession: the one place that sends HTTP
+tls.py           the CAs vendor calls trust (standard + TOOTHPICK_CA_BUNDLE)
 failures.py      the failure table: status/exception -> action + category
 retry.py         backoff with full jitter, Retry-After, the per-call retry budget
 ratelimit.py     sliding-window limiter corrected by rate-limit headers; slots

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from pydantic import SecretStr
@@ -179,6 +180,7 @@ class AdapterContext:
     save_secret: Callable[[dict[str, str]], None] = lambda _fields: None
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
+    ca_bundle: Path | None = None  # extra CA certificates to trust (TOOTHPICK_CA_BUNDLE)
 
 
 class Adapter(Protocol):

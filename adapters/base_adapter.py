@@ -44,6 +44,7 @@ from adapters.redaction import Redactor
 from adapters.retry import RetryPolicy
 from adapters.spec import EntitySpec, declare_system, read_time
 from adapters.timing import SYSTEM_CLOCK, Clock
+from adapters.tls import trust_store
 from core.errors import (
     InvalidInputError,
     QuotaExhaustedError,
@@ -99,6 +100,7 @@ class BaseAdapter:
             redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
             timeouts=(context.connect_timeout_s, context.read_timeout_s),
             headers=self.default_headers(),
+            verify=trust_store(context.ca_bundle),
             clock=clock,
             rand=rand,
             http=http,

@@ -68,6 +68,7 @@ class VendorSession:
         redactor: Redactor | None = None,
         timeouts: tuple[float, float] = (5.0, 30.0),
         headers: Mapping[str, str] | None = None,
+        verify: str | bool = True,  # adapters.tls.trust_store: never False in production
         clock: Clock = SYSTEM_CLOCK,
         rand: Callable[[], float] = random.random,
         http: requests.Session | None = None,
@@ -87,6 +88,7 @@ class VendorSession:
         self.clock = clock
         self._rand = rand
         self._http = http or requests.Session()
+        self._http.verify = verify  # send() bypasses REQUESTS_CA_BUNDLE, so this is what counts
         self._http.headers.update(headers or {})
         self._lock = threading.Lock()
         for secret in self.auth.secrets():

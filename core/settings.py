@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of extra CA certificates to trust for vendor calls (on top of "
+        "the standard ones), e.g. the sandbox's local CA or a corporate proxy's.",
+    )
     organisation: str = Field(
         default="toothpick",
         pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
@@ -61,7 +66,7 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8765, ge=0, le=65535)
     sandbox_tls_port: int = Field(default=8766, ge=0, le=65535)
 
-    @field_validator("mongodb_uri", "redis_url", "encryption_key", mode="before")
+    @field_validator("mongodb_uri", "redis_url", "encryption_key", "ca_bundle", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -84,6 +89,13 @@ class Settings(BaseSettings):
             ("redis://", "rediss://", "unix://")
         ):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
         return value
 
     @property

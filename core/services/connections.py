@@ -89,6 +89,7 @@ class ConnectionService:
             else (lambda _fields: None),
             connect_timeout_s=settings.vendor_connect_timeout_s,
             read_timeout_s=settings.vendor_read_timeout_s,
+            ca_bundle=settings.ca_bundle,
         )
 
     def discover_fields(
