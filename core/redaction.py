@@ -30,23 +30,34 @@ _SECRET_KEYS = (
 _PATTERNS = (
     # Authorization: Bearer abc / Zoho-oauthtoken abc / Basic abc
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:[\w-]+\s+)?[^\s'\",}]+"),
-    re.compile(r"(?i)\b(bearer\s+|zoho-oauthtoken\s+|basic\s+)[A-Za-z0-9._~+/=-]{6,}"),
+    re.compile(r"(?i)\b(bearer\s+|zoho-oauthtoken\s+)[A-Za-z0-9._~+/=-]{6,}"),
+    # Basic credentials are base64: prose such as "basic authentication" is left alone
+    re.compile(r"\b([Bb]asic\s+)(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{6,}={0,2}"),
     # key=value in query strings and form bodies
-    re.compile(rf"(?i)((?:{_SECRET_KEYS})=)[^&\s'\"]+"),
+    # (an OAuth `code=` too; in JSON bodies "code" is an error code worth keeping)
+    re.compile(rf"(?i)((?:{_SECRET_KEYS}|(?<![\w-])code)=)[^&\s'\"]+"),
     # "key": "value" in JSON, 'key': 'value' in reprs
     re.compile(rf"(?i)(['\"](?:{_SECRET_KEYS})['\"]\s*:\s*['\"])[^'\"]*"),
     # credentials inside URLs: scheme://user:password@host
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),
 )
 
-_known_secrets: set[str] = set()
+# Insertion-ordered, bounded: a long-lived worker refreshing tokens for years must not
+# grow without end; the oldest (long since expired) tokens are forgotten first.
+_MAX_KNOWN = 4096
+_known_secrets: dict[str, None] = {}
 _lock = threading.Lock()
 
 
 def register_secrets(values: Iterable[str]) -> None:
     """Remember secret values so that `redact` masks them wherever they appear."""
     with _lock:
-        _known_secrets.update(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
+        for value in values:
+            if value and len(value) >= _MIN_SECRET_LENGTH:
+                _known_secrets.pop(value, None)
+                _known_secrets[value] = None
+        while len(_known_secrets) > _MAX_KNOWN:
+            del _known_secrets[next(iter(_known_secrets))]
 
 
 def redact(text: str) -> str:

@@ -9,11 +9,13 @@ unchanged records are recognised by hash.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from adapters.base import RemotePage, RemoteRecord
 from core.clock import utcnow
+from core.errors import QuotaExhaustedError, TransientVendorError, VendorAuthError, VendorError
 from core.models import (
     Conflict,
     ConflictKind,
@@ -66,7 +68,7 @@ class EntityPull:
             max_seen = _parse(checkpoint.get("max_seen"))
         may_commit = since is None or (committed is not None and since <= committed)
 
-        for page in ctx.adapter.read(self.entity, since=since, resume=resume):
+        for page in self._pages(since, resume):
             max_seen = self._apply(page, max_seen)
             if not ctx.dry_run:
                 self._save_state(
@@ -87,6 +89,33 @@ class EntityPull:
             )
             self._save_state(state, checkpoint=None, cursor=cursor, finished_full=options.full)
         self._summarise()
+
+    def _pages(self, since: datetime | None, resume: dict[str, Any] | None) -> Iterator[RemotePage]:
+        """The vendor's pages; a resume position the vendor no longer honours (an expired
+        query locator, say) restarts the stream from `since` — replays are harmless."""
+        stream = self.ctx.adapter.read(self.entity, since=since, resume=resume)
+        if resume is None:
+            yield from stream
+            return
+        try:
+            first = next(stream)
+        except StopIteration:
+            return
+        except (TransientVendorError, VendorAuthError, QuotaExhaustedError):
+            raise
+        except VendorError as exc:
+            self.ctx.audit.add(
+                Operation.PULL,
+                f"Could not resume {self.entity.value} where the last run stopped ({exc}); "
+                "reading again from the start of the window",
+                entity=self.entity,
+                level=LogLevel.WARNING,
+                status=LogStatus.WARNING,
+            )
+            yield from self.ctx.adapter.read(self.entity, since=since, resume=None)
+            return
+        yield first
+        yield from stream
 
     # -- one page -----------------------------------------------------------------
 

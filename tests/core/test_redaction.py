@@ -18,6 +18,9 @@ from core.redaction import MASK, RedactingFilter, redact, redact_value, register
         ('{"refresh_token": "5Aep861.rf", "ok": true}', "5Aep861.rf"),
         ("grant_type=password&client_secret=cs-123&password=pw-456", "cs-123"),
         ("mongodb://admin:s3cr3tpw@db:27017/toothpick", "s3cr3tpw"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("sent Basic dXNlcjpwYXNzd29yZA== to SAP", "dXNlcjpwYXNzd29yZA=="),
+        ("GET /oauth/callback?code=4a7b9c1d2e&state=x", "4a7b9c1d2e"),
     ],
 )
 def test_patterns_mask_credentials_by_shape(text: str, secret: str) -> None:
@@ -47,3 +50,18 @@ def test_logging_filter_redacts_args_and_tracebacks(caplog: pytest.LogCaptureFix
 @given(st.text(max_size=200))
 def test_redact_never_raises_and_never_grows_secrets(text: str) -> None:
     assert isinstance(redact(text), str)
+
+
+def test_prose_and_error_codes_are_left_alone() -> None:
+    for text in (
+        "SAP uses basic authentication with a communication user",
+        '{"code": "MANDATORY_NOT_FOUND", "status": "error"}',
+        "errorCode=INVALID_FIELD",
+    ):
+        assert redact(text) == text
+
+
+def test_the_registry_of_secrets_is_bounded() -> None:
+    register_secrets(f"old-token-{n:05d}" for n in range(5000))
+    assert redact("old-token-04999") == MASK
+    assert redact("old-token-00000") == "old-token-00000"  # the oldest were forgotten

@@ -32,7 +32,7 @@ from adapters.base import (
     WriteResult,
 )
 from core.entities import validate_canonical
-from core.errors import NotFoundError, TransientVendorError
+from core.errors import NotFoundError, TransientVendorError, VendorError
 from core.models import Entity, System, SystemKind
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -92,6 +92,7 @@ class MemoryAdapter:
         self.page_size = page_size
         self.stats = CallStats()
         self.fail_on_page: int | None = None  # 1-based page number of the next read that fails
+        self.reject_resume = False  # like an expired Salesforce query locator
         self.pages_served = 0
         self.written: list[OutboundRecord] = []
 
@@ -120,6 +121,8 @@ class MemoryAdapter:
             ),
             key=lambda item: (item[0], item[1]),
         )
+        if resume and self.reject_resume:
+            raise VendorError("INVALID_QUERY_LOCATOR: the query locator expired", status=400)
         offset = int((resume or {}).get("offset", 0))
         while offset < len(rows):
             self.stats.api_calls += 1

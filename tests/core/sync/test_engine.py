@@ -58,6 +58,18 @@ def test_failure_mid_stream_resumes_after_the_last_stored_page(harness: Harness)
     assert sum(harness.store.count_records(ORG, harness.connection.id).values()) == 7
 
 
+def test_an_expired_resume_position_restarts_the_window(harness: Harness) -> None:
+    harness.adapter.fail_on_page = 2
+    harness.run()
+    harness.adapter.fail_on_page = None
+    harness.adapter.reject_resume = True
+    outcome, run = harness.run()
+    assert outcome.state is RunState.SUCCEEDED
+    assert harness.local() == harness.vendor.truth(C)
+    warning = harness.store.query_logs(ORG, LogFilter(run_id=run.id, text="Could not resume"))
+    assert warning.total == 1
+
+
 def test_cancel_stops_at_a_checkpoint_and_keeps_what_was_stored(harness: Harness) -> None:
     class CancelAfterFirstPage:
         calls = 0
