@@ -101,6 +101,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             "external_id",
             unique=True,
         ),
+        # count_records: live records per entity, read from the index alone
+        _index("records_live", "organisation_id", "connection_id", "deleted", "entity"),
         # iter_records(pending_only=True): `local_change` exists only while a push is pending
         _index(
             "records_pending",

@@ -1,7 +1,8 @@
 """Bulk upsert of records with content-hash comparison, in batches.
 
-Each batch costs three round trips whatever its size: one `$in` read of the
-stored versions, one unordered `bulk_write`, one `insert_many` of the change
+Each batch costs at most four round trips whatever its size: one `$in` read of
+the stored hashes, one `$in` read of the whole documents that changed (skipped
+when none did), one unordered `bulk_write`, one `insert_many` of the change
 history. New records are inserts (a concurrent creator makes ours fail with a
 duplicate key instead of being overwritten); existing ones are whole-document
 replacements conditioned on the `version` they were computed from, so an edit
@@ -34,6 +35,9 @@ from core.store.queries import UpsertResult
 
 BATCH_SIZE = 1000
 _DUPLICATE_KEY = 11000
+# What deciding created / changed / unchanged needs; whole documents are read
+# only for the records that changed (their history keeps the changed fields).
+_STATE = {"external_id": 1, "content_hash": 1, "deleted": 1}
 
 
 class _Outcome(NamedTuple):
@@ -103,7 +107,15 @@ class UpsertMixin(MongoBase):
     ) -> dict[str, int]:
         records = self._col(RECORDS)
         query = {**key, "external_id": {"$in": [w.external_id for w in batch]}}
-        stored = {doc["external_id"]: doc for doc in records.find(query, session=session)}
+        stored = {doc["external_id"]: doc for doc in records.find(query, _STATE, session=session)}
+        changed = [
+            w.external_id
+            for w in batch
+            if w.external_id in stored and not _unchanged(stored[w.external_id], w)
+        ]
+        if changed:
+            whole = {**key, "external_id": {"$in": changed}}
+            stored.update((doc["external_id"], doc) for doc in records.find(whole, session=session))
         plan = _plan(key, batch, stored, run_id=run_id, now=utcnow())
         if not plan.ops:
             return {}
@@ -156,14 +168,8 @@ def _plan(
     plan = _Plan()
     for write in batch:
         old = stored.get(write.external_id)
-        if old is None and write.deleted:
-            continue  # a deletion of a record never stored: nothing to do
-        if (
-            old is not None
-            and old["deleted"] == write.deleted
-            and (write.deleted or old["content_hash"] == write.content_hash)
-        ):
-            continue  # unchanged
+        if _unchanged(old, write):
+            continue
         before: Document | None = None
         after: Document | None = None
         if old is None:
@@ -197,6 +203,16 @@ def _plan(
             )
         )
     return plan
+
+
+def _unchanged(old: Document | None, write: RecordWrite) -> bool:
+    """Nothing to write: same hash and deletion state, or a deletion of a record never held."""
+    if old is None:
+        return write.deleted
+    return bool(
+        old["deleted"] == write.deleted
+        and (write.deleted or old["content_hash"] == write.content_hash)
+    )
 
 
 def _new_record(key: Document, write: RecordWrite, *, now: datetime) -> Document:

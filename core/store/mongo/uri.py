@@ -18,22 +18,26 @@ from core.errors import StoreError, StoreUnavailableError
 _AUTH_FAILED = {18, 13}  # AuthenticationFailed, Unauthorized
 
 
-def hosts_of(uri: str) -> str:
-    """`mongodb://u:p@a:1,b:2/db?x=y` -> `a:1,b:2` (`?` when unreadable)."""
+def _split(uri: str) -> tuple[str, str]:
+    """(userinfo, hosts) of a URI. Split at the last `@` before the options, so a
+    password whose `/` or `@` was not percent-escaped still never reads as a host."""
     _, sep, rest = uri.partition("://")
     if not sep:
-        return "?"
-    authority = rest.split("/", 1)[0].split("?", 1)[0]
-    hosts = authority.rpartition("@")[2]
-    return hosts or "?"
+        return "", "?"
+    rest = rest.split("?", 1)[0]
+    userinfo, _, after = rest.rpartition("@")
+    return userinfo, after.split("/", 1)[0] or "?"
+
+
+def hosts_of(uri: str) -> str:
+    """`mongodb://u:p@a:1,b:2/db?x=y` -> `a:1,b:2` (`?` when unreadable)."""
+    return _split(uri)[1]
 
 
 def secrets_of(uri: str) -> list[str]:
     """The password (raw and percent-decoded) so messages can be scrubbed of it."""
-    _, _, rest = uri.partition("://")
-    authority = rest.split("/", 1)[0]
-    userinfo, at, _ = authority.rpartition("@")
-    if not at or ":" not in userinfo:
+    userinfo = _split(uri)[0]
+    if ":" not in userinfo:
         return []
     password = userinfo.split(":", 1)[1]
     return [s for s in {password, unquote(password)} if s]

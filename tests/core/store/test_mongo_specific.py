@@ -31,7 +31,7 @@ from core.store.mongo.schema import (
     SECONDS_PER_DAY,
 )
 from core.store.mongo.uri import hosts_of, scrub
-from tests.core.store.builders import ORG, T0, at, connection, write
+from tests.core.store.builders import ORG, T0, connection, write
 from tests.support.mongo import LOG_RETENTION_DAYS, per_test_database
 
 pytestmark = pytest.mark.mongo
