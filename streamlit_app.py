@@ -1,8 +1,48 @@
-"""The dashboard's entry point: routes and frames every page (pages/ only compose ui/)."""
+"""The dashboard's entry point: frames every page and routes (pages/ only compose ui/)."""
 
 import streamlit as st
 
-st.set_page_config(page_title="ToothPick Integration Hub", page_icon="🦷", layout="wide")
+from ui import frame
 
-overview = st.Page("pages/overview.py", title="Overview", url_path="overview", default=True)
-st.navigation([overview]).run()
+st.set_page_config(
+    page_title="ToothPick Integration Hub",
+    page_icon="🦷",
+    layout="wide",
+    initial_sidebar_state="auto",
+)
+
+PAGES = {
+    "Monitor": [
+        st.Page(
+            "pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
+        st.Page("pages/logs.py", title="Logs", icon=":material/receipt_long:", url_path="logs"),
+    ],
+    "Operate": [
+        st.Page("pages/sync.py", title="Sync", icon=":material/sync:", url_path="sync"),
+        st.Page(
+            "pages/conflicts.py",
+            title="Conflicts",
+            icon=":material/call_split:",
+            url_path="conflicts",
+        ),
+        st.Page(
+            "pages/connections.py",
+            title="Connections",
+            icon=":material/link:",
+            url_path="connections",
+        ),
+    ],
+    "Showcase": [
+        st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:", url_path="demo"),
+    ],
+}
+
+page = st.navigation(PAGES)
+frame.styles()
+frame.sidebar()
+page.run()

@@ -1,0 +1,52 @@
+"""Demo: the whole product on sandbox connections, tab by tab (the seed's /demo/integrations)."""
+
+import streamlit as st
+
+from core.models import System
+from ui import (
+    connection_form,
+    dashboard,
+    demo_docs,
+    loaders,
+    log_filters,
+    log_table,
+    sync_panel,
+)
+from ui.context import open_or_stop, organisation, store_key
+from ui.demo_seed import seed_button
+
+service = open_or_stop()
+org, store = organisation(), store_key()
+st.title("Integrations demo")
+st.caption(
+    "Seven sandbox connections, one per supported system, with 30 days of history. "
+    "Everything here is live: press Sync and watch sandbox data arrive."
+)
+connections = loaders.connections(store, org)
+hubspot = next((c.id for c in connections if c.system is System.HUBSPOT), None)
+seed_button("demo", org, connections)
+overview, connect, sync, logs, docs = st.tabs(
+    ["Overview", "Connect", "Sync", "Logs", "Architecture & API"], key="demo_tabs"
+)
+with overview:
+    dashboard.overview("demo_ov", store, org)
+with connect:
+    st.markdown(
+        "Connect a system exactly as a customer would. To try it without a vendor account, "
+        "pick **HubSpot**: the form is filled in for the local sandbox; the token of its "
+        "default tenant is documented in `sandbox/README.md`."
+    )
+    connection_form.connect_form(
+        "demo_new",
+        org,
+        default_system=System.HUBSPOT,
+        presets={info.system: service.sandbox_preset(info.system) for info in service.systems()},
+        default_name="HubSpot (my test)",
+    )
+with sync:
+    sync_panel.panel("demo_sync", store, org, default_connection_id=hubspot)
+with logs:
+    log_filters.form("demo_logs", connections)
+    log_table.table("demo_logs", store, org, connections)
+with docs:
+    demo_docs.show(service.systems())

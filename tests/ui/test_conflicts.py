@@ -1,0 +1,42 @@
+"""The conflicts page: both versions side by side, resolved by side or field by field."""
+
+from __future__ import annotations
+
+from core.models import ConflictStatus, Entity, Resolution
+from core.service import IntegrationService
+from tests.ui.builders import ORG, conflict, stored_connection
+from tests.ui.conftest import OpenPage, markdown, press
+
+
+def test_nothing_held_says_so(open_page: OpenPage) -> None:
+    at = open_page("conflicts")
+    assert any("Nothing is held for review" in s.value for s in at.success)
+
+
+def test_take_the_vendors_version(open_page: OpenPage, service: IntegrationService) -> None:
+    held = service.runtime.store.add_conflict(conflict(stored_connection(service)))
+    at = open_page("conflicts")
+    diff = markdown(at)
+    assert "lucia@local.example" in diff and "lucia@vendor.example" in diff
+    assert diff.count("≠ differs") == 2  # email and title, marked in words as well as colour
+    at.button(key=f"cf_resolve_remote_{held.id}").click().run()
+    resolved = service.get_conflict(ORG, held.id)
+    assert resolved.status is ConflictStatus.RESOLVED
+    assert resolved.resolution is Resolution.REMOTE
+    assert any("took the vendor's version" in s.value for s in at.success)
+
+
+def test_field_by_field(open_page: OpenPage, service: IntegrationService) -> None:
+    connection = stored_connection(service)
+    held = service.runtime.store.add_conflict(conflict(connection))
+    at = open_page("conflicts")
+    at.radio(key=f"cf_resolve_pick_{held.id}_email").set_value("local")
+    at.radio(key=f"cf_resolve_pick_{held.id}_title").set_value("remote")
+    press(at, "Apply these choices")
+    resolved = service.get_conflict(ORG, held.id)
+    assert resolved.resolution is Resolution.MERGED
+    assert resolved.resolved_data is not None
+    assert resolved.resolved_data["email"] == "lucia@local.example"
+    assert resolved.resolved_data["title"] == "Director"
+    pending = service.records(ORG, connection.id, Entity.CONTACT, pending_only=True)
+    assert [r.local_change for r in pending] == [{"email": "lucia@local.example"}]

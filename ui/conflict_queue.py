@@ -1,0 +1,54 @@
+"""The queue of held records (open conflicts), paginated in the store."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models import ConflictStatus
+from core.schemas import ConnectionPublic
+from ui import conflict_diff, feedback, loaders, pager, systems
+from ui import format as fmt
+
+
+def queue(prefix: str, store: str, org: str, connections: list[ConnectionPublic]) -> None:
+    names = {c.id: c.name for c in connections}
+    feedback.show(f"{prefix}_resolve")
+    offset, limit = pager.offset_and_limit(prefix)
+    page = loaders.conflicts(store, org, ConflictStatus.OPEN, offset, limit)
+    if not page.total:
+        st.success(
+            "Nothing is held for review. Records wait here when both sides changed and the "
+            "connection's policy is “Hold for review”, or when a deletion needs approval.",
+            icon=":material/verified:",
+        )
+        return
+    st.markdown(f"**{page.total:,}** records wait for a decision")
+    rows = [
+        {
+            "Held": fmt.relative(c.detected_at),
+            "Connection": names.get(c.connection_id, c.connection_id),
+            "System": systems.short(c.system),
+            "Entity": c.entity.value,
+            "Record": c.external_id,
+            "Kind": "deleted by vendor" if c.kind.value == "delete" else "both changed",
+            "Differing fields": ", ".join(c.differing_fields),
+        }
+        for c in page.items
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    pager.controls(prefix, page.total)
+    by_id = {c.id: c for c in page.items}
+    chosen = st.selectbox(
+        "Review",
+        list(by_id),
+        format_func=lambda cid: (
+            f"{by_id[cid].entity.value} {by_id[cid].external_id} · "
+            f"{names.get(by_id[cid].connection_id, '?')} · "
+            f"{', '.join(by_id[cid].differing_fields) or by_id[cid].kind.value}"
+        ),
+        key=f"{prefix}_pick",
+    )
+    if chosen is not None:
+        with st.container(border=True, key=f"{prefix}_detail"):
+            conflict = by_id[chosen]
+            conflict_diff.detail(prefix, org, conflict, names.get(conflict.connection_id, "?"))

@@ -1,0 +1,129 @@
+"""The connect form: built from the adapter registry, tested without saving,
+saved with its secret sealed at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from pydantic import ValidationError
+
+from adapters.base import SystemInfo
+from core.errors import ToothpickError
+from core.models import System
+from core.schemas import ConnectionCreate
+from ui import feedback, form_fields, loaders, settings_inputs, systems
+from ui.context import service
+
+
+def _form_key(prefix: str, system: System) -> str:
+    return f"{prefix}_{system.value}"
+
+
+def _test(prefix: str, org: str, info: SystemInfo) -> None:
+    key = _form_key(prefix, info.system)
+    feedback.clear(key)
+    try:
+        result = service().test_credentials(org, info.system, form_fields.read_fields(info, key))
+    except (ToothpickError, ValidationError) as exc:
+        feedback.failed(key, "Testing the connection", exc)
+        return
+    verdict = "accepted the connection" if result.ok else "refused the connection"
+    feedback.put(
+        key,
+        feedback.Outcome(
+            result.ok,
+            f"{info.label} {verdict}: {result.message} ({result.duration_ms:.0f} ms). "
+            "Nothing was saved.",
+            dict(result.details),
+        ),
+    )
+
+
+def _save(prefix: str, org: str, info: SystemInfo) -> None:
+    key = _form_key(prefix, info.system)
+    feedback.clear(key)
+    state = st.session_state
+    try:
+        form = ConnectionCreate.model_validate(
+            {
+                "system": info.system,
+                "name": state[f"{key}_name"],
+                "fields": form_fields.read_fields(info, key),
+                **settings_inputs.read(key),
+            }
+        )
+        saved = service().connect(org, form, test_first=False)
+    except (ToothpickError, ValidationError) as exc:
+        feedback.failed(key, "Saving the connection", exc)
+        return
+    form_fields.clear_secrets(info, key)
+    loaders.forget_writes()
+    feedback.put(
+        key,
+        feedback.Outcome(
+            True,
+            f"Saved {info.label} as “{saved.name}”. Its credentials are stored encrypted; "
+            "use Sync to fetch its data now, or wait for its schedule.",
+        ),
+    )
+
+
+def connect_form(
+    prefix: str,
+    org: str,
+    *,
+    default_system: System | None = None,
+    presets: dict[System, dict[str, Any]] | None = None,
+    default_name: str | None = None,
+) -> None:
+    """System picker, then that system's own form with Test and Save buttons."""
+    infos = {info.system: info for info in service().systems()}
+    if not infos:
+        st.warning("No systems are available in this installation.", icon=":material/block:")
+        return
+    options = list(infos)
+    system = st.selectbox(
+        "System",
+        options,
+        index=options.index(default_system) if default_system in infos else 0,
+        format_func=lambda s: f"{infos[s].label} ({infos[s].kind.value.upper()})",
+        key=f"{prefix}_system",
+    )
+    info = infos[system]
+    key = _form_key(prefix, system)
+    errors = feedback.field_errors(key)
+    st.caption(f"{systems.short(system)}: {info.auth}")
+    with st.form(f"{key}_form", border=True):
+        st.text_input(
+            "Connection name *",
+            value=default_name if system == default_system and default_name else info.label,
+            max_chars=100,
+            key=f"{key}_name",
+        )
+        if "name" in errors:
+            st.error(errors["name"], icon=":material/error:")
+        form_fields.fields_inputs(info, key, errors=errors, config=(presets or {}).get(system))
+        with st.expander("Sync settings", expanded=False):
+            settings_inputs.inputs(key, info)
+        for name in settings_inputs.NAMES:
+            if name in errors:
+                st.error(errors[name], icon=":material/error:")
+        test, save = st.columns(2)
+        test.form_submit_button(
+            "Test connection",
+            on_click=_test,
+            args=(prefix, org, info),
+            icon=":material/network_check:",
+            width="stretch",
+        )
+        save.form_submit_button(
+            "Save connection",
+            on_click=_save,
+            args=(prefix, org, info),
+            type="primary",
+            icon=":material/save:",
+            width="stretch",
+        )
+    feedback.show(key)
+    st.caption("Fields marked * are required. Secrets are never shown again once saved.")

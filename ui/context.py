@@ -1,0 +1,86 @@
+"""The dashboard's handle on the product: one cached service per store, the
+organisation it acts for, and errors shown in words.
+
+`st.cache_resource` keeps one IntegrationService per process and store (the
+handle is never mutated; it is shared by every session). Loaders are keyed by
+`store_key()` as well, so two data directories never share cached results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from pydantic import ValidationError
+
+from core.errors import ToothpickError
+from core.service import IntegrationService
+from core.settings import Settings, load_settings
+
+
+def _close(service: IntegrationService) -> None:
+    service.close()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the store…", on_release=_close)
+def _open_service(store_key: str) -> IntegrationService:
+    del store_key  # only part of the cache key
+    return IntegrationService.open(load_settings())
+
+
+def _store_key(settings: Settings) -> str:
+    mongo = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else ""
+    digest = hashlib.sha256(mongo.encode()).hexdigest()[:12] if mongo else "sqlite"
+    return f"{settings.data_dir.resolve()}|{digest}|{settings.mongodb_database}"
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def store_key() -> str:
+    """Identifies the store this process reads (part of every loader's cache key)."""
+    return _store_key(load_settings())
+
+
+def service() -> IntegrationService:
+    return _open_service(store_key())
+
+
+def organisation() -> str:
+    return load_settings().organisation
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """The first problem of a pydantic error, in words that name the field."""
+    first = exc.errors()[0]
+    parts = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
+    rows = [part + 1 for part in first.get("loc", ()) if isinstance(part, int)]
+    where = " → ".join(part.replace("_", " ") for part in parts) or "value"
+    if rows:
+        where = f"{where} (row {rows[0]})"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+@contextmanager
+def shown_errors(action: str) -> Iterator[None]:
+    """Run a block; a ToothpickError or bad input becomes one error message in words."""
+    try:
+        yield
+    except ToothpickError as exc:
+        st.error(f"{action} failed: {exc}", icon=":material/error:")
+    except ValidationError as exc:
+        st.error(f"{action} failed: {describe_validation(exc)}", icon=":material/error:")
+
+
+def open_or_stop() -> IntegrationService:
+    """The service, or a readable message and a stopped page when it cannot open."""
+    try:
+        return service()
+    except ToothpickError as exc:
+        st.error(f"The dashboard cannot reach its store: {exc}", icon=":material/error:")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content

@@ -1,0 +1,80 @@
+"""The demo's "Architecture and API" tab: how the hub is built, what each system
+supports (from the adapter registry) and the service API every entry point uses."""
+
+from __future__ import annotations
+
+import inspect
+
+import streamlit as st
+
+from adapters.base import SystemInfo
+from core.service import IntegrationService
+
+ARCHITECTURE = """
+```
+vendor API  <->  adapters/<system>.py  <->  core/sync (engine)  <->  core/store (SQLite | MongoDB)
+(or sandbox/)     auth, paging, rate        pulls, maps, diffs,       one Store protocol,
+                  limits, mapping           upserts, pushes           two implementations
+                                 core/service.py  (IntegrationService: the one facade)
+        dashboard (this app)  |  REST API (api/)  |  scheduler  |  workers  |  toothpick CLI
+```
+"""
+
+FLOW = """
+1. **Connect.** The form comes from the system's own declaration (its fields, which are
+   secret). Credentials are sealed with AES-256-GCM before they are stored; no page ever
+   shows them again.
+2. **Queue.** *Sync now*, the scheduler (every 6 h by default, or the connection's own
+   interval or cron) and webhooks queue a run in the store. A connection never runs twice
+   at once.
+3. **Run.** A worker claims the run, pulls pages from the vendor honouring its rate limits
+   and `Retry-After`, maps records to ToothPick's canonical entities, upserts them by
+   content hash, and checkpoints after every page so a killed run resumes where it stopped.
+4. **Resolve.** When both sides changed a record, the connection's policy decides: the
+   newest change wins, the record is held on the Conflicts page, or it is skipped.
+5. **Watch.** Every operation is a log entry; the overview's KPIs and charts are computed
+   by the store from them.
+"""
+
+
+def systems_table(infos: list[SystemInfo]) -> list[dict[str, str]]:
+    return [
+        {
+            "System": info.label,
+            "Kind": info.kind.value.upper(),
+            "Authentication": info.auth,
+            "Syncs": ", ".join(e.value for e in info.supported_entities),
+            "Does not sync": "; ".join(
+                f"{s.entity.value} ({s.reason})" for s in info.entities if not s.supported
+            ),
+        }
+        for info in infos
+    ]
+
+
+def service_api() -> list[dict[str, str]]:
+    rows = []
+    for name, member in inspect.getmembers(IntegrationService, inspect.isfunction):
+        if name.startswith("_") or name in {"execute_claimed_run", "record_outcome"}:
+            continue
+        doc = inspect.getdoc(member) or ""
+        signature = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
+        rows.append({"Call": f"{name}{signature}", "What it does": doc.split("\n")[0]})
+    return rows
+
+
+def show(infos: list[SystemInfo]) -> None:
+    st.subheader("Architecture", anchor=False)
+    st.markdown(ARCHITECTURE)
+    st.markdown(FLOW)
+    st.subheader("Systems", anchor=False)
+    if infos:
+        st.dataframe(systems_table(infos), hide_index=True, width="stretch")
+    else:
+        st.caption("No system adapters are installed.")
+    st.subheader("Service API", anchor=False)
+    st.caption(
+        "The dashboard, the REST API, the CLI, the scheduler and the workers all call this "
+        "one facade; every call takes the organisation and refuses another's objects."
+    )
+    st.dataframe(service_api(), hide_index=True, width="stretch")

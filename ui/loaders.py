@@ -1,0 +1,112 @@
+"""Cached reads for the pages: plain-value arguments, time limits, store-side work.
+
+Every loader takes `store` (ui.context.store_key()) and the organisation as its
+first arguments so results never leak between stores or tenants. Aggregates and
+pages come from the store; no loader returns a whole table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import streamlit as st
+
+from core.models import Alert, Conflict, ConflictStatus, LogEntry, SyncRun
+from core.schemas import ConnectionPublic, ConnectionStatusView
+from core.store.queries import (
+    Bucket,
+    CountRow,
+    ErrorGroup,
+    KpiGroup,
+    KpiRow,
+    LogFilter,
+    VolumeRow,
+)
+from ui.context import service
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rows(Generic[T]):
+    """One page of a store query and the total count (a Page that pickles for the cache)."""
+
+    items: list[T]
+    total: int
+
+
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def kpis(
+    store: str,
+    org: str,
+    since: datetime,
+    until: datetime,
+    group_by: KpiGroup | None,
+    bucket: Bucket | None,
+) -> list[KpiRow]:
+    del store
+    return service().kpis(org, since=since, until=until, group_by=group_by, bucket=bucket)
+
+
+@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
+def volume(store: str, org: str, since: datetime, until: datetime) -> list[VolumeRow]:
+    del store
+    return service().volume_by_entity(org, since=since, until=until)
+
+
+@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
+def errors(
+    store: str, org: str, since: datetime, until: datetime, group_by: ErrorGroup
+) -> list[CountRow]:
+    del store
+    return service().error_counts(org, since=since, until=until, group_by=group_by)
+
+
+@st.cache_data(ttl=2, max_entries=16, show_spinner=False)
+def statuses(store: str, org: str) -> list[ConnectionStatusView]:
+    del store
+    return service().connection_statuses(org)
+
+
+@st.cache_data(ttl=5, max_entries=16, show_spinner=False)
+def alerts(store: str, org: str) -> list[Alert]:
+    del store
+    return service().alerts(org)
+
+
+@st.cache_data(ttl=5, max_entries=16, show_spinner=False)
+def connections(store: str, org: str) -> list[ConnectionPublic]:
+    del store
+    return service().list_connections(org)
+
+
+@st.cache_data(ttl=5, max_entries=64, show_spinner=False)
+def logs(store: str, org: str, query: str, offset: int, limit: int) -> Rows[LogEntry]:
+    """`query` is a LogFilter as JSON (a plain value, so it hashes)."""
+    del store
+    page = service().logs(org, LogFilter.model_validate_json(query), offset=offset, limit=limit)
+    return Rows(page.items, page.total)
+
+
+@st.cache_data(ttl=3, max_entries=32, show_spinner=False)
+def runs(store: str, org: str, connection_id: str | None, offset: int, limit: int) -> Rows[SyncRun]:
+    del store
+    page = service().list_runs(org, connection_id=connection_id, offset=offset, limit=limit)
+    return Rows(page.items, page.total)
+
+
+@st.cache_data(ttl=5, max_entries=32, show_spinner=False)
+def conflicts(
+    store: str, org: str, status: ConflictStatus | None, offset: int, limit: int
+) -> Rows[Conflict]:
+    del store
+    page = service().conflicts(org, status=status, offset=offset, limit=limit)
+    return Rows(page.items, page.total)
+
+
+def forget_writes() -> None:
+    """After a write from this session, drop what it could have made stale."""
+    for loader in (statuses, alerts, connections, logs, runs, conflicts):
+        loader.clear()

@@ -1,0 +1,143 @@
+"""The log table: one page from the store with the total count, one entry's
+details with its metadata, and the filtered set exported as CSV or JSON."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import partial
+from typing import BinaryIO, cast
+
+import streamlit as st
+
+from core.export import ExportFormat
+from core.models import LogEntry, LogLevel, LogStatus
+from core.schemas import ConnectionPublic
+from core.store.queries import LogFilter
+from ui import format as fmt
+from ui import loaders, log_filters, pager, systems
+from ui.context import service
+
+LEVEL = {
+    LogLevel.DEBUG: "· debug",
+    LogLevel.INFO: "ℹ info",
+    LogLevel.WARNING: "⚠ warning",
+    LogLevel.ERROR: "⛔ error",
+}
+STATUS = {
+    LogStatus.SUCCESS: "✔ success",
+    LogStatus.ERROR: "✖ error",
+    LogStatus.WARNING: "⚠ warning",
+    LogStatus.SKIPPED: "↷ skipped",
+    LogStatus.STARTED: "▶ started",
+}
+_MIME = {ExportFormat.CSV: "text/csv", ExportFormat.JSON: "application/json"}
+
+
+def _rows(entries: list[LogEntry], names: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            "Time (UTC)": e.time.strftime("%Y-%m-%d %H:%M:%S"),
+            "System": systems.short(e.system),
+            "Connection": names.get(e.connection_id or "", e.connection_id or "—"),
+            "Operation": e.operation.value,
+            "Level": LEVEL[e.level],
+            "Status": STATUS[e.status],
+            "Entity": e.entity.value if e.entity else "",
+            "Message": e.message,
+            "Duration": fmt.duration_ms(e.duration_ms) if e.duration_ms is not None else "",
+            "Records": e.records_processed or None,
+        }
+        for e in entries
+    ]
+
+
+def export_file(org: str, query: LogFilter, fmt_: ExportFormat) -> BinaryIO:
+    """Streams the export into a temporary file (spilled to disk past 8 MB)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    for chunk in service().export_logs(org, query, fmt_):
+        spool.write(chunk.encode())
+    spool.seek(0)
+    return cast(BinaryIO, spool)
+
+
+def detail(entry: LogEntry, names: dict[str, str]) -> None:
+    with st.container(border=True, key=f"log_detail_{entry.id}"):
+        st.markdown(
+            f"**{LEVEL[entry.level]} · {STATUS[entry.status]} · {entry.operation.value}** — "
+            f"{fmt.timestamp(entry.time)}"
+        )
+        st.text(entry.message)
+        facts = {
+            "System": systems.label(entry.system),
+            "Connection": names.get(entry.connection_id or "", entry.connection_id or "—"),
+            "Run": entry.run_id or "—",
+            "Entity": entry.entity.value if entry.entity else "—",
+            "Duration": fmt.duration_ms(entry.duration_ms),
+            "Records (processed / created / updated / failed)": (
+                f"{entry.records_processed} / {entry.records_created} / "
+                f"{entry.records_updated} / {entry.records_failed}"
+            ),
+            "HTTP status": str(entry.http_status or "—"),
+            "Failure category": entry.error_category.value if entry.error_category else "—",
+            "Entry id": entry.id,
+        }
+        st.table([{"Field": k, "Value": v} for k, v in facts.items()], hide_index=True)
+        st.markdown("**Metadata**")
+        if entry.metadata:
+            st.json(entry.metadata, expanded=True)
+        else:
+            st.caption("No metadata on this entry.")
+
+
+def table(prefix: str, store: str, org: str, connections: list[ConnectionPublic]) -> None:
+    names = {c.id: c.name for c in connections}
+    query = log_filters.current(prefix)
+    offset, limit = pager.offset_and_limit(prefix)
+    with st.spinner("Reading the log…"):
+        page = loaders.logs(store, org, query.model_dump_json(), offset, limit)
+    st.markdown(f"**{page.total:,}** matching entries")
+    if not page.total:
+        st.info(
+            "No log entries match these filters. Widen the time range or clear the filters.",
+            icon=":material/search_off:",
+        )
+        return
+    st.dataframe(
+        _rows(page.items, names),
+        hide_index=True,
+        width="stretch",
+        column_config={"Message": st.column_config.TextColumn(width="large")},
+    )
+    pager.controls(prefix, page.total)
+    by_id = {entry.id: entry for entry in page.items}
+    chosen = st.selectbox(
+        "Entry details",
+        [None, *by_id],
+        format_func=lambda i: (
+            "Choose an entry on this page…"
+            if i is None
+            else f"{by_id[i].time:%H:%M:%S} · {by_id[i].operation.value} · {by_id[i].message[:70]}"
+        ),
+        key=f"{prefix}_pick",
+    )
+    if chosen is not None:
+        detail(by_id[chosen], names)
+    export(prefix, org, query, page.total)
+
+
+def export(prefix: str, org: str, query: LogFilter, total: int) -> None:
+    st.markdown(f"**Export the {total:,} filtered entries**")
+    with st.container(horizontal=True, key=f"{prefix}_export"):
+        for fmt_ in ExportFormat:
+            st.download_button(
+                f"Download {fmt_.value.upper()}",
+                data=partial(export_file, org, query, fmt_),
+                file_name=f"toothpick-logs.{fmt_.value}",
+                mime=_MIME[fmt_],
+                key=f"{prefix}_download_{fmt_.value}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+    st.caption(
+        "Secrets are masked in exports. Very large sets export faster with `toothpick export-logs`."
+    )

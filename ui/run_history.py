@@ -1,0 +1,86 @@
+"""History of runs with their statistics, paginated in the store; open one for details."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models import SyncRun
+from core.schemas import ConnectionPublic
+from ui import format as fmt
+from ui import loaders, pager, run_view, systems
+
+_STATE_WORD = {
+    "queued": "⏳ queued",
+    "running": "🔄 running",
+    "paused": "⏸ paused",
+    "succeeded": "✔ succeeded",
+    "failed": "✖ failed",
+    "cancelled": "⊘ cancelled",
+}
+
+
+def _rows(runs: list[SyncRun], names: dict[str, str]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for run in runs:
+        totals = run.totals
+        rows.append(
+            {
+                "Queued": fmt.timestamp(run.created_at),
+                "State": _STATE_WORD[run.state.value],
+                "Connection": names.get(run.connection_id, run.connection_id),
+                "System": systems.short(run.system),
+                "Trigger": run.trigger.value,
+                "Dry run": "yes" if run.options.dry_run else "",
+                "Duration": fmt.duration_ms((run.duration_s or 0) * 1000)
+                if run.started_at
+                else "—",
+                "Read": totals.read,
+                "Created": totals.created,
+                "Updated": totals.updated,
+                "Pushed": totals.pushed,
+                "Failed": totals.failed,
+                "Conflicts": totals.conflicts,
+            }
+        )
+    return rows
+
+
+def history(
+    prefix: str,
+    store: str,
+    org: str,
+    connections: list[ConnectionPublic],
+    *,
+    connection_id: str | None = None,
+) -> None:
+    names = {c.id: c.name for c in connections}
+    offset, limit = pager.offset_and_limit(f"{prefix}_hist")
+    page = loaders.runs(store, org, connection_id, offset, limit)
+    if not page.total:
+        st.info(
+            "No runs yet. Press **Sync now** above; the worker started by `toothpick up` "
+            "picks the run up within a second.",
+            icon=":material/history:",
+        )
+        return
+    st.dataframe(_rows(page.items, names), hide_index=True, width="stretch")
+    pager.controls(f"{prefix}_hist", page.total)
+    by_id = {run.id: run for run in page.items}
+    chosen = st.selectbox(
+        "Run details",
+        [None, *by_id],
+        format_func=lambda run_id: (
+            "Choose a run on this page…"
+            if run_id is None
+            else f"{fmt.timestamp(by_id[run_id].created_at)} · "
+            f"{names.get(by_id[run_id].connection_id, '?')} · {by_id[run_id].state.value}"
+        ),
+        key=f"{prefix}_hist_pick",
+    )
+    if chosen is not None:
+        with st.container(border=True, key=f"{prefix}_hist_detail"):
+            run = by_id[chosen]
+            if run.state.is_active:
+                run_view.progress(run, f"{prefix}_hist")
+            else:
+                run_view.summary(run)

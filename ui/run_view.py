@@ -1,0 +1,108 @@
+"""One run, as it goes (records, pages, current entity, rate-limit waits) and once
+it has ended (its statistics and, for a dry run, what would have changed)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.clock import utcnow
+from core.models import RunState, SyncRun
+from ui import format as fmt
+from ui import systems
+from ui.text import md
+
+STATE = {
+    RunState.QUEUED: ":blue-badge[:material/hourglass_top: Queued]",
+    RunState.RUNNING: ":blue-badge[:material/sync: Running]",
+    RunState.PAUSED: ":orange-badge[:material/pause: Paused (vendor quota)]",
+    RunState.SUCCEEDED: ":green-badge[:material/check_circle: Succeeded]",
+    RunState.FAILED: ":red-badge[:material/error: Failed]",
+    RunState.CANCELLED: ":gray-badge[:material/cancel: Cancelled]",
+}
+_QUEUED_HINT_S = 15
+
+
+def progress(run: SyncRun, prefix: str) -> None:
+    p = run.progress
+    st.markdown(f"{STATE[run.state]} Run `{run.id}` · {systems.label(run.system)}")
+    if run.state is RunState.QUEUED:
+        waited = (utcnow() - run.created_at).total_seconds()
+        st.caption("Waiting for a worker to pick it up…")
+        if waited > _QUEUED_HINT_S:
+            st.warning(
+                f"Queued for {waited:.0f} s. Is a worker running? `toothpick up` starts one "
+                "(or `toothpick worker` on its own).",
+                icon=":material/hourglass_top:",
+            )
+        return
+    with st.container(horizontal=True, wrap=True, key=f"{prefix}_progress_{run.id}"):
+        st.metric("Records", fmt.number(p.records), border=True, width=150)
+        st.metric("Pages", fmt.number(p.pages), border=True, width=150)
+        st.metric(
+            "Entity",
+            p.current_entity.value if p.current_entity else "starting",
+            border=True,
+            width=150,
+        )
+        st.metric("Rate-limit waits", f"{p.rate_limit_wait_s:.1f} s", border=True, width=150)
+    if p.message:
+        st.caption(md(p.message))
+    if run.cancel_requested:
+        st.caption("Cancel requested: the worker stops at its next checkpoint.")
+
+
+def counts_rows(run: SyncRun) -> list[dict[str, object]]:
+    rows = [*run.counts.items(), ("total", run.totals)]
+    return [
+        {
+            "Entity": name.value if not isinstance(name, str) else name,
+            "Pages": c.pages,
+            "Read": c.read,
+            "Created": c.created,
+            "Updated": c.updated,
+            "Unchanged": c.unchanged,
+            "Deleted": c.deleted,
+            "Pushed": c.pushed,
+            "Failed": c.failed,
+            "Conflicts": c.conflicts,
+            "API calls": c.api_calls,
+            "Retries": c.retries,
+            "Rate-limit wait (s)": round(c.rate_limit_wait_s, 1),
+        }
+        for name, c in rows
+    ]
+
+
+def planned_rows(run: SyncRun) -> list[dict[str, str]]:
+    return [
+        {
+            "Entity": change.entity.value,
+            "Record": change.external_id,
+            "Would": change.action,
+            "Fields": ", ".join(change.fields),
+            "Detail": change.detail or "",
+        }
+        for change in run.planned
+    ]
+
+
+def summary(run: SyncRun) -> None:
+    dry = " · dry run (nothing was written)" if run.options.dry_run else ""
+    duration = fmt.duration_ms((run.duration_s or 0) * 1000) if run.started_at else "—"
+    st.markdown(
+        f"{STATE[run.state]} Run `{run.id}` · {systems.label(run.system)} · "
+        f"ended {fmt.relative(run.finished_at)} · took {duration}{dry}"
+    )
+    if run.error:
+        category = f" ({run.error_category.value})" if run.error_category else ""
+        st.error(f"{run.error}{category}", icon=":material/error:")
+    if run.counts:
+        st.dataframe(counts_rows(run), hide_index=True, width="stretch")
+    elif run.state is RunState.SUCCEEDED:
+        st.caption("Nothing to do: no entity had changes.")
+    if run.options.dry_run:
+        st.markdown(f"**What a real run would change** ({len(run.planned)} records)")
+        if run.planned:
+            st.dataframe(planned_rows(run), hide_index=True, width="stretch")
+        else:
+            st.caption("Nothing: the two sides already agree.")
