@@ -1,0 +1,187 @@
+"""Edits made in ToothPick, their push to the vendor, and record history.
+
+A `local:` record is one created in ToothPick that the vendor has not seen;
+`mark_pushed` renames it to the id the vendor gave it and moves its history
+along, so the record keeps one history under its real id. If a pull already
+brought that vendor id in (the vendor echoed our own create back before the
+push was acknowledged), the pulled copy is replaced by the pushed record.
+"""
+
+# ruff: noqa: S608 (SQL text is assembled from module constants; values are bound parameters)
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from core.clock import new_id, utcnow
+from core.errors import NotFoundError
+from core.models import ChangeKind, Entity, Record, RecordChange, content_hash
+from core.store.sqlite.area import StoreArea, require_connection
+from core.store.sqlite.codec import dump_json, from_us, load_json, opt_json, opt_us, to_us
+from core.store.sqlite.records import INSERT_CHANGE, changed_parts, record_from_row
+
+_KEY = "organisation_id = ? AND connection_id = ? AND entity = ? AND external_id = ?"
+LOCAL_PREFIX = "local:"
+
+
+def _find(db: sqlite3.Connection, key: tuple[str, str, str, str]) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(f"SELECT * FROM records WHERE {_KEY}", key).fetchone()
+    return row
+
+
+def _missing(external_id: str) -> NotFoundError:
+    return NotFoundError(f"Record {external_id} not found.")
+
+
+class LocalChangesMixin(StoreArea):
+    def set_local_change(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        fields: dict[str, Any],
+        *,
+        at: datetime,
+    ) -> Record:
+        key = (organisation_id, connection_id, entity.value, external_id)
+        at_us = to_us(at)
+        with self._db.write() as db:
+            require_connection(db, organisation_id, connection_id)
+            row = _find(db, key)
+            if row is None and external_id.startswith(LOCAL_PREFIX):
+                db.execute(
+                    "INSERT INTO records (organisation_id, connection_id, entity, external_id, "
+                    "data, content_hash, synced_at, local_change, local_changed_at, version) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    (
+                        *key,
+                        dump_json(fields),
+                        content_hash(fields),
+                        at_us,
+                        dump_json(fields),
+                        at_us,
+                    ),
+                )
+                before, after = None, fields
+            elif row is None or row["deleted"]:
+                raise _missing(external_id)
+            else:
+                old = load_json(row["data"])
+                data = {**old, **fields}
+                pending = {**(load_json(row["local_change"]) or {}), **fields}
+                db.execute(
+                    "UPDATE records SET data = ?, local_change = ?, local_changed_at = ?, "
+                    "version = version + 1 WHERE seq = ?",
+                    (dump_json(data), dump_json(pending), at_us, row["seq"]),
+                )
+                before, after = changed_parts(old, data)
+            db.execute(
+                INSERT_CHANGE,
+                (
+                    new_id(),
+                    *key,
+                    None,
+                    at_us,
+                    ChangeKind.LOCAL_EDIT.value,
+                    opt_json(before),
+                    opt_json(after),
+                ),
+            )
+            stored = _find(db, key)
+        assert stored is not None
+        return record_from_row(stored)
+
+    def mark_pushed(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        new_external_id: str,
+        data: dict[str, Any],
+        content_hash: str,
+        source_updated_at: datetime | None,
+        run_id: str | None,
+    ) -> None:
+        scope = (organisation_id, connection_id, entity.value)
+        now = to_us(utcnow())
+        with self._db.write() as db:
+            require_connection(db, organisation_id, connection_id)
+            row = _find(db, (*scope, external_id))
+            if row is None:
+                raise _missing(external_id)
+            if new_external_id != external_id:
+                db.execute(f"DELETE FROM records WHERE {_KEY}", (*scope, new_external_id))
+                db.execute(
+                    f"UPDATE record_changes SET external_id = ? WHERE {_KEY}",
+                    (new_external_id, *scope, external_id),
+                )
+            db.execute(
+                "UPDATE records SET external_id = ?, data = ?, content_hash = ?, "
+                "source_updated_at = coalesce(?, source_updated_at), synced_at = ?, "
+                "local_change = NULL, local_changed_at = NULL, deleted = 0, deleted_at = NULL, "
+                "version = version + 1 WHERE seq = ?",
+                (
+                    new_external_id,
+                    dump_json(data),
+                    content_hash,
+                    opt_us(source_updated_at),
+                    now,
+                    row["seq"],
+                ),
+            )
+            before, after = changed_parts(load_json(row["data"]), data)
+            db.execute(
+                INSERT_CHANGE,
+                (
+                    new_id(),
+                    *scope,
+                    new_external_id,
+                    run_id,
+                    now,
+                    ChangeKind.PUSHED.value,
+                    opt_json(before),
+                    opt_json(after),
+                ),
+            )
+
+    def clear_local_change(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
+    ) -> None:
+        """Drops the pending push and keeps the data; a missing record is left alone
+        (the engine calls this just before writing the vendor's version anyway)."""
+        with self._db.write() as db:
+            db.execute(
+                f"UPDATE records SET local_change = NULL, local_changed_at = NULL WHERE {_KEY}",
+                (organisation_id, connection_id, entity.value, external_id),
+            )
+
+    def record_history(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        limit: int = 100,
+    ) -> list[RecordChange]:
+        """Newest first."""
+        sql = f"SELECT * FROM record_changes WHERE {_KEY} ORDER BY at DESC, seq DESC LIMIT ?"
+        params = (organisation_id, connection_id, entity.value, external_id, max(limit, 0))
+        with self._db.guard():
+            rows = self._db.connection().execute(sql, params).fetchall()
+        return [
+            RecordChange.model_validate(
+                {
+                    **{key: value for key, value in dict(row).items() if key != "seq"},
+                    "at": from_us(row["at"]),
+                    "before": load_json(row["before"]),
+                    "after": load_json(row["after"]),
+                }
+            )
+            for row in rows
+        ]

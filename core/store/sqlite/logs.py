@@ -1,0 +1,209 @@
+"""Log entries: batched appends, filtered pages with totals, streamed exports, retention.
+
+Free-text search compares `message_folded` (the message casefolded in Python
+when it is written) with `instr()`: the needle is matched as a literal
+substring, so `%`, `_`, `\\` or quotes in the search box are just characters
+(no LIKE pattern is ever built from user text), and case folding is Unicode's,
+not SQLite's ASCII-only `lower()`/`LIKE`.
+
+Order is newest first, ties broken by id, in every query; exports page with
+a keyset on (time, id) so each batch is one short index seek, however deep.
+"""
+
+# ruff: noqa: S608 (SQL text is assembled from module constants; values are bound parameters)
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from core.models import LogEntry
+from core.store.queries import LogFilter, Page
+from core.store.sqlite.area import StoreArea
+from core.store.sqlite.codec import (
+    dump_json,
+    enum_value,
+    fold,
+    from_us,
+    in_clause,
+    load_json,
+    to_us,
+)
+
+_INSERT = (
+    "INSERT INTO logs (id, time, organisation_id, connection_id, system, run_id, entity, "
+    "operation, level, status, message, message_folded, duration_ms, records_processed, "
+    "records_created, records_updated, records_failed, http_status, error_category, metadata) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+_SELECT = (
+    "SELECT id, time, organisation_id, connection_id, system, run_id, entity, operation, "
+    "level, status, message, duration_ms, records_processed, records_created, "
+    "records_updated, records_failed, http_status, error_category, metadata FROM logs"
+)
+_PURGE_BATCH = 10_000
+
+
+def _row(entry: LogEntry) -> tuple[Any, ...]:
+    return (
+        entry.id,
+        to_us(entry.time),
+        entry.organisation_id,
+        entry.connection_id,
+        enum_value(entry.system),
+        entry.run_id,
+        enum_value(entry.entity),
+        entry.operation.value,
+        entry.level.value,
+        entry.status.value,
+        entry.message,
+        fold(entry.message),
+        entry.duration_ms,
+        entry.records_processed,
+        entry.records_created,
+        entry.records_updated,
+        entry.records_failed,
+        entry.http_status,
+        enum_value(entry.error_category),
+        dump_json(entry.metadata) if entry.metadata else None,
+    )
+
+
+def log_entry(row: sqlite3.Row) -> LogEntry:
+    values = {key: value for key, value in dict(row).items() if value is not None}
+    values["time"] = from_us(row["time"])
+    if row["metadata"] is not None:
+        values["metadata"] = load_json(row["metadata"])
+    return LogEntry.model_validate(values)
+
+
+def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of a filter; every value travels as a bound parameter."""
+    params: list[Any] = [organisation_id]
+    terms = ["organisation_id = ?"]
+    for column, values in (
+        ("system", [v.value for v in query.systems]),
+        ("connection_id", list(dict.fromkeys(query.connection_ids))),
+        ("status", [v.value for v in query.statuses]),
+        ("level", [v.value for v in query.levels]),
+        ("operation", [v.value for v in query.operations]),
+    ):
+        if values:
+            terms.append(in_clause(column, values, params))
+    if query.run_id is not None:
+        terms.append("run_id = ?")
+        params.append(query.run_id)
+    if query.since is not None:
+        terms.append("time >= ?")
+        params.append(to_us(query.since))
+    if query.until is not None:
+        terms.append("time < ?")
+        params.append(to_us(query.until))
+    if query.text is not None:
+        terms.append("instr(message_folded, ?) > 0")
+        params.append(fold(query.text))
+    return " AND ".join(terms), params
+
+
+def log_page_sql(
+    organisation_id: str, query: LogFilter, *, offset: int, limit: int
+) -> tuple[str, list[Any]]:
+    where, params = log_where(organisation_id, query)
+    sql = f"{_SELECT} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
+    return sql, [*params, limit, offset]
+
+
+def log_count_sql(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
+    where, params = log_where(organisation_id, query)
+    return f"SELECT COUNT(*) FROM logs WHERE {where}", params
+
+
+class LogsMixin(StoreArea):
+    def append_logs(self, entries: Sequence[LogEntry]) -> int:
+        if not entries:
+            return 0
+        rows = [_row(entry) for entry in entries]
+        with self._db.write() as db:
+            return db.executemany(_INSERT, rows).rowcount
+
+    def get_log(self, organisation_id: str, log_id: str) -> LogEntry | None:
+        with self._db.guard():
+            row = (
+                self._db.connection()
+                .execute(
+                    f"{_SELECT} WHERE organisation_id = ? AND id = ?", (organisation_id, log_id)
+                )
+                .fetchone()
+            )
+        return None if row is None else log_entry(row)
+
+    def query_logs(
+        self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
+    ) -> Page[LogEntry]:
+        offset, limit = max(offset, 0), max(limit, 0)
+        page_sql, page_params = log_page_sql(organisation_id, query, offset=offset, limit=limit)
+        count_sql, count_params = log_count_sql(organisation_id, query)
+        with self._db.read() as db:
+            rows = db.execute(page_sql, page_params).fetchall()
+            total = int(db.execute(count_sql, count_params).fetchone()[0])
+        items = [log_entry(row) for row in rows]
+        return Page[LogEntry](items=items, total=total, offset=offset, limit=limit)
+
+    def iter_logs(
+        self, organisation_id: str, query: LogFilter, *, batch_size: int = 1000
+    ) -> Iterator[LogEntry]:
+        where, params = log_where(organisation_id, query)
+        first = f"{_SELECT} WHERE {where} ORDER BY time DESC, id DESC LIMIT ?"
+        after = (
+            f"{_SELECT} WHERE {where} AND time <= ? AND (time < ? OR id < ?) "
+            "ORDER BY time DESC, id DESC LIMIT ?"
+        )
+        batch_size = max(batch_size, 1)
+        last: tuple[int, str] | None = None
+        while True:
+            with self._db.guard():
+                connection = self._db.connection()
+                if last is None:
+                    rows = connection.execute(first, [*params, batch_size]).fetchall()
+                else:
+                    keyset = [last[0], last[0], last[1], batch_size]
+                    rows = connection.execute(after, [*params, *keyset]).fetchall()
+            # Rows are yielded outside any transaction: a slow consumer holds no snapshot.
+            for row in rows:
+                yield log_entry(row)
+            if len(rows) < batch_size:
+                return
+            last = (rows[-1]["time"], rows[-1]["id"])
+
+    def purge_logs(self, older_than: datetime) -> int:
+        """Deletes in short batches, each its own transaction, so a big purge never
+        holds the write lock for long (retention is idempotent: a partly done purge
+        is finished by the next one)."""
+        cutoff = to_us(older_than)
+        with self._db.guard():
+            organisations = [
+                row[0]
+                for row in self._db.connection().execute(
+                    # A skip-scan over logs_time: one index seek per organisation.
+                    "WITH RECURSIVE o(id) AS (SELECT MIN(organisation_id) FROM logs "
+                    "UNION ALL SELECT (SELECT MIN(organisation_id) FROM logs "
+                    "WHERE organisation_id > o.id) FROM o WHERE o.id IS NOT NULL) "
+                    "SELECT id FROM o WHERE id IS NOT NULL"
+                )
+            ]
+        deleted = 0
+        for organisation_id in organisations:
+            while True:
+                with self._db.write() as db:
+                    count = db.execute(
+                        "DELETE FROM logs WHERE seq IN (SELECT seq FROM logs "
+                        "WHERE organisation_id = ? AND time < ? LIMIT ?)",
+                        (organisation_id, cutoff, _PURGE_BATCH),
+                    ).rowcount
+                deleted += count
+                if count < _PURGE_BATCH:
+                    break
+        return deleted

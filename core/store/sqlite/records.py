@@ -1,0 +1,260 @@
+"""Synced records: keyed bulk upserts that report what really changed, and sync states.
+
+`upsert_records` sends the batch's (external id, content hash, deleted) triples
+to SQLite as one JSON parameter and lets a single indexed join return only the
+records that are new or differ; unchanged records are counted there and never
+read into Python. Old data is fetched only for records whose hash changed,
+because their RecordChange keeps only the top-level fields that changed.
+"""
+
+# ruff: noqa: S608 (SQL text is assembled from module constants; values are bound parameters)
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from core.clock import new_id, utcnow
+from core.models import ChangeKind, Entity, Record, RecordWrite, SyncState, diff_fields
+from core.store.queries import UpsertResult
+from core.store.sqlite.area import StoreArea, require_connection
+from core.store.sqlite.codec import (
+    by_key,
+    dump_json,
+    load_json,
+    opt_dt,
+    opt_json,
+    opt_us,
+    to_us,
+)
+
+_KEY = "organisation_id = ? AND connection_id = ? AND entity = ?"
+
+_PROBE = """
+WITH incoming AS (
+    SELECT json_extract(value, '$[0]') AS external_id, json_extract(value, '$[1]') AS hash,
+           json_extract(value, '$[2]') AS deleted
+    FROM json_each(?)
+)
+SELECT i.external_id, r.seq, r.deleted, CASE WHEN i.deleted = 0 THEN r.data END AS old_data
+FROM incoming AS i
+LEFT JOIN records AS r
+  ON r.organisation_id = ? AND r.connection_id = ? AND r.entity = ?
+ AND r.external_id = i.external_id
+WHERE r.seq IS NULL OR r.deleted != i.deleted OR (i.deleted = 0 AND r.content_hash != i.hash)
+"""
+_INSERT = (
+    "INSERT INTO records (organisation_id, connection_id, entity, external_id, data, "
+    "content_hash, source_created_at, source_updated_at, synced_at, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+)
+_REPLACE = (
+    "UPDATE records SET data = ?, content_hash = ?, "
+    "source_created_at = coalesce(?, source_created_at), "
+    "source_updated_at = coalesce(?, source_updated_at), synced_at = ?, deleted = 0, "
+    "deleted_at = NULL, version = version + 1 WHERE seq = ?"
+)
+_DELETE = (
+    "UPDATE records SET deleted = 1, deleted_at = ?, synced_at = ?, version = version + 1 "
+    "WHERE seq = ?"
+)
+INSERT_CHANGE = (
+    "INSERT INTO record_changes (id, organisation_id, connection_id, entity, external_id, "
+    "run_id, at, kind, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def record_from_row(row: sqlite3.Row) -> Record:
+    return Record.model_validate(
+        {
+            **{key: value for key, value in dict(row).items() if key != "seq"},
+            "data": load_json(row["data"]),
+            "source_created_at": opt_dt(row["source_created_at"]),
+            "source_updated_at": opt_dt(row["source_updated_at"]),
+            "synced_at": opt_dt(row["synced_at"]),
+            "deleted": bool(row["deleted"]),
+            "deleted_at": opt_dt(row["deleted_at"]),
+            "local_change": load_json(row["local_change"]),
+            "local_changed_at": opt_dt(row["local_changed_at"]),
+        }
+    )
+
+
+def changed_parts(
+    before: dict[str, Any] | None, after: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Only the top-level fields that differ; a field missing on one side is absent there."""
+    if before is None:
+        return None, after
+    fields = diff_fields(before, after)
+    return (
+        {name: before[name] for name in fields if name in before},
+        {name: after[name] for name in fields if name in after},
+    )
+
+
+class RecordsMixin(StoreArea):
+    def get_records(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+    ) -> dict[str, Record]:
+        if not external_ids:
+            return {}
+        sql = (
+            f"SELECT * FROM records WHERE {_KEY} "
+            "AND external_id IN (SELECT value FROM json_each(?))"
+        )
+        params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
+        with self._db.guard():
+            rows = self._db.connection().execute(sql, params).fetchall()
+        return {row["external_id"]: record_from_row(row) for row in rows}
+
+    def upsert_records(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        writes: Sequence[RecordWrite],
+        *,
+        run_id: str | None,
+    ) -> UpsertResult:
+        """Duplicate external ids in one batch: the last write wins, counted once."""
+        latest = by_key(writes, lambda write: write.external_id)
+        probe = dump_json(
+            [[w.external_id, w.content_hash, int(w.deleted)] for w in latest.values()]
+        )
+        key = (organisation_id, connection_id, entity.value)
+        now = to_us(utcnow())
+        result = UpsertResult()
+        inserts: list[tuple[Any, ...]] = []
+        replaces: list[tuple[Any, ...]] = []
+        deletes: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
+
+        def change(external_id: str, kind: ChangeKind, before: Any, after: Any) -> None:
+            changes.append(
+                (
+                    new_id(),
+                    *key,
+                    external_id,
+                    run_id,
+                    now,
+                    kind.value,
+                    opt_json(before),
+                    opt_json(after),
+                )
+            )
+
+        with self._db.write() as db:
+            require_connection(db, organisation_id, connection_id)
+            for external_id, seq, was_deleted, old_data in db.execute(
+                _PROBE, (probe, *key)
+            ).fetchall():
+                write = latest[external_id]
+                stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
+                if seq is None and write.deleted:
+                    continue  # a deletion of a record never stored: nothing to do
+                if seq is None:
+                    result.created += 1
+                    inserts.append(
+                        (*key, external_id, dump_json(write.data), write.content_hash, *stamps)
+                    )
+                    change(external_id, ChangeKind.CREATED, None, write.data)
+                elif write.deleted:
+                    result.deleted += 1
+                    deletes.append((now, now, seq))
+                    change(external_id, ChangeKind.DELETED, None, None)
+                else:
+                    restored = bool(was_deleted)
+                    result.restored += restored
+                    result.updated += not restored
+                    replaces.append((dump_json(write.data), write.content_hash, *stamps, seq))
+                    before, after = changed_parts(load_json(old_data), write.data)
+                    kind = ChangeKind.RESTORED if restored else ChangeKind.UPDATED
+                    change(external_id, kind, before, after)
+            db.executemany(_INSERT, inserts)
+            db.executemany(_REPLACE, replaces)
+            db.executemany(_DELETE, deletes)
+            db.executemany(INSERT_CHANGE, changes)
+        result.unchanged = len(latest) - result.written
+        return result
+
+    def iter_records(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        *,
+        pending_only: bool = False,
+        include_deleted: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[Record]:
+        """Keyset pagination on external_id: every batch is one index seek."""
+        terms = [_KEY, "external_id > ?"]
+        if pending_only:
+            terms.append("local_change IS NOT NULL")  # matches the partial index records_pending
+        if not include_deleted:
+            terms.append("deleted = 0")
+        sql = f"SELECT * FROM records WHERE {' AND '.join(terms)} ORDER BY external_id LIMIT ?"
+        batch_size, last = max(batch_size, 1), ""
+        while True:
+            with self._db.guard():
+                params = (organisation_id, connection_id, entity.value, last, batch_size)
+                rows = self._db.connection().execute(sql, params).fetchall()
+            for row in rows:
+                yield record_from_row(row)
+            if len(rows) < batch_size:
+                return
+            last = rows[-1]["external_id"]
+
+    def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
+        sql = (
+            "SELECT entity, COUNT(*) FROM records WHERE organisation_id = ? "
+            "AND connection_id = ? AND deleted = 0 GROUP BY entity ORDER BY entity"
+        )
+        with self._db.guard():
+            rows = self._db.connection().execute(sql, (organisation_id, connection_id))
+            return {Entity(entity): count for entity, count in rows}
+
+    def get_sync_state(
+        self, organisation_id: str, connection_id: str, entity: Entity
+    ) -> SyncState | None:
+        with self._db.guard():
+            row = (
+                self._db.connection()
+                .execute(
+                    f"SELECT * FROM sync_states WHERE {_KEY}",
+                    (organisation_id, connection_id, entity.value),
+                )
+                .fetchone()
+            )
+        if row is None:
+            return None
+        return SyncState.model_validate(
+            {
+                **dict(row),
+                "checkpoint": load_json(row["checkpoint"]),
+                "last_full_sync_at": opt_dt(row["last_full_sync_at"]),
+                "updated_at": opt_dt(row["updated_at"]),
+            }
+        )
+
+    def save_sync_state(self, state: SyncState) -> None:
+        with self._db.write() as db:
+            require_connection(db, state.organisation_id, state.connection_id)
+            db.execute(
+                "INSERT INTO sync_states (organisation_id, connection_id, entity, cursor, "
+                "checkpoint, last_full_sync_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (organisation_id, connection_id, entity) DO UPDATE SET "
+                "cursor = excluded.cursor, checkpoint = excluded.checkpoint, "
+                "last_full_sync_at = excluded.last_full_sync_at, updated_at = excluded.updated_at",
+                (
+                    state.organisation_id,
+                    state.connection_id,
+                    state.entity.value,
+                    state.cursor,
+                    opt_json(state.checkpoint),
+                    opt_us(state.last_full_sync_at),
+                    to_us(state.updated_at),
+                ),
+            )

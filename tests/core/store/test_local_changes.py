@@ -1,0 +1,137 @@
+"""Contract: edits made in ToothPick, their push (with `local:` renames) and record history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from core.errors import NotFoundError
+from core.models import ChangeKind, Entity, content_hash
+from core.store.base import Store
+from tests.core.store.builders import ORG, after_now, connection, write
+
+CONTACT = Entity.CONTACT
+
+
+def at(*, hours: int) -> datetime:
+    """Edit times around the real clock, which the store stamps upserts and pushes with:
+    positive hours come after the fixture's upsert, negative ones before a push."""
+    return BASE + timedelta(hours=hours)
+
+
+BASE = after_now(hours=0)
+
+
+@pytest.fixture
+def conn_id(store: Store) -> str:
+    conn_id = store.create_connection(connection()).id
+    base = {"name": "Ada", "email": "ada@example.com"}
+    store.upsert_records(ORG, conn_id, CONTACT, [write("c1", base)], run_id="run-1")
+    return conn_id
+
+
+def test_local_edits_merge_into_data_and_accumulate_as_pending(store: Store, conn_id: str) -> None:
+    first = store.set_local_change(ORG, conn_id, CONTACT, "c1", {"email": "a@x.io"}, at=at(hours=1))
+    second = store.set_local_change(ORG, conn_id, CONTACT, "c1", {"phone": "1"}, at=at(hours=2))
+
+    assert first.data == {"name": "Ada", "email": "a@x.io"}
+    assert (first.local_change, first.version) == ({"email": "a@x.io"}, 2)
+    assert second.data == {"name": "Ada", "email": "a@x.io", "phone": "1"}
+    assert second.local_change == {"email": "a@x.io", "phone": "1"}
+    assert (second.local_changed_at, second.version) == (at(hours=2), 3)
+    assert store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"] == second
+    history = store.record_history(ORG, conn_id, CONTACT, "c1")
+    assert [(c.kind, c.at, c.before, c.after) for c in history[:2]] == [
+        (ChangeKind.LOCAL_EDIT, at(hours=2), {}, {"phone": "1"}),
+        (ChangeKind.LOCAL_EDIT, at(hours=1), {"email": "ada@example.com"}, {"email": "a@x.io"}),
+    ]
+
+
+def test_editing_an_unknown_record_is_refused_unless_it_is_local(
+    store: Store, conn_id: str
+) -> None:
+    with pytest.raises(NotFoundError):
+        store.set_local_change(ORG, conn_id, CONTACT, "c404", {"name": "X"}, at=at(hours=1))
+
+    created = store.set_local_change(
+        ORG, conn_id, CONTACT, "local:tmp-1", {"name": "New"}, at=at(hours=1)
+    )
+
+    assert (created.external_id, created.data, created.local_change) == (
+        "local:tmp-1", {"name": "New"}, {"name": "New"}
+    )  # fmt: skip
+    assert (created.version, created.local_changed_at, created.deleted) == (1, at(hours=1), False)
+    assert store.count_records(ORG, conn_id) == {CONTACT: 2}
+    [change] = store.record_history(ORG, conn_id, CONTACT, "local:tmp-1")
+    assert (change.kind, change.before, change.after) == (
+        ChangeKind.LOCAL_EDIT, None, {"name": "New"}
+    )  # fmt: skip
+
+
+def test_mark_pushed_clears_the_pending_change(store: Store, conn_id: str) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "c1", {"email": "a@x.io"}, at=at(hours=-1))
+    vendor = {"name": "Ada", "email": "a@x.io", "modified_by": "api"}
+
+    store.mark_pushed(
+        ORG, conn_id, CONTACT, "c1", new_external_id="c1", data=vendor,
+        content_hash=content_hash(vendor), source_updated_at=at(hours=3), run_id="run-2",
+    )  # fmt: skip
+
+    record = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"]
+    assert (record.data, record.content_hash) == (vendor, content_hash(vendor))
+    assert (record.local_change, record.local_changed_at) == (None, None)
+    assert (record.source_updated_at, record.version) == (at(hours=3), 3)
+    assert list(store.iter_records(ORG, conn_id, CONTACT, pending_only=True)) == []
+    pushed = store.record_history(ORG, conn_id, CONTACT, "c1")[0]
+    assert (pushed.kind, pushed.run_id, pushed.before, pushed.after) == (
+        ChangeKind.PUSHED, "run-2", {}, {"modified_by": "api"}
+    )  # fmt: skip
+
+
+def test_mark_pushed_renames_a_local_record_and_moves_its_history(
+    store: Store, conn_id: str
+) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "local:tmp-1", {"name": "New"}, at=at(hours=-1))
+    vendor = {"name": "New", "id": "003XYZ"}
+
+    store.mark_pushed(
+        ORG, conn_id, CONTACT, "local:tmp-1", new_external_id="003XYZ", data=vendor,
+        content_hash=content_hash(vendor), source_updated_at=None, run_id="run-2",
+    )  # fmt: skip
+
+    found = store.get_records(ORG, conn_id, CONTACT, ["local:tmp-1", "003XYZ"])
+    assert list(found) == ["003XYZ"]
+    assert (found["003XYZ"].data, found["003XYZ"].local_change) == (vendor, None)
+    assert store.count_records(ORG, conn_id) == {CONTACT: 2}
+    kinds = [c.kind for c in store.record_history(ORG, conn_id, CONTACT, "003XYZ")]
+    assert kinds == [ChangeKind.PUSHED, ChangeKind.LOCAL_EDIT]
+    assert store.record_history(ORG, conn_id, CONTACT, "local:tmp-1") == []
+
+
+def test_mark_pushed_of_an_unknown_record_is_refused(store: Store, conn_id: str) -> None:
+    with pytest.raises(NotFoundError):
+        store.mark_pushed(
+            ORG, conn_id, CONTACT, "c404", new_external_id="c404", data={}, content_hash="h",
+            source_updated_at=None, run_id=None,
+        )  # fmt: skip
+
+
+def test_clear_local_change_keeps_the_data(store: Store, conn_id: str) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "c1", {"email": "a@x.io"}, at=at(hours=1))
+
+    store.clear_local_change(ORG, conn_id, CONTACT, "c1")
+
+    record = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"]
+    assert (record.local_change, record.local_changed_at) == (None, None)
+    assert record.data == {"name": "Ada", "email": "a@x.io"}
+
+
+def test_history_is_newest_first_and_limited(store: Store, conn_id: str) -> None:
+    for hour in range(1, 6):
+        store.set_local_change(ORG, conn_id, CONTACT, "c1", {"n": hour}, at=at(hours=hour))
+
+    latest = store.record_history(ORG, conn_id, CONTACT, "c1", limit=2)
+
+    assert [(c.at, c.after) for c in latest] == [(at(hours=5), {"n": 5}), (at(hours=4), {"n": 4})]
+    assert len(store.record_history(ORG, conn_id, CONTACT, "c1")) == 6
