@@ -51,17 +51,29 @@ def run_document(run: SyncRun) -> Document:
     return doc
 
 
+def all_of(*clauses: Document) -> Document:
+    """Conditions that must all hold, as one explicit `$and`.
+
+    MongoDB reads `{a: 1, $or: [...]}` and `{$and: [{a: 1}, {$or: [...]}]}` the
+    same way (nested ANDs are flattened before planning); the explicit form is
+    used wherever an `$or` sits beside other conditions because the nx-27017
+    stand-in drops the conditions beside a multi-branch `$or` that compares
+    dates (it then matched, and cancelled, runs it should not have).
+    """
+    return {"$and": [clause for clause in clauses if clause]}
+
+
 def claimable(now: datetime, stale_before: datetime) -> Document:
-    return {
-        "cancel_requested": False,
-        "$or": [
+    return all_of(
+        {"cancel_requested": False},
+        {"$or": [
             {"state": RunState.QUEUED.value},
             {"state": RunState.PAUSED.value, "resume_after": None},
             {"state": RunState.PAUSED.value, "resume_after": {"$lte": now}},
             {"state": RUNNING, "heartbeat_at": None},
             {"state": RUNNING, "heartbeat_at": {"$lt": stale_before}},
-        ],
-    }
+        ]},
+    )  # fmt: skip
 
 
 def _already_active(run_id: str) -> RunAlreadyActiveError:
@@ -142,14 +154,14 @@ class RunsMixin(MongoBase):
         runs = self._col(RUNS)
         stale = {"$or": [{"heartbeat_at": None}, {"heartbeat_at": {"$lt": stale_before}}]}
         runs.update_many(
-            {**only, "state": RUNNING, "cancel_requested": True, **stale},
+            all_of(only, {"state": RUNNING, "cancel_requested": True}, stale),
             {
                 "$set": {"state": RunState.CANCELLED.value, "finished_at": now},
                 "$unset": {"active_connection": ""},
             },
         )
         doc = runs.find_one_and_update(
-            {**only, **claimable(now, stale_before)},
+            all_of(only, claimable(now, stale_before)),
             {
                 "$set": {
                     "state": RUNNING,
