@@ -152,14 +152,22 @@ class Collection:
         until_ms: int | None = None,
         *,
         include_deleted: bool = False,
+        after_index: int | None = None,
     ) -> int:
-        """How many records a scan with these bounds yields, in O(overlay) time."""
+        """How many records a scan with these bounds yields (only indexes above
+        `after_index`, if given), in O(overlay) time."""
         base = self.base_range(since_ms, until_ms)
+        if after_index is not None:
+            base = range(
+                max(base.start, after_index + 1), max(base.start, base.stop, after_index + 1)
+            )
         total = len(base)
         for index, found in self._overlay.items():
             if index < self.count and index in base:
                 total -= 1
-            if self._visible(found, since_ms, until_ms, include_deleted):
+            if (after_index is None or index > after_index) and self._visible(
+                found, since_ms, until_ms, include_deleted
+            ):
                 total += 1
         return total
 
@@ -207,6 +215,14 @@ class Collection:
         if descending:
             over.reverse()
         return self._merge(indexes, over, lambda e: (e.modified_ms, e.index), descending)
+
+    def overlay_entries(self) -> list[Entry]:
+        """Edited, created and deleted records (not purged), in index order: what a
+        vendor scans for "archived only" listings or unique-value look-ups."""
+        return [e for e in self._overlay_in("index") if not e.purged]
+
+    def is_overlaid(self, index: int) -> bool:
+        return index in self._overlay
 
     @staticmethod
     def key_of(entry: Entry, order: Order) -> SortKey:
