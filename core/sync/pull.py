@@ -190,6 +190,16 @@ class EntityPull:
                 metadata={"external_id": remote.external_id},
             )
             return None
+        if decision in (PullDecision.TAKE_REMOTE, PullDecision.KEEP_LOCAL):
+            self.counts.conflicts += 1  # both sides changed; the timestamp policy settled it
+            winner = "the vendor's" if decision is PullDecision.TAKE_REMOTE else "our"
+            ctx.audit.add(
+                Operation.CONFLICT,
+                f"{self.entity.value} {remote.external_id} changed on both sides; "
+                f"{winner} later change wins (timestamp policy)",
+                entity=self.entity,
+                metadata={"external_id": remote.external_id},
+            )
         if decision is PullDecision.KEEP_LOCAL and local is not None and local.local_change:
             # Ours is newer: remember the vendor's version as the new base, keep our edit
             # on top; the push step sends it.

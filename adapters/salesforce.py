@@ -1,0 +1,357 @@
+"""Salesforce: REST API (SOQL reads, sObject writes) with OAuth2 refresh-token auth.
+
+Reads are one SOQL query per entity through `queryAll` (so soft-deleted records
+arrive with `IsDeleted = true`), oldest change first:
+
+    SELECT Id, SystemModstamp, CreatedDate, IsDeleted, FirstName, ... FROM Contact
+    WHERE SystemModstamp >= 2024-05-01T10:00:00.000Z ORDER BY SystemModstamp, Id
+
+paged through `nextRecordsUrl` locators (`Sforce-Query-Options: batchSize=`).
+A locator expires after some idle minutes; the resume position also names the
+last SystemModstamp read, so an expired one restarts the query from there.
+The columns are the field map's, minus any standard field the org does not show
+the integration user (describe: field-level security, single-currency orgs
+without CurrencyIsoCode). Writes are sObject create (POST) and update (PATCH);
+the engine's conflict check fetches current versions with one `Id IN (...)` query.
+
+The token endpoint's answer is kept whole; `instance_url` is where every API
+call goes. 401 INVALID_SESSION_ID refreshes once. 403 REQUEST_LIMIT_EXCEEDED is
+either the rolling 24-hour allowance ("TotalRequests Limit exceeded": the run
+pauses) or the concurrent long-request limit (retried after a back-off).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from adapters import convert
+from adapters import salesforce_maps as maps
+from adapters.auth import Authenticator
+from adapters.base import (
+    AdapterContext,
+    FieldKind,
+    FormField,
+    RemotePage,
+    RemoteRecord,
+    VendorField,
+)
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.failures import Resolution, error_code, error_detail, json_body
+from adapters.mapping import FieldMap
+from adapters.oauth import OAuth2
+from adapters.paging import NextUrlPaginator, PageRequest
+from adapters.paths import dig
+from adapters.payload import Reply
+from adapters.registry import register
+from core.errors import InvalidInputError, VendorError
+from core.iterables import batched
+from core.models import Entity, System
+
+DEFAULT_VERSION = "60.0"
+DEFAULT_BATCH = 2000  # Sforce-Query-Options batchSize: 200..2000
+TOKEN_PATH = "/services/oauth2/token"
+LOCATOR_EXPIRED = "INVALID_QUERY_LOCATOR"
+ROLLING_RECHECK = timedelta(hours=1)
+"""Salesforce counts API calls over a rolling 24 hours and says nothing about when a
+spent allowance comes back: calls return as they age out of the window. A paused run
+looks again after an hour (one refused call) rather than idling a whole day."""
+FETCH_CHUNK = 200  # ids per `Id IN (...)` query: well inside SOQL's length limit
+_VERSION = re.compile(r"^(\d{2,3})\.0$")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+SYSTEM_COLUMNS = ("Id", "SystemModstamp", "CreatedDate", "IsDeleted")
+
+
+class SoqlPaginator(NextUrlPaginator):
+    """nextRecordsUrl locators; the position also keeps the page's last SystemModstamp.
+
+    >>> SoqlPaginator()  # resume: {"next_url": "/services/data/v60.0/query/01g...-2000",
+    ...                  #          "since": "2024-05-01T10:00:00.000+0000"}
+    """
+
+    def __init__(self) -> None:
+        super().__init__(next_path="nextRecordsUrl")
+
+    def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
+        state = super()._next_state(reply, records)
+        if state is not None and records:
+            state["since"] = dig(records[-1], "SystemModstamp")
+        return state
+
+
+def _spec(entity: Entity, sobject: str, fields: FieldMap) -> EntitySpec:
+    return EntitySpec(
+        entity,
+        sobject,
+        fields,
+        path=sobject,
+        records_path="records",
+        key="Id",
+        cursor="SystemModstamp",
+        created="CreatedDate",
+        deleted="IsDeleted",
+        paginator=SoqlPaginator,
+        writable=True,
+    )
+
+
+SPECS = (
+    _spec(Entity.CONTACT, "Contact", maps.CONTACT),
+    _spec(Entity.ACCOUNT, "Account", maps.ACCOUNT),
+    _spec(Entity.OPPORTUNITY, "Opportunity", maps.OPPORTUNITY),
+    _spec(Entity.ACTIVITY, "Task", maps.ACTIVITY),
+    _spec(Entity.QUOTE, "Quote", maps.QUOTE),
+    _spec(Entity.PRODUCT, "Product2", maps.PRODUCT),
+)
+
+
+def soql_datetime(value: datetime) -> str:
+    """A SOQL dateTime literal (unquoted, UTC, milliseconds floored so `>=` keeps the edge)."""
+    moment = value.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def soql_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@register
+class SalesforceAdapter(BaseAdapter):
+    info = declare_system(
+        System.SALESFORCE,
+        label="Salesforce",
+        form=(
+            FormField(
+                "login_url",
+                "Login URL",
+                FieldKind.URL,
+                default="https://login.salesforce.com",
+                help="https://login.salesforce.com, https://test.salesforce.com for a sandbox "
+                "org, or the org's My Domain URL",
+            ),
+            FormField(
+                "api_version",
+                "API version",
+                required=False,
+                default=DEFAULT_VERSION,
+                help="REST API version, e.g. 60.0 (at least 31.0)",
+            ),
+            FormField("client_id", "Consumer key", FieldKind.SECRET),
+            FormField(
+                "client_secret",
+                "Consumer secret",
+                FieldKind.SECRET,
+                required=False,
+                help="Leave empty only if the connected app does not require it on refresh",
+            ),
+            FormField(
+                "refresh_token",
+                "Refresh token",
+                FieldKind.SECRET,
+                help="Issued to the connected app with the refresh_token (offline access) scope",
+            ),
+            FormField(
+                "batch_size",
+                "Records per page",
+                FieldKind.INTEGER,
+                required=False,
+                default=DEFAULT_BATCH,
+                help="200 to 2000; lower it for objects with many large fields",
+            ),
+        ),
+        specs=SPECS,
+        unsupported=maps.UNSUPPORTED,
+        auth="OAuth 2.0 refresh token of a connected app; API calls go to the instance_url "
+        "the token endpoint names",
+        docs_url="https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/",
+    )
+    specs = SPECS
+
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        config = context.connection.config
+        self.version = _version(config.get("api_version"))
+        self.batch_size = _batch_size(config.get("batch_size"))
+        self.login_url = str(config.get("login_url") or "https://login.salesforce.com").rstrip("/")
+        self._described: dict[str, list[dict[str, Any]]] = {}
+        super().__init__(context, **options)
+
+    # --- auth and addresses ------------------------------------------------------------------
+
+    def authenticator(self) -> Authenticator:
+        self.oauth: OAuth2 = self.oauth2(token_url=self.login_url + TOKEN_PATH)
+        return self.oauth
+
+    def base_url(self) -> str:
+        instance = self.oauth.tokens.get("instance_url", "").rstrip("/")
+        if not instance:
+            return self.login_url  # no token yet: the first call refreshes, then moves here
+        if urlsplit(instance).scheme != "https" and urlsplit(self.login_url).scheme == "https":
+            raise VendorError(f"Salesforce named an instance URL without TLS ({instance})")
+        return instance
+
+    @property
+    def data_path(self) -> str:
+        return f"/services/data/v{self.version}"
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        if (
+            response.status_code != 403
+            or error_code(json_body(response)) != "REQUEST_LIMIT_EXCEEDED"
+        ):
+            return None
+        if "TotalRequests" in error_detail(response):
+            return Resolution.quota(
+                "Salesforce's rolling 24-hour API request allowance is spent",
+                resets_at=self.clock.now() + ROLLING_RECHECK,
+            )
+        return Resolution.rate_limited("Salesforce's concurrent request limit was reached")
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        restarts = 0
+        while True:
+            try:
+                for page in super().read(entity, since=since, resume=resume):
+                    resume = page.resume
+                    yield page
+                return
+            except VendorError as exc:
+                restart = _restart_point(exc, resume)
+                if restart is None or restarts == 3:
+                    raise
+                restarts += 1
+                since, resume = restart, None  # same order, so nothing is skipped
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        soql = self.select(spec)
+        if since is not None:
+            soql += f" WHERE SystemModstamp >= {soql_datetime(since)}"
+        soql += " ORDER BY SystemModstamp, Id"
+        return PageRequest(
+            url=f"{self.data_path}/queryAll",
+            params={"q": soql},
+            headers={"Sforce-Query-Options": f"batchSize={self.batch_size}"},
+        )
+
+    def select(self, spec: EntitySpec) -> str:
+        # Every column is a checked identifier (see `columns`), the object one of ours.
+        return f"SELECT {', '.join(self.columns(spec))} FROM {spec.vendor_object}"  # noqa: S608
+
+    def columns(self, spec: EntitySpec) -> list[str]:
+        """SELECT list: system columns and mapped fields the org shows this user."""
+        visible = {item["name"].lower() for item in self.describe(spec.vendor_object)}
+        standard = {rule.vendor for rule in spec.fields.rules}
+        columns = []
+        for path in dict.fromkeys([*SYSTEM_COLUMNS, *self.field_map(spec.entity).vendor_paths()]):
+            if not _IDENTIFIER.match(path):
+                raise InvalidInputError(
+                    f"{path!r} is not a Salesforce field name; correct the field mapping",
+                    field="field_overrides",
+                )
+            if "." in path or path.lower() in visible:
+                columns.append(path)  # relationship paths (Account.Name) are checked by SOQL
+            elif path not in standard:
+                raise InvalidInputError(
+                    f"Salesforce {spec.vendor_object} has no field {path} that the integration "
+                    "user can read; correct the field mapping",
+                    field="field_overrides",
+                )
+        return columns
+
+    def describe(self, sobject: str) -> list[dict[str, Any]]:
+        if sobject not in self._described:
+            reply = self.session.request_json(
+                "GET", f"{self.data_path}/sobjects/{sobject}/describe"
+            )
+            found = dig(reply.body, "fields")
+            self._described[sobject] = found if isinstance(found, list) else []
+        return self._described[sobject]
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        found: list[Any] = []
+        for chunk in batched(external_ids, FETCH_CHUNK):
+            soql = self.select(spec) + f" WHERE Id IN ({', '.join(soql_string(i) for i in chunk)})"
+            reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
+            found += self.records(spec, reply)
+        return self.to_page(spec, fields, found).records
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        return [
+            VendorField(
+                item["name"],
+                str(item.get("label") or item["name"]),
+                str(item.get("type") or "string"),
+                custom=True,
+                writable=bool(item.get("updateable")),
+            )
+            for item in self.describe(spec.vendor_object)
+            if item.get("custom")
+        ]
+
+    def probe(self) -> str:
+        reply = self.session.request_json("GET", f"{self.data_path}/limits")
+        daily = dig(reply.body, "DailyApiRequests") or {}
+        left = f"{daily.get('Remaining', '?'):,} of {daily.get('Max', '?'):,}" if daily else "?"
+        return f"API v{self.version} at {self.base_url()}, {left} daily API requests left"
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        url = f"{self.data_path}/sobjects/{spec.vendor_object}/"
+        reply = self.session.request_json("POST", url, json=payload)
+        new_id = dig(reply.body, "id")
+        if not new_id:
+            raise VendorError(f"Salesforce created a {spec.vendor_object} but returned no id")
+        return str(new_id), None  # the 201 carries no SystemModstamp; the next pull brings it
+
+    def update(
+        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
+    ) -> datetime | None:
+        if payload:
+            url = f"{self.data_path}/sobjects/{spec.vendor_object}/{quote(external_id, safe='')}"
+            self.session.request_json("PATCH", url, json=payload)  # 204 No Content
+        return None
+
+
+def _restart_point(exc: VendorError, resume: dict[str, Any] | None) -> datetime | None:
+    """Where to query again when a locator expired: the last SystemModstamp read."""
+    if exc.status != 400 or LOCATOR_EXPIRED not in str(exc) or not resume:
+        return None
+    try:
+        return convert.read_datetime(resume.get("since"))
+    except (convert.ConversionError, ValueError, TypeError):
+        return None
+
+
+def _version(value: Any) -> str:
+    text = str(value or DEFAULT_VERSION).strip().removeprefix("v")
+    match = _VERSION.match(text)
+    if not match or int(match.group(1)) < 31:
+        raise InvalidInputError(
+            f"API version: {value!r} is not a Salesforce REST API version such as 60.0 "
+            "(31.0 or later)",
+            field="api_version",
+        )
+    return text
+
+
+def _batch_size(value: Any) -> int:
+    try:
+        size = int(value if value not in (None, "") else DEFAULT_BATCH)
+    except (TypeError, ValueError):
+        size = 0
+    if not 200 <= size <= 2000:
+        raise InvalidInputError(
+            f"Records per page: {value!r} must be a whole number from 200 to 2000",
+            field="batch_size",
+        )
+    return size

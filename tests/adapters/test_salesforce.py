@@ -1,0 +1,224 @@
+"""The Salesforce adapter against the sandbox over real HTTP (TLS instance, OAuth refresh)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.base import AdapterContext, OutboundRecord
+from adapters.salesforce import SalesforceAdapter, soql_datetime
+from core.errors import InvalidInputError, QuotaExhaustedError, VendorAuthError
+from core.models import Connection, Entity, FieldOverride, System
+from sandbox.testing import RunningSandbox, run_sandbox
+
+SF, TENANT = "salesforce", "globex"
+CREDENTIALS = {
+    "client_id": "3MVG9globex.sandbox.consumer.key",
+    "client_secret": "globex-sf-consumer-secret",
+    "refresh_token": "5Aep861globex.sandbox.refresh.token",
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    with run_sandbox(systems=(SF,), data_dir=tmp_path_factory.mktemp("sb")) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh_tenant(sandbox: RunningSandbox) -> Iterator[None]:
+    sandbox.control.reset(SF, TENANT, scale={"Contact": 450, "Account": 20, "Task": 30})
+    yield
+    sandbox.control.clear_faults()
+
+
+def adapter(
+    sandbox: RunningSandbox,
+    *,
+    saved: list[dict[str, str]] | None = None,
+    overrides: tuple[FieldOverride, ...] = (),
+    credentials: dict[str, str] = CREDENTIALS,
+    **config: Any,
+) -> SalesforceAdapter:
+    connection = Connection(
+        organisation_id="org",
+        system=System.SALESFORCE,
+        name="sf",
+        config={"login_url": sandbox.tls_url or "", "batch_size": 200, **config},
+        sealed_secret="sealed",
+        field_overrides=list(overrides),
+    )
+    context = AdapterContext(
+        connection=connection,
+        secret={k: SecretStr(v) for k, v in credentials.items()},
+        save_secret=saved.append if saved is not None else lambda _fields: None,
+        read_timeout_s=5.0,
+        ca_bundle=sandbox.ca_path,
+    )
+    return SalesforceAdapter(context, rand=lambda: 0.0)
+
+
+def read_all(sf: SalesforceAdapter, entity: Entity, since: datetime | None = None) -> list[Any]:
+    return [r for page in sf.read(entity, since=since, resume=None) for r in page.records]
+
+
+def test_refresh_keeps_every_token_field_and_calls_go_to_the_instance(
+    sandbox: RunningSandbox,
+) -> None:
+    saved: list[dict[str, str]] = []
+    sf = adapter(sandbox, saved=saved)
+    check = sf.check()
+    assert check.ok, check.message
+    assert "daily API requests left" in check.message
+    [secret] = saved
+    for name in ("access_token", "instance_url", "id", "token_type", "issued_at", "signature"):
+        assert secret[name], name
+    assert secret["refresh_token"] == CREDENTIALS["refresh_token"]  # kept, not dropped
+    assert sf.base_url() == secret["instance_url"].rstrip("/")
+    assert secret["instance_url"].startswith("https://")
+
+
+def test_full_read_pages_by_locator_oldest_change_first(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    pages = list(sf.read(Entity.CONTACT, since=None, resume=None))
+    assert [len(p.records) for p in pages] == [200, 200, 50]
+    assert pages[0].resume is not None and "/query/" in pages[0].resume["next_url"]
+    assert pages[-1].resume is None
+    stamps = [r.updated_at or datetime.min for p in pages for r in p.records]
+    assert stamps == sorted(stamps)
+    first = pages[0].records[0]
+    assert first.data["last_name"] and first.created_at is not None and not first.deleted
+
+
+def test_incremental_read_sees_edits_and_deletions(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    [one, two] = [r.id for r in sandbox.control.iter_records(SF, TENANT, "Contact")][:2]
+    sandbox.control.update(SF, TENANT, "Contact", one, {"Title": "Chief Tester"})
+    sandbox.control.delete(SF, TENANT, "Contact", two)
+    sandbox.control.reset_stats()
+    changed = {r.external_id: r for r in read_all(sf, Entity.CONTACT, since=before)}
+    assert set(changed) == {one, two}
+    assert changed[one].data["title"] == "Chief Tester" and not changed[one].deleted
+    assert changed[two].deleted
+    assert sandbox.control.records_served(SF, TENANT, "Contact") == 2
+
+
+def test_an_expired_locator_restarts_from_the_last_modstamp(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    everything = read_all(sf, Entity.CONTACT)
+    edge = everything[299]
+    resume = {
+        "next_url": "/services/data/v60.0/query/01g8j0000000000AAA-300",
+        "since": (edge.updated_at or datetime.min).isoformat(),
+    }
+    rest = [r for p in sf.read(Entity.CONTACT, since=None, resume=resume) for r in p.records]
+    assert [r.external_id for r in rest] == [r.external_id for r in everything[299:]]
+
+
+def test_writes_create_and_update(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    existing = next(iter(sandbox.control.iter_records(SF, TENANT, "Contact"))).id
+    results = sf.write(
+        Entity.CONTACT,
+        [
+            OutboundRecord(None, {"last_name": "Novak", "email": "n@x.example"}),
+            OutboundRecord(existing, {"title": "CFO", "last_name": "X"}, ("title",)),
+            OutboundRecord(None, {"first_name": "No last name"}),
+        ],
+    )
+    assert results[0].new_external_id and results[0].error is None
+    created = sandbox.control.get(SF, TENANT, "Contact", results[0].new_external_id)
+    assert created is not None and created.fields["LastName"] == "Novak"
+    updated = sandbox.control.get(SF, TENANT, "Contact", existing)
+    assert updated is not None and updated.fields["Title"] == "CFO"
+    assert updated.fields["LastName"] != "X"  # only the changed field was sent
+    assert results[2].error and "REQUIRED_FIELD_MISSING" in results[2].error
+    fetched = sf.fetch(Entity.CONTACT, [existing, results[0].new_external_id, "003000000000000"])
+    assert {r.external_id for r in fetched} == {existing, results[0].new_external_id}
+
+
+def test_custom_fields_come_from_describe_and_map_through_overrides(
+    sandbox: RunningSandbox,
+) -> None:
+    sf = adapter(sandbox)
+    found = {f.name: f for f in sf.discover_fields(Entity.CONTACT)}
+    assert found["Preferred_Channel__c"].custom and found["Preferred_Channel__c"].writable
+    assert not found["Email"].custom
+    channel = FieldOverride(
+        entity=Entity.CONTACT, canonical_field="custom.channel", vendor_field="Preferred_Channel__c"
+    )
+    mapped = read_all(adapter(sandbox, overrides=(channel,)), Entity.CONTACT)
+    assert {r.data["custom"]["channel"] for r in mapped if r.data["custom"]} <= {
+        "Email",
+        "Phone",
+        "SMS",
+    }
+    bogus = FieldOverride(entity=Entity.CONTACT, canonical_field="custom.x", vendor_field="Nope__c")
+    with pytest.raises(InvalidInputError, match="no field Nope__c"):
+        read_all(adapter(sandbox, overrides=(bogus,)), Entity.CONTACT)
+    injected = FieldOverride(
+        entity=Entity.CONTACT, canonical_field="custom.x", vendor_field="Id,(SELECT"
+    )
+    with pytest.raises(InvalidInputError, match="not a Salesforce field name"):
+        read_all(adapter(sandbox, overrides=(injected,)), Entity.CONTACT)
+
+
+def _fault(sandbox: RunningSandbox, sequence: list[Any]) -> None:
+    sandbox.control.add_fault(
+        {"system": SF, "tenant": TENANT, "object": "Contact", "op": "list", "sequence": sequence}
+    )
+
+
+def test_the_daily_allowance_pauses_until_the_rolling_window_frees_calls(
+    sandbox: RunningSandbox,
+) -> None:
+    sf = adapter(sandbox)
+    _fault(sandbox, ["daily_limit"])
+    with pytest.raises(QuotaExhaustedError, match="24-hour") as caught:
+        read_all(sf, Entity.CONTACT)
+    ahead = caught.value.resets_at - datetime.now(UTC)
+    assert timedelta(minutes=55) < ahead <= timedelta(hours=1)
+
+
+def test_the_concurrency_limit_is_retried(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    _fault(sandbox, ["rate_limited", "ok"])
+    assert len(read_all(sf, Entity.CONTACT)) == 450
+    assert sf.stats.retries == 1
+
+
+def test_an_expired_session_refreshes_once(sandbox: RunningSandbox) -> None:
+    saved: list[dict[str, str]] = []
+    sf = adapter(sandbox, saved=saved)
+    assert sf.check().ok
+    _fault(sandbox, ["ok", "token_expired"])
+    assert len(read_all(sf, Entity.CONTACT)) == 450
+    assert len(saved) == 2 and saved[0]["access_token"] != saved[1]["access_token"]
+    _fault(sandbox, ["token_expired", "token_expired"])
+    with pytest.raises(VendorAuthError, match="INVALID_SESSION_ID"):
+        read_all(sf, Entity.CONTACT)
+
+
+def test_form_values_are_checked(sandbox: RunningSandbox) -> None:
+    with pytest.raises(InvalidInputError, match="API version") as version:
+        adapter(sandbox, api_version="sixty")
+    assert version.value.field == "api_version"
+    with pytest.raises(InvalidInputError, match="200 to 2000"):
+        adapter(sandbox, batch_size=5000)
+    assert adapter(sandbox, api_version="v58.0").version == "58.0"
+
+
+def test_a_refused_refresh_token_says_reconnect(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox, credentials={**CREDENTIALS, "refresh_token": "revoked-token-1"})
+    check = sf.check()
+    assert not check.ok and "reconnect" in check.message and "revoked-token-1" not in check.message
+
+
+def test_soql_datetime_literal_floors_to_milliseconds() -> None:
+    moment = datetime(2024, 5, 1, 10, 0, 0, 123999, tzinfo=UTC)
+    assert soql_datetime(moment) == "2024-05-01T10:00:00.123Z"
