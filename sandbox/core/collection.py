@@ -98,6 +98,7 @@ class Collection:
         self._by_modified: list[tuple[int, int]] = []
         self._next_index = count
         self._last_ms = 0
+        self.version = 0  # bumped by every write: a cache key for derived results
 
     # --- reading -------------------------------------------------------------------
 
@@ -117,8 +118,9 @@ class Collection:
         """The untouched base record `index` (ignores the overlay)."""
         draw = Draw(self._key, index)
         fields = self._generator(draw, index, self._ctx)
-        for custom in self.custom_fields:
-            fields[custom.name] = generate_value(draw, custom)
+        if self.custom_fields:
+            for custom in self.custom_fields:
+                fields[custom.name] = generate_value(draw, custom)
         modified = BASE_START_MS + (index + 1) * self.step_ms
         return Entry(index, self._format(index), fields, modified - CREATED_LAG_MS, modified)
 
@@ -285,6 +287,7 @@ class Collection:
         return now
 
     def _put(self, entry: Entry) -> None:
+        self.version += 1
         old = self._overlay.get(entry.index)
         if old is None:
             insort(self._by_index, entry.index)

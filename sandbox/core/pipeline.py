@@ -112,6 +112,8 @@ async def run_endpoint(
     try:
         if endpoint.object_of is not None:
             call.object = await endpoint.object_of(request)
+        if endpoint.op_of is not None:
+            call.op = await endpoint.op_of(request) or endpoint.op
         if endpoint.auth:
             call.principal = await vendor.authenticate(call)
             verdict, usage = call.tenant.budget.consume()
@@ -134,7 +136,7 @@ async def run_endpoint(
                 vendor.system,
                 call.principal.tenant.name if call.principal else None,
                 call.object,
-                endpoint.op,
+                call.op,
                 request.method,
                 request.url.path,
             )
@@ -195,6 +197,7 @@ def _finish(
         call.request.method,
         call.endpoint.label,
         response.status_code,
+        op=call.op,
     )
     return response
 

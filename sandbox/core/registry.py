@@ -20,8 +20,15 @@ KNOWN_SYSTEMS: dict[str, str] = {
 }
 
 
+def _present(module: str) -> bool:
+    """A regular package: a folder without __init__.py yet (a vendor being written) is a
+    namespace package, which has no origin and no create_vendor."""
+    spec = find_spec(module)
+    return spec is not None and spec.origin is not None
+
+
 def available_systems() -> list[str]:
-    return [system for system, module in KNOWN_SYSTEMS.items() if find_spec(module) is not None]
+    return [system for system, module in KNOWN_SYSTEMS.items() if _present(module)]
 
 
 def load_vendors(systems: Iterable[str] | None = None) -> list[Vendor]:
@@ -30,7 +37,7 @@ def load_vendors(systems: Iterable[str] | None = None) -> list[Vendor]:
     vendors: list[Vendor] = []
     for system in wanted:
         module_name = KNOWN_SYSTEMS.get(system)
-        if module_name is None or find_spec(module_name) is None:
+        if module_name is None or not _present(module_name):
             known = ", ".join(available_systems())
             raise ValueError(f"unknown sandbox system {system!r} (available: {known})")
         module = importlib.import_module(module_name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -106,6 +107,9 @@ class SandboxServer:
         self._loop = asyncio.get_running_loop()
         if not self._servers:
             self.bind()
+        # Word tables, schemas and modules are permanent: keep the cyclic GC from
+        # re-scanning them while pages of fresh records are being built.
+        gc.freeze()
         tasks = [
             asyncio.ensure_future(server.serve(sockets=[sock]))
             for server, sock in zip(self._servers, self._sockets, strict=True)

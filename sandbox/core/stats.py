@@ -1,6 +1,6 @@
 """Request statistics, so a test can prove what a sync actually fetched.
 
-Counts requests per (system, tenant, method, endpoint path template) and records
+Counts requests per (system, tenant, method, endpoint path template, operation) and records
 served per (system, tenant, object) since the last reset. An incremental sync
 test resets the stats, edits three records on the vendor side, syncs, and then
 asserts that three records (not the whole collection) were served.
@@ -14,13 +14,17 @@ from typing import Any
 
 class Stats:
     def __init__(self) -> None:
-        self._requests: Counter[tuple[str, str, str, str]] = Counter()
+        self._requests: Counter[tuple[str, str, str, str, str]] = Counter()
         self._records: Counter[tuple[str, str, str]] = Counter()
         self._statuses: Counter[tuple[str, str, int]] = Counter()
 
-    def request(self, system: str, tenant: str | None, method: str, path: str, status: int) -> None:
+    def request(
+        self, system: str, tenant: str | None, method: str, path: str, status: int, op: str = ""
+    ) -> None:
+        """`op` is the request's operation (list, read, create, update, delete...), so a test
+        can tell reads from writes even where one path carries both (Odoo's RPC)."""
         who = tenant or "-"
-        self._requests[(system, who, method, path)] += 1
+        self._requests[(system, who, method, path, op)] += 1
         self._statuses[(system, who, status)] += 1
 
     def records(self, system: str, tenant: str, object_name: str, count: int) -> None:
@@ -43,7 +47,14 @@ class Stats:
 
         return {
             "requests": [
-                {"system": k[0], "tenant": k[1], "method": k[2], "path": k[3], "count": n}
+                {
+                    "system": k[0],
+                    "tenant": k[1],
+                    "method": k[2],
+                    "path": k[3],
+                    "op": k[4],
+                    "count": n,
+                }
                 for k, n in sorted(self._requests.items())
                 if wanted(k)
             ],

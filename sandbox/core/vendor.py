@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 Op = Literal["auth", "list", "read", "search", "create", "update", "delete", "metadata", "other"]
 Handler = Callable[["Call"], Awaitable[Response]]
 ObjectOf = Callable[[Request], Awaitable[str | None]]
+OpOf = Callable[[Request], Awaitable[Op | None]]
 
 
 class VendorReply(Exception):
@@ -46,7 +47,9 @@ class VendorReply(Exception):
 class Endpoint:
     """One route. `op` classifies it for faults and stats; `object_of` names the vendor
     object a request is about (cheaply, before authentication) so fault rules and
-    statistics can target "list requests of Contact"."""
+    statistics can target "list requests of Contact". `op_of`, when given, classifies
+    each request instead (RPC vendors such as Odoo send every method to one path);
+    None from it falls back to `op`."""
 
     path: str
     handler: Handler
@@ -55,6 +58,7 @@ class Endpoint:
     auth: bool = True
     object_of: ObjectOf | None = None
     name: str = ""
+    op_of: OpOf | None = None
 
     @property
     def label(self) -> str:
@@ -94,6 +98,7 @@ class Call:
     __slots__ = (
         "endpoint",
         "object",
+        "op",
         "principal",
         "records_served",
         "request",
@@ -109,6 +114,7 @@ class Call:
         self.vendor = vendor
         self.endpoint = endpoint
         self.object: str | None = None
+        self.op: Op = endpoint.op
         self.principal: Principal | None = None
         self.records_served = 0
 

@@ -4,30 +4,18 @@ ignored, as HubSpot does) or the object type's defaults."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from sandbox.core import Collection, Entry
+from sandbox.core.timefmt import iso_z
 from sandbox.hubspot.schema import MODIFIED_NAMES, TYPES, TypeInfo
 
 Renderer = Callable[[Entry], dict[str, Any]]
 
 
-@lru_cache(maxsize=4096)
-def _day(days: int) -> str:
-    t = time.gmtime(days * 86_400)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-
-
-def iso(ms: int) -> str:
-    """2024-01-31T10:00:00.123Z (HubSpot's timestamps)."""
-    days, rest = divmod(ms, 86_400_000)
-    seconds, millis = divmod(rest, 1000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{_day(days)}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
+iso = iso_z  # 2024-01-31T10:00:00.123Z, HubSpot's timestamps
 
 
 def as_string(value: Any) -> str | None:
@@ -58,19 +46,25 @@ def wanted_properties(
 
 
 def compile_renderer(collection: Collection, object_type: str, names: list[str]) -> Renderer:
-    """A renderer for one property list: a generated dict display, because listing and
-    searching render every record and a loop over getters costs several times more.
-    Property names are schema names emitted with repr(); nothing from requests."""
+    """A renderer for one property list (cached per type, names and custom names)."""
+    custom = tuple(sorted(f.name for f in collection.custom_fields))
+    return _compiled(object_type, tuple(names), custom)
+
+
+@lru_cache(maxsize=512)
+def _compiled(object_type: str, names: tuple[str, ...], custom: tuple[str, ...]) -> Renderer:
+    """A generated dict display, because listing and searching render every record
+    and a loop over getters costs several times more. Property names are schema
+    names emitted with repr(); nothing from the request reaches the source."""
     info = TYPES[object_type]
-    custom = {f.name for f in collection.custom_fields}
     parts = []
     for name in names:
         if name == "hs_object_id":
             expr = "e.id"
         elif name == info.created:
-            expr = "_iso(e.created_ms)"
+            expr = "c"
         elif name in MODIFIED_NAMES:
-            expr = "_iso(e.modified_ms)"
+            expr = "m"
         elif name in custom:
             expr = f"_s(f.get({name!r}))"
         else:
@@ -79,9 +73,11 @@ def compile_renderer(collection: Collection, object_type: str, names: list[str])
     source = (
         "def _render(e):\n"
         "    f = e.fields\n"
+        "    c = _iso(e.created_ms)\n"
+        "    m = _iso(e.modified_ms)\n"
         f"    p = {{{', '.join(parts)}}}\n"
-        "    out = {'id': e.id, 'properties': p, 'createdAt': _iso(e.created_ms),"
-        " 'updatedAt': _iso(e.modified_ms), 'archived': e.deleted_ms is not None}\n"
+        "    out = {'id': e.id, 'properties': p, 'createdAt': c, 'updatedAt': m,"
+        " 'archived': e.deleted_ms is not None}\n"
         "    if e.deleted_ms is not None:\n"
         "        out['archivedAt'] = _iso(e.deleted_ms)\n"
         "    return out\n"

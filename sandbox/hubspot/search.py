@@ -54,6 +54,7 @@ class _Positions:
 
     keys: OrderedDict[tuple[Any, ...], SortKey | int] = field(default_factory=OrderedDict)
     sorted_lists: OrderedDict[tuple[Any, ...], list[int]] = field(default_factory=OrderedDict)
+    totals: OrderedDict[tuple[Any, ...], int] = field(default_factory=OrderedDict)
 
 
 def _getter(
@@ -246,8 +247,9 @@ class Searcher:
                 option=orjson.OPT_SORT_KEYS,
             ),
         )
-        total = self._total(collection, plan)
-        page = list(islice(self._stream(collection, plan, signature, offset), limit))
+        versioned = (*signature, id(collection), collection.version)
+        total = self._total(collection, plan, versioned)
+        page = list(islice(self._stream(collection, plan, signature, versioned, offset), limit))
         names = wanted_properties(collection, name, body.get("properties") or None)
         render = compile_renderer(collection, name, names)
         result: dict[str, Any] = {"total": total, "results": [render(e) for _k, e in page]}
@@ -258,12 +260,19 @@ class Searcher:
         call.served(len(page))
         return json_response(result)
 
-    def _total(self, collection: Collection, plan: Plan) -> int:
+    def _total(self, collection: Collection, plan: Plan, signature: tuple[Any, ...]) -> int:
         if plan.predicate is None and plan.order != "sorted":
             return collection.count_matching(
                 plan.since_ms, plan.until_ms, after_index=plan.after_index
             )
-        return sum(1 for _ in self._scan(collection, plan, None))
+        totals = self._positions.totals
+        found = totals.get(signature)
+        if found is None:  # a full scan: paid once per distinct search and data version
+            found = sum(1 for _ in self._scan(collection, plan, None))
+            totals[signature] = found
+            while len(totals) > 256:
+                totals.popitem(last=False)
+        return found
 
     def _scan(
         self, collection: Collection, plan: Plan, after: SortKey | None
@@ -285,10 +294,17 @@ class Searcher:
                 yield Collection.key_of(entry, order), entry
 
     def _stream(
-        self, collection: Collection, plan: Plan, signature: tuple[Any, ...], offset: int
+        self,
+        collection: Collection,
+        plan: Plan,
+        signature: tuple[Any, ...],
+        versioned: tuple[Any, ...],
+        offset: int,
     ) -> Iterator[tuple[SortKey, Entry]]:
+        """Positions are keyed without the data version (a key cursor survives writes);
+        sorted result lists are keyed with it (a write can reorder them)."""
         if plan.order == "sorted":
-            indexes = self._sorted(collection, plan, signature)
+            indexes = self._sorted(collection, plan, versioned)
             for position in range(offset, len(indexes)):
                 entry = collection.entry(indexes[position])
                 if entry is not None:

@@ -29,19 +29,33 @@ def checksum18(id15: str) -> str:
     return id15 + _chunk_suffix(id15[:5]) + _chunk_suffix(id15[5:10]) + _chunk_suffix(id15[10:15])
 
 
-def _base62_9(number: int) -> str:
-    number, r1 = divmod(number, 3844)
-    number, r2 = divmod(number, 3844)
-    number, r3 = divmod(number, 3844)
-    number, r4 = divmod(number, 3844)
-    return _B62[number % 62] + _PAIRS[r4] + _PAIRS[r3] + _PAIRS[r2] + _PAIRS[r1]
+_CHAR_UP = [1 if c.isupper() else 0 for c in _B62]
+_PAIR_UP = [_CHAR_UP[i // 62] | _CHAR_UP[i % 62] << 1 for i in range(3844)]
 
 
 @lru_cache(maxsize=65536)
 def _format(head: str, number: int) -> str:
-    # head is prefix + pod (5 chars); its checksum chunk is the same for every id.
-    body = "0" + _base62_9(number)
-    return head + body + _chunk_suffix(head) + _chunk_suffix(body[:5]) + _chunk_suffix(body[5:])
+    """prefix + pod + "0" + 9 base-62 digits + checksum, with the checksum flags of
+    the two variable chunks computed from per-digit tables (this runs per record)."""
+    number, r1 = divmod(number, 3844)
+    number, r2 = divmod(number, 3844)
+    number, r3 = divmod(number, 3844)
+    number, r4 = divmod(number, 3844)
+    digit = number % 62
+    chunk2 = _CHAR_UP[digit] << 1 | _PAIR_UP[r4] << 2 | (_PAIR_UP[r3] & 1) << 4
+    chunk3 = _PAIR_UP[r3] >> 1 | _PAIR_UP[r2] << 1 | _PAIR_UP[r1] << 3
+    return (
+        head
+        + "0"
+        + _B62[digit]
+        + _PAIRS[r4]
+        + _PAIRS[r3]
+        + _PAIRS[r2]
+        + _PAIRS[r1]
+        + _chunk_suffix(head)
+        + _SUFFIX[chunk2]
+        + _SUFFIX[chunk3]
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,12 @@ relationship names, and how to read any field (stored, system or computed)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sandbox.core import Entry, FieldDef, Tenant
+from sandbox.core.timefmt import formatter
 from sandbox.salesforce.fields import AUTONUMBER, COMPUTED_NAME, SYSTEM
 
 Getter = Callable[[Entry], Any]
@@ -18,19 +17,7 @@ NAME_FIELD = FieldDef("Name", "string", updateable=False, label="Full Name", len
 DATETIME_SYSTEM = {"CreatedDate", "LastModifiedDate", "SystemModstamp"}
 
 
-@lru_cache(maxsize=4096)
-def _day(days: int) -> str:
-    t = time.gmtime(days * 86_400)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-
-
-def sf_datetime(ms: int) -> str:
-    """Salesforce's JSON datetime: 2024-01-31T10:00:00.000+0000 (hot path: cached days)."""
-    days, rest = divmod(ms, 86_400_000)
-    seconds, millis = divmod(rest, 1000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{_day(days)}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}+0000"
+sf_datetime = formatter(suffix="+0000")  # 2024-01-31T10:00:00.000+0000, Salesforce's JSON
 
 
 def relationship_name(field_name: str) -> str | None:

@@ -1,0 +1,204 @@
+"""How fast a bare client (requests + orjson) pages through each simulated vendor.
+
+The sandbox must never be the bottleneck of a benchmark, so this measures records
+per second for one object of each vendor at 100,000 records (`--records`) with the
+vendor's largest page size, against a sandbox in a child process (so server and
+client do not share a GIL).
+
+    .venv/bin/python bench/sandbox_bench.py                 # every vendor below
+    .venv/bin/python bench/sandbox_bench.py --system hubspot --records 20000
+
+Adding a vendor: write a `page_through(session, sandbox, expected) -> records` that
+reads every record the way a sync would (its real pagination, all fields), and
+append a `VendorBench` to BENCHES. Results go to stdout and bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import orjson
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sandbox.testing import RunningSandbox, sandbox_process  # noqa: E402
+
+Pager = Callable[[requests.Session, RunningSandbox], tuple[int, int, int]]
+
+
+@dataclass(frozen=True)
+class VendorBench:
+    system: str
+    object: str
+    page_size: int
+    page_through: Pager  # -> (records, requests, bytes)
+    tenant: str = "acme"
+
+
+@dataclass
+class Result:
+    system: str
+    object: str
+    page_size: int
+    records: int
+    requests: int
+    seconds: float
+    megabytes: float
+    server_cpu_s: float
+    client_cpu_s: float
+
+    @property
+    def per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_capacity(self) -> float:
+        """Records/s the server could serve on one free core (load-independent)."""
+        return self.records / self.server_cpu_s if self.server_cpu_s else 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- Salesforce: SOQL over every field of Contact, 2,000 per page (the maximum) -------
+
+SF_FIELDS = (
+    "Id, IsDeleted, AccountId, Salutation, FirstName, LastName, Title, Department, Email, "
+    "Phone, MobilePhone, MailingStreet, MailingCity, MailingState, MailingPostalCode, "
+    "MailingCountry, LeadSource, CurrencyIsoCode, OwnerId, Loyalty_Tier__c, CreatedDate, "
+    "CreatedById, LastModifiedDate, LastModifiedById, SystemModstamp"
+)
+
+
+def salesforce(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    headers = {
+        "Authorization": "Bearer 00D5g-acme-static-session",
+        "Sforce-Query-Options": "batchSize=2000",
+    }
+    url = f"{sandbox.url}/services/data/v59.0/query"
+    soql = "SELECT " + SF_FIELDS + " FROM Contact"
+    response = session.get(url, params={"q": soql}, headers=headers)
+    records = requests_made = size = 0
+    while True:
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)
+        records += len(page["records"])
+        if page["done"]:
+            return records, requests_made, size
+        response = session.get(sandbox.url + page["nextRecordsUrl"], headers=headers)
+
+
+# --- HubSpot: every contact property, 100 per page (the list maximum) ----------------
+
+HS_PROPERTIES = (
+    "email,firstname,lastname,phone,mobilephone,company,jobtitle,address,city,state,zip,"
+    "country,lifecyclestage,hs_lead_status,associatedcompanyid,hubspot_owner_id,"
+    "loyalty_tier,preferred_store,createdate,lastmodifieddate"
+)
+
+
+def hubspot(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    headers = {"Authorization": "Bearer pat-na1-acme0000-0000-4000-8000-000000000001"}
+    url = f"{sandbox.url}/crm/v3/objects/contacts"
+    params = {"limit": "100", "properties": HS_PROPERTIES}
+    records = requests_made = size = 0
+    while True:
+        response = session.get(url, params=params, headers=headers)
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)
+        records += len(page["results"])
+        following = page.get("paging", {}).get("next")
+        if not following:
+            return records, requests_made, size
+        params["after"] = following["after"]
+
+
+BENCHES: list[VendorBench] = [
+    VendorBench("salesforce", "Contact", 2000, salesforce),
+    VendorBench("hubspot", "contacts", 100, hubspot),
+]
+
+
+def run(bench: VendorBench, sandbox: RunningSandbox, records: int) -> Result:
+    sandbox.control.reset(bench.system, bench.tenant, scale={bench.object: records})
+    session = requests.Session()
+    session.trust_env = False
+    assert sandbox.process is not None
+    server_before = _cpu_seconds(sandbox.process.pid)
+    client_before = time.process_time()
+    started = time.perf_counter()
+    count, requests_made, size = bench.page_through(session, sandbox)
+    seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
+    server_cpu = _cpu_seconds(sandbox.process.pid) - server_before
+    if count != records:
+        raise RuntimeError(f"{bench.system}: paged {count} records, expected {records}")
+    return Result(
+        bench.system,
+        bench.object,
+        bench.page_size,
+        count,
+        requests_made,
+        seconds,
+        size / 1e6,
+        server_cpu,
+        client_cpu,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--system", action="append", help="only these vendors (repeatable)")
+    args = parser.parse_args(argv)
+    chosen = [b for b in BENCHES if not args.system or b.system in args.system]
+    systems = tuple(sorted({b.system for b in chosen}))
+    results = []
+    with sandbox_process(systems=systems) as sandbox:
+        for bench in chosen:
+            result = run(bench, sandbox, args.records)
+            results.append(result)
+            print(
+                f"{result.system:<11} {result.object:<10} page {result.page_size:>5}: "
+                f"{result.records:>8,} records in {result.seconds:6.2f} s = "
+                f"{result.per_second:>8,.0f} records/s; server CPU "
+                f"{result.server_cpu_s * 1e6 / result.records:5.1f} us/record "
+                f"(one free core: {result.server_capacity:>8,.0f} records/s), client CPU "
+                f"{result.client_cpu_s * 1e6 / result.records:5.1f} us/record; "
+                f"{result.requests} requests, {result.megabytes:.0f} MB",
+                flush=True,
+            )
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    payload = [
+        asdict(r)
+        | {
+            "records_per_second": round(r.per_second),
+            "server_capacity_records_per_second": round(r.server_capacity),
+            "load_average": os.getloadavg(),
+        }
+        for r in results
+    ]
+    (out / f"sandbox_bench-{stamp}.json").write_text(json.dumps(payload, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
