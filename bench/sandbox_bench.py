@@ -74,11 +74,11 @@ def _cpu_seconds(pid: int) -> float:
 
 # --- Salesforce: SOQL over every field of Contact, 2,000 per page (the maximum) -------
 
-SF_FIELDS = (
-    "Id, IsDeleted, AccountId, Salutation, FirstName, LastName, Title, Department, Email, "
+SF_QUERY = (
+    "SELECT Id, IsDeleted, AccountId, Salutation, FirstName, LastName, Title, Department, Email, "
     "Phone, MobilePhone, MailingStreet, MailingCity, MailingState, MailingPostalCode, "
     "MailingCountry, LeadSource, CurrencyIsoCode, OwnerId, Loyalty_Tier__c, CreatedDate, "
-    "CreatedById, LastModifiedDate, LastModifiedById, SystemModstamp"
+    "CreatedById, LastModifiedDate, LastModifiedById, SystemModstamp FROM Contact"
 )
 
 
@@ -88,8 +88,7 @@ def salesforce(session: requests.Session, sandbox: RunningSandbox) -> tuple[int,
         "Sforce-Query-Options": "batchSize=2000",
     }
     url = f"{sandbox.url}/services/data/v59.0/query"
-    soql = "SELECT " + SF_FIELDS + " FROM Contact"
-    response = session.get(url, params={"q": soql}, headers=headers)
+    response = session.get(url, params={"q": SF_QUERY}, headers=headers)
     records = requests_made = size = 0
     while True:
         response.raise_for_status()
