@@ -3,7 +3,8 @@
 "Both sides changed" means: the vendor's version differs from the last version
 we pulled (the stored `content_hash`) AND the record has a pending local edit.
 The connection's conflict policy then decides:
-- timestamp: the more recent change wins (ties go to the vendor, the system of record);
+- timestamp: the more recent change wins (ties go to the vendor, the system of record,
+  compared at the vendor's resolution: whole seconds for some vendors);
 - manual: held for review, both versions kept, nothing overwritten;
 - skip: neither side touched, logged.
 """
@@ -40,6 +41,10 @@ def _local_wins(local_changed_at: datetime | None, remote_updated_at: datetime |
         return False
     if remote_updated_at is None:
         return True
+    if remote_updated_at.microsecond == 0:
+        # A vendor time in whole seconds (Zoho, Pipedrive, Odoo) only says "during this
+        # second": compare at its resolution, so that a same-second tie goes to the vendor.
+        local_changed_at = local_changed_at.replace(microsecond=0)
     return local_changed_at > remote_updated_at
 
 

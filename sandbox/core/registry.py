@@ -4,10 +4,13 @@ so engineers adding a vendor never need to edit this file."""
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterable
 from importlib.util import find_spec
 
 from sandbox.core.vendor import Vendor
+
+log = logging.getLogger(__name__)
 
 KNOWN_SYSTEMS: dict[str, str] = {
     "salesforce": "sandbox.salesforce",
