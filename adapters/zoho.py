@@ -1,0 +1,311 @@
+"""Zoho CRM over its REST API v2/v2.1 (records, deleted records, fields metadata).
+
+Auth is OAuth2 against the data centre's accounts server with the
+`Zoho-oauthtoken` scheme; the API host is the `api_domain` the token endpoint
+returns, so the base URL follows the token. Reads page with page/per_page
+(200) and switch to `page_token` when Zoho hands one out (past 2,000
+records); incremental reads send `If-Modified-Since` (a 304 means nothing
+changed) sorted by Modified_Time, then read the module's deleted records
+since the same time. Writes go 100 records per call with per-record results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import requests
+
+from adapters import convert as c
+from adapters.auth import Authenticator
+from adapters.base import (
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    VendorField,
+    WriteResult,
+)
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.failures import Resolution, error_code, json_body
+from adapters.mapping import FieldMap, Lines, Rule
+from adapters.oauth import OAuth2
+from adapters.paging import PageNumberPaginator, PageRequest
+from adapters.registry import register
+from adapters.spec import read_time
+from core.errors import FailureCategory, VendorError
+from core.models import Entity, System
+
+PER_PAGE = 200
+MAX_WRITE = 100
+WHAT_ID = "What_Id"
+WHAT = WHAT_ID + "@"  # Tasks' What_Id split by $se_module (see `to_page`)
+
+
+def _pages() -> PageNumberPaginator:
+    return PageNumberPaginator(
+        more_path="info.more_records", token_path="info.next_page_token", token_param="page_token"
+    )
+
+
+def _spec(entity: Entity, module: str, rules: tuple[Rule, ...], **more: Any) -> EntitySpec:
+    lines = more.pop("lines", None)
+    return EntitySpec(
+        entity,
+        module,
+        FieldMap(entity, rules, lines),
+        records_path="data",
+        cursor="Modified_Time",
+        created="Created_Time",
+        paginator=_pages,
+        **more,
+    )
+
+
+R = Rule
+TASK = c.Converter("a task", lambda _value: "task", lambda value: value)  # Zoho Tasks are tasks
+DONE = c.Converter(
+    "a task status",
+    lambda value: value == "Completed",
+    lambda value: "Completed" if c.read_bool(value) else "Not Started",
+)
+DUE_DATE = c.Converter("a date", c.read_datetime, lambda v: c.read_datetime(v).date().isoformat())
+SPECS = (
+    _spec(Entity.CONTACT, "Contacts", (
+        R("first_name", "First_Name"), R("last_name", "Last_Name"), R("email", "Email"),
+        R("phone", "Phone"), R("title", "Title"),
+        R("account_external_id", "Account_Name.id", c.REF),
+    ), writable=True),
+    _spec(Entity.ACCOUNT, "Accounts", (
+        R("name", "Account_Name"), R("domain", "Website"), R("industry", "Industry"),
+        R("phone", "Phone"), R("city", "Billing_City"), R("country", "Billing_Country"),
+        R("employees", "Employees", c.INT),
+    ), writable=True),
+    _spec(Entity.OPPORTUNITY, "Deals", (
+        R("name", "Deal_Name"), R("amount", "Amount", c.DECIMAL), R("currency", "Currency"),
+        R("stage", "Stage"), R("probability", "Probability", c.FLOAT),
+        R("close_date", "Closing_Date", c.DATE), R("account_external_id", "Account_Name.id", c.REF),
+        R("contact_external_id", "Contact_Name.id", c.REF),
+    ), writable=True),
+    _spec(Entity.ACTIVITY, "Tasks", (
+        R("kind", "id", TASK, writable=False), R("subject", "Subject"),
+        R("due_at", "Due_Date", DUE_DATE), R("done", "Status", DONE), R("notes", "Description"),
+        R("contact_external_id", "Who_Id.id", c.REF),
+        R("opportunity_external_id", WHAT + "Deals.id", c.REF),
+        R("account_external_id", WHAT + "Accounts.id", c.REF),
+    ), writable=True),
+    _spec(Entity.PRODUCT, "Products", (
+        R("sku", "Product_Code"), R("name", "Product_Name"), R("description", "Description"),
+        R("price", "Unit_Price", c.DECIMAL), R("unit", "Usage_Unit"),
+        R("category", "Product_Category"), R("active", "Product_Active", c.BOOL),
+    ), writable=True),
+    _spec(Entity.QUOTE, "Quotes", (
+        R("number", "Quote_Number", writable=False), R("status", "Quote_Stage"),
+        R("valid_until", "Valid_Till", c.DATE), R("currency", "Currency"),
+        R("total_amount", "Grand_Total", c.DECIMAL, writable=False),
+        R("customer_external_id", "Contact_Name.id", c.REF),
+        R("account_external_id", "Account_Name.id", c.REF),
+        R("opportunity_external_id", "Deal_Name.id", c.REF),
+    ), lines=Lines("Product_Details", (
+        R("line_id", "id", c.REF), R("product_external_id", "product.id", c.REF),
+        R("description", "product_description"),
+        R("quantity", "quantity", c.DECIMAL), R("unit_price", "list_price", c.DECIMAL),
+        R("amount", "net_total", c.DECIMAL),
+    ))),
+)  # fmt: skip
+FORM = (
+    FormField("accounts_url", "Accounts server", FieldKind.URL, default="https://accounts.zoho.com",
+              help="Your data centre's: accounts.zoho.com, .eu, .in, .com.au, .jp or .com.cn"),
+    FormField("api_version", "CRM API version", FieldKind.CHOICE, required=False,
+              default="v2.1", choices=("v2", "v2.1")),
+    FormField("client_id", "Client ID", FieldKind.SECRET, help="From the Zoho API console"),
+    FormField("client_secret", "Client secret", FieldKind.SECRET),
+    FormField("refresh_token", "Refresh token", FieldKind.SECRET,
+              help="Granted with access_type=offline for the ZohoCRM.modules and settings scopes"),
+)  # fmt: skip
+
+
+@register
+class ZohoAdapter(BaseAdapter):
+    info = declare_system(
+        System.ZOHO,
+        label="Zoho CRM",
+        form=FORM,
+        specs=SPECS,
+        unsupported={},
+        auth="OAuth 2.0 refresh token at the accounts server; 'Zoho-oauthtoken' header",
+        docs_url="https://www.zoho.com/crm/developer/docs/api/v2/",
+    )
+    specs = SPECS
+    max_concurrent: ClassVar[int | None] = 5  # the smallest edition's concurrency limit
+
+    def authenticator(self) -> Authenticator:
+        accounts = str(self.config.get("accounts_url") or "https://accounts.zoho.com").rstrip("/")
+        self._oauth: OAuth2 = self.oauth2(
+            token_url=f"{accounts}/oauth/v2/token", scheme="Zoho-oauthtoken"
+        )
+        return self._oauth
+
+    def base_url(self) -> str:
+        domain = self._oauth.tokens.get("api_domain", "https://www.zohoapis.com").rstrip("/")
+        return f"{domain}/crm/{self.config.get('api_version') or 'v2.1'}"
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        body, status = json_body(response), response.status_code
+        if status == 401 and error_code(body) == "OAUTH_SCOPE_MISMATCH":
+            why = "the refresh token lacks a ZohoCRM scope this sync needs; grant it again"
+            return Resolution.fail(why, FailureCategory.CONFIG)
+        if status != 429:
+            return None
+        found = body.get("details") if isinstance(body, dict) else None
+        details = found if isinstance(found, dict) else {}
+        wait = _seconds(response.headers.get("Retry-After") or details.get("retry_after"))
+        if details.get("remaining") == 0 or (wait or 0) > 900:  # credits, not concurrency
+            resets = self.clock.now() + timedelta(seconds=wait or 3600)
+            return Resolution.quota("Zoho's API credits for 24 hours are spent", resets_at=resets)
+        return Resolution.rate_limited("Zoho's concurrency limit was reached", retry_after=wait)
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        fields = self.field_map(spec.entity)
+        paths = fields.vendor_paths() + ([fields.lines.vendor] if fields.lines else [])
+        wanted = {p.split(".")[0].split("@")[0] for p in paths} - {"id"}
+        wanted |= {"Modified_Time", "Created_Time", "$se_module" if WHAT_ID in wanted else "id"}
+        params = {"per_page": PER_PAGE, "sort_by": "Modified_Time", "sort_order": "asc"}
+        params["fields"] = ",".join(sorted(wanted - {"id"}))
+        return PageRequest(url=spec.endpoint, params=params, headers=_since(since))
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        """Changed records, then the module's deletions since the same time."""
+        if not (resume or {}).get("deleted_page"):
+            try:
+                for page in super().read(entity, since=since, resume=resume):
+                    yield self._then_deleted(page)
+            except VendorError as exc:
+                if not (resume and "EXPIRED_VALUE" in str(exc)):
+                    raise
+                yield from self.read(entity, since=since, resume=None)  # a stale page token
+                return
+        yield from self._deleted(
+            self.spec(entity), since, int((resume or {}).get("deleted_page", 1))
+        )
+
+    def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
+        reply = self.session.request_json("GET", f"{spec.endpoint}/{external_id}")
+        data = reply.body.get("data") if isinstance(reply.body, dict) else None  # 204: gone
+        return data[0] if isinstance(data, list) and data else None
+
+    def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
+        if spec.entity is Entity.ACTIVITY:  # What_Id points at a Deal or an Account
+            raw = [{**r, f"{WHAT}{r.get('$se_module')}": r.get("What_Id")} for r in raw]
+        return super().to_page(spec, fields, raw)
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        """Creates, then updates, 100 records per call; Zoho answers record by record."""
+        super().write(entity, [])  # refuses a pull-only entity in words
+        spec, fields = self.spec(entity), self.field_map(entity)
+        results: dict[int, WriteResult] = {}
+        for method, new in (("POST", True), ("PUT", False)):
+            group = [(i, r) for i, r in enumerate(records) if _is_new(r) is new]
+            for start in range(0, len(group), MAX_WRITE):
+                chunk = group[start : start + MAX_WRITE]
+                payloads = [_payload(fields, record) for _, record in chunk]
+                for (i, record), (new_id, at, error) in zip(
+                    chunk, self._send(spec, method, payloads), strict=True
+                ):
+                    results[i] = WriteResult(record.external_id, new_id, at, error)
+        return [results[i] for i in range(len(records))]
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        reply = self.session.request_json(
+            "GET", "settings/fields", params={"module": spec.vendor_object}
+        )
+        found = (reply.body or {}).get("fields", [])
+        return [
+            VendorField(f["api_name"], f["field_label"], f["data_type"], True, not f["read_only"])
+            for f in found
+            if f.get("custom_field")
+        ]
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _then_deleted(self, page: RemotePage) -> RemotePage:
+        if page.resume is None:
+            page.resume = {"deleted_page": 1}
+        return page
+
+    def _deleted(
+        self, spec: EntitySpec, since: datetime | None, page_number: int
+    ) -> Iterator[RemotePage]:
+        while True:
+            params = {"type": "all", "page": page_number, "per_page": PER_PAGE}
+            reply = self.session.request_json(
+                "GET", f"{spec.endpoint}/deleted", params=params, headers=_since(since)
+            )
+            self.stats.pages += 1
+            body = reply.body if isinstance(reply.body, dict) else {}
+            gone = [
+                RemoteRecord(str(item["id"]), {}, read_time(item, "deleted_time"), deleted=True)
+                for item in body.get("data") or []
+                if item.get("id")
+            ]
+            more = bool((body.get("info") or {}).get("more_records")) and bool(gone)
+            yield RemotePage(gone, resume={"deleted_page": page_number + 1} if more else None)
+            if not more:
+                return
+            page_number += 1
+
+    def _send(
+        self, spec: EntitySpec, method: str, payloads: list[dict[str, Any]]
+    ) -> list[tuple[str | None, datetime | None, str | None]]:
+        body = {"data": payloads, "trigger": []}  # no workflows fire for a sync
+        reply = self.session.request_json(method, spec.endpoint, json=body, accept_errors=True)
+        rows = reply.body.get("data") if isinstance(reply.body, dict) else None
+        if not isinstance(rows, list) or len(rows) != len(payloads):
+            said = error_code(reply.body) or f"HTTP {reply.status}"
+            raise VendorError(f"Zoho CRM refused the {spec.vendor_object} write ({said})")
+        out: list[tuple[str | None, datetime | None, str | None]] = []
+        for row in rows:
+            details = row.get("details") or {}
+            if row.get("status") == "success":
+                out.append((str(details.get("id")), read_time(details, "Modified_Time"), None))
+                continue
+            where = f" ({details['api_name']})" if details.get("api_name") else ""
+            out.append((None, None, f"{row.get('code')}: {row.get('message')}{where}"))
+        return out
+
+
+def _since(since: datetime | None) -> dict[str, str]:
+    """If-Modified-Since one second early: Zoho's times have whole seconds."""
+    if since is None:
+        return {}
+    return {"If-Modified-Since": (since - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+
+
+def _is_new(record: OutboundRecord) -> bool:
+    return record.external_id is None or record.external_id.startswith("local:")
+
+
+def _payload(fields: FieldMap, record: OutboundRecord) -> dict[str, Any]:
+    """Zoho clears a lookup with null, not {"id": null}; What_Id travels with $se_module."""
+    if _is_new(record):
+        data = fields.to_vendor(record.data, skip_empty=True)
+    else:
+        data = fields.to_vendor(record.data, changed=record.changed_fields or None)
+        data["id"] = record.external_id
+    out = {k: None if isinstance(v, dict) and v == {"id": None} else v for k, v in data.items()}
+    for key in [k for k in out if k.startswith(WHAT)]:
+        value = out.pop(key)
+        if value is not None or "What_Id" not in out:
+            out["What_Id"], out["$se_module"] = value, key.removeprefix(WHAT)
+    return out
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
