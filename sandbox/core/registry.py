@@ -34,18 +34,30 @@ def available_systems() -> list[str]:
     return [system for system, module in KNOWN_SYSTEMS.items() if _present(module)]
 
 
+def _load(system: str) -> Vendor:
+    module_name = KNOWN_SYSTEMS.get(system)
+    if module_name is None or not _present(module_name):
+        known = ", ".join(available_systems())
+        raise ValueError(f"unknown sandbox system {system!r} (available: {known})")
+    try:
+        vendor = importlib.import_module(module_name).create_vendor()
+    except Exception as exc:
+        raise ValueError(f"sandbox vendor {system} cannot be loaded: {exc!r}") from exc
+    if not isinstance(vendor, Vendor) or vendor.system != system:
+        raise ValueError(f"{module_name}.create_vendor() must return the {system} Vendor")
+    return vendor
+
+
 def load_vendors(systems: Iterable[str] | None = None) -> list[Vendor]:
-    """Create one Vendor per requested (default: every present) system package."""
-    wanted = list(systems) if systems is not None else available_systems()
+    """One Vendor per requested system (ValueError naming the one that fails), or,
+    by default, per present package, skipping (with a warning) any that cannot load
+    yet, so one vendor being built does not take the whole sandbox down."""
+    if systems is not None:
+        return [_load(system) for system in systems]
     vendors: list[Vendor] = []
-    for system in wanted:
-        module_name = KNOWN_SYSTEMS.get(system)
-        if module_name is None or not _present(module_name):
-            known = ", ".join(available_systems())
-            raise ValueError(f"unknown sandbox system {system!r} (available: {known})")
-        module = importlib.import_module(module_name)
-        vendor = module.create_vendor()
-        if not isinstance(vendor, Vendor) or vendor.system != system:
-            raise TypeError(f"{module_name}.create_vendor() must return the {system} Vendor")
-        vendors.append(vendor)
+    for system in available_systems():
+        try:
+            vendors.append(_load(system))
+        except ValueError as exc:
+            log.warning("%s; serving the other vendors", exc)
     return vendors

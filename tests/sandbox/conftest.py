@@ -22,7 +22,7 @@ def _loadable_systems() -> tuple[str, ...]:
     for system in available_systems():
         try:
             load_vendors([system])
-        except Exception as exc:  # a half-built package must not break the others
+        except ValueError as exc:  # a half-built package must not break the others
             warnings.warn(f"sandbox vendor {system} not loaded: {exc!r}", stacklevel=1)
         else:
             loaded.append(system)
