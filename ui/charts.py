@@ -16,6 +16,11 @@ _CONFIG = {"displayModeBar": False, "responsive": True}
 _FONT = "Source Sans Pro, sans-serif"
 
 
+def _bars_height(count: int) -> int:
+    """Horizontal bar charts grow with their rows, so one bar is not a slab."""
+    return max(220, min(120 + 44 * count, 380))
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, *, height: int = 340) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
@@ -68,9 +73,10 @@ def duration(rows: list[KpiRow]) -> go.Figure:
     rows = sorted((r for r in rows if r.key is not None and r.runs), key=lambda r: r.key or "")
     names = [systems.short(r.key) for r in rows]
     fig = go.Figure()
-    for label, values, pattern, opacity in (
-        ("Average", [(r.avg_duration_ms or 0) / 1000 for r in rows], "", 1.0),
-        ("p95", [(r.p95_duration_ms or 0) / 1000 for r in rows], "/", 0.55),
+    text_colours = [systems.text_colour(r.key) for r in rows]
+    for label, values, pattern, opacity, text_colour in (
+        ("Average", [(r.avg_duration_ms or 0) / 1000 for r in rows], "", 1.0, text_colours),
+        ("p95", [(r.p95_duration_ms or 0) / 1000 for r in rows], "/", 0.5, ["#0f172a"] * len(rows)),
     ):
         fig.add_trace(
             go.Bar(
@@ -84,13 +90,21 @@ def duration(rows: list[KpiRow]) -> go.Figure:
                     "pattern": {"shape": pattern},
                 },
                 text=[f"{label} {v:.1f} s" for v in values],
-                textposition="auto",
+                textposition="inside",
+                insidetextanchor="end",
+                textfont={"color": text_colour},
                 hovertemplate="%{y}: %{x:.1f} s<extra>" + label + "</extra>",
             )
         )
     fig.update_layout(barmode="group", showlegend=True)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "Sync duration by system (average and p95)", "Seconds", "System")
+    return _layout(
+        fig,
+        "Sync duration by system (average and p95)",
+        "Seconds",
+        "System",
+        height=max(260, min(140 + 70 * len(rows), 520)),
+    )
 
 
 def volume(rows: list[VolumeRow]) -> go.Figure:
@@ -112,7 +126,9 @@ def volume(rows: list[VolumeRow]) -> go.Figure:
         )
     )
     fig.update_xaxes(range=[0, max((c for _, c in ordered), default=1) * 1.25])
-    return _layout(fig, "Records moved by entity", "Records", "Entity")
+    return _layout(
+        fig, "Records moved by entity", "Records", "Entity", height=_bars_height(len(ordered))
+    )
 
 
 def error_counts(rows: list[CountRow], *, by_system: bool) -> go.Figure:
@@ -139,4 +155,4 @@ def error_counts(rows: list[CountRow], *, by_system: bool) -> go.Figure:
         )
     )
     fig.update_xaxes(range=[0, max((r.count for r in rows), default=1) * 1.25])
-    return _layout(fig, title, "Error log entries", axis, height=300)
+    return _layout(fig, title, "Error log entries", axis, height=_bars_height(len(rows)))

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.store.queries import ErrorGroup, KpiGroup
 from ui import alerts, charts, kpis, loaders, status_card, timerange
 
 
-def charts_block(prefix: str, store: str, org: str, window: timerange.Window) -> None:
-    by_time = loaders.kpis(store, org, window.since, window.until, KpiGroup.SYSTEM, window.bucket)
-    by_system = loaders.kpis(store, org, window.since, window.until, KpiGroup.SYSTEM, None)
-    volume = loaders.volume(store, org, window.since, window.until)
-    by_error_system = loaders.errors(store, org, window.since, window.until, ErrorGroup.SYSTEM)
-    by_category = loaders.errors(store, org, window.since, window.until, ErrorGroup.CATEGORY)
+def charts_block(prefix: str, window: timerange.Window, data: loaders.Aggregates) -> None:
+    by_time, by_system, volume = data.by_time, data.by_system, data.volume
+    by_error_system, by_category = data.errors_by_system, data.errors_by_category
     left, right = st.columns(2)
     with left:
         if any(row.runs for row in by_time):
@@ -63,8 +59,10 @@ def charts_block(prefix: str, store: str, org: str, window: timerange.Window) ->
 
 def overview(prefix: str, store: str, org: str) -> None:
     window = timerange.picker(prefix)
-    kpis.tiles(prefix, store, org, window)
-    charts_block(prefix, store, org, window)
+    with st.spinner("Aggregating the log…"):
+        data = loaders.aggregates(store, org, window.since, window.until, window.bucket)
+    kpis.tiles(prefix, window, data)
+    charts_block(prefix, window, data)
     alerts.open_alerts(prefix, store, org)
     st.subheader("Connections", anchor=False)
     status_card.live_grid(prefix, store, org)

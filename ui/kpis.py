@@ -3,87 +3,69 @@ each with its change against the previous period of the same length."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
 import streamlit as st
 
 from core.store.queries import KpiRow
 from ui import format as fmt
-from ui import loaders
+from ui.loaders import Aggregates
 from ui.timerange import Window
 
-_TILE_WIDTH = 152  # five in a row beside the sidebar, two side by side on a phone
+_TILE_WIDTH = 148  # five in a row beside the sidebar, two side by side on a phone
 
 
-def _total(rows: list[KpiRow]) -> KpiRow | None:
-    return rows[0] if rows else None
+@dataclass(frozen=True)
+class Tile:
+    title: str
+    read: Callable[[KpiRow], float | None]
+    shown: Callable[[float | None], str]
+    kind: str  # how `format.change` words the delta: rate, ms or count
+    good: Literal["normal", "inverse"]  # "inverse": going down is good
+    help: str
 
 
-def tiles(prefix: str, store: str, org: str, window: Window) -> None:
-    current = _total(loaders.kpis(store, org, window.since, window.until, None, None))
+TILES = (
+    Tile("Success rate", lambda r: r.success_rate, fmt.percent, "rate", "normal",
+         "Share of finished syncs that succeeded."),
+    Tile("Avg duration", lambda r: r.avg_duration_ms, fmt.duration_ms, "ms", "inverse",
+         "Mean time of one sync."),
+    Tile("p95 duration", lambda r: r.p95_duration_ms, fmt.duration_ms, "ms", "inverse",
+         "95 % of syncs finished within this time."),
+    Tile("Records moved", lambda r: r.records_moved, fmt.number, "count", "normal",
+         "Records read or written by syncs."),
+    Tile("Errors", lambda r: r.errors, fmt.number, "count", "inverse",
+         "Log entries at error level, any operation."),
+)  # fmt: skip
+
+
+def _total(rows: list[KpiRow]) -> KpiRow:
+    return rows[0] if rows else KpiRow(
+        key=None, bucket_start=None, runs=0, succeeded=0, failed=0, avg_duration_ms=None,
+        p95_duration_ms=None, records_moved=0, errors=0,
+    )  # fmt: skip
+
+
+def tiles(prefix: str, window: Window, data: Aggregates) -> None:
+    current, previous = _total(data.total), _total(data.previous_total)
     before = window.previous()
-    previous = _total(loaders.kpis(store, org, before.since, before.until, None, None))
-    compared = f"Change against {before.label}."
-    rate = current.success_rate if current else None
-    prev_rate = previous.success_rate if previous else None
-    spec = [
-        (
-            "Success rate",
-            fmt.percent(rate),
-            fmt.change(rate, prev_rate, kind="rate"),
-            "normal",
-            f"Share of finished syncs that succeeded. {compared}",
-        ),
-        (
-            "Avg duration",
-            fmt.duration_ms(current.avg_duration_ms if current else None),
-            fmt.change(
-                current.avg_duration_ms if current else None,
-                previous.avg_duration_ms if previous else None,
-                kind="ms",
-            ),
-            "inverse",
-            f"Mean time of one sync. {compared}",
-        ),
-        (
-            "p95 duration",
-            fmt.duration_ms(current.p95_duration_ms if current else None),
-            fmt.change(
-                current.p95_duration_ms if current else None,
-                previous.p95_duration_ms if previous else None,
-                kind="ms",
-            ),
-            "inverse",
-            f"95 % of syncs finished within this time. {compared}",
-        ),
-        (
-            "Records moved",
-            fmt.number(current.records_moved if current else 0),
-            fmt.change(
-                current.records_moved if current else 0,
-                previous.records_moved if previous else 0,
-            ),
-            "normal",
-            f"Records read or written by syncs. {compared}",
-        ),
-        (
-            "Errors",
-            fmt.number(current.errors if current else 0),
-            fmt.change(current.errors if current else 0, previous.errors if previous else 0),
-            "inverse",
-            f"Log entries at error level, any operation. {compared}",
-        ),
-    ]
     with st.container(horizontal=True, wrap=True, gap="small", key=f"{prefix}_kpis"):
-        for title, value, delta, colour, help_text in spec:
+        for tile in TILES:
+            now, then = tile.read(current), tile.read(previous)
+            same = now is not None and now == then
             st.metric(
-                title,
-                value,
-                delta=delta,
-                delta_color=colour,  # type: ignore[arg-type]
-                help=help_text,
+                tile.title,
+                tile.shown(now),
+                delta="no change" if same else fmt.change(now, then, kind=tile.kind),
+                delta_color="off" if same else tile.good,
+                delta_arrow="off" if same else "auto",
+                help=f"{tile.help} Change against {before.label}.",
                 border=True,
                 width=_TILE_WIDTH,
             )
-    if current is None or current.runs == 0:
+    if current.runs == 0:
         st.caption(
             f"No syncs finished in {window.label}. Pick a longer range, or run one from the "
             "Sync page."

@@ -7,6 +7,7 @@ pages come from the store; no loader returns a whole table.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -37,31 +38,57 @@ class Rows(Generic[T]):
     total: int
 
 
-@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
-def kpis(
-    store: str,
-    org: str,
-    since: datetime,
-    until: datetime,
-    group_by: KpiGroup | None,
-    bucket: Bucket | None,
-) -> list[KpiRow]:
-    del store
-    return service().kpis(org, since=since, until=until, group_by=group_by, bucket=bucket)
+def _stop(pool: ThreadPoolExecutor) -> None:
+    pool.shutdown(wait=False)
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop)
+def _readers() -> ThreadPoolExecutor:
+    """A few long-lived threads for side-by-side store reads. Each keeps one SQLite
+    connection (and its bounded page cache) warm, instead of a new one per page run."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="toothpick-reader")
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """Everything the overview charts and tiles show for one window (all store-side)."""
+
+    total: list[KpiRow]
+    previous_total: list[KpiRow]
+    by_time: list[KpiRow]
+    by_system: list[KpiRow]
+    volume: list[VolumeRow]
+    errors_by_system: list[CountRow]
+    errors_by_category: list[CountRow]
 
 
 @st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-def volume(store: str, org: str, since: datetime, until: datetime) -> list[VolumeRow]:
+def aggregates(
+    store: str, org: str, since: datetime, until: datetime, bucket: Bucket
+) -> Aggregates:
+    """The window's aggregates and the previous window's totals, queried side by side:
+    each is one scan in the store, and SQLite reads run in parallel (one connection per
+    thread, the GIL released while SQLite works)."""
     del store
-    return service().volume_by_entity(org, since=since, until=until)
-
-
-@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-def errors(
-    store: str, org: str, since: datetime, until: datetime, group_by: ErrorGroup
-) -> list[CountRow]:
-    del store
-    return service().error_counts(org, since=since, until=until, group_by=group_by)
+    svc, pool = service(), _readers()
+    before = since - (until - since)
+    total = pool.submit(svc.kpis, org, since=since, until=until, group_by=None)
+    previous = pool.submit(svc.kpis, org, since=before, until=since, group_by=None)
+    by_time = pool.submit(
+        svc.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM, bucket=bucket
+    )
+    by_system = pool.submit(svc.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM)
+    volume = pool.submit(svc.volume_by_entity, org, since=since, until=until)
+    by_error_system = pool.submit(
+        svc.error_counts, org, since=since, until=until, group_by=ErrorGroup.SYSTEM
+    )
+    by_category = pool.submit(
+        svc.error_counts, org, since=since, until=until, group_by=ErrorGroup.CATEGORY
+    )
+    return Aggregates(
+        total.result(), previous.result(), by_time.result(), by_system.result(),
+        volume.result(), by_error_system.result(), by_category.result(),
+    )  # fmt: skip
 
 
 @st.cache_data(ttl=2, max_entries=16, show_spinner=False)

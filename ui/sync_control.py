@@ -111,14 +111,16 @@ def _cancel(org: str, run_id: str) -> None:
 
 
 def _watched(prefix: str, org: str, connection_id: str) -> SyncRun | None:
-    """The run this session queued for the connection, else the connection's active run."""
+    """The connection's active run, else the last run this session queued for it."""
+    latest = service().list_runs(org, connection_id=connection_id, limit=1).items
+    if latest and latest[0].state.is_active:
+        return latest[0]
     run_id: str | None = st.session_state.get(run_key(prefix))
     if run_id:
         run = service().get_run(org, run_id)
         if run.connection_id == connection_id:
             return run
-    latest = service().list_runs(org, connection_id=connection_id, limit=1).items
-    return latest[0] if latest and latest[0].state.is_active else None
+    return None
 
 
 def live_run(prefix: str, org: str, connection_id: str, *, every_s: float = 1.5) -> None:

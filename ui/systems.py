@@ -79,28 +79,23 @@ def style_of(system: System | str | None) -> SystemStyle | None:
 
 
 def label(system: System | str | None) -> str:
-    if system is None:
-        return "—"
-    try:
-        return SYSTEMS[System(system)].label
-    except ValueError:
-        return str(system)
+    style = style_of(system)
+    return style.label if style else str(system or "—")
 
 
 def short(system: System | str | None) -> str:
-    if system is None:
-        return "—"
-    try:
-        return SYSTEMS[System(system)].short
-    except ValueError:
-        return str(system)
+    style = style_of(system)
+    return style.short if style else str(system or "—")
 
 
-def colour(system: System | str) -> str:
-    try:
-        return SYSTEMS[System(system)].colour
-    except ValueError:
-        return "#64748b"
+def colour(system: System | str | None) -> str:
+    style = style_of(system)
+    return style.colour if style else "#64748b"
+
+
+def text_colour(system: System | str | None) -> str:
+    style = style_of(system)
+    return style.text_colour if style else "#ffffff"
 
 
 def badge_html(system: System) -> str:

@@ -60,8 +60,24 @@ def _seed_demo(settings: Settings) -> None:
         typer.echo(describe(service.seed_demo(settings.organisation)))
 
 
-def _start(name: str, command: list[str], processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    processes[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
+def _trust_sandbox(settings: Settings, process: subprocess.Popen[bytes]) -> dict[str, str]:
+    """Wait for the sandbox; then let vendor calls trust its local CA (TLS-only vendors)."""
+    if not _wait_for_port(settings.sandbox_port, process):
+        typer.echo(f"The sandbox did not answer on port {settings.sandbox_port}.")
+        return {}
+    ca = (settings.data_dir / "sandbox" / "tls" / "ca.pem").resolve()
+    if settings.ca_bundle is not None or not ca.exists():
+        return {}
+    return {"TOOTHPICK_CA_BUNDLE": str(ca)}
+
+
+def _start(
+    name: str,
+    command: list[str],
+    processes: dict[str, subprocess.Popen[bytes]],
+    env: dict[str, str],
+) -> None:
+    processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
 
 
 @app.command("up")
@@ -74,43 +90,60 @@ def up(
         ),
     ] = True,
     sandbox: Annotated[
-        bool, typer.Option("--sandbox/--no-sandbox", help="Start the vendor sandbox too")
+        bool,
+        typer.Option(
+            "--sandbox/--no-sandbox", help="Start the vendor sandbox; never in production"
+        ),
     ] = True,
 ) -> None:
     """Start the dashboard, a worker, the scheduler and the vendor sandbox.
 
-    Outside production the demo organisation is seeded first (idempotent), so a
-    fresh machine shows seven sandbox connections with history at once. Ctrl-C
-    stops them all; if one of them exits, the others are stopped too.
+    Outside production the sandbox starts too and the demo organisation is seeded
+    (idempotent), so a fresh machine shows sandbox connections with history at once.
+    Ctrl-C stops them all; if one of them exits, the others are stopped too.
     """
     settings = load_settings()
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    # Children run from the project root: give them the data directory as an absolute path.
+    env = {**os.environ, "TOOTHPICK_DATA_DIR": str(settings.data_dir.resolve())}
     _interrupt_on(signal.SIGTERM, signal.SIGHUP)  # stopping `up` stops its children too
     try:
-        sandbox_command = _sandbox() if sandbox else None
+        sandbox_command = _sandbox() if sandbox and not settings.is_production else None
         if sandbox_command is not None:
-            _start("sandbox", sandbox_command, processes)
-        _start("dashboard", _dashboard(settings), processes)
+            _start("sandbox", sandbox_command, processes, env)
         if demo and not settings.is_production:
-            _seed_demo(settings)
-        if "sandbox" in processes and not _wait_for_port(
-            settings.sandbox_port, processes["sandbox"]
-        ):
-            typer.echo(f"The sandbox did not answer on port {settings.sandbox_port}.")
-        _start("worker", _toothpick("worker"), processes)
-        _start("scheduler", _toothpick("scheduler"), processes)
+            _seed_demo(settings)  # while the sandbox starts
+        if "sandbox" in processes:
+            env.update(_trust_sandbox(settings, processes["sandbox"]))
+        _start("dashboard", _dashboard(settings), processes, env)
+        _start("worker", _toothpick("worker"), processes, env)
+        _start("scheduler", _toothpick("scheduler"), processes, env)
         typer.echo(
             f"Dashboard: http://localhost:{settings.dashboard_port}  (Ctrl-C stops everything)"
         )
-        while all(process.poll() is None for process in processes.values()):
-            time.sleep(0.5)
-        for name, process in processes.items():
-            if process.poll() is not None:
-                typer.echo(f"{name} exited with status {process.returncode}; stopping the rest.")
+        _watch(processes)
     except KeyboardInterrupt:
         typer.echo("Stopping...")
     finally:
         _stop_all(processes)
+
+
+def _watch(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Return when an essential process exits; the sandbox may stop on its own."""
+    while True:
+        time.sleep(0.5)
+        for name, process in list(processes.items()):
+            if process.poll() is None:
+                continue
+            if name == "sandbox":
+                typer.echo(
+                    f"The sandbox exited with status {process.returncode}; the rest goes on, "
+                    "but sandbox connections cannot sync until `toothpick sandbox` runs."
+                )
+                del processes[name]
+                continue
+            typer.echo(f"{name} exited with status {process.returncode}; stopping the rest.")
+            return
 
 
 def _interrupt_on(*signals: signal.Signals) -> None:

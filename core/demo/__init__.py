@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from core.clock import utcnow
 from core.demo.history import History, history
 from core.demo.profiles import DEMO_CONNECTIONS, DemoConnection
-from core.demo.sandbox import sandbox_fields, sandbox_url
+from core.demo.sandbox import sandbox_fields
 from core.errors import ToothpickError
 from core.models import Alert, AlertKind, AlertSeverity, ConnectionStatus, RunState
 from core.schemas import ConnectionCreate, ConnectionPublic
@@ -42,16 +42,14 @@ def demo_names() -> list[str]:
     return [demo.name for demo in DEMO_CONNECTIONS]
 
 
-def _connect(
-    service: AdminService, organisation_id: str, demo: DemoConnection, base_url: str
-) -> ConnectionPublic:
+def _connect(service: AdminService, organisation_id: str, demo: DemoConnection) -> ConnectionPublic:
     supported = service.system(demo.system).supported_entities
     return service.connect(
         organisation_id,
         ConnectionCreate(
             system=demo.system,
             name=demo.name,
-            fields=sandbox_fields(demo.system, base_url),
+            fields=sandbox_fields(demo.system, service.runtime.settings),
             entities=[entity for entity in demo.volumes if entity in supported],
             conflict_policy=demo.conflict_policy,
         ),
@@ -70,14 +68,13 @@ def seed_demo(
 ) -> DemoReport:
     now = now or utcnow()
     store = service.runtime.store
-    base_url = sandbox_url(service.runtime.settings)
     report = DemoReport()
     for demo in DEMO_CONNECTIONS:
         if store.get_connection_by_name(organisation_id, demo.name) is not None:
             report.already_present.append(demo.name)
             continue
         try:
-            connection = _connect(service, organisation_id, demo, base_url)
+            connection = _connect(service, organisation_id, demo)
         except ToothpickError as exc:
             report.skipped[demo.name] = str(exc)
             continue

@@ -1,5 +1,6 @@
-"""Where the demo connections point: the local sandbox (`python -m sandbox`,
-started by `toothpick up`) and its documented default tenant ("acme")."""
+"""Where the demo connections point: the local sandbox (`toothpick sandbox`, started
+by `toothpick up`) and its default tenant "acme", whose credentials sandbox/README.md
+documents. `{http}` and `{tls}` stand for the sandbox's plain and TLS addresses."""
 
 from __future__ import annotations
 
@@ -11,21 +12,34 @@ from core.settings import Settings
 
 TENANT = "acme"
 
+_FORMS: dict[System, dict[str, Any]] = {
+    System.SALESFORCE: {
+        "login_url": "{tls}",  # Salesforce speaks https only; `up` trusts the sandbox's CA
+        "client_id": "3MVG9acme.sandbox.consumer.key",
+        "client_secret": "acme-sf-consumer-secret",
+        "refresh_token": "5Aep861acme.sandbox.refresh.token",
+        "batch_size": 200,
+    },
+}
 
-def sandbox_url(settings: Settings) -> str:
-    return f"http://127.0.0.1:{settings.sandbox_port}"
+
+def sandbox_urls(settings: Settings) -> dict[str, str]:
+    return {
+        "http": f"http://127.0.0.1:{settings.sandbox_port}",
+        "tls": f"https://127.0.0.1:{settings.sandbox_tls_port}",
+    }
 
 
-_FORMS: dict[System, dict[str, Any]] = {}
-
-
-def sandbox_fields(system: System, base_url: str) -> dict[str, Any]:
+def sandbox_fields(system: System, settings: Settings) -> dict[str, Any]:
     """The connection form of `system`, filled in for the sandbox's default tenant."""
     form = _FORMS.get(system)
     if form is None:
-        raise NotFoundError(f"No sandbox preset for {system.value} yet.")
-    return {name: value.format(base=base_url) if isinstance(value, str) else value
-            for name, value in form.items()}  # fmt: skip
+        raise NotFoundError(f"the sandbox has no {system.value} preset yet")
+    urls = sandbox_urls(settings)
+    return {
+        name: value.format(**urls) if isinstance(value, str) else value
+        for name, value in form.items()
+    }
 
 
 def sandbox_preset(system: System, settings: Settings) -> dict[str, Any]:
@@ -34,7 +48,7 @@ def sandbox_preset(system: System, settings: Settings) -> dict[str, Any]:
 
     try:
         secret = set(system_info(system).secret_fields)
-        values = sandbox_fields(system, sandbox_url(settings))
+        values = sandbox_fields(system, settings)
     except NotFoundError:
         return {}
     return {name: value for name, value in values.items() if name not in secret}
