@@ -1,181 +1,134 @@
-"""MongoStore figures: KPI query, filtered log page, log append rate, bulk record upsert.
+"""MongoStore figures with store_bench's data and methods, answering per query.
 
-    .venv/bin/python bench/mongo_bench.py --logs 100000 --records 100000
-    .venv/bin/python bench/mongo_bench.py --uri mongodb://host:27017/   # a real server
+    .venv/bin/python -m bench.mongo_bench --logs 50000 --records 100000
+    MONGODB_URI=mongodb://host:27017/ .venv/bin/python -m bench.mongo_bench   # a real server
 
-Without --uri it starts the pinned nx-27017 stand-in (a MongoDB-wire server
-backed by SQLite, ~4,000 inserts/s) on a free loopback port, and every figure
-is labelled as the stand-in's: it says how our code behaves on that server,
-not how MongoDB would. Rates are per second so runs of different sizes compare.
-A measurement the stand-in cannot answer correctly (see STAND_IN_DEVIATIONS in
-tests/support/mongo.py) is reported as such instead of timed.
+bench/store_bench.py measures every backend the same way but stops at the
+first query that raises. Against the nx-27017 stand-in some KPI queries do
+raise, because the stand-in deviates from MongoDB (see STAND_IN_DEVIATIONS in
+tests/support/mongo.py), so this script loads the same seeded data with the
+same helpers (bench/store_data.py, store_bench.load_logs / upsert_figures),
+times the same queries, and reports a query the server cannot answer instead
+of stopping. Without MONGODB_URI it starts the stand-in and labels every
+figure as the stand-in's: they describe our code on that SQLite-backed
+server, not MongoDB. Rates are per second, so runs of different sizes compare.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import random
-import secrets
-import sys
+import json
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from core.clock import utcnow
-from core.models import (
-    Connection,
-    Entity,
-    LogEntry,
-    LogLevel,
-    LogStatus,
-    Operation,
-    RecordWrite,
-    System,
-    content_hash,
+from bench.store_bench import (
+    RESULTS,
+    TARGET_QUERY_MS,
+    TARGET_RATE,
+    best_ms,
+    first_connection,
+    load_logs,
+    open_backend,
+    upsert_figures,
 )
-from core.store.mongo import MongoStore
-from core.store.queries import Bucket, KpiGroup, LogFilter
-from tests.support.mongo import STAND_IN, start_stand_in
-
-ORG = "bench"
-BATCH = 1000
-REPEAT = 2  # best of, for the read queries
+from bench.store_data import ORG
+from core.clock import utcnow
+from core.models import LogStatus, System
+from core.store.base import Store
+from core.store.queries import Bucket, ErrorGroup, KpiGroup, LogFilter
 
 
-def timed(work: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    """Best of `repeat` wall-clock seconds, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+def queries(store: Store, until: datetime) -> dict[str, Callable[[], Any]]:
+    """store_bench's read queries, plus KPIs without buckets (answerable by the stand-in)."""
+    since, week = until - timedelta(days=30), LogFilter(since=until - timedelta(days=7))
+    everything = LogFilter(since=since)
+    return {
+        "kpis 30d by system by hour": lambda: store.kpis(
+            ORG, since=since, until=until, group_by=KpiGroup.SYSTEM, bucket=Bucket.HOUR),
+        "kpis 30d by connection by day": lambda: store.kpis(
+            ORG, since=since, until=until, group_by=KpiGroup.CONNECTION, bucket=Bucket.DAY),
+        "kpis 30d by system (no buckets)": lambda: store.kpis(ORG, since=since, until=until),
+        "volume by entity 30d by day": lambda: store.volume_by_entity(
+            ORG, since=since, until=until, bucket=Bucket.DAY),
+        "volume by entity 30d (no buckets)": lambda: store.volume_by_entity(
+            ORG, since=since, until=until),
+        "error counts 30d by system": lambda: store.error_counts(
+            ORG, since=since, until=until, group_by=ErrorGroup.SYSTEM),
+        "log page 2, salesforce errors 30d": lambda: store.query_logs(
+            ORG, LogFilter(systems=[System.SALESFORCE], statuses=[LogStatus.ERROR], since=since),
+            offset=50, limit=50),
+        "log page 2, one connection 30d": lambda: store.query_logs(
+            ORG, LogFilter(connection_ids=[first_connection(store)], since=since),
+            offset=50, limit=50),
+        "log page 2, everything 30d": lambda: store.query_logs(
+            ORG, everything, offset=50, limit=50),
+        "log page 2, last 7 days": lambda: store.query_logs(ORG, week, offset=50, limit=50),
+        "log page 2, text 'timeout' 7d": lambda: store.query_logs(
+            ORG, week.model_copy(update={"text": "timeout"}), offset=50, limit=50),
+        "log page 2, text 'timeout' 30d": lambda: store.query_logs(
+            ORG, everything.model_copy(update={"text": "timeout"}), offset=50, limit=50),
+    }  # fmt: skip
 
 
-def connections(store: MongoStore, count: int) -> list[Connection]:
-    made = []
-    for n in range(count):
-        system = list(System)[n % len(System)]
-        made.append(store.create_connection(Connection(
-            organisation_id=ORG, system=system, name=f"{system.value}-{n}", sealed_secret="x",
-        )))  # fmt: skip
-    return made
+def query_figures(store: Store, until: datetime, repeat: int) -> dict[str, dict[str, Any]]:
+    figures: dict[str, dict[str, Any]] = {}
+    for name, work in queries(store, until).items():
+        try:
+            ms, result = best_ms(work, repeat)
+        except Exception as exc:  # the stand-in cannot answer it: say so, go on
+            figures[name] = {"unanswered": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+            continue
+        size = result.total if hasattr(result, "total") else len(result)
+        figures[name] = {"ms": round(ms, 1), "rows_or_total": size}
+    return figures
 
 
-def log_batches(conns: list[Connection], total: int, days: int) -> Iterator[list[LogEntry]]:
-    rng, now = random.Random(7), utcnow()
-    span = days * 86_400
-    batch: list[LogEntry] = []
-    for _ in range(total):
-        conn = rng.choice(conns)
-        roll = rng.random()
-        operation = Operation.SYNC if roll < 0.1 else rng.choice([Operation.PULL, Operation.PUSH])
-        failed = rng.random() < 0.05
-        batch.append(LogEntry(
-            organisation_id=ORG, connection_id=conn.id, system=conn.system,
-            time=now - timedelta(seconds=rng.uniform(0, span)), operation=operation,
-            entity=rng.choice([Entity.CONTACT, Entity.ACCOUNT, Entity.OPPORTUNITY]),
-            level=LogLevel.ERROR if failed else LogLevel.INFO,
-            status=LogStatus.ERROR if failed else LogStatus.SUCCESS,
-            message=f"{operation.value} {'failed: timeout' if failed else 'done'} page {roll:.4f}",
-            duration_ms=rng.uniform(50, 5000), records_processed=rng.randint(0, 200),
-        ))  # fmt: skip
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def record_writes(count: int, *, changed_every: int = 0, version: int = 0) -> list[RecordWrite]:
-    writes = []
-    for n in range(count):
-        data = {"email": f"user{n}@example.com", "name": f"User {n}", "score": n % 97}
-        if changed_every and n % changed_every == 0:
-            data["score"] = 1000 + version
-        writes.append(
-            RecordWrite(external_id=f"c{n:07d}", data=data, content_hash=content_hash(data))
-        )
-    return writes
-
-
-def run(store: MongoStore, *, logs: int, records: int, label: str) -> None:
-    print(f"server: {label}\n")
-    conns = connections(store, 20)
-
-    start = time.perf_counter()
-    appended = sum(store.append_logs(batch) for batch in log_batches(conns, logs, days=30))
-    seconds = time.perf_counter() - start
-    print(f"append logs       {appended:>9,} entries in batches of {BATCH}: {seconds:8.2f} s"
-          f"  = {appended / seconds:>9,.0f} entries/s")  # fmt: skip
-
-    now = utcnow()
-    since = now - timedelta(days=30)
-    seconds, rows = timed(lambda: store.kpis(ORG, since=since, until=now), repeat=REPEAT)
-    print(f"KPIs 30 days by system ({len(rows)} rows):               {seconds * 1000:8.1f} ms")
-    if "nx-27017" in label:
-        print(
-            "KPIs 30 days by system and hour: not measurable on the stand-in"
-            " (compound $group _id; see tests/support/mongo.py)"
-        )
-    else:
-        seconds, rows = timed(
-            lambda: store.kpis(
-                ORG, since=since, until=now, group_by=KpiGroup.SYSTEM, bucket=Bucket.HOUR
-            ),
-            repeat=REPEAT,
-        )
-        print(f"KPIs 30 days by system and hour ({len(rows)} rows): {seconds * 1000:8.1f} ms")
-
-    query = LogFilter(systems=[System.SALESFORCE, System.HUBSPOT], statuses=[LogStatus.SUCCESS],
-                      since=now - timedelta(days=14))  # fmt: skip
-    seconds, page = timed(lambda: store.query_logs(ORG, query, offset=50, limit=50), repeat=REPEAT)
-    print(f"2nd page of 50 filtered logs (total {page.total:,}):     {seconds * 1000:8.1f} ms")
-    text = LogFilter(text="TIMEOUT")
-    seconds, page = timed(lambda: store.query_logs(ORG, text, offset=50, limit=50), repeat=REPEAT)
-    print(f"2nd page of 50 text-filtered logs (total {page.total:,}): {seconds * 1000:8.1f} ms")
-
-    conn = conns[0]
-    for title, writes in (
-        ("create", record_writes(records)),
-        ("unchanged", record_writes(records)),
-        ("10% changed", record_writes(records, changed_every=10, version=1)),
-    ):
-        upsert = functools.partial(
-            store.upsert_records, ORG, conn.id, Entity.CONTACT, writes, run_id=None
-        )
-        seconds, result = timed(upsert)
-        print(f"upsert {records:,} records, {title:<12} {seconds:8.2f} s  = "
-              f"{records / seconds:>9,.0f} records/s  {result.model_dump()}")  # fmt: skip
+def report(results: dict[str, Any]) -> None:
+    print(f"\n{results['backend_label']}: {results['logs']['entries']:,} log entries")
+    if "stand-in" in results["backend_label"]:
+        print("(SQLite-backed stand-in: these figures describe it, not a MongoDB server)")
+    print(f"{'measure':<40} {'figure':>14}  store_bench target")
+    rate = results["logs"]["per_second"]
+    print(f"{'log append, batches of ' + str(results['batch']):<40} {rate:>12,.0f}/s  "
+          f"{TARGET_RATE:,.0f}/s")  # fmt: skip
+    for name, figure in results["upserts"].items():
+        print(f"{'upsert ' + name:<40} {figure['per_second']:>12,.0f}/s  {TARGET_RATE:,.0f}/s")
+    for name, figure in results["queries"].items():
+        if "unanswered" in figure:
+            print(f"{name:<40} {'not answered':>14}  ({figure['unanswered'][:70]})")
+        else:
+            print(f"{name:<40} {figure['ms']:>11,.1f} ms  <{TARGET_QUERY_MS:.0f} ms "
+                  f"(total/rows {figure['rows_or_total']:,})")  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--uri", help="a MongoDB server; default: start the nx-27017 stand-in")
-    parser.add_argument("--logs", type=int, default=100_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--logs", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--upsert-batch", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    database = f"toothpick_bench_{secrets.token_hex(3)}"
-    server = None
-    if args.uri:
-        uri, label = args.uri, "MongoDB (--uri)"
-    else:
-        server = start_stand_in(Path(tempfile.mkdtemp(prefix="toothpick-bench-")))
-        uri, label = server.uri, f"{STAND_IN} stand-in (SQLite-backed), NOT a MongoDB server"
-    store = MongoStore.connect(uri, database=database, log_retention_days=3650)
-    try:
-        run(store, logs=args.logs, records=args.records, label=label)
-    finally:
-        store.database.client.drop_database(database)
-        store.close()
-        if server is not None:
-            server.stop()
+    until = utcnow().replace(minute=0, second=0, microsecond=0)
+    with (
+        tempfile.TemporaryDirectory(prefix="mongo-bench-") as workdir,
+        open_backend("mongo", Path(workdir)) as (store, label),
+    ):
+        results: dict[str, Any] = {"backend": "mongo", "backend_label": label, "batch": args.batch}
+        results["logs"] = load_logs(store, args, until)
+        results["queries"] = query_figures(store, until, args.repeat)
+        results["upserts"] = upsert_figures(store, args.records, args.upsert_batch)
+        database = store.database  # type: ignore[attr-defined]  # a MongoStore
+        database.client.drop_database(database.name)
+    report(results)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"mongo_bench-{args.logs}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nJSON: {out}")
 
 
 if __name__ == "__main__":

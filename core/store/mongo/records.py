@@ -266,10 +266,7 @@ class RecordsMixin(MongoBase):
                     session=session,
                 )
             if old is None:
-                try:
-                    records.insert_one(doc, session=session)
-                except DuplicateKeyError:  # created meanwhile: edit that one instead
-                    return None
+                records.insert_one(doc, session=session)
             else:
                 replaced = records.replace_one(
                     {"_id": old["_id"], "version": read_version},
@@ -291,7 +288,10 @@ class RecordsMixin(MongoBase):
             return from_document(Record, doc)
 
         for _ in range(_MAX_ATTEMPTS):
-            record = self._atomic(work)
+            try:
+                record = self._atomic(work)
+            except DuplicateKeyError:  # created meanwhile (the transaction, if any, is void)
+                continue
             if record is not None:
                 return record
         raise StoreError(f"Record {external_id} kept changing while it was being saved; retry.")

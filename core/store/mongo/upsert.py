@@ -17,7 +17,7 @@ the SQLite store). A deletion of a record never stored writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -35,6 +35,7 @@ from core.store.queries import UpsertResult
 
 BATCH_SIZE = 1000
 _DUPLICATE_KEY = 11000
+_ATTEMPTS = 3
 # What deciding created / changed / unchanged needs; whole documents are read
 # only for the records that changed (their history keeps the changed fields).
 _STATE = {"external_id": 1, "content_hash": 1, "deleted": 1}
@@ -92,10 +93,22 @@ class UpsertMixin(MongoBase):
             def work(session: ClientSession | None, batch: list[RecordWrite] = batch) -> Document:
                 return self._upsert_batch(key, batch, run_id=run_id, session=session)
 
-            for kind, count in self._atomic(work).items():
+            for kind, count in self._with_retry(work).items():
                 setattr(total, kind, getattr(total, kind) + count)
         total.unchanged = len(latest) - total.written
         return total
+
+    def _with_retry(self, work: Callable[[ClientSession | None], dict[str, int]]) -> dict[str, int]:
+        """In a transaction a concurrent creator's duplicate key voids the batch; redo it
+        (the second read sees the record). Without one, `_upsert_batch` absorbs it."""
+        for _ in range(_ATTEMPTS - 1):
+            try:
+                return self._atomic(work)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+                    raise
+        return self._atomic(work)
 
     def _upsert_batch(
         self,
@@ -125,8 +138,8 @@ class UpsertMixin(MongoBase):
             landed = result.inserted_count + result.matched_count
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != _DUPLICATE_KEY for e in errors):
-                raise
+            if session is not None or any(e.get("code") != _DUPLICATE_KEY for e in errors):
+                raise  # a write error voids a transaction: the whole batch is redone
             failed = {int(e["index"]) for e in errors}
             landed = int(exc.details.get("nInserted", 0)) + int(exc.details.get("nMatched", 0))
         if landed < len(plan.ops):
