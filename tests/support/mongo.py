@@ -33,6 +33,7 @@ with millisecond-aligned values.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import itertools
 import os
@@ -122,6 +123,13 @@ class ServerUnavailableError(RuntimeError):
     pass
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel sends the server SIGTERM if the test process dies without
+    running its cleanup (killed, crashed), so no stand-in outlives its session."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -166,7 +174,11 @@ def start_stand_in(data_dir: Path, *, attempts: int = 3) -> MongoServer:
             "--log-file", str(run_dir / "server.log"), "--pid-file", str(run_dir / "server.pid"),
         ]  # fmt: skip
         process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         output.close()
         server = MongoServer(
