@@ -1,0 +1,310 @@
+"""Pipedrive over API v2 (persons, organizations, deals, activities, products), with
+v1 only where v2 has no endpoint (recents, for deletions).
+
+Auth is the company's API token (`x-api-token` header) or an OAuth app (HTTP
+Basic client auth at the OAuth server, one-hour tokens, `api_domain` from the
+token answer). Lists page with `next_cursor` (500 per page), sorted by
+update_time and filtered with `updated_since`; the limiter follows
+x-ratelimit-remaining and a spent daily budget pauses the run. Deleted deals
+come from `status=deleted`; deleted persons, organizations, activities and
+products from /v1/recents, the only listing of them Pipedrive has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from adapters import convert as c
+from adapters.auth import Authenticator, TokenAuth
+from adapters.base import (
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    VendorField,
+    WriteResult,
+)
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.failures import Resolution
+from adapters.mapping import FieldMap, Rule
+from adapters.oauth import OAuth2
+from adapters.paging import CursorPaginator, PageRequest
+from adapters.ratelimit import RateHeaders, RateLimit
+from adapters.registry import register
+from adapters.spec import read_time
+from core.errors import InvalidInputError, VendorError
+from core.models import Entity, System
+
+LIMIT = 500
+RECENT_ITEMS = {
+    Entity.CONTACT: "person",
+    Entity.ACCOUNT: "organization",
+    Entity.ACTIVITY: "activity",
+    Entity.PRODUCT: "product",
+}
+KEEP_DELETED_DAYS = 30  # Pipedrive purges deleted records after 30 days
+_Found = tuple[list[RemoteRecord], Any]
+
+
+def _primary(value: Any) -> str:
+    items = value if isinstance(value, list) else []
+    chosen = next((i for i in items if isinstance(i, dict) and i.get("primary")), None)
+    chosen = chosen or next((i for i in items if isinstance(i, dict)), None)
+    if chosen is None or not chosen.get("value"):
+        raise ValueError("no value")
+    return c.read_text(chosen["value"])
+
+
+def _contact_list(label: str) -> c.Converter:
+    """emails/phones: a list of {value, primary, label}; we carry the primary one."""
+    return c.Converter(
+        f"an {label} list",
+        _primary,
+        lambda v: [{"value": c.read_text(v), "primary": True, "label": "work"}],
+    )
+
+
+DUE = c.Converter(
+    "a date and time", c.read_datetime, lambda v: c.read_datetime(v).strftime("%Y-%m-%dT%H:%M")
+)
+R = Rule
+
+
+def _cursor_pages() -> CursorPaginator:
+    return CursorPaginator(cursor_path="additional_data.next_cursor", param="cursor")
+
+
+def _spec(
+    entity: Entity, obj: str, rules: tuple[Rule, ...], *, writable: bool = True
+) -> EntitySpec:
+    return EntitySpec(
+        entity, obj, FieldMap(entity, rules), path=f"/api/v2/{obj}", records_path="data",
+        cursor="update_time", created="add_time", deleted="is_deleted", writable=writable,
+        paginator=_cursor_pages,
+    )  # fmt: skip
+
+
+SPECS = (
+    _spec(Entity.CONTACT, "persons", (
+        R("first_name", "first_name"), R("last_name", "last_name"),
+        R("email", "emails", _contact_list("email")), R("phone", "phones", _contact_list("phone")),
+        R("title", "job_title"), R("account_external_id", "org_id", c.REF_INT),
+    )),
+    _spec(Entity.ACCOUNT, "organizations", (
+        R("name", "name"), R("domain", "website"), R("city", "address.locality", writable=False),
+        R("country", "address.country", writable=False), R("employees", "employee_count", c.INT),
+    )),
+    _spec(Entity.OPPORTUNITY, "deals", (
+        R("name", "title"), R("amount", "value", c.DECIMAL), R("currency", "currency"),
+        R("stage", "stage_id", c.REF_INT), R("probability", "probability", c.FLOAT),
+        R("close_date", "expected_close_date", c.DATE),
+        R("account_external_id", "org_id", c.REF_INT),
+        R("contact_external_id", "person_id", c.REF_INT),
+    )),
+    _spec(Entity.ACTIVITY, "activities", (
+        R("kind", "type"), R("subject", "subject"), R("due_at", "due", DUE),
+        R("done", "done", c.BOOL), R("notes", "note"),
+        R("contact_external_id", "person_id", c.REF_INT),
+        R("account_external_id", "org_id", c.REF_INT),
+        R("opportunity_external_id", "deal_id", c.REF_INT),
+    )),
+    _spec(Entity.PRODUCT, "products", (
+        R("sku", "code"), R("name", "name"), R("description", "description"), R("unit", "unit"),
+        R("price", "prices.0.price", c.DECIMAL, writable=False),
+        R("currency", "prices.0.currency", writable=False),
+        R("category", "category", writable=False),
+    )),
+)  # fmt: skip
+FORM = (
+    FormField("base_url", "Company URL", FieldKind.URL, placeholder="https://yourcompany.pipedrive.com"),
+    FormField("api_token", "API token", FieldKind.SECRET, required=False,
+              help="Personal preferences > API; or leave empty and use an OAuth app below"),
+    FormField("oauth_url", "OAuth server", FieldKind.URL, required=False, default="https://oauth.pipedrive.com"),
+    FormField("client_id", "OAuth client ID", FieldKind.SECRET, required=False),
+    FormField("client_secret", "OAuth client secret", FieldKind.SECRET, required=False),
+    FormField("refresh_token", "OAuth refresh token", FieldKind.SECRET, required=False),
+)  # fmt: skip
+
+
+@register
+class PipedriveAdapter(BaseAdapter):
+    info = declare_system(
+        System.PIPEDRIVE,
+        label="Pipedrive",
+        form=FORM,
+        specs=SPECS,
+        unsupported={
+            Entity.QUOTE: "Pipedrive has no quotes: deals carry products, and quotes live in "
+            "marketplace apps outside Pipedrive's API.",
+        },
+        auth="API token (x-api-token header) or OAuth 2.0 app (refresh token, Basic client auth)",
+        docs_url="https://developers.pipedrive.com/docs/api/v1",
+    )
+    specs = SPECS
+    rate_limits = (RateLimit(80, 2.0),)  # per token; lower plans are caught by the headers
+    rate_headers = RateHeaders("x-ratelimit-remaining", "x-ratelimit-reset")
+
+    def authenticator(self) -> Authenticator:
+        self._oauth: OAuth2 | None = None
+        token = self._secret.get("api_token")
+        if token:
+            return TokenAuth.header("x-api-token", token)
+        if not self._secret.get("refresh_token"):
+            raise InvalidInputError(
+                "enter an API token, or an OAuth app's client and refresh token", field="api_token"
+            )
+        server = str(self.config.get("oauth_url") or "https://oauth.pipedrive.com").rstrip("/")
+        self._oauth = self.oauth2(token_url=f"{server}/oauth/token", client_auth="basic")
+        return self._oauth
+
+    def base_url(self) -> str:
+        domain = self._oauth.tokens.get("api_domain") if self._oauth is not None else None
+        return str(domain or self.config.get("base_url", "")).rstrip("/")
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        if response.status_code == 429 and response.headers.get("x-daily-requests-left") == "0":
+            wait = c.read_float(response.headers.get("Retry-After") or 3600)
+            resets = self.clock.now() + timedelta(seconds=wait)
+            return Resolution.quota("Pipedrive's daily request budget is spent", resets_at=resets)
+        return None
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        params: dict[str, Any] = {"limit": LIMIT, "sort_by": "update_time", "sort_direction": "asc"}
+        if since is not None:
+            params["updated_since"] = _rfc3339(since)
+        return PageRequest(url=spec.endpoint, params=params)
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        """Changed records, then what was deleted since the same time."""
+        if not (resume or {}).get("deleted"):
+            for page in super().read(entity, since=since, resume=resume):
+                page.resume = page.resume or {"deleted": "start"}
+                yield page
+            resume = None
+        start = since or self.clock.now() - timedelta(days=KEEP_DELETED_DAYS)
+        yield from self._deleted(self.spec(entity), start, (resume or {}).get("deleted", "start"))
+
+    def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
+        try:
+            reply = self.session.request_json("GET", f"{spec.endpoint}/{int(external_id)}")
+        except (VendorError, ValueError) as exc:
+            if isinstance(exc, ValueError) or exc.status == 404:
+                return None
+            raise
+        data = reply.body.get("data") if isinstance(reply.body, dict) else None
+        return data if isinstance(data, dict) else None
+
+    def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
+        if spec.entity is Entity.CONTACT:  # a person known by one name only has no last name
+            raw = [{**r, "last_name": r.get("last_name") or r.get("name")} for r in raw]
+        elif spec.entity is Entity.ACTIVITY:  # due_date + due_time (UTC) make one moment
+            raw = [{**r, "due": _due(r)} for r in raw]
+        return super().to_page(spec, fields, raw)
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        if entity is Entity.CONTACT:  # Pipedrive writes a person's `name`: send both halves
+            records = [replace(r, changed_fields=_both_names(r.changed_fields)) for r in records]
+        return super().write(entity, records)
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        reply = self.session.request_json("POST", spec.endpoint, json=_outbound(payload))
+        data = reply.body.get("data") or {} if isinstance(reply.body, dict) else {}
+        if data.get("id") is None:
+            raise VendorError("Pipedrive created a record but did not return its id")
+        return str(data["id"]), read_time(data, "update_time")
+
+    def update(
+        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
+    ) -> datetime | None:
+        reply = self.session.request_json(
+            "PATCH", f"{spec.endpoint}/{external_id}", json=_outbound(payload)
+        )
+        data = reply.body.get("data") or {} if isinstance(reply.body, dict) else {}
+        return read_time(data, "update_time")
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        path = f"/api/v2/{spec.vendor_object[:-1].replace('activitie', 'activity')}Fields"
+        found: list[VendorField] = []
+        cursor: str | None = None
+        while True:
+            params = {"limit": LIMIT, **({"cursor": cursor} if cursor else {})}
+            body = self.session.request_json("GET", path, params=params).body or {}
+            for f in body.get("data") or []:
+                if f.get("is_custom_field"):
+                    name = f"custom_fields.{f['field_code']}"
+                    found.append(VendorField(name, f["field_name"], f["field_type"], True))
+            cursor = (body.get("additional_data") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
+    def _deleted(self, spec: EntitySpec, since: datetime, position: Any) -> Iterator[RemotePage]:
+        """Deals: v2 `status=deleted`. Others: v1 recents, keeping items no longer active."""
+        while True:
+            if spec.entity is Entity.OPPORTUNITY:
+                gone, nxt = self._deleted_deals(spec, since, position)
+            else:
+                gone, nxt = self._deleted_recents(spec, since, position)
+            self.stats.pages += 1
+            yield RemotePage(gone, resume={"deleted": nxt} if nxt is not None else None)
+            if nxt is None:
+                return
+            position = nxt
+
+    def _deleted_deals(self, spec: EntitySpec, since: datetime, position: Any) -> _Found:
+        params = {"status": "deleted", "limit": LIMIT, "updated_since": _rfc3339(since)}
+        if position != "start":
+            params["cursor"] = position
+        body = self.session.request_json("GET", spec.endpoint, params=params).body or {}
+        gone = [_gone(item) for item in body.get("data") or [] if item.get("id") is not None]
+        return gone, (body.get("additional_data") or {}).get("next_cursor")
+
+    def _deleted_recents(self, spec: EntitySpec, since: datetime, position: Any) -> _Found:
+        params = {
+            "since_timestamp": since.strftime("%Y-%m-%d %H:%M:%S"),
+            "items": RECENT_ITEMS[spec.entity],
+            "start": 0 if position == "start" else int(position),
+            "limit": LIMIT,
+        }
+        body = self.session.request_json("GET", "/api/v1/recents", params=params).body or {}
+        items = [i.get("data") or {} for i in body.get("data") or []]
+        gone = [_gone(i) for i in items if i.get("active_flag") is False and i.get("id")]
+        pages = (body.get("additional_data") or {}).get("pagination") or {}
+        return gone, pages.get("next_start") if pages.get("more_items_in_collection") else None
+
+
+def _gone(item: Mapping[str, Any]) -> RemoteRecord:
+    return RemoteRecord(str(item["id"]), {}, read_time(item, "update_time"), deleted=True)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _due(record: Mapping[str, Any]) -> str | None:
+    day = record.get("due_date")
+    return f"{day}T{record.get('due_time') or '00:00'}:00+00:00" if day else None
+
+
+def _both_names(changed: tuple[str, ...]) -> tuple[str, ...]:
+    names = {"first_name", "last_name"}
+    return tuple(sorted(set(changed) | names)) if names & set(changed) else changed
+
+
+def _outbound(payload: dict[str, Any]) -> dict[str, Any]:
+    """Our payload in Pipedrive's terms: `name` from the halves, due date and time apart."""
+    out = dict(payload)
+    if "first_name" in out or "last_name" in out:
+        halves = (out.pop("first_name", None), out.pop("last_name", None))
+        out["name"] = " ".join(h for h in halves if h)
+    if "due" in out:
+        due = out.pop("due")
+        out["due_date"], out["due_time"] = (due[:10], due[11:16]) if due else (None, None)
+    return out
