@@ -1,0 +1,425 @@
+"""HubSpot: CRM v3 objects with a private-app token or OAuth refresh.
+
+A read runs in phases, each checkpointed (the resume position names its phase):
+
+1. `list` (full reads only): GET /crm/v3/objects/{type}?limit=100&properties=...,
+   `after` cursors. Not ordered by change, so it is followed by
+2. `search`: POST .../search for `lastmodifieddate` (contacts) or
+   `hs_lastmodifieddate` between `since` and `until`, sorted by hs_object_id and
+   paged by `hs_object_id GT <last id>`, never by `after` offsets. Keyset pages
+   are never refused at the 10,000-result cap, and a record edited mid-read
+   cannot shift an offset and hide another. `until` is fixed when the phase
+   starts, so nothing newer than the records read can raise the engine's cursor
+   past an unread change; for a full read the window starts when the list began
+   (it catches what changed during the list). `since` is moved back a few
+   minutes because HubSpot's search index trails writes.
+3. `archived`: the archived=true list, kept to records archived inside the window.
+
+Writes: single creates (a batch create's results cannot be matched to its inputs
+for certain), batch updates of up to 100 (one single update each when HubSpot
+refuses a whole batch, so one bad value fails one record). 429s with policy
+DAILY pause the run until HubSpot's Retry-After; other 429s wait and retry.
+Search has its own budget (4 requests per second).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from adapters import hubspot_maps as maps
+from adapters.auth import Authenticator, TokenAuth
+from adapters.base import (
+    AdapterContext,
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    VendorField,
+    WriteResult,
+)
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.convert import read_datetime
+from adapters.failures import Resolution, json_body
+from adapters.mapping import FieldMap
+from adapters.paging import CursorPaginator, PageRequest, Paginator
+from adapters.paths import dig
+from adapters.payload import Reply
+from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.registry import register
+from adapters.retry import parse_retry_after
+from adapters.spec import read_time
+from core.errors import InvalidInputError, RecordError, VendorError
+from core.iterables import batched
+from core.models import Entity, System
+
+LIST_LIMIT, SEARCH_LIMIT, BATCH_LIMIT = 100, 200, 100
+SEARCH_BUDGET = RateLimit(4, 1.0)
+INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
+RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
+
+
+class KeysetPaginator(Paginator):
+    """Search pages by `hs_object_id GT <last id>` inside a fixed modified-time window.
+
+    >>> KeysetPaginator(modified="lastmodifieddate", since_ms=1714521600000,
+    ...                 until_ms=1714608000000)  # resume: {"after_id": "40101"}
+    """
+
+    def __init__(self, *, modified: str, since_ms: int | None, until_ms: int) -> None:
+        super().__init__()
+        self.modified, self.since_ms, self.until_ms = modified, since_ms, until_ms
+
+    def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
+        if not dig(reply.body, "paging.next") or not records:
+            return None
+        return {"after_id": str(dig(records[-1], "id"))}
+
+    def _apply(self, request: PageRequest) -> None:
+        window = [{"propertyName": self.modified, "operator": "LTE", "value": str(self.until_ms)}]
+        if self.since_ms is not None:
+            window.append(
+                {"propertyName": self.modified, "operator": "GTE", "value": str(self.since_ms)}
+            )
+        if "after_id" in self._state:
+            window.append(
+                {"propertyName": "hs_object_id", "operator": "GT", "value": self._state["after_id"]}
+            )
+        request.json = {
+            **(request.json or {}),
+            "filterGroups": [{"filters": window}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+        }
+
+
+def _spec(entity: Entity, object_type: str, fields: FieldMap) -> EntitySpec:
+    return EntitySpec(
+        entity,
+        object_type,
+        fields,
+        path=f"/crm/v3/objects/{object_type}",
+        records_path="results",
+        key="id",
+        cursor="updatedAt",
+        created="createdAt",
+        deleted="archived",
+        paginator=lambda: CursorPaginator(cursor_path="paging.next.after", param="after"),
+        writable=True,
+    )
+
+
+SPECS = (
+    _spec(Entity.CONTACT, "contacts", maps.CONTACT),
+    _spec(Entity.ACCOUNT, "companies", maps.ACCOUNT),
+    _spec(Entity.OPPORTUNITY, "deals", maps.OPPORTUNITY),
+    _spec(Entity.ACTIVITY, "tasks", maps.ACTIVITY),
+    _spec(Entity.QUOTE, "quotes", maps.QUOTE),
+    _spec(Entity.PRODUCT, "products", maps.PRODUCT),
+)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@register
+class HubSpotAdapter(BaseAdapter):
+    info = declare_system(
+        System.HUBSPOT,
+        label="HubSpot",
+        form=(
+            FormField(
+                "base_url",
+                "API URL",
+                FieldKind.URL,
+                required=False,
+                default="https://api.hubapi.com",
+            ),
+            FormField(
+                "private_app_token",
+                "Private app access token",
+                FieldKind.SECRET,
+                required=False,
+                help="pat-…; or leave empty and fill in the OAuth app fields below",
+            ),
+            FormField("client_id", "OAuth client id", FieldKind.SECRET, required=False),
+            FormField("client_secret", "OAuth client secret", FieldKind.SECRET, required=False),
+            FormField("refresh_token", "OAuth refresh token", FieldKind.SECRET, required=False),
+            FormField(
+                "requests_per_10s",
+                "Requests per 10 seconds",
+                FieldKind.INTEGER,
+                required=False,
+                default=100,
+                help="100 on Free and Starter, 190 on Professional and Enterprise, "
+                "250 with the API limit increase",
+            ),
+        ),
+        specs=SPECS,
+        unsupported=maps.UNSUPPORTED,
+        auth="Private app access token (Bearer), or an OAuth app's refresh token",
+        docs_url="https://developers.hubspot.com/docs/api/crm/understanding-the-crm",
+    )
+    specs = SPECS
+    # Interval-Milliseconds is the window's length, not the time to its reset, so it is not
+    # read as one (it would make every 5xx retry wait ten seconds); "remaining 0" pauses a window.
+    rate_headers = RateHeaders("X-HubSpot-RateLimit-Remaining")
+
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        super().__init__(context, **options)
+        per_10s = _positive(self.config.get("requests_per_10s", 100), "requests_per_10s")
+        self.session.limiter = RateLimiter([RateLimit(per_10s, 10.0)], clock=self.clock)
+        self.search_limiter = RateLimiter([SEARCH_BUDGET], clock=self.clock)
+        self._properties: dict[str, list[dict[str, Any]]] = {}
+
+    def authenticator(self) -> Authenticator:
+        if self._secret.get("private_app_token"):
+            return TokenAuth.bearer(self._secret["private_app_token"])
+        if self._secret.get("refresh_token"):
+            return self.oauth2(token_url=self.base_url() + "/oauth/v1/token")
+        raise InvalidInputError(
+            "Enter a private app access token, or the OAuth client id, secret and refresh token",
+            field="private_app_token",
+        )
+
+    def base_url(self) -> str:
+        return str(self.config.get("base_url") or "https://api.hubapi.com").rstrip("/")
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        body = json_body(response)
+        if response.status_code != 429 or dig(body, "policyName") != "DAILY":
+            return None
+        now = self.clock.now()
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        resets_at = now + timedelta(seconds=wait) if wait else midnight.astimezone(UTC)
+        return Resolution.quota("HubSpot's daily API limit is spent", resets_at=resets_at)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        state: dict[str, Any] = dict(resume or {"phase": "list" if since is None else "search"})
+        if "since" not in state:  # a full read's catch-up window starts when its list does
+            state["since"] = _ms((since or self.clock.now()) - INDEX_LAG)
+        if state["phase"] == "list":
+            then: dict[str, Any] = {"phase": "search", "since": state["since"], "full": True}
+            yield from self._phase(spec, fields, state, self._list(spec, fields), then)
+            state = then
+        if state["phase"] == "search":
+            state.setdefault("until", _ms(self.clock.now()))  # after the list, not before
+            paginator = KeysetPaginator(
+                modified=_modified(spec), since_ms=state["since"], until_ms=state["until"]
+            )
+            then = {k: v for k, v in state.items() if k != "position"} | {"phase": "archived"}
+            yield from self._phase(spec, fields, state, self._search(spec, fields), then, paginator)
+            state = then
+        low = None if state.get("full") else state.get("since")
+        keep = _archived_between(low, state.get("until") or _ms(self.clock.now()))
+        archived = self._list(spec, fields, archived=True)
+        yield from self._phase(spec, fields, state, archived, None, keep=keep)
+
+    def _phase(
+        self,
+        spec: EntitySpec,
+        fields: FieldMap,
+        state: dict[str, Any],
+        request: PageRequest,
+        then: dict[str, Any] | None,
+        paginator: Paginator | None = None,
+        keep: Callable[[Any], bool] | None = None,
+    ) -> Iterator[RemotePage]:
+        """One phase's pages; the last one's resume position is the next phase's start."""
+        paginator = paginator or spec.paginator()
+        paginator.init_request(request, state.get("position"))
+        while True:
+            reply = self.send_page(spec, request)
+            self.stats.pages += 1
+            raw = self.records(spec, reply)
+            paginator.update_state(reply, raw)
+            page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
+            position = paginator.resume
+            page.resume = {**state, "position": position} if position is not None else then
+            yield page
+            if not paginator.has_next_page:
+                return
+            paginator.update_request(request)
+
+    def _list(self, spec: EntitySpec, fields: FieldMap, *, archived: bool = False) -> PageRequest:
+        params: dict[str, Any] = {"limit": LIST_LIMIT, "properties": ",".join(self.names(spec))}
+        if archived:
+            params["archived"] = "true"
+        return PageRequest(url=spec.endpoint, params=params)
+
+    def _search(self, spec: EntitySpec, fields: FieldMap) -> PageRequest:
+        body = {"properties": self.names(spec), "limit": SEARCH_LIMIT}
+        return PageRequest(method="POST", url=f"{spec.endpoint}/search", json=body)
+
+    def send_page(self, spec: EntitySpec, request: PageRequest) -> Reply:
+        if request.url.endswith("/search"):
+            self.stats.rate_limit_wait_s += self.search_limiter.acquire()
+        return super().send_page(spec, request)
+
+    def names(self, spec: EntitySpec) -> list[str]:
+        """Property names a read asks for; overrides are checked against the properties API."""
+        names = []
+        standard = {rule.vendor for rule in spec.fields.rules}
+        known: set[str] | None = None
+        for path in self.field_map(spec.entity).vendor_paths():
+            if path in RECORD_KEYS:
+                continue
+            if not path.startswith(maps.P) or "." in path.removeprefix(maps.P):
+                raise InvalidInputError(
+                    f"HubSpot fields are named properties.<name>; {path!r} is not one",
+                    field="field_overrides",
+                )
+            name = path.removeprefix(maps.P)
+            if path not in standard:
+                known = known or {p["name"] for p in self.properties(spec.vendor_object)}
+                if name not in known:
+                    raise InvalidInputError(
+                        f"HubSpot {spec.vendor_object} have no property {name}; "
+                        "correct the field mapping",
+                        field="field_overrides",
+                    )
+            names.append(name)
+        return names
+
+    def properties(self, object_type: str) -> list[dict[str, Any]]:
+        if object_type not in self._properties:
+            reply = self.session.request_json("GET", f"/crm/v3/properties/{object_type}")
+            found = dig(reply.body, "results")
+            self._properties[object_type] = found if isinstance(found, list) else []
+        return self._properties[object_type]
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        return [
+            VendorField(
+                maps.P + item["name"],
+                str(item.get("label") or item["name"]),
+                str(item.get("type") or "string"),
+                custom=True,
+                writable=not dig(item, "modificationMetadata.readOnlyValue"),
+            )
+            for item in self.properties(spec.vendor_object)
+            if not item.get("hubspotDefined", True)
+        ]
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        found: list[Any] = []
+        for chunk in batched(external_ids, BATCH_LIMIT):
+            body = {"properties": self.names(spec), "inputs": [{"id": i} for i in chunk]}
+            reply = self.session.request_json(
+                "POST", f"{spec.endpoint}/batch/read", json=body, idempotent=True
+            )
+            found += self.records(spec, reply)  # 207: the missing ones are listed in errors
+        return self.to_page(spec, fields, found).records
+
+    def probe(self) -> str:
+        response = self.session.request(
+            "GET", "/crm/v3/objects/contacts", params={"limit": 1}, idempotent=True
+        )
+        left = response.headers.get("X-HubSpot-RateLimit-Daily-Remaining")
+        daily = response.headers.get("X-HubSpot-RateLimit-Daily")
+        return "read contacts" + (f"; {left} of {daily} daily API calls left" if left else "")
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        spec, fields = self.spec(entity), self.field_map(entity)
+        if not spec.writable:
+            return super().write(entity, records)  # says in words why not
+        results: dict[int, WriteResult] = {}
+        updates: list[tuple[int, OutboundRecord]] = []
+        for index, record in enumerate(records):
+            if record.external_id is None or record.external_id.startswith("local:"):
+                results[index] = self._write_one(spec, fields, record)  # one create each
+            else:
+                updates.append((index, record))
+        for chunk in batched(updates, BATCH_LIMIT):
+            results.update(self._update_batch(spec, fields, chunk))
+        return [results[i] for i in range(len(records))]
+
+    def _update_batch(
+        self, spec: EntitySpec, fields: FieldMap, chunk: list[tuple[int, OutboundRecord]]
+    ) -> dict[int, WriteResult]:
+        done: dict[int, WriteResult] = {}
+        inputs: dict[str, tuple[int, dict[str, Any]]] = {}
+        for index, record in chunk:
+            external_id = str(record.external_id)
+            try:
+                payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
+            except RecordError as exc:
+                done[index] = WriteResult(external_id, error=str(exc))
+                continue
+            if not payload.get("properties"):
+                done[index] = WriteResult(external_id, external_id)  # nothing writable changed
+                continue
+            inputs[external_id] = (index, payload["properties"])
+        if not inputs:
+            return done
+        body = {"inputs": [{"id": i, "properties": p} for i, (_n, p) in inputs.items()]}
+        try:
+            reply = self.session.request_json("POST", f"{spec.endpoint}/batch/update", json=body)
+        except VendorError as exc:
+            if exc.status not in (400, 409, 422):
+                raise
+            for index, record in chunk:  # find the one HubSpot refused, write the others
+                done.setdefault(index, self._write_one(spec, fields, record))
+            return done
+        for item in dig(reply.body, "results") or []:
+            if str(item.get("id")) in inputs:
+                index, _payload = inputs.pop(str(item["id"]))
+                done[index] = WriteResult(item["id"], item["id"], read_time(item, "updatedAt"))
+        for error in dig(reply.body, "errors") or []:
+            for external_id in _error_ids(error):
+                if external_id in inputs:
+                    index, _payload = inputs.pop(external_id)
+                    done[index] = WriteResult(external_id, error=f"HubSpot: {error.get('message')}")
+        for external_id, (index, _payload) in inputs.items():
+            done[index] = WriteResult(external_id, error="HubSpot did not report on this update")
+        return done
+
+
+def _modified(spec: EntitySpec) -> str:
+    return "lastmodifieddate" if spec.vendor_object == "contacts" else "hs_lastmodifieddate"
+
+
+def _archived_between(low_ms: int | None, high_ms: int) -> Callable[[Any], bool]:
+    """Archived records inside the read's window (later ones come with the next read)."""
+
+    def keep(item: Any) -> bool:
+        archived, updated = dig(item, "archivedAt"), dig(item, "updatedAt")
+        try:
+            at = _ms(read_datetime(archived)) if archived else None
+            changed = _ms(read_datetime(updated)) if updated else None
+        except (ValueError, TypeError):
+            return False
+        if at is None or at > high_ms or (changed is not None and changed > high_ms):
+            return False
+        return low_ms is None or at >= low_ms
+
+    return keep
+
+
+def _error_ids(error: Mapping[str, Any]) -> list[str]:
+    context = error.get("context") or {}
+    ids = context.get("ids") or context.get("id") or []
+    return [str(i) for i in ids] if isinstance(ids, list) else [str(ids)]
+
+
+def _positive(value: Any, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise InvalidInputError(f"{value!r} must be a whole number of at least 1", field=name)
+    return number
