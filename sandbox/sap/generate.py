@@ -53,7 +53,7 @@ def gen_product(draw: Draw, index: int, ctx: GenContext) -> dict[str, Any]:
         "CrossPlantStatus": "" if draw.chance(92) else "01",
         "CreatedByUser": _user(draw),
         "LastChangedByUser": _user(draw),
-        "IsMarkedForDeletion": draw.chance(2),
+        "IsMarkedForDeletion": index % 50 == 49,  # one in fifty, never the first ones
         "ProductOldID": "",
         "GrossWeight": f"{gross / 1000:.3f}",
         "WeightUnit": "KG",

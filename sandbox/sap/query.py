@@ -163,15 +163,27 @@ def page(
     return _scan(tenant, entity_set, options, predicate, limit)
 
 
+# Orders that are the collection's own modification order (ties broken by key).
+MODIFIED_ORDERS = (
+    ("LastChangeDateTime",),
+    ("LastChangeDate",),
+    ("LastChangeDate", "LastChangeTime"),
+)
+
+
 def _native(orderby: tuple[tuple[str, bool], ...]) -> bool:
-    return not orderby or (len(orderby) == 1 and orderby[0][0] == "LastChangeDateTime")
+    names = tuple(name for name, _descending in orderby)
+    return not orderby or (names in MODIFIED_ORDERS and len({d for _n, d in orderby}) == 1)
+
+
+def _sort_key(row: Row, name: str) -> tuple[bool, Any]:
+    value = row.comparable(name)
+    return (value is None, value if value is not None else 0)
 
 
 def _sorted(rows: list[Row], orderby: tuple[tuple[str, bool], ...]) -> list[Row]:
     for name, descending in reversed(orderby):
-        rows.sort(
-            key=lambda r: (r.comparable(name) is None, r.comparable(name) or ""), reverse=descending
-        )
+        rows.sort(key=lambda r, n=name: _sort_key(r, n), reverse=descending)  # type: ignore[misc]
     return rows
 
 

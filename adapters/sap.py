@@ -1,0 +1,283 @@
+"""SAP S/4HANA Cloud over its OData V2 APIs (communication arrangements).
+
+Reads page with `$top`/`$skip` (following `__next` when the server cuts a page
+short), oldest change first, filtered on LastChangeDateTime where SAP has it.
+Business partners carry only LastChangeDate + LastChangeTime, so their filter
+and cursor combine the two; material stock has no timestamp at all, so every
+run reads it whole (its external id is the eleven-part key, joined by `|`).
+
+Writes fetch the CSRF token (with its session cookie) first, send the record's
+ETag as `If-Match`, create deep (items, descriptions, addresses in one POST) and
+update flat: SAP Gateway has no deep update, so a changed child (a product's
+description, an address, an item) is PATCHed at its own URI. After a write the
+record is read back for its new LastChangeDateTime.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from adapters.auth import Authenticator, BasicAuth, SapCsrf
+from adapters.base import FieldKind, FormField, RemotePage, VendorField
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.failures import Resolution, json_body
+from adapters.mapping import FieldMap
+from adapters.oauth import OAuth2
+from adapters.paging import ODataPaginator, PageRequest, Paginator
+from adapters.paths import dig
+from adapters.registry import register
+from adapters.sap_children import deep_insert, document_defaults, extension_fields, patch_children
+from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
+from adapters.spec import read_time
+from core.errors import InvalidInputError, VendorError
+from core.models import Entity, System
+
+MAX_TOP = 5000
+TOKEN_PATH = "/sap/bc/sec/oauth2/token"
+_TIME = re.compile(r"^PT(\d+)H(\d+)M(\d+)S$")
+FORM = (
+    FormField(
+        "base_url", "API URL", FieldKind.URL,
+        help="The communication arrangement's host, without /sap/opu/odata/...",
+        placeholder="https://my123456-api.s4hana.cloud.sap",
+    ),
+    FormField(
+        "auth_method", "Authentication", FieldKind.CHOICE, default="basic",
+        choices=("basic", "oauth2"),
+        help="basic: communication user and password; oauth2: OAuth 2.0 client credentials",
+    ),
+    FormField("username", "Communication user (or OAuth 2.0 client ID)"),
+    FormField("password", "Password (or client secret)", FieldKind.SECRET),
+    FormField("language", "Text language", required=False, default="EN"),
+    FormField(
+        "sales_area", "Sales area for new orders and quotations", required=False,
+        help="Sales organization/distribution channel/division, e.g. 1710/10/00",
+    ),
+    FormField(
+        "page_size", "Records per request", FieldKind.INTEGER, required=False, default=1000,
+        help="$top of each page, at most 5,000; lower it if large pages time out",
+    ),
+)  # fmt: skip
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _day_and_time(item: Any) -> str | None:
+    day = read_time(item, "LastChangeDate")
+    match = _TIME.match(str(dig(item, "LastChangeTime") or ""))
+    if day is None:
+        return None
+    if match:
+        hours, minutes, seconds = (int(part) for part in match.groups())
+        day += timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    return day.isoformat()
+
+
+@register
+class SapAdapter(BaseAdapter):
+    info = declare_system(
+        System.SAP,
+        label="SAP S/4HANA Cloud",
+        form=FORM,
+        specs=SPECS,
+        unsupported={},
+        auth="Communication user (HTTP Basic) or OAuth 2.0 client credentials; CSRF token "
+        "and session cookie before every write",
+        docs_url="https://api.sap.com/products/SAPS4HANACloud/apis/ODATA",
+    )
+    specs = SPECS
+
+    # --- connection -----------------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        return max(1, min(MAX_TOP, int(self.config.get("page_size") or 1000)))
+
+    @property
+    def language(self) -> str:
+        return str(self.config.get("language") or "EN").upper()
+
+    def authenticator(self) -> Authenticator:
+        user = str(self.config.get("username", ""))
+        password = self.secret("password")
+        inner: Authenticator
+        if self.config.get("auth_method") == "oauth2":
+            inner = OAuth2(
+                vendor=self.info.label, token_url=TOKEN_PATH, client_id=user,
+                client_secret=password, grant="client_credentials", client_auth="basic",
+                clock=self.clock,
+            )  # fmt: skip
+        else:
+            inner = BasicAuth(user, password)
+        return SapCsrf(inner, fetch_url=f"{ODATA}/{self._first_service()}/")
+
+    def _first_service(self) -> str:
+        for entity in self.context.connection.entities:
+            for spec in SPECS:
+                if spec.entity is entity:
+                    return SERVICE[spec.vendor_object]
+        return SERVICE["A_Product"]
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        code = dig(json_body(response), "fault.detail.errorcode")
+        if response.status_code == 429 and isinstance(code, str) and "QuotaViolation" in code:
+            return Resolution.quota("SAP API Management's quota for this API is used up")
+        return None
+
+    # --- reading --------------------------------------------------------------------------
+
+    def spec(self, entity: Entity) -> EntitySpec:
+        return replace(super().spec(entity), paginator=self._paginator)
+
+    def _paginator(self) -> Paginator:
+        return ODataPaginator(top=self.page_size)
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        params: dict[str, Any] = {}
+        if spec.vendor_object in EXPAND:
+            params["$expand"] = EXPAND[spec.vendor_object]
+        if spec.cursor == "LastChangeDateTime":
+            params["$orderby"] = "LastChangeDateTime asc"
+            if since is not None:
+                stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+                params["$filter"] = f"LastChangeDateTime ge datetimeoffset'{stamp}Z'"
+        elif spec.cursor == BP_CURSOR:
+            params["$orderby"] = "LastChangeDate asc,LastChangeTime asc"
+            if since is not None:
+                moment = since.astimezone(UTC)
+                day = f"datetime'{moment:%Y-%m-%d}T00:00:00'"
+                clock = f"time'PT{moment:%H}H{moment:%M}M{moment:%S}S'"
+                params["$filter"] = (
+                    f"LastChangeDate gt {day} or "
+                    f"(LastChangeDate eq {day} and LastChangeTime ge {clock})"
+                )
+        return PageRequest(url=spec.endpoint, params=params)
+
+    def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Any) -> RemotePage:
+        return super().to_page(spec, fields, [self._complete(spec, item) for item in raw])
+
+    def _complete(self, spec: EntitySpec, item: Any) -> Any:
+        """Add the fields SAP spreads over several properties (see adapters.sap_specs)."""
+        if not isinstance(item, dict):
+            return item
+        name = spec.vendor_object
+        if name == "A_BusinessPartner":
+            return {**item, BP_CURSOR: _day_and_time(item)}
+        if name == "A_MatlStkInAcctMod":
+            key = "|".join(str(item.get(part, "")) for part in STOCK_KEYS)
+            return {
+                **item,
+                "_key": key,
+                "_location": f"{item.get('Plant')}/{item.get('StorageLocation')}",
+            }
+        if name == "A_Product":
+            texts = dig(item, "to_Description.results")
+            if isinstance(texts, list) and texts:
+                ordered = sorted(texts, key=lambda t: dig(t, "Language") != self.language)
+                return {**item, "to_Description": {"results": ordered}}
+        return item
+
+    def entity_url(self, spec: EntitySpec, external_id: str) -> str:
+        if spec.vendor_object == "A_MatlStkInAcctMod":
+            parts = external_id.split("|")
+            if len(parts) != len(STOCK_KEYS):
+                raise InvalidInputError(f"{external_id!r} is not a stock key of 11 parts")
+            inner = ",".join(f"{k}={_literal(v)}" for k, v in zip(STOCK_KEYS, parts, strict=True))
+        else:
+            inner = _literal(external_id)
+        return f"{spec.endpoint}{quote(f'({inner})', safe=chr(39) + '(),=')}"
+
+    def fetch_one(self, spec: EntitySpec, external_id: str) -> dict[str, Any] | None:
+        params = {"$expand": EXPAND[spec.vendor_object]} if spec.vendor_object in EXPAND else {}
+        try:
+            reply = self.session.request_json(
+                "GET", self.entity_url(spec, external_id), params=params
+            )
+        except VendorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        found = dig(reply.body, "d")
+        return self._complete(spec, found) if isinstance(found, dict) else None
+
+    # --- writing --------------------------------------------------------------------------
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        body = deep_insert(self._names(spec, payload, None))
+        body.update(
+            document_defaults(spec.vendor_object, body, str(self.config.get("sales_area") or ""))
+        )
+        reply = self.session.request_json("POST", spec.endpoint, json=body)
+        created = self._complete(spec, dig(reply.body, "d") or {})
+        new_id = dig(created, spec.key)
+        if new_id in (None, ""):
+            raise VendorError(f"{self.info.label} created a record but did not return its key")
+        return str(new_id), self._updated(spec, created)
+
+    def update(
+        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
+    ) -> datetime | None:
+        current = self.fetch_one(spec, external_id)
+        if current is None:
+            raise VendorError(f"{spec.vendor_object} {external_id} no longer exists", status=404)
+        payload = self._names(spec, payload, current)
+        flat = {k: v for k, v in payload.items() if not k.startswith("to_")}
+        if flat:
+            etag = dig(current, "__metadata.etag")
+            headers = {"If-Match": str(etag)} if etag else {}
+            self.session.request(
+                "PATCH", self.entity_url(spec, external_id), json=flat, headers=headers
+            )
+        for nav, change in payload.items():
+            if nav.startswith("to_"):
+                patch_children(
+                    self.session,
+                    current.get(nav),
+                    change,
+                    where=f"{spec.vendor_object} {external_id}",
+                )
+        fresh = self.fetch_one(spec, external_id)
+        return self._updated(spec, fresh) if fresh else None
+
+    def _names(
+        self, spec: EntitySpec, payload: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """A person's name goes to FirstName/LastName, an organization's to OrganizationBPName1."""
+        if spec.vendor_object != "A_BusinessPartner" or "OrganizationBPName1" not in payload:
+            return payload
+        category = payload.get("BusinessPartnerCategory") or dig(current, "BusinessPartnerCategory")
+        if category != "1":
+            return payload
+        rest = dict(payload)
+        first, _, last = str(rest.pop("OrganizationBPName1") or "").rpartition(" ")
+        return {**rest, "FirstName": first, "LastName": last}
+
+    def _updated(self, spec: EntitySpec, item: Any) -> datetime | None:
+        return read_time(item, spec.cursor) if spec.cursor else None
+
+    # --- metadata -------------------------------------------------------------------------
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        """Extension fields (YY1_/ZZ1_) of the entity type, from the service's $metadata."""
+        url = f"{ODATA}/{SERVICE[spec.vendor_object]}/$metadata"
+        text = self.session.request("GET", url, headers={"Accept": "application/xml"}).content
+        return extension_fields(text, f"{spec.vendor_object}Type", vendor=self.info.label)
+
+    def probe(self) -> str:
+        service = self._first_service()
+        spec = next(s for s in SPECS if SERVICE[s.vendor_object] == service)
+        reply = self.session.request_json(
+            "GET", spec.endpoint, params={"$top": 1, "$inlinecount": "allpages"}
+        )
+        count = dig(reply.body, "d.__count")
+        return (
+            f"{spec.vendor_object} has {count} records" if count is not None else "read one record"
+        )
