@@ -128,9 +128,32 @@ def hubspot(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, in
         params["after"] = following["after"]
 
 
+# --- SAP: A_Product with its descriptions, $top=5000 (the maximum) and $skip, as a sync reads
+
+SAP_AUTH = ("TOOTHPICK_ACME_COMM", "Acme-S4HC-Comm-Password-1")
+
+
+def sap(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    url = f"{sandbox.url}/sap/opu/odata/sap/API_PRODUCT_SRV/A_Product"
+    params = {"$top": "5000", "$expand": "to_Description", "$orderby": "LastChangeDateTime asc"}
+    headers = {"Accept": "application/json"}
+    records = requests_made = size = 0
+    while True:
+        params["$skip"] = str(records)
+        response = session.get(url, params=params, headers=headers, auth=SAP_AUTH)
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)["d"]["results"]
+        records += len(page)
+        if len(page) < 5000:
+            return records, requests_made, size
+
+
 BENCHES: list[VendorBench] = [
     VendorBench("salesforce", "Contact", 2000, salesforce),
     VendorBench("hubspot", "contacts", 100, hubspot),
+    VendorBench("sap", "A_Product", 5000, sap),
 ]
 
 

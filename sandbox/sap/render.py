@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sandbox.core import Entry, FieldDef, Tenant
 from sandbox.sap.catalog import ALL_SETS
-from sandbox.sap.edm import EntitySet, Prop, to_json
+from sandbox.sap.compiled import datetimeoffset_etag, getters, uri_safe
+from sandbox.sap.edm import EntitySet, Prop
 from sandbox.sap.keys import predicate
 
 ODATA_ROOT = "/sap/opu/odata/sap"
+_ID_KEYS = frozenset({"Product", "BusinessPartner", "SalesOrder", "SalesQuotation"})  # = entry.id
 Expand = Mapping[str, "Expand"]
 EVERYTHING: dict[str, Any] = {}
 
@@ -56,9 +57,7 @@ def etag_of(entity_set: EntitySet, row: Mapping[str, Any], entry: Entry | None) 
     prop = entity_set.prop_index[entity_set.etag]
     value = value_of(prop, row, entry)
     if prop.edm == "Edm.DateTimeOffset":
-        moment = datetime.fromtimestamp(int(value) / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        stamp = f"{moment}.{int(value) % 1000:03d}0000Z"
-        return f"W/\"datetimeoffset'{quote(stamp, safe='.-TZ')}'\""
+        return datetimeoffset_etag(int(value))
     return f"W/\"'{value}'\""
 
 
@@ -69,7 +68,7 @@ class Renderer:
 
     def uri(self, entity_set: EntitySet, keys: Mapping[str, str]) -> str:
         path = f"{ODATA_ROOT}/{entity_set.service}/{entity_set.name}{predicate(entity_set, keys)}"
-        return self.base_url + quote(path, safe="/()=',_-")
+        return self.base_url + (path if uri_safe(path) else quote(path, safe="/()=',_-"))
 
     def entity(
         self,
@@ -81,22 +80,27 @@ class Renderer:
         expand: Expand = EVERYTHING,
         select: frozenset[str] | None = None,
     ) -> dict[str, Any]:
-        values = dict(inherited or {})
-        keys = {
-            k: str(values[k] if k in values else value_of(entity_set.prop_index[k], row, entry))
-            for k in entity_set.keys
-        }
+        values = inherited or {}
+        if entry is not None and len(entity_set.keys) == 1 and not values:
+            keys = {
+                entity_set.keys[0]: entry.id
+                if entity_set.keys[0] in _ID_KEYS
+                else str(row.get(entity_set.keys[0]))
+            }
+        else:
+            keys = {
+                k: str(values[k] if k in values else value_of(entity_set.prop_index[k], row, entry))
+                for k in entity_set.keys
+            }
         uri = self.uri(entity_set, keys)
         meta: dict[str, Any] = {"id": uri, "uri": uri, "type": entity_set.qualified_type}
         etag = etag_of(entity_set, row, entry)
         if etag is not None:
             meta["etag"] = etag
         out: dict[str, Any] = {"__metadata": meta}
-        for prop in entity_set.props:
-            if select is not None and prop.name not in select:
-                continue
-            raw = values[prop.name] if prop.name in values else value_of(prop, row, entry)
-            out[prop.name] = to_json(prop, raw)
+        for name, get in getters(entity_set):
+            if select is None or name in select:
+                out[name] = get(row, entry, values)
         for nav in entity_set.navs:
             if select is not None and nav.name not in select and nav.name not in expand:
                 continue
