@@ -239,6 +239,11 @@ class Collection:
     def overlay_size(self) -> int:
         return len(self._overlay)
 
+    def edited(self, index: int) -> bool:
+        """Whether record `index` lives in the overlay (written since generation): anything
+        derived from an unedited base record may be cached for the collection's lifetime."""
+        return index in self._overlay
+
     # --- writing -------------------------------------------------------------------
 
     def create(self, fields: Mapping[str, Any]) -> Entry:

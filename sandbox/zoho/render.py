@@ -14,8 +14,10 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sandbox.core import Tenant
+from sandbox.core.timefmt import formatter
 from sandbox.zoho.schema import BY_NAME, LINE_ITEMS, MODULES
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "Rs.", "JPY": "¥", "AUD": "A$"}
@@ -36,9 +38,17 @@ def _zone(offset: str) -> timezone:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
+@lru_cache(maxsize=32)
+def _formatter(offset: str) -> tuple[Callable[[int], str], int]:
+    shift = _zone(offset).utcoffset(None)
+    assert shift is not None
+    return formatter(millis=False, suffix=offset), int(shift.total_seconds() * 1000)
+
+
 def zoho_time(ms: int, offset: str) -> str:
-    local = datetime.fromtimestamp(ms / 1000, _zone(offset))
-    return local.strftime("%Y-%m-%dT%H:%M:%S") + offset
+    """`2024-03-05T14:02:11+05:30`: the org's local time, whole seconds, its offset."""
+    format_ms, shift = _formatter(offset)
+    return format_ms(ms + shift)
 
 
 def parse_zoho_time(text: str) -> int:
@@ -59,19 +69,40 @@ def display_name(module: str, fields: Mapping[str, Any]) -> str | None:
     return str(value) if value is not None else None
 
 
+def _lookup_extra(module: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": display_name(module, fields)}
+    if module == "users":
+        out["email"] = fields.get("email")
+    elif module == "Products":
+        out["Product_Code"] = fields.get("Product_Code")
+    return out
+
+
+# What a lookup shows of an unedited base record never changes while its collection
+# lives, so it is kept per collection (a reset or rescale makes a new collection).
+_BASE_NAMES: WeakKeyDictionary[Any, dict[int, dict[str, Any]]] = WeakKeyDictionary()
+
+
 def tenant_names(tenant: Tenant) -> NameOf:
     """Looks referenced records up in the tenant, for the `name` half of lookups."""
 
     def name_of(module: str, record_id: str) -> dict[str, Any] | None:
-        found = tenant.collection(module).get(record_id) if module in tenant.specs else None
-        if found is None:
+        if module not in tenant.specs:
             return None
-        out: dict[str, Any] = {"name": display_name(module, found.fields)}
-        if module == "users":
-            out["email"] = found.fields.get("email")
-        elif module == "Products":
-            out["Product_Code"] = found.fields.get("Product_Code")
-        return out
+        collection = tenant.collection(module)
+        index = collection.index_of(record_id)
+        if index is None:
+            return None
+        if not collection.edited(index) and index < collection.count:
+            cache = _BASE_NAMES.setdefault(collection, {})
+            found = cache.get(index)
+            if found is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                found = cache[index] = _lookup_extra(module, collection.generate(index).fields)
+            return found
+        entry = collection.entry(index)
+        return None if entry is None or entry.deleted else _lookup_extra(module, entry.fields)
 
     return name_of
 
