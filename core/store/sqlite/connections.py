@@ -16,8 +16,8 @@ from typing import Any
 
 from core.errors import AlreadyExistsError, NotFoundError
 from core.models import ConflictStatus, Connection, Organisation
-from core.store.sqlite.area import StoreArea
 from core.store.sqlite.codec import dump_json, dump_models, from_us, load_json, to_us
+from core.store.sqlite.db import StoreArea
 
 _COLUMNS = (
     "organisation_id, id, system, name, config, sealed_secret, status, status_detail, "

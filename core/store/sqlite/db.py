@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import StoreError, StoreUnavailableError
+from core.errors import NotFoundError, StoreError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,29 @@ class Database:
             connection.execute("PRAGMA optimize")
         except sqlite3.Error:
             log.debug("PRAGMA optimize failed on %s", self.path, exc_info=True)
+
+
+class StoreArea:
+    """Base of the area mixins (connections, logs, kpis, records, runs, review).
+
+    Splitting by area keeps each file readable; they share one `Database` and
+    never call each other's public methods inside a transaction (transactions
+    do not nest)."""
+
+    _db: Database
+
+
+def require_connection(
+    connection: sqlite3.Connection, organisation_id: str, connection_id: str
+) -> None:
+    """NotFoundError unless the organisation owns the connection (another
+    organisation's connection is reported exactly like a missing one)."""
+    row = connection.execute(
+        "SELECT 1 FROM connections WHERE organisation_id = ? AND id = ?",
+        (organisation_id, connection_id),
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"Connection {connection_id} not found.")
 
 
 def is_transient(exc: sqlite3.Error) -> bool:

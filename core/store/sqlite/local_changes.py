@@ -18,8 +18,8 @@ from typing import Any
 from core.clock import new_id, utcnow
 from core.errors import NotFoundError
 from core.models import ChangeKind, Entity, Record, RecordChange, content_hash
-from core.store.sqlite.area import StoreArea, require_connection
 from core.store.sqlite.codec import dump_json, from_us, load_json, opt_json, opt_us, to_us
+from core.store.sqlite.db import StoreArea, require_connection
 from core.store.sqlite.records import INSERT_CHANGE, changed_parts, record_from_row
 
 _KEY = "organisation_id = ? AND connection_id = ? AND entity = ? AND external_id = ?"

@@ -8,6 +8,14 @@ not SQLite's ASCII-only `lower()`/`LIKE`.
 
 Order is newest first, ties broken by id, in every query; exports page with
 a keyset on (time, id) so each batch is one short index seek, however deep.
+
+Which index reads a page is decided here, from the total that is counted
+first (a covering index answers the count): when matches are dense, walking
+logs_time newest-first stops after one page; when they are sparse (a run's
+entries, a rare status), that walk would cross the whole range, so the page is
+read through the most selective filter index and only the matches are sorted.
+The planner cannot make this choice itself: it has no statistics for values it
+has not sampled, and a rare filter chosen wrongly costs a full scan per page.
 """
 
 # ruff: noqa: S608 (SQL text is assembled from module constants; values are bound parameters)
@@ -21,7 +29,7 @@ from typing import Any
 
 from core.models import LogEntry
 from core.store.queries import LogFilter, Page
-from core.store.sqlite.area import StoreArea
+from core.store.sqlite import rollups
 from core.store.sqlite.codec import (
     dump_json,
     enum_value,
@@ -31,6 +39,7 @@ from core.store.sqlite.codec import (
     load_json,
     to_us,
 )
+from core.store.sqlite.db import StoreArea
 
 _INSERT = (
     "INSERT INTO logs (id, time, organisation_id, connection_id, system, run_id, entity, "
@@ -44,7 +53,17 @@ _SELECT = (
     "level, status, message, duration_ms, records_processed, records_created, "
     "records_updated, records_failed, http_status, error_category, metadata FROM logs"
 )
+_SPARSE = 20_000  # matches that are cheaper to sort than to find along logs_time
+_FILTER_INDEXES = (  # most selective first
+    ("run_id", "logs_run"),
+    ("connection_ids", "logs_connection"),
+    ("systems", "logs_system"),
+    ("statuses", "logs_status"),
+    ("levels", "logs_level"),
+    ("operations", "logs_operation"),
+)
 _PURGE_BATCH = 10_000
+_PURGE_TABLE = "CREATE TEMP TABLE IF NOT EXISTS purge_batch (seq INTEGER PRIMARY KEY)"
 
 
 def _row(entry: LogEntry) -> tuple[Any, ...]:
@@ -108,11 +127,20 @@ def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
     return " AND ".join(terms), params
 
 
+def page_index(query: LogFilter, total: int) -> str:
+    if total <= _SPARSE:
+        for field, index in _FILTER_INDEXES:
+            if getattr(query, field):
+                return index
+    return "logs_time"
+
+
 def log_page_sql(
-    organisation_id: str, query: LogFilter, *, offset: int, limit: int
+    organisation_id: str, query: LogFilter, *, offset: int, limit: int, total: int
 ) -> tuple[str, list[Any]]:
     where, params = log_where(organisation_id, query)
-    sql = f"{_SELECT} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
+    index = page_index(query, total)
+    sql = f"{_SELECT} INDEXED BY {index} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
     return sql, [*params, limit, offset]
 
 
@@ -127,7 +155,11 @@ class LogsMixin(StoreArea):
             return 0
         rows = [_row(entry) for entry in entries]
         with self._db.write() as db:
-            return db.executemany(_INSERT, rows).rowcount
+            before = rollups.last_seq(db)
+            added = db.executemany(_INSERT, rows).rowcount
+            if added:
+                rollups.add_new_rows(db, after_seq=before)
+            return added
 
     def get_log(self, organisation_id: str, log_id: str) -> LogEntry | None:
         with self._db.guard():
@@ -144,11 +176,15 @@ class LogsMixin(StoreArea):
         self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
     ) -> Page[LogEntry]:
         offset, limit = max(offset, 0), max(limit, 0)
-        page_sql, page_params = log_page_sql(organisation_id, query, offset=offset, limit=limit)
         count_sql, count_params = log_count_sql(organisation_id, query)
         with self._db.read() as db:
-            rows = db.execute(page_sql, page_params).fetchall()
             total = int(db.execute(count_sql, count_params).fetchone()[0])
+            rows = []
+            if offset < total and limit:
+                page_sql, page_params = log_page_sql(
+                    organisation_id, query, offset=offset, limit=limit, total=total
+                )
+                rows = db.execute(page_sql, page_params).fetchall()
         items = [log_entry(row) for row in rows]
         return Page[LogEntry](items=items, total=total, offset=offset, limit=limit)
 
@@ -156,10 +192,13 @@ class LogsMixin(StoreArea):
         self, organisation_id: str, query: LogFilter, *, batch_size: int = 1000
     ) -> Iterator[LogEntry]:
         where, params = log_where(organisation_id, query)
-        first = f"{_SELECT} WHERE {where} ORDER BY time DESC, id DESC LIMIT ?"
+        count_sql, count_params = log_count_sql(organisation_id, query)
+        with self._db.guard():
+            total = int(self._db.connection().execute(count_sql, count_params).fetchone()[0])
+        source = f"{_SELECT} INDEXED BY {page_index(query, total)} WHERE {where}"
+        first = f"{source} ORDER BY time DESC, id DESC LIMIT ?"
         after = (
-            f"{_SELECT} WHERE {where} AND time <= ? AND (time < ? OR id < ?) "
-            "ORDER BY time DESC, id DESC LIMIT ?"
+            f"{source} AND time <= ? AND (time < ? OR id < ?) ORDER BY time DESC, id DESC LIMIT ?"
         )
         batch_size = max(batch_size, 1)
         last: tuple[int, str] | None = None
@@ -198,11 +237,15 @@ class LogsMixin(StoreArea):
         for organisation_id in organisations:
             while True:
                 with self._db.write() as db:
-                    count = db.execute(
-                        "DELETE FROM logs WHERE seq IN (SELECT seq FROM logs "
-                        "WHERE organisation_id = ? AND time < ? LIMIT ?)",
+                    db.execute(_PURGE_TABLE)
+                    db.execute(
+                        "INSERT INTO temp.purge_batch SELECT seq FROM logs "
+                        "WHERE organisation_id = ? AND time < ? LIMIT ?",
                         (organisation_id, cutoff, _PURGE_BATCH),
-                    ).rowcount
+                    )
+                    rollups.remove_rows(db, selection="seq IN temp.purge_batch")
+                    count = db.execute("DELETE FROM logs WHERE seq IN temp.purge_batch").rowcount
+                    db.execute("DELETE FROM temp.purge_batch")
                 deleted += count
                 if count < _PURGE_BATCH:
                     break

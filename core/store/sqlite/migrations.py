@@ -22,13 +22,14 @@ from pathlib import Path
 
 from core.errors import StoreError
 from core.store.sqlite.db import is_transient
+from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
 
 Migration = Sequence[str] | Callable[[sqlite3.Connection], None]
 
 APPLICATION_ID = 0x54504948  # "TPIH"
 
-MIGRATIONS: list[Migration] = [V1]
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2]
 
 
 def user_version(connection: sqlite3.Connection) -> int:

@@ -18,7 +18,6 @@ from typing import Any
 from core.clock import new_id, utcnow
 from core.models import ChangeKind, Entity, Record, RecordWrite, SyncState, diff_fields
 from core.store.queries import UpsertResult
-from core.store.sqlite.area import StoreArea, require_connection
 from core.store.sqlite.codec import (
     by_key,
     dump_json,
@@ -28,6 +27,7 @@ from core.store.sqlite.codec import (
     opt_us,
     to_us,
 )
+from core.store.sqlite.db import StoreArea, require_connection
 
 _KEY = "organisation_id = ? AND connection_id = ? AND entity = ?"
 

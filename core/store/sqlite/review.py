@@ -17,7 +17,6 @@ from typing import Any
 from core.errors import AlreadyExistsError, NotFoundError
 from core.models import Alert, Conflict, ConflictStatus
 from core.store.queries import Page
-from core.store.sqlite.area import StoreArea
 from core.store.sqlite.codec import (
     dump_json,
     enum_value,
@@ -27,6 +26,7 @@ from core.store.sqlite.codec import (
     opt_us,
     to_us,
 )
+from core.store.sqlite.db import StoreArea
 
 _CONFLICT_COLUMNS = (
     "id, organisation_id, connection_id, system, entity, external_id, kind, local, remote, "

@@ -31,7 +31,6 @@ from core.errors import (
 )
 from core.models import Entity, EntityCounts, PlannedChange, RunProgress, RunState, SyncRun
 from core.store.queries import HeartbeatAck, Page
-from core.store.sqlite.area import StoreArea
 from core.store.sqlite.codec import (
     dump_json,
     dump_models,
@@ -42,6 +41,7 @@ from core.store.sqlite.codec import (
     opt_us,
     to_us,
 )
+from core.store.sqlite.db import StoreArea
 
 _ACTIVE = "state IN ('queued', 'running', 'paused')"  # the partial indexes' own WHERE
 _COLUMNS = (
@@ -113,27 +113,20 @@ def _run(row: sqlite3.Row) -> SyncRun:
     )
 
 
-def _active_run_id(db: sqlite3.Connection, organisation_id: str, connection_id: str) -> str | None:
-    row = db.execute(
-        f"SELECT id FROM runs WHERE organisation_id = ? AND connection_id = ? AND {_ACTIVE}",
-        (organisation_id, connection_id),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _already_active(run_id: str) -> RunAlreadyActiveError:
-    return RunAlreadyActiveError(
-        "This connection already has a sync queued or running; wait for it or cancel it.",
-        run_id=run_id,
-    )
-
-
 class RunsMixin(StoreArea):
     def create_run(self, run: SyncRun) -> SyncRun:
         with self._db.write() as db:
-            active = _active_run_id(db, run.organisation_id, run.connection_id)
+            active = db.execute(
+                f"SELECT id FROM runs WHERE {_ACTIVE} AND organisation_id = ? "
+                "AND connection_id = ?",
+                (run.organisation_id, run.connection_id),
+            ).fetchone()
             if active is not None and run.state.is_active:
-                raise _already_active(active)
+                raise RunAlreadyActiveError(
+                    "This connection already has a sync queued or running; wait for it or "
+                    "cancel it.",
+                    run_id=active[0],
+                )
             try:
                 db.execute(
                     f"INSERT INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 20)})", _row(run)

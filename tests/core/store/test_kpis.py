@@ -130,6 +130,37 @@ def test_kpis_ungrouped_by_day(store: Store, dataset: None) -> None:
     ]  # fmt: skip
 
 
+def test_windows_that_start_and_end_mid_hour_count_exactly_their_entries(
+    store: Store, dataset: None
+) -> None:
+    """[T0+1h20, T0+1d1h30): S sync 1h30 (ok 200 ms, 20) and 2h10 (error 300 ms), S pull
+    error 1h45; H sync 3h00 (ok, no duration, 7) and H push error 1d1h."""
+    since, until = at(hours=1, minutes=20), at(days=1, hours=1, minutes=30)
+
+    assert store.kpis(ORG, since=since, until=until) == [
+        row("hubspot", runs=1, succeeded=1, records_moved=7, errors=1),
+        row("salesforce", runs=2, succeeded=1, failed=1, avg_duration_ms=250,
+            p95_duration_ms=300, records_moved=20, errors=2),
+    ]  # fmt: skip
+    assert store.kpis(ORG, since=since, until=until, bucket=Bucket.DAY) == [
+        row("hubspot", T0, runs=1, succeeded=1, records_moved=7),
+        row("hubspot", at(days=1), errors=1),
+        row("salesforce", T0, runs=2, succeeded=1, failed=1, avg_duration_ms=250,
+            p95_duration_ms=300, records_moved=20, errors=2),
+    ]  # fmt: skip
+
+
+def test_a_window_inside_one_hour(store: Store, dataset: None) -> None:
+    since, until = at(hours=1, minutes=10), at(hours=1, minutes=40)
+
+    assert store.kpis(ORG, since=since, until=until, bucket=Bucket.HOUR) == [
+        row("hubspot", at(hours=1), runs=1, failed=1, avg_duration_ms=50, p95_duration_ms=50,
+            records_moved=5, errors=1),
+        row("salesforce", at(hours=1), runs=1, succeeded=1, avg_duration_ms=200,
+            p95_duration_ms=200, records_moved=20),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("durations", "p95"),
     [
@@ -164,6 +195,19 @@ def test_volume_by_entity(store: Store, dataset: None) -> None:
         VolumeRow(entity=Entity.CONTACT, bucket_start=T0, records=3),
         VolumeRow(entity=Entity.PRODUCT, bucket_start=T0, records=10),
         VolumeRow(entity=Entity.PRODUCT, bucket_start=at(days=1), records=5),
+    ]
+
+
+def test_volume_of_a_window_that_starts_and_ends_mid_hour(store: Store, dataset: None) -> None:
+    since, until = at(minutes=30), at(days=1, hours=2, minutes=30)
+
+    assert store.volume_by_entity(ORG, since=since, until=until) == [
+        VolumeRow(entity=Entity.CONTACT, bucket_start=None, records=3),
+        VolumeRow(entity=Entity.PRODUCT, bucket_start=None, records=15),
+    ]
+    assert store.volume_by_entity(ORG, since=at(hours=1, minutes=1), until=until) == [
+        VolumeRow(entity=Entity.CONTACT, bucket_start=None, records=3),
+        VolumeRow(entity=Entity.PRODUCT, bucket_start=None, records=5),
     ]
 
 
