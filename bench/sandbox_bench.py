@@ -150,9 +150,62 @@ def sap(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, i
             return records, requests_made, size
 
 
+# --- Zoho CRM: every field of Contacts, 200 per page (the maximum), page tokens past 2,000 --
+
+
+def zoho(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    grant = session.post(
+        f"{sandbox.url}/oauth/v2/token",
+        params={
+            "grant_type": "refresh_token",
+            "client_id": "1000.ACMEZOHOSANDBOXCLIENT01",
+            "client_secret": "acme-zoho-client-secret",
+            "refresh_token": "1000.acme.zoho.sandbox.refresh.token",
+        },
+    ).json()
+    headers = {"Authorization": f"Zoho-oauthtoken {grant['access_token']}"}
+    url = f"{grant['api_domain']}/crm/v2.1/Contacts"
+    params = {"per_page": "200", "sort_by": "Modified_Time", "sort_order": "asc"}
+    records = requests_made = size = 0
+    while True:
+        response = session.get(url, params=params, headers=headers)
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)
+        records += len(page["data"])
+        if not page["info"]["more_records"]:
+            return records, requests_made, size
+        params.pop("page", None)
+        params["page_token"] = page["info"]["next_page_token"]
+
+
+# --- Pipedrive: API v2 persons, 500 per page (the maximum), next_cursor ---------------
+
+
+def pipedrive(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    headers = {"x-api-token": "a1c3e5f70921b4d6e8f0a2c4e6b8d0f2a4c6e8b0"}
+    url = f"{sandbox.url}/api/v2/persons"
+    params = {"limit": "500", "sort_by": "update_time", "sort_direction": "asc"}
+    records = requests_made = size = 0
+    while True:
+        response = session.get(url, params=params, headers=headers)
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)
+        records += len(page["data"])
+        cursor = page["additional_data"]["next_cursor"]
+        if not cursor:
+            return records, requests_made, size
+        params["cursor"] = cursor
+
+
 BENCHES: list[VendorBench] = [
     VendorBench("salesforce", "Contact", 2000, salesforce),
     VendorBench("hubspot", "contacts", 100, hubspot),
+    VendorBench("zoho", "Contacts", 200, zoho),
+    VendorBench("pipedrive", "persons", 500, pipedrive),
     VendorBench("sap", "A_Product", 5000, sap),
 ]
 

@@ -11,10 +11,10 @@ API would.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from sandbox.core.timefmt import formatter
 from sandbox.pipedrive.objects import OBJECTS
 
 STANDARD = {name: tuple(f.name for f in fields) for name, fields, *_ in OBJECTS}
@@ -25,16 +25,9 @@ REFERENCES = {
 V1_RENAMES = {"persons": {"emails": "email", "phones": "phone"}, "deals": {"owner_id": "user_id"}}
 
 
-def v2_time(ms: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000))
-
-
-def v1_time(ms: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms // 1000))
-
-
-def lead_time(ms: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+v2_time = formatter(millis=False)  # 2024-01-05T10:20:00Z
+v1_time = formatter(separator=" ", millis=False, suffix="")  # 2024-01-05 10:20:00
+lead_time = formatter()  # 2024-01-05T10:20:00.123Z
 
 
 def _ref(value: Any) -> Any:
