@@ -19,7 +19,7 @@ service = open_or_stop()
 org, store = organisation(), store_key()
 st.title("Integrations demo")
 st.caption(
-    "Seven sandbox connections, one per supported system, with 30 days of history. "
+    "A sandbox connection for every supported system, with 30 days of history. "
     "Everything here is live: press Sync and watch sandbox data arrive."
 )
 connections = loaders.connections(store, org)

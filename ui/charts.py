@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.models import Entity
 from core.store.queries import CountRow, KpiRow, VolumeRow
+from ui import format as fmt
 from ui import systems
 
 _CONFIG = {"displayModeBar": False, "responsive": True}
@@ -23,12 +24,19 @@ def _bars_height(count: int) -> int:
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, *, height: int = 340) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
         xaxis_title=x,
         yaxis_title=y,
         height=height,
-        margin={"l": 8, "r": 8, "t": 48, "b": 8},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "title": None},
+        margin={"l": 8, "r": 8, "t": 84, "b": 8},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
         font={"family": _FONT},
         hoverlabel={"font": {"family": _FONT}},
     )
@@ -73,10 +81,9 @@ def duration(rows: list[KpiRow]) -> go.Figure:
     rows = sorted((r for r in rows if r.key is not None and r.runs), key=lambda r: r.key or "")
     names = [systems.short(r.key) for r in rows]
     fig = go.Figure()
-    text_colours = [systems.text_colour(r.key) for r in rows]
-    for label, values, pattern, opacity, text_colour in (
-        ("Average", [(r.avg_duration_ms or 0) / 1000 for r in rows], "", 1.0, text_colours),
-        ("p95", [(r.p95_duration_ms or 0) / 1000 for r in rows], "/", 0.5, ["#0f172a"] * len(rows)),
+    for label, values, pattern, opacity in (
+        ("Average", [(r.avg_duration_ms or 0) / 1000 for r in rows], "", 1.0),
+        ("p95", [(r.p95_duration_ms or 0) / 1000 for r in rows], "/", 0.5),
     ):
         fig.add_trace(
             go.Bar(
@@ -90,12 +97,14 @@ def duration(rows: list[KpiRow]) -> go.Figure:
                     "pattern": {"shape": pattern},
                 },
                 text=[f"{label} {v:.1f} s" for v in values],
-                textposition="inside",
-                insidetextanchor="end",
-                textfont={"color": text_colour},
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"color": "#0f172a"},
                 hovertemplate="%{y}: %{x:.1f} s<extra>" + label + "</extra>",
             )
         )
+    longest = max(((r.p95_duration_ms or 0) / 1000 for r in rows), default=1.0)
+    fig.update_xaxes(range=[0, longest * 1.45])
     fig.update_layout(barmode="group", showlegend=True)
     fig.update_yaxes(autorange="reversed")
     return _layout(
@@ -118,7 +127,7 @@ def volume(rows: list[VolumeRow]) -> go.Figure:
             y=[systems.entity_label(entity) for entity, _ in ordered],
             orientation="h",
             marker={"color": [systems.ENTITY_COLOURS[entity] for entity, _ in ordered]},
-            text=[f"{count:,}" for _, count in ordered],
+            text=[fmt.number(count) for _, count in ordered],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:,} records<extra></extra>",
@@ -147,7 +156,7 @@ def error_counts(rows: list[CountRow], *, by_system: bool) -> go.Figure:
             y=names,
             orientation="h",
             marker={"color": colours},
-            text=[f"{r.count:,}" for r in rows],
+            text=[fmt.number(r.count) for r in rows],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:,} errors<extra></extra>",

@@ -112,6 +112,7 @@ def connect_form(
         test, save = st.columns(2)
         test.form_submit_button(
             "Test connection",
+            key=f"{key}_test",
             on_click=_test,
             args=(prefix, org, info),
             icon=":material/network_check:",
@@ -119,6 +120,7 @@ def connect_form(
         )
         save.form_submit_button(
             "Save connection",
+            key=f"{key}_save",
             on_click=_save,
             args=(prefix, org, info),
             type="primary",

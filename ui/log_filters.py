@@ -79,6 +79,7 @@ def form(prefix: str, connections: list[ConnectionPublic]) -> None:
         apply, clear = st.columns(2)
         apply.form_submit_button(
             "Apply filters",
+            key=f"{prefix}_apply",
             type="primary",
             on_click=_apply,
             args=(prefix,),

@@ -3,9 +3,8 @@ details with its metadata, and the filtered set exported as CSV or JSON."""
 
 from __future__ import annotations
 
-import tempfile
+import io
 from functools import partial
-from typing import BinaryIO, cast
 
 import streamlit as st
 
@@ -30,6 +29,7 @@ STATUS = {
     LogStatus.SKIPPED: "↷ skipped",
     LogStatus.STARTED: "▶ started",
 }
+EXPORT_LIMIT = 200_000
 _MIME = {ExportFormat.CSV: "text/csv", ExportFormat.JSON: "application/json"}
 
 
@@ -37,13 +37,13 @@ def _rows(entries: list[LogEntry], names: dict[str, str]) -> list[dict[str, obje
     return [
         {
             "Time (UTC)": e.time.strftime("%Y-%m-%d %H:%M:%S"),
+            "Level": LEVEL[e.level],
+            "Status": STATUS[e.status],
+            "Message": e.message,
             "System": systems.short(e.system),
             "Connection": names.get(e.connection_id or "", e.connection_id or "—"),
             "Operation": e.operation.value,
-            "Level": LEVEL[e.level],
-            "Status": STATUS[e.status],
             "Entity": e.entity.value if e.entity else "",
-            "Message": e.message,
             "Duration": fmt.duration_ms(e.duration_ms) if e.duration_ms is not None else "",
             "Records": e.records_processed or None,
         }
@@ -51,13 +51,14 @@ def _rows(entries: list[LogEntry], names: dict[str, str]) -> list[dict[str, obje
     ]
 
 
-def export_file(org: str, query: LogFilter, fmt_: ExportFormat) -> BinaryIO:
-    """Streams the export into a temporary file (spilled to disk past 8 MB)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+def export_file(org: str, query: LogFilter, fmt_: ExportFormat) -> io.BytesIO:
+    """The export, built when the button is pressed (Streamlit holds a download in memory,
+    so the dashboard exports at most EXPORT_LIMIT entries; the CLI streams any number)."""
+    out = io.BytesIO()
     for chunk in service().export_logs(org, query, fmt_):
-        spool.write(chunk.encode())
-    spool.seek(0)
-    return cast(BinaryIO, spool)
+        out.write(chunk.encode())
+    out.seek(0)
+    return out
 
 
 def detail(entry: LogEntry, names: dict[str, str]) -> None:
@@ -127,6 +128,7 @@ def table(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
 
 def export(prefix: str, org: str, query: LogFilter, total: int) -> None:
     st.markdown(f"**Export the {total:,} filtered entries**")
+    too_many = total > EXPORT_LIMIT
     with st.container(horizontal=True, key=f"{prefix}_export"):
         for fmt_ in ExportFormat:
             st.download_button(
@@ -137,7 +139,12 @@ def export(prefix: str, org: str, query: LogFilter, total: int) -> None:
                 key=f"{prefix}_download_{fmt_.value}",
                 icon=":material/download:",
                 on_click="ignore",
+                disabled=too_many,
             )
-    st.caption(
-        "Secrets are masked in exports. Very large sets export faster with `toothpick export-logs`."
-    )
+    if too_many:
+        st.warning(
+            f"Narrow the filters to at most {EXPORT_LIMIT:,} entries to download them here, "
+            "or export any number with `toothpick export-logs` (same filters).",
+            icon=":material/filter_alt:",
+        )
+    st.caption("Secrets are masked in exports.")

@@ -96,6 +96,7 @@ def options_form(prefix: str, org: str, connection: ConnectionPublic, info: Syst
         )
         st.form_submit_button(
             "Sync now",
+            key=f"{key}_sync",
             type="primary",
             icon=":material/sync:",
             on_click=_queue,

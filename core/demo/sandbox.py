@@ -20,6 +20,20 @@ _FORMS: dict[System, dict[str, Any]] = {
         "refresh_token": "5Aep861acme.sandbox.refresh.token",
         "batch_size": 200,
     },
+    System.HUBSPOT: {
+        "base_url": "{http}",
+        "private_app_token": "pat-na1-acme0000-0000-4000-8000-000000000001",
+    },
+    System.ZOHO: {
+        "accounts_url": "{http}",
+        "client_id": "1000.ACMEZOHOSANDBOXCLIENT01",
+        "client_secret": "acme-zoho-client-secret",
+        "refresh_token": "1000.acme.zoho.sandbox.refresh.token",
+    },
+    System.PIPEDRIVE: {
+        "base_url": "{http}",
+        "api_token": "a1c3e5f70921b4d6e8f0a2c4e6b8d0f2a4c6e8b0",
+    },
 }
 
 
