@@ -10,6 +10,7 @@ the queued syncs. Reached through `IntegrationService.seed_demo`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ from core.schemas import ConnectionCreate, ConnectionPublic
 
 if TYPE_CHECKING:
     from core.services.admin import AdminService
+
+log = logging.getLogger(__name__)
 
 
 class DemoReport(BaseModel):
@@ -77,6 +80,10 @@ def seed_demo(
             connection = _connect(service, organisation_id, demo)
         except ToothpickError as exc:
             report.skipped[demo.name] = str(exc)
+            continue
+        except Exception as exc:  # a broken adapter must not stop the rest of the demo
+            log.exception("demo connection %s could not be created", demo.name)
+            report.skipped[demo.name] = f"its adapter failed to load ({type(exc).__name__})"
             continue
         report.created.append(demo.name)
         past = history(connection, demo, now=now, days=days, seed=seed)

@@ -13,6 +13,18 @@ from core.settings import Settings
 TENANT = "acme"
 
 _FORMS: dict[System, dict[str, Any]] = {
+    System.SAP: {
+        "base_url": "{http}",
+        "auth_method": "basic",
+        "username": "TOOTHPICK_ACME_COMM",
+        "password": "Acme-S4HC-Comm-Password-1",
+    },
+    System.ODOO: {
+        "url": "{http}/odoo/acme",
+        "database": "acme",
+        "login": "api@acme.example",
+        "api_key": "5c1f0a8e2b7d4c9a6e3f1b8d0c7a2e5f9b4d6a1c",
+    },
     System.SALESFORCE: {
         "login_url": "{tls}",  # Salesforce speaks https only; `up` trusts the sandbox's CA
         "client_id": "3MVG9acme.sandbox.consumer.key",
