@@ -17,11 +17,9 @@ from typing import Any, ClassVar
 
 import requests
 
-from adapters import convert as c
+from adapters import zoho_maps as maps
 from adapters.auth import Authenticator
 from adapters.base import (
-    FieldKind,
-    FormField,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -30,101 +28,16 @@ from adapters.base import (
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, error_code, json_body
-from adapters.mapping import FieldMap, Lines, Rule
+from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
-from adapters.paging import PageNumberPaginator, PageRequest
+from adapters.paging import PageRequest
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import FailureCategory, VendorError
 from core.models import Entity, System
 
-PER_PAGE = 200
+PER_PAGE = maps.PER_PAGE
 MAX_WRITE = 100
-WHAT_ID = "What_Id"
-WHAT = WHAT_ID + "@"  # Tasks' What_Id split by $se_module (see `to_page`)
-
-
-def _pages() -> PageNumberPaginator:
-    return PageNumberPaginator(
-        more_path="info.more_records", token_path="info.next_page_token", token_param="page_token"
-    )
-
-
-def _spec(entity: Entity, module: str, rules: tuple[Rule, ...], **more: Any) -> EntitySpec:
-    lines = more.pop("lines", None)
-    return EntitySpec(
-        entity,
-        module,
-        FieldMap(entity, rules, lines),
-        records_path="data",
-        cursor="Modified_Time",
-        created="Created_Time",
-        paginator=_pages,
-        **more,
-    )
-
-
-R = Rule
-TASK = c.Converter("a task", lambda _value: "task", lambda value: value)  # Zoho Tasks are tasks
-DONE = c.Converter(
-    "a task status",
-    lambda value: value == "Completed",
-    lambda value: "Completed" if c.read_bool(value) else "Not Started",
-)
-DUE_DATE = c.Converter("a date", c.read_datetime, lambda v: c.read_datetime(v).date().isoformat())
-SPECS = (
-    _spec(Entity.CONTACT, "Contacts", (
-        R("first_name", "First_Name"), R("last_name", "Last_Name"), R("email", "Email"),
-        R("phone", "Phone"), R("title", "Title"),
-        R("account_external_id", "Account_Name.id", c.REF),
-    ), writable=True),
-    _spec(Entity.ACCOUNT, "Accounts", (
-        R("name", "Account_Name"), R("domain", "Website"), R("industry", "Industry"),
-        R("phone", "Phone"), R("city", "Billing_City"), R("country", "Billing_Country"),
-        R("employees", "Employees", c.INT),
-    ), writable=True),
-    _spec(Entity.OPPORTUNITY, "Deals", (
-        R("name", "Deal_Name"), R("amount", "Amount", c.DECIMAL), R("currency", "Currency"),
-        R("stage", "Stage"), R("probability", "Probability", c.FLOAT),
-        R("close_date", "Closing_Date", c.DATE), R("account_external_id", "Account_Name.id", c.REF),
-        R("contact_external_id", "Contact_Name.id", c.REF),
-    ), writable=True),
-    _spec(Entity.ACTIVITY, "Tasks", (
-        R("kind", "id", TASK, writable=False), R("subject", "Subject"),
-        R("due_at", "Due_Date", DUE_DATE), R("done", "Status", DONE), R("notes", "Description"),
-        R("contact_external_id", "Who_Id.id", c.REF),
-        R("opportunity_external_id", WHAT + "Deals.id", c.REF),
-        R("account_external_id", WHAT + "Accounts.id", c.REF),
-    ), writable=True),
-    _spec(Entity.PRODUCT, "Products", (
-        R("sku", "Product_Code"), R("name", "Product_Name"), R("description", "Description"),
-        R("price", "Unit_Price", c.DECIMAL), R("unit", "Usage_Unit"),
-        R("category", "Product_Category"), R("active", "Product_Active", c.BOOL),
-    ), writable=True),
-    _spec(Entity.QUOTE, "Quotes", (
-        R("number", "Quote_Number", writable=False), R("status", "Quote_Stage"),
-        R("valid_until", "Valid_Till", c.DATE), R("currency", "Currency"),
-        R("total_amount", "Grand_Total", c.DECIMAL, writable=False),
-        R("customer_external_id", "Contact_Name.id", c.REF),
-        R("account_external_id", "Account_Name.id", c.REF),
-        R("opportunity_external_id", "Deal_Name.id", c.REF),
-    ), lines=Lines("Product_Details", (
-        R("line_id", "id", c.REF), R("product_external_id", "product.id", c.REF),
-        R("description", "product_description"),
-        R("quantity", "quantity", c.DECIMAL), R("unit_price", "list_price", c.DECIMAL),
-        R("amount", "net_total", c.DECIMAL),
-    ))),
-)  # fmt: skip
-FORM = (
-    FormField("accounts_url", "Accounts server", FieldKind.URL, default="https://accounts.zoho.com",
-              help="Your data centre's: accounts.zoho.com, .eu, .in, .com.au, .jp or .com.cn"),
-    FormField("api_version", "CRM API version", FieldKind.CHOICE, required=False,
-              default="v2.1", choices=("v2", "v2.1")),
-    FormField("client_id", "Client ID", FieldKind.SECRET, help="From the Zoho API console"),
-    FormField("client_secret", "Client secret", FieldKind.SECRET),
-    FormField("refresh_token", "Refresh token", FieldKind.SECRET,
-              help="Granted with access_type=offline for the ZohoCRM.modules and settings scopes"),
-)  # fmt: skip
 
 
 @register
@@ -132,13 +45,13 @@ class ZohoAdapter(BaseAdapter):
     info = declare_system(
         System.ZOHO,
         label="Zoho CRM",
-        form=FORM,
-        specs=SPECS,
+        form=maps.FORM,
+        specs=maps.SPECS,
         unsupported={},
         auth="OAuth 2.0 refresh token at the accounts server; 'Zoho-oauthtoken' header",
         docs_url="https://www.zoho.com/crm/developer/docs/api/v2/",
     )
-    specs = SPECS
+    specs = maps.SPECS
     max_concurrent: ClassVar[int | None] = 5  # the smallest edition's concurrency limit
 
     def authenticator(self) -> Authenticator:
@@ -171,7 +84,11 @@ class ZohoAdapter(BaseAdapter):
         fields = self.field_map(spec.entity)
         paths = fields.vendor_paths() + ([fields.lines.vendor] if fields.lines else [])
         wanted = {p.split(".")[0].split("@")[0] for p in paths} - {"id"}
-        wanted |= {"Modified_Time", "Created_Time", "$se_module" if WHAT_ID in wanted else "id"}
+        wanted |= {
+            "Modified_Time",
+            "Created_Time",
+            "$se_module" if maps.WHAT_ID in wanted else "id",
+        }
         params = {"per_page": PER_PAGE, "sort_by": "Modified_Time", "sort_order": "asc"}
         params["fields"] = ",".join(sorted(wanted - {"id"}))
         return PageRequest(url=spec.endpoint, params=params, headers=_since(since))
@@ -200,7 +117,7 @@ class ZohoAdapter(BaseAdapter):
 
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
         if spec.entity is Entity.ACTIVITY:  # What_Id points at a Deal or an Account
-            raw = [{**r, f"{WHAT}{r.get('$se_module')}": r.get("What_Id")} for r in raw]
+            raw = [{**r, f"{maps.WHAT}{r.get('$se_module')}": r.get("What_Id")} for r in raw]
         return super().to_page(spec, fields, raw)
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
@@ -297,10 +214,10 @@ def _payload(fields: FieldMap, record: OutboundRecord) -> dict[str, Any]:
         data = fields.to_vendor(record.data, changed=record.changed_fields or None)
         data["id"] = record.external_id
     out = {k: None if isinstance(v, dict) and v == {"id": None} else v for k, v in data.items()}
-    for key in [k for k in out if k.startswith(WHAT)]:
+    for key in [k for k in out if k.startswith(maps.WHAT)]:
         value = out.pop(key)
         if value is not None or "What_Id" not in out:
-            out["What_Id"], out["$se_module"] = value, key.removeprefix(WHAT)
+            out["What_Id"], out["$se_module"] = value, key.removeprefix(maps.WHAT)
     return out
 
 
