@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.service import IntegrationService
-from tests.ui.builders import stored_connection, with_history
-from tests.ui.conftest import OpenPage
+from tests.ui.builders import ORG, stored_connection, with_history
+from tests.ui.conftest import OpenPage, press
 
 
 def test_tabs_by_functionality(open_page: OpenPage, service: IntegrationService) -> None:
@@ -21,3 +21,14 @@ def test_tabs_by_functionality(open_page: OpenPage, service: IntegrationService)
 def test_empty_organisation_offers_the_demo(open_page: OpenPage) -> None:
     at = open_page("demo")
     assert any(b.label == "Load the demo connections" for b in at.button)
+
+
+def test_loading_the_demo_adds_sandbox_connections_with_history(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    at = press(open_page("demo"), "Load the demo connections")
+    assert any(s.value.startswith("Loaded") for s in at.success), [e.value for e in at.error]
+    connections = service.list_connections(ORG)
+    assert connections and all(c.name.endswith("(sandbox)") for c in connections)
+    assert service.list_runs(ORG).total > 100 * len(connections)  # 30 days, every 6 hours
+    assert "Load the demo connections" not in [b.label for b in at.button]
