@@ -1,0 +1,215 @@
+"""search(): domain + active_test + order + offset/limit over one model, fast at any scale.
+
+The two orders an integration pages with, `id` and `write_date, id` (either
+direction), stream straight from the collection's index: bounds on `id` and
+`write_date` in the domain's top-level AND become the scan's range, so a
+keyset page (`id > N`) costs O(page) however large the table. Other orders
+sort the matching ids once and keep that list, so offset paging through them
+costs one sort. Either way the position reached by a page is remembered, so the
+next offset page resumes instead of skipping from the start. Cached positions
+are dropped as soon as the model's data changes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from functools import partial
+from itertools import islice
+from typing import Any
+
+from sandbox.core import Entry
+from sandbox.odoo.db import LINES, ORDERS, OdooDb
+from sandbox.odoo.domain import Node, Term, Tree, compile_tree, conjuncts, mentions, parse
+from sandbox.odoo.errors import server_error
+from sandbox.odoo.values import coerce_operand
+
+Order = list[tuple[str, bool]]  # (field, descending)
+_CACHE_KEY = "odoo.search_cache"
+_CACHE_SIZE = 64
+
+
+def parse_order(db: OdooDb, model: str, order: Any) -> Order:
+    meta = db.models[model]
+    text = order if isinstance(order, str) and order.strip() else meta.order
+    parts: Order = []
+    for item in text.split(","):
+        words = item.split()
+        bad = not words or len(words) > 3 or words[0] not in meta.fields
+        if not bad and len(words) > 1 and words[1].lower() not in ("asc", "desc"):
+            bad = True
+        if bad:
+            raise server_error(
+                f'Invalid "order" specified ({text}). A valid "order" specification is a '
+                "comma-separated list of valid field names (optionally followed by asc/desc "
+                "for the direction)"
+            )
+        parts.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
+    return parts
+
+
+def with_active(db: OdooDb, model: str, domain: Any, context: dict[str, Any]) -> Tree:
+    """Parse; hide archived records unless the domain names `active` or active_test=False."""
+    meta = db.models[model]
+    tree = parse(domain if domain is not None else [], meta, db.models)
+    if meta.active and context.get("active_test", True) and not mentions(tree, "active"):
+        tree = Node("&", (tree, Term(("active",), "=", True)))
+    return tree
+
+
+def search(
+    db: OdooDb,
+    model: str,
+    domain: Any,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    order: Any = None,
+    context: dict[str, Any] | None = None,
+) -> list[Entry]:
+    tree = with_active(db, model, domain, context or {})
+    spec = parse_order(db, model, order)
+    offset, limit = _whole(offset, "offset") or 0, _whole(limit, "limit")
+    if limit == 0:
+        return []
+    key = (model, repr(tree), repr(spec))
+    cache: OrderedDict[Any, Any] = db.tenant.extras.setdefault(_CACHE_KEY, OrderedDict())
+    stamp = _stamp(db, model)
+    entry = cache.get(key)
+    if entry is None or entry["stamp"] != stamp:
+        entry = {"stamp": stamp, "positions": {}, "sorted": None}
+    cache[key] = entry
+    cache.move_to_end(key)
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    stop = None if limit is None else offset + limit
+    if _streamable(model, spec):
+        start, after = _resume(entry["positions"], offset)
+        found = list(
+            islice(
+                _stream(db, model, tree, spec, after),
+                offset - start,
+                None if stop is None else stop - start,
+            )
+        )
+        if found:
+            entry["positions"][offset + len(found)] = _key(found[-1], spec)
+        return found
+    if entry["sorted"] is None:
+        entry["sorted"] = [e.id for e in _sorted(db, model, tree, spec)]
+    ids = entry["sorted"][offset:stop]
+    return [row for i in ids if (row := db.record(model, i)) is not None]
+
+
+def count(db: OdooDb, model: str, domain: Any, context: dict[str, Any] | None = None) -> int:
+    tree = with_active(db, model, domain, context or {})
+    return sum(1 for _ in _stream(db, model, tree, [("id", False)], None))
+
+
+def _whole(value: Any, name: str) -> int | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise server_error(
+            f"{name} must be a non-negative integer, got {value!r}", "builtins.TypeError"
+        )
+    return value
+
+
+def _streamable(model: str, spec: Order) -> bool:
+    if model == LINES or not spec:
+        return False
+    fields = [name for name, _desc in spec]
+    same = len({desc for _name, desc in spec}) == 1
+    return same and fields in (["id"], ["write_date", "id"], ["write_date"])
+
+
+def _key(found: Entry, spec: Order) -> tuple[int, int] | int:
+    return (found.modified_ms, found.index) if spec[0][0] == "write_date" else found.index
+
+
+def _resume(positions: dict[int, Any], offset: int) -> tuple[int, Any]:
+    """The best remembered position at or before `offset` (0 and None: from the start)."""
+    best = max((p for p in positions if p <= offset), default=0)
+    return best, positions.get(best)
+
+
+def _bounds(tree: Tree) -> dict[str, Any]:
+    """since/until (ms) from write_date terms and an id window from id terms."""
+    found: dict[str, Any] = {}
+    for part in conjuncts(tree):
+        if not isinstance(part, Term) or len(part.path) != 1 or isinstance(part.value, bool):
+            continue
+        name, op, value = part.path[0], part.operator, part.value
+        if name == "write_date" and op in (">", ">=", "<", "<=") and value is not None:
+            ms = coerce_operand("datetime", value)
+            if op in (">", ">="):
+                since = ms + (1 if op == ">" else 0)
+                found["since"] = max(found.get("since", since), since)
+            else:
+                until = ms + (1 if op == "<=" else 0)
+                found["until"] = min(found.get("until", until), until)
+        elif name == "id" and op in (">", ">=") and isinstance(value, int):
+            after = value - (0 if op == ">" else 1) - 1  # the index just before the first id
+            found["after"] = max(found.get("after", after), after)
+    return found
+
+
+def _stream(db: OdooDb, model: str, tree: Tree, spec: Order, after: Any) -> Iterator[Entry]:
+    matches = compile_tree(tree, db.models[model], db.models, db)
+    if model == LINES:
+        return (
+            line for order in _line_orders(db, tree) for line in db.lines_of(order) if matches(line)
+        )
+    bounds = _bounds(tree)
+    by_modified = spec[0][0] == "write_date"
+    descending = spec[0][1]
+    start = after
+    if start is None and "after" in bounds and not by_modified and not descending:
+        start = bounds["after"]
+    scan = db.collection(model).scan(
+        order="modified" if by_modified else "index",
+        after=start,
+        since_ms=bounds.get("since"),
+        until_ms=bounds.get("until"),
+        descending=descending,
+    )
+    return (found for found in scan if matches(found))
+
+
+def _line_orders(db: OdooDb, tree: Tree) -> Iterator[Entry]:
+    """Orders whose lines may match: those named by an order_id term, else all of them."""
+    for part in conjuncts(tree):
+        if isinstance(part, Term) and part.path == ("order_id",) and part.operator in ("=", "in"):
+            ids = part.value if isinstance(part.value, list | tuple) else [part.value]
+            return (o for i in ids if (o := db.record(ORDERS, i)) is not None)
+    return db.collection(ORDERS).scan()
+
+
+def _sorted(db: OdooDb, model: str, tree: Tree, spec: Order) -> list[Entry]:
+    rows = list(_stream(db, model, tree, [("id", False)], None))
+    for name, descending in reversed(spec):  # stable sorts, least significant first
+        present = [r for r in rows if _sort_value(db, model, r, field=name) is not None]
+        absent = [r for r in rows if _sort_value(db, model, r, field=name) is None]
+        present.sort(key=partial(_sort_value, db, model, field=name), reverse=descending)
+        rows = absent + present if descending else present + absent  # PostgreSQL's NULLS rule
+    return rows
+
+
+def _sort_value(db: OdooDb, model: str, record: Entry, *, field: str) -> Any:
+    name = field
+    value = db.value(model, record, name)
+    spec = db.models[model].fields[name]
+    if spec.type == "many2one" and value:
+        return db.display(spec.relation or "", db.record(spec.relation or "", value)).lower()
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, list):
+        return len(value)
+    return value if value is not False or spec.type == "boolean" else None
+
+
+def _stamp(db: OdooDb, model: str) -> tuple[int, int]:
+    """Changes whenever the model's data does (lines change with their orders)."""
+    collection = db.collection(ORDERS if model == LINES else model)
+    return id(collection), collection.version
