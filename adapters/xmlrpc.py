@@ -73,13 +73,18 @@ class XmlRpcClient:
             idempotent=idempotent,
         )
         if isinstance(result, _Faulted):
-            raise self._fault_error(method, result.fault)
+            what = (
+                f"{params[3]}.{params[4]}" if method == "execute_kw" and len(params) > 4 else method
+            )
+            raise self._fault_error(what, result.fault)
         return result
 
     def _fault_error(self, method: str, fault: xmlrpc.client.Fault) -> VendorError:
         text = str(fault.faultString or "")
         lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-        said = self.session.redact(lines[-1] if lines else "no details")[:300]
+        # a traceback's last line is the error; a UserError's message is all of it
+        told = lines[-1:] if text.lstrip().startswith("Traceback") else lines
+        said = self.session.redact(" ".join(told) or "no details")[:300]
         vendor = self.session.vendor
         if fault.faultCode == 3 or "AccessDenied" in text:
             return VendorAuthError(

@@ -87,13 +87,13 @@ def test_refused_login_is_an_auth_error_in_words(server, clock):
             "Traceback (most recent call last):\n  File x\n"
             "odoo.exceptions.AccessError: You are not allowed to read Contacts",
             VendorAuthError,
-            "denied access during execute_kw: odoo.exceptions.AccessError: You are not allowed",
+            "denied access during res.partner.read: odoo.exceptions.AccessError: You are not",
         ),
         (
             1,
             "Traceback ...\nValueError: Invalid field 'nme' on model 'res.partner'",
             VendorError,
-            "Odoo refused execute_kw: ValueError: Invalid field 'nme'",
+            "Odoo refused res.partner.read: ValueError: Invalid field 'nme'",
         ),
     ],
 )
@@ -105,6 +105,18 @@ def test_faults_become_our_exceptions_without_tracebacks(server, clock, code, te
     assert words in str(caught.value)
     assert "Traceback" not in str(caught.value)
     assert len(server.calls("POST", "/xmlrpc/2/object")) == 1  # a fault is an answer: no retry
+
+
+def test_a_user_error_keeps_its_whole_message(server, clock):
+    server.script("POST", "/xmlrpc/2/common", answer(2))
+    text = "Record does not exist or has been deleted.\n(Record: res.partner(9,), User: 2)"
+    server.script("POST", "/xmlrpc/2/object", fault(2, text))
+    with pytest.raises(VendorError) as caught:
+        odoo(server, clock).execute_kw("res.partner", "write", [[9], {"city": "Ghent"}])
+    assert str(caught.value) == (
+        "Odoo refused res.partner.write: Record does not exist or has been deleted. "
+        "(Record: res.partner(9,), User: 2)"
+    )
 
 
 def test_a_truncated_answer_is_retried_then_malformed(server, clock):

@@ -1,0 +1,283 @@
+"""Odoo: XML-RPC up to 18, /json/2 from 19 (chosen from the server's version), as an ERP.
+
+Reads are `search_read` on the entity's model with `active_test` off (archived
+records come along, so archival is seen), paged by id within a write_date window:
+
+    [["write_date", ">=", since], ["write_date", "<", bound], ["id", ">", last_id]]
+    order "id asc", limit = the connection's page size
+
+not by offset over `write_date asc, id asc`. Offset paging over a sort key that
+moves skips a record whenever one on an earlier page is edited mid-read (every
+later record shifts up a position), and the cursor then passes the skipped one
+for good. Ids never move; the bound (the newest write_date when the read began,
+plus a second, as Odoo shows seconds but keeps microseconds) keeps edits made
+during the read out of it, so the committed cursor stays below them and the
+next incremental read picks them up. A page therefore costs O(page) on Odoo's
+primary key however deep the read is.
+
+Deletions: archival (`active = False`) and leaving the entity's scope (a quote
+confirmed into an order, a customer's rank back to 0) arrive as changed records
+and are carried as deletions; incremental reads drop the scope filter so those
+departures are seen. `unlink` is a hard delete Odoo keeps no trace of, so after
+its pages each read lists the model's live ids (`search`, ids only) and reports
+every id missing between the smallest and largest live one as deleted (a no-op
+for ids never synced). Turn `detect_deletions` off where churn makes that list
+large (stock quants come and go); Odoo's automated actions can also post deletions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import requests
+
+from adapters import odoo_maps as maps
+from adapters.auth import Authenticator, TokenAuth
+from adapters.base import RemotePage, RemoteRecord, VendorField
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.convert import read_datetime
+from adapters.failures import Resolution
+from adapters.mapping import FieldMap
+from adapters.odoo_paging import IdWindowPaginator
+from adapters.odoo_rpc import OdooOrm
+from adapters.paging import PageRequest
+from adapters.payload import Reply
+from adapters.registry import register
+from adapters.retry import parse_retry_after
+from adapters.spec import read_time
+from core.errors import VendorError
+from core.models import Direction, Entity, System
+
+DELETED = "_toothpick_deleted"
+ODOO_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def _spec(entity: Entity, model: str, fields: FieldMap, *, writable: bool = False) -> EntitySpec:
+    return EntitySpec(
+        entity,
+        model,
+        fields,
+        key="id",
+        cursor="write_date",
+        created="create_date",
+        deleted=DELETED,
+        paginator=IdWindowPaginator,
+        writable=writable,
+    )
+
+
+SPECS = (
+    _spec(Entity.PRODUCT, "product.product", maps.PRODUCT, writable=True),
+    _spec(Entity.CUSTOMER, "res.partner", maps.CUSTOMER, writable=True),
+    _spec(Entity.ORDER, "sale.order", maps.ORDER),
+    _spec(Entity.QUOTE, "sale.order", maps.QUOTE, writable=True),
+    _spec(Entity.INVENTORY, "stock.quant", maps.INVENTORY),
+)
+
+
+@register
+class OdooAdapter(BaseAdapter):
+    info = declare_system(
+        System.ODOO,
+        label="Odoo",
+        form=maps.FORM,
+        specs=SPECS,
+        unsupported={},
+        auth="Database, login and API key (XML-RPC up to 18; bearer API key on /json/2 from 19)",
+        docs_url="https://www.odoo.com/documentation/19.0/developer/reference/external_api.html",
+    )
+    specs = SPECS
+
+    def __init__(self, context: Any, **options: Any) -> None:
+        config = context.connection.config
+        self.page_size = max(1, min(int(config.get("page_size") or maps.DEFAULT_PAGE), 5000))
+        self.sweep = bool(config.get("detect_deletions", True))
+        super().__init__(context, **options)
+        self.orm = OdooOrm(
+            self.session,
+            db=str(config.get("database", "")),
+            login=str(config.get("login", "")),
+            key=self.secret("api_key"),
+            protocol=str(config.get("protocol") or "auto"),
+        )
+
+    # --- hooks ---------------------------------------------------------------------------
+
+    def base_url(self) -> str:
+        return str(self.config.get("url", "")).rstrip("/")
+
+    def authenticator(self) -> Authenticator:
+        return TokenAuth.bearer(self.secret("api_key"), scheme="bearer")  # only /json/2 uses it
+
+    def default_headers(self) -> dict[str, str]:
+        return {
+            **super().default_headers(),
+            "X-Odoo-Database": str(self.config.get("database", "")),
+        }
+
+    def classify(self, response: requests.Response) -> Resolution | None:
+        """A 429 asking for more than a retry may wait is a spent quota: pause the run."""
+        if response.status_code != 429:
+            return None
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.now())
+        if wait is not None and wait > self.retry_policy.max_retry_after_s:
+            return Resolution.quota(
+                "Odoo's request quota is spent",
+                resets_at=self.clock.now() + timedelta(seconds=wait),
+            )
+        return None
+
+    def probe(self) -> str:
+        said = self.orm.check()
+        count = self.orm.call("res.partner", "search_count", params={"domain": []})
+        return f"{said}; {count} contacts in database {self.orm.db!r}"
+
+    def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
+        fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
+        domain = [*fixed, *(full_domain if since is None else [])]
+        if since is not None:
+            domain.append(["write_date", ">=", since.strftime(ODOO_TIME)])
+        wanted = self.field_map(spec.entity).vendor_paths(Direction.PULL)
+        fields = list(dict.fromkeys(["id", "write_date", "create_date", *fields_wanted, *wanted]))
+        body = {"domain": domain, "fields": fields, "limit": self.page_size, "order": "id asc"}
+        return PageRequest(
+            "POST", spec.vendor_object, json={**body, "context": {"active_test": False}}
+        )
+
+    def send_page(self, spec: EntitySpec, request: PageRequest) -> Reply:
+        params = dict(request.json or {})
+        if "until" not in request.params:
+            request.params["until"] = self._bound(spec)
+        domain = list(params.pop("domain"))
+        if request.params.get("until"):
+            domain.append(["write_date", "<", request.params["until"]])
+        if request.params.get("after_id"):
+            domain.append(["id", ">", int(request.params["after_id"])])
+        rows = self.orm.call(spec.vendor_object, "search_read", params={**params, "domain": domain})
+        return Reply(200, {}, rows if isinstance(rows, list) else [], spec.vendor_object)
+
+    def records(self, spec: EntitySpec, reply: Reply) -> list[Any]:
+        rows = list(reply.body or [])
+        if spec.fields.lines is not None and rows:
+            self._attach_lines(rows)
+        return rows
+
+    def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
+        scope = maps.SCOPES[spec.entity][2]
+        marked = [
+            {**row, DELETED: scope is not None and not scope(row)}
+            if isinstance(row, Mapping)
+            else row
+            for row in raw
+        ]
+        return super().to_page(spec, fields, marked)
+
+    def read(
+        self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        spec = self.spec(entity)
+        if not (resume and resume.get("sweep")):
+            for page in super().read(entity, since=since, resume=resume):
+                if page.resume is None and self.sweep:
+                    page.resume = {"sweep": True}
+                yield page
+        if self.sweep:
+            yield self._sweep(spec)
+
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        spec = self.spec(entity)
+        ids = [int(i) for i in external_ids if str(i).isdigit()]
+        if not ids:
+            return []
+        request = self.first_request(spec, None)
+        params = {**(request.json or {}), "domain": [["id", "in", ids]], "limit": len(ids)}
+        rows = self.orm.call(spec.vendor_object, "search_read", params=params)
+        raw = self.records(spec, Reply(200, {}, rows, spec.vendor_object))
+        return [r for r in self.to_page(spec, self.field_map(entity), raw).records if not r.deleted]
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        values = self._vendor_values(spec, payload, creating=True)
+        new_id = self.orm.call(spec.vendor_object, "create", params={"vals_list": [values]})
+        created = new_id[0] if isinstance(new_id, list) and new_id else new_id
+        if not isinstance(created, int) or isinstance(created, bool):
+            raise VendorError(f"Odoo created a {spec.vendor_object} but did not return its id")
+        return str(created), self._written_at(spec, created)
+
+    def update(
+        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
+    ) -> datetime | None:
+        record_id = int(external_id)
+        values = self._vendor_values(spec, payload, creating=False)
+        if values:
+            self.orm.call(spec.vendor_object, "write", ids=[record_id], params={"vals": values})
+        return self._written_at(spec, record_id)
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        described = self.orm.call(
+            spec.vendor_object, "fields_get", params={"attributes": ["string", "type", "readonly"]}
+        )
+        return [
+            VendorField(
+                name,
+                str(info.get("string") or name),
+                str(info.get("type")),
+                True,
+                not info.get("readonly"),
+            )
+            for name, info in (described or {}).items()
+            if name.startswith("x_") and isinstance(info, dict)
+        ]
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _bound(self, spec: EntitySpec) -> str | None:
+        """One second past the newest write_date now: the read's upper edge (None: empty)."""
+        newest = self.orm.call(
+            spec.vendor_object,
+            "search_read",
+            params={
+                "domain": [],
+                "fields": ["write_date"],
+                "limit": 1,
+                "order": "write_date desc",
+                "context": {"active_test": False},
+            },
+        )
+        if not newest or not newest[0].get("write_date"):
+            return None
+        return (read_datetime(newest[0]["write_date"]) + timedelta(seconds=1)).strftime(ODOO_TIME)
+
+    def _attach_lines(self, orders: list[dict[str, Any]]) -> None:
+        by_order = self.orm.lines_of([int(o["id"]) for o in orders], maps.LINE_FIELDS)
+        for order in orders:
+            order["order_line"] = by_order.get(int(order["id"]), [])
+
+    def _sweep(self, spec: EntitySpec) -> RemotePage:
+        """Tombstones for ids Odoo no longer has (unlinked), between the live ones."""
+        ids = self.orm.live_ids(spec.vendor_object)
+        gone = [
+            RemoteRecord(str(i), {}, deleted=True)
+            for low, high in pairwise(ids)
+            for i in range(low + 1, high)
+        ]
+        return RemotePage(records=gone, resume=None)
+
+    def _vendor_values(
+        self, spec: EntitySpec, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        values = dict(payload)
+        if spec.entity is Entity.CUSTOMER and creating:
+            values.setdefault("customer_rank", 1)  # in scope: a customer, not a mere contact
+        if "order_line" in values:
+            lines = [[0, 0, line] for line in values.pop("order_line") or []]
+            values["order_line"] = lines if creating else [[5, 0, 0], *lines]
+        return values
+
+    def _written_at(self, spec: EntitySpec, record_id: int) -> datetime | None:
+        rows = self.orm.call(
+            spec.vendor_object, "read", ids=[record_id], params={"fields": ["write_date"]}
+        )
+        return read_time(rows[0], "write_date") if rows else None
