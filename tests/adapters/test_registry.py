@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -18,9 +19,16 @@ from tests.adapters.fake_vendor import FakeCrmAdapter
 
 @pytest.fixture
 def fake_registered() -> Iterator[None]:
+    """The fake takes Pipedrive's slot; the real adapter (if loaded) gets it back."""
+    try:
+        previous: Any = registry.adapter_class(System.PIPEDRIVE)
+    except NotFoundError:
+        previous = None
     registry.register(FakeCrmAdapter)
     yield
     registry.unregister(System.PIPEDRIVE)
+    if previous is not None:
+        registry.register(previous)
 
 
 def test_importing_the_registry_imports_no_vendor_module():
@@ -52,13 +60,21 @@ def test_a_registered_adapter_is_found_and_built(fake_registered):
 
 
 def test_a_system_without_a_module_is_unavailable_not_broken(monkeypatch):
+    try:
+        previous: Any = registry.adapter_class(System.ODOO)
+    except NotFoundError:
+        previous = None
     monkeypatch.setattr(
         registry, "module_name", lambda system: f"adapters.not_written_{system.value}"
     )
     registry.unregister(System.ODOO)
-    with pytest.raises(NotFoundError, match="odoo is not available in this installation"):
-        registry.system_info(System.ODOO)
-    assert System.ODOO not in registry.available_systems()
+    try:
+        with pytest.raises(NotFoundError, match="odoo is not available in this installation"):
+            registry.system_info(System.ODOO)
+        assert System.ODOO not in registry.available_systems()
+    finally:
+        if previous is not None:  # the real adapter (if loaded) gets its slot back
+            registry.register(previous)
 
 
 def test_info_declares_supported_and_unsupported_entities_with_reasons(fake_registered):
