@@ -23,6 +23,7 @@ from adapters import convert as c
 from adapters import pipedrive_maps as maps
 from adapters.auth import Authenticator, TokenAuth
 from adapters.base import (
+    AdapterContext,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -34,7 +35,7 @@ from adapters.failures import Resolution
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
-from adapters.ratelimit import RateHeaders, RateLimit
+from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
@@ -66,8 +67,14 @@ class PipedriveAdapter(BaseAdapter):
         docs_url="https://developers.pipedrive.com/docs/api/v1",
     )
     specs = maps.SPECS
-    rate_limits = (RateLimit(80, 2.0),)  # per token; lower plans are caught by the headers
     rate_headers = RateHeaders("x-ratelimit-remaining", "x-ratelimit-reset")
+
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        super().__init__(context, **options)
+        per_2s = self.config.get("requests_per_2s") or maps.DEFAULT_PER_2S
+        if not isinstance(per_2s, int) or per_2s < 1:
+            raise InvalidInputError("must be a whole number above 0", field="requests_per_2s")
+        self.session.limiter = RateLimiter([RateLimit(per_2s, 2.0)], clock=self.clock)
 
     def authenticator(self) -> Authenticator:
         self._oauth: OAuth2 | None = None

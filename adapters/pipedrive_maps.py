@@ -18,6 +18,8 @@ from adapters.mapping import FieldMap, Rule
 from adapters.paging import CursorPaginator
 from core.models import Entity
 
+DEFAULT_PER_2S = 80  # Professional plan, API token; the headers correct it either way
+
 
 def _primary(value: Any) -> str:
     items = value if isinstance(value, list) else []
@@ -96,4 +98,7 @@ FORM = (
     FormField("client_id", "OAuth client ID", FieldKind.SECRET, required=False),
     FormField("client_secret", "OAuth client secret", FieldKind.SECRET, required=False),
     FormField("refresh_token", "OAuth refresh token", FieldKind.SECRET, required=False),
+    FormField("requests_per_2s", "Requests per 2 seconds", FieldKind.INTEGER, required=False,
+              default=DEFAULT_PER_2S, help="Your plan's limit per API token: Essential 20, "
+              "Advanced 40, Professional 80, Power 100, Enterprise 120 (OAuth: four times that)"),
 )  # fmt: skip
