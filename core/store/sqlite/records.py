@@ -94,6 +94,49 @@ def changed_parts(
     )
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def _plan_writes(
+    differing: list[sqlite3.Row],
+    latest: dict[str, RecordWrite],
+    *,
+    key: tuple[str, str, str],
+    now: int,
+    run_id: str | None,
+) -> tuple[UpsertResult, Rows, Rows, Rows, Rows]:
+    """Turn the probe's answer (only new or differing records) into row batches."""
+    result = UpsertResult()
+    inserts: Rows = []
+    replaces: Rows = []
+    deletes: Rows = []
+    changes: Rows = []
+    for external_id, seq, was_deleted, old_data in differing:
+        write = latest[external_id]
+        stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
+        change = (new_id(), *key, external_id, run_id, now)
+        if seq is None and write.deleted:
+            continue  # a deletion of a record never stored: nothing to do
+        if seq is None:
+            result.created += 1
+            data = dump_json(write.data)  # also the change's `after`: every field is new
+            inserts.append((*key, external_id, data, write.content_hash, *stamps))
+            changes.append((*change, ChangeKind.CREATED.value, None, data))
+        elif write.deleted:
+            result.deleted += 1
+            deletes.append((now, now, seq))
+            changes.append((*change, ChangeKind.DELETED.value, None, None))
+        else:
+            restored = bool(was_deleted)
+            result.restored += restored
+            result.updated += not restored
+            replaces.append((dump_json(write.data), write.content_hash, *stamps, seq))
+            before, after = changed_parts(load_json(old_data), write.data)
+            kind = ChangeKind.RESTORED if restored else ChangeKind.UPDATED
+            changes.append((*change, kind.value, opt_json(before), opt_json(after)))
+    return result, inserts, replaces, deletes, changes
+
+
 class RecordsMixin(StoreArea):
     def get_records(
         self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
@@ -125,53 +168,12 @@ class RecordsMixin(StoreArea):
         )
         key = (organisation_id, connection_id, entity.value)
         now = to_us(utcnow())
-        result = UpsertResult()
-        inserts: list[tuple[Any, ...]] = []
-        replaces: list[tuple[Any, ...]] = []
-        deletes: list[tuple[Any, ...]] = []
-        changes: list[tuple[Any, ...]] = []
-
-        def change(external_id: str, kind: ChangeKind, before: Any, after: Any) -> None:
-            changes.append(
-                (
-                    new_id(),
-                    *key,
-                    external_id,
-                    run_id,
-                    now,
-                    kind.value,
-                    opt_json(before),
-                    opt_json(after),
-                )
-            )
-
         with self._db.write() as db:
             require_connection(db, organisation_id, connection_id)
-            for external_id, seq, was_deleted, old_data in db.execute(
-                _PROBE, (probe, *key)
-            ).fetchall():
-                write = latest[external_id]
-                stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
-                if seq is None and write.deleted:
-                    continue  # a deletion of a record never stored: nothing to do
-                if seq is None:
-                    result.created += 1
-                    inserts.append(
-                        (*key, external_id, dump_json(write.data), write.content_hash, *stamps)
-                    )
-                    change(external_id, ChangeKind.CREATED, None, write.data)
-                elif write.deleted:
-                    result.deleted += 1
-                    deletes.append((now, now, seq))
-                    change(external_id, ChangeKind.DELETED, None, None)
-                else:
-                    restored = bool(was_deleted)
-                    result.restored += restored
-                    result.updated += not restored
-                    replaces.append((dump_json(write.data), write.content_hash, *stamps, seq))
-                    before, after = changed_parts(load_json(old_data), write.data)
-                    kind = ChangeKind.RESTORED if restored else ChangeKind.UPDATED
-                    change(external_id, kind, before, after)
+            differing = db.execute(_PROBE, (probe, *key)).fetchall()
+            result, inserts, replaces, deletes, changes = _plan_writes(
+                differing, latest, key=key, now=now, run_id=run_id
+            )
             db.executemany(_INSERT, inserts)
             db.executemany(_REPLACE, replaces)
             db.executemany(_DELETE, deletes)

@@ -8,6 +8,8 @@ the logs (after duplicates, purges and the version 2 backfill).
 
 from __future__ import annotations
 
+import math
+import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,7 +21,8 @@ import pytest
 from core.models import Entity, LogEntry, LogLevel, LogStatus, Operation, System
 from core.store.queries import Bucket, KpiGroup, LogFilter
 from core.store.sqlite import SqliteStore
-from core.store.sqlite.kpis import kpi_sql, volume_sql
+from core.store.sqlite.codec import to_us
+from core.store.sqlite.kpis import kpi_sql, p95_branch, p95_index, volume_sql
 from core.store.sqlite.logs import log_count_sql, log_page_sql, page_index
 from tests.core.store.builders import DAY, ORG, T0, at, log
 
@@ -60,16 +63,18 @@ def mixed_logs(count: int) -> list[LogEntry]:
     ]  # fmt: skip
 
 
-def test_version_2_fills_the_rollups_from_logs_written_before_it(
+def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store: SqliteStore, path: Path
 ) -> None:
     store.append_logs(mixed_logs(300))
     store.close()
     expected = rollup_rows(path)
-    downgrade = raw(path)
-    downgrade.executescript("DELETE FROM log_hours; DELETE FROM volume_hours;")
+    downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
     downgrade.executescript(
         "DROP TABLE log_hours; DROP TABLE volume_hours; PRAGMA user_version = 1;"
+        + "".join(
+            f"DROP INDEX {p95_index(g, b)};" for g in (*KpiGroup, None) for b in (*Bucket, None)
+        )
     )
 
     SqliteStore.open(path).close()
@@ -136,18 +141,85 @@ def test_sparse_matches_are_read_through_the_most_selective_index() -> None:
 def test_kpis_read_rollups_and_indexes_only(
     store: SqliteStore, group_by: KpiGroup | None, bucket: Bucket | None
 ) -> None:
+    key = {KpiGroup.SYSTEM: " AND system=?", KpiGroup.CONNECTION: " AND connection_id=?"}
+    p95_seek = (
+        f"organisation_id=? AND operation=?{key[group_by] if group_by else ''}"
+        f"{' AND <expr>=?' if bucket else ''} AND duration_ms>?"
+    )
     since = T0 + timedelta(minutes=7)
     sql, params = kpi_sql(
         ORG, since=since, until=since + 30 * DAY, group_by=group_by, bucket=bucket
     )
     plan = _plan(store, sql, params)
+    branch_params = [ORG, *(["k"] if group_by else []), *([1] if bucket else []), 0, 1, 0]
+    p95_plan = _plan(store, p95_branch(group_by, bucket), branch_params)
 
     assert "SEARCH log_hours USING PRIMARY KEY (organisation_id=? AND hour_start>? AND" in plan
-    assert (
-        "SEARCH logs USING COVERING INDEX logs_operation (organisation_id=? AND operation=?" in plan
-    )
+    assert "logs_operation (organisation_id=? AND operation=? AND time>? AND time<?)" in plan
     assert "logs_level (organisation_id=? AND level=? AND time>? AND time<?)" in plan
     assert "SCAN logs" not in plan
+    # Each group's p95 is a walk down its own ordered index: no sort, no other index.
+    assert p95_plan.endswith(f"USING COVERING INDEX {p95_index(group_by, bucket)} ({p95_seek})")
+    assert "TEMP B-TREE" not in p95_plan
+
+
+WINDOW_P95 = """
+SELECT k, b, MIN(d) FROM (
+    SELECT {key} AS k, {bucket} AS b, duration_ms AS d,
+           cume_dist() OVER (PARTITION BY {key}, {bucket} ORDER BY duration_ms) AS share
+    FROM logs WHERE organisation_id = ? AND operation = 'sync' AND time >= ? AND time < ?
+      AND duration_ms IS NOT NULL
+) WHERE share >= 0.95 GROUP BY k, b
+"""
+
+
+def nearest_rank_p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[math.ceil(0.95 * len(ordered)) - 1]
+
+
+@pytest.mark.parametrize("group_by", [KpiGroup.SYSTEM, KpiGroup.CONNECTION, None])
+@pytest.mark.parametrize("bucket", [Bucket.HOUR, Bucket.DAY, None])
+def test_p95_matches_a_window_function_and_python(
+    store: SqliteStore, group_by: KpiGroup | None, bucket: Bucket | None
+) -> None:
+    rng = random.Random(11)
+    systems = [System.SAP, System.ZOHO, System.HUBSPOT]
+    entries = [
+        log(T0 + timedelta(minutes=rng.randrange(3 * 24 * 60)), operation=Operation.SYNC,
+            system=rng.choice(systems), connection_id=f"c{rng.randrange(4)}",
+            duration_ms=None if rng.random() < 0.1 else float(rng.choice(range(5, 400, 5))))
+        for _ in range(1500)
+    ]  # fmt: skip
+    store.append_logs(entries)
+    since, until = T0 + timedelta(hours=5, minutes=13), T0 + timedelta(days=2, minutes=41)
+
+    rows = store.kpis(ORG, since=since, until=until, group_by=group_by, bucket=bucket)
+
+    column = {KpiGroup.SYSTEM: "system", KpiGroup.CONNECTION: "connection_id", None: "NULL"}
+    width = {Bucket.HOUR: 3_600_000_000, Bucket.DAY: 86_400_000_000, None: 0}[bucket]
+    window = WINDOW_P95.format(
+        key=column[group_by], bucket=f"(time / {width}) * {width}" if width else "NULL"
+    )
+    params = [ORG, to_us(since), to_us(until)]
+    reference = {(k, b): p95 for k, b, p95 in store._db.connection().execute(window, params)}
+    by_group: dict[tuple[object, object], list[float]] = {}
+    for entry in entries:
+        if since <= entry.time < until and entry.duration_ms is not None:
+            keys = {KpiGroup.SYSTEM: entry.system, KpiGroup.CONNECTION: entry.connection_id}
+            group = (
+                keys[group_by] if group_by else None,
+                to_us(entry.time) // width * width if width else None,
+            )
+            by_group.setdefault(group, []).append(entry.duration_ms)
+    python = {group: nearest_rank_p95(values) for group, values in by_group.items()}
+
+    found = {
+        (r.key, None if r.bucket_start is None else to_us(r.bucket_start)): r.p95_duration_ms
+        for r in rows
+    }
+    assert len(found) >= (3 if group_by or bucket else 1)
+    assert found == reference == python
 
 
 def test_volume_reads_rollups_and_indexes_only(store: SqliteStore) -> None:
