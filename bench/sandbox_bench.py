@@ -201,12 +201,36 @@ def pipedrive(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, 
         params["cursor"] = cursor
 
 
+# --- Oracle: itemsV2 with its flexfields, limit=500 (the maximum) and offset, framework 4
+
+ORACLE_AUTH = ("acme.integration", "Acme-Fusion-Pass-1")
+
+
+def oracle(session: requests.Session, sandbox: RunningSandbox) -> tuple[int, int, int]:
+    url = f"{sandbox.url}/fscmRestApi/resources/11.13.18.05/itemsV2"
+    params = {"limit": "500", "expand": "ItemDFF", "onlyData": "true"}
+    params["orderBy"] = "LastUpdateDate:asc"
+    headers = {"REST-Framework-Version": "4"}
+    records = requests_made = size = 0
+    while True:
+        params["offset"] = str(records)
+        response = session.get(url, params=params, headers=headers, auth=ORACLE_AUTH)
+        response.raise_for_status()
+        size += len(response.content)
+        requests_made += 1
+        page = orjson.loads(response.content)
+        records += len(page["items"])
+        if not page["hasMore"]:
+            return records, requests_made, size
+
+
 BENCHES: list[VendorBench] = [
     VendorBench("salesforce", "Contact", 2000, salesforce),
     VendorBench("hubspot", "contacts", 100, hubspot),
     VendorBench("zoho", "Contacts", 200, zoho),
     VendorBench("pipedrive", "persons", 500, pipedrive),
     VendorBench("sap", "A_Product", 5000, sap),
+    VendorBench("oracle", "itemsV2", 500, oracle),
 ]
 
 
