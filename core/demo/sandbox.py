@@ -25,6 +25,12 @@ _FORMS: dict[System, dict[str, Any]] = {
         "login": "api@acme.example",
         "api_key": "5c1f0a8e2b7d4c9a6e3f1b8d0c7a2e5f9b4d6a1c",
     },
+    System.ORACLE: {
+        "base_url": "{http}",
+        "auth_method": "basic",
+        "username": "acme.integration",
+        "password": "Acme-Fusion-Pass-1",
+    },
     System.SALESFORCE: {
         "login_url": "{tls}",  # Salesforce speaks https only; `up` trusts the sandbox's CA
         "client_id": "3MVG9acme.sandbox.consumer.key",
