@@ -130,7 +130,7 @@ class PipedriveAdapter(BaseAdapter):
 
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
         if spec.entity is Entity.CONTACT:  # a person known by one name only has no last name
-            raw = [{**r, "last_name": r.get("last_name") or r.get("name")} for r in raw]
+            raw = [r if r.get("last_name") else {**r, "last_name": r.get("name")} for r in raw]
         elif spec.entity is Entity.ACTIVITY:  # due_date + due_time (UTC) make one moment
             raw = [{**r, "due": _due(r)} for r in raw]
         return super().to_page(spec, fields, raw)

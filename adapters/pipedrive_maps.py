@@ -22,9 +22,13 @@ DEFAULT_PER_2S = 80  # Professional plan, API token; the headers correct it eith
 
 
 def _primary(value: Any) -> str:
-    items = value if isinstance(value, list) else []
-    chosen = next((i for i in items if isinstance(i, dict) and i.get("primary")), None)
-    chosen = chosen or next((i for i in items if isinstance(i, dict)), None)
+    chosen = None
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, dict):
+            if item.get("primary"):
+                chosen = item
+                break
+            chosen = chosen or item
     if chosen is None or not chosen.get("value"):
         raise ValueError("no value")
     return c.read_text(chosen["value"])
