@@ -298,3 +298,38 @@ def test_webhooks_are_signed_with_v3(sandbox: RunningSandbox, client: Any) -> No
         e["subscriptionType"] == "contact.propertyChange" and e["portalId"] == 20000001
         for e in events
     )
+
+
+def test_token_expiring_mid_pagination_then_refresh_continues(sandbox: RunningSandbox) -> None:
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": "acme0000-hubspot-app-client-id",
+        "client_secret": "acme-hubspot-client-secret",
+        "refresh_token": "na1-acme-hubspot-refresh-token",
+    }
+    token = requests.post(f"{sandbox.url}/oauth/v1/token", data=form, timeout=10).json()[
+        "access_token"
+    ]
+    url = f"{sandbox.url}/crm/v3/objects/contacts"
+    first = requests.get(
+        url, params={"limit": 100}, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).json()
+    after = first["paging"]["next"]["after"]
+    sandbox.control.add_fault({"system": SYSTEM, "op": "list", "sequence": ["token_expired"]})
+    expired = requests.get(
+        url,
+        params={"limit": 100, "after": after},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert expired.status_code == 401 and expired.json()["category"] == "EXPIRED_AUTHENTICATION"
+    fresh = requests.post(f"{sandbox.url}/oauth/v1/token", data=form, timeout=10).json()[
+        "access_token"
+    ]
+    second = requests.get(
+        url,
+        params={"limit": 100, "after": after},
+        headers={"Authorization": f"Bearer {fresh}"},
+        timeout=10,
+    ).json()
+    assert second["results"][0]["id"] == after
