@@ -39,7 +39,7 @@ def _editor_data(overrides: list[FieldOverride]) -> Any:
     )
 
 
-def _read_overrides(base: list[FieldOverride], edits: dict[str, Any]) -> list[dict[str, str]]:
+def overrides_after(base: list[FieldOverride], edits: dict[str, Any]) -> list[dict[str, str]]:
     """The base overrides with the data editor's pending edits applied (in a callback
     the widget's state is the edit set, not the edited frame)."""
     rows = _override_rows(base)
@@ -69,7 +69,7 @@ def _save(key: str, org: str, connection: ConnectionPublic, info: SystemInfo) ->
             {
                 "name": state[f"{key}_name"],
                 "fields": form_fields.read_fields(info, key),
-                "field_overrides": _read_overrides(
+                "field_overrides": overrides_after(
                     connection.field_overrides, state.get(f"{key}_overrides") or {}
                 ),
                 **settings_inputs.read(key),

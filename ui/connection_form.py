@@ -28,16 +28,7 @@ def _test(prefix: str, org: str, info: SystemInfo) -> None:
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Testing the connection", exc)
         return
-    verdict = "accepted the connection" if result.ok else "refused the connection"
-    feedback.put(
-        key,
-        feedback.Outcome(
-            result.ok,
-            f"{info.label} {verdict}: {result.message} ({result.duration_ms:.0f} ms). "
-            "Nothing was saved.",
-            dict(result.details),
-        ),
-    )
+    feedback.put(key, feedback.checked(info.label, result, note=" Nothing was saved."))
 
 
 def _save(prefix: str, org: str, info: SystemInfo) -> None:

@@ -64,16 +64,7 @@ def _test(key: str, org: str, connection: ConnectionPublic) -> None:
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Testing failed: {exc}"))
         return
-    verdict = "accepted" if result.ok else "refused"
-    feedback.put(
-        key,
-        feedback.Outcome(
-            result.ok,
-            f"{systems.label(connection.system)} {verdict} the connection: {result.message} "
-            f"({result.duration_ms:.0f} ms)",
-            dict(result.details),
-        ),
-    )
+    feedback.put(key, feedback.checked(systems.label(connection.system), result))
 
 
 def _toggle(key: str, org: str, connection: ConnectionPublic) -> None:

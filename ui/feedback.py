@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import InvalidInputError, ToothpickError
+from core.schemas import CheckResult
 from ui.context import describe_validation
 
 
@@ -16,6 +17,16 @@ class Outcome:
     ok: bool
     message: str
     details: dict[str, str] = field(default_factory=dict)
+
+
+def checked(label: str, result: CheckResult, *, note: str = "") -> Outcome:
+    """What the vendor said when a connection was tested, in words."""
+    verdict = "accepted" if result.ok else "refused"
+    return Outcome(
+        result.ok,
+        f"{label} {verdict} the connection: {result.message} ({result.duration_ms:.0f} ms).{note}",
+        dict(result.details),
+    )
 
 
 def put(key: str, outcome: Outcome) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from adapters.base import FieldKind, SystemInfo
-from core.models import ConnectionStatus
-from core.schemas import ConnectionCreate, ConnectionPublic
+from core.models import ConnectionStatus, FieldOverride
+from core.schemas import ConnectionCreate, ConnectionPublic, ConnectionUpdate
 from core.service import IntegrationService
 from tests.ui.builders import ORG, SECRET, form_values
 from tests.ui.conftest import OpenPage, press, texts
+from ui.connection_edit import overrides_after
 
 
 def _fill(at: AppTest, info: SystemInfo, values: dict[str, str], prefix: str) -> None:
@@ -101,3 +102,28 @@ def test_disable_then_delete_after_confirming(
     at.button(key="con_manage_confirm_yes").click().run()
     assert service.list_connections(ORG) == []
     assert any("Deleted" in s.value for s in at.success)
+
+
+def test_mapping_overrides_are_edited_in_place(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    entity = system_info.supported_entities[0]
+    override = FieldOverride(entity=entity, canonical_field="custom.tier", vendor_field="tier_c")
+    connection = service.update_connection(
+        ORG, _connected(service, system_info).id, ConnectionUpdate(field_overrides=[override])
+    )
+    at = open_page("connections")
+    shown = at.data_editor(key=f"con_edit_{connection.id}_overrides").value
+    assert list(shown["vendor_field"]) == ["tier_c"]
+    edits = {
+        "edited_rows": {0: {"vendor_field": "loyalty_tier__c"}},
+        "added_rows": [{"entity": entity.value, "canonical_field": "custom.region",
+                        "vendor_field": "region"}, {}],
+        "deleted_rows": [],
+    }  # fmt: skip
+    assert overrides_after(connection.field_overrides, edits) == [
+        {"entity": entity.value, "canonical_field": "custom.tier",
+         "vendor_field": "loyalty_tier__c", "direction": "both"},
+        {"entity": entity.value, "canonical_field": "custom.region", "vendor_field": "region",
+         "direction": "both"},
+    ]  # fmt: skip
