@@ -9,7 +9,9 @@ acting as its own trust anchor. Files are reused while valid.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,10 +51,27 @@ def _still_valid(files: TlsFiles) -> bool:
 
 
 def ensure_certificate(directory: Path) -> TlsFiles:
+    """The CA, certificate and key under `directory`, made once and shared by every
+    sandbox using that directory (a file lock keeps parallel starts consistent)."""
     files = TlsFiles(directory / "ca.pem", directory / "cert.pem", directory / "key.pem")
     if _still_valid(files):
         return files
     directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _still_valid(files):
+            _generate(files)
+    return files
+
+
+def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    temporary.chmod(mode)
+    os.replace(temporary, path)
+
+
+def _generate(files: TlsFiles) -> None:
     now = datetime.now(UTC) - timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("ToothPick sandbox local CA")
@@ -111,10 +130,9 @@ def ensure_certificate(directory: Path) -> TlsFiles:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    files.ca.write_bytes(ca_cert.public_bytes(pem))
-    files.cert.write_bytes(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
-    files.key.write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    private = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    files.key.chmod(0o600)
-    return files
+    _write(files.key, private, 0o600)
+    _write(files.ca, ca_cert.public_bytes(pem))
+    _write(files.cert, cert.public_bytes(pem) + ca_cert.public_bytes(pem))

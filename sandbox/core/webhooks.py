@@ -100,6 +100,7 @@ class WebhookDispatcher:
         self._renderers = dict(renderers)
         self._enabled = enabled
         self._targets: dict[str, WebhookTarget] = {}
+        self._lock = threading.Lock()  # targets change on the loop, are read on the sender
         self._ids = count(1)
         self._sequence = count(1)
         self._queue: queue.Queue[ChangeEvent | None] = queue.Queue()
@@ -124,22 +125,26 @@ class WebhookDispatcher:
         target = WebhookTarget(
             f"w{next(self._ids)}", system, tenant, url, secret, events, dict(options or {})
         )
-        self._targets[target.id] = target
+        with self._lock:
+            self._targets[target.id] = target
         return target
 
     def unsubscribe(self, target_id: str) -> bool:
-        return self._targets.pop(target_id, None) is not None
+        with self._lock:
+            return self._targets.pop(target_id, None) is not None
 
     def targets(self, system: str | None = None, tenant: str | None = None) -> list[WebhookTarget]:
+        with self._lock:
+            every = list(self._targets.values())
         return [
             t
-            for t in self._targets.values()
+            for t in every
             if (system is None or t.system == system) and (tenant is None or t.tenant == tenant)
         ]
 
     def clear(self, system: str, tenant: str) -> None:
         for target in self.targets(system, tenant):
-            del self._targets[target.id]
+            self.unsubscribe(target.id)
 
     def emit(self, event: ChangeEvent) -> None:
         """Queue an event if anyone listens to its tenant; never blocks."""
@@ -202,7 +207,7 @@ class WebhookDispatcher:
                 return
 
     def _deliver(self, batch: list[ChangeEvent]) -> None:
-        for target in list(self._targets.values()):
+        for target in self.targets():
             events = [e for e in batch if e.system == target.system and e.tenant == target.tenant]
             render = self._renderers.get(target.system)
             if not events or render is None:
