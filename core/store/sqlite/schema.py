@@ -10,8 +10,9 @@ Index notes (the queries they serve are in logs.py, kpis.py, records.py, runs.py
 - logs_time is the default "newest first" listing and the keyset of exports.
 - logs_system/logs_status/logs_connection/logs_run lead with the filter column
   so a filtered page *and its total count* read only matching entries.
-- logs_operation and logs_level are covering indexes for the KPI queries (sync
-  entries; error entries), so 30 days of KPIs never touch the table.
+- logs_level covers the error counts. logs_operation was widened here for the
+  KPIs; version 2 narrowed it when the hourly rollups took over the additive
+  figures (rollups.py), and version 3 added the per-shape p95 indexes (kpis.py).
 """
 
 from __future__ import annotations

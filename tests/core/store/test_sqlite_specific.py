@@ -6,9 +6,11 @@ raw sqlite3 exception) and leave the file exactly as it was.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,6 +207,33 @@ def test_opening_a_locked_new_file_says_locked(path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
     SqliteStore.open(path).close()
+
+
+def test_threads_share_one_store_and_finished_threads_release_their_connection(
+    store: SqliteStore,
+) -> None:
+    failures: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for batch in range(5):
+                entries = [log(at(minutes=worker * 100 + batch * 10 + n)) for n in range(10)]
+                store.append_logs(entries)
+                store.query_logs(ORG, LogFilter(), limit=5)
+        except BaseException as exc:  # reported below, with the thread's own error
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    del thread, threads
+    gc.collect()
+
+    assert failures == []
+    assert store.query_logs(ORG, LogFilter()).total == 300
+    assert len(store._db._handles) == 1  # only the main thread's connection is still open
 
 
 def test_a_closed_store_refuses_politely(store: SqliteStore) -> None:
