@@ -42,6 +42,12 @@ def _user(draw: Draw) -> str:
     return f"CB99800{draw.digits(5)}"
 
 
+def _flagged(index: int, ctx: GenContext) -> bool:
+    """Every n-th product flagged for deletion, where the tenant has such (globex)."""
+    every = int(ctx.settings.get("deletion_flag_every", 0))
+    return bool(every) and index % every == every - 1
+
+
 def gen_product(draw: Draw, index: int, ctx: GenContext) -> dict[str, Any]:
     name = w.product_name(draw)
     descriptions = [{"Language": "EN", "ProductDescription": name}]
@@ -53,7 +59,7 @@ def gen_product(draw: Draw, index: int, ctx: GenContext) -> dict[str, Any]:
         "CrossPlantStatus": "" if draw.chance(92) else "01",
         "CreatedByUser": _user(draw),
         "LastChangedByUser": _user(draw),
-        "IsMarkedForDeletion": index % 50 == 49,  # one in fifty, never the first ones
+        "IsMarkedForDeletion": _flagged(index, ctx),
         "ProductOldID": "",
         "GrossWeight": f"{gross / 1000:.3f}",
         "WeightUnit": "KG",

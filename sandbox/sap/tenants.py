@@ -97,6 +97,7 @@ def default_tenants() -> list[TenantConfig]:
                 "currency": "EUR",
                 "languages": ("EN", "DE"),
                 "event_source": "/default/sap.s4.beh/300002",
+                "deletion_flag_every": 50,
             },
         ),
     ]
