@@ -4,8 +4,9 @@ See sandbox/README.md ("Adding a vendor") for the contract; the names below are
 the stable extension interface.
 """
 
-from sandbox.core.collection import Collection, Entry, Order
+from sandbox.core.collection import Collection, Order
 from sandbox.core.draw import Draw, collection_key
+from sandbox.core.entry import Entry
 from sandbox.core.faults import Fault, FaultKind
 from sandbox.core.http import JSON, BodyError, empty_response, json_response, parse_json
 from sandbox.core.limits import RateLimitConfig, RateUsage

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from sandbox.core.draw import Draw
+from sandbox.core.entry import Entry
 from sandbox.core.schema import FieldDef, GenContext, ObjectSpec, generate_value
 
 Order = Literal["index", "modified"]
@@ -26,41 +27,6 @@ SortKey = int | tuple[int, int]
 BASE_START_MS = 1_640_995_200_000  # 2022-01-01T00:00:00Z
 BASE_SPAN_MS = 94_694_400_000  # three years: the base always ends by 2025-01-01
 CREATED_LAG_MS = 30 * 86_400_000
-
-
-class Entry:
-    """A record as stored: vendor-native `fields` plus the metadata the core owns.
-
-    Treat entries as read-only; writes go through `Collection.update` so that the
-    overlay and its indexes stay consistent.
-    """
-
-    __slots__ = ("created_ms", "deleted_ms", "fields", "id", "index", "modified_ms", "purged")
-
-    def __init__(
-        self,
-        index: int,
-        record_id: str,
-        fields: dict[str, Any],
-        created_ms: int,
-        modified_ms: int,
-        deleted_ms: int | None = None,
-        purged: bool = False,
-    ) -> None:
-        self.index = index
-        self.id = record_id
-        self.fields = fields
-        self.created_ms = created_ms
-        self.modified_ms = modified_ms
-        self.deleted_ms = deleted_ms
-        self.purged = purged
-
-    @property
-    def deleted(self) -> bool:
-        return self.deleted_ms is not None
-
-    def __repr__(self) -> str:
-        return f"Entry({self.id!r}, modified_ms={self.modified_ms}, deleted={self.deleted})"
 
 
 def _step_for(count: int) -> int:

@@ -11,68 +11,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.core.collection import Collection, Entry
+from sandbox.core.control_records import ControlError, RecordRoutes, body_of
 from sandbox.core.faults import FaultSpecError
-from sandbox.core.http import BodyError, json_response, parse_json
-from sandbox.core.tenants import Tenant
+from sandbox.core.http import json_response
 
 if TYPE_CHECKING:
     from sandbox.core.state import Sandbox
 
 PREFIX = "/__sandbox__"
-MAX_PAGE = 10_000
 
 
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def iso(ms: int) -> str:
-    return (
-        datetime.fromtimestamp(ms / 1000, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
-
-
-def record_json(object_name: str, entry: Entry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "object": object_name,
-        "fields": entry.fields,
-        "created_at": iso(entry.created_ms),
-        "modified_at": iso(entry.modified_ms),
-        "created_ms": entry.created_ms,
-        "modified_ms": entry.modified_ms,
-        "deleted": entry.deleted,
-    }
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return parse_json(raw)
-    except BodyError as exc:
-        raise ControlError(400, f"body is not JSON: {exc}") from None
-
-
-class ControlApi:
+class ControlApi(RecordRoutes):
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
 
@@ -117,35 +72,6 @@ class ControlApi:
 
     # --- helpers -------------------------------------------------------------------
 
-    def _tenant(self, request: Request) -> Tenant:
-        system, name = request.path_params["system"], request.path_params["tenant"]
-        if system not in self.sandbox.vendors:
-            raise ControlError(404, f"unknown system {system!r}")
-        try:
-            return self.sandbox.tenant(system, name)
-        except KeyError:
-            raise ControlError(404, f"unknown {system} tenant {name!r}") from None
-
-    def _collection(self, request: Request) -> tuple[Tenant, str, Collection]:
-        tenant = self._tenant(request)
-        object_name = request.path_params["object"]
-        if object_name not in tenant.specs:
-            known = ", ".join(sorted(tenant.specs))
-            raise ControlError(404, f"{tenant.system} has no object {object_name!r} ({known})")
-        return tenant, object_name, tenant.collection(object_name)
-
-    @staticmethod
-    def _fields(collection: Collection, body: Any) -> dict[str, Any]:
-        fields = body.get("fields") if isinstance(body, dict) else None
-        if not isinstance(fields, dict):
-            raise ControlError(400, 'body must be {"fields": {...}}')
-        unknown = sorted(set(fields) - set(collection.field_index))
-        if unknown:
-            raise ControlError(
-                400, f"unknown field(s) for {collection.spec.name}: {', '.join(unknown)}"
-            )
-        return fields
-
     # --- global ----------------------------------------------------------------------
 
     async def info(self, request: Request) -> Any:
@@ -187,7 +113,7 @@ class ControlApi:
                 system=request.query_params.get("system"), tenant=request.query_params.get("tenant")
             )
             return {"removed": removed}
-        body = await _body(request)
+        body = await body_of(request)
         specs = body if isinstance(body, list) else [body]
         try:
             added = [injector.add(spec).as_dict() for spec in specs]
@@ -233,7 +159,7 @@ class ControlApi:
 
     async def reset(self, request: Request) -> Any:
         tenant = self._tenant(request)
-        body = await _body(request)
+        body = await body_of(request)
         scale = body.get("scale") if isinstance(body, dict) else None
         try:
             tenant.reset(scale or None)
@@ -243,7 +169,7 @@ class ControlApi:
 
     async def scale(self, request: Request) -> Any:
         tenant = self._tenant(request)
-        body = await _body(request)
+        body = await body_of(request)
         if not isinstance(body, dict) or not all(isinstance(v, int) for v in body.values()):
             raise ControlError(400, 'body must be {"Object": count, ...}')
         try:
@@ -257,7 +183,7 @@ class ControlApi:
     async def limits(self, request: Request) -> Any:
         tenant = self._tenant(request)
         if request.method == "PUT":
-            body = await _body(request)
+            body = await body_of(request)
             try:
                 tenant.budget.config = replace(tenant.budget.config, **body)
             except TypeError as exc:
@@ -276,7 +202,7 @@ class ControlApi:
             hooks.clear(tenant.system, tenant.name)
             return {"removed": True}
         if request.method == "POST":
-            body = await _body(request)
+            body = await body_of(request)
             if not isinstance(body, dict) or not isinstance(body.get("url"), str):
                 raise ControlError(
                     400, 'body must be {"url": ..., "secret"?, "events"?, "options"?}'
@@ -291,51 +217,3 @@ class ControlApi:
             )
             return json_response(target.as_dict(), 201)
         return {"targets": [t.as_dict() for t in hooks.targets(tenant.system, tenant.name)]}
-
-    async def records(self, request: Request) -> Any:
-        tenant, object_name, collection = self._collection(request)
-        if request.method == "POST":
-            fields = self._fields(collection, await _body(request))
-            entry = tenant.create(object_name, fields, source="control")
-            return json_response(record_json(object_name, entry), 201)
-        params = request.query_params
-        try:
-            limit = min(int(params.get("limit", "1000")), MAX_PAGE)
-            after = int(params["after"]) if "after" in params else None
-            since = int(params["since_ms"]) if "since_ms" in params else None
-        except ValueError:
-            raise ControlError(400, "limit, after and since_ms must be integers") from None
-        include_deleted = _flag(request, "include_deleted")
-        entries = list(
-            islice(
-                collection.scan(after=after, since_ms=since, include_deleted=include_deleted),
-                limit + 1,
-            )
-        )
-        more = len(entries) > limit
-        entries = entries[:limit]
-        return {
-            "records": [record_json(object_name, e) for e in entries],
-            "next": entries[-1].index if more and entries else None,
-            "total": collection.count_matching(since, None, include_deleted=include_deleted),
-        }
-
-    async def record(self, request: Request) -> Any:
-        tenant, object_name, collection = self._collection(request)
-        record_id = request.path_params["record_id"]
-        try:
-            if request.method == "PATCH":
-                fields = self._fields(collection, await _body(request))
-                entry = tenant.update(object_name, record_id, fields, source="control")
-            elif request.method == "DELETE":
-                entry = tenant.delete(
-                    object_name, record_id, hard=_flag(request, "hard"), source="control"
-                )
-            else:
-                found = collection.get(record_id, include_deleted=_flag(request, "include_deleted"))
-                if found is None:
-                    raise KeyError(record_id)
-                entry = found
-        except KeyError:
-            raise ControlError(404, f"no {object_name} {record_id!r}") from None
-        return record_json(object_name, entry)

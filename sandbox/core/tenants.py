@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.core.collection import Collection, Entry
+from sandbox.core.collection import Collection
 from sandbox.core.draw import Draw, collection_key
+from sandbox.core.entry import Entry
 from sandbox.core.limits import RateBudget, RateLimitConfig
 from sandbox.core.schema import FieldDef, ObjectSpec
 from sandbox.core.webhooks import ChangeEvent, ChangeKind

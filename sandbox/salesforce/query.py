@@ -26,7 +26,8 @@ from sandbox.salesforce.compile import Compiled, compile_query
 from sandbox.salesforce.errors import fail
 from sandbox.salesforce.ids import SalesforceIds
 from sandbox.salesforce.render import Renderer, compile_renderer
-from sandbox.salesforce.soql import SoqlError, parse, render_error
+from sandbox.salesforce.soql import parse, render_error
+from sandbox.salesforce.soql_ast import SoqlError
 
 DEFAULT_BATCH = 2000
 MIN_BATCH, MAX_BATCH = 200, 2000

@@ -8,7 +8,7 @@ from typing import Any
 
 from sandbox.core import Entry, Tenant
 from sandbox.salesforce.sfschema import SfObject, sf_datetime
-from sandbox.salesforce.soql import FieldRef
+from sandbox.salesforce.soql_ast import FieldRef
 
 Column = tuple[str, Any, bool]  # (key, getter, getter is a nested parent)
 

@@ -8,9 +8,9 @@ from typing import Any
 from starlette.responses import Response
 
 from sandbox.core import BodyError, Call, empty_response, json_response
-from sandbox.salesforce.compile import parse_datetime_ms
 from sandbox.salesforce.describe import describe_global, describe_object, global_entry
 from sandbox.salesforce.errors import fail, not_found
+from sandbox.salesforce.filters import parse_datetime_ms
 from sandbox.salesforce.render import full_columns, render
 from sandbox.salesforce.sfschema import SfObject, schema_of, sf_datetime
 from sandbox.salesforce.writes import derive, validate

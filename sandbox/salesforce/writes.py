@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from sandbox.core import FieldDef, Tenant
-from sandbox.salesforce.compile import parse_datetime_ms
 from sandbox.salesforce.errors import fail
+from sandbox.salesforce.filters import parse_datetime_ms
 from sandbox.salesforce.ids import SalesforceIds, checksum18, looks_like_id
 from sandbox.salesforce.objects import stage_fields
 from sandbox.salesforce.sfschema import SfObject, autonumber_field, sf_datetime

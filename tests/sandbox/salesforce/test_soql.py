@@ -10,7 +10,8 @@ from sandbox.core.config import SandboxConfig
 from sandbox.core.state import Sandbox
 from sandbox.core.tenants import Tenant
 from sandbox.salesforce.compile import compile_query
-from sandbox.salesforce.soql import Comparison, Logical, SoqlError, parse, render_error
+from sandbox.salesforce.soql import parse, render_error
+from sandbox.salesforce.soql_ast import Comparison, Logical, SoqlError
 
 
 @pytest.fixture(scope="module")
