@@ -167,9 +167,12 @@ class VendorSession:
                     log.debug("%s %s -> %s", self.vendor, what, response.status_code)
                     return value
             status = response.status_code if response is not None else None
-            if accept_errors and response is not None and resolution.action in _FINAL_ACTIONS:
+            # An expired token is not the vendor's final word: refresh before handing back.
+            refresh = resolution.action is Action.REFRESH_AUTH and authenticate and not refreshed
+            final = resolution.action in _FINAL_ACTIONS and not refresh
+            if accept_errors and response is not None and final:
                 return decode(response)
-            if resolution.action is Action.REFRESH_AUTH and authenticate and not refreshed:
+            if refresh:
                 assert response is not None
                 log.info("%s %s -> %s; refreshing the credentials", self.vendor, what, status)
                 self.auth.refresh(self, response)
@@ -302,7 +305,9 @@ class VendorSession:
         return self.redact(text)
 
 
-_FINAL_ACTIONS = frozenset({Action.FAIL, Action.REFRESH_AUTH, Action.QUOTA_EXHAUSTED})
+# Answers `accept_errors` hands back; a spent quota still raises QuotaExhaustedError (the
+# run must pause), and a refusal of the credentials is handed back once refreshing is over.
+_FINAL_ACTIONS = frozenset({Action.FAIL, Action.REFRESH_AUTH})
 
 
 __all__ = ["Reply", "VendorSession", "decode_json", "encode_json"]

@@ -83,14 +83,11 @@ class ZohoAdapter(BaseAdapter):
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields = self.field_map(spec.entity)
         paths = fields.vendor_paths() + ([fields.lines.vendor] if fields.lines else [])
-        wanted = {p.split(".")[0].split("@")[0] for p in paths} - {"id"}
-        wanted |= {
-            "Modified_Time",
-            "Created_Time",
-            "$se_module" if maps.WHAT_ID in wanted else "id",
-        }
+        wanted = {p.split(".")[0].split("@")[0] for p in paths} | {"Modified_Time", "Created_Time"}
+        if maps.WHAT_ID in wanted:
+            wanted.add("$se_module")  # which module What_Id points into
         params = {"per_page": PER_PAGE, "sort_by": "Modified_Time", "sort_order": "asc"}
-        params["fields"] = ",".join(sorted(wanted - {"id"}))
+        params["fields"] = ",".join(sorted(wanted - {"id"}))  # id always comes
         return PageRequest(url=spec.endpoint, params=params, headers=_since(since))
 
     def read(

@@ -191,3 +191,17 @@ def test_a_stale_page_token_restarts_the_stream(sandbox: RunningSandbox) -> None
     stale = {"page": 2, "page_token": "eyJ4IjoxfQ"}  # {"x": 1}: expired long ago
     pages = list(adapter(sandbox).read(Entity.CONTACT, since=None, resume=stale))
     assert len(ids(pages)) == 450
+
+
+def test_a_write_refreshes_an_expired_token_and_pauses_on_spent_credits(
+    sandbox: RunningSandbox,
+) -> None:
+    saved: list[dict[str, str]] = []
+    zoho = adapter(sandbox, saved=saved)
+    assert zoho.check().ok
+    sandbox.control.expire_tokens(Z, TENANT)
+    [made] = zoho.write(Entity.CONTACT, [OutboundRecord(None, {"last_name": "After expiry"})])
+    assert made.error is None and made.new_external_id and len(saved) == 2
+    sandbox.control.add_fault({"system": Z, "op": "create", "sequence": ["daily_limit"]})
+    with pytest.raises(QuotaExhaustedError):
+        zoho.write(Entity.CONTACT, [OutboundRecord(None, {"last_name": "No credits"})])
