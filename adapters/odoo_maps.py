@@ -33,7 +33,7 @@ TEXT, FLOAT, BOOL = falsy_null(convert.TEXT), falsy_null(convert.FLOAT), convert
 DATE, ID = falsy_null(convert.DATE), falsy_null(convert.REF)
 MANY2ONE = convert.MANY2ONE
 
-DEFAULT_PAGE = 500
+DEFAULT_PAGE = 1000
 
 
 def _linked_name(value: Any) -> str | None:

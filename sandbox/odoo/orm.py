@@ -34,7 +34,7 @@ class Orm:
     def search(
         self, domain: Any = None, offset: int = 0, limit: Any = None, order: Any = None
     ) -> Any:
-        found = query.search(
+        return query.search_ids(
             self.db,
             self.model,
             domain,
@@ -43,7 +43,6 @@ class Orm:
             order=order,
             context=self.context,
         )
-        return [int(e.id) for e in found]
 
     def search_count(self, domain: Any = None, limit: Any = None) -> int:
         total = query.count(self.db, self.model, domain, self.context)

@@ -101,9 +101,51 @@ def search(
     return [row for i in ids if (row := db.record(model, i)) is not None]
 
 
+def search_ids(
+    db: OdooDb,
+    model: str,
+    domain: Any,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    order: Any = None,
+    context: dict[str, Any] | None = None,
+) -> list[int]:
+    """`search`: ids only. Every id in id order (what a deletion sweep asks) comes from
+    the collection's index without generating a record, as a database answers it."""
+    tree = with_active(db, model, domain, context or {})
+    spec = parse_order(db, model, order)
+    if model != LINES and _everything(tree) and [name for name, _desc in spec] == ["id"]:
+        ids = _all_ids(db, model)
+        ids = ids[::-1] if spec[0][1] else ids
+        start = _whole(offset, "offset") or 0
+        size = _whole(limit, "limit")
+        return ids[start : None if size is None else start + size]
+    found = search(db, model, domain, offset=offset, limit=limit, order=order, context=context)
+    return [int(e.id) for e in found]
+
+
 def count(db: OdooDb, model: str, domain: Any, context: dict[str, Any] | None = None) -> int:
     tree = with_active(db, model, domain, context or {})
+    if model != LINES and _everything(tree):
+        return db.collection(model).count_matching()
     return sum(1 for _ in _stream(db, model, tree, [("id", False)], None))
+
+
+def _everything(tree: Tree) -> bool:
+    return isinstance(tree, Node) and tree.operator == "1"
+
+
+def _all_ids(db: OdooDb, model: str) -> list[int]:
+    collection = db.collection(model)
+    fmt, edited, base = collection.spec.ids.format, collection.edited, collection.count
+    ids: list[int] = []
+    for index in range(collection.next_index):
+        if index < base and not edited(index):
+            ids.append(int(fmt(index)))
+        elif (found := collection.entry(index)) is not None and not found.deleted:
+            ids.append(int(found.id))
+    return ids
 
 
 def _whole(value: Any, name: str) -> int | None:

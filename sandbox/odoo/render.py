@@ -47,12 +47,43 @@ def read_fields(db: OdooDb, model: str, fields: Any) -> list[OField]:
 def renderer(
     db: OdooDb, model: str, fields: Sequence[OField], load: Any = "_classic_read"
 ) -> Renderer:
-    getters = [(f.name, _getter(db, model, f, load == "_classic_read")) for f in fields]
+    """One read's renderer, generated as a single function returning a literal dict.
 
-    def render(record: Entry) -> dict[str, Any]:
-        return {name: get(record) for name, get in getters}
-
+    Paging is the simulator's hottest loop and a literal dict is about twice as fast
+    as looping over getters. Keys are field names from the model's metadata (Odoo
+    identifiers, custom ones validated as `x_` names) emitted with repr(); values
+    are plain lookups or calls of the getters below; no request text reaches the
+    generated source.
+    """
+    names = load == "_classic_read"
+    helpers: list[Getter] = []
+    parts = []
+    for f in fields:
+        if f.store and f.type in _PLAIN and f.name not in _SPECIAL:
+            expr = _PLAIN[f.type].format(repr(f.name))
+        else:
+            helpers.append(_getter(db, model, f, names))
+            expr = f"_g[{len(helpers) - 1}](e)"
+        parts.append(f"{f.name!r}: {expr}")
+    source = f"def _render(e):\n    f = e.fields\n    return {{{', '.join(parts)}}}\n"
+    namespace: dict[str, Any] = {"_g": tuple(helpers)}
+    exec(source, namespace)  # noqa: S102 - built from metadata names only, see docstring
+    render: Renderer = namespace["_render"]
     return render
+
+
+_PLAIN = {
+    "char": "f.get({0}) or False",
+    "text": "f.get({0}) or False",
+    "html": "f.get({0}) or False",
+    "selection": "f.get({0}) or False",
+    "date": "f.get({0}) or False",
+    "boolean": "bool(f.get({0}))",
+    "integer": "int(f.get({0}) or 0)",
+    "float": "float(f.get({0}) or 0.0)",
+    "monetary": "float(f.get({0}) or 0.0)",
+}
+_SPECIAL = frozenset({"id", "write_date", "create_date", "complete_name"})
 
 
 def _getter(db: OdooDb, model: str, field: OField, names: bool) -> Getter:
@@ -67,14 +98,19 @@ def _getter(db: OdooDb, model: str, field: OField, names: bool) -> Getter:
         relation = field.relation or ""
         computed = name in ("create_uid", "write_uid") or not field.store
 
+        pairs: dict[Any, Any] = {}  # one [id, name] per linked record and read
+
         def many2one(e: Entry) -> Any:
             value = db.value(model, e, name) if computed else e.fields.get(name)
             if not value:
                 return False
             if not names:
                 return int(value)
-            label = db.display_of(relation, value)
-            return [int(value), label] if label is not None else False
+            found = pairs.get(value)
+            if found is None:
+                label = db.display_of(relation, value)
+                found = pairs[value] = [int(value), label] if label is not None else False
+            return found
 
         return many2one
     if kind in ("one2many", "many2many") or not field.store or name == "complete_name":

@@ -70,30 +70,35 @@ def remote_edit(entity: Entity, truth: TruthRecord) -> dict[str, Any]:
     return edits[entity]
 
 
-def connection_fields(sandbox: RunningSandbox) -> dict[str, Any]:
-    return {
-        "url": f"{sandbox.url}/odoo/{TENANT}",
-        "database": TENANT,
-        "login": f"api@{TENANT}.example",
-        "api_key": API_KEYS[TENANT],
-        "page_size": 40,
-    }
+def case_for(tenant: str) -> ProofCase:
+    """The proof case on one database (the sync benchmark uses globex's /json/2)."""
+
+    def connection_fields(sandbox: RunningSandbox) -> dict[str, Any]:
+        return {
+            "url": f"{sandbox.url}/odoo/{tenant}",
+            "database": tenant,
+            "login": f"api@{tenant}.example",
+            "api_key": API_KEYS[tenant],
+            "page_size": 40,
+        }
+
+    return ProofCase(
+        system=System.ODOO,
+        tenant=tenant,
+        objects={
+            Entity.PRODUCT: "product.product",
+            Entity.CUSTOMER: "res.partner",
+            Entity.ORDER: "sale.order",
+            Entity.QUOTE: "sale.order",
+            Entity.INVENTORY: "stock.quant",
+        },
+        scale={"product.product": 130, "res.partner": 90, "sale.order": 50, "stock.quant": 50},
+        connection_fields=connection_fields,
+        api_shape=api_shape,
+        remote_edit=remote_edit,
+        push_entity=Entity.CUSTOMER,
+        local_edit={"email": "proof@odoo.example", "city": "Ghent"},
+    )
 
 
-CASE = ProofCase(
-    system=System.ODOO,
-    tenant=TENANT,
-    objects={
-        Entity.PRODUCT: "product.product",
-        Entity.CUSTOMER: "res.partner",
-        Entity.ORDER: "sale.order",
-        Entity.QUOTE: "sale.order",
-        Entity.INVENTORY: "stock.quant",
-    },
-    scale={"product.product": 130, "res.partner": 90, "sale.order": 50, "stock.quant": 50},
-    connection_fields=connection_fields,
-    api_shape=api_shape,
-    remote_edit=remote_edit,
-    push_entity=Entity.CUSTOMER,
-    local_edit={"email": "proof@odoo.example", "city": "Ghent"},
-)
+CASE = case_for(TENANT)
