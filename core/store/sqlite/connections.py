@@ -16,7 +16,7 @@ from typing import Any
 
 from core.errors import AlreadyExistsError, NotFoundError
 from core.models import ConflictStatus, Connection, Organisation
-from core.store.sqlite.codec import dump_json, dump_models, from_us, load_json, to_us
+from core.store.sqlite.codec import dump_json, dump_models, from_us, load_json, placeholders, to_us
 from core.store.sqlite.db import StoreArea
 
 _COLUMNS = (
@@ -24,6 +24,7 @@ _COLUMNS = (
     "entities, direction, conflict_policy, approve_deletes, schedule, field_overrides, "
     "created_at, updated_at"
 )
+_INSERT = f"INSERT INTO connections ({_COLUMNS}) VALUES ({placeholders(_COLUMNS.count(',') + 1)})"
 
 
 def _row(connection: Connection) -> tuple[Any, ...]:
@@ -98,7 +99,7 @@ class ConnectionsMixin(StoreArea):
         with self._db.write() as db:
             try:
                 db.execute(
-                    f"INSERT INTO connections ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                    _INSERT,
                     _row(connection),
                 )
             except sqlite3.IntegrityError as exc:

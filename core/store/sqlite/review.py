@@ -24,6 +24,7 @@ from core.store.sqlite.codec import (
     opt_dt,
     opt_json,
     opt_us,
+    placeholders,
     to_us,
 )
 from core.store.sqlite.db import StoreArea
@@ -38,6 +39,9 @@ _VERSIONS = "kind, local, remote, differing_fields, local_changed_at, remote_cha
 _ALERT_COLUMNS = (
     "id, organisation_id, connection_id, system, kind, severity, message, created_at, "
     "last_seen_at, count, acknowledged_at"
+)
+_INSERT_ALERT = (
+    f"INSERT INTO alerts ({_ALERT_COLUMNS}) VALUES ({placeholders(_ALERT_COLUMNS.count(',') + 1)})"
 )
 
 
@@ -201,7 +205,8 @@ class ReviewMixin(StoreArea):
                     opt_us(alert.acknowledged_at),
                 )
                 db.execute(
-                    f"INSERT INTO alerts ({_ALERT_COLUMNS}) VALUES ({', '.join('?' * 11)})", values
+                    _INSERT_ALERT,
+                    values,
                 )
                 alert_id = alert.id
             else:

@@ -39,6 +39,7 @@ from core.store.sqlite.codec import (
     load_json,
     opt_dt,
     opt_us,
+    placeholders,
     to_us,
 )
 from core.store.sqlite.db import StoreArea
@@ -49,6 +50,7 @@ _COLUMNS = (
     "started_at, finished_at, heartbeat_at, worker_id, attempt, resume_after, "
     "cancel_requested, progress, counts, planned, error, error_category"
 )
+_INSERT = f"INSERT INTO runs ({_COLUMNS}) VALUES ({placeholders(_COLUMNS.count(',') + 1)})"
 _CLAIMABLE = (
     f"{_ACTIVE} AND cancel_requested = 0 AND (state = 'queued'"
     " OR (state = 'paused' AND (resume_after IS NULL OR resume_after <= :now))"
@@ -129,7 +131,8 @@ class RunsMixin(StoreArea):
                 )
             try:
                 db.execute(
-                    f"INSERT INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 20)})", _row(run)
+                    _INSERT,
+                    _row(run),
                 )
             except sqlite3.IntegrityError:
                 raise AlreadyExistsError(f"A run with id {run.id} already exists.") from None
