@@ -9,12 +9,13 @@ prices, an account's party number, an item's defaults from its organization.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sandbox.core import Entry, Tenant
 from sandbox.oracle.errors import fail
 from sandbox.oracle.generate import item_index, line
+from sandbox.oracle.q import ms_of
 from sandbox.oracle.render import change_indicator
 from sandbox.oracle.resources import ITEM_BASE, Resource
 
@@ -24,6 +25,7 @@ SOURCE_KEYS = (
     "SourceScheduleNumber",
     "SourceTransactionScheduleId",
 )
+FLEX_KEYS = ("InventoryItemId", "OrganizationId", "__FLEX_Context", "links")
 ORDER_REQUIRED = ("SourceTransactionSystem", "SourceTransactionId", "SourceTransactionNumber")
 
 
@@ -56,6 +58,14 @@ def read_payload(body: Any, resource: Resource, version: int, *, creating: bool)
                 code="JBO-27008",
                 path=name,
             )
+        if not _fits(attr.type, value):
+            raise fail(
+                400,
+                f"The value {str(value)[:40]} is not valid for {name} ({attr.type})",
+                version,
+                code="JBO-27018",
+                path=name,
+            )
         if attr.max_length is not None and isinstance(value, str) and len(value) > attr.max_length:
             raise fail(
                 400,
@@ -66,6 +76,39 @@ def read_payload(body: Any, resource: Resource, version: int, *, creating: bool)
             )
         fields[name] = value
     return fields
+
+
+def _fits(kind: str, value: Any) -> bool:
+    """Whether a JSON value can be an attribute of this ADF type (null always can)."""
+    if value is None:
+        return True
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("integer", "number"):
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (kind == "number" or float(value).is_integer())
+        )
+    if kind in ("date", "datetime"):
+        try:
+            ms_of(str(value)) if isinstance(value, str) else None
+        except ValueError:
+            return False
+        return isinstance(value, str)
+    return isinstance(value, str)
+
+
+def _number(value: Any, name: str, version: int) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if isinstance(value, bool) or not number.is_finite():
+        raise fail(
+            400, f"The value {str(value)[:40]} is not a number for {name}", version, path=name
+        )
+    return number
 
 
 def check_precondition(headers: Mapping[str, str], entry: Entry, version: int) -> None:
@@ -115,11 +158,17 @@ def prepare_create(
             "PrimaryUOMValue": "Each",
             "CustomerOrderFlag": True,
         }
-        extra = {
-            k: v
-            for k, v in flex.items()
-            if not k.startswith("__") and k not in ("InventoryItemId", "OrganizationId")
-        }
+        segments = {f.name for f in tenant.config.custom_fields.get("itemsV2", ())}
+        unknown = sorted(k for k in flex if k not in segments and k not in FLEX_KEYS)
+        if unknown:
+            raise fail(
+                400,
+                f"The attribute {unknown[0]} is not valid for ItemDFF",
+                version,
+                code="27024",
+                path=unknown[0],
+            )
+        extra = {k: v for k, v in flex.items() if k in segments}
         return {
             **defaults,
             **fields,
@@ -143,7 +192,9 @@ def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> 
     _require(fields, ORDER_REQUIRED, version)
     party = str(fields.get("BuyingPartyNumber") or "")
     if not party and fields.get("BuyingPartyId"):
-        party = str(int(fields["BuyingPartyId"]) - 300000200000000)
+        party = str(
+            int(_number(fields["BuyingPartyId"], "BuyingPartyId", version)) - 300000200000000
+        )
     account = tenant.collection("accounts").get(party) if party else None
     if account is None:
         raise fail(
@@ -156,7 +207,7 @@ def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> 
     lines = []
     for position, requested in enumerate(fields.pop("lines", None) or [], start=1):
         item_id = _item_id(tenant, requested, version)
-        quantity = Decimal(str(requested.get("OrderedQuantity") or 0))
+        quantity = _number(requested.get("OrderedQuantity") or 0, "OrderedQuantity", version)
         if quantity <= 0:
             raise fail(
                 400, "OrderedQuantity must be greater than zero", version, path="OrderedQuantity"
@@ -197,7 +248,7 @@ def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> 
 def _item_id(tenant: Tenant, requested: Mapping[str, Any], version: int) -> int:
     items = tenant.collection("itemsV2")
     if requested.get("ProductId"):
-        item_id = int(requested["ProductId"])
+        item_id = int(_number(requested["ProductId"], "ProductId", version))
     else:
         number = str(requested.get("ProductNumber") or "")
         item_id = ITEM_BASE + int(number[2:]) - 54000 + 1 if number[2:].isdigit() else -1
