@@ -66,6 +66,8 @@ def _show(value: Any) -> str:
 
 
 def read_text(value: Any) -> str:
+    if value.__class__ is str:
+        return value  # the common case first
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise TypeError("not text")
     return value if isinstance(value, str) else str(value)
@@ -114,6 +116,11 @@ def read_bool(value: Any) -> bool:
 
 
 def read_datetime(value: Any) -> datetime:
+    if value.__class__ is str and len(value) >= 10 and value[4] == "-":
+        try:  # ISO 8601 extended (2024-05-01T10:00:00.000+0000), the common case first
+            return as_utc(datetime.fromisoformat(value))
+        except ValueError:
+            pass  # the general path below says what is wrong
     if isinstance(value, datetime):
         return as_utc(value)
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -25,6 +25,7 @@ import datetime as dt
 import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import ValidationError
@@ -129,25 +130,36 @@ class FieldMap:
         except ValidationError as exc:
             raise self._error(external_id, self._explain(exc)) from None
 
+    @cached_property
+    def _pull_rules(self) -> tuple[tuple[Rule, str | None], ...]:
+        return tuple((r, r.custom_name) for r in self.rules if r.direction in _PULL)
+
+    @cached_property
+    def _pull_line_rules(self) -> tuple[tuple[Rule, str | None], ...]:
+        rules = self.lines.rules if self.lines is not None else ()
+        return tuple((r, r.custom_name) for r in rules if r.direction in _PULL)
+
     def _read(self, rules: Sequence[Rule], record: Any, external_id: str | None) -> dict[str, Any]:
         data: dict[str, Any] = {}
         custom: dict[str, Any] = {}
-        for rule in rules:
-            if rule.direction not in _PULL:
-                continue
+        pull = self._pull_rules if rules is self.rules else self._pull_line_rules
+        for rule, custom_name in pull:  # runs for every field of every record: kept lean
             raw = dig(record, rule.vendor, MISSING)
-            if raw is MISSING:
+            if raw is MISSING or raw is None or raw == "":
                 continue
             try:
-                value = rule.convert.to_canonical(raw)
-            except ConversionError as exc:
-                raise self._error(
-                    external_id, f"{rule.canonical} (vendor field {rule.vendor}): {exc}"
-                ) from None
+                value = rule.convert.read(raw)
+            except (ValueError, TypeError, ArithmeticError, OverflowError):
+                try:
+                    value = rule.convert.to_canonical(raw)  # raises ConversionError, in words
+                except ConversionError as exc:
+                    raise self._error(
+                        external_id, f"{rule.canonical} (vendor field {rule.vendor}): {exc}"
+                    ) from None
             if value is None:
                 continue
-            if rule.custom_name is not None:
-                custom[rule.custom_name] = value
+            if custom_name is not None:
+                custom[custom_name] = value
             else:
                 data[rule.canonical] = value
         if custom:

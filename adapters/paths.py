@@ -18,9 +18,11 @@ def dig(data: Any, path: str, default: Any = None) -> Any:
     """The value at `path` ("" is the whole document), or `default` when any step is absent."""
     if not path:
         return data
+    if data.__class__ is dict and "." not in path:
+        return data.get(path, default)  # the common case, on every field of every record
     current = data
     for step in path.split("."):
-        if isinstance(current, Mapping):
+        if current.__class__ is dict or isinstance(current, Mapping):
             if step not in current:
                 return default
             current = current[step]

@@ -14,6 +14,8 @@ def utcnow() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes are read as UTC (what vendors and old logs mostly mean)."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -9,13 +9,15 @@ unchanged records are recognised by hash.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
 from adapters.base import RemotePage, RemoteRecord
 from core.clock import utcnow
 from core.errors import QuotaExhaustedError, TransientVendorError, VendorAuthError, VendorError
+from core.iterables import ReadAhead
 from core.models import (
     Conflict,
     ConflictKind,
@@ -68,20 +70,21 @@ class EntityPull:
             max_seen = _parse(checkpoint.get("max_seen"))
         may_commit = since is None or (committed is not None and since <= committed)
 
-        for page in self._pages(since, resume):
-            max_seen = self._apply(page, max_seen)
-            if not ctx.dry_run:
-                self._save_state(
-                    state,
-                    checkpoint={
-                        "run_id": ctx.run.id,
-                        "full": options.full,
-                        "since": _iso(since),
-                        "resume": page.resume,
-                        "max_seen": _iso(max_seen),
-                    },
-                )
-            ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
+        with closing(self._pages(since, resume)) as pages:  # stops the read-ahead on any exit
+            for page in pages:
+                max_seen = self._apply(page, max_seen)
+                if not ctx.dry_run:
+                    self._save_state(
+                        state,
+                        checkpoint={
+                            "run_id": ctx.run.id,
+                            "full": options.full,
+                            "since": _iso(since),
+                            "resume": page.resume,
+                            "max_seen": _iso(max_seen),
+                        },
+                    )
+                ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
 
         if not ctx.dry_run:
             cursor = (
@@ -90,32 +93,44 @@ class EntityPull:
             self._save_state(state, checkpoint=None, cursor=cursor, finished_full=options.full)
         self._summarise()
 
-    def _pages(self, since: datetime | None, resume: dict[str, Any] | None) -> Iterator[RemotePage]:
+    def _pages(
+        self, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Generator[RemotePage, None, None]:
         """The vendor's pages; a resume position the vendor no longer honours (an expired
         query locator, say) restarts the stream from `since` — replays are harmless."""
-        stream = self.ctx.adapter.read(self.entity, since=since, resume=resume)
-        if resume is None:
-            yield from stream
-            return
+        stream = self._read_ahead(since, resume)
         try:
-            first = next(stream)
-        except StopIteration:
-            return
-        except (TransientVendorError, VendorAuthError, QuotaExhaustedError):
-            raise
-        except VendorError as exc:
-            self.ctx.audit.add(
-                Operation.PULL,
-                f"Could not resume {self.entity.value} where the last run stopped ({exc}); "
-                "reading again from the start of the window",
-                entity=self.entity,
-                level=LogLevel.WARNING,
-                status=LogStatus.WARNING,
-            )
-            yield from self.ctx.adapter.read(self.entity, since=since, resume=None)
-            return
-        yield first
-        yield from stream
+            if resume is None:
+                yield from stream
+                return
+            try:
+                first = next(stream)
+            except StopIteration:
+                return
+            except (TransientVendorError, VendorAuthError, QuotaExhaustedError):
+                raise
+            except VendorError as exc:
+                self.ctx.audit.add(
+                    Operation.PULL,
+                    f"Could not resume {self.entity.value} where the last run stopped ({exc}); "
+                    "reading again from the start of the window",
+                    entity=self.entity,
+                    level=LogLevel.WARNING,
+                    status=LogStatus.WARNING,
+                )
+                stream.close()
+                stream = self._read_ahead(since, None)
+                yield from stream
+                return
+            yield first
+            yield from stream
+        finally:
+            stream.close()
+
+    def _read_ahead(self, since: datetime | None, resume: dict[str, Any] | None) -> ReadAhead[Any]:
+        """The adapter's pages, the next one fetched while the engine stores this one."""
+        pages = self.ctx.adapter.read(self.entity, since=since, resume=resume)
+        return ReadAhead(pages, name=f"read-{self.entity.value}")
 
     # -- one page -----------------------------------------------------------------
 

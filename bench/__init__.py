@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets measured as ratios in one run (see DESIGN.md)."""

@@ -1,0 +1,398 @@
+"""Sync throughput against the sandbox: our product vs a bare loop vs dlt, in one run.
+
+    .venv/bin/python bench/sync_bench.py                       # salesforce and hubspot
+    .venv/bin/python bench/sync_bench.py hubspot --records 20000 --memory-records 0
+    .venv/bin/python bench/sync_bench.py salesforce --profile  # cProfile of the full sync
+
+For each system, with N records of one object in a sandbox process:
+
+1. bare loop: requests + orjson fetch and decode the very pages our adapter
+   reads (same endpoint, page size and fields); the ceiling.
+2. full sync through the product: service -> queued run -> worker (a child
+   process) -> adapter -> SQLite store, in records per second.
+3. dlt's REST client with the matching paginator, loading the same endpoint into
+   dlt's filesystem destination (duckdb is not installed with dlt here).
+4. incremental sync after 1% of the records changed at the vendor, as a
+   fraction of the full sync's time.
+5. peak RSS of the worker process for a full sync of --memory-records vs N.
+
+Rate limits are lifted on both sides (sandbox limits, the connection's budget)
+so that the engine is what is measured. Every leg runs in its own child
+process; its time excludes interpreter start-up and authentication. Ratios are
+printed and written to bench/results/sync_<system>_<time>.json. Systems are
+bench/systems/<system>.py, one `profile()` each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.paging import PageRequest  # noqa: E402
+from bench.systems import BenchSystem, profiles  # noqa: E402
+from sandbox.control import SandboxControl  # noqa: E402
+from sandbox.testing import RunningSandbox, sandbox_process  # noqa: E402
+
+ORG = "bench"
+RESULTS = ROOT / "bench" / "results"
+
+
+# --- the child legs --------------------------------------------------------------------------
+
+
+def _adapter(prof: BenchSystem, sandbox: RunningSandbox) -> Any:
+    """Our adapter for the bench connection, authenticated (not timed)."""
+    from adapters.base import AdapterContext
+    from adapters.registry import build_adapter, system_info
+    from core.forms import validate_form
+    from core.models import Connection
+    from core.settings import load_settings
+
+    info = system_info(prof.case.system)
+    config, secret = validate_form(info, prof.fields(sandbox))
+    connection = Connection(
+        organisation_id=ORG, system=prof.case.system, name="bench", config=config,
+        sealed_secret="unsealed", entities=[prof.entity],
+    )  # fmt: skip
+    context = AdapterContext(
+        connection=connection, secret=secret, ca_bundle=load_settings().ca_bundle
+    )
+    adapter = build_adapter(context)
+    check = adapter.check()
+    if not check.ok:
+        raise SystemExit(f"cannot authenticate: {check.message}")
+    return adapter
+
+
+def _auth_headers(adapter: Any) -> dict[str, str]:
+    import requests
+
+    probe = requests.Request("GET", adapter.session.base_url)
+    adapter.session.auth.apply(probe, adapter.session)
+    return dict(probe.headers)
+
+
+def leg_bare(prof: BenchSystem, sandbox: RunningSandbox) -> dict[str, Any]:
+    import orjson
+    import requests
+
+    from adapters.paths import dig
+
+    adapter = _adapter(prof, sandbox)
+    base = adapter.session.base_url.rstrip("/") + "/"
+    session = requests.Session()
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE replaces `verify`
+    session.verify = adapter.session._http.verify
+    session.headers.update(_auth_headers(adapter))
+    request: PageRequest | None = prof.first_request(adapter)
+    records = pages = 0
+    start = time.perf_counter()
+    while request is not None:
+        url = (
+            request.url if urlsplit(request.url).scheme else urljoin(base, request.url.lstrip("/"))
+        )
+        response = session.request(
+            request.method, url, params=request.params or None, headers=request.headers,
+            data=orjson.dumps(request.json) if request.json is not None else None, timeout=300,
+        )  # fmt: skip
+        response.raise_for_status()
+        body = orjson.loads(response.content)
+        records += len(dig(body, prof.records_path) or [])
+        pages += 1
+        request = prof.next_request(request, body)
+    return {"seconds": time.perf_counter() - start, "records": records, "pages": pages}
+
+
+def leg_dlt(prof: BenchSystem, sandbox: RunningSandbox, workdir: Path) -> dict[str, Any]:
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    import dlt
+    import requests
+    from dlt.sources.helpers.rest_client.client import RESTClient
+
+    adapter = _adapter(prof, sandbox)
+    first = prof.first_request(adapter)
+    session = requests.Session()
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE replaces `verify`
+    session.verify = adapter.session._http.verify
+    client = RESTClient(
+        base_url=adapter.session.base_url,
+        headers={**_auth_headers(adapter), **first.headers},
+        paginator=prof.dlt_paginator(),
+        data_selector=prof.records_path,
+        session=session,
+    )
+
+    @dlt.resource(name=prof.object.lower(), write_disposition="replace")
+    def rows() -> Any:
+        yield from client.paginate(
+            first.url,
+            method="POST" if first.method == "POST" else "GET",
+            params=first.params or None,
+            json=first.json,
+        )
+
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_{prof.case.system.value}",
+        destination=dlt.destinations.filesystem(bucket_url=(workdir / "dlt-data").as_uri()),
+        dataset_name="bench",
+        pipelines_dir=str(workdir / "dlt-pipelines"),
+    )
+    start = time.perf_counter()
+    pipeline.run(rows())
+    seconds = time.perf_counter() - start
+    trace = pipeline.last_trace
+    normalized = trace.last_normalize_info if trace is not None else None
+    counts = normalized.row_counts if normalized is not None else {}
+    return {
+        "seconds": seconds,
+        "records": int(counts.get(prof.object.lower(), 0)),
+        "destination": "filesystem (jsonl)",
+    }
+
+
+def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
+    from core.service import IntegrationService
+    from core.settings import load_settings
+    from core.worker import Worker
+
+    service = IntegrationService.open(load_settings())
+    worker = Worker(service, worker_id="bench-worker")
+    start = time.perf_counter()
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(worker.run_by_id, run_id)
+        profiler.dump_stats(profile_to)
+    else:
+        worker.run_by_id(run_id)
+    seconds = time.perf_counter() - start
+    run = service.get_run(ORG, run_id)
+    service.close()
+    counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
+    return {"seconds": seconds, "state": run.state.value, "error": run.error, "counts": counts}
+
+
+def child_main(job_path: str) -> None:
+    job = json.loads(Path(job_path).read_text())
+    prof = profiles()[job["system"]]()
+    sb = job["sandbox"]
+    sandbox = RunningSandbox(
+        sb["url"], sb["tls_url"], Path(sb["ca_path"]) if sb["ca_path"] else None,
+        SandboxControl(sb["url"]),
+    )  # fmt: skip
+    if job["leg"] == "bare":
+        result = leg_bare(prof, sandbox)
+    elif job["leg"] == "dlt":
+        result = leg_dlt(prof, sandbox, Path(job["workdir"]))
+    else:
+        result = leg_sync(job["run_id"], job.get("profile_to"))
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# --- the parent ------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, name: str, sandbox: RunningSandbox, workdir: Path) -> None:
+        self.name, self.sandbox, self.workdir = name, sandbox, workdir
+        self.prof = profiles()[name]()
+        self.env: dict[str, str] = {}
+
+    def child(self, leg: str, **extra: Any) -> dict[str, Any]:
+        sb = self.sandbox
+        job = {
+            "leg": leg, "system": self.name, "workdir": str(self.workdir),
+            "sandbox": {"url": sb.url, "tls_url": sb.tls_url,
+                        "ca_path": str(sb.ca_path) if sb.ca_path else None},
+            **extra,
+        }  # fmt: skip
+        job_file = self.workdir / f"job-{leg}.json"
+        job_file.write_text(json.dumps(job))
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(job_file)],
+            env={**os.environ, **self.env}, cwd=ROOT, capture_output=True, text=True,
+            timeout=6 * 3600, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"{self.name} {leg} leg failed:\n{done.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return result
+
+    def hub(self, label: str) -> tuple[Any, str]:
+        """A fresh product (its own SQLite file) with one connection to the sandbox tenant."""
+        from core.models import Organisation
+        from core.schemas import ConnectionCreate
+        from core.service import IntegrationService
+        from core.settings import load_settings
+
+        case = self.prof.case
+        self.env = {
+            "TOOTHPICK_DATA_DIR": str(self.workdir / label),
+            "TOOTHPICK_LOG_LEVEL": "WARNING",
+            **case.environment(self.sandbox),
+        }
+        os.environ.update(self.env)
+        service = IntegrationService.open(load_settings())
+        service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Bench"))
+        connection = service.connect(
+            ORG,
+            ConnectionCreate(
+                system=case.system, name=f"{self.name} bench",
+                fields=self.prof.fields(self.sandbox), entities=[self.prof.entity],
+            ),
+        )  # fmt: skip
+        return service, connection.id
+
+    def sync(self, service: Any, connection_id: str, *, full: bool, **extra: Any) -> dict[str, Any]:
+        from core.models import SyncOptions
+
+        run = service.queue_sync(ORG, connection_id, SyncOptions(full=full))
+        result = self.child("sync", run_id=run.id, **extra)
+        if result["state"] != "succeeded":
+            raise SystemExit(f"{self.name} sync {result['state']}: {result['error']}")
+        return result
+
+    def edit_one_percent(self, records: int) -> int:
+        case, control = self.prof.case, self.sandbox.control
+        system, obj = case.system.value, self.prof.object
+        edited = 0
+        for n, truth in enumerate(control.iter_records(system, case.tenant, obj)):
+            if n % 100 == 0 and not truth.deleted:
+                control.update(system, case.tenant, obj, truth.id,
+                               case.remote_edit(self.prof.entity, truth))  # fmt: skip
+                edited += 1
+        return edited
+
+    def reset(self, records: int) -> None:
+        case, control = self.prof.case, self.sandbox.control
+        control.reset(case.system.value, case.tenant, scale={self.prof.object: records})
+        if self.prof.limits:
+            control.set_limits(case.system.value, case.tenant, **self.prof.limits)
+
+
+def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"sync-bench-{name}-"))
+    n, entity = args.records, None
+    with sandbox_process(systems=(name,), data_dir=workdir / "sandbox") as sandbox:
+        bench = Bench(name, sandbox, workdir)
+        entity = bench.prof.entity.value
+        bench.reset(n)
+        service, connection_id = bench.hub("hub")
+        bare_runs = [bench.child("bare")]
+        profile_to = str(RESULTS / f"sync_{name}.prof") if args.profile else None
+        full = bench.sync(service, connection_id, full=True, profile_to=profile_to)
+        dlt_result = bench.child("dlt") if not args.no_dlt else None
+        bare_runs.append(bench.child("bare"))
+        edited = bench.edit_one_percent(n)
+        incremental = bench.sync(service, connection_id, full=False)
+        service.close()
+        memory = None
+        if args.memory_records:
+            bench.reset(args.memory_records)
+            big_service, big_connection = bench.hub("hub-big")
+            big = bench.sync(big_service, big_connection, full=True)
+            big_service.close()
+            memory = {"records": args.memory_records, "full_sync": big}
+    bare = min(bare_runs, key=lambda r: r["seconds"])
+    counts = full["counts"][entity]
+    assert counts["created"] == n == bare["records"], (counts, bare)
+    assert incremental["counts"][entity]["updated"] == edited, incremental["counts"]
+    rate = {
+        "bare": n / bare["seconds"],
+        "ours": n / full["seconds"],
+        "dlt": n / dlt_result["seconds"] if dlt_result else None,
+    }
+    return {
+        "system": name, "entity": entity, "records": n, "python": sys.version.split()[0],
+        "bare": bare, "bare_runs": bare_runs, "full_sync": full, "dlt": dlt_result,
+        "incremental": {**incremental, "edited": edited}, "memory": memory,
+        "records_per_s": rate,
+        "ratios": {
+            "ours_to_bare": rate["ours"] / rate["bare"],
+            "ours_to_dlt": rate["ours"] / rate["dlt"] if rate["dlt"] else None,
+            "dlt_to_bare": rate["dlt"] / rate["bare"] if rate["dlt"] else None,
+            "incremental_to_full": incremental["seconds"] / full["seconds"],
+            "rss_big_to_n": memory["full_sync"]["max_rss_mb"] / full["max_rss_mb"]
+            if memory else None,
+        },
+    }  # fmt: skip
+
+
+def report(result: dict[str, Any]) -> None:
+    r, rate, ratio = result, result["records_per_s"], result["ratios"]
+    print(f"\n{r['system']} {r['entity']}: {r['records']:,} records")
+    print(
+        f"  bare loop (requests+orjson)  {r['bare']['seconds']:8.2f} s {rate['bare']:10,.0f} rec/s"
+    )
+    print(
+        f"  full sync (ours)             {r['full_sync']['seconds']:8.2f} s {rate['ours']:10,.0f}"
+        f" rec/s  {ratio['ours_to_bare']:.2f} x bare (aim >= 0.6)"
+    )
+    if r["dlt"]:
+        print(
+            f"  dlt rest_client -> {r['dlt']['destination']:<9} {r['dlt']['seconds']:8.2f} s"
+            f" {rate['dlt']:10,.0f} rec/s  {ratio['dlt_to_bare']:.2f} x bare;"
+            f" ours / dlt = {ratio['ours_to_dlt']:.2f}"
+        )
+    inc = r["incremental"]
+    print(
+        f"  incremental ({inc['edited']:,} changed)      {inc['seconds']:8.2f} s"
+        f"  {ratio['incremental_to_full']:.1%} of the full sync (aim < 5%)"
+    )
+    line = f"  peak RSS of the worker: {r['full_sync']['max_rss_mb']:.0f} MB at {r['records']:,}"
+    if r["memory"]:
+        big = r["memory"]
+        line += (
+            f", {big['full_sync']['max_rss_mb']:.0f} MB at {big['records']:,}"
+            f" ({ratio['rss_big_to_n']:.2f} x, aim <= 1.2)"
+        )
+    print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("systems", nargs="*", help="default: every bench/systems module")
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--memory-records", type=int, default=1_000_000, help="0: skip")
+    parser.add_argument("--no-dlt", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile the full sync")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child)
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for name in args.systems or sorted(profiles()):
+        result = run_system(name, args)
+        report(result)
+        out = RESULTS / f"sync_{name}_{stamp}.json"
+        out.write_text(json.dumps(result, indent=2))
+        print(f"  -> {out.relative_to(ROOT)}")
+        if args.profile:
+            _print_profile(RESULTS / f"sync_{name}.prof")
+
+
+def _print_profile(path: Path) -> None:
+    import pstats
+
+    print(f"\n  profile of the full sync ({path.relative_to(ROOT)}), by own time:")
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

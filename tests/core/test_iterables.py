@@ -1,0 +1,69 @@
+"""ReadAhead: order, errors in place, one item ahead, and a clean stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+
+import pytest
+
+from core.iterables import ReadAhead, batched
+
+
+def test_batched_streams_lists() -> None:
+    assert list(batched(range(5), 2)) == [[0, 1], [2, 3], [4]]
+
+
+def test_items_arrive_in_order_and_errors_in_their_place() -> None:
+    def source() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("page 3 failed")
+
+    pages = ReadAhead(source())
+    assert next(pages) == 1 and next(pages) == 2
+    with pytest.raises(ValueError, match="page 3"):
+        next(pages)
+    with pytest.raises(StopIteration):
+        next(pages)
+
+
+def test_the_next_item_is_produced_while_the_consumer_works() -> None:
+    produced: list[int] = []
+
+    def source() -> Iterator[int]:
+        for n in range(3):
+            produced.append(n)
+            yield n
+
+    with closing(ReadAhead(source())) as pages:
+        assert next(pages) == 0
+        deadline = time.monotonic() + 5
+        while len(produced) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert produced == [0, 1]  # one ahead, and no further (depth 1)
+        time.sleep(0.1)
+        assert produced == [0, 1]
+        assert list(pages) == [1, 2]
+
+
+def test_close_stops_the_helper_and_closes_the_source() -> None:
+    closed = threading.Event()
+
+    def source() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            closed.set()
+
+    pages = ReadAhead(source())
+    assert next(pages) == 0
+    pages.close()
+    assert closed.wait(5)
+    with pytest.raises(StopIteration):
+        next(pages)
