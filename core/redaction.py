@@ -13,6 +13,8 @@ this process already holds in memory.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import re
 import threading
@@ -31,8 +33,6 @@ _PATTERNS = (
     # Authorization: Bearer abc / Zoho-oauthtoken abc / Basic abc
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:[\w-]+\s+)?[^\s'\",}]+"),
     re.compile(r"(?i)\b(bearer\s+|zoho-oauthtoken\s+)[A-Za-z0-9._~+/=-]{6,}"),
-    # Basic credentials are base64: prose such as "basic authentication" is left alone
-    re.compile(r"\b([Bb]asic\s+)(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{6,}={0,2}"),
     # key=value in query strings and form bodies
     # (an OAuth `code=` too; in JSON bodies "code" is an error code worth keeping)
     re.compile(rf"(?i)((?:{_SECRET_KEYS}|(?<![\w-])code)=)[^&\s'\"]+"),
@@ -60,9 +60,23 @@ def register_secrets(values: Iterable[str]) -> None:
             del _known_secrets[next(iter(_known_secrets))]
 
 
+# Basic credentials are base64 of "user:password"; prose ("basic authentication") is not.
+_BASIC = re.compile(r"\b([Bb]asic\s+)([A-Za-z0-9+/]{6,}={0,2})")
+
+
+def _mask_basic(match: re.Match[str]) -> str:
+    token = match.group(2)
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    return match.group(1) + MASK if b":" in decoded else match.group(0)
+
+
 def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    text = _BASIC.sub(_mask_basic, text)
     with _lock:
         known = sorted(_known_secrets, key=len, reverse=True)
     for value in known:
