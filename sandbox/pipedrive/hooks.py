@@ -41,7 +41,7 @@ OBJECTS = {*WORDS.values(), "activityType", "pipeline", "stage", "*"}
 def _public(target: WebhookTarget) -> dict[str, Any]:
     o = target.options
     return {
-        "id": int(o["webhook_id"]),
+        "id": int(o.get("webhook_id") or 0),
         "company_id": o.get("company_id"),
         "owner_id": o.get("user_id"),
         "user_id": o.get("user_id"),
@@ -89,7 +89,7 @@ async def webhooks(call: Call) -> Response:
         return _refused("event_object is not valid")
     users = list(call.collection("users").scan())
     options = {
-        "webhook_id": str(len(hooks.targets()) + 1000 + int(time.time()) % 1000),
+        "webhook_id": str(_next_id(hooks.targets("pipedrive"))),
         "version": version,
         "event_action": action,
         "event_object": obj,
@@ -111,6 +111,11 @@ async def webhook(call: Call) -> Response:
             call.sandbox.webhooks.unsubscribe(target.id)
             return json_response({"status": "ok", "success": True})
     return json_response({"status": "error", "success": False, "error": "Webhook not found"}, 404)
+
+
+def _next_id(targets: list[WebhookTarget]) -> int:
+    taken = [int(t.options["webhook_id"]) for t in targets if t.options.get("webhook_id")]
+    return max(taken, default=1000) + 1
 
 
 def _refused(message: str) -> Response:
