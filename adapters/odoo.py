@@ -36,7 +36,7 @@ import requests
 
 from adapters import odoo_maps as maps
 from adapters.auth import Authenticator, TokenAuth
-from adapters.base import RemotePage, RemoteRecord, VendorField
+from adapters.base import AdapterContext, RemotePage, RemoteRecord, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.convert import read_datetime
 from adapters.failures import Resolution
@@ -91,7 +91,7 @@ class OdooAdapter(BaseAdapter):
     )
     specs = SPECS
 
-    def __init__(self, context: Any, **options: Any) -> None:
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
         config = context.connection.config
         self.page_size = max(1, min(int(config.get("page_size") or maps.DEFAULT_PAGE), 5000))
         self.sweep = bool(config.get("detect_deletions", True))
