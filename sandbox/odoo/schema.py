@@ -297,5 +297,3 @@ def build_models(version: int, custom: Mapping[str, tuple[FieldDef, ...]]) -> di
     ]
     return {meta.name: meta for meta in models}
 
-
-MODEL_NAMES = tuple(build_models(17, {}))
