@@ -2,7 +2,7 @@
 process's memory, with 10,000 and 1,000,000 log entries and 50 connections.
 
     .venv/bin/python -m bench.dashboard_bench                  # 10k and 1M (builds once)
-    .venv/bin/python -m bench.dashboard_bench --large 200000   # a quicker look
+    .venv/bin/python -m bench.dashboard_bench --sizes 10000 200000 # a quicker look
 
 Each store is built once under bench/results/ (SQLite, reused while its size and
 connection count match) with bench/store_data.py's audit-trail generator over
@@ -153,8 +153,9 @@ def report(results: dict[str, dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="log entries per run"
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -163,7 +164,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.repeat)))
         return
     results = {}
-    for size in (args.small, args.large):
+    for size in args.sizes:
         directory = build(RESULTS / f"dashboard-{size}", logs=size, connections=args.connections)
         results[f"{size:,} logs"] = measure(directory, args.repeat)
     report(results)

@@ -4,13 +4,23 @@ organisation it acts for, and errors shown in words.
 `st.cache_resource` keeps one IntegrationService per process and store (the
 handle is never mutated; it is shared by every session). Loaders are keyed by
 `store_key()` as well, so two data directories never share cached results.
+
+Every service call runs on a few long-lived "store threads". Streamlit runs each
+page run and fragment rerun in a thread of its own, and the SQLite store keeps one
+connection (with its own page cache) per thread: called directly, every run would
+open a fresh connection with a cold cache, and the process's memory would creep up
+run after run. Through the store threads the dashboard holds a fixed handful of
+warm connections, whatever the traffic.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 from pydantic import ValidationError
@@ -19,15 +29,47 @@ from core.errors import ToothpickError
 from core.service import IntegrationService
 from core.settings import Settings, load_settings
 
+STORE_THREADS = 4
+T = TypeVar("T")
 
-def _close(service: IntegrationService) -> None:
-    service.close()
+
+@dataclass(frozen=True)
+class Handle:
+    service: IntegrationService
+    threads: ThreadPoolExecutor
+
+    def run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`call` on a store thread; its exception, if any, is raised here."""
+        return self.threads.submit(call, *args, **kwargs).result()
+
+
+class _OnStoreThreads:
+    """The service, with each method call made on a store thread."""
+
+    def __init__(self, handle: Handle) -> None:
+        self._handle = handle
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._handle.service, name)
+        if not callable(value):
+            return value
+
+        def on_store_thread(*args: Any, **kwargs: Any) -> Any:
+            return self._handle.run(value, *args, **kwargs)
+
+        return on_store_thread
+
+
+def _close(handle: Handle) -> None:
+    handle.threads.shutdown(wait=True)
+    handle.service.close()
 
 
 @st.cache_resource(max_entries=4, show_spinner="Opening the store…", on_release=_close)
-def _open_service(store_key: str) -> IntegrationService:
+def _open(store_key: str) -> Handle:
     del store_key  # only part of the cache key
-    return IntegrationService.open(load_settings())
+    threads = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="toothpick-store")
+    return Handle(threads.submit(IntegrationService.open, load_settings()).result(), threads)
 
 
 def _store_key(settings: Settings) -> str:
@@ -45,8 +87,14 @@ def store_key() -> str:
     return _store_key(load_settings())
 
 
+def handle() -> Handle:
+    """The service itself and its store threads (to run several calls side by side)."""
+    return _open(store_key())
+
+
 def service() -> IntegrationService:
-    return _open_service(store_key())
+    """The service, every call of which runs on a store thread."""
+    return cast(IntegrationService, _OnStoreThreads(handle()))
 
 
 def organisation() -> str:

@@ -7,7 +7,6 @@ pages come from the store; no loader returns a whole table.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -25,7 +24,7 @@ from core.store.queries import (
     LogFilter,
     VolumeRow,
 )
-from ui.context import service
+from ui.context import handle, service
 
 T = TypeVar("T")
 
@@ -36,17 +35,6 @@ class Rows(Generic[T]):
 
     items: list[T]
     total: int
-
-
-def _stop(pool: ThreadPoolExecutor) -> None:
-    pool.shutdown(wait=False)
-
-
-@st.cache_resource(show_spinner=False, on_release=_stop)
-def _readers() -> ThreadPoolExecutor:
-    """A few long-lived threads for side-by-side store reads. Each keeps one SQLite
-    connection (and its bounded page cache) warm, instead of a new one per page run."""
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="toothpick-reader")
 
 
 @dataclass(frozen=True)
@@ -66,11 +54,10 @@ class Aggregates:
 def aggregates(
     store: str, org: str, since: datetime, until: datetime, bucket: Bucket
 ) -> Aggregates:
-    """The window's aggregates and the previous window's totals, queried side by side:
-    each is one scan in the store, and SQLite reads run in parallel (one connection per
-    thread, the GIL released while SQLite works)."""
+    """The window's aggregates and the previous window's totals, queried side by side
+    on the store threads (SQLite reads run in parallel, the GIL released meanwhile)."""
     del store
-    svc, pool = service(), _readers()
+    svc, pool = handle().service, handle().threads
     before = since - (until - since)
     total = pool.submit(svc.kpis, org, since=since, until=until, group_by=None)
     previous = pool.submit(svc.kpis, org, since=before, until=since, group_by=None)

@@ -14,7 +14,7 @@ from core.schemas import ConnectionPublic
 from core.store.queries import LogFilter
 from ui import format as fmt
 from ui import loaders, log_filters, pager, systems
-from ui.context import service
+from ui.context import handle
 
 LEVEL = {
     LogLevel.DEBUG: "· debug",
@@ -54,11 +54,16 @@ def _rows(entries: list[LogEntry], names: dict[str, str]) -> list[dict[str, obje
 def export_file(org: str, query: LogFilter, fmt_: ExportFormat) -> io.BytesIO:
     """The export, built when the button is pressed (Streamlit holds a download in memory,
     so the dashboard exports at most EXPORT_LIMIT entries; the CLI streams any number)."""
-    out = io.BytesIO()
-    for chunk in service().export_logs(org, query, fmt_):
-        out.write(chunk.encode())
-    out.seek(0)
-    return out
+    store = handle()
+
+    def build() -> io.BytesIO:
+        out = io.BytesIO()
+        for chunk in store.service.export_logs(org, query, fmt_):
+            out.write(chunk.encode())
+        out.seek(0)
+        return out
+
+    return store.run(build)
 
 
 def detail(entry: LogEntry, names: dict[str, str]) -> None:
