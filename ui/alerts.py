@@ -33,14 +33,19 @@ def open_alerts(prefix: str, store: str, org: str, *, limit: int = 8) -> None:
         st.success("No open alerts: every connection is behaving.", icon=":material/verified:")
         return
     for alert in alerts[:limit]:
-        with st.container(border=True, key=f"{prefix}_alert_{alert.id}"):
-            text, button = st.columns([5, 1], vertical_alignment="center")
+        with st.container(
+            border=True,
+            horizontal=True,
+            vertical_alignment="center",
+            key=f"{prefix}_alert_{alert.id}",
+        ):
             repeat = f" · seen {alert.count} times" if alert.count > 1 else ""
-            text.markdown(
+            st.markdown(
                 f"{_SEVERITY[alert.severity][1]} {md(alert.message)}  \n"
-                f":gray[{fmt.relative(alert.last_seen_at)}{repeat}]"
+                f":gray[{fmt.relative(alert.last_seen_at)}{repeat}]",
+                width="stretch",
             )
-            button.button(
+            st.button(
                 "Acknowledge",
                 key=f"{prefix}_ack_{alert.id}",
                 on_click=_acknowledge,
