@@ -33,6 +33,7 @@ def _dashboard(settings: Settings) -> list[str]:
     return [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "server.py"),
         "--server.headless=true", f"--server.port={settings.dashboard_port}",
+        f"--server.address={settings.dashboard_host}",
         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
     ]  # fmt: skip
 
