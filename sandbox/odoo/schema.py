@@ -296,4 +296,3 @@ def build_models(version: int, custom: Mapping[str, tuple[FieldDef, ...]]) -> di
         ),
     ]
     return {meta.name: meta for meta in models}
-
