@@ -20,7 +20,8 @@ from core.models import System
 from core.settings import load_settings
 from tests.e2e.conftest import Product, open_page, screenshots, wait_idle
 
-pytestmark = pytest.mark.e2e
+# One worker runs the browser tests in order, against one product server.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 SYNC_TIMEOUT_MS = 90_000
 
 
