@@ -8,7 +8,14 @@ from sandbox.core.collection import Collection, Order
 from sandbox.core.draw import Draw, collection_key
 from sandbox.core.entry import Entry
 from sandbox.core.faults import Fault, FaultKind
-from sandbox.core.http import JSON, BodyError, empty_response, json_response, parse_json
+from sandbox.core.http import (
+    JSON,
+    BodyError,
+    basic_credentials,
+    empty_response,
+    json_response,
+    parse_json,
+)
 from sandbox.core.limits import RateLimitConfig, RateUsage
 from sandbox.core.schema import FieldDef, GenContext, IdScheme, NumericIds, ObjectSpec
 from sandbox.core.tenants import Tenant, TenantConfig
@@ -49,6 +56,7 @@ __all__ = [
     "Vendor",
     "VendorReply",
     "WebhookTarget",
+    "basic_credentials",
     "collection_key",
     "empty_response",
     "fixed_object",

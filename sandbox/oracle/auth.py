@@ -4,32 +4,20 @@ bearer token from the identity domain's OAuth 2.0 client-credentials grant
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
-from sandbox.core import Call, Principal, VendorReply, json_response
+from sandbox.core import Call, Principal, VendorReply, basic_credentials, json_response
 from sandbox.oracle.errors import unauthorized
 
 SYSTEM = "oracle"
 
 
-def _basic(header: str) -> tuple[str, str] | None:
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, _, password = base64.b64decode(value.strip()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return user, password
-
-
 async def authenticate(call: Call) -> Principal:
     header = call.request.headers.get("authorization", "")
-    pair = _basic(header)
+    pair = basic_credentials(header)
     if pair is not None:
         tenant = call.sandbox.find_tenant(SYSTEM, "username", pair[0])
         if tenant is not None and tenant.config.credentials["password"] == pair[1]:
@@ -46,7 +34,7 @@ async def authenticate(call: Call) -> Principal:
 async def token(call: Call) -> Response:
     raw = (await call.request.body()).decode("utf-8", "replace")
     form: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
-    pair = _basic(call.request.headers.get("authorization", ""))
+    pair = basic_credentials(call.request.headers.get("authorization", ""))
     client_id, secret = pair if pair else (form.get("client_id", ""), form.get("client_secret", ""))
     tenant = call.sandbox.find_tenant(SYSTEM, "client_id", client_id) if client_id else None
     if tenant is None or tenant.config.credentials["client_secret"] != secret:

@@ -8,14 +8,13 @@ access tokens with the company's `api_domain`, and keeps the refresh token.
 
 from __future__ import annotations
 
-import base64
 import secrets
 import time
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.responses import RedirectResponse, Response
 
-from sandbox.core import Call, Principal, Tenant, json_response
+from sandbox.core import Call, Principal, Tenant, basic_credentials, json_response
 from sandbox.pipedrive.errors import oauth_error, unauthorized
 
 SYSTEM = "pipedrive"
@@ -46,16 +45,11 @@ class OAuthServer:
         self._codes: dict[str, tuple[str, str, float]] = {}
 
     def _client(self, call: Call) -> Tenant:
-        scheme, _, encoded = call.request.headers.get("authorization", "").partition(" ")
-        try:
-            client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            client_id, secret = "", ""
-        tenant = (
-            call.sandbox.find_tenant(SYSTEM, "client_id", client_id)
-            if scheme.lower() == "basic"
-            else None
+        client_id, secret = basic_credentials(call.request.headers.get("authorization", "")) or (
+            "",
+            "",
         )
+        tenant = call.sandbox.find_tenant(SYSTEM, "client_id", client_id) if client_id else None
         if tenant is None or secret != tenant.config.credentials["client_secret"]:
             raise oauth_error("invalid_client", "Invalid client credentials", 401)
         return tenant

@@ -10,7 +10,6 @@ came with it; otherwise SAP answers 403 with `x-csrf-token: Required`.
 
 from __future__ import annotations
 
-import base64
 import secrets
 import time
 from typing import Any
@@ -18,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
-from sandbox.core import Call, Principal, Tenant, json_response
+from sandbox.core import Call, Principal, Tenant, basic_credentials, json_response
 from sandbox.core.vendor import VendorReply
 from sandbox.sap.errors import csrf_required, logon_failed
 
@@ -26,21 +25,10 @@ SYSTEM = "sap"
 CSRF_IDLE_S = 30 * 60
 
 
-def _basic(header: str) -> tuple[str, str] | None:
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, _, password = base64.b64decode(value.strip()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return user, password
-
-
 async def authenticate(call: Call) -> Principal:
     header = call.request.headers.get("authorization", "")
     sandbox = call.sandbox
-    pair = _basic(header)
+    pair = basic_credentials(header)
     if pair is not None:
         tenant = sandbox.find_tenant(SYSTEM, "username", pair[0])
         if tenant is not None and tenant.config.credentials["password"] == pair[1]:
@@ -63,7 +51,7 @@ async def token(call: Call) -> Response:
     raw = (await call.request.body()).decode("utf-8", "replace")
     form: dict[str, Any] = dict(call.request.query_params)
     form.update(parse_qsl(raw, keep_blank_values=True))
-    pair = _basic(call.request.headers.get("authorization", ""))
+    pair = basic_credentials(call.request.headers.get("authorization", ""))
     client_id, secret = pair if pair else (form.get("client_id", ""), form.get("client_secret", ""))
     tenant = call.sandbox.find_tenant(SYSTEM, "client_id", client_id) if client_id else None
     if tenant is None or tenant.config.credentials["client_secret"] != secret:
