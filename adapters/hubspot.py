@@ -25,7 +25,7 @@ Search has its own budget (4 requests per second).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -195,8 +195,10 @@ class HubSpotAdapter(BaseAdapter):
             return None
         now = self.clock.now()
         wait = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        # HubSpot resets at midnight in the portal's time zone and says when in Retry-After;
+        # without it, the next midnight UTC is when to look again.
         midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        resets_at = now + timedelta(seconds=wait) if wait else midnight.astimezone(UTC)
+        resets_at = now + timedelta(seconds=wait) if wait else midnight
         return Resolution.quota("HubSpot's daily API limit is spent", resets_at=resets_at)
 
     # --- reads -----------------------------------------------------------------------------
@@ -210,7 +212,7 @@ class HubSpotAdapter(BaseAdapter):
             state["since"] = _ms((since or self.clock.now()) - INDEX_LAG)
         if state["phase"] == "list":
             then: dict[str, Any] = {"phase": "search", "since": state["since"], "full": True}
-            yield from self._phase(spec, fields, state, self._list(spec, fields), then)
+            yield from self._phase(spec, fields, state, self._list(spec), then)
             state = then
         if state["phase"] == "search":
             state.setdefault("until", _ms(self.clock.now()))  # after the list, not before
@@ -218,11 +220,11 @@ class HubSpotAdapter(BaseAdapter):
                 modified=_modified(spec), since_ms=state["since"], until_ms=state["until"]
             )
             then = {k: v for k, v in state.items() if k != "position"} | {"phase": "archived"}
-            yield from self._phase(spec, fields, state, self._search(spec, fields), then, paginator)
+            yield from self._phase(spec, fields, state, self._search(spec), then, paginator)
             state = then
         low = None if state.get("full") else state.get("since")
         keep = _archived_between(low, state.get("until") or _ms(self.clock.now()))
-        archived = self._list(spec, fields, archived=True)
+        archived = self._list(spec, archived=True)
         yield from self._phase(spec, fields, state, archived, None, keep=keep)
 
     def _phase(
@@ -251,13 +253,13 @@ class HubSpotAdapter(BaseAdapter):
                 return
             paginator.update_request(request)
 
-    def _list(self, spec: EntitySpec, fields: FieldMap, *, archived: bool = False) -> PageRequest:
+    def _list(self, spec: EntitySpec, *, archived: bool = False) -> PageRequest:
         params: dict[str, Any] = {"limit": LIST_LIMIT, "properties": ",".join(self.names(spec))}
         if archived:
             params["archived"] = "true"
         return PageRequest(url=spec.endpoint, params=params)
 
-    def _search(self, spec: EntitySpec, fields: FieldMap) -> PageRequest:
+    def _search(self, spec: EntitySpec) -> PageRequest:
         body = {"properties": self.names(spec), "limit": SEARCH_LIMIT}
         return PageRequest(method="POST", url=f"{spec.endpoint}/search", json=body)
 
