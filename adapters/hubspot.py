@@ -43,8 +43,8 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
-from adapters.convert import read_datetime
 from adapters.failures import Resolution, json_body
+from adapters.hubspot_search import KeysetPaginator, archived_between, modified_property, to_ms
 from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig
@@ -61,39 +61,6 @@ LIST_LIMIT, SEARCH_LIMIT, BATCH_LIMIT = 100, 200, 100
 SEARCH_BUDGET = RateLimit(4, 1.0)
 INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
 RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
-
-
-class KeysetPaginator(Paginator):
-    """Search pages by `hs_object_id GT <last id>` inside a fixed modified-time window.
-
-    >>> KeysetPaginator(modified="lastmodifieddate", since_ms=1714521600000,
-    ...                 until_ms=1714608000000)  # resume: {"after_id": "40101"}
-    """
-
-    def __init__(self, *, modified: str, since_ms: int | None, until_ms: int) -> None:
-        super().__init__()
-        self.modified, self.since_ms, self.until_ms = modified, since_ms, until_ms
-
-    def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
-        if not dig(reply.body, "paging.next") or not records:
-            return None
-        return {"after_id": str(dig(records[-1], "id"))}
-
-    def _apply(self, request: PageRequest) -> None:
-        window = [{"propertyName": self.modified, "operator": "LTE", "value": str(self.until_ms)}]
-        if self.since_ms is not None:
-            window.append(
-                {"propertyName": self.modified, "operator": "GTE", "value": str(self.since_ms)}
-            )
-        if "after_id" in self._state:
-            window.append(
-                {"propertyName": "hs_object_id", "operator": "GT", "value": self._state["after_id"]}
-            )
-        request.json = {
-            **(request.json or {}),
-            "filterGroups": [{"filters": window}],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-        }
 
 
 def _spec(entity: Entity, object_type: str, fields: FieldMap) -> EntitySpec:
@@ -120,10 +87,6 @@ SPECS = (
     _spec(Entity.QUOTE, "quotes", maps.QUOTE),
     _spec(Entity.PRODUCT, "products", maps.PRODUCT),
 )
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 @register
@@ -209,21 +172,21 @@ class HubSpotAdapter(BaseAdapter):
         spec, fields = self.spec(entity), self.field_map(entity)
         state: dict[str, Any] = dict(resume or {"phase": "list" if since is None else "search"})
         if "since" not in state:  # a full read's catch-up window starts when its list does
-            state["since"] = _ms((since or self.clock.now()) - INDEX_LAG)
+            state["since"] = to_ms((since or self.clock.now()) - INDEX_LAG)
         if state["phase"] == "list":
             then: dict[str, Any] = {"phase": "search", "since": state["since"], "full": True}
             yield from self._phase(spec, fields, state, self._list(spec), then)
             state = then
         if state["phase"] == "search":
-            state.setdefault("until", _ms(self.clock.now()))  # after the list, not before
+            state.setdefault("until", to_ms(self.clock.now()))  # after the list, not before
             paginator = KeysetPaginator(
-                modified=_modified(spec), since_ms=state["since"], until_ms=state["until"]
+                modified=modified_property(spec), since_ms=state["since"], until_ms=state["until"]
             )
             then = {k: v for k, v in state.items() if k != "position"} | {"phase": "archived"}
             yield from self._phase(spec, fields, state, self._search(spec), then, paginator)
             state = then
         low = None if state.get("full") else state.get("since")
-        keep = _archived_between(low, state.get("until") or _ms(self.clock.now()))
+        keep = archived_between(low, state.get("until") or to_ms(self.clock.now()))
         archived = self._list(spec, archived=True)
         yield from self._phase(spec, fields, state, archived, None, keep=keep)
 
@@ -388,27 +351,6 @@ class HubSpotAdapter(BaseAdapter):
         for external_id, (index, _payload) in inputs.items():
             done[index] = WriteResult(external_id, error="HubSpot did not report on this update")
         return done
-
-
-def _modified(spec: EntitySpec) -> str:
-    return "lastmodifieddate" if spec.vendor_object == "contacts" else "hs_lastmodifieddate"
-
-
-def _archived_between(low_ms: int | None, high_ms: int) -> Callable[[Any], bool]:
-    """Archived records inside the read's window (later ones come with the next read)."""
-
-    def keep(item: Any) -> bool:
-        archived, updated = dig(item, "archivedAt"), dig(item, "updatedAt")
-        try:
-            at = _ms(read_datetime(archived)) if archived else None
-            changed = _ms(read_datetime(updated)) if updated else None
-        except (ValueError, TypeError):
-            return False
-        if at is None or at > high_ms or (changed is not None and changed > high_ms):
-            return False
-        return low_ms is None or at >= low_ms
-
-    return keep
 
 
 def _error_ids(error: Mapping[str, Any]) -> list[str]:

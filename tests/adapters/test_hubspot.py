@@ -10,7 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.base import AdapterContext, OutboundRecord
-from adapters.hubspot import HubSpotAdapter, KeysetPaginator
+from adapters.hubspot import HubSpotAdapter
+from adapters.hubspot_search import KeysetPaginator
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from core.errors import InvalidInputError, QuotaExhaustedError
