@@ -66,6 +66,7 @@ class MemoryVendor:
     tables: dict[Entity, dict[str, VendorRow]] = field(default_factory=dict)
     clock: datetime = T0
     next_id: int = 1000
+    refuse_reads_with: Exception | None = None  # every read raises it while set
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -121,6 +122,8 @@ class MemoryAdapter:
             ),
             key=lambda item: (item[0], item[1]),
         )
+        if self.vendor.refuse_reads_with is not None:
+            raise self.vendor.refuse_reads_with
         if resume and self.reject_resume:
             raise VendorError("INVALID_QUERY_LOCATOR: the query locator expired", status=400)
         offset = int((resume or {}).get("offset", 0))
