@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import frame
+from core.errors import ToothpickError
+from ui import context, frame
 
 st.set_page_config(
     page_title="ToothPick Integration Hub",
@@ -41,6 +42,12 @@ PAGES = {
         st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:", url_path="demo"),
     ],
 }
+
+try:  # bad settings, a locked or newer database, a wrong key: one line, not a traceback
+    context.handle()
+except ToothpickError as exc:
+    st.error(f"The hub cannot start: {exc}", icon=":material/error:")
+    st.stop()
 
 page = st.navigation(PAGES)
 frame.styles()
