@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 import requests
@@ -76,6 +75,10 @@ SPECS = (
     _spec(Entity.QUOTE, "sale.order", maps.QUOTE, writable=True),
     _spec(Entity.INVENTORY, "stock.quant", maps.INVENTORY),
 )
+
+
+SWEEP_SLICE = 50_000  # ids per read of the deletion sweep
+SWEEP_PAGE = 2_000  # tombstones per page handed to the engine
 
 
 @register
@@ -182,10 +185,10 @@ class OdooAdapter(BaseAdapter):
         if not (resume and resume.get("sweep")):
             for page in super().read(entity, since=since, resume=resume):
                 if page.resume is None and self.sweep:
-                    page.resume = {"sweep": True}
+                    page.resume = {"sweep": True, "after_id": 0}
                 yield page
         if self.sweep:
-            yield self._sweep(spec)
+            yield from self._sweep(spec, after=int((resume or {}).get("after_id", 0)))
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec = self.spec(entity)
@@ -255,15 +258,26 @@ class OdooAdapter(BaseAdapter):
         for order in orders:
             order["order_line"] = by_order.get(int(order["id"]), [])
 
-    def _sweep(self, spec: EntitySpec) -> RemotePage:
-        """Tombstones for ids Odoo no longer has (unlinked), between the live ones."""
-        ids = self.orm.live_ids(spec.vendor_object)
-        gone = [
-            RemoteRecord(str(i), {}, deleted=True)
-            for low, high in pairwise(ids)
-            for i in range(low + 1, high)
-        ]
-        return RemotePage(records=gone, resume=None)
+    def _sweep(self, spec: EntitySpec, *, after: int) -> Iterator[RemotePage]:
+        """Tombstones for ids Odoo no longer has (unlinked), between the live ones.
+
+        Streamed: ids are read a slice at a time and tombstones go out in pages of at
+        most SWEEP_PAGE, so memory stays flat however many records the model holds."""
+        previous: int | None = after or None
+        gone: list[RemoteRecord] = []
+        while True:
+            ids = self.orm.live_ids(spec.vendor_object, after=previous or 0, limit=SWEEP_SLICE)
+            for current in ids:
+                if previous is not None:
+                    for missing in range(previous + 1, current):
+                        gone.append(RemoteRecord(str(missing), {}, deleted=True))
+                        if len(gone) >= SWEEP_PAGE:
+                            yield RemotePage(gone, resume={"sweep": True, "after_id": missing})
+                            gone = []
+                previous = current
+            if len(ids) < SWEEP_SLICE:
+                yield RemotePage(gone, resume=None)
+                return
 
     def _vendor_values(
         self, spec: EntitySpec, payload: dict[str, Any], *, creating: bool

@@ -126,11 +126,19 @@ class OdooOrm:
             )
         return by_order
 
-    def live_ids(self, model: str) -> list[int]:
-        """Every id of a model, archived ones included, ascending (ids only: cheap)."""
+    def live_ids(self, model: str, *, after: int = 0, limit: int = 50_000) -> list[int]:
+        """Ids above `after`, archived ones included, ascending (ids only: cheap).
+
+        Read in slices so that the deletion sweep of a model with millions of
+        records holds one slice in memory, not every id."""
         found = self.call(
             model,
             "search",
-            params={"domain": [], "order": "id asc", "context": {"active_test": False}},
+            params={
+                "domain": [["id", ">", after]],
+                "order": "id asc",
+                "limit": limit,
+                "context": {"active_test": False},
+            },
         )
         return sorted(int(i) for i in found or [])

@@ -12,6 +12,7 @@ are dropped as soon as the model's data changes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import partial
@@ -115,8 +116,10 @@ def search_ids(
     the collection's index without generating a record, as a database answers it."""
     tree = with_active(db, model, domain, context or {})
     spec = parse_order(db, model, order)
-    if model != LINES and _everything(tree) and [name for name, _desc in spec] == ["id"]:
+    floor = _id_floor(tree)
+    if model != LINES and floor is not None and [name for name, _desc in spec] == ["id"]:
         ids = _all_ids(db, model)
+        ids = ids[bisect_right(ids, floor) :] if floor > -1 else ids
         ids = ids[::-1] if spec[0][1] else ids
         start = _whole(offset, "offset") or 0
         size = _whole(limit, "limit")
@@ -136,7 +139,31 @@ def _everything(tree: Tree) -> bool:
     return isinstance(tree, Node) and tree.operator == "1"
 
 
+def _id_floor(tree: Tree) -> int | None:
+    """-1 for "every record", n for a lone `id > n`; None for any other domain."""
+    if _everything(tree):
+        return -1
+    if isinstance(tree, Term) and tree.path == ("id",) and tree.operator == ">":
+        value = tree.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def _all_ids(db: OdooDb, model: str) -> list[int]:
+    """Every live id, ascending; kept until the model's data changes (a sweep reads it
+    slice by slice, and recomputing it per slice would be quadratic)."""
+    cache: dict[str, tuple[Any, list[int]]] = db.tenant.extras.setdefault("odoo.ids_cache", {})
+    stamp = _stamp(db, model)
+    cached = cache.get(model)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    ids = _compute_ids(db, model)
+    cache[model] = (stamp, ids)
+    return ids
+
+
+def _compute_ids(db: OdooDb, model: str) -> list[int]:
     collection = db.collection(model)
     fmt, edited, base = collection.spec.ids.format, collection.edited, collection.count
     ids: list[int] = []

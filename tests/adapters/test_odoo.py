@@ -89,7 +89,7 @@ def test_an_unlinked_record_is_reported_deleted_by_the_next_read(sandbox: Runnin
     odoo = adapter(sandbox)
     xmlrpc_call(sandbox, "acme", "product.product", "unlink", [7])
     pages = list(odoo.read(Entity.PRODUCT, since=datetime.now(UTC), resume=None))
-    assert pages[-1].resume is None and pages[-2].resume == {"sweep": True}
+    assert pages[-1].resume is None and pages[-2].resume == {"sweep": True, "after_id": 0}
     assert [r.external_id for r in pages[-1].records if r.deleted] == ["7"]
     only_sweep = list(odoo.read(Entity.PRODUCT, since=None, resume={"sweep": True}))
     assert len(only_sweep) == 1 and only_sweep[0].records[0].external_id == "7"
@@ -101,6 +101,26 @@ def test_an_unlinked_record_is_reported_deleted_by_the_next_read(sandbox: Runnin
         )[-1].records
         == []
     )
+
+
+def test_the_deletion_sweep_streams_in_bounded_pages_and_resumes(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adapters.odoo
+
+    monkeypatch.setattr(adapters.odoo, "SWEEP_SLICE", 4)
+    monkeypatch.setattr(adapters.odoo, "SWEEP_PAGE", 2)
+    odoo = adapter(sandbox)
+    for unlinked in (3, 4, 5, 9):
+        xmlrpc_call(sandbox, "acme", "product.product", "unlink", [unlinked])
+    sweep = list(odoo.read(Entity.PRODUCT, since=None, resume={"sweep": True, "after_id": 0}))
+    assert all(len(page.records) <= 2 for page in sweep)
+    gone = [r.external_id for page in sweep for r in page.records]
+    assert gone == ["3", "4", "5", "9"]
+    middle = sweep[0].resume
+    assert middle is not None and middle["sweep"]
+    rest = list(odoo.read(Entity.PRODUCT, since=None, resume=middle))
+    assert [r.external_id for page in rest for r in page.records] == ["5", "9"]
 
 
 def test_an_edit_during_a_read_is_not_lost(sandbox: RunningSandbox) -> None:
