@@ -37,6 +37,7 @@ from core.errors import FailureCategory, VendorError
 from core.models import Entity, System
 
 PER_PAGE = maps.PER_PAGE
+WINDOW = 99_000  # records per query: Zoho's page tokens stop at 100,000
 MAX_WRITE = 100
 
 
@@ -96,7 +97,7 @@ class ZohoAdapter(BaseAdapter):
         """Changed records, then the module's deletions since the same time."""
         if not (resume or {}).get("deleted_page"):
             try:
-                for page in super().read(entity, since=since, resume=resume):
+                for page in self._changed(entity, since, resume):
                     yield self._then_deleted(page)
             except VendorError as exc:
                 if not (resume and "EXPIRED_VALUE" in str(exc)):
@@ -144,6 +145,42 @@ class ZohoAdapter(BaseAdapter):
             if f.get("custom_field")
         ]
 
+    def _changed(
+        self, entity: Entity, since: datetime | None, resume: dict[str, Any] | None
+    ) -> Iterator[RemotePage]:
+        """Changed records in queries of at most WINDOW records each.
+
+        Zoho hands out page tokens for the first 100,000 records of a query only
+        (PAGINATION_LIMIT_EXCEEDED after that). Pages come oldest change first, so
+        a query that nears the limit is closed and a new one starts from the newest
+        change seen; the window's start travels in `resume` so a killed run resumes
+        inside the right query.
+        """
+        state = dict(resume or {})
+        window = _parse_time(state.pop("window_since", None)) or since
+        position = state or None
+        while True:
+            seen, newest = 0, window
+            for page in super().read(entity, since=window, resume=position):
+                seen += len(page.records) + len(page.failures)
+                stamps = [r.updated_at for r in page.records if r.updated_at]
+                newest = max([*stamps, *([newest] if newest else [])], default=None)
+                if page.resume is not None and seen >= WINDOW and newest is not None:
+                    if window is not None and newest - window < timedelta(seconds=2):
+                        raise VendorError(
+                            f"Zoho CRM has more than {WINDOW:,} {entity.value} records changed "
+                            "in one second; its API cannot page past them"
+                        )
+                    page.resume = {"window_since": newest.isoformat()}
+                    yield page
+                    window, position = newest, None
+                    break
+                if page.resume is not None and window is not None:
+                    page.resume = {**page.resume, "window_since": window.isoformat()}
+                yield page
+            else:
+                return
+
     # --- helpers ---------------------------------------------------------------------------
 
     def _then_deleted(self, page: RemotePage) -> RemotePage:
@@ -190,6 +227,10 @@ class ZohoAdapter(BaseAdapter):
             where = f" ({details['api_name']})" if details.get("api_name") else ""
             out.append((None, None, f"{row.get('code')}: {row.get('message')}{where}"))
         return out
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _since(since: datetime | None) -> dict[str, str]:

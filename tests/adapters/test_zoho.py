@@ -205,3 +205,24 @@ def test_a_write_refreshes_an_expired_token_and_pauses_on_spent_credits(
     sandbox.control.add_fault({"system": Z, "op": "create", "sequence": ["daily_limit"]})
     with pytest.raises(QuotaExhaustedError):
         zoho.write(Entity.CONTACT, [OutboundRecord(None, {"last_name": "No credits"})])
+
+
+def test_reads_past_the_page_token_limit_in_windows_of_queries(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zoho stops page tokens at 100,000 records a query: the adapter starts a new query
+    from the newest change seen. Here the window is 120 records to show it at 450."""
+    import adapters.zoho
+
+    monkeypatch.setattr(adapters.zoho, "WINDOW", 120)
+    zoho = adapter(sandbox)
+    pages = list(zoho.read(Entity.CONTACT, since=None, resume=None))
+    seen = {r.external_id for p in pages for r in p.records if not r.deleted}
+    truth = {t.id for t in sandbox.control.iter_records(Z, TENANT, "Contacts")}
+    assert seen == truth
+    windows = [p.resume for p in pages if p.resume and set(p.resume) == {"window_since"}]
+    assert len(windows) == 2  # pages of 200 against a window of 120: every page closes one
+    # A run killed right after a window closed resumes in the next query, not from scratch.
+    rest = list(zoho.read(Entity.CONTACT, since=None, resume=windows[-1]))
+    later = {r.external_id for p in rest for r in p.records if not r.deleted}
+    assert later and later < truth and len(later) < len(truth) / 2
