@@ -32,6 +32,7 @@ from adapters.auth import Authenticator
 from adapters.failures import error_code, json_body
 from adapters.timing import SYSTEM_CLOCK, Clock
 from core.errors import NeedsReconnectError, VendorAuthError
+from core.redaction import NOT_SECRET_FIELDS
 
 if TYPE_CHECKING:
     from adapters.http import VendorSession
@@ -39,24 +40,8 @@ if TYPE_CHECKING:
 Grant = Literal["refresh_token", "client_credentials", "password"]
 EXPIRES_AT = "token_expires_at"
 _SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "signature")
-TOKEN_METADATA = frozenset(
-    {
-        EXPIRES_AT,
-        "instance_url",
-        "api_instance_url",
-        "api_domain",
-        "id",
-        "token_type",
-        "token_format",
-        "issued_at",
-        "expires_in",
-        "scope",
-        "sfdc_community_url",
-        "sfdc_community_id",
-    }
-)
-"""Token-endpoint fields kept in the secret that are not secret: never masked in messages
-(masking "Bearer" or an instance URL everywhere would make every message unreadable)."""
+TOKEN_METADATA = NOT_SECRET_FIELDS
+"""Token-endpoint fields kept in the secret that are not secret (see core.redaction)."""
 
 
 class OAuth2(Authenticator):

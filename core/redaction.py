@@ -42,6 +42,26 @@ _PATTERNS = (
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),
 )
 
+NOT_SECRET_FIELDS = frozenset(
+    {
+        "token_expires_at",
+        "instance_url",
+        "api_instance_url",
+        "api_domain",
+        "id",
+        "token_type",
+        "token_format",
+        "issued_at",
+        "expires_in",
+        "scope",
+        "sfdc_community_url",
+        "sfdc_community_id",
+    }
+)
+"""Fields an OAuth token endpoint returns that are kept in the sealed secret but are not
+secret: never registered for masking (masking an instance URL or "Bearer" everywhere
+would make every message unreadable)."""
+
 # Insertion-ordered, bounded: a long-lived worker refreshing tokens for years must not
 # grow without end; the oldest (long since expired) tokens are forgotten first.
 _MAX_KNOWN = 4096

@@ -65,3 +65,16 @@ def test_the_registry_of_secrets_is_bounded() -> None:
     register_secrets(f"old-token-{n:05d}" for n in range(5000))
     assert redact("old-token-04999") == MASK
     assert redact("old-token-00000") == "old-token-00000"  # the oldest were forgotten
+
+
+def test_token_metadata_sealed_with_a_secret_stays_readable() -> None:
+    from core.vault import KeyRing, Vault, generate_key
+
+    vault = Vault(KeyRing.from_strings(generate_key()))
+    vault.seal(
+        {"access_token": "at-9b1c77e2", "instance_url": "https://acme.my.salesforce.example"},
+        organisation_id="o",
+        connection_id="c",
+    )
+    message = "GET https://acme.my.salesforce.example/services/data with at-9b1c77e2 failed"
+    assert redact(message) == "GET https://acme.my.salesforce.example/services/data with *** failed"
