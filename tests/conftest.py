@@ -21,3 +21,19 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("TOOTHPICK_ENV", "test")
     monkeypatch.chdir(tmp_path)
     return data_dir
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under `-n N`: every test is its own unit of work, except the browser tests, which
+    run on one worker, in order, against one product server.
+
+    (xdist's own `--dist loadgroup` cannot group here: it renames items through an
+    attribute pytest 9 no longer reads.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)

@@ -20,8 +20,8 @@ from core.models import System
 from core.settings import load_settings
 from tests.e2e.conftest import Product, open_page, screenshots, wait_idle
 
-# One worker runs the browser tests in order, against one product server.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+# One worker runs these in order against one product server (tests/conftest.py).
+pytestmark = pytest.mark.e2e
 SYNC_TIMEOUT_MS = 90_000
 
 
@@ -39,7 +39,9 @@ def _choose(page: Page, key: str, option: str | re.Pattern[str]) -> None:
 
 def test_overview_is_alive(page: Page, product: Product) -> None:
     open_page(page, product, "", "Overview")
-    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    # The first aggregation of a fresh store (demo history just seeded) can take a while
+    # on a loaded 2-core runner; the tiles appear when it is done.
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Salesforce (sandbox)").first).to_be_visible()
     expect(page.get_by_text("Last sync:").first).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart").locator(".main-svg").first).to_be_visible(
