@@ -23,6 +23,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return data_dir
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Under `-n N`: every test is its own unit of work, except the browser tests, which
     run on one worker, in order, against one product server.

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from adapters import registry
 from core.demo.sandbox import sandbox_fields
@@ -30,9 +31,22 @@ def _click(page: Page, key: str) -> None:
 
 
 def _choose(page: Page, key: str, option: str | re.Pattern[str]) -> None:
-    """Pick an option of a selectbox or multiselect by its label."""
-    page.locator(f".st-key-{key} input[role=combobox]").click()
-    page.get_by_role("option", name=option).first.click()
+    """Pick an option of a selectbox or multiselect by its label.
+
+    A rerun that lands just after the click (a status fragment refreshing, the page
+    settling on a loaded runner) closes the dropdown, so opening it is retried.
+    """
+    combobox = page.locator(f".st-key-{key} input[role=combobox]")
+    choice = page.get_by_role("option", name=option).first
+    for _attempt in range(3):
+        wait_idle(page)
+        combobox.click()
+        try:
+            choice.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    choice.click()
     page.keyboard.press("Escape")
     wait_idle(page)
 
