@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
     data_dir: Path = Path("data")
     log_retention_days: int = Field(default=90, ge=1, le=3650)
+    sqlite_cache_mib: int = Field(
+        default=32,
+        ge=1,
+        le=4096,
+        description="Page cache of each SQLite connection; the dashboard's readers share one.",
+    )
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)

@@ -10,7 +10,9 @@ page run and fragment rerun in a thread of its own, and the SQLite store keeps o
 connection (with its own page cache) per thread: called directly, every run would
 open a fresh connection with a cold cache, and the process's memory would creep up
 run after run. Through the store threads the dashboard holds a fixed handful of
-warm connections, whatever the traffic.
+warm connections, whatever the traffic, and they share one connection's page-cache
+budget (TOOTHPICK_SQLITE_CACHE_MIB), so the process stays the same size however
+large the log grows.
 """
 
 from __future__ import annotations
@@ -69,7 +71,11 @@ def _close(handle: Handle) -> None:
 def _open(store_key: str) -> Handle:
     del store_key  # only part of the cache key
     threads = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="toothpick-store")
-    return Handle(threads.submit(IntegrationService.open, load_settings()).result(), threads)
+    settings = load_settings()
+    shared = settings.model_copy(
+        update={"sqlite_cache_mib": max(1, settings.sqlite_cache_mib // STORE_THREADS)}
+    )
+    return Handle(threads.submit(IntegrationService.open, shared).result(), threads)
 
 
 def _store_key(settings: Settings) -> str:

@@ -18,7 +18,7 @@ def open_store(settings: Settings) -> Store:
         )
     from core.store.sqlite import SqliteStore
 
-    return SqliteStore.open(settings.database_path)
+    return SqliteStore.open(settings.database_path, cache_mib=settings.sqlite_cache_mib)
 
 
 __all__ = ["Store", "open_store"]

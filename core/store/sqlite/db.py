@@ -37,8 +37,10 @@ _CONNECTION_PRAGMAS = (
     # Under WAL, NORMAL never corrupts the file; a power cut may lose the last commits only.
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -32000",
 )
+# Each connection (one per thread) keeps its own page cache up to this size; it fills as
+# the file grows past it and then stays there.
+DEFAULT_CACHE_MIB = 32
 
 
 class _Handle:
@@ -51,9 +53,12 @@ class _Handle:
 
 
 class Database:
-    def __init__(self, path: Path, *, busy_timeout_s: float) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout_s: float, cache_mib: int = DEFAULT_CACHE_MIB
+    ) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
+        self.cache_mib = cache_mib
         self._lock = threading.Lock()
         self._closed = False
         self._reset()
@@ -90,6 +95,7 @@ class Database:
         connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         for pragma in _CONNECTION_PRAGMAS:
             connection.execute(pragma)
+        connection.execute(f"PRAGMA cache_size = {-int(self.cache_mib) * 1024}")  # KiB
         return connection
 
     @contextmanager

@@ -14,7 +14,7 @@ from pathlib import Path
 from core.errors import StoreError, StoreUnavailableError
 from core.store.base import Store
 from core.store.sqlite.connections import ConnectionsMixin
-from core.store.sqlite.db import Database
+from core.store.sqlite.db import DEFAULT_CACHE_MIB, Database
 from core.store.sqlite.kpis import KpisMixin
 from core.store.sqlite.local_changes import LocalChangesMixin
 from core.store.sqlite.logs import LogsMixin
@@ -42,10 +42,16 @@ class SqliteStore(
         self._db = database
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> SqliteStore:
+    def open(
+        cls,
+        path: Path,
+        *,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        cache_mib: int = DEFAULT_CACHE_MIB,
+    ) -> SqliteStore:
         path = Path(path)
         _check_path(path)
-        database = Database(path, busy_timeout_s=busy_timeout_s)
+        database = Database(path, busy_timeout_s=busy_timeout_s, cache_mib=cache_mib)
         try:
             with database.guard():
                 connection = database.connection()

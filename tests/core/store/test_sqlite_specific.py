@@ -55,6 +55,26 @@ def test_wal_foreign_keys_and_busy_timeout_are_on(store: SqliteStore, path: Path
     assert raw(path).execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
 
 
+def test_each_connection_gets_the_page_cache_it_was_given(path: Path) -> None:
+    default = SqliteStore.open(path)
+    small = SqliteStore.open(path, cache_mib=8)
+    try:
+        # Negative cache_size is in KiB; every thread's connection carries it.
+        assert default._db.connection().execute("PRAGMA cache_size").fetchone()[0] == -32 * 1024
+        sizes: list[int] = []
+        worker = threading.Thread(
+            target=lambda: sizes.append(
+                small._db.connection().execute("PRAGMA cache_size").fetchone()[0]
+            )
+        )
+        worker.start()
+        worker.join()
+        assert sizes == [-8 * 1024]
+    finally:
+        small.close()
+        default.close()
+
+
 def test_a_new_migration_runs_once_on_open_and_keeps_the_data(
     store: SqliteStore, path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
