@@ -151,7 +151,7 @@ class Searcher:
             orjson.dumps(
                 {k: v for k, v in body.items() if k not in ("after", "limit")},
                 option=orjson.OPT_SORT_KEYS,
-            ),
+            ).decode(),  # a str of its own size: orjson's bytes keep a 4 KiB buffer
         )
         versioned = (*signature, id(collection), collection.version)
         total = self._total(collection, plan, versioned)
