@@ -71,7 +71,6 @@ class Settings(BaseSettings):
     # Loopback by default: the embedded dashboard has no login of its own; put it behind
     # your SSO proxy before listening on other interfaces.
     dashboard_host: str = Field(default="127.0.0.1", pattern=r"^[\w.:-]+$")
-    api_port: int = Field(default=8000, ge=1, le=65535)
     sandbox_port: int = Field(default=8765, ge=0, le=65535)
     sandbox_tls_port: int = Field(default=8766, ge=0, le=65535)
 
