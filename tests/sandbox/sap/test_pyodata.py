@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -57,6 +58,9 @@ def test_incremental_filter_on_last_change_date_time(
     sandbox: RunningSandbox, odata: Service
 ) -> None:
     since = datetime.now(UTC)
+    # SAP stamps changes in whole milliseconds: an edit in the same millisecond as `since`
+    # would carry a stamp that is not after it.
+    time.sleep(0.002)
     for product in ("TG000003", "TG000001"):
         sandbox.control.update(SYSTEM, "acme", "A_Product", product, {"ProductGroup": "L004"})
     products = odata("API_PRODUCT_SRV").entity_sets.A_Product
