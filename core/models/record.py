@@ -40,6 +40,21 @@ class Record(Model):
     version: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class RecordVersion:
+    """What a pull decision needs of a stored record, without its data.
+
+    A pull reads one per incoming record; reading and validating whole Records for
+    that made a re-sync of unchanged records slower than the first sync. The data is
+    read only when a decision needs it (a conflict, a dry run's report).
+    """
+
+    content_hash: str
+    deleted: bool
+    local_change: dict[str, Any] | None
+    local_changed_at: datetime | None
+
+
 @dataclass(slots=True)
 class RecordWrite:
     """What the engine hands the store for one record; the store decides create/update/unchanged.

@@ -36,6 +36,7 @@ from core.models import (
     PlannedChange,
     Record,
     RecordChange,
+    RecordVersion,
     RecordWrite,
     RunProgress,
     RunState,
@@ -139,6 +140,12 @@ class RecordStore(Protocol):
     def get_records(
         self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
     ) -> dict[str, Record]: ...
+
+    def get_record_versions(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+    ) -> dict[str, RecordVersion]:
+        """Hash, deletion and pending local change of the stored ones (the pull's view)."""
+        ...
 
     def upsert_records(
         self,

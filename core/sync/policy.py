@@ -14,7 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from core.models import ConflictPolicy, Record
+from core.models import ConflictPolicy, Record, RecordVersion
+
+# The pull decides on the stored record's version (no data); the push has the whole Record.
+Stored = Record | RecordVersion
 
 
 class PullDecision(StrEnum):
@@ -49,7 +52,7 @@ def _local_wins(local_changed_at: datetime | None, remote_updated_at: datetime |
 
 
 def _both_changed(
-    policy: ConflictPolicy, local: Record, remote_updated_at: datetime | None
+    policy: ConflictPolicy, local: Stored, remote_updated_at: datetime | None
 ) -> PullDecision:
     if policy is ConflictPolicy.MANUAL:
         return PullDecision.CONFLICT
@@ -62,7 +65,7 @@ def _both_changed(
 
 def decide_pull(
     *,
-    local: Record | None,
+    local: Stored | None,
     remote_hash: str,
     remote_deleted: bool,
     remote_updated_at: datetime | None,

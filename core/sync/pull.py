@@ -27,6 +27,7 @@ from core.models import (
     Operation,
     PlannedChange,
     Record,
+    RecordVersion,
     RecordWrite,
     SyncState,
     content_hash,
@@ -49,6 +50,8 @@ class EntityPull:
         self.ctx = ctx
         self.entity = entity
         self.counts = ctx.entity_counts(entity)
+        self._page_ids: list[str] = []
+        self._page_records: dict[str, Record] | None = None  # read only when a decision shows data
         support = ctx.adapter.info.support(entity)
         self.approve_deletes = ctx.connection.approve_deletes and support.deletions
 
@@ -144,9 +147,10 @@ class EntityPull:
                 self.entity, failure.external_id, failure.reason, operation=Operation.RECORD
             )
         records = {record.external_id: record for record in page.records}  # last one wins
+        self._page_ids, self._page_records = list(records), None
         existing = (
-            ctx.store.get_records(
-                ctx.organisation_id, ctx.connection_id, self.entity, list(records)
+            ctx.store.get_record_versions(
+                ctx.organisation_id, ctx.connection_id, self.entity, self._page_ids
             )
             if records
             else {}
@@ -168,7 +172,17 @@ class EntityPull:
             self.counts.unchanged += result.unchanged
         return max_seen
 
-    def _decide(self, remote: RemoteRecord, local: Record | None) -> RecordWrite | None:
+    def _stored(self, external_id: str) -> Record | None:
+        """The stored record with its data, for the few decisions that show it (a conflict,
+        a dry run's report); the page's records are read together the first time."""
+        if self._page_records is None:
+            ctx = self.ctx
+            self._page_records = ctx.store.get_records(
+                ctx.organisation_id, ctx.connection_id, self.entity, self._page_ids
+            )
+        return self._page_records.get(external_id)
+
+    def _decide(self, remote: RemoteRecord, local: RecordVersion | None) -> RecordWrite | None:
         ctx = self.ctx
         remote_hash = content_hash(remote.data)
         decision = decide_pull(
@@ -191,7 +205,7 @@ class EntityPull:
             self.counts.unchanged += 1
             return None
         if decision in (PullDecision.CONFLICT, PullDecision.HOLD_DELETE):
-            self._hold(remote, local, decision)
+            self._hold(remote, self._stored(remote.external_id), decision)
             return None
         if decision is PullDecision.SKIP:
             self.counts.conflicts += 1
@@ -224,7 +238,8 @@ class EntityPull:
                 ctx.organisation_id, ctx.connection_id, self.entity, remote.external_id
             )
         if ctx.dry_run:
-            self._plan_write(decision, remote, local)
+            stored = self._stored(remote.external_id) if local is not None else None
+            self._plan_write(decision, remote, stored)
         return write
 
     def _plan_write(

@@ -16,13 +16,14 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
-from core.clock import utcnow
+from core.clock import as_utc, utcnow
 from core.errors import NotFoundError, StoreError
 from core.models import (
     ChangeKind,
     Entity,
     Record,
     RecordChange,
+    RecordVersion,
     SyncState,
     content_hash,
 )
@@ -59,6 +60,30 @@ class RecordsMixin(MongoBase):
         return {
             doc["external_id"]: from_document(Record, doc) for doc in self._col(RECORDS).find(query)
         }
+
+    def get_record_versions(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+    ) -> dict[str, RecordVersion]:
+        if not external_ids:
+            return {}
+        query = {
+            **_key(organisation_id, connection_id, entity),
+            "external_id": {"$in": list(external_ids)},
+        }
+        wanted = {
+            "_id": 0, "external_id": 1, "content_hash": 1, "deleted": 1,
+            "local_change": 1, "local_changed_at": 1,
+        }  # fmt: skip
+        versions = {}
+        for doc in self._col(RECORDS).find(query, wanted):
+            changed_at = doc.get("local_changed_at")
+            versions[doc["external_id"]] = RecordVersion(
+                doc["content_hash"],
+                bool(doc.get("deleted")),
+                doc.get("local_change"),
+                as_utc(changed_at) if changed_at is not None else None,
+            )
+        return versions
 
     def iter_records(
         self,

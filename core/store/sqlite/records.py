@@ -16,7 +16,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from core.clock import new_id, utcnow
-from core.models import ChangeKind, Entity, Record, RecordWrite, SyncState, diff_fields
+from core.models import (
+    ChangeKind,
+    Entity,
+    Record,
+    RecordVersion,
+    RecordWrite,
+    SyncState,
+    diff_fields,
+)
 from core.store.queries import UpsertResult
 from core.store.sqlite.codec import (
     by_key,
@@ -151,6 +159,28 @@ class RecordsMixin(StoreArea):
         with self._db.guard():
             rows = self._db.connection().execute(sql, params).fetchall()
         return {row["external_id"]: record_from_row(row) for row in rows}
+
+    def get_record_versions(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+    ) -> dict[str, RecordVersion]:
+        if not external_ids:
+            return {}
+        sql = (
+            "SELECT external_id, content_hash, deleted, local_change, local_changed_at "
+            f"FROM records WHERE {_KEY} AND external_id IN (SELECT value FROM json_each(?))"
+        )
+        params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
+        with self._db.guard():
+            rows = self._db.connection().execute(sql, params).fetchall()
+        return {
+            external_id: RecordVersion(
+                content_hash,
+                bool(deleted),
+                None if local_change is None else load_json(local_change),
+                opt_dt(changed_at),
+            )
+            for external_id, content_hash, deleted, local_change, changed_at in rows
+        }
 
     def upsert_records(
         self,

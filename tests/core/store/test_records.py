@@ -146,6 +146,38 @@ def test_a_pending_local_change_survives_an_upsert(store: Store, conn_id: str) -
     assert (record.local_change, record.local_changed_at) == ({"phone": "123"}, at(hours=1))
 
 
+def test_record_versions_match_the_stored_records_without_their_data(
+    store: Store, conn_id: str
+) -> None:
+    store.upsert_records(
+        ORG, conn_id, CONTACT, [write("c1", {"name": "Ada"}), write("c2", {"name": "Bo"})],
+        run_id=None,
+    )  # fmt: skip
+    store.set_local_change(ORG, conn_id, CONTACT, "c1", {"phone": "123"}, at=at(hours=1))
+    store.upsert_records(ORG, conn_id, CONTACT, [write("c2", {}, deleted=True)], run_id=None)
+    other = store.create_connection(connection(name="Other")).id
+    store.upsert_records(ORG, other, CONTACT, [write("c3", {"name": "Cy"})], run_id=None)
+
+    versions = store.get_record_versions(ORG, conn_id, CONTACT, ["c1", "c2", "c3", "missing"])
+    records = store.get_records(ORG, conn_id, CONTACT, ["c1", "c2"])
+
+    assert set(versions) == {"c1", "c2"}  # c3 is another connection's
+    for external_id, version in versions.items():
+        record = records[external_id]
+        assert (
+            version.content_hash,
+            version.deleted,
+            version.local_change,
+            version.local_changed_at,
+        ) == (record.content_hash, record.deleted, record.local_change, record.local_changed_at)
+    assert (versions["c1"].local_change, versions["c1"].local_changed_at) == (
+        {"phone": "123"}, at(hours=1)
+    )  # fmt: skip
+    assert versions["c2"].deleted and versions["c2"].local_change is None
+    assert store.get_record_versions(ORG, conn_id, CONTACT, []) == {}
+    assert store.get_record_versions("another-org", conn_id, CONTACT, ["c1"]) == {}
+
+
 def test_entities_and_connections_are_separate_key_spaces(store: Store, conn_id: str) -> None:
     other = store.create_connection(connection(name="Other")).id
     store.upsert_records(ORG, conn_id, CONTACT, [write("x1", {"a": 1})], run_id=None)
