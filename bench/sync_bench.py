@@ -13,7 +13,8 @@ For each system, with N records of one object in a sandbox process:
 3. dlt's REST client with the matching paginator, loading the same endpoint into
    dlt's filesystem destination (duckdb is not installed with dlt here).
 4. incremental sync after 1% of the records changed at the vendor, as a
-   fraction of the full sync's time.
+   fraction of the full sync's time; then a full re-sync with nothing changed
+   (every record compared by hash, none written), as a fraction as well.
 5. peak RSS of the worker process for a full sync of --memory-records vs N.
 
 Rate limits are lifted on both sides (sandbox limits, the connection's budget)
@@ -301,6 +302,7 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
         dlt_result = bench.child("dlt") if not args.no_dlt else None
         edited = bench.edit_one_percent(n)
         incremental = bench.sync(service, connection_id, full=False)
+        resync = bench.sync(service, connection_id, full=True)  # everything already stored
         service.close()
         memory = None
         if args.memory_records:
@@ -316,6 +318,8 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
     counts = full["counts"][entity]
     assert counts["created"] == n == bare["records"], (counts, bare)
     assert incremental["counts"][entity]["updated"] == edited, incremental["counts"]
+    again = resync["counts"][entity]
+    assert again["created"] == again["updated"] == 0 and again["unchanged"] >= n, again
     rate = {
         "bare": n / bare["seconds"],
         "ours": n / full["seconds"],
@@ -326,13 +330,14 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "load_average": load, "cpus": os.cpu_count(),
         "bare": bare, "bare_runs": bare_runs, "full_sync": full, "full_sync_runs": full_runs,
         "dlt": dlt_result,
-        "incremental": {**incremental, "edited": edited}, "memory": memory,
+        "incremental": {**incremental, "edited": edited}, "resync": resync, "memory": memory,
         "records_per_s": rate,
         "ratios": {
             "ours_to_bare": rate["ours"] / rate["bare"],
             "ours_to_dlt": rate["ours"] / rate["dlt"] if rate["dlt"] else None,
             "dlt_to_bare": rate["dlt"] / rate["bare"] if rate["dlt"] else None,
             "incremental_to_full": incremental["seconds"] / full["seconds"],
+            "resync_to_full": resync["seconds"] / full["seconds"],
             "rss_big_to_n": memory["full_sync"]["max_rss_mb"] / full["max_rss_mb"]
             if memory else None,
         },
@@ -362,6 +367,10 @@ def report(result: dict[str, Any]) -> None:
     print(
         f"  incremental ({inc['edited']:,} changed)      {inc['seconds']:8.2f} s"
         f"  {ratio['incremental_to_full']:.1%} of the full sync (aim < 5%)"
+    )
+    print(
+        f"  full re-sync, nothing changed  {r['resync']['seconds']:8.2f} s"
+        f"  {ratio['resync_to_full']:.0%} of the first full sync"
     )
     line = f"  peak RSS of the worker: {r['full_sync']['max_rss_mb']:.0f} MB at {r['records']:,}"
     if r["memory"]:
