@@ -47,16 +47,20 @@ def _key(organisation_id: str, connection_id: str, entity: Entity) -> Document:
     }
 
 
+def _by_ids(
+    organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
+) -> Document:
+    wanted = {"$in": list(external_ids)}
+    return {**_key(organisation_id, connection_id, entity), "external_id": wanted}
+
+
 class RecordsMixin(MongoBase):
     def get_records(
         self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
     ) -> dict[str, Record]:
         if not external_ids:
             return {}
-        query = {
-            **_key(organisation_id, connection_id, entity),
-            "external_id": {"$in": list(external_ids)},
-        }
+        query = _by_ids(organisation_id, connection_id, entity, external_ids)
         return {
             doc["external_id"]: from_document(Record, doc) for doc in self._col(RECORDS).find(query)
         }
@@ -66,10 +70,7 @@ class RecordsMixin(MongoBase):
     ) -> dict[str, RecordVersion]:
         if not external_ids:
             return {}
-        query = {
-            **_key(organisation_id, connection_id, entity),
-            "external_id": {"$in": list(external_ids)},
-        }
+        query = _by_ids(organisation_id, connection_id, entity, external_ids)
         wanted = {
             "_id": 0, "external_id": 1, "content_hash": 1, "deleted": 1,
             "local_change": 1, "local_changed_at": 1,

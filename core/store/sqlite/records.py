@@ -146,18 +146,28 @@ def _plan_writes(
 
 
 class RecordsMixin(StoreArea):
+    def _read_by_ids(
+        self,
+        columns: str,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_ids: Sequence[str],
+    ) -> list[sqlite3.Row]:
+        sql = (
+            f"SELECT {columns} FROM records WHERE {_KEY} "
+            "AND external_id IN (SELECT value FROM json_each(?))"
+        )
+        params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
+        with self._db.guard():
+            return self._db.connection().execute(sql, params).fetchall()
+
     def get_records(
         self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
     ) -> dict[str, Record]:
         if not external_ids:
             return {}
-        sql = (
-            f"SELECT * FROM records WHERE {_KEY} "
-            "AND external_id IN (SELECT value FROM json_each(?))"
-        )
-        params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
-        with self._db.guard():
-            rows = self._db.connection().execute(sql, params).fetchall()
+        rows = self._read_by_ids("*", organisation_id, connection_id, entity, external_ids)
         return {row["external_id"]: record_from_row(row) for row in rows}
 
     def get_record_versions(
@@ -165,13 +175,8 @@ class RecordsMixin(StoreArea):
     ) -> dict[str, RecordVersion]:
         if not external_ids:
             return {}
-        sql = (
-            "SELECT external_id, content_hash, deleted, local_change, local_changed_at "
-            f"FROM records WHERE {_KEY} AND external_id IN (SELECT value FROM json_each(?))"
-        )
-        params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
-        with self._db.guard():
-            rows = self._db.connection().execute(sql, params).fetchall()
+        columns = "external_id, content_hash, deleted, local_change, local_changed_at"
+        rows = self._read_by_ids(columns, organisation_id, connection_id, entity, external_ids)
         return {
             external_id: RecordVersion(
                 content_hash,
