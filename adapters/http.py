@@ -22,6 +22,7 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -45,7 +46,13 @@ from adapters.ratelimit import RateLimiter, RateReader
 from adapters.redaction import Redactor, install_log_filters
 from adapters.retry import RetryBudget, RetryPolicy, parse_retry_after
 from adapters.timing import SYSTEM_CLOCK, Clock
-from core.errors import FailureCategory, MalformedResponseError, RateLimitedError, VendorError
+from core.errors import (
+    FailureCategory,
+    MalformedResponseError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    VendorError,
+)
 
 log = logging.getLogger("adapters.http")
 T = TypeVar("T")
@@ -167,6 +174,7 @@ class VendorSession:
                     log.debug("%s %s -> %s", self.vendor, what, response.status_code)
                     return value
             status = response.status_code if response is not None else None
+            resolution = self._wait_or_pause(resolution)
             # An expired token is not the vendor's final word: refresh before handing back.
             refresh = resolution.action is Action.REFRESH_AUTH and authenticate and not refreshed
             final = resolution.action in _FINAL_ACTIONS and not refresh
@@ -184,6 +192,12 @@ class VendorSession:
                 if asked is None and response is not None:
                     asked = self._vendor_wait(response)
                 delay = budget.next_delay(asked)
+                if delay is None and asked is not None and asked > self.retry.max_retry_after_s:
+                    raise QuotaExhaustedError(  # too long to wait in place: pause the run
+                        self._message(what, status, resolution, response, budget),
+                        resets_at=self.clock.now() + timedelta(seconds=asked),
+                        status=status,
+                    )
                 if delay is None:
                     raise RateLimitedError(
                         self._message(what, status, resolution, response, budget),
@@ -252,6 +266,23 @@ class VendorSession:
             if resolution is not None:
                 return resolution
         return classify_status(response.status_code)
+
+    def _wait_or_pause(self, resolution: Resolution) -> Resolution:
+        """A spent allowance that comes back within the wait we allow in place (the
+        policy's `max_retry_after_s`) is waited for, like a rate limit; a longer one
+        pauses the run until it resets (and so does a rate limit asking for longer,
+        above). The time decides, not the vendor's name for the limit, so that all
+        seven adapters agree: at 23:58 a daily limit that resets at midnight costs a
+        two-minute wait, at 00:01 it pauses the run until the next midnight."""
+        if resolution.action is not Action.QUOTA_EXHAUSTED or resolution.resets_at is None:
+            return resolution
+        left = (resolution.resets_at - self.clock.now()).total_seconds()
+        if left > self.retry.max_retry_after_s:
+            return resolution
+        return Resolution.rate_limited(
+            f"{resolution.message} (it resets in {max(left, 0):.0f} s)",
+            retry_after=max(left, 0.0) + 1.0,  # a second past the reset, not on it
+        )
 
     def _vendor_wait(self, response: requests.Response) -> float | None:
         asked = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.now())

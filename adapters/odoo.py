@@ -31,21 +31,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-
 from adapters import odoo_maps as maps
 from adapters.auth import Authenticator, TokenAuth
 from adapters.base import AdapterContext, RemotePage, RemoteRecord, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.convert import read_datetime
-from adapters.failures import Resolution
 from adapters.mapping import FieldMap
 from adapters.odoo_paging import IdWindowPaginator
 from adapters.odoo_rpc import OdooOrm
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register
-from adapters.retry import parse_retry_after
 from adapters.spec import read_time
 from core.errors import VendorError
 from core.models import Direction, Entity, System
@@ -120,18 +116,6 @@ class OdooAdapter(BaseAdapter):
             **super().default_headers(),
             "X-Odoo-Database": str(self.config.get("database", "")),
         }
-
-    def classify(self, response: requests.Response) -> Resolution | None:
-        """A 429 asking for more than a retry may wait is a spent quota: pause the run."""
-        if response.status_code != 429:
-            return None
-        wait = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.now())
-        if wait is not None and wait > self.retry_policy.max_retry_after_s:
-            return Resolution.quota(
-                "Odoo's request quota is spent",
-                resets_at=self.clock.now() + timedelta(seconds=wait),
-            )
-        return None
 
     def probe(self) -> str:
         said = self.orm.check()

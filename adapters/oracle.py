@@ -15,12 +15,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
-
 from adapters.auth import Authenticator, BasicAuth
 from adapters.base import FieldKind, FormField, RemotePage, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
-from adapters.failures import Resolution
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.oracle_specs import (
@@ -35,7 +32,6 @@ from adapters.oracle_specs import (
 from adapters.paging import OffsetPaginator, PageRequest
 from adapters.paths import dig
 from adapters.registry import register
-from adapters.retry import parse_retry_after
 from adapters.spec import read_time
 from core.errors import InvalidInputError, RecordError, VendorError
 from core.models import Entity, System
@@ -124,15 +120,6 @@ class OracleAdapter(BaseAdapter):
 
     def default_headers(self) -> dict[str, str]:
         return {**super().default_headers(), "REST-Framework-Version": FRAMEWORK}
-
-    def classify(self, response: requests.Response) -> Resolution | None:
-        wait = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.now())
-        if response.status_code == 429 and wait is not None and wait > 3600:
-            resets = datetime.fromtimestamp(self.clock.now().timestamp() + wait, UTC)
-            return Resolution.quota(
-                "Oracle refused further requests until its limit resets", resets_at=resets
-            )
-        return None
 
     # --- reading --------------------------------------------------------------------------
 

@@ -123,6 +123,18 @@ class SandboxControl:
         """Block until queued webhook events have been delivered (or given up on)."""
         return bool(self._call("POST", "/webhooks/wait", params={"timeout": timeout})["idle"])
 
+    def set_clock(self, at: datetime, *, frozen: bool = True) -> None:
+        """Move the sandbox's time (see sandbox/core/clock.py); frozen, it stays there."""
+        at_ms = int(at.timestamp() * 1000)
+        self._call("PUT", "/clock", json={"at_ms": at_ms, "frozen": frozen})
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("PUT", "/clock", json={"advance_s": seconds})
+
+    def release_clock(self) -> None:
+        """Back to the machine's time."""
+        self._call("DELETE", "/clock")
+
     # --- per tenant ------------------------------------------------------------------
 
     def tenant(self, system: str, tenant: str) -> dict[str, Any]:
@@ -136,6 +148,11 @@ class SandboxControl:
     def set_scale(self, system: str, tenant: str, scale: Mapping[str, int]) -> None:
         """Base record counts per object; a rescaled object starts afresh."""
         self._call("PUT", f"/{system}/{tenant}/scale", json=dict(scale))
+
+    def limits(self, system: str, tenant: str) -> dict[str, Any]:
+        """{"limits": the tenant's configuration, "usage": its budget now (resets_at_ms...)}."""
+        result: dict[str, Any] = self._call("GET", f"/{system}/{tenant}/limits")
+        return result
 
     def set_limits(self, system: str, tenant: str, **limits: Any) -> dict[str, Any]:
         """e.g. set_limits("hubspot", "acme", interval_max=5, enforce=True)."""

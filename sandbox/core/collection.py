@@ -12,11 +12,11 @@ current time, and are merged into every scan in key order.
 from __future__ import annotations
 
 import heapq
-import time
 from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
+from sandbox.core.clock import now_ms
 from sandbox.core.draw import Draw
 from sandbox.core.entry import Entry
 from sandbox.core.schema import FieldDef, GenContext, ObjectSpec, generate_value
@@ -251,7 +251,7 @@ class Collection:
     # --- internals -----------------------------------------------------------------
 
     def _tick(self) -> int:
-        now = time.time_ns() // 1_000_000
+        now = now_ms()
         if now <= self._last_ms:
             now = self._last_ms + 1
         self._last_ms = now

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.core.clock import CLOCK
 from sandbox.core.control_records import ControlError, RecordRoutes, body_of
 from sandbox.core.faults import FaultSpecError
 from sandbox.core.http import json_response
@@ -37,6 +38,7 @@ class ControlApi(RecordRoutes):
             ("/stats", self.stats, ["GET", "DELETE"]),
             ("/faults", self.faults, ["GET", "POST", "DELETE"]),
             ("/faults/{rule_id}", self.fault, ["DELETE"]),
+            ("/clock", self.clock, ["GET", "PUT", "DELETE"]),
             ("/webhooks/deliveries", self.deliveries, ["GET"]),
             ("/webhooks/wait", self.wait_webhooks, ["POST"]),
             ("/{system}/{tenant}", self.tenant_info, ["GET"]),
@@ -125,6 +127,24 @@ class ControlApi(RecordRoutes):
         if not self.sandbox.faults.remove(request.path_params["rule_id"]):
             raise ControlError(404, "no such fault rule")
         return {"removed": 1}
+
+    async def clock(self, request: Request) -> Any:
+        """GET the sandbox's now; PUT {"at_ms": N, "frozen": true} to move it there, or
+        {"advance_s": S} to move it on; DELETE to go back to the machine's time."""
+        if request.method == "DELETE":
+            CLOCK.release()
+        elif request.method == "PUT":
+            body = await body_of(request)
+            at, advance = body.get("at_ms"), body.get("advance_s")
+            if isinstance(at, int) and not isinstance(at, bool) and at >= 0:
+                CLOCK.set(at, frozen=bool(body.get("frozen", True)))
+            elif (
+                isinstance(advance, int | float) and not isinstance(advance, bool) and advance >= 0
+            ):
+                CLOCK.advance(float(advance))
+            else:
+                raise ControlError(400, "give at_ms (epoch ms, >= 0) or advance_s (seconds, >= 0)")
+        return CLOCK.describe()
 
     async def deliveries(self, request: Request) -> Any:
         found = self.sandbox.webhooks.deliveries(

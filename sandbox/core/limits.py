@@ -8,11 +8,12 @@ budget turn into the vendor's 429 (interval) or daily-quota error; the
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
+
+from sandbox.core.clock import now_ms
 
 Verdict = Literal["ok", "interval", "daily"]
 
@@ -51,12 +52,13 @@ class RateBudget:
         self.config = config
         self._window: deque[int] = deque()
         self._daily_used = 0
+        self._day_began_ms = 0
         self._day_ends_ms = 0
         self._exhausted_until_ms = 0
 
     def consume(self) -> tuple[Verdict, RateUsage]:
         """Count one request, unless the budget refuses it."""
-        now = time.time_ns() // 1_000_000
+        now = now_ms()
         self._roll(now)
         cfg = self.config
         if self._exhausted_until_ms > now or (cfg.enforce and self._daily_used >= cfg.daily_max):
@@ -70,20 +72,21 @@ class RateBudget:
         return "ok", self._usage(now)
 
     def exhaust_daily(self) -> RateUsage:
-        now = time.time_ns() // 1_000_000
+        now = now_ms()
         self._roll(now)
         self._exhausted_until_ms = self._day_ends_ms
         self._daily_used = max(self._daily_used, self.config.daily_max)
         return self._usage(now, max(1, (self._day_ends_ms - now + 999) // 1000))
 
     def usage(self) -> RateUsage:
-        now = time.time_ns() // 1_000_000
+        now = now_ms()
         self._roll(now)
         return self._usage(now)
 
     def reset(self) -> None:
         self._window.clear()
         self._daily_used = 0
+        self._day_began_ms = 0
         self._day_ends_ms = 0
         self._exhausted_until_ms = 0
 
@@ -92,10 +95,13 @@ class RateBudget:
         window = self._window
         while window and window[0] <= horizon:
             window.popleft()
-        if now >= self._day_ends_ms:
+        # Outside the current day (also before it: a test may set the sandbox's clock back).
+        if not self._day_began_ms <= now < self._day_ends_ms:
             self._daily_used = 0
             self._exhausted_until_ms = 0
             self._day_ends_ms = self._next_day_end(now)
+            rolling = self.config.daily_reset == "rolling"
+            self._day_began_ms = now if rolling else self._day_ends_ms - 86_400_000
 
     def _next_day_end(self, now: int) -> int:
         if self.config.daily_reset == "rolling":

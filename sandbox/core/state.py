@@ -8,9 +8,9 @@ another thread.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
+from sandbox.core.clock import now_ms
 from sandbox.core.config import SandboxConfig, SandboxUrls
 from sandbox.core.faults import FaultInjector
 from sandbox.core.registry import load_vendors
@@ -66,4 +66,4 @@ class Sandbox:
 
     @staticmethod
     def now_ms() -> int:
-        return time.time_ns() // 1_000_000
+        return now_ms()

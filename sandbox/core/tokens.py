@@ -11,9 +11,10 @@ with `Sandbox.find_tenant`.
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from sandbox.core.clock import now_ms
 
 
 @dataclass(slots=True)
@@ -44,7 +45,7 @@ class RefreshGrant:
 
 
 def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return now_ms()
 
 
 class TokenStore:

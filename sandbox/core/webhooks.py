@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import requests
 
+from sandbox.core.clock import now_ms
+
 log = logging.getLogger(__name__)
 
 ChangeKind = Literal["created", "updated", "deleted"]
@@ -240,7 +242,7 @@ class WebhookDispatcher:
                     attempt,
                     status,
                     error,
-                    time.time_ns() // 1_000_000,
+                    now_ms(),
                     dict(outbound.headers),
                     outbound.body.decode("utf-8", "replace")[:20_000],
                 )

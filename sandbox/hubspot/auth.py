@@ -5,13 +5,13 @@ and the token-introspection endpoints."""
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.responses import RedirectResponse, Response
 
 from sandbox.core import Call, Principal, Tenant, VendorReply, empty_response, json_response
+from sandbox.core.clock import now_ms
 from sandbox.hubspot.errors import fail
 
 SYSTEM = "hubspot"
@@ -34,7 +34,7 @@ async def authenticate(call: Call) -> Principal:
     if issued is None:
         raise fail(401, "INVALID_AUTHENTICATION", NO_CREDENTIALS)
     if issued.expired:
-        ago = max(1, int(time.time() * 1000 - issued.expires_at_ms) // 60_000)
+        ago = max(1, int(now_ms() - issued.expires_at_ms) // 60_000)
         raise fail(
             401,
             "EXPIRED_AUTHENTICATION",

@@ -13,13 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from sandbox.core import ChangeEvent, OutboundRequest, WebhookTarget
+from sandbox.core.clock import now_ms
 from sandbox.hubspot.schema import TYPES
 
 LEGACY = {"contacts", "companies", "deals", "products"}
@@ -82,7 +82,7 @@ def webhook_requests(
     requests = []
     for start in range(0, len(payload), 100):
         body = orjson.dumps(payload[start : start + 100])
-        timestamp = str(int(time.time() * 1000))
+        timestamp = str(now_ms())
         requests.append(
             OutboundRequest(
                 "POST",

@@ -9,12 +9,12 @@ built per request, so its display-name cache never outlives a write.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
 from sandbox.core import Collection, Entry, Tenant
+from sandbox.core.clock import now_ms
 from sandbox.odoo.meta import ModelMeta
 from sandbox.odoo.schema import build_models
 from sandbox.odoo.values import text_ms
@@ -41,7 +41,7 @@ class OdooDb:
 
     @staticmethod
     def now_ms() -> int:
-        return time.time_ns() // 1_000_000
+        return now_ms()
 
     def meta(self, model: str) -> ModelMeta | None:
         return self.models.get(model)

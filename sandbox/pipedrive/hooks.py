@@ -10,7 +10,6 @@ given at subscription (`http_auth_user`/`http_auth_password`).
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ import orjson
 from starlette.responses import Response
 
 from sandbox.core import Call, ChangeEvent, OutboundRequest, WebhookTarget, json_response
+from sandbox.core.clock import now_ms
 from sandbox.pipedrive.render import render_v1, render_v2, v1_time, v2_time
 
 WORDS = {
@@ -95,7 +95,7 @@ async def webhooks(call: Call) -> Response:
         "event_object": obj,
         "user_id": int(body.get("user_id") or users[0].id),
         "company_id": int(tenant.config.settings["company_id"]),
-        "add_time": v1_time(int(time.time() * 1000)),
+        "add_time": v1_time(now_ms()),
         "http_auth_user": body.get("http_auth_user"),
         "http_auth_password": body.get("http_auth_password"),
         "host": f"{tenant.config.settings['company_domain']}.pipedrive.com",

@@ -9,10 +9,10 @@ their hash keys. Persons are written by `name`; first and last name follow.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from sandbox.core import FieldDef, Tenant
+from sandbox.core.clock import now_ms
 from sandbox.pipedrive.errors import invalid, not_found
 from sandbox.pipedrive.render import v2_time
 from sandbox.pipedrive.schema import STAGE_BY_ID
@@ -117,7 +117,7 @@ def _derive(
     tenant: Tenant, obj: str, fields: dict[str, Any], current: dict[str, Any] | None
 ) -> dict[str, Any]:
     """What Pipedrive fills in: names, stages and pipelines, status times, defaults."""
-    now = v2_time(int(time.time() * 1000))
+    now = v2_time(now_ms())
     if obj == "persons" and fields.get("name"):
         first, _, last = str(fields["name"]).strip().partition(" ")
         fields["first_name"], fields["last_name"] = first, last or None

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.responses import RedirectResponse, Response
 
 from sandbox.core import Call, Principal, Tenant, json_response
+from sandbox.core.clock import now_ms
 from sandbox.salesforce.errors import SESSION_EXPIRED, fail, oauth_error
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class OAuth:
         )
         instance = sandbox.urls.secure_or_plain
         identity = f"{instance}/id/{settings['org_id']}/{tenant.id_of('User', 0)}"
-        issued_at = str(int(time.time() * 1000))
+        issued_at = str(now_ms())
         secret = tenant.config.credentials["client_secret"].encode()
         signature = base64.b64encode(
             hmac.new(secret, (identity + issued_at).encode(), hashlib.sha256).digest()

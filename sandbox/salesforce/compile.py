@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sandbox.core import Entry, FieldDef, Order, Tenant
+from sandbox.core.clock import now_ms
 from sandbox.salesforce.filters import (
     MODSTAMP,
     TEXTUAL,
@@ -65,7 +66,7 @@ class _Compiler:
         self.tenant = tenant
         self.schema = schema_of(tenant)
         self.query = query
-        self.now = datetime.now(UTC)
+        self.now = datetime.fromtimestamp(now_ms() / 1000, UTC)
 
     def resolve(self, obj: SfObject, ref: FieldRef) -> tuple[FieldDef, Callable[[Entry], Any]]:
         """Field definition and raw getter for a (possibly dotted) field path."""

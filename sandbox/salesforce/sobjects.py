@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from sandbox.core import BodyError, Call, empty_response, json_response
+from sandbox.core.clock import now_ms
 from sandbox.salesforce.describe import describe_global, describe_object, global_entry
 from sandbox.salesforce.errors import fail, not_found
 from sandbox.salesforce.filters import parse_datetime_ms
@@ -162,7 +163,7 @@ def _window(call: Call) -> tuple[int, int]:
         raise fail(
             400, "INVALID_REPLICATION_DATE", "start and end must be ISO 8601 date-times"
         ) from None
-    oldest = datetime.now(UTC) - timedelta(days=30)
+    oldest = datetime.fromtimestamp(now_ms() / 1000, UTC) - timedelta(days=30)
     if start < int(oldest.timestamp() * 1000):
         raise fail(400, "INVALID_REPLICATION_DATE", "start date cannot be more than 30 days ago")
     if end <= start:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.core import Tenant
+from sandbox.core.clock import now_ms
 from sandbox.sap.errors import fail
 from sandbox.sap.generate import address_id, net_amount
 from sandbox.sap.payload import require
@@ -101,7 +102,7 @@ def _sales_document(
         )
     fields.setdefault("TransactionCurrency", str(tenant.config.settings["currency"]))
     date_field = "SalesOrderDate" if name == "A_SalesOrder" else "SalesQuotationDate"
-    fields.setdefault(date_field, datetime.now(UTC).date().isoformat())
+    fields.setdefault(date_field, datetime.fromtimestamp(now_ms() / 1000, UTC).date().isoformat())
     fields.update(OverallSDProcessStatus="A", OverallSDDocumentRejectionSts="A")
     item_key = ITEM_KEY[name]
     for position, item in enumerate(fields.get("to_Item", []), start=1):

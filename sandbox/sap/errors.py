@@ -19,6 +19,7 @@ from typing import Any
 from starlette.responses import Response
 
 from sandbox.core import VendorReply, json_response
+from sandbox.core.clock import now_ms
 
 NOT_FOUND = "/IWBEP/CM_MGW_RT/020"
 BAD_REQUEST = "/IWBEP/CM_MGW_RT/022"
@@ -44,7 +45,7 @@ def error_body(
     target: str = "",
     details: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = datetime.fromtimestamp(now_ms() / 1000, UTC)
     stamp = now.strftime("%Y%m%d%H%M%S") + f".{now.microsecond:06d}0"
     detail = {
         "code": code,

@@ -11,7 +11,6 @@ Subscribing through the control API works too (`events`, and `options`
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from typing import Any
 
@@ -19,6 +18,7 @@ import orjson
 from starlette.responses import Response
 
 from sandbox.core import BodyError, Call, ChangeEvent, OutboundRequest, WebhookTarget, json_response
+from sandbox.core.clock import now_ms
 from sandbox.zoho.errors import fail
 from sandbox.zoho.render import parse_zoho_time, zoho_time
 from sandbox.zoho.schema import BY_NAME
@@ -101,7 +101,7 @@ async def watch(call: Call) -> Response:
         token = item.get("token")
         if token is not None and (not isinstance(token, str) or len(token) > 50):
             raise _refuse("invalid data", i, "token")
-        now = int(time.time() * 1000)
+        now = now_ms()
         expiry = now + DEFAULT_EXPIRY_MS
         if item.get("channel_expiry"):
             expiry = min(parse_zoho_time(str(item["channel_expiry"])), now + MAX_EXPIRY_MS)
@@ -158,7 +158,7 @@ def notifications(
 ) -> list[OutboundRequest]:
     """One call per (module, operation) with the ids that changed, as Zoho batches them."""
     expiry = target.options.get("expiry_ms")
-    if expiry is not None and int(expiry) < time.time() * 1000:
+    if expiry is not None and int(expiry) < now_ms():
         return []
     grouped: dict[tuple[str, str], list[ChangeEvent]] = defaultdict(list)
     for event in events:

@@ -12,7 +12,6 @@ they survive a sandbox restart like Zoho's 24-hour tokens survive a client's.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -21,6 +20,7 @@ import orjson
 from starlette.responses import Response
 
 from sandbox.core import Call, Entry, empty_response, json_response
+from sandbox.core.clock import now_ms
 from sandbox.core.collection import BASE_SPAN_MS, BASE_START_MS, Order
 from sandbox.zoho.errors import fail, invalid_data
 from sandbox.zoho.render import display_name, parse_zoho_time, render, tenant_names, zoho_time
@@ -78,7 +78,7 @@ def _untoken(text: str) -> dict[str, Any]:
         )
     except (ValueError, orjson.JSONDecodeError):
         raise invalid_data("invalid data", {"param_name": "page_token"}) from None
-    if not isinstance(state, dict) or state.get("x", 0) < time.time() * 1000:
+    if not isinstance(state, dict) or state.get("x", 0) < now_ms():
         raise fail(
             400,
             "EXPIRED_VALUE",
@@ -192,7 +192,7 @@ async def list_records(call: Call) -> Response:
         "page_token_expiry": None,
     }
     if more:
-        expiry = int(time.time() * 1000) + TOKEN_TTL_MS
+        expiry = now_ms() + TOKEN_TTL_MS
         last = collection.key_of(chunk[-1], order)
         info["next_page_token"] = _token(
             {

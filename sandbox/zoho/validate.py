@@ -8,11 +8,11 @@ offset, as Zoho would render them back.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from sandbox.core import FieldDef, Tenant
+from sandbox.core.clock import now_ms
 from sandbox.zoho.render import parse_zoho_time, zoho_time
 from sandbox.zoho.schema import LINE_ITEMS, STAGES, Module
 
@@ -182,7 +182,7 @@ def validate(
     if module.api_name == "Tasks" and "Status" in fields:
         done = fields["Status"] == "Completed"
         fields["Closed_Time"] = (
-            zoho_time(int(time.time() * 1000), str(tenant.config.settings["tz"])) if done else None
+            zoho_time(now_ms(), str(tenant.config.settings["tz"])) if done else None
         )
     return fields
 

@@ -75,14 +75,34 @@ def test_429_without_retry_after_backs_off_with_jitter(server, clock):
     assert session.stats.rate_limit_wait_s == pytest.approx(1.5)
 
 
-def test_a_retry_after_beyond_the_cap_ends_the_call_with_the_vendors_number(server, clock):
+def test_a_retry_after_beyond_the_cap_pauses_the_run_until_then(server, clock):
     server.script("GET", "/items", Step(429, headers={"Retry-After": "3600"}))
+    session = make_session(server, clock)
+    with pytest.raises(QuotaExhaustedError) as caught:
+        session.request_json("GET", "/items")
+    assert caught.value.resets_at == clock.now() + timedelta(seconds=3600)
+    assert len(server.seen) == 1
+    assert clock.sleeps == []
+
+
+def test_a_429_that_keeps_asking_for_short_waits_ends_as_rate_limited(server, clock):
+    server.script("GET", "/items", *[Step(429, headers={"Retry-After": "2"})] * 5)
     session = make_session(server, clock)
     with pytest.raises(RateLimitedError) as caught:
         session.request_json("GET", "/items")
-    assert caught.value.retry_after == 3600.0
-    assert len(server.seen) == 1
-    assert clock.sleeps == []
+    assert caught.value.retry_after == 2.0
+    assert clock.sleeps == [2.0] * 4
+
+
+def test_a_daily_quota_that_resets_within_the_cap_is_waited_for(server, clock):
+    soon = clock.now() + timedelta(seconds=45)
+    quota = Resolution.quota("the daily allowance is spent", resets_at=soon)
+    server.script("GET", "/items", Step(429), OK)
+    session = make_session(
+        server, clock, classify=lambda r: quota if r.status_code == 429 else None
+    )
+    session.request_json("GET", "/items")
+    assert clock.sleeps == [46.0]  # a second past the reset
 
 
 def test_a_503_burst_is_retried_with_exponential_backoff(server, clock):

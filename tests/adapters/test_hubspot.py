@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from adapters.hubspot import HubSpotAdapter
 from adapters.hubspot_search import KeysetPaginator
 from adapters.paging import PageRequest
 from adapters.payload import Reply
-from core.errors import InvalidInputError, QuotaExhaustedError
+from core.errors import InvalidInputError
 from core.models import Connection, Entity, FieldOverride, System
 from sandbox.testing import RunningSandbox, run_sandbox
 
@@ -189,15 +189,6 @@ def test_custom_properties_are_offered_and_mapped(sandbox: RunningSandbox) -> No
 
 def _fault(sandbox: RunningSandbox, rule: dict[str, Any]) -> None:
     sandbox.control.add_fault({"system": HS, "tenant": TENANT, "object": "contacts", **rule})
-
-
-def test_the_daily_limit_pauses_until_hubspot_says(sandbox: RunningSandbox) -> None:
-    _fault(sandbox, {"op": "list", "sequence": ["daily_limit"]})
-    with pytest.raises(QuotaExhaustedError, match="daily") as caught:
-        list(adapter(sandbox).read(Entity.CONTACT, since=None, resume=None))
-    now = datetime.now(UTC)
-    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    assert abs(caught.value.resets_at - midnight) < timedelta(minutes=1)  # the portal's reset
 
 
 def test_the_ten_second_limit_waits_and_retries(sandbox: RunningSandbox) -> None:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.base import OutboundRecord
-from core.errors import QuotaExhaustedError
 from core.models import Direction, Entity, FieldOverride
 from sandbox.testing import RunningSandbox, run_sandbox
 from tests.adapters.odoo_support import adapter, live, read_all, reset, xmlrpc_call
@@ -215,12 +214,3 @@ def test_custom_fields_are_offered_and_carried_both_ways(sandbox: RunningSandbox
     )
     after = sandbox.control.get("odoo", "acme", "res.partner", customer.external_id)
     assert after is not None and after.fields["x_loyalty_tier"] == "gold"
-
-
-def test_a_long_429_is_a_spent_quota(sandbox: RunningSandbox) -> None:
-    sandbox.control.add_fault(
-        {"system": "odoo", "tenant": "globex", "op": "list", "sequence": ["daily_limit"]}
-    )
-    with pytest.raises(QuotaExhaustedError) as paused:
-        list(adapter(sandbox, "globex").read(Entity.PRODUCT, since=None, resume=None))
-    assert paused.value.resets_at > datetime.now(UTC)

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from adapters.base import AdapterContext, OutboundRecord
 from adapters.oracle import OracleAdapter
-from core.errors import InvalidInputError, QuotaExhaustedError
+from core.errors import InvalidInputError
 from core.models import Connection, Direction, Entity, FieldOverride, System
 from sandbox.testing import RunningSandbox, run_sandbox
 
@@ -181,9 +181,3 @@ def test_order_lines_update_in_place_but_new_lines_are_refused(sandbox: RunningS
     }
     [refused] = oracle.write(Entity.ORDER, [OutboundRecord("300000100000001", grown, ("lines",))])
     assert refused.error and "cannot be added" in refused.error
-
-
-def test_a_long_retry_after_pauses_the_run(sandbox: RunningSandbox) -> None:
-    sandbox.control.add_fault({"system": ORACLE, "tenant": TENANT, "sequence": ["daily_limit"]})
-    with pytest.raises(QuotaExhaustedError):
-        list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=None))

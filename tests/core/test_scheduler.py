@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -72,3 +73,30 @@ def test_refresh_mirrors_connections_and_fire_queues_once(service: IntegrationSe
     jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
     assert set(jobs) == {JOB_PREFIX + every.id}
     assert jobs[JOB_PREFIX + every.id].trigger.interval == timedelta(hours=1)
+
+
+# The same rules at the instants where calendars bite: just before and after midnight,
+# across a month end, a year end and a leap day (the suite must pass at any hour).
+EDGES = [
+    datetime(2026, 6, 15, 23, 59, 59, tzinfo=UTC),
+    datetime(2026, 6, 16, 0, 0, 1, tzinfo=UTC),
+    datetime(2027, 1, 31, 23, 59, 30, tzinfo=UTC),
+    datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+    datetime(2028, 2, 29, 23, 59, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("now", EDGES, ids=[edge.isoformat() for edge in EDGES])
+def test_next_sync_at_the_calendars_edges(now: datetime) -> None:
+    def at(connection: Connection, last: datetime | None) -> datetime | None:
+        return next_sync_at(connection, last_scheduled_at=last, now=now, default_hours=6)
+
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert at(_connection(cron="0 0 * * *"), None) == midnight
+    first_of_month = (now.replace(day=1) + timedelta(days=32)).replace(
+        day=1, hour=3, minute=0, second=0, microsecond=0
+    )
+    assert at(_connection(cron="0 3 1 * *"), None) == first_of_month
+    last = now - timedelta(hours=5, minutes=59)
+    assert at(_connection(), last) == last + timedelta(hours=6)  # not yet due, across the day
+    assert at(_connection(interval_hours=0.5), now - timedelta(hours=1)) == now  # overdue
