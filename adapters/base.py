@@ -13,81 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from pydantic import SecretStr
 
-from core.models import Connection, Entity, System, SystemKind
-
-
-class FieldKind(StrEnum):
-    TEXT = "text"
-    URL = "url"
-    SECRET = "secret"  # a password input, stored only sealed
-    INTEGER = "integer"
-    BOOLEAN = "boolean"
-    CHOICE = "choice"
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One input of a system's connection form."""
-
-    name: str
-    label: str
-    kind: FieldKind = FieldKind.TEXT
-    required: bool = True
-    default: str | int | bool | None = None
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    placeholder: str = ""
-
-    @property
-    def secret(self) -> bool:
-        return self.kind is FieldKind.SECRET
-
-
-@dataclass(frozen=True)
-class EntitySupport:
-    """How (and whether) a system carries one canonical entity."""
-
-    entity: Entity
-    vendor_object: str | None
-    supported: bool = True
-    reason: str | None = None  # why not, in words, when unsupported
-    incremental_cursor: str | None = None  # vendor field for incremental reads
-    writable: bool = False
-    deletions: bool = False  # the vendor exposes deletions/archival we carry over
-
-
-@dataclass(frozen=True)
-class SystemInfo:
-    system: System
-    label: str
-    kind: SystemKind
-    form: tuple[FormField, ...]
-    entities: tuple[EntitySupport, ...]
-    auth: str  # one line: how this system authenticates
-    docs_url: str = ""
-
-    def support(self, entity: Entity) -> EntitySupport:
-        for item in self.entities:
-            if item.entity is entity:
-                return item
-        return EntitySupport(
-            entity, None, supported=False, reason=f"{self.label} has no {entity.value} entity."
-        )
-
-    @property
-    def supported_entities(self) -> list[Entity]:
-        return [item.entity for item in self.entities if item.supported]
-
-    @property
-    def secret_fields(self) -> list[str]:
-        return [f.name for f in self.form if f.secret]
-
+from core.models import Connection, Entity
+from core.schemas import (  # declared in core; re-exported for the adapters
+    EntitySupport,
+    FieldKind,
+    FormField,
+    SystemInfo,
+    VendorField,
+)
 
 # --- what flows between an adapter and the engine ---------------------------------------
 
@@ -148,17 +86,6 @@ class ConnectionCheck:
 
 
 @dataclass
-class VendorField:
-    """A vendor field offered for mapping (custom fields are the reason this exists)."""
-
-    name: str
-    label: str
-    type: str
-    custom: bool
-    writable: bool = True
-
-
-@dataclass
 class CallStats:
     """Counters the shared HTTP layer keeps; the engine reads them per entity."""
 
@@ -207,3 +134,21 @@ class Adapter(Protocol):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]: ...
 
     def close(self) -> None: ...
+
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "CallStats",
+    "ConnectionCheck",
+    "EntitySupport",
+    "FieldKind",
+    "FormField",
+    "OutboundRecord",
+    "RecordFailure",
+    "RemotePage",
+    "RemoteRecord",
+    "SystemInfo",
+    "VendorField",
+    "WriteResult",
+]

@@ -180,7 +180,7 @@ def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
     else:
         worker.run_by_id(run_id)
     seconds = time.perf_counter() - start
-    run = service.get_run(ORG, run_id)
+    run = service.syncs.get_run(ORG, run_id)
     service.close()
     counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
     return {"seconds": seconds, "state": run.state.value, "error": run.error, "counts": counts}
@@ -248,7 +248,7 @@ class Bench:
         os.environ.update(self.env)
         service = IntegrationService.open(load_settings())
         service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Bench"))
-        connection = service.connect(
+        connection = service.connections.connect(
             ORG,
             ConnectionCreate(
                 system=case.system, name=f"{self.name} bench",
@@ -260,7 +260,7 @@ class Bench:
     def sync(self, service: Any, connection_id: str, *, full: bool, **extra: Any) -> dict[str, Any]:
         from core.models import SyncOptions
 
-        run = service.queue_sync(ORG, connection_id, SyncOptions(full=full))
+        run = service.syncs.queue_sync(ORG, connection_id, SyncOptions(full=full))
         result = self.child("sync", run_id=run.id, **extra)
         if result["state"] != "succeeded":
             raise SystemExit(f"{self.name} sync {result['state']}: {result['error']}")

@@ -155,3 +155,14 @@ class RecordError(ToothpickError):
     def __init__(self, message: str, *, external_id: str | None = None) -> None:
         super().__init__(message)
         self.external_id = external_id
+
+
+# --- run control (not ToothpickErrors: they stop a run, they are not failures) ----
+
+
+class RunCancelledError(Exception):
+    """A person cancelled the run; it ends as cancelled at this checkpoint."""
+
+
+class RunLostError(Exception):
+    """Another worker owns the run now (our heartbeat went stale); stop without writing."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 
 import orjson
 
 from core.models import LogEntry
 from core.redaction import redact, redact_value
+from core.schemas import ExportFormat
 
 COLUMNS = (
     "id",
@@ -33,11 +33,6 @@ COLUMNS = (
     "error_category",
     "metadata",
 )
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
 
 
 def _row(entry: LogEntry) -> dict[str, object]:

@@ -21,8 +21,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core.clock import utcnow
 from core.errors import RunAlreadyActiveError, ToothpickError
-from core.models import Connection, ConnectionStatus, RunTrigger
-from core.schedule import cron_trigger, next_sync_at
+from core.models import RunTrigger
+from core.schedule import cron_trigger
+from core.schemas import ScheduledConnection
 from core.service import IntegrationService
 
 log = logging.getLogger(__name__)
@@ -60,47 +61,34 @@ class SyncScheduler:
         )
         self.scheduler.start()
 
-    def _signature(self, connection: Connection) -> str | None:
-        schedule = connection.schedule
-        if connection.status is not ConnectionStatus.ACTIVE or not schedule.enabled:
-            return None
-        if schedule.cron:
-            return f"cron:{schedule.cron}"
-        hours = schedule.interval_hours or self.service.settings.sync_interval_hours
-        return f"every:{hours}"
+    @staticmethod
+    def _signature(connection: ScheduledConnection) -> str:
+        if connection.cron:
+            return f"cron:{connection.cron}"
+        return f"every:{connection.interval_hours}"
 
-    def _trigger(self, connection: Connection, signature: str) -> tuple[BaseTrigger, object]:
-        if signature.startswith("cron:"):
-            return cron_trigger(signature.removeprefix("cron:")), None
-        hours = float(signature.removeprefix("every:"))
-        latest = self.service.runtime.store.latest_runs(connection.organisation_id).get(
-            connection.id
-        )
-        first = next_sync_at(
-            connection,
-            last_scheduled_at=latest.created_at if latest else None,
-            now=utcnow(),
-            default_hours=hours,
-        )
-        return IntervalTrigger(seconds=hours * 3600, timezone="UTC"), first
+    @staticmethod
+    def _trigger(connection: ScheduledConnection) -> tuple[BaseTrigger, object]:
+        if connection.cron:
+            return cron_trigger(connection.cron), None
+        hours = connection.interval_hours
+        return IntervalTrigger(seconds=hours * 3600, timezone="UTC"), connection.next_sync_at
 
     def refresh(self) -> None:
         """Make the job list match the stored connections."""
-        wanted: dict[str, Connection] = {}
-        for connection in self.service.runtime.store.list_connections(None):
+        wanted: dict[str, ScheduledConnection] = {}
+        for connection in self.service.syncs.scheduled_connections():
             signature = self._signature(connection)
-            if signature is None:
-                continue
-            job_id = JOB_PREFIX + connection.id
+            job_id = JOB_PREFIX + connection.connection_id
             wanted[job_id] = connection
             if self._signatures.get(job_id) == signature:
                 continue
-            trigger, first = self._trigger(connection, signature)
+            trigger, first = self._trigger(connection)
             options: dict[str, object] = {} if first is None else {"next_run_time": first}
             self.scheduler.add_job(
                 self.fire,
                 trigger,
-                args=(connection.organisation_id, connection.id),
+                args=(connection.organisation_id, connection.connection_id),
                 id=job_id,
                 replace_existing=True,
                 max_instances=1,
@@ -109,7 +97,7 @@ class SyncScheduler:
                 **options,
             )
             self._signatures[job_id] = signature
-            log.info("scheduled %s (%s): %s", connection.name, connection.id, signature)
+            log.info("scheduled %s (%s): %s", connection.name, connection.connection_id, signature)
         for job_id in list(self._signatures):
             if job_id not in wanted:
                 self.scheduler.remove_job(job_id)
@@ -117,7 +105,7 @@ class SyncScheduler:
 
     def fire(self, organisation_id: str, connection_id: str) -> None:
         try:
-            run = self.service.queue_sync(
+            run = self.service.syncs.queue_sync(
                 organisation_id, connection_id, trigger=RunTrigger.SCHEDULED
             )
             log.info("queued scheduled run %s for connection %s", run.id, connection_id)
@@ -127,5 +115,5 @@ class SyncScheduler:
             log.warning("scheduled sync of %s not queued: %s", connection_id, exc)
 
     def purge(self) -> None:
-        removed = self.service.purge_logs()
+        removed = self.service.monitoring.purge_logs()
         log.info("retention: removed %d log entries", removed)

@@ -3,26 +3,64 @@
 The dashboard, the REST API, the CLI, the scheduler and the workers call this
 and nothing below it. Every call that touches tenant data takes the
 organisation id and refuses another organisation's objects (NotFoundError, so
-existence is not revealed). Areas live in core/services/ and are composed
-here so the facade stays one object:
+existence is not revealed). The facade composes one object per area; each area
+is a small class in core/services/ built from what it needs (keyword-only),
+and reaches another area only through that area's public methods:
 
 - connections: systems, connect / test / update / enable / delete;
-- syncs: queue a run, runs, cancel, execute a claimed run (workers);
-- monitoring: outcomes and alerts, status cards, logs, exports, KPIs, retention;
+- syncs: queue a run, runs, cancel; workers claim, beat, execute and finish runs
+  here, and the scheduler reads its list of scheduled connections;
+- monitoring: alerts, status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
-- admin: key rotation, credential and log imports.
+- admin: demo seeding, key rotation, credential and log imports.
+
+    service = IntegrationService.open()
+    service.connections.list_connections("acme")
+    service.syncs.queue_sync("acme", connection_id)
+
+The REST API's routers mirror these areas one to one. Areas to come (alerts,
+access) are added the same way: one class, one attribute, one line in AREAS.
 """
 
 from __future__ import annotations
 
 from core.runtime import Runtime
 from core.services.admin import AdminService
+from core.services.connections import ConnectionService
+from core.services.monitoring import MonitoringService
+from core.services.review import ReviewService
+from core.services.syncs import SyncService
 from core.settings import Settings
 
+AREAS = ("connections", "syncs", "monitoring", "review", "admin")
 
-class IntegrationService(AdminService):
+
+class IntegrationService:
+    connections: ConnectionService
+    syncs: SyncService
+    monitoring: MonitoringService
+    review: ReviewService
+    admin: AdminService
+
     def __init__(self, runtime: Runtime) -> None:
+        # Tests and process wiring may read `runtime`; products call the areas.
         self.runtime = runtime
+        settings, store, vault = runtime.settings, runtime.store, runtime.vault
+        self.connections = ConnectionService(settings=settings, store=store, vault=vault)
+        self.monitoring = MonitoringService(
+            settings=settings, store=store, connections=self.connections
+        )
+        self.syncs = SyncService(
+            settings=settings, store=store, connections=self.connections, monitoring=self.monitoring
+        )
+        self.review = ReviewService(store=store, connections=self.connections)
+        self.admin = AdminService(
+            settings=settings,
+            store=store,
+            vault=vault,
+            connections=self.connections,
+            syncs=self.syncs,
+        )
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> IntegrationService:

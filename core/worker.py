@@ -15,13 +15,11 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from core.clock import utcnow
-from core.errors import FailureCategory
+from core.errors import FailureCategory, RunCancelledError, RunLostError
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
+from core.schemas import RunOutcome
 from core.service import IntegrationService
-from core.sync import RunCancelledError, RunLostError, RunOutcome
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +53,12 @@ class HeartbeatControl:
         if self._thread is not None:
             self._thread.join(timeout=self.interval_s + 5)
 
+    @property
+    def counts(self) -> dict[Entity, EntityCounts]:
+        """The counts last reported (what a crashed run had done)."""
+        with self._lock:
+            return dict(self._counts)
+
     def checkpoint(self, progress: RunProgress, counts: dict[Entity, EntityCounts]) -> None:
         with self._lock:
             self._progress, self._counts = progress, counts
@@ -68,8 +72,8 @@ class HeartbeatControl:
         with self._lock:
             progress, counts = self._progress, dict(self._counts)
         try:
-            ack = self.service.runtime.store.heartbeat_run(
-                self.run.id, self.worker_id, now=utcnow(), progress=progress, counts=counts
+            ack = self.service.syncs.heartbeat(
+                self.run.id, self.worker_id, progress=progress, counts=counts
             )
         except Exception:  # a failed beat is retried on the next one; the run goes on
             log.warning("heartbeat of run %s failed", self.run.id, exc_info=True)
@@ -100,23 +104,14 @@ class Worker:
 
     def run_once(self) -> SyncRun | None:
         """Claim and execute at most one run; return it (as claimed) or None if idle."""
-        now = utcnow()
-        run = self.service.runtime.store.claim_next_run(
-            self.worker_id, now=now, stale_before=now - timedelta(seconds=self.stale_after_s)
-        )
+        run = self.service.syncs.claim_next_run(self.worker_id, stale_after_s=self.stale_after_s)
         if run is not None:
             self.execute(run)
         return run
 
     def run_by_id(self, run_id: str) -> bool:
         """Claim and execute one named run (inline CLI runs, task-queue messages)."""
-        now = utcnow()
-        run = self.service.runtime.store.claim_run(
-            run_id,
-            self.worker_id,
-            now=now,
-            stale_before=now - timedelta(seconds=self.stale_after_s),
-        )
+        run = self.service.syncs.claim_run(run_id, self.worker_id, stale_after_s=self.stale_after_s)
         if run is None:
             return False
         self.execute(run)
@@ -129,7 +124,7 @@ class Worker:
         control.start()
         log.info("worker %s runs %s (attempt %d)", self.worker_id, run.id, run.attempt)
         try:
-            outcome = self.service.execute_claimed_run(run, control)
+            outcome = self.service.syncs.execute_claimed_run(run, control)
         except RunLostError:
             log.warning("run %s was taken over by another worker; leaving it", run.id)
             return
@@ -137,13 +132,13 @@ class Worker:
             log.exception("run %s crashed", run.id)
             outcome = RunOutcome(
                 state=RunState.FAILED,
-                counts=dict(control._counts),
+                counts=control.counts,
                 error=f"Internal error: {type(exc).__name__}. The log has the details.",
                 error_category=FailureCategory.INTERNAL,
             )
         finally:
             control.stop()
-        self.service.record_outcome(run, self.worker_id, outcome)
+        self.service.syncs.record_outcome(run, self.worker_id, outcome)
 
     def run_forever(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()

@@ -40,7 +40,10 @@ with connect:
         "demo_new",
         org,
         default_system=System.HUBSPOT,
-        presets={info.system: service.sandbox_preset(info.system) for info in service.systems()},
+        presets={
+            info.system: service.admin.sandbox_preset(info.system)
+            for info in service.connections.systems()
+        },
         default_name="HubSpot (my test)",
     )
 with sync:
@@ -49,4 +52,4 @@ with logs:
     log_filters.form("demo_logs", connections)
     log_table.table("demo_logs", store, org, connections)
 with docs:
-    demo_docs.show(service.systems())
+    demo_docs.show(service.connections.systems())

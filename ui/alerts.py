@@ -19,7 +19,7 @@ _SEVERITY = {
 
 def _acknowledge(org: str, alert_id: str) -> None:
     with shown_errors("Acknowledging the alert"):
-        service().acknowledge_alert(org, alert_id)
+        service().monitoring.acknowledge_alert(org, alert_id)
         loaders.alerts.clear()
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.models import Entity
-from core.store.queries import CountRow, KpiRow, VolumeRow
+from core.schemas import CountRow, KpiRow, VolumeRow
 from ui import format as fmt
 from ui import systems
 

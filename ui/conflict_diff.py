@@ -65,7 +65,7 @@ def _resolve(
         picks = {n: state.get(f"{key}_pick_{conflict.id}_{n}") for n in names}
         fields = {name: "local" if side == "local" else "remote" for name, side in picks.items()}
     try:
-        service().resolve_conflict(org, conflict.id, resolution, fields=fields)  # type: ignore[arg-type]
+        service().review.resolve_conflict(org, conflict.id, resolution, fields=fields)  # type: ignore[arg-type]
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Resolving failed: {exc}"))
         return

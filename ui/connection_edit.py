@@ -9,10 +9,9 @@ import pyarrow as pa
 import streamlit as st
 from pydantic import ValidationError
 
-from adapters.base import SystemInfo
 from core.errors import ToothpickError
 from core.models import Direction, FieldOverride
-from core.schemas import ConnectionPublic, ConnectionUpdate
+from core.schemas import ConnectionPublic, ConnectionUpdate, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs
 from ui.context import service
 
@@ -75,7 +74,7 @@ def _save(key: str, org: str, connection: ConnectionPublic, info: SystemInfo) ->
                 **settings_inputs.read(key),
             }
         )
-        saved = service().update_connection(org, connection.id, update)
+        saved = service().connections.update_connection(org, connection.id, update)
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Saving the changes", exc)
         return

@@ -8,10 +8,9 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from adapters.base import SystemInfo
 from core.errors import ToothpickError
 from core.models import System
-from core.schemas import ConnectionCreate
+from core.schemas import ConnectionCreate, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs, systems
 from ui.context import service
 
@@ -24,7 +23,9 @@ def _test(prefix: str, org: str, info: SystemInfo) -> None:
     key = _form_key(prefix, info.system)
     feedback.clear(key)
     try:
-        result = service().test_credentials(org, info.system, form_fields.read_fields(info, key))
+        result = service().connections.test_credentials(
+            org, info.system, form_fields.read_fields(info, key)
+        )
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Testing the connection", exc)
         return
@@ -44,7 +45,7 @@ def _save(prefix: str, org: str, info: SystemInfo) -> None:
                 **settings_inputs.read(key),
             }
         )
-        saved = service().connect(org, form, test_first=False)
+        saved = service().connections.connect(org, form, test_first=False)
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Saving the connection", exc)
         return
@@ -69,7 +70,7 @@ def connect_form(
     default_name: str | None = None,
 ) -> None:
     """System picker, then that system's own form with Test and Save buttons."""
-    infos = {info.system: info for info in service().systems()}
+    infos = {info.system: info for info in service().connections.systems()}
     if not infos:
         st.warning("No systems are available in this installation.", icon=":material/block:")
         return

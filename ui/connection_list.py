@@ -60,7 +60,7 @@ def _run(key: str, action: str, call: Callable[[], str]) -> None:
 def _test(key: str, org: str, connection: ConnectionPublic) -> None:
     feedback.clear(key)
     try:
-        result = service().test_connection(org, connection.id)
+        result = service().connections.test_connection(org, connection.id)
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Testing failed: {exc}"))
         return
@@ -71,7 +71,7 @@ def _toggle(key: str, org: str, connection: ConnectionPublic) -> None:
     enable = connection.status is ConnectionStatus.DISABLED
 
     def toggle() -> str:
-        service().set_enabled(org, connection.id, enable)
+        service().connections.set_enabled(org, connection.id, enable)
         return f"“{connection.name}” is {'enabled' if enable else 'disabled'}."
 
     _run(key, "Enabling" if enable else "Disabling", toggle)
@@ -81,7 +81,7 @@ def _delete(key: str, org: str, connection: ConnectionPublic) -> None:
     st.session_state.pop(f"{key}_confirm", None)
 
     def delete() -> str:
-        service().delete_connection(org, connection.id)
+        service().connections.delete_connection(org, connection.id)
         return f"Deleted “{connection.name}”. Its runs and log entries stay for the audit trail."
 
     _run(key, "Deleting", delete)
@@ -144,7 +144,7 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
                 st.rerun()
     feedback.show(key)
     try:
-        info = service().system(connection.system)
+        info = service().connections.system(connection.system)
     except ToothpickError as exc:
         st.warning(f"This connection cannot be edited here: {exc}", icon=":material/block:")
         return

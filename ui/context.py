@@ -28,7 +28,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import ToothpickError
-from core.service import IntegrationService
+from core.service import AREAS, IntegrationService
 from core.settings import Settings, load_settings
 
 STORE_THREADS = 4
@@ -46,13 +46,16 @@ class Handle:
 
 
 class _OnStoreThreads:
-    """The service, with each method call made on a store thread."""
+    """The service (or one of its areas), with each method call made on a store thread."""
 
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: Handle, target: object | None = None) -> None:
         self._handle = handle
+        self._target = handle.service if target is None else target
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(self._handle.service, name)
+        value = getattr(self._target, name)
+        if self._target is self._handle.service and name in AREAS:
+            return _OnStoreThreads(self._handle, value)
         if not callable(value):
             return value
 

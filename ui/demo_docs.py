@@ -4,18 +4,20 @@ supports (from the adapter registry) and the service API every entry point uses.
 from __future__ import annotations
 
 import inspect
+import typing
 
 import streamlit as st
 
-from adapters.base import SystemInfo
-from core.service import IntegrationService
+from core.schemas import SystemInfo
+from core.service import AREAS, IntegrationService
 
 ARCHITECTURE = """
 ```
 vendor API  <->  adapters/<system>.py  <->  core/sync (engine)  <->  core/store (SQLite | MongoDB)
 (or sandbox/)     auth, paging, rate        pulls, maps, diffs,       one Store protocol,
                   limits, mapping           upserts, pushes           two implementations
-                                 core/service.py  (IntegrationService: the one facade)
+            core/service.py  (IntegrationService: one facade composing its areas:
+                              .connections .syncs .monitoring .review .admin)
         dashboard (this app)  |  REST API (api/)  |  scheduler  |  workers  |  toothpick CLI
 ```
 """
@@ -52,14 +54,24 @@ def systems_table(infos: list[SystemInfo]) -> list[dict[str, str]]:
     ]
 
 
+# The processes' side of runs and the areas' calls to each other: not for people.
+_INTERNAL = {
+    "audit", "claim_next_run", "claim_run", "execute_claimed_run", "heartbeat",
+    "mark_needs_reconnect", "open_adapter", "public", "raise_alerts", "record_outcome",
+    "scheduled_connections", "stored_connection",
+}  # fmt: skip
+
+
 def service_api() -> list[dict[str, str]]:
     rows = []
-    for name, member in inspect.getmembers(IntegrationService, inspect.isfunction):
-        if name.startswith("_") or name in {"execute_claimed_run", "record_outcome"}:
-            continue
-        doc = inspect.getdoc(member) or ""
-        signature = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
-        rows.append({"Call": f"{name}{signature}", "What it does": doc.split("\n")[0]})
+    areas = typing.get_type_hints(IntegrationService)
+    for area in AREAS:
+        for name, member in inspect.getmembers(areas[area], inspect.isfunction):
+            if name.startswith("_") or name in _INTERNAL:
+                continue
+            doc = inspect.getdoc(member) or ""
+            signature = str(inspect.signature(member)).replace("self, ", "").replace("(self)", "()")
+            rows.append({"Call": f"{area}.{name}{signature}", "What it does": doc.split("\n")[0]})
     return rows
 
 

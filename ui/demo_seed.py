@@ -13,7 +13,7 @@ from ui.context import service
 def _seed(key: str, org: str) -> None:
     feedback.clear(key)
     try:
-        report = service().seed_demo(org)
+        report = service().admin.seed_demo(org)
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Loading the demo failed: {exc}"))
         return

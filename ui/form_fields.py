@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from adapters.base import FieldKind, FormField, SystemInfo
 from core.models import ConfigValue
+from core.schemas import FieldKind, FormField, SystemInfo
 
 
 def _label(form_field: FormField) -> str:

@@ -9,7 +9,7 @@ from typing import Literal
 
 import streamlit as st
 
-from core.store.queries import KpiRow
+from core.schemas import KpiRow
 from ui import format as fmt
 from ui.loaders import Aggregates
 from ui.timerange import Window

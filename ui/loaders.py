@@ -14,9 +14,10 @@ from typing import Generic, TypeVar
 import streamlit as st
 
 from core.models import Alert, Conflict, ConflictStatus, LogEntry, SyncRun
-from core.schemas import ConnectionPublic, ConnectionStatusView
-from core.store.queries import (
+from core.schemas import (
     Bucket,
+    ConnectionPublic,
+    ConnectionStatusView,
     CountRow,
     ErrorGroup,
     KpiGroup,
@@ -59,18 +60,20 @@ def aggregates(
     del store
     svc, pool = handle().service, handle().threads
     before = since - (until - since)
-    total = pool.submit(svc.kpis, org, since=since, until=until, group_by=None)
-    previous = pool.submit(svc.kpis, org, since=before, until=since, group_by=None)
+    total = pool.submit(svc.monitoring.kpis, org, since=since, until=until, group_by=None)
+    previous = pool.submit(svc.monitoring.kpis, org, since=before, until=since, group_by=None)
     by_time = pool.submit(
-        svc.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM, bucket=bucket
+        svc.monitoring.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM, bucket=bucket
     )
-    by_system = pool.submit(svc.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM)
-    volume = pool.submit(svc.volume_by_entity, org, since=since, until=until)
+    by_system = pool.submit(
+        svc.monitoring.kpis, org, since=since, until=until, group_by=KpiGroup.SYSTEM
+    )
+    volume = pool.submit(svc.monitoring.volume_by_entity, org, since=since, until=until)
     by_error_system = pool.submit(
-        svc.error_counts, org, since=since, until=until, group_by=ErrorGroup.SYSTEM
+        svc.monitoring.error_counts, org, since=since, until=until, group_by=ErrorGroup.SYSTEM
     )
     by_category = pool.submit(
-        svc.error_counts, org, since=since, until=until, group_by=ErrorGroup.CATEGORY
+        svc.monitoring.error_counts, org, since=since, until=until, group_by=ErrorGroup.CATEGORY
     )
     return Aggregates(
         total.result(), previous.result(), by_time.result(), by_system.result(),
@@ -81,33 +84,35 @@ def aggregates(
 @st.cache_data(ttl=2, max_entries=16, show_spinner=False)
 def statuses(store: str, org: str) -> list[ConnectionStatusView]:
     del store
-    return service().connection_statuses(org)
+    return service().monitoring.connection_statuses(org)
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
 def alerts(store: str, org: str) -> list[Alert]:
     del store
-    return service().alerts(org)
+    return service().monitoring.alerts(org)
 
 
 @st.cache_data(ttl=5, max_entries=16, show_spinner=False)
 def connections(store: str, org: str) -> list[ConnectionPublic]:
     del store
-    return service().list_connections(org)
+    return service().connections.list_connections(org)
 
 
 @st.cache_data(ttl=5, max_entries=64, show_spinner=False)
 def logs(store: str, org: str, query: str, offset: int, limit: int) -> Rows[LogEntry]:
     """`query` is a LogFilter as JSON (a plain value, so it hashes)."""
     del store
-    page = service().logs(org, LogFilter.model_validate_json(query), offset=offset, limit=limit)
+    page = service().monitoring.logs(
+        org, LogFilter.model_validate_json(query), offset=offset, limit=limit
+    )
     return Rows(page.items, page.total)
 
 
 @st.cache_data(ttl=3, max_entries=32, show_spinner=False)
 def runs(store: str, org: str, connection_id: str | None, offset: int, limit: int) -> Rows[SyncRun]:
     del store
-    page = service().list_runs(org, connection_id=connection_id, offset=offset, limit=limit)
+    page = service().syncs.list_runs(org, connection_id=connection_id, offset=offset, limit=limit)
     return Rows(page.items, page.total)
 
 
@@ -116,7 +121,7 @@ def conflicts(
     store: str, org: str, status: ConflictStatus | None, offset: int, limit: int
 ) -> Rows[Conflict]:
     del store
-    page = service().conflicts(org, status=status, offset=offset, limit=limit)
+    page = service().review.conflicts(org, status=status, offset=offset, limit=limit)
     return Rows(page.items, page.total)
 
 

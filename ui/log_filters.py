@@ -9,8 +9,7 @@ from typing import Any
 import streamlit as st
 
 from core.models import LogLevel, LogStatus, Operation, System
-from core.schemas import ConnectionPublic
-from core.store.queries import LogFilter
+from core.schemas import ConnectionPublic, LogFilter
 from ui import pager, systems
 from ui.timerange import ending_now
 

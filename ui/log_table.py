@@ -8,10 +8,8 @@ from functools import partial
 
 import streamlit as st
 
-from core.export import ExportFormat
 from core.models import LogEntry, LogLevel, LogStatus
-from core.schemas import ConnectionPublic
-from core.store.queries import LogFilter
+from core.schemas import ConnectionPublic, ExportFormat, LogFilter
 from ui import format as fmt
 from ui import loaders, log_filters, pager, systems
 from ui.context import handle
@@ -58,7 +56,7 @@ def export_file(org: str, query: LogFilter, fmt_: ExportFormat) -> io.BytesIO:
 
     def build() -> io.BytesIO:
         out = io.BytesIO()
-        for chunk in store.service.export_logs(org, query, fmt_):
+        for chunk in store.service.monitoring.export_logs(org, query, fmt_):
             out.write(chunk.encode())
         out.seek(0)
         return out

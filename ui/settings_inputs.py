@@ -8,8 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from adapters.base import SystemInfo
 from core.models import ConflictPolicy, Direction, Entity, Schedule
+from core.schemas import SystemInfo
 
 DIRECTIONS = {
     Direction.PULL: "Pull: vendor → ToothPick",

@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime, time
 import streamlit as st
 from pydantic import ValidationError
 
-from adapters.base import SystemInfo
 from core.errors import RunAlreadyActiveError, ToothpickError
 from core.models import ConflictPolicy, Direction, SyncOptions, SyncRun
-from core.schemas import ConnectionPublic
+from core.schemas import ConnectionPublic, SystemInfo
 from ui import feedback, loaders, run_view
 from ui.context import service, shown_errors
 from ui.settings_inputs import DIRECTIONS, POLICIES
@@ -37,7 +36,7 @@ def _queue(prefix: str, org: str, connection: ConnectionPublic) -> None:
             conflict_policy=state[f"{key}_policy"],
             modified_since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
         )
-        run = service().queue_sync(org, connection.id, options)
+        run = service().syncs.queue_sync(org, connection.id, options)
     except RunAlreadyActiveError as exc:
         state[run_key(prefix)] = exc.run_id
         feedback.put(key, feedback.Outcome(False, str(exc)))
@@ -107,18 +106,18 @@ def options_form(prefix: str, org: str, connection: ConnectionPublic, info: Syst
 
 def _cancel(org: str, run_id: str) -> None:
     with shown_errors("Cancelling the run"):
-        service().cancel_run(org, run_id)
+        service().syncs.cancel_run(org, run_id)
         loaders.forget_writes()
 
 
 def _watched(prefix: str, org: str, connection_id: str) -> SyncRun | None:
     """The connection's active run, else the last run this session queued for it."""
-    latest = service().list_runs(org, connection_id=connection_id, limit=1).items
+    latest = service().syncs.list_runs(org, connection_id=connection_id, limit=1).items
     if latest and latest[0].state.is_active:
         return latest[0]
     run_id: str | None = st.session_state.get(run_key(prefix))
     if run_id:
-        run = service().get_run(org, run_id)
+        run = service().syncs.get_run(org, run_id)
         if run.connection_id == connection_id:
             return run
     return None
@@ -135,7 +134,7 @@ def live_run(prefix: str, org: str, connection_id: str, *, every_s: float = 1.5)
         @st.fragment(run_every=every_s if watched_active else None)
         def _live() -> None:
             try:
-                run = service().get_run(org, run_id)
+                run = service().syncs.get_run(org, run_id)
             except ToothpickError as exc:
                 st.error(f"Reading the run failed: {exc}", icon=":material/error:")
                 return

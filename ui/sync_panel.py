@@ -35,7 +35,7 @@ def panel(prefix: str, store: str, org: str, *, default_connection_id: str | Non
             icon=":material/pause_circle:",
         )
     try:
-        info = service().system(connection.system)
+        info = service().connections.system(connection.system)
     except ToothpickError as exc:
         st.warning(f"This connection cannot sync here: {exc}", icon=":material/block:")
     else:

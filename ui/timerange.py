@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from core.clock import utcnow
-from core.store.queries import Bucket
+from core.schemas import Bucket
 
 PRESETS: dict[str, timedelta] = {
     "24 h": timedelta(hours=24),

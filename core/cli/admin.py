@@ -14,10 +14,8 @@ from rich.console import Console
 from core.cli import app
 from core.cli.common import OrgOption, find_connection, open_service, organisation
 from core.clock import as_utc
-from core.export import ExportFormat
 from core.models import LogLevel, LogStatus, Operation, System
-from core.schemas import ImportReport
-from core.store.queries import LogFilter
+from core.schemas import ExportFormat, ImportReport, LogFilter
 
 console = Console(stderr=True)
 
@@ -40,7 +38,7 @@ def rotate_key() -> None:
     Put the old key in INTEGRATION_ENCRYPTION_RETIRED_KEYS first. Safe to re-run.
     """
     with open_service() as service:
-        report = service.rotate_keys()
+        report = service.admin.rotate_keys()
     console.print(
         f"{report.resealed} secret(s) re-sealed, {report.already_current} already current, "
         f"{len(report.failed)} failed"
@@ -62,7 +60,7 @@ def import_credentials(
     Re-running creates no duplicates (a connection of the same name is left as is).
     """
     with open_service() as service:
-        report = service.import_credentials(organisation(service, org), file, test_first=test)
+        report = service.admin.import_credentials(organisation(service, org), file, test_first=test)
     _print_report(report, "connection(s)")
     if report.problems:
         raise typer.Exit(1)
@@ -75,7 +73,7 @@ def import_logs(
 ) -> None:
     """Import historical logs; re-running adds nothing twice."""
     with open_service() as service:
-        report = service.import_logs(organisation(service, org), file)
+        report = service.admin.import_logs(organisation(service, org), file)
     _print_report(report, "log entr(ies)")
     if report.problems:
         raise typer.Exit(1)
@@ -110,7 +108,7 @@ def export_logs(
             until=as_utc(until) if until else None,
             text=text,
         )
-        chunks = service.export_logs(org_id, query, fmt)
+        chunks = service.monitoring.export_logs(org_id, query, fmt)
         if output is None:
             for chunk in chunks:
                 sys.stdout.write(chunk)
@@ -129,5 +127,5 @@ def purge_logs(
 ) -> None:
     """Delete log entries older than the retention period (every organisation)."""
     with open_service() as service:
-        removed = service.purge_logs(older_than_days=older_than_days)
+        removed = service.monitoring.purge_logs(older_than_days=older_than_days)
     console.print(f"Removed {removed} log entr(ies)")

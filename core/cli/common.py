@@ -34,7 +34,7 @@ def organisation(service: IntegrationService, org: str | None) -> str:
 
 def find_connection(service: IntegrationService, org: str, key: str) -> ConnectionPublic:
     """A connection by id or by (exact, then case-insensitive) name."""
-    connections = service.list_connections(org)
+    connections = service.connections.list_connections(org)
     for found in (
         [c for c in connections if c.id == key],
         [c for c in connections if c.name == key],

@@ -52,12 +52,12 @@ def add(
 ) -> None:
     """Connect a system. Secret fields not given with --field are asked for (hidden)."""
     with open_service() as service:
-        info = service.system(system)
+        info = service.connections.system(system)
         fields: dict[str, str] = _parse_fields(field)
         for form_field in info.form:
             if form_field.secret and form_field.required and form_field.name not in fields:
                 fields[form_field.name] = typer.prompt(form_field.label, hide_input=True)
-        created = service.connect(
+        created = service.connections.connect(
             organisation(service, org),
             ConnectionCreate(
                 system=system,
@@ -79,7 +79,7 @@ def list_(org: OrgOption = None) -> None:
         table = Table(
             "id", "name", "system", "status", "health", "last sync", "next sync", "records"
         )
-        for view in service.connection_statuses(organisation(service, org)):
+        for view in service.monitoring.connection_statuses(organisation(service, org)):
             c = view.connection
             last = view.last_run.finished_at if view.last_run else None
             table.add_row(
@@ -103,7 +103,7 @@ def check_connection(
     with open_service() as service:
         org_id = organisation(service, org)
         found = find_connection(service, org_id, connection)
-        result = service.test_connection(org_id, found.id)
+        result = service.connections.test_connection(org_id, found.id)
         colour = "green" if result.ok else "red"
         verdict = "OK" if result.ok else "FAILED"
         console.print(f"[{colour}]{verdict}[/] {result.message} ({result.duration_ms:.0f} ms)")
@@ -123,5 +123,5 @@ def remove(
         found = find_connection(service, org_id, connection)
         if not yes:
             typer.confirm(f"Delete {found.name!r} and its synced records?", abort=True)
-        service.delete_connection(org_id, found.id)
+        service.connections.delete_connection(org_id, found.id)
         console.print(f"Deleted {found.name}")

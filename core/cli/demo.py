@@ -8,7 +8,7 @@ import typer
 
 from core.cli import app
 from core.cli.common import OrgOption, open_service, organisation
-from core.demo import DemoReport
+from core.schemas import DemoReport
 
 demo = typer.Typer(help="The demo organisation (sandbox connections).", no_args_is_help=True)
 app.add_typer(demo, name="demo")
@@ -37,4 +37,4 @@ def seed(
 ) -> None:
     """Create the seven sandbox connections and 30 days of history (idempotent)."""
     with open_service() as service:
-        typer.echo(describe(service.seed_demo(organisation(service, org), queue_syncs=queue)))
+        typer.echo(describe(service.admin.seed_demo(organisation(service, org), queue_syncs=queue)))

@@ -58,7 +58,7 @@ def _seed_demo(settings: Settings) -> None:
     from core.cli.demo import describe
 
     with open_service() as service:
-        typer.echo(describe(service.seed_demo(settings.organisation)))
+        typer.echo(describe(service.admin.seed_demo(settings.organisation)))
 
 
 def _trust_sandbox(settings: Settings, process: subprocess.Popen[bytes]) -> dict[str, str]:

@@ -48,7 +48,7 @@ def _follow(service: IntegrationService, org: str, run: SyncRun) -> SyncRun:
     ) as progress:
         task = progress.add_task(f"run {run.id}", detail="queued", total=None)
         while True:
-            run = service.get_run(org, run.id)
+            run = service.syncs.get_run(org, run.id)
             p = run.progress
             entity = p.current_entity.value if p.current_entity else "-"
             detail = (
@@ -88,7 +88,7 @@ def sync(
     with open_service() as service:
         org_id = organisation(service, org)
         found = find_connection(service, org_id, connection)
-        run = service.queue_sync(
+        run = service.syncs.queue_sync(
             org_id,
             found.id,
             SyncOptions(
@@ -124,7 +124,7 @@ def runs(
     with open_service() as service:
         org_id = organisation(service, org)
         connection_id = find_connection(service, org_id, connection).id if connection else None
-        page = service.list_runs(org_id, connection_id=connection_id, limit=limit)
+        page = service.syncs.list_runs(org_id, connection_id=connection_id, limit=limit)
         table = Table(
             "run", "connection", "trigger", "state", "created", "read", "written", "error"
         )

@@ -5,7 +5,7 @@ Seeding is idempotent per connection: a demo connection that already exists
 (by name) is left as it is, history included. Only connections created by this
 call get history, their share of conflicts and alerts, and a first real sync
 queued against the local sandbox. Nothing here calls a vendor: the worker runs
-the queued syncs. Reached through `IntegrationService.seed_demo`.
+the queued syncs. Reached through `service.admin.seed_demo`.
 """
 
 from __future__ import annotations
@@ -14,45 +14,37 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
-
 from core.clock import utcnow
 from core.demo.history import History, history
 from core.demo.profiles import DEMO_CONNECTIONS, DemoConnection
 from core.demo.sandbox import sandbox_fields
 from core.errors import ToothpickError
 from core.models import Alert, AlertKind, AlertSeverity, ConnectionStatus, RunState
-from core.schemas import ConnectionCreate, ConnectionPublic
+from core.schemas import ConnectionCreate, ConnectionPublic, DemoReport
 
 if TYPE_CHECKING:
-    from core.services.admin import AdminService
+    from core.services.connections import ConnectionService
+    from core.services.syncs import SyncService
+    from core.settings import Settings
+    from core.store.base import Store
 
 log = logging.getLogger(__name__)
-
-
-class DemoReport(BaseModel):
-    created: list[str] = Field(default_factory=list)
-    already_present: list[str] = Field(default_factory=list)
-    skipped: dict[str, str] = Field(default_factory=dict)  # name -> why, in words
-    runs: int = 0
-    log_entries: int = 0
-    conflicts: int = 0
-    alerts: int = 0
-    queued: int = 0
 
 
 def demo_names() -> list[str]:
     return [demo.name for demo in DEMO_CONNECTIONS]
 
 
-def _connect(service: AdminService, organisation_id: str, demo: DemoConnection) -> ConnectionPublic:
-    supported = service.system(demo.system).supported_entities
-    return service.connect(
+def _connect(
+    connections: ConnectionService, settings: Settings, organisation_id: str, demo: DemoConnection
+) -> ConnectionPublic:
+    supported = connections.system(demo.system).supported_entities
+    return connections.connect(
         organisation_id,
         ConnectionCreate(
             system=demo.system,
             name=demo.name,
-            fields=sandbox_fields(demo.system, service.runtime.settings),
+            fields=sandbox_fields(demo.system, settings),
             entities=[entity for entity in demo.volumes if entity in supported],
             conflict_policy=demo.conflict_policy,
         ),
@@ -61,23 +53,25 @@ def _connect(service: AdminService, organisation_id: str, demo: DemoConnection) 
 
 
 def seed_demo(
-    service: AdminService,
-    organisation_id: str,
     *,
+    connections: ConnectionService,
+    syncs: SyncService,
+    store: Store,
+    settings: Settings,
+    organisation_id: str,
     days: int = 30,
     seed: int = 7,
     queue_syncs: bool = True,
     now: datetime | None = None,
 ) -> DemoReport:
     now = now or utcnow()
-    store = service.runtime.store
     report = DemoReport()
     for demo in DEMO_CONNECTIONS:
         if store.get_connection_by_name(organisation_id, demo.name) is not None:
             report.already_present.append(demo.name)
             continue
         try:
-            connection = _connect(service, organisation_id, demo)
+            connection = _connect(connections, settings, organisation_id, demo)
         except ToothpickError as exc:
             report.skipped[demo.name] = str(exc)
             continue
@@ -98,7 +92,7 @@ def seed_demo(
             store.raise_alert(alert)
             report.alerts += 1
         if queue_syncs and not demo.failing_tail and connection.status is ConnectionStatus.ACTIVE:
-            service.queue_sync(organisation_id, connection.id)
+            syncs.queue_sync(organisation_id, connection.id)
             report.queued += 1
     return report
 

@@ -8,14 +8,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.demo import DemoReport, seed_demo
+from core.demo import seed_demo
 from core.demo.sandbox import sandbox_preset
 from core.errors import AlreadyExistsError, InvalidInputError, ToothpickError, VaultError
 from core.importers import decode_json_cell, read_rows, stable_row_id
 from core.models import LogEntry, LogLevel, LogStatus, Operation, System
-from core.runtime import Runtime
-from core.schemas import ConnectionCreate, ImportReport, LineProblem, RotationReport
-from core.services.review import ReviewService
+from core.schemas import ConnectionCreate, DemoReport, ImportReport, LineProblem, RotationReport
+from core.services.connections import ConnectionService
+from core.services.syncs import SyncService
+from core.settings import Settings
+from core.store.base import Store
+from core.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +57,39 @@ def _first_error(exc: ValidationError) -> str:
     return f"{field}: {first['msg']}" if field else str(first["msg"])
 
 
-class AdminService(ReviewService):
-    runtime: Runtime
+class AdminService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        vault: Vault,
+        connections: ConnectionService,
+        syncs: SyncService,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._vault = vault
+        self._connections = connections
+        self._syncs = syncs
 
     def seed_demo(self, organisation_id: str, *, queue_syncs: bool = True) -> DemoReport:
         """Sandbox connections for the seven systems with 30 days of synthetic history.
 
         Idempotent: demo connections that exist already are left alone (see core.demo).
         """
-        return seed_demo(self, organisation_id, queue_syncs=queue_syncs)
+        return seed_demo(
+            connections=self._connections,
+            syncs=self._syncs,
+            store=self._store,
+            settings=self._settings,
+            organisation_id=organisation_id,
+            queue_syncs=queue_syncs,
+        )
 
     def sandbox_preset(self, system: System) -> dict[str, Any]:
         """The local sandbox's non-secret connection values for `system` ({} if none)."""
-        return sandbox_preset(system, self.runtime.settings)
+        return sandbox_preset(system, self._settings)
 
     def rotate_keys(self) -> RotationReport:
         """Re-seal every stored secret under the current key.
@@ -75,7 +98,7 @@ class AdminService(ReviewService):
         are skipped, and each re-seal is a compare-and-set on the old ciphertext.
         """
         report = RotationReport()
-        store, vault = self.runtime.store, self.runtime.vault
+        store, vault = self._store, self._vault
         for connection in store.list_connections(None):
             if not vault.needs_rotation(connection.sealed_secret):
                 report.already_current += 1
@@ -96,7 +119,7 @@ class AdminService(ReviewService):
                 sealed_secret=sealed,
             ):
                 report.resealed += 1
-                self._audit(
+                self._connections.audit(
                     connection, Operation.ROTATE_KEY, "Secret re-sealed with the current key"
                 )
             else:
@@ -139,7 +162,7 @@ class AdminService(ReviewService):
                 field="system",
             ) from None
         name = str(row.pop("name", "") or f"{system.value} (imported)")
-        if self.runtime.store.get_connection_by_name(organisation, name) is not None:
+        if self._store.get_connection_by_name(organisation, name) is not None:
             raise AlreadyExistsError(name)
         fields: dict[str, Any] = {}
         for nested in ("fields", "credentials", "config"):
@@ -148,7 +171,7 @@ class AdminService(ReviewService):
         for flag in ("isActive", "active"):
             row.pop(flag, None)
         fields.update(row)
-        self.connect(
+        self._connections.connect(
             organisation,
             ConnectionCreate(system=system, name=name, fields=fields),
             test_first=test_first,
@@ -160,7 +183,7 @@ class AdminService(ReviewService):
 
         def flush() -> None:
             if batch:
-                new = self.runtime.store.append_logs(batch)
+                new = self._store.append_logs(batch)
                 report.imported += new
                 report.already_present += len(batch) - new
                 batch.clear()

@@ -1,4 +1,8 @@
-"""Connections: connect, test, update, disable, delete — validated, sealed, audited."""
+"""Connections: connect, test, update, disable, delete — validated, sealed, audited.
+
+The one area that opens secrets and builds adapters; the other areas ask it
+(`stored_connection`, `open_adapter`, `public`, `audit`) rather than the vault.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from adapters.base import AdapterContext, SystemInfo, VendorField
+from adapters.base import Adapter, AdapterContext
 from adapters.registry import all_system_infos, build_adapter, system_info
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
@@ -24,8 +28,17 @@ from core.models import (
     System,
 )
 from core.redaction import redact
-from core.runtime import Runtime
-from core.schemas import CheckResult, ConnectionCreate, ConnectionPublic, ConnectionUpdate
+from core.schemas import (
+    CheckResult,
+    ConnectionCreate,
+    ConnectionPublic,
+    ConnectionUpdate,
+    SystemInfo,
+    VendorField,
+)
+from core.settings import Settings
+from core.store.base import Store
+from core.vault import Vault
 
 
 def _validation_message(exc: ValidationError) -> InvalidInputError:
@@ -35,7 +48,10 @@ def _validation_message(exc: ValidationError) -> InvalidInputError:
 
 
 class ConnectionService:
-    runtime: Runtime
+    def __init__(self, *, settings: Settings, store: Store, vault: Vault) -> None:
+        self._settings = settings
+        self._store = store
+        self._vault = vault
 
     # -- systems ------------------------------------------------------------------
 
@@ -48,7 +64,7 @@ class ConnectionService:
     # -- reading -------------------------------------------------------------------
 
     def _connection(self, organisation_id: str, connection_id: str) -> Connection:
-        connection = self.runtime.store.get_connection(organisation_id, connection_id)
+        connection = self._store.get_connection(organisation_id, connection_id)
         if connection is None:
             raise NotFoundError(f"No connection {connection_id!r} in this organisation.")
         return connection
@@ -64,14 +80,14 @@ class ConnectionService:
             return []
 
     def _open_secret(self, connection: Connection) -> dict[str, SecretStr]:
-        return self.runtime.vault.open(
+        return self._vault.open(
             connection.sealed_secret,
             organisation_id=connection.organisation_id,
             connection_id=connection.id,
         )
 
     def list_connections(self, organisation_id: str) -> list[ConnectionPublic]:
-        return [self._public(c) for c in self.runtime.store.list_connections(organisation_id)]
+        return [self._public(c) for c in self._store.list_connections(organisation_id)]
 
     def get_connection(self, organisation_id: str, connection_id: str) -> ConnectionPublic:
         return self._public(self._connection(organisation_id, connection_id))
@@ -80,7 +96,7 @@ class ConnectionService:
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool
     ) -> AdapterContext:
         """Every adapter is built here: timeouts from settings, refreshed tokens sealed back."""
-        settings = self.runtime.settings
+        settings = self._settings
         return AdapterContext(
             connection=connection,
             secret=secret,
@@ -157,13 +173,13 @@ class ConnectionService:
 
     def _save_refreshed_secret(self, connection: Connection, fields: dict[str, str]) -> None:
         """Adapters hand back refreshed OAuth fields; merge, seal and store them."""
-        store = self.runtime.store
+        store = self._store
         for _ in range(3):  # compare-and-set: another process may refresh at the same time
             current = store.get_connection(connection.organisation_id, connection.id)
             if current is None:
                 return
             merged = {**self._open_secret(current), **{k: SecretStr(v) for k, v in fields.items()}}
-            sealed = self.runtime.vault.seal(
+            sealed = self._vault.seal(
                 merged, organisation_id=current.organisation_id, connection_id=current.id
             )
             if store.reseal_connection_secret(
@@ -189,9 +205,7 @@ class ConnectionService:
                 raise InvalidInputError(
                     f"{info.label} refused the connection: {result.message}", field=None
                 )
-        self.runtime.store.ensure_organisation(
-            Organisation(id=organisation_id, name=organisation_id)
-        )
+        self._store.ensure_organisation(Organisation(id=organisation_id, name=organisation_id))
         connection_id = new_id()
         try:
             connection = Connection(
@@ -200,7 +214,7 @@ class ConnectionService:
                 system=form.system,
                 name=form.name,
                 config=config,
-                sealed_secret=self.runtime.vault.seal(
+                sealed_secret=self._vault.seal(
                     secret, organisation_id=organisation_id, connection_id=connection_id
                 ),
                 entities=form.entities or info.supported_entities,
@@ -212,7 +226,7 @@ class ConnectionService:
             )
         except ValidationError as exc:
             raise _validation_message(exc) from None
-        stored = self.runtime.store.create_connection(connection)
+        stored = self._store.create_connection(connection)
         self._audit(stored, Operation.CONNECT, f"Connected {info.label} as {stored.name!r}")
         return self._public(stored)
 
@@ -230,7 +244,7 @@ class ConnectionService:
                 info, update.fields, keep_secrets=frozenset(stored_secret)
             )
             changes["config"] = config
-            changes["sealed_secret"] = self.runtime.vault.seal(
+            changes["sealed_secret"] = self._vault.seal(
                 {**stored_secret, **secret},
                 organisation_id=organisation_id,
                 connection_id=connection_id,
@@ -243,7 +257,7 @@ class ConnectionService:
             )
         except ValidationError as exc:
             raise _validation_message(exc) from None
-        stored = self.runtime.store.update_connection(updated)
+        stored = self._store.update_connection(updated)
         self._audit(stored, Operation.UPDATE_CONNECTION, f"Updated {sorted(changes)}")
         return self._public(stored)
 
@@ -252,7 +266,7 @@ class ConnectionService:
     ) -> ConnectionPublic:
         connection = self._connection(organisation_id, connection_id)
         status = ConnectionStatus.ACTIVE if enabled else ConnectionStatus.DISABLED
-        stored = self.runtime.store.update_connection(
+        stored = self._store.update_connection(
             connection.model_copy(
                 update={"status": status, "status_detail": None, "updated_at": utcnow()}
             )
@@ -262,14 +276,14 @@ class ConnectionService:
 
     def delete_connection(self, organisation_id: str, connection_id: str) -> None:
         connection = self._connection(organisation_id, connection_id)
-        self.runtime.store.delete_connection(organisation_id, connection_id)
+        self._store.delete_connection(organisation_id, connection_id)
         self._audit(connection, Operation.DELETE_CONNECTION, f"Deleted {connection.name!r}")
 
     def mark_needs_reconnect(self, connection: Connection, reason: str) -> None:
-        current = self.runtime.store.get_connection(connection.organisation_id, connection.id)
+        current = self._store.get_connection(connection.organisation_id, connection.id)
         if current is None:
             return
-        self.runtime.store.update_connection(
+        self._store.update_connection(
             current.model_copy(
                 update={
                     "status": ConnectionStatus.NEEDS_RECONNECT,
@@ -278,6 +292,24 @@ class ConnectionService:
                 }
             )
         )
+
+    # -- for the other areas -------------------------------------------------------------
+
+    def stored_connection(self, organisation_id: str, connection_id: str) -> Connection:
+        """The stored connection (secret still sealed); NotFoundError across organisations."""
+        return self._connection(organisation_id, connection_id)
+
+    def public(self, connection: Connection) -> ConnectionPublic:
+        return self._public(connection)
+
+    def open_adapter(self, connection: Connection) -> Adapter:
+        """The connection's adapter, its secret opened; refreshed tokens are sealed back."""
+        return build_adapter(
+            self._adapter_context(connection, self._open_secret(connection), store_refreshed=True)
+        )
+
+    def audit(self, connection: Connection, operation: Operation, message: str) -> None:
+        self._audit(connection, operation, message)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -300,7 +332,7 @@ class ConnectionService:
         ok: bool = True,
         duration_ms: float | None = None,
     ) -> None:
-        self.runtime.store.append_logs(
+        self._store.append_logs(
             [
                 LogEntry(
                     organisation_id=connection.organisation_id,

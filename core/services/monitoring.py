@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from core.clock import utcnow
 from core.errors import FailureCategory, NotFoundError
-from core.export import ExportFormat, export_logs
+from core.export import export_logs
 from core.models import (
     Alert,
     AlertKind,
@@ -18,54 +18,42 @@ from core.models import (
     RunState,
     SyncRun,
 )
-from core.runtime import Runtime
 from core.schedule import next_sync_at
-from core.schemas import ConnectionStatusView, Health
-from core.services.syncs import SyncService
-from core.store.queries import (
+from core.schemas import (
     Bucket,
+    ConnectionStatusView,
     CountRow,
     ErrorGroup,
+    ExportFormat,
+    Health,
     KpiGroup,
     KpiRow,
     LogFilter,
     Page,
+    RunOutcome,
     VolumeRow,
 )
-from core.sync import RunOutcome
+from core.services.connections import ConnectionService
+from core.settings import Settings
+from core.store.base import Store
 
 CONSECUTIVE_FAILURES_ALERT = 3
 RATE_LIMIT_WAIT_ALERT_S = 60.0
 
 
-class MonitoringService(SyncService):
-    runtime: Runtime
+class MonitoringService:
+    def __init__(self, *, settings: Settings, store: Store, connections: ConnectionService) -> None:
+        self._settings = settings
+        self._store = store
+        self._connections = connections
 
     # -- run outcomes and alerts --------------------------------------------------------
 
-    def record_outcome(self, run: SyncRun, worker_id: str, outcome: RunOutcome) -> bool:
-        """Store a run's outcome (False if another worker owns it now), then raise alerts."""
-        store = self.runtime.store
-        finished = store.finish_run(
-            run.id,
-            worker_id,
-            now=utcnow(),
-            state=outcome.state,
-            counts=outcome.counts,
-            planned=outcome.planned,
-            error=outcome.error,
-            error_category=outcome.error_category,
-            resume_after=outcome.resume_after,
-        )
-        if finished:
-            connection = store.get_connection(run.organisation_id, run.connection_id)
-            if connection is not None:
-                self._raise_alerts(connection, outcome)
-        return finished
+    def raise_alerts(self, connection: Connection, outcome: RunOutcome) -> None:
+        """The alerts a finished run calls for (SyncService.record_outcome calls this)."""
 
-    def _raise_alerts(self, connection: Connection, outcome: RunOutcome) -> None:
         def alert(kind: AlertKind, severity: AlertSeverity, message: str) -> None:
-            self.runtime.store.raise_alert(
+            self._store.raise_alert(
                 Alert(
                     organisation_id=connection.organisation_id,
                     connection_id=connection.id,
@@ -90,7 +78,7 @@ class MonitoringService(SyncService):
         if outcome.state is RunState.FAILED:
             if outcome.error_category is FailureCategory.TRANSIENT:
                 alert(AlertKind.CONNECTIVITY, AlertSeverity.WARNING, f"{outcome.error}")
-            recent = self.runtime.store.list_runs(
+            recent = self._store.list_runs(
                 connection.organisation_id,
                 connection_id=connection.id,
                 limit=CONSECUTIVE_FAILURES_ALERT,
@@ -113,16 +101,16 @@ class MonitoringService(SyncService):
             )
 
     def alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
-        return self.runtime.store.list_alerts(organisation_id, open_only=open_only)
+        return self._store.list_alerts(organisation_id, open_only=open_only)
 
     def acknowledge_alert(self, organisation_id: str, alert_id: str) -> None:
-        if not self.runtime.store.acknowledge_alert(organisation_id, alert_id, at=utcnow()):
+        if not self._store.acknowledge_alert(organisation_id, alert_id, at=utcnow()):
             raise NotFoundError(f"No open alert {alert_id!r} in this organisation.")
 
     # -- status cards -----------------------------------------------------------------------
 
     def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
-        store, now = self.runtime.store, utcnow()
+        store, now = self._store, utcnow()
         latest = store.latest_runs(organisation_id)
         views = []
         for connection in store.list_connections(organisation_id):
@@ -143,7 +131,7 @@ class MonitoringService(SyncService):
             health, reason = self._health(connection, active, finished)
             views.append(
                 ConnectionStatusView(
-                    connection=self._public(connection),
+                    connection=self._connections.public(connection),
                     health=health,
                     health_reason=reason,
                     last_run=finished,
@@ -153,7 +141,7 @@ class MonitoringService(SyncService):
                         connection,
                         last_scheduled_at=last.created_at if last else None,
                         now=now,
-                        default_hours=self.runtime.settings.sync_interval_hours,
+                        default_hours=self._settings.sync_interval_hours,
                     ),
                     records_held=store.count_records(organisation_id, connection.id),
                     last_error=finished.error if finished and finished.error else None,
@@ -189,12 +177,12 @@ class MonitoringService(SyncService):
     def logs(
         self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
     ) -> Page[LogEntry]:
-        return self.runtime.store.query_logs(
+        return self._store.query_logs(
             organisation_id, query, offset=max(offset, 0), limit=min(max(limit, 1), 500)
         )
 
     def log_entry(self, organisation_id: str, log_id: str) -> LogEntry:
-        entry = self.runtime.store.get_log(organisation_id, log_id)
+        entry = self._store.get_log(organisation_id, log_id)
         if entry is None:
             raise NotFoundError(f"No log entry {log_id!r} in this organisation.")
         return entry
@@ -202,7 +190,7 @@ class MonitoringService(SyncService):
     def export_logs(
         self, organisation_id: str, query: LogFilter, fmt: ExportFormat
     ) -> Iterator[str]:
-        return export_logs(self.runtime.store.iter_logs(organisation_id, query), fmt)
+        return export_logs(self._store.iter_logs(organisation_id, query), fmt)
 
     def kpis(
         self,
@@ -213,7 +201,7 @@ class MonitoringService(SyncService):
         group_by: KpiGroup | None = KpiGroup.SYSTEM,
         bucket: Bucket | None = None,
     ) -> list[KpiRow]:
-        return self.runtime.store.kpis(
+        return self._store.kpis(
             organisation_id, since=since, until=until or utcnow(), group_by=group_by, bucket=bucket
         )
 
@@ -225,7 +213,7 @@ class MonitoringService(SyncService):
         until: datetime | None = None,
         bucket: Bucket | None = None,
     ) -> list[VolumeRow]:
-        return self.runtime.store.volume_by_entity(
+        return self._store.volume_by_entity(
             organisation_id, since=since, until=until or utcnow(), bucket=bucket
         )
 
@@ -237,10 +225,10 @@ class MonitoringService(SyncService):
         until: datetime | None = None,
         group_by: ErrorGroup,
     ) -> list[CountRow]:
-        return self.runtime.store.error_counts(
+        return self._store.error_counts(
             organisation_id, since=since, until=until or utcnow(), group_by=group_by
         )
 
     def purge_logs(self, *, older_than_days: int | None = None) -> int:
-        days = older_than_days or self.runtime.settings.log_retention_days
-        return self.runtime.store.purge_logs(utcnow() - timedelta(days=days))
+        days = older_than_days or self._settings.log_retention_days
+        return self._store.purge_logs(utcnow() - timedelta(days=days))

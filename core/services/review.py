@@ -24,15 +24,17 @@ from core.models import (
     Resolution,
     content_hash,
 )
-from core.runtime import Runtime
-from core.services.monitoring import MonitoringService
-from core.store.queries import Page
+from core.schemas import Page
+from core.services.connections import ConnectionService
+from core.store.base import Store
 
 Side = Literal["local", "remote"]
 
 
-class ReviewService(MonitoringService):
-    runtime: Runtime
+class ReviewService:
+    def __init__(self, *, store: Store, connections: ConnectionService) -> None:
+        self._store = store
+        self._connections = connections
 
     # -- records -------------------------------------------------------------------------
 
@@ -45,9 +47,9 @@ class ReviewService(MonitoringService):
         pending_only: bool = False,
         limit: int = 100,
     ) -> list[Record]:
-        self._connection(organisation_id, connection_id)
+        self._connections.stored_connection(organisation_id, connection_id)
         found: list[Record] = []
-        for record in self.runtime.store.iter_records(
+        for record in self._store.iter_records(
             organisation_id, connection_id, entity, pending_only=pending_only, batch_size=limit
         ):
             found.append(record)
@@ -58,10 +60,8 @@ class ReviewService(MonitoringService):
     def record_history(
         self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
     ) -> list[RecordChange]:
-        self._connection(organisation_id, connection_id)
-        return self.runtime.store.record_history(
-            organisation_id, connection_id, entity, external_id
-        )
+        self._connections.stored_connection(organisation_id, connection_id)
+        return self._store.record_history(organisation_id, connection_id, entity, external_id)
 
     def edit_record(
         self,
@@ -76,14 +76,14 @@ class ReviewService(MonitoringService):
         The edited record is validated as a whole against its canonical model, so an
         edit can never store a record the vendor mapping could not send.
         """
-        self._connection(organisation_id, connection_id)
+        self._connections.stored_connection(organisation_id, connection_id)
         allowed = set(canonical_fields(entity)) | {"custom"}
         unknown = sorted(set(fields) - allowed)
         if unknown:
             raise InvalidInputError(
                 f"{unknown[0]}: {entity.value} has no such field", field=unknown[0]
             )
-        current = self.runtime.store.get_records(
+        current = self._store.get_records(
             organisation_id, connection_id, entity, [external_id]
         ).get(external_id)
         if current is None and not external_id.startswith("local:"):
@@ -96,7 +96,7 @@ class ReviewService(MonitoringService):
             name = ".".join(str(p) for p in first.get("loc", ()))
             raise InvalidInputError(f"{name}: {first['msg']}", field=name) from None
         changed = {k: clean[k] for k in fields}
-        return self.runtime.store.set_local_change(
+        return self._store.set_local_change(
             organisation_id, connection_id, entity, external_id, changed, at=utcnow()
         )
 
@@ -111,12 +111,12 @@ class ReviewService(MonitoringService):
         offset: int = 0,
         limit: int = 50,
     ) -> Page[Conflict]:
-        return self.runtime.store.list_conflicts(
+        return self._store.list_conflicts(
             organisation_id, status=status, connection_id=connection_id, offset=offset, limit=limit
         )
 
     def get_conflict(self, organisation_id: str, conflict_id: str) -> Conflict:
-        conflict = self.runtime.store.get_conflict(organisation_id, conflict_id)
+        conflict = self._store.get_conflict(organisation_id, conflict_id)
         if conflict is None:
             raise NotFoundError(f"No conflict {conflict_id!r} in this organisation.")
         return conflict
@@ -151,7 +151,7 @@ class ReviewService(MonitoringService):
                 f"{unknown[0]}: not one of the conflicting fields", field=unknown[0]
             )
         data = self._apply_resolution(conflict, resolution, fields or {})
-        resolved = self.runtime.store.save_conflict(
+        resolved = self._store.save_conflict(
             conflict.model_copy(
                 update={
                     "status": ConflictStatus.RESOLVED,
@@ -162,7 +162,7 @@ class ReviewService(MonitoringService):
                 }
             )
         )
-        self.runtime.store.append_logs(
+        self._store.append_logs(
             [
                 LogEntry(
                     organisation_id=organisation_id,
@@ -183,7 +183,7 @@ class ReviewService(MonitoringService):
     def _apply_resolution(
         self, conflict: Conflict, resolution: Resolution, fields: dict[str, Side]
     ) -> dict[str, Any] | None:
-        store = self.runtime.store
+        store = self._store
         key = (conflict.organisation_id, conflict.connection_id, conflict.entity)
         if resolution is Resolution.REJECT_DELETE:
             return conflict.local

@@ -1,35 +1,55 @@
-"""Sync runs: queue (outside the caller), inspect, cancel, and execute (for workers)."""
+"""Sync runs: queue (outside the caller), inspect, cancel; and the processes' side of runs.
+
+Workers claim, beat, execute and finish runs here; the scheduler lists what to
+queue and when. Neither process sees the store: every step is a method below.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
-from adapters.registry import build_adapter
 from core.clock import utcnow
 from core.errors import InvalidInputError, NotFoundError, RunAlreadyActiveError, ToothpickError
 from core.models import (
     Connection,
     ConnectionStatus,
     Entity,
+    EntityCounts,
     LogLevel,
     LogStatus,
     Operation,
+    RunProgress,
     RunState,
     RunTrigger,
     SyncOptions,
     SyncRun,
 )
-from core.runtime import Runtime
+from core.schedule import next_sync_at
+from core.schemas import HeartbeatAck, Page, RunOutcome, ScheduledConnection
 from core.services.connections import ConnectionService
-from core.store.queries import Page
-from core.sync import RunControl, RunOutcome, SyncEngine
+from core.services.monitoring import MonitoringService
+from core.settings import Settings
+from core.store.base import Store
+from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
 
 log = logging.getLogger(__name__)
 
 
-class SyncService(ConnectionService):
-    runtime: Runtime
+class SyncService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        connections: ConnectionService,
+        monitoring: MonitoringService,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._connections = connections
+        self._monitoring = monitoring
 
     def queue_sync(
         self,
@@ -45,13 +65,13 @@ class SyncService(ConnectionService):
         queued, running or paused, another request is refused with a message
         naming the active run (RunAlreadyActiveError).
         """
-        connection = self._connection(organisation_id, connection_id)
+        connection = self._connections.stored_connection(organisation_id, connection_id)
         options = options or SyncOptions()
         if connection.status is ConnectionStatus.DISABLED:
             raise InvalidInputError(
                 f"{connection.name!r} is disabled; enable it before syncing.", field=None
             )
-        info = self.system(connection.system)
+        info = self._connections.system(connection.system)
         for entity in options.entities or []:
             if not info.support(entity).supported:
                 raise InvalidInputError(
@@ -65,7 +85,7 @@ class SyncService(ConnectionService):
             options=options,
         )
         try:
-            return self.runtime.store.create_run(run)
+            return self._store.create_run(run)
         except RunAlreadyActiveError as exc:
             raise RunAlreadyActiveError(
                 f"{connection.name!r} already has a sync in progress (run {exc.run_id}); "
@@ -74,7 +94,7 @@ class SyncService(ConnectionService):
             ) from None
 
     def get_run(self, organisation_id: str, run_id: str) -> SyncRun:
-        run = self.runtime.store.get_run(organisation_id, run_id)
+        run = self._store.get_run(organisation_id, run_id)
         if run is None:
             raise NotFoundError(f"No run {run_id!r} in this organisation.")
         return run
@@ -87,21 +107,68 @@ class SyncService(ConnectionService):
         offset: int = 0,
         limit: int = 50,
     ) -> Page[SyncRun]:
-        return self.runtime.store.list_runs(
+        return self._store.list_runs(
             organisation_id, connection_id=connection_id, offset=offset, limit=limit
         )
 
     def cancel_run(self, organisation_id: str, run_id: str) -> SyncRun:
-        return self.runtime.store.request_cancel(organisation_id, run_id, now=utcnow())
+        return self._store.request_cancel(organisation_id, run_id, now=utcnow())
 
     # -- worker side --------------------------------------------------------------------
+
+    def claim_next_run(self, worker_id: str, *, stale_after_s: float) -> SyncRun | None:
+        """Atomically take the oldest queued run (or one whose heartbeat went stale)."""
+        now = utcnow()
+        return self._store.claim_next_run(
+            worker_id, now=now, stale_before=now - timedelta(seconds=stale_after_s)
+        )
+
+    def claim_run(self, run_id: str, worker_id: str, *, stale_after_s: float) -> SyncRun | None:
+        """Take one named run (inline CLI runs, task-queue messages); None if not claimable."""
+        now = utcnow()
+        return self._store.claim_run(
+            run_id, worker_id, now=now, stale_before=now - timedelta(seconds=stale_after_s)
+        )
+
+    def heartbeat(
+        self,
+        run_id: str,
+        worker_id: str,
+        *,
+        progress: RunProgress,
+        counts: dict[Entity, EntityCounts],
+    ) -> HeartbeatAck:
+        """Store a claimed run's progress; the answer says whether to stop."""
+        return self._store.heartbeat_run(
+            run_id, worker_id, now=utcnow(), progress=progress, counts=counts
+        )
+
+    def record_outcome(self, run: SyncRun, worker_id: str, outcome: RunOutcome) -> bool:
+        """Store a run's outcome (False if another worker owns it now), then raise alerts."""
+        store = self._store
+        finished = store.finish_run(
+            run.id,
+            worker_id,
+            now=utcnow(),
+            state=outcome.state,
+            counts=outcome.counts,
+            planned=outcome.planned,
+            error=outcome.error,
+            error_category=outcome.error_category,
+            resume_after=outcome.resume_after,
+        )
+        if finished:
+            connection = store.get_connection(run.organisation_id, run.connection_id)
+            if connection is not None:
+                self._monitoring.raise_alerts(connection, outcome)
+        return finished
 
     def execute_claimed_run(self, run: SyncRun, control: RunControl) -> RunOutcome:
         """Run a claimed run to its outcome (the worker records the outcome).
 
         RunLostError propagates: the run belongs to another worker now.
         """
-        connection = self.runtime.store.get_connection(run.organisation_id, run.connection_id)
+        connection = self._store.get_connection(run.organisation_id, run.connection_id)
         if connection is None:
             return RunOutcome(
                 state=RunState.FAILED,
@@ -113,16 +180,12 @@ class SyncService(ConnectionService):
                 state=RunState.CANCELLED, counts={}, error="The connection was disabled."
             )
         try:
-            adapter = build_adapter(
-                self._adapter_context(
-                    connection, self._open_secret(connection), store_refreshed=True
-                )
-            )
+            adapter = self._connections.open_adapter(connection)
         except ToothpickError as exc:
             return self._setup_failed(connection, run, exc)
         try:
             engine = SyncEngine(
-                store=self.runtime.store,
+                store=self._store,
                 adapter=adapter,
                 connection=connection,
                 run=run,
@@ -132,13 +195,15 @@ class SyncService(ConnectionService):
         finally:
             adapter.close()
         if outcome.needs_reconnect:
-            self.mark_needs_reconnect(connection, outcome.error or "The vendor refused access.")
+            self._connections.mark_needs_reconnect(
+                connection, outcome.error or "The vendor refused access."
+            )
         return outcome
 
     def _setup_failed(
         self, connection: Connection, run: SyncRun, exc: ToothpickError
     ) -> RunOutcome:
-        audit = RunAudit(self.runtime.store, connection, run.id, dry_run=run.options.dry_run)
+        audit = RunAudit(self._store, connection, run.id, dry_run=run.options.dry_run)
         audit.add(
             Operation.SYNC,
             f"Sync failed before it started: {exc}",
@@ -152,5 +217,39 @@ class SyncService(ConnectionService):
         )
 
     def supported_entities(self, organisation_id: str, connection_id: str) -> list[Entity]:
-        connection = self._connection(organisation_id, connection_id)
-        return self.system(connection.system).supported_entities
+        connection = self._connections.stored_connection(organisation_id, connection_id)
+        return self._connections.system(connection.system).supported_entities
+
+    # -- scheduler side -----------------------------------------------------------------
+
+    def scheduled_connections(self, *, now: datetime | None = None) -> list[ScheduledConnection]:
+        """Every organisation's connections that sync on a schedule (the scheduler's list)."""
+        now = now or utcnow()
+        latest: dict[str, dict[str, SyncRun]] = {}
+        found = []
+        for connection in self._store.list_connections(None):
+            schedule = connection.schedule
+            if connection.status is not ConnectionStatus.ACTIVE or not schedule.enabled:
+                continue
+            hours = schedule.interval_hours or self._settings.sync_interval_hours
+            if connection.organisation_id not in latest:
+                latest[connection.organisation_id] = self._store.latest_runs(
+                    connection.organisation_id
+                )
+            last = latest[connection.organisation_id].get(connection.id)
+            found.append(
+                ScheduledConnection(
+                    organisation_id=connection.organisation_id,
+                    connection_id=connection.id,
+                    name=connection.name,
+                    cron=schedule.cron or None,
+                    interval_hours=hours,
+                    next_sync_at=next_sync_at(
+                        connection,
+                        last_scheduled_at=last.created_at if last else None,
+                        now=now,
+                        default_hours=hours,
+                    ),
+                )
+            )
+        return found

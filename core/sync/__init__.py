@@ -5,7 +5,8 @@ the Store protocol, so the same engine runs inside the embedded worker and in
 distributed workers.
 """
 
+from core.schemas import RunOutcome
 from core.sync.control import RunCancelledError, RunControl, RunLostError
-from core.sync.engine import RunOutcome, SyncEngine
+from core.sync.engine import SyncEngine
 
 __all__ = ["RunCancelledError", "RunControl", "RunLostError", "RunOutcome", "SyncEngine"]

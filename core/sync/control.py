@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from core.errors import RunCancelledError, RunLostError
 from core.models import Entity, EntityCounts, RunProgress
-
-
-class RunCancelledError(Exception):
-    """A person cancelled the run; it ends as cancelled at this checkpoint."""
-
-
-class RunLostError(Exception):
-    """Another worker owns the run now (our heartbeat went stale); stop without writing."""
 
 
 class RunControl(Protocol):
@@ -30,3 +23,6 @@ class NoControl:
 
     def checkpoint(self, progress: RunProgress, counts: dict[Entity, EntityCounts]) -> None:
         return None
+
+
+__all__ = ["NoControl", "RunCancelledError", "RunControl", "RunLostError"]

@@ -11,7 +11,6 @@ Failure handling follows what the caller can do about it:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from adapters.base import Adapter
@@ -31,10 +30,10 @@ from core.models import (
     LogLevel,
     LogStatus,
     Operation,
-    PlannedChange,
     RunState,
     SyncRun,
 )
+from core.schemas import RunOutcome
 from core.store.base import Store
 from core.sync.audit import RunAudit
 from core.sync.context import RunContext
@@ -43,17 +42,6 @@ from core.sync.pull import EntityPull
 from core.sync.push import EntityPush
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RunOutcome:
-    state: RunState
-    counts: dict[Entity, EntityCounts]
-    planned: list[PlannedChange] = field(default_factory=list)
-    error: str | None = None
-    error_category: FailureCategory | None = None
-    resume_after: datetime | None = None
-    needs_reconnect: bool = False
 
 
 class SyncEngine:

@@ -14,7 +14,7 @@ TOKEN = "tok-4f1c9e-valid"
 def connect(
     service: IntegrationService, name: str = "Memory CRM", **extra: object
 ) -> ConnectionPublic:
-    return service.connect(
+    return service.connections.connect(
         ORG,
         ConnectionCreate(
             system=System.HUBSPOT,

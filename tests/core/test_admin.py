@@ -32,14 +32,14 @@ def test_rotate_key_reseals_everything_and_can_be_rerun(
     monkeypatch.setenv("INTEGRATION_ENCRYPTION_KEY", new_key)
     monkeypatch.setenv("INTEGRATION_ENCRYPTION_RETIRED_KEYS", old_key)
     with _open() as rotated:
-        report = rotated.rotate_keys()
+        report = rotated.admin.rotate_keys()
         assert (report.resealed, report.already_current, report.failed) == (2, 0, [])
-        again = rotated.rotate_keys()
+        again = rotated.admin.rotate_keys()
         assert (again.resealed, again.already_current) == (0, 2)
-        assert rotated.logs(ORG, LogFilter(operations=[Operation.ROTATE_KEY])).total == 2
+        assert rotated.monitoring.logs(ORG, LogFilter(operations=[Operation.ROTATE_KEY])).total == 2
     monkeypatch.delenv("INTEGRATION_ENCRYPTION_RETIRED_KEYS")
     with _open() as current:  # the retired key is dropped: everything still opens
-        assert current.test_connection(ORG, first.id).ok
+        assert current.connections.test_connection(ORG, first.id).ok
 
 
 def test_a_dropped_key_is_a_clear_error_naming_the_connection(
@@ -48,7 +48,7 @@ def test_a_dropped_key_is_a_clear_error_naming_the_connection(
     created = connect(service)
     monkeypatch.setenv("INTEGRATION_ENCRYPTION_KEY", generate_key())
     with _open() as other, pytest.raises(VaultError, match=created.id):
-        other.test_connection(ORG, created.id)
+        other.connections.test_connection(ORG, created.id)
 
 
 class _open:
@@ -78,7 +78,7 @@ def test_import_credentials_reports_bad_lines_and_never_duplicates(
     assert "line 3: API token: is required" in result.output
     again = runner.invoke(app, ["import-credentials", str(path), "--org", ORG])
     assert "0 connection(s) imported, 2 already present" in again.output
-    names = sorted(c.name for c in service.list_connections(ORG))
+    names = sorted(c.name for c in service.connections.list_connections(ORG))
     assert names == ["Old HubSpot", "Second"]
     for text in (result.output, again.output):
         assert TOKEN not in text and "another-token-value" not in text
@@ -87,7 +87,7 @@ def test_import_credentials_reports_bad_lines_and_never_duplicates(
 def test_import_credentials_from_csv(service: IntegrationService, tmp_path: Path) -> None:
     path = tmp_path / "old.csv"
     path.write_text(f"system,name,api_token\nhubspot,From CSV,{TOKEN}\nhubspot,,\n")
-    report = service.import_credentials(ORG, path)
+    report = service.admin.import_credentials(ORG, path)
     assert report.imported == 1
     assert [(p.line, p.message) for p in report.problems] == [(3, "API token: is required")]
 
@@ -104,12 +104,12 @@ def test_import_logs_is_idempotent_and_reports_lines(
          "status": "error", "message": "timeout"},
     ]  # fmt: skip
     path.write_text("\n".join(orjson.dumps(row).decode() for row in lines) + "\n{broken\n")
-    report = service.import_logs(ORG, path)
+    report = service.admin.import_logs(ORG, path)
     assert report.imported == 2
     assert [p.line for p in report.problems] == [2, 4]
     assert "time" in report.problems[0].message
-    assert service.import_logs(ORG, path).already_present == 2
-    stored = service.logs(ORG, LogFilter())
+    assert service.admin.import_logs(ORG, path).already_present == 2
+    stored = service.monitoring.logs(ORG, LogFilter())
     assert stored.total == 2
     error = next(e for e in stored.items if e.status.value == "error")
     assert error.level.value == "error" and error.system is not None
@@ -122,7 +122,7 @@ def test_export_and_purge_commands(service: IntegrationService, tmp_path: Path) 
         "2020-01-01T00:00:00Z,sync,success,ancient\n"
         "2099-01-01T00:00:00Z,sync,success,future\n"
     )
-    assert service.import_logs(ORG, path).imported == 2
+    assert service.admin.import_logs(ORG, path).imported == 2
     out = tmp_path / "export.json"
     result = runner.invoke(
         app, ["export-logs", "--org", ORG, "--format", "json", "-o", str(out), "--text", "anc"]
@@ -131,7 +131,7 @@ def test_export_and_purge_commands(service: IntegrationService, tmp_path: Path) 
     assert [row["message"] for row in orjson.loads(out.read_bytes())] == ["ancient"]
     result = runner.invoke(app, ["purge-logs"])
     assert "Removed 1 log entr(ies)" in result.output
-    assert [e.message for e in service.logs(ORG, LogFilter()).items] == ["future"]
+    assert [e.message for e in service.monitoring.logs(ORG, LogFilter()).items] == ["future"]
 
 
 def test_bad_import_file_is_one_clear_message(tmp_path: Path) -> None:

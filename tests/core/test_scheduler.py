@@ -64,11 +64,13 @@ def test_refresh_mirrors_connections_and_fire_queues_once(service: IntegrationSe
 
     scheduler.fire(ORG, every.id)
     scheduler.fire(ORG, every.id)  # still queued: skipped, not an error
-    runs = service.list_runs(ORG, connection_id=every.id).items
+    runs = service.syncs.list_runs(ORG, connection_id=every.id).items
     assert [r.trigger for r in runs] == [RunTrigger.SCHEDULED]
 
-    service.set_enabled(ORG, nightly.id, False)
-    service.update_connection(ORG, every.id, ConnectionUpdate(schedule=Schedule(interval_hours=1)))
+    service.connections.set_enabled(ORG, nightly.id, False)
+    service.connections.update_connection(
+        ORG, every.id, ConnectionUpdate(schedule=Schedule(interval_hours=1))
+    )
     scheduler.refresh()
     jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
     assert set(jobs) == {JOB_PREFIX + every.id}

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from core.cli import _register_commands, app
-from core.export import ExportFormat
 from core.models import Entity, System
+from core.schemas import ExportFormat
 from core.service import IntegrationService
 from core.store.queries import LogFilter
 from tests.core.service_support import ORG, TOKEN
@@ -55,24 +55,24 @@ def test_the_canary_appears_nowhere(
         ["export-logs", "--format", "json"],
         ["config"],
     )  # fmt: skip
-    [connection] = service.list_connections(ORG)
-    service.edit_record(ORG, connection.id, Entity.CONTACT, "c1", {"title": "Canary tester"})
-    service.queue_sync(ORG, connection.id)
+    [connection] = service.connections.list_connections(ORG)
+    service.review.edit_record(ORG, connection.id, Entity.CONTACT, "c1", {"title": "Canary tester"})
+    service.syncs.queue_sync(ORG, connection.id)
     from core.worker import Worker
 
     Worker(service).run_once()
-    bad = service.test_credentials(ORG, System.HUBSPOT, {"api_token": CANARY + "x"})
+    bad = service.connections.test_credentials(ORG, System.HUBSPOT, {"api_token": CANARY + "x"})
     everything = [
         seen,
         caplog.text,
         bad.model_dump_json(),
-        *(c.model_dump_json() for c in service.list_connections(ORG)),
-        *(v.model_dump_json() for v in service.connection_statuses(ORG)),
-        *(e.model_dump_json() for e in service.logs(ORG, LogFilter(), limit=500).items),
-        *(r.model_dump_json() for r in service.list_runs(ORG).items),
-        *(a.model_dump_json() for a in service.alerts(ORG, open_only=False)),
-        "".join(service.export_logs(ORG, LogFilter(), ExportFormat.CSV)),
-        "".join(service.export_logs(ORG, LogFilter(), ExportFormat.JSON)),
+        *(c.model_dump_json() for c in service.connections.list_connections(ORG)),
+        *(v.model_dump_json() for v in service.monitoring.connection_statuses(ORG)),
+        *(e.model_dump_json() for e in service.monitoring.logs(ORG, LogFilter(), limit=500).items),
+        *(r.model_dump_json() for r in service.syncs.list_runs(ORG).items),
+        *(a.model_dump_json() for a in service.monitoring.alerts(ORG, open_only=False)),
+        "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.CSV)),
+        "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.JSON)),
         repr(service.runtime.store.get_connection(ORG, connection.id)),
     ]
     assert "Connected Canary CRM" in seen  # the paths really ran

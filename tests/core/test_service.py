@@ -6,9 +6,8 @@ import orjson
 import pytest
 
 from core.errors import InvalidInputError, NotFoundError, RunAlreadyActiveError
-from core.export import ExportFormat
 from core.models import Direction, Entity, Operation, RunState, SyncOptions, System
-from core.schemas import ConnectionCreate, ConnectionUpdate, Health
+from core.schemas import ConnectionCreate, ConnectionUpdate, ExportFormat, Health
 from core.service import IntegrationService
 from core.store.queries import LogFilter
 from core.worker import Worker
@@ -28,11 +27,11 @@ def test_connect_seals_the_secret_and_never_returns_it(service: IntegrationServi
 
 def test_connect_refused_by_the_vendor_stores_nothing(service: IntegrationService) -> None:
     with pytest.raises(InvalidInputError, match="refused the API token"):
-        service.connect(
+        service.connections.connect(
             ORG,
             ConnectionCreate(system=System.HUBSPOT, name="bad", fields={"api_token": "wrong"}),
         )
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
 
 
 @pytest.mark.parametrize(
@@ -44,16 +43,16 @@ def test_form_errors_name_the_field(
     service: IntegrationService, fields: dict[str, str], field: str
 ) -> None:
     with pytest.raises(InvalidInputError) as error:
-        service.test_credentials(ORG, System.HUBSPOT, fields)
+        service.connections.test_credentials(ORG, System.HUBSPOT, fields)
     assert error.value.field == field
 
 
 def test_test_credentials_stores_nothing(service: IntegrationService) -> None:
-    assert service.test_credentials(ORG, System.HUBSPOT, {"api_token": TOKEN}).ok
-    result = service.test_credentials(ORG, System.HUBSPOT, {"api_token": "nope"})
+    assert service.connections.test_credentials(ORG, System.HUBSPOT, {"api_token": TOKEN}).ok
+    result = service.connections.test_credentials(ORG, System.HUBSPOT, {"api_token": "nope"})
     assert not result.ok and "refused" in result.message
-    assert service.list_connections(ORG) == []
-    assert service.logs(ORG, LogFilter()).total == 0
+    assert service.connections.list_connections(ORG) == []
+    assert service.monitoring.logs(ORG, LogFilter()).total == 0
 
 
 def test_duplicate_names_are_refused(service: IntegrationService) -> None:
@@ -66,48 +65,56 @@ def test_update_blank_secret_keeps_it_and_a_new_one_replaces_it(
     service: IntegrationService,
 ) -> None:
     created = connect(service)
-    service.update_connection(ORG, created.id, ConnectionUpdate(fields={"api_token": ""}))
-    assert service.test_connection(ORG, created.id).ok
-    service.update_connection(ORG, created.id, ConnectionUpdate(fields={"api_token": "other"}))
-    assert not service.test_connection(ORG, created.id).ok
-    tests = service.logs(ORG, LogFilter(operations=[Operation.TEST_CONNECTION]))
+    service.connections.update_connection(
+        ORG, created.id, ConnectionUpdate(fields={"api_token": ""})
+    )
+    assert service.connections.test_connection(ORG, created.id).ok
+    service.connections.update_connection(
+        ORG, created.id, ConnectionUpdate(fields={"api_token": "other"})
+    )
+    assert not service.connections.test_connection(ORG, created.id).ok
+    tests = service.monitoring.logs(ORG, LogFilter(operations=[Operation.TEST_CONNECTION]))
     assert tests.total == 2
 
 
 def test_another_organisation_sees_and_touches_nothing(service: IntegrationService) -> None:
     created = connect(service)
-    run = service.queue_sync(ORG, created.id)
-    assert service.list_connections(OTHER_ORG) == []
+    run = service.syncs.queue_sync(ORG, created.id)
+    assert service.connections.list_connections(OTHER_ORG) == []
     for call in (
-        lambda: service.get_connection(OTHER_ORG, created.id),
-        lambda: service.update_connection(OTHER_ORG, created.id, ConnectionUpdate(name="x")),
-        lambda: service.delete_connection(OTHER_ORG, created.id),
-        lambda: service.queue_sync(OTHER_ORG, created.id),
-        lambda: service.get_run(OTHER_ORG, run.id),
-        lambda: service.cancel_run(OTHER_ORG, run.id),
-        lambda: service.test_connection(OTHER_ORG, created.id),
-        lambda: service.edit_record(OTHER_ORG, created.id, Entity.CONTACT, "c1", {"title": "x"}),
+        lambda: service.connections.get_connection(OTHER_ORG, created.id),
+        lambda: service.connections.update_connection(
+            OTHER_ORG, created.id, ConnectionUpdate(name="x")
+        ),
+        lambda: service.connections.delete_connection(OTHER_ORG, created.id),
+        lambda: service.syncs.queue_sync(OTHER_ORG, created.id),
+        lambda: service.syncs.get_run(OTHER_ORG, run.id),
+        lambda: service.syncs.cancel_run(OTHER_ORG, run.id),
+        lambda: service.connections.test_connection(OTHER_ORG, created.id),
+        lambda: service.review.edit_record(
+            OTHER_ORG, created.id, Entity.CONTACT, "c1", {"title": "x"}
+        ),
     ):
         with pytest.raises(NotFoundError):
             call()
-    assert service.logs(OTHER_ORG, LogFilter()).total == 0
-    assert service.connection_statuses(OTHER_ORG) == []
+    assert service.monitoring.logs(OTHER_ORG, LogFilter()).total == 0
+    assert service.monitoring.connection_statuses(OTHER_ORG) == []
 
 
 def test_queued_run_is_executed_by_a_worker_and_reported(
     service: IntegrationService, vendor: MemoryVendor
 ) -> None:
     created = connect(service)
-    run = service.queue_sync(ORG, created.id, SyncOptions(full=True))
+    run = service.syncs.queue_sync(ORG, created.id, SyncOptions(full=True))
     with pytest.raises(RunAlreadyActiveError, match="already has a sync"):
-        service.queue_sync(ORG, created.id)
-    [view] = service.connection_statuses(ORG)
+        service.syncs.queue_sync(ORG, created.id)
+    [view] = service.monitoring.connection_statuses(ORG)
     assert view.health is Health.SYNCING or view.active_run is not None
     assert Worker(service).run_once() is not None
-    done = service.get_run(ORG, run.id)
+    done = service.syncs.get_run(ORG, run.id)
     assert done.state is RunState.SUCCEEDED
     assert done.totals.created == 7
-    [view] = service.connection_statuses(ORG)
+    [view] = service.monitoring.connection_statuses(ORG)
     assert view.health is Health.HEALTHY
     assert view.records_held == {Entity.CONTACT: 7}
     assert view.next_sync_at is not None
@@ -117,18 +124,18 @@ def test_queued_run_is_executed_by_a_worker_and_reported(
 
 def test_cancel_a_queued_run(service: IntegrationService) -> None:
     created = connect(service)
-    run = service.queue_sync(ORG, created.id)
-    assert service.cancel_run(ORG, run.id).state is RunState.CANCELLED
+    run = service.syncs.queue_sync(ORG, created.id)
+    assert service.syncs.cancel_run(ORG, run.id).state is RunState.CANCELLED
     assert Worker(service).run_once() is None
-    service.queue_sync(ORG, created.id)  # the connection is free again
+    service.syncs.queue_sync(ORG, created.id)  # the connection is free again
 
 
 def test_disabled_connection_cannot_sync(service: IntegrationService) -> None:
     created = connect(service)
-    service.set_enabled(ORG, created.id, False)
+    service.connections.set_enabled(ORG, created.id, False)
     with pytest.raises(InvalidInputError, match="disabled"):
-        service.queue_sync(ORG, created.id)
-    [view] = service.connection_statuses(ORG)
+        service.syncs.queue_sync(ORG, created.id)
+    [view] = service.monitoring.connection_statuses(ORG)
     assert view.health is Health.DISABLED and view.next_sync_at is None
 
 
@@ -136,29 +143,29 @@ def test_edit_record_is_validated_and_pushed(
     service: IntegrationService, vendor: MemoryVendor
 ) -> None:
     created = connect(service)
-    service.queue_sync(ORG, created.id)
+    service.syncs.queue_sync(ORG, created.id)
     Worker(service).run_once()
     with pytest.raises(InvalidInputError) as error:
-        service.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"shoe_size": 42})
+        service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"shoe_size": 42})
     assert error.value.field == "shoe_size"
     with pytest.raises(InvalidInputError) as error:
-        service.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"last_name": None})
+        service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"last_name": None})
     assert error.value.field == "last_name"
-    service.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"title": "CTO"})
-    service.queue_sync(ORG, created.id, SyncOptions(direction=Direction.PUSH))
+    service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"title": "CTO"})
+    service.syncs.queue_sync(ORG, created.id, SyncOptions(direction=Direction.PUSH))
     Worker(service).run_once()
     assert vendor.truth(Entity.CONTACT)["c1"]["title"] == "CTO"
 
 
 def test_export_contains_the_filtered_set(service: IntegrationService) -> None:
     created = connect(service)
-    service.queue_sync(ORG, created.id)
+    service.syncs.queue_sync(ORG, created.id)
     Worker(service).run_once()
     query = LogFilter(operations=[Operation.SYNC])
-    csv_text = "".join(service.export_logs(ORG, query, ExportFormat.CSV))
+    csv_text = "".join(service.monitoring.export_logs(ORG, query, ExportFormat.CSV))
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("id,time,organisation_id")
     assert len(lines) == 2 and ",sync," in lines[1]
-    json_text = "".join(service.export_logs(ORG, LogFilter(), ExportFormat.JSON))
+    json_text = "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.JSON))
     rows = orjson.loads(json_text)
-    assert len(rows) == service.logs(ORG, LogFilter()).total
+    assert len(rows) == service.monitoring.logs(ORG, LogFilter()).total

@@ -30,9 +30,9 @@ C = Entity.CONTACT
 
 
 def _sync(service: IntegrationService, connection_id: str, **options: object) -> RunState:
-    run = service.queue_sync(ORG, connection_id, SyncOptions.model_validate(options))
+    run = service.syncs.queue_sync(ORG, connection_id, SyncOptions.model_validate(options))
     Worker(service).run_by_id(run.id)
-    return service.get_run(ORG, run.id).state
+    return service.syncs.get_run(ORG, run.id).state
 
 
 def test_a_spent_quota_pauses_the_run_and_it_resumes_by_itself(
@@ -41,25 +41,25 @@ def test_a_spent_quota_pauses_the_run_and_it_resumes_by_itself(
     created = connect(service)
     resets_at = utcnow() + timedelta(seconds=1.5)
     vendor.refuse_reads_with = QuotaExhaustedError("daily API limit spent", resets_at=resets_at)
-    run = service.queue_sync(ORG, created.id)
+    run = service.syncs.queue_sync(ORG, created.id)
     Worker(service).run_once()
-    paused = service.get_run(ORG, run.id)
+    paused = service.syncs.get_run(ORG, run.id)
     assert paused.state is RunState.PAUSED
     assert paused.resume_after is not None and abs(paused.resume_after - resets_at) < timedelta(
         milliseconds=5
     )
-    [alert] = service.alerts(ORG)
+    [alert] = service.monitoring.alerts(ORG)
     assert alert.kind is AlertKind.QUOTA
-    [view] = service.connection_statuses(ORG)
+    [view] = service.monitoring.connection_statuses(ORG)
     assert view.health is Health.WARNING  # paused is not failing
     assert Worker(service).run_once() is None  # not before the vendor's reset
     vendor.refuse_reads_with = None
     time.sleep(max(0.0, (resets_at - utcnow()).total_seconds()) + 0.05)
     later = Worker(service).run_once()  # the same run, picked up again after the reset
     assert later is not None and later.id == run.id
-    done = service.get_run(ORG, run.id)
+    done = service.syncs.get_run(ORG, run.id)
     assert done.state is RunState.SUCCEEDED and done.attempt == 2
-    assert len(list(service.records(ORG, created.id, C))) == 7
+    assert len(list(service.review.records(ORG, created.id, C))) == 7
 
 
 def test_refused_credentials_mark_the_connection_for_reconnecting(
@@ -70,25 +70,27 @@ def test_refused_credentials_mark_the_connection_for_reconnecting(
         "HubSpot refused to refresh the access token (invalid_grant): reconnect this connection"
     )
     assert _sync(service, created.id) is RunState.FAILED
-    connection = service.get_connection(ORG, created.id)
+    connection = service.connections.get_connection(ORG, created.id)
     assert connection.status is ConnectionStatus.NEEDS_RECONNECT
     assert connection.status_detail and "reconnect this connection" in connection.status_detail
-    [view] = service.connection_statuses(ORG)
+    [view] = service.monitoring.connection_statuses(ORG)
     assert view.health is Health.NEEDS_RECONNECT
-    assert [a.kind for a in service.alerts(ORG)] == [AlertKind.NEEDS_RECONNECT]
+    assert [a.kind for a in service.monitoring.alerts(ORG)] == [AlertKind.NEEDS_RECONNECT]
     # New credentials make it active again.
     vendor.refuse_reads_with = None
-    service.update_connection(ORG, created.id, ConnectionUpdate(fields={"api_token": "new-one"}))
-    assert service.get_connection(ORG, created.id).status is ConnectionStatus.ACTIVE
+    service.connections.update_connection(
+        ORG, created.id, ConnectionUpdate(fields={"api_token": "new-one"})
+    )
+    assert service.connections.get_connection(ORG, created.id).status is ConnectionStatus.ACTIVE
 
 
 def _held_conflict(service: IntegrationService, vendor: MemoryVendor) -> tuple[str, str]:
     created = connect(service, direction=Direction.BOTH, conflict_policy=ConflictPolicy.MANUAL)
     _sync(service, created.id)
-    service.edit_record(ORG, created.id, C, "c2", {"first_name": "Local", "title": "Dr"})
+    service.review.edit_record(ORG, created.id, C, "c2", {"first_name": "Local", "title": "Dr"})
     vendor.put(C, "c2", {"first_name": "Vendor", "last_name": "L2", "email": "v@x.io"})
     _sync(service, created.id)
-    [conflict] = service.conflicts(ORG).items
+    [conflict] = service.review.conflicts(ORG).items
     assert set(conflict.differing_fields) == {"email", "first_name", "title"}
     return created.id, conflict.id
 
@@ -97,8 +99,8 @@ def test_resolve_taking_the_local_version_pushes_it(
     service: IntegrationService, vendor: MemoryVendor
 ) -> None:
     connection_id, conflict_id = _held_conflict(service, vendor)
-    service.resolve_conflict(ORG, conflict_id, Resolution.LOCAL)
-    assert service.conflicts(ORG).total == 0
+    service.review.resolve_conflict(ORG, conflict_id, Resolution.LOCAL)
+    assert service.review.conflicts(ORG).total == 0
     assert _sync(service, connection_id) is RunState.SUCCEEDED
     truth = vendor.truth(C)["c2"]
     assert (truth["first_name"], truth["title"], truth["email"]) == ("Local", "Dr", None)
@@ -108,8 +110,8 @@ def test_resolve_taking_the_vendor_version_drops_the_local_edit(
     service: IntegrationService, vendor: MemoryVendor
 ) -> None:
     connection_id, conflict_id = _held_conflict(service, vendor)
-    service.resolve_conflict(ORG, conflict_id, Resolution.REMOTE)
-    [record] = [r for r in service.records(ORG, connection_id, C) if r.external_id == "c2"]
+    service.review.resolve_conflict(ORG, conflict_id, Resolution.REMOTE)
+    [record] = [r for r in service.review.records(ORG, connection_id, C) if r.external_id == "c2"]
     assert record.data["first_name"] == "Vendor" and record.local_change is None
     assert _sync(service, connection_id) is RunState.SUCCEEDED
     assert vendor.truth(C)["c2"]["first_name"] == "Vendor"
@@ -118,8 +120,10 @@ def test_resolve_taking_the_vendor_version_drops_the_local_edit(
 def test_resolve_field_by_field(service: IntegrationService, vendor: MemoryVendor) -> None:
     connection_id, conflict_id = _held_conflict(service, vendor)
     with pytest.raises(InvalidInputError):
-        service.resolve_conflict(ORG, conflict_id, Resolution.MERGED, fields={"phone": "local"})
-    service.resolve_conflict(
+        service.review.resolve_conflict(
+            ORG, conflict_id, Resolution.MERGED, fields={"phone": "local"}
+        )
+    service.review.resolve_conflict(
         ORG, conflict_id, Resolution.MERGED,
         fields={"first_name": "local", "email": "remote", "title": "remote"},
     )  # fmt: skip
@@ -127,4 +131,4 @@ def test_resolve_field_by_field(service: IntegrationService, vendor: MemoryVendo
     truth = vendor.truth(C)["c2"]
     assert (truth["first_name"], truth["email"], truth["title"]) == ("Local", "v@x.io", None)
     with pytest.raises(InvalidInputError, match="already resolved"):
-        service.resolve_conflict(ORG, conflict_id, Resolution.LOCAL)
+        service.review.resolve_conflict(ORG, conflict_id, Resolution.LOCAL)

@@ -45,16 +45,18 @@ class Hub:
     connection: ConnectionPublic
 
     def sync(self, **options: Any) -> SyncRun:
-        run = self.service.queue_sync(ORG, self.connection.id, SyncOptions.model_validate(options))
+        run = self.service.syncs.queue_sync(
+            ORG, self.connection.id, SyncOptions.model_validate(options)
+        )
         Worker(self.service, worker_id="proof-worker").run_by_id(run.id)
-        return self.service.get_run(ORG, run.id)
+        return self.service.syncs.get_run(ORG, run.id)
 
     def adapter(self) -> BaseAdapter:
         connection = self.service.runtime.store.get_connection(ORG, self.connection.id)
         assert connection is not None
         adapter = build_adapter(
-            self.service._adapter_context(
-                connection, self.service._open_secret(connection), store_refreshed=False
+            self.service.connections._adapter_context(
+                connection, self.service.connections._open_secret(connection), store_refreshed=False
             )
         )
         assert isinstance(adapter, BaseAdapter)
@@ -103,7 +105,7 @@ def hub(
     monkeypatch.setenv("TOOTHPICK_VENDOR_READ_TIMEOUT_S", os.environ.get("PROOF_READ_TIMEOUT", "3"))
     service = IntegrationService.open(load_settings())
     service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Proof"))
-    connection = service.connect(
+    connection = service.connections.connect(
         ORG,
         ConnectionCreate(
             system=case.system,

@@ -69,7 +69,7 @@ def _local_edit(hub: Hub) -> str:
     case = hub.case
     assert case.push_entity is not None
     external_id = sorted(hub.stored(case.push_entity))[0]
-    hub.service.edit_record(
+    hub.service.review.edit_record(
         ORG, hub.connection.id, case.push_entity, external_id, dict(case.local_edit)
     )
     return external_id
@@ -118,7 +118,7 @@ def test_conflict_policies(hub: Hub, policy: ConflictPolicy) -> None:
     run = hub.sync(direction=Direction.BOTH, conflict_policy=policy)
     assert run.state is RunState.SUCCEEDED, run.error
     assert run.totals.conflicts >= 1
-    conflicts = hub.service.conflicts(ORG).items
+    conflicts = hub.service.review.conflicts(ORG).items
     if policy is ConflictPolicy.MANUAL:
         [conflict] = conflicts
         assert conflict.local == local_version and conflict.remote == remote_version
@@ -128,7 +128,7 @@ def test_conflict_policies(hub: Hub, policy: ConflictPolicy) -> None:
         assert conflicts == []
         assert hub.stored(entity)[external_id] == local_version
         assert hub.truth(entity)[external_id] == remote_version
-        skipped = hub.service.logs(ORG, LogFilter(run_id=run.id, text="skipped"))
+        skipped = hub.service.monitoring.logs(ORG, LogFilter(run_id=run.id, text="skipped"))
         assert skipped.total >= 1
     else:  # timestamp: the vendor's later edit wins on both sides
         assert conflicts == []

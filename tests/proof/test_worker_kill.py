@@ -45,26 +45,26 @@ def test_a_killed_worker_run_is_taken_over_and_completes(hub: Hub) -> None:
         {"system": case.system.value, "tenant": case.tenant, "op": "list",
          "kind": "slow", "delay_s": 0.7, "rate": 1.0}
     )  # fmt: skip
-    run = hub.service.queue_sync(ORG, hub.connection.id, SyncOptions(full=True))
+    run = hub.service.syncs.queue_sync(ORG, hub.connection.id, SyncOptions(full=True))
     first = _worker()
     second: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.monotonic() + 60
-        while hub.service.get_run(ORG, run.id).progress.pages < 1:
+        while hub.service.syncs.get_run(ORG, run.id).progress.pages < 1:
             assert time.monotonic() < deadline, "the first worker never stored a page"
             assert first.poll() is None, "the first worker died on its own"
             time.sleep(0.1)
         os.killpg(first.pid, signal.SIGKILL)  # no goodbye: heartbeat just stops
         first.wait(timeout=10)
-        killed_at = hub.service.get_run(ORG, run.id)
+        killed_at = hub.service.syncs.get_run(ORG, run.id)
         assert killed_at.state is RunState.RUNNING
         control.clear_faults()
         second = _worker()
         deadline = time.monotonic() + 90
-        while not hub.service.get_run(ORG, run.id).state.is_finished:
+        while not hub.service.syncs.get_run(ORG, run.id).state.is_finished:
             assert time.monotonic() < deadline, "the run was never finished by the second worker"
             time.sleep(0.2)
-        done = hub.service.get_run(ORG, run.id)
+        done = hub.service.syncs.get_run(ORG, run.id)
         assert done.state is RunState.SUCCEEDED, done.error
         assert done.attempt == 2
         assert done.worker_id != killed_at.worker_id

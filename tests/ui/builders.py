@@ -40,7 +40,7 @@ def stored_connection(
         {"token": secret}, organisation_id=ORG, connection_id=connection.id
     )
     service.runtime.store.create_connection(connection.model_copy(update={"sealed_secret": sealed}))
-    return service.get_connection(ORG, connection.id)
+    return service.connections.get_connection(ORG, connection.id)
 
 
 def with_history(

@@ -20,7 +20,7 @@ def test_take_the_vendors_version(open_page: OpenPage, service: IntegrationServi
     assert "lucia@local.example" in diff and "lucia@vendor.example" in diff
     assert diff.count("≠ differs") == 2  # email and title, marked in words as well as colour
     at.button(key=f"cf_resolve_remote_{held.id}").click().run()
-    resolved = service.get_conflict(ORG, held.id)
+    resolved = service.review.get_conflict(ORG, held.id)
     assert resolved.status is ConflictStatus.RESOLVED
     assert resolved.resolution is Resolution.REMOTE
     assert any("took the vendor's version" in s.value for s in at.success)
@@ -33,10 +33,10 @@ def test_field_by_field(open_page: OpenPage, service: IntegrationService) -> Non
     at.radio(key=f"cf_resolve_pick_{held.id}_email").set_value("local")
     at.radio(key=f"cf_resolve_pick_{held.id}_title").set_value("remote")
     press(at, "Apply these choices")
-    resolved = service.get_conflict(ORG, held.id)
+    resolved = service.review.get_conflict(ORG, held.id)
     assert resolved.resolution is Resolution.MERGED
     assert resolved.resolved_data is not None
     assert resolved.resolved_data["email"] == "lucia@local.example"
     assert resolved.resolved_data["title"] == "Director"
-    pending = service.records(ORG, connection.id, Entity.CONTACT, pending_only=True)
+    pending = service.review.records(ORG, connection.id, Entity.CONTACT, pending_only=True)
     assert [r.local_change for r in pending] == [{"email": "lucia@local.example"}]

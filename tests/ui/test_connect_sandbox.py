@@ -50,7 +50,7 @@ def test_a_refused_token_is_reported_in_the_vendors_words(
     errors = [e.value for e in at.error]
     assert any(e.startswith("HubSpot refused the connection") for e in errors), errors
     assert any("Nothing was saved" in e for e in errors)
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
 
 
 def test_the_sandbox_token_is_accepted_then_saved(
@@ -60,7 +60,7 @@ def test_the_sandbox_token_is_accepted_then_saved(
     at.text_input(key=f"{PREFIX}_f_private_app_token").input(TOKEN)
     press(at, "Test connection")
     assert any("HubSpot accepted the connection" in s.value for s in at.success)
-    assert service.list_connections(ORG) == []  # testing saves nothing
+    assert service.connections.list_connections(ORG) == []  # testing saves nothing
     press(at, "Save connection")
-    [saved] = service.list_connections(ORG)
+    [saved] = service.connections.list_connections(ORG)
     assert saved.name == "HubSpot (test)" and saved.secret_fields == ["private_app_token"]

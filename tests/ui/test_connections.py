@@ -43,7 +43,7 @@ def test_the_form_rejects_a_bad_field_by_name(
     press(at, "Save connection")
     messages = [e.value for e in at.error]
     assert any(m.startswith(bad.label) for m in messages), messages
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
 
 
 def test_save_seals_the_secret_and_never_shows_it(
@@ -57,7 +57,7 @@ def test_save_seals_the_secret_and_never_shows_it(
     _fill(at, system_info, form_values(system_info), prefix)
     press(at, "Save connection")
     assert any("Saved" in s.value for s in at.success), [e.value for e in at.error]
-    [saved] = service.list_connections(ORG)
+    [saved] = service.connections.list_connections(ORG)
     assert saved.name == "Vendor EU" and saved.secret_fields == sorted(system_info.secret_fields)
     stored = b"".join(p.read_bytes() for p in isolated_environment.glob("toothpick.db*"))
     assert SECRET.encode() not in stored
@@ -65,7 +65,7 @@ def test_save_seals_the_secret_and_never_shows_it(
 
 
 def _connected(service: IntegrationService, info: SystemInfo) -> ConnectionPublic:
-    return service.connect(
+    return service.connections.connect(
         ORG,
         ConnectionCreate(system=info.system, name="Vendor EU", fields=form_values(info)),
         test_first=False,
@@ -96,11 +96,13 @@ def test_disable_then_delete_after_confirming(
     connection = _connected(service, system_info)
     at = open_page("connections")
     at.button(key="con_manage_toggle").click().run()
-    assert service.get_connection(ORG, connection.id).status is ConnectionStatus.DISABLED
+    assert (
+        service.connections.get_connection(ORG, connection.id).status is ConnectionStatus.DISABLED
+    )
     at.button(key="con_manage_delete").click().run()
-    assert service.list_connections(ORG)  # not yet: it asks first
+    assert service.connections.list_connections(ORG)  # not yet: it asks first
     at.button(key="con_manage_confirm_yes").click().run()
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
     assert any("Deleted" in s.value for s in at.success)
 
 
@@ -109,7 +111,7 @@ def test_mapping_overrides_are_edited_in_place(
 ) -> None:
     entity = system_info.supported_entities[0]
     override = FieldOverride(entity=entity, canonical_field="custom.tier", vendor_field="tier_c")
-    connection = service.update_connection(
+    connection = service.connections.update_connection(
         ORG, _connected(service, system_info).id, ConnectionUpdate(field_overrides=[override])
     )
     at = open_page("connections")

@@ -15,7 +15,8 @@ def test_tabs_by_functionality(open_page: OpenPage, service: IntegrationService)
     ]  # fmt: skip
     assert len(at.metric) >= 5 and len(at.get("plotly_chart")) >= 3
     calls = at.dataframe[-1].value["Call"]
-    assert any(call.startswith("queue_sync(") for call in calls)
+    assert any(call.startswith("syncs.queue_sync(") for call in calls)
+    assert not any(call.startswith("syncs.claim_next_run(") for call in calls)  # workers only
 
 
 def test_empty_organisation_offers_the_demo(open_page: OpenPage) -> None:
@@ -28,7 +29,7 @@ def test_loading_the_demo_adds_sandbox_connections_with_history(
 ) -> None:
     at = press(open_page("demo"), "Load the demo connections")
     assert any(s.value.startswith("Loaded") for s in at.success), [e.value for e in at.error]
-    connections = service.list_connections(ORG)
+    connections = service.connections.list_connections(ORG)
     assert connections and all(c.name.endswith("(sandbox)") for c in connections)
-    assert service.list_runs(ORG).total > 100 * len(connections)  # 30 days, every 6 hours
+    assert service.syncs.list_runs(ORG).total > 100 * len(connections)  # 30 days, every 6 hours
     assert "Load the demo connections" not in [b.label for b in at.button]

@@ -12,7 +12,7 @@ from tests.ui.conftest import OpenPage, markdown, press
 
 
 def _connected(service: IntegrationService, info: SystemInfo) -> ConnectionPublic:
-    return service.connect(
+    return service.connections.connect(
         ORG,
         ConnectionCreate(system=info.system, name="Vendor EU", fields=form_values(info)),
         test_first=False,
@@ -32,13 +32,13 @@ def test_sync_now_queues_a_run_and_shows_it(
     prefix = f"sync_{connection.id}"
     at.checkbox(key=f"{prefix}_dry").check()
     press(at, "Sync now")
-    [run] = service.list_runs(ORG).items
+    [run] = service.syncs.list_runs(ORG).items
     assert run.state is RunState.QUEUED and run.options.dry_run
     assert "Queued" in markdown(at) and run.id in markdown(at)
     press(at, "Sync now")
     assert any("already has a sync in progress" in e.value for e in at.error)
     at.button(key="sync_cancel").click().run()
-    assert service.get_run(ORG, run.id).state is RunState.CANCELLED
+    assert service.syncs.get_run(ORG, run.id).state is RunState.CANCELLED
 
 
 def test_a_dry_runs_report_is_a_table(

@@ -137,3 +137,14 @@ class SecretInput(BaseModel):
     """Internal: secret form values once split from the config ones."""
 
     values: dict[str, SecretStr]
+
+
+class DemoReport(BaseModel):
+    created: list[str] = Field(default_factory=list)
+    already_present: list[str] = Field(default_factory=list)
+    skipped: dict[str, str] = Field(default_factory=dict)  # name -> why, in words
+    runs: int = 0
+    log_entries: int = 0
+    conflicts: int = 0
+    alerts: int = 0
+    queued: int = 0

@@ -1,0 +1,71 @@
+"""Every value type the service takes and gives, in one public module.
+
+The dashboard (pages/, ui/), the REST API, the CLI, the scheduler and the
+workers exchange these with `core.service` and import them from here only;
+the store and the adapters use the same types from here too. Together with
+`core.models` (the domain records), `core.errors` and `core.settings` they are
+core's public surface (tests/test_import_rules.py keeps the list).
+
+- resources: connections in and out, status cards, check and import reports;
+- queries: log filters, KPI and volume rows, pages, export formats;
+- systems: each system's declaration (form fields, entity support);
+- runs: what workers and the scheduler exchange about runs.
+"""
+
+from core.schemas.queries import (
+    Bucket,
+    CountRow,
+    ErrorGroup,
+    ExportFormat,
+    KpiGroup,
+    KpiRow,
+    LogFilter,
+    Page,
+    VolumeRow,
+)
+from core.schemas.resources import (
+    CheckResult,
+    ConnectionCreate,
+    ConnectionPublic,
+    ConnectionStatusView,
+    ConnectionUpdate,
+    DemoReport,
+    Health,
+    ImportReport,
+    LineProblem,
+    RotationReport,
+    SecretInput,
+)
+from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
+from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
+
+__all__ = [
+    "Bucket",
+    "CheckResult",
+    "ConnectionCreate",
+    "ConnectionPublic",
+    "ConnectionStatusView",
+    "ConnectionUpdate",
+    "CountRow",
+    "DemoReport",
+    "EntitySupport",
+    "ErrorGroup",
+    "ExportFormat",
+    "FieldKind",
+    "FormField",
+    "Health",
+    "HeartbeatAck",
+    "ImportReport",
+    "KpiGroup",
+    "KpiRow",
+    "LineProblem",
+    "LogFilter",
+    "Page",
+    "RotationReport",
+    "RunOutcome",
+    "ScheduledConnection",
+    "SecretInput",
+    "SystemInfo",
+    "VendorField",
+    "VolumeRow",
+]

@@ -1,0 +1,51 @@
+"""What the worker and scheduler processes exchange with the service about runs.
+
+A worker claims a run (`service.syncs.claim_next_run`), beats its heartbeat
+(`HeartbeatAck` says whether it still owns the run and whether someone asked
+to cancel it), executes it and hands back a `RunOutcome`. The scheduler reads
+`ScheduledConnection`s: what to queue and when, with no store in sight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from core.errors import FailureCategory
+from core.models import Entity, EntityCounts, PlannedChange, RunState
+
+
+@dataclass
+class RunOutcome:
+    state: RunState
+    counts: dict[Entity, EntityCounts]
+    planned: list[PlannedChange] = field(default_factory=list)
+    error: str | None = None
+    error_category: FailureCategory | None = None
+    resume_after: datetime | None = None
+    needs_reconnect: bool = False
+
+
+class HeartbeatAck(BaseModel):
+    """`owned` False: another worker took the run over, stop at once without writing."""
+
+    owned: bool
+    cancel_requested: bool
+
+
+class ScheduledConnection(BaseModel):
+    """One connection the scheduler keeps a job for (active, schedule enabled).
+
+    `cron` set: fire on it. Otherwise every `interval_hours` (the connection's
+    own or the settings' default), first at `next_sync_at`, computed from the
+    connection's latest run so that a restart neither bursts nor skips a sync.
+    """
+
+    organisation_id: str
+    connection_id: str
+    name: str
+    cron: str | None
+    interval_hours: float
+    next_sync_at: datetime | None
