@@ -6,13 +6,12 @@ The one area that opens secrets and builds adapters; the other areas ask it
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
-from adapters.base import Adapter, AdapterContext
-from adapters.registry import all_system_infos, build_adapter, system_info
+from adapters.base import Adapter
+from adapters.registry import all_system_infos, system_info
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.forms import validate_form
@@ -36,6 +35,7 @@ from core.schemas import (
     SystemInfo,
     VendorField,
 )
+from core.services.vendor_access import VendorAccess
 from core.settings import Settings
 from core.store.base import Store
 from core.vault import Vault
@@ -52,6 +52,7 @@ class ConnectionService:
         self._settings = settings
         self._store = store
         self._vault = vault
+        self._vendor = VendorAccess(settings=settings, store=store, vault=vault)
 
     # -- systems ------------------------------------------------------------------
 
@@ -75,16 +76,9 @@ class ConnectionService:
 
     def _secret_names(self, connection: Connection) -> list[str]:
         try:
-            return list(self._open_secret(connection))
+            return list(self._vendor.open_secret(connection))
         except ToothpickError:
             return []
-
-    def _open_secret(self, connection: Connection) -> dict[str, SecretStr]:
-        return self._vault.open(
-            connection.sealed_secret,
-            organisation_id=connection.organisation_id,
-            connection_id=connection.id,
-        )
 
     def list_connections(self, organisation_id: str) -> list[ConnectionPublic]:
         return [self._public(c) for c in self._store.list_connections(organisation_id)]
@@ -92,30 +86,12 @@ class ConnectionService:
     def get_connection(self, organisation_id: str, connection_id: str) -> ConnectionPublic:
         return self._public(self._connection(organisation_id, connection_id))
 
-    def _adapter_context(
-        self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool
-    ) -> AdapterContext:
-        """Every adapter is built here: timeouts from settings, refreshed tokens sealed back."""
-        settings = self._settings
-        return AdapterContext(
-            connection=connection,
-            secret=secret,
-            save_secret=(lambda fields: self._save_refreshed_secret(connection, fields))
-            if store_refreshed
-            else (lambda _fields: None),
-            connect_timeout_s=settings.vendor_connect_timeout_s,
-            read_timeout_s=settings.vendor_read_timeout_s,
-            ca_bundle=settings.ca_bundle,
-        )
-
     def discover_fields(
         self, organisation_id: str, connection_id: str, entity: Entity
     ) -> list[VendorField]:
         """The vendor's fields for an entity (custom ones flagged), for mapping overrides."""
         connection = self._connection(organisation_id, connection_id)
-        adapter = build_adapter(
-            self._adapter_context(connection, self._open_secret(connection), store_refreshed=True)
-        )
+        adapter = self._vendor.open_adapter(connection)
         try:
             return adapter.discover_fields(entity)
         finally:
@@ -136,11 +112,13 @@ class ConnectionService:
             config=config,
             sealed_secret="unsaved",
         )
-        return self._check(probe, secret)
+        return self._vendor.check(probe, secret)
 
     def test_connection(self, organisation_id: str, connection_id: str) -> CheckResult:
         connection = self._connection(organisation_id, connection_id)
-        result = self._check(connection, self._open_secret(connection), store_refreshed=True)
+        result = self._vendor.check(
+            connection, self._vendor.open_secret(connection), store_refreshed=True
+        )
         self._audit(
             connection,
             Operation.TEST_CONNECTION,
@@ -149,46 +127,6 @@ class ConnectionService:
             duration_ms=result.duration_ms,
         )
         return result
-
-    def _check(
-        self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False
-    ) -> CheckResult:
-        started = time.perf_counter()
-        context = self._adapter_context(connection, secret, store_refreshed=store_refreshed)
-        try:
-            adapter = build_adapter(context)
-            try:
-                check = adapter.check()
-            finally:
-                adapter.close()
-            ok, message, details = check.ok, check.message, check.details
-        except ToothpickError as exc:
-            ok, message, details = False, str(exc), {}
-        return CheckResult(
-            ok=ok,
-            message=redact(message),
-            details={k: redact(v) for k, v in details.items()},
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-
-    def _save_refreshed_secret(self, connection: Connection, fields: dict[str, str]) -> None:
-        """Adapters hand back refreshed OAuth fields; merge, seal and store them."""
-        store = self._store
-        for _ in range(3):  # compare-and-set: another process may refresh at the same time
-            current = store.get_connection(connection.organisation_id, connection.id)
-            if current is None:
-                return
-            merged = {**self._open_secret(current), **{k: SecretStr(v) for k, v in fields.items()}}
-            sealed = self._vault.seal(
-                merged, organisation_id=current.organisation_id, connection_id=current.id
-            )
-            if store.reseal_connection_secret(
-                current.organisation_id,
-                current.id,
-                expected=current.sealed_secret,
-                sealed_secret=sealed,
-            ):
-                return
 
     # -- writing -----------------------------------------------------------------------
 
@@ -239,7 +177,7 @@ class ConnectionService:
         if update.entities is not None:
             self._check_entities(info, update.entities)
         if update.fields is not None:
-            stored_secret = self._open_secret(connection)
+            stored_secret = self._vendor.open_secret(connection)
             config, secret = validate_form(
                 info, update.fields, keep_secrets=frozenset(stored_secret)
             )
@@ -302,11 +240,9 @@ class ConnectionService:
     def public(self, connection: Connection) -> ConnectionPublic:
         return self._public(connection)
 
-    def open_adapter(self, connection: Connection) -> Adapter:
+    def open_adapter(self, connection: Connection, *, store_refreshed: bool = True) -> Adapter:
         """The connection's adapter, its secret opened; refreshed tokens are sealed back."""
-        return build_adapter(
-            self._adapter_context(connection, self._open_secret(connection), store_refreshed=True)
-        )
+        return self._vendor.open_adapter(connection, store_refreshed=store_refreshed)
 
     def audit(self, connection: Connection, operation: Operation, message: str) -> None:
         self._audit(connection, operation, message)

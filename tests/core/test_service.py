@@ -8,7 +8,7 @@ import pytest
 from core.errors import InvalidInputError, NotFoundError, RunAlreadyActiveError
 from core.models import Direction, Entity, Operation, RunState, SyncOptions, System
 from core.schemas import ConnectionCreate, ConnectionUpdate, ExportFormat, Health
-from core.service import IntegrationService
+from core.service import AREAS, IntegrationService
 from core.store.queries import LogFilter
 from core.worker import Worker
 from tests.core.service_support import ORG, OTHER_ORG, TOKEN, connect
@@ -169,3 +169,13 @@ def test_export_contains_the_filtered_set(service: IntegrationService) -> None:
     json_text = "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.JSON))
     rows = orjson.loads(json_text)
     assert len(rows) == service.monitoring.logs(ORG, LogFilter()).total
+
+
+def test_the_facade_composes_its_areas_and_no_area_inherits_another(
+    service: IntegrationService,
+) -> None:
+    areas = [getattr(service, name) for name in AREAS]
+    assert len({id(area) for area in areas}) == len(AREAS)
+    for area in areas:
+        assert type(area).__mro__ == (type(area), object), type(area).__mro__
+    assert not hasattr(service, "queue_sync")  # calls live on the areas, not the facade

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from adapters.base_adapter import BaseAdapter
-from adapters.registry import build_adapter
 from core.models import Entity, Organisation, SyncOptions, SyncRun
 from core.schemas import ConnectionCreate, ConnectionPublic
 from core.service import IntegrationService
@@ -54,11 +53,7 @@ class Hub:
     def adapter(self) -> BaseAdapter:
         connection = self.service.runtime.store.get_connection(ORG, self.connection.id)
         assert connection is not None
-        adapter = build_adapter(
-            self.service.connections._adapter_context(
-                connection, self.service.connections._open_secret(connection), store_refreshed=False
-            )
-        )
+        adapter = self.service.connections.open_adapter(connection, store_refreshed=False)
         assert isinstance(adapter, BaseAdapter)
         return adapter
 

@@ -1,0 +1,75 @@
+"""Each area built alone from its own parts: a real SQLite store file and vault
+(Runtime.open on the test's data directory), the memory vendor served as HubSpot.
+
+No facade here: these fixtures wire the areas by hand, the way core/service.py
+does, so a test of one area shows what that area needs and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from core.models import Entity, System
+from core.runtime import Runtime
+from core.schemas import ConnectionCreate, ConnectionPublic
+from core.services.connections import ConnectionService
+from core.services.monitoring import MonitoringService
+from core.services.review import ReviewService
+from core.services.syncs import SyncService
+from tests.core.service_support import TOKEN
+from tests.support.memory_vendor import MemoryVendor, memory_system
+
+
+@pytest.fixture
+def runtime(vendor: MemoryVendor) -> Iterator[Runtime]:
+    with memory_system(vendor, valid_token=TOKEN):
+        opened = Runtime.open()
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+@pytest.fixture
+def connections(runtime: Runtime) -> ConnectionService:
+    return ConnectionService(settings=runtime.settings, store=runtime.store, vault=runtime.vault)
+
+
+@pytest.fixture
+def monitoring(runtime: Runtime, connections: ConnectionService) -> MonitoringService:
+    return MonitoringService(
+        settings=runtime.settings, store=runtime.store, connections=connections
+    )
+
+
+@pytest.fixture
+def syncs(
+    runtime: Runtime, connections: ConnectionService, monitoring: MonitoringService
+) -> SyncService:
+    return SyncService(
+        settings=runtime.settings,
+        store=runtime.store,
+        connections=connections,
+        monitoring=monitoring,
+    )
+
+
+@pytest.fixture
+def review(runtime: Runtime, connections: ConnectionService) -> ReviewService:
+    return ReviewService(store=runtime.store, connections=connections)
+
+
+def create(
+    connections: ConnectionService, org: str, name: str = "Memory CRM", **extra: object
+) -> ConnectionPublic:
+    return connections.connect(
+        org,
+        ConnectionCreate(
+            system=System.HUBSPOT,
+            name=name,
+            fields={"api_token": TOKEN},
+            entities=[Entity.CONTACT],
+            **extra,
+        ),
+    )

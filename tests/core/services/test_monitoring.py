@@ -1,0 +1,85 @@
+"""The monitoring area alone: alerts from run outcomes, status cards, logs and retention,
+on a SQLite store file (the connections area is its only neighbour)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.clock import utcnow
+from core.errors import FailureCategory, NotFoundError
+from core.models import (
+    AlertKind,
+    Entity,
+    EntityCounts,
+    LogEntry,
+    LogLevel,
+    LogStatus,
+    Operation,
+    RunState,
+)
+from core.runtime import Runtime
+from core.schemas import Health, LogFilter, RunOutcome
+from core.services.connections import ConnectionService
+from core.services.monitoring import MonitoringService
+from tests.core.service_support import ORG, OTHER_ORG
+from tests.core.services.conftest import create
+
+
+def test_outcomes_raise_the_alerts_they_call_for(
+    monitoring: MonitoringService, connections: ConnectionService
+) -> None:
+    stored = connections.stored_connection(ORG, create(connections, ORG).id)
+    monitoring.raise_alerts(stored, RunOutcome(state=RunState.SUCCEEDED, counts={}))
+    assert monitoring.alerts(ORG) == []
+    waited = {Entity.CONTACT: EntityCounts(rate_limit_wait_s=90)}
+    monitoring.raise_alerts(stored, RunOutcome(state=RunState.SUCCEEDED, counts=waited))
+    monitoring.raise_alerts(
+        stored,
+        RunOutcome(
+            state=RunState.FAILED,
+            counts={},
+            error="refused",
+            error_category=FailureCategory.CONFIG,
+            needs_reconnect=True,
+        ),
+    )
+    kinds = {a.kind for a in monitoring.alerts(ORG)}
+    assert kinds == {AlertKind.RATE_LIMIT, AlertKind.NEEDS_RECONNECT}
+    first = monitoring.alerts(ORG)[0]
+    monitoring.acknowledge_alert(ORG, first.id)
+    assert first.id not in {a.id for a in monitoring.alerts(ORG)}
+    with pytest.raises(NotFoundError):
+        monitoring.acknowledge_alert(OTHER_ORG, first.id)
+
+
+def test_status_cards_come_from_the_connections_area(
+    monitoring: MonitoringService, connections: ConnectionService
+) -> None:
+    created = create(connections, ORG)
+    (card,) = monitoring.connection_statuses(ORG)
+    assert card.connection == created
+    assert card.health is Health.NEVER_SYNCED and card.next_sync_at is not None
+    assert monitoring.connection_statuses(OTHER_ORG) == []
+
+
+def test_logs_are_paged_and_retention_purges_only_old_entries(
+    monitoring: MonitoringService, runtime: Runtime
+) -> None:
+    def entry(days_ago: int) -> LogEntry:
+        return LogEntry(
+            organisation_id=ORG,
+            time=utcnow() - timedelta(days=days_ago),
+            operation=Operation.SYNC,
+            level=LogLevel.INFO,
+            status=LogStatus.SUCCESS,
+            message=f"{days_ago} days ago",
+        )
+
+    runtime.store.append_logs([entry(1), entry(400)])
+    page = monitoring.logs(ORG, LogFilter(), limit=10_000)
+    assert page.total == 2 and page.limit == 500  # the limit is capped
+    assert monitoring.log_entry(ORG, page.items[0].id) == page.items[0]
+    assert monitoring.purge_logs(older_than_days=30) == 1
+    assert [e.message for e in monitoring.logs(ORG, LogFilter()).items] == ["1 days ago"]
