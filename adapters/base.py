@@ -6,6 +6,8 @@ OAuth tokens go back through `AdapterContext.save_secret`, which the service
 seals and stores. Each system declares itself once in a `SystemInfo` (the
 connection form, the entities it supports and why not, incremental cursors,
 writability); the registry, the forms on the dashboard and the API all read it.
+Those declaration types live in core.schemas (the dashboard reads them without
+importing an adapter) and are re-exported here for the adapters.
 """
 
 from __future__ import annotations

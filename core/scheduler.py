@@ -1,12 +1,13 @@
 """The scheduler process: queues a scheduled run of every connection when it is due.
 
 APScheduler holds one job per enabled connection (its own interval or cron,
-else the settings' default of 6 hours). The job list is refreshed from the
-store every minute, so connections added, edited or disabled on the dashboard
-or through the API are picked up without a restart. The first fire of an
-interval job is computed from the connection's latest run, so a restart does
-not trigger a burst of syncs (nor skip an overdue one). A daily job purges
-logs past the retention period.
+else the settings' default of 6 hours). The job list is refreshed every minute
+from `service.syncs.scheduled_connections()`, so connections added, edited or
+disabled on the dashboard or through the API are picked up without a restart.
+The first fire of an interval job comes with that list, computed by the service
+from the connection's latest run, so a restart does not trigger a burst of
+syncs (nor skip an overdue one). A daily job purges logs past the retention
+period.
 """
 
 from __future__ import annotations
