@@ -55,10 +55,11 @@ def readme_commands() -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-def _snapshot_commit() -> str:
+def _snapshot_commit(scratch: Path) -> str:
     """A commit of the working tree as it is (tracked and untracked, .gitignore obeyed),
-    made with a private index so the developer's own index and tree are untouched."""
-    index = ROOT / ".git" / "fresh-clone-test-index"
+    made with a private index so the developer's own index and tree are untouched
+    (`.git` may be a file: a worktree)."""
+    index = scratch / "snapshot-index"
     env = {**os.environ, "GIT_INDEX_FILE": str(index)}
 
     def git(*args: str) -> str:
@@ -78,7 +79,7 @@ def _snapshot_commit() -> str:
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("fresh") / "toothpick"
-    commit = _snapshot_commit()
+    commit = _snapshot_commit(target.parent)
     subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(target)], check=True)
     subprocess.run(["git", "checkout", "--quiet", commit], cwd=target, check=True)
     assert not (target / ".venv").exists()
