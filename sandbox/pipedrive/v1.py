@@ -84,15 +84,7 @@ async def recents(call: Call) -> Response:
     if unknown:
         raise fail(400, f"Unknown item type: {unknown[0]}")
     start, limit = _page(call)
-    streams = [
-        (
-            (e.modified_ms, item, e.index, e)
-            for e in call.collection(RECENT_ITEMS[item]).scan(
-                order="modified", since_ms=since, include_deleted=True
-            )
-        )
-        for item in wanted
-    ]
+    streams = [_recent(call, item, since) for item in wanted]
     merged: Iterator[tuple[int, str, int, Entry]] = heapq.merge(*streams, key=lambda t: t[:3])
     chunk = list(islice(merged, start, start + limit + 1))
     more, chunk = len(chunk) > limit, chunk[:limit]
@@ -107,6 +99,15 @@ async def recents(call: Call) -> Response:
         "pagination": _pagination(start, limit, more),
     }
     return json_response({"success": True, "data": data, "additional_data": extra})
+
+
+def _recent(call: Call, item: str, since: int) -> Iterator[tuple[int, str, int, Entry]]:
+    """One item type's changes, each labelled with its own type (a function, so that the
+    label is bound per stream and not to the last type of the caller's loop)."""
+    entries = call.collection(RECENT_ITEMS[item]).scan(
+        order="modified", since_ms=since, include_deleted=True
+    )
+    return ((e.modified_ms, item, e.index, e) for e in entries)
 
 
 def _object(call: Call) -> str:

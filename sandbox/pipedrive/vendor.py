@@ -4,6 +4,7 @@ rate-limit headers and error rendering."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -32,13 +33,15 @@ from sandbox.pipedrive.objects import build_objects
 from sandbox.pipedrive.schema import FIELDS_ENDPOINTS
 from sandbox.pipedrive.tenants import default_tenants
 
-V1, V2 = "/api/v1", "/api/v2"
+V1, V2, ROOT_V1 = "/api/v1", "/api/v2", "/v1"
 
 
 class PipedriveVendor(Vendor):
     system = "pipedrive"
     title = "Pipedrive API (v2, and v1 where v2 has no endpoint)"
-    prefixes = ("/api/v1/", "/api/v2/", "/oauth/")
+    # v1 also lives at the API host's root (`https://api.pipedrive.com/v1`), the base path
+    # Pipedrive's own clients use for the endpoints that are still v1.
+    prefixes = ("/api/v1/", "/v1/", "/api/v2/", "/oauth/")
 
     def __init__(self) -> None:
         self._oauth = auth.OAuthServer()
@@ -97,7 +100,12 @@ class PipedriveVendor(Vendor):
                 f"{V2}/{{obj}}/{{record_id}}", v2.delete, ("DELETE",), "delete", object_of=obj
             ),
         ]
-        return routes
+        rooted = [
+            replace(route, path=ROOT_V1 + route.path.removeprefix(V1))
+            for route in routes
+            if route.path.startswith(V1 + "/")
+        ]
+        return routes + rooted
 
     def rate_limit_headers(self, tenant: Any, usage: RateUsage) -> Mapping[str, str]:
         return {

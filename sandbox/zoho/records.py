@@ -58,7 +58,8 @@ def since_of(call: Call) -> int | None:
         ) from None
 
 
-def _int(call: Call, name: str, default: int) -> int:
+def int_param(call: Call, name: str, default: int) -> int:
+    """A positive integer query parameter, or Zoho's INVALID_DATA naming it."""
     raw = call.request.query_params.get(name)
     if raw is None:
         return default
@@ -112,7 +113,7 @@ async def list_records(call: Call) -> Response:
     params = call.request.query_params
     collection = call.collection(module.api_name)
     wanted = _wanted(call, module)
-    per_page = min(_int(call, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(int_param(call, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
     since = since_of(call)
     sort_by = params.get("sort_by", "id")
     if sort_by not in SORTABLE:
@@ -137,7 +138,7 @@ async def list_records(call: Call) -> Response:
             )
         page = skipped // per_page + 1
     else:
-        page = _int(call, "page", 1)
+        page = int_param(call, "page", 1)
         skipped = (page - 1) * per_page
         if skipped + per_page > DISCRETE_LIMIT and page > 1:
             raise fail(
@@ -242,8 +243,8 @@ async def deleted_records(call: Call) -> Response:
     kind = call.request.query_params.get("type", "all")
     if kind not in ("all", "recycle", "permanent"):
         raise invalid_data("invalid data", {"param_name": "type"})
-    per_page = min(_int(call, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
-    page = _int(call, "page", 1)
+    per_page = min(int_param(call, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
+    page = int_param(call, "page", 1)
     since = since_of(call)
     collection = call.collection(module.api_name)
     gone: Iterator[Entry] = (

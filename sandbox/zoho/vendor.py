@@ -29,7 +29,7 @@ from sandbox.core import (
     WebhookTarget,
     path_param,
 )
-from sandbox.zoho import auth, meta, notify, records, writes
+from sandbox.zoho import auth, meta, notify, records, search, writes
 from sandbox.zoho.errors import error_response
 from sandbox.zoho.objects import build_objects
 from sandbox.zoho.tenants import ID_BASES, default_tenants
@@ -87,6 +87,13 @@ class ZohoVendor(Vendor):
                 ),
                 Endpoint(
                     f"{crm}/{{module}}/upsert", writes.upsert, ("POST",), "update", object_of=module
+                ),
+                Endpoint(
+                    f"{crm}/{{module}}/search",
+                    search.search_records,
+                    ("GET",),
+                    "list",
+                    object_of=module,
                 ),
                 Endpoint(
                     f"{crm}/{{module}}", records.list_records, ("GET",), "list", object_of=module

@@ -239,3 +239,32 @@ def test_webhooks_in_both_versions(sandbox: RunningSandbox, api: str, version: s
             assert (
                 changed["event"] == "updated.person" and changed["current"]["active_flag"] is True
             )
+
+
+def test_recents_label_each_record_with_its_own_type(sandbox: RunningSandbox, api: str) -> None:
+    """Several `items` (or none: every type) interleave by change time, each record under
+    its own type and rendered with that type's fields."""
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+    person = requests.post(
+        f"{api}/v2/persons", headers=HEADERS, json={"name": "Recent Person"}, timeout=10
+    ).json()["data"]
+    deal = requests.post(
+        f"{api}/v2/deals", headers=HEADERS, json={"title": "Recent Deal"}, timeout=10
+    ).json()["data"]
+    for items in ({"items": "person,deal"}, {"items": "deal,person"}, {}):
+        data = get(f"{api}/v1/recents", since_timestamp=since, **items).json()["data"]
+        found = {(entry["item"], entry["id"]): entry["data"] for entry in data}
+        assert found[("person", person["id"])]["name"] == "Recent Person", items
+        assert found[("deal", deal["id"])]["title"] == "Recent Deal", items
+
+
+def test_v1_is_also_served_at_the_api_hosts_root(sandbox: RunningSandbox, api: str) -> None:
+    """Pipedrive's clients call `https://api.pipedrive.com/v1/...` for the v1 endpoints."""
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+    rooted = get(f"{sandbox.url}/v1/recents", since_timestamp=since, items="person")
+    assert rooted.status_code == 200 and rooted.json()["success"] is True
+    assert get(f"{sandbox.url}/v1/leads", limit=1).json()["success"] is True
+    missing = get(f"{sandbox.url}/v1/no-such-endpoint")
+    assert missing.status_code == 404
+    assert missing.json() == get(f"{api}/v1/no-such-endpoint").json()
+    assert missing.json()["success"] is False and missing.json()["errorCode"] == 404

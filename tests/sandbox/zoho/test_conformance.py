@@ -210,3 +210,39 @@ def test_notifications_echo_channel_and_token(sandbox: RunningSandbox, zoho: Zoh
         assert body["operation"] == "insert" and body["module"] == "Contacts"
         assert body["ids"] == [created["data"][0]["details"]["id"]]
         assert (body["token"], body["channel_id"]) == ("tp-verify", 1000000068001)
+
+
+def test_search_records_as_documented(sandbox: RunningSandbox, zoho: Zoho) -> None:
+    """Zoho's Search Records examples: criteria with equals/starts_with joined by and/or
+    (a backslash escapes a comma), email, word; none found is a 204; not a record id."""
+    for first, last, email in (
+        ("Mia", "Burns,B", "mia.burns@example.com"),
+        ("Max", "Burns,B", "max.burns@example.com"),
+        ("Mia", "Other", "mia.other@example.com"),
+    ):
+        sandbox.control.create(
+            "zoho", "acme", "Contacts", {"First_Name": first, "Last_Name": last, "Email": email}
+        )
+    found = zoho.get(
+        "Contacts/search",
+        params={"criteria": r"((Last_Name:equals:Burns\,B)and(First_Name:starts_with:M))"},
+    )
+    assert found.status_code == 200 and set(found.json()) == {"data", "info"}
+    assert sorted(r["Email"] for r in found.json()["data"]) == [
+        "max.burns@example.com",
+        "mia.burns@example.com",
+    ]
+    assert set(found.json()["info"]) == {"per_page", "count", "page", "more_records"}
+    either = zoho.get(
+        "Contacts/search", params={"criteria": "(Last_Name:equals:Other)or(First_Name:equals:max)"}
+    ).json()["data"]
+    assert sorted(r["First_Name"] for r in either) == ["Max", "Mia"]
+    by_email = zoho.get("Contacts/search", params={"email": "MIA.OTHER@example.com"}).json()
+    assert [r["Last_Name"] for r in by_email["data"]] == ["Other"]
+    assert len(zoho.get("Contacts/search", params={"word": "burns"}).json()["data"]) >= 2
+    assert zoho.get("Contacts/search", params={"email": "nobody@example.com"}).status_code == 204
+    bad = zoho.get("Contacts/search", params={"criteria": "(Last_Name:like:Burns)"})
+    assert bad.status_code == 400 and bad.json()["code"] == "INVALID_QUERY"
+    unclosed = zoho.get("Contacts/search", params={"criteria": "((Last_Name:equals:Burns)"})
+    assert unclosed.status_code == 400 and unclosed.json()["code"] == "INVALID_QUERY"
+    assert zoho.get("Contacts/search").json()["code"] == "INVALID_DATA"
