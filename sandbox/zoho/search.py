@@ -61,6 +61,16 @@ def _condition(text: str, module: Module) -> Match:
     return match
 
 
+def _joined(joiner: str, left: Match, right: Match) -> Match:
+    def both(fields: Mapping[str, Any]) -> bool:
+        return left(fields) and right(fields)
+
+    def either(fields: Mapping[str, Any]) -> bool:
+        return left(fields) or right(fields)
+
+    return both if joiner == "and" else either
+
+
 class _Criteria:
     """A small recursive-descent reader of Zoho's criteria syntax."""
 
@@ -88,11 +98,7 @@ class _Criteria:
         match = self._group()
         while (joiner := (self._peek() or "").casefold()) in ("and", "or"):
             self.at += 1
-            left, right = match, self._group()
-            if joiner == "and":
-                match = lambda f, a=left, b=right: a(f) and b(f)  # noqa: E731
-            else:
-                match = lambda f, a=left, b=right: a(f) or b(f)  # noqa: E731
+            match = _joined(joiner, match, self._group())
         return match
 
     def _group(self) -> Match:
