@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import SecretStr
 
+from adapters.outbound import OutboundPolicy
 from core.models import Connection, Entity
 from core.schemas import (  # declared in core; re-exported for the adapters
     EntitySupport,
@@ -110,6 +111,9 @@ class AdapterContext:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
     ca_bundle: Path | None = None  # extra CA certificates to trust (TOOTHPICK_CA_BUNDLE)
+    # where the joined CA bundle is written (owner-only); None: a private temporary directory
+    data_dir: Path | None = None
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)  # what may be called
 
 
 class Adapter(Protocol):

@@ -25,6 +25,7 @@ from adapters.base import (
     AdapterContext,
     CallStats,
     ConnectionCheck,
+    FieldKind,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -47,6 +48,7 @@ from adapters.timing import SYSTEM_CLOCK, Clock
 from adapters.tls import trust_store
 from core.errors import (
     InvalidInputError,
+    OutboundRefusedError,
     QuotaExhaustedError,
     RecordError,
     ToothpickError,
@@ -55,6 +57,7 @@ from core.errors import (
     VendorError,
 )
 from core.models import Entity
+from core.redaction import SHORT_LIVED_FIELDS
 
 log = logging.getLogger("adapters")
 USER_AGENT = "ToothPick-Integration-Hub/0.1"
@@ -62,7 +65,9 @@ USER_AGENT = "ToothPick-Integration-Hub/0.1"
 
 def _is_record_level(exc: VendorError) -> bool:
     """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
-    return not isinstance(exc, VendorAuthError | TransientVendorError | QuotaExhaustedError)
+    return not isinstance(
+        exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
+    )
 
 
 class BaseAdapter:
@@ -100,11 +105,20 @@ class BaseAdapter:
             redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
             timeouts=(context.connect_timeout_s, context.read_timeout_s),
             headers=self.default_headers(),
-            verify=trust_store(context.ca_bundle),
+            verify=trust_store(context.ca_bundle, directory=context.data_dir),
             clock=clock,
             rand=rand,
             http=http,
+            outbound=context.outbound.for_system(self.info.system.value),
         )
+        self.check_addresses()
+
+    def check_addresses(self) -> None:
+        """The connection's own URLs against the outbound policy, before any call."""
+        for form_field in self.info.form:
+            value = self.config.get(form_field.name)
+            if form_field.kind is FieldKind.URL and value:
+                self.session.outbound.check_url(str(value), what=form_field.label)
 
     # --- hooks a vendor adapter overrides -----------------------------------------------------
 
@@ -268,7 +282,7 @@ class BaseAdapter:
         self._secret.update(tokens)
         for name, value in tokens.items():
             if name not in TOKEN_METADATA:
-                self.session.redactor.add(value)
+                self.session.redactor.add(value, short_lived=name in SHORT_LIVED_FIELDS)
         self.context.save_secret(dict(self._secret))
 
     def oauth2(self, *, token_url: str, **options: Any) -> OAuth2:

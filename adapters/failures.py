@@ -30,6 +30,7 @@ from core.errors import (
     VendorAuthError,
     VendorError,
 )
+from core.redaction import redact
 
 T = FailureCategory.TRANSIENT
 
@@ -210,8 +211,10 @@ def error_code(body: Any) -> str | None:
     return error if isinstance(error, str) else None
 
 
-def error_detail(response: requests.Response, *, limit: int = 300) -> str:
-    """The vendor's own words about a failure, shortened (redact before showing)."""
+def error_detail(response: requests.Response, *, limit: int = 160) -> str:
+    """The vendor's error code and its own short message about a failure, redacted whole
+    and only then shortened (a secret the vendor echoes near the cut must not survive as a
+    prefix). Never the body itself: only the fields vendors use for their error text."""
     body = json_body(response)
     parts: list[str] = []
     item = body[0] if isinstance(body, list) and body else body
@@ -230,5 +233,5 @@ def error_detail(response: requests.Response, *, limit: int = 300) -> str:
             parts = [code or "", text]
     elif "text/plain" in response.headers.get("Content-Type", "") and response.text.strip():
         parts = [response.text.strip().splitlines()[0]]  # Oracle's older framework versions
-    detail = ": ".join(p for p in parts if p)
+    detail = " ".join(redact(": ".join(p for p in parts if p)).split())
     return detail if len(detail) <= limit else detail[: limit - 1] + "…"

@@ -41,6 +41,7 @@ from adapters.failures import (
     error_detail,
     is_success,
 )
+from adapters.outbound import OutboundPolicy
 from adapters.payload import Reply, decode_json, encode_json
 from adapters.ratelimit import RateLimiter, RateReader
 from adapters.redaction import Redactor, install_log_filters
@@ -79,6 +80,7 @@ class VendorSession:
         clock: Clock = SYSTEM_CLOCK,
         rand: Callable[[], float] = random.random,
         http: requests.Session | None = None,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         install_log_filters()
         self.vendor = vendor
@@ -97,6 +99,8 @@ class VendorSession:
         self._http = http or requests.Session()
         self._http.verify = verify  # send() bypasses REQUESTS_CA_BUNDLE, so this is what counts
         self._http.headers.update(headers or {})
+        self.outbound = outbound or OutboundPolicy()
+        self.outbound.mount(self._http)  # peer addresses checked, cross-origin redirects refused
         self._lock = threading.Lock()
         for secret in self.auth.secrets():
             self.redactor.add(secret)
@@ -159,6 +163,7 @@ class VendorSession:
                 self.auth.apply(request, self)
             # resolved after apply(): a refresh may have moved the base URL (instance_url)
             request.url = full_url = self.url(url)
+            self.outbound.check_url(full_url, what=f"{self.vendor} address")
             if authenticate:
                 self._check_origin(full_url)
             what = f"{method} {self.redact(full_url)}"

@@ -32,7 +32,7 @@ from adapters.auth import Authenticator
 from adapters.failures import error_code, json_body
 from adapters.timing import SYSTEM_CLOCK, Clock
 from core.errors import NeedsReconnectError, VendorAuthError
-from core.redaction import NOT_SECRET_FIELDS
+from core.redaction import NOT_SECRET_FIELDS, SHORT_LIVED_FIELDS
 
 if TYPE_CHECKING:
     from adapters.http import VendorSession
@@ -136,7 +136,7 @@ class OAuth2(Authenticator):
             self._tokens.update(fresh)
             self._tokens[EXPIRES_AT] = self._expires_at(fresh)
             for name in _SECRET_FIELDS:
-                session.redactor.add(self._tokens.get(name))
+                session.redactor.add(self._tokens.get(name), short_lived=name in SHORT_LIVED_FIELDS)
             tokens = dict(self._tokens)
         self._on_refresh(tokens)
 

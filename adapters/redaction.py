@@ -42,10 +42,12 @@ class Redactor:
         for value in secrets:
             self.add(value)
 
-    def add(self, value: str | None) -> None:
-        """Remember a secret (e.g. a freshly refreshed access token), in all its spellings."""
+    def add(self, value: str | None, *, short_lived: bool = False) -> None:
+        """Remember a secret (e.g. a freshly refreshed access token), in all its spellings;
+        `short_lived` for access tokens, the only secrets the registry may forget."""
         if value:
-            register_secrets({value, quote(value, safe=""), quote_plus(value)})
+            spellings = {value, quote(value, safe=""), quote_plus(value)}
+            register_secrets(spellings, short_lived=short_lived)
 
     def text(self, text: str) -> str:
         return redact(text)

@@ -3,9 +3,13 @@
 `TOOTHPICK_CA_BUNDLE` names a PEM file of *extra* CAs (the sandbox's local CA,
 a corporate TLS-inspecting proxy). requests' `verify=<path>` would *replace*
 the standard bundle with it, so the two are joined into one file, written once
-per process and content:
+per process and content, under the data directory (`<data_dir>/tls/`, mode
+0700, the file 0600): another local user must not be able to swap a CA in, which
+a predictable name in the shared temporary directory allowed. Without a data
+directory (a bare adapter in a test) it goes to a private temporary directory.
 
-    >>> session.verify = trust_store(Path("data/sandbox/tls/ca.pem"))  # doctest: +SKIP
+    >>> session.verify = trust_store(Path("data/sandbox/tls/ca.pem"), directory=Path("data"))
+    ... # doctest: +SKIP
     >>> trust_store(None)
     True
 
@@ -15,6 +19,7 @@ Certificates are always verified; there is no setting that turns that off.
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +29,7 @@ import certifi
 from core.errors import ConfigError
 
 
-def trust_store(extra: Path | None) -> str | bool:
+def trust_store(extra: Path | None, *, directory: Path | None = None) -> str | bool:
     """requests' `verify` value: True (the standard bundle) or a joined bundle's path."""
     if extra is None:
         return True
@@ -34,17 +39,33 @@ def trust_store(extra: Path | None) -> str | bool:
         raise ConfigError(f"TOOTHPICK_CA_BUNDLE: cannot read {extra} ({exc.strerror})") from None
     if b"-----BEGIN CERTIFICATE-----" not in added:
         raise ConfigError(f"TOOTHPICK_CA_BUNDLE: {extra} holds no PEM certificate")
-    return _joined(added)
+    return _joined(added, directory.resolve() if directory is not None else None)
 
 
 @lru_cache(maxsize=8)
-def _joined(added: bytes) -> str:
+def _joined(added: bytes, directory: Path | None) -> str:
     standard = Path(certifi.where()).read_bytes()
     content = standard.rstrip(b"\n") + b"\n" + added
     digest = hashlib.sha256(content).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"toothpick-ca-{digest}.pem"
+    folder = private_directory(directory / "tls") if directory else _private_temporary()
+    path = folder / f"ca-bundle-{digest}.pem"
     if not path.is_file() or path.read_bytes() != content:
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+        # mkstemp: created 0600 by the kernel, never readable by others even for an instant
+        fd, name = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
             out.write(content)
-        Path(out.name).replace(path)  # atomic: concurrent workers never read half a bundle
+        Path(name).replace(path)  # atomic: concurrent workers never read half a bundle
     return str(path)
+
+
+def private_directory(path: Path) -> Path:
+    """`path`, created if need be, owner-only (0700) whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+@lru_cache(maxsize=1)
+def _private_temporary() -> Path:
+    return Path(tempfile.mkdtemp(prefix="toothpick-tls-"))  # 0700, unpredictable name

@@ -120,7 +120,8 @@ class OdooXmlRpc:
             return int(str(info[0]).removeprefix("saas~")), int(info[1])
         except (IndexError, ValueError):
             raise VendorError(
-                f"{self.session.vendor} did not report a readable server version ({info!r:.60})"
+                f"{self.session.vendor} did not report a readable server version "
+                f"({self.session.redact(repr(info))[:60]})"
             ) from None
 
     def uid(self) -> int:

@@ -59,6 +59,12 @@ class AlreadyExistsError(ToothpickError):
     category = FailureCategory.CONFIG
 
 
+class ChangedMeanwhileError(ToothpickError):
+    """A compare-and-set lost: what was read has changed since (e.g. a refreshed token)."""
+
+    category = FailureCategory.TRANSIENT
+
+
 class RunAlreadyActiveError(ToothpickError):
     """A connection already has a queued or running sync; runs never overlap."""
 
@@ -112,6 +118,12 @@ class VendorAuthError(VendorError):
 
 class NeedsReconnectError(VendorAuthError):
     """The vendor refused to refresh the OAuth grant; a person must reconnect."""
+
+
+class OutboundRefusedError(VendorError):
+    """The outbound policy refused an address (adapters.outbound): nothing was sent there."""
+
+    category = FailureCategory.CONFIG
 
 
 class TransientVendorError(VendorError):

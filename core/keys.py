@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 def _read_or_create_development_key(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)  # the data directory holds the key and the CA bundle
     key = generate_key()
     # O_EXCL: two processes starting at once must not write two different keys.
     try:

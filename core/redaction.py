@@ -18,7 +18,7 @@ import binascii
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 MASK = "***"
@@ -62,22 +62,50 @@ NOT_SECRET_FIELDS = frozenset(
 secret: never registered for masking (masking an instance URL or "Bearer" everywhere
 would make every message unreadable)."""
 
-# Insertion-ordered, bounded: a long-lived worker refreshing tokens for years must not
-# grow without end; the oldest (long since expired) tokens are forgotten first.
-_MAX_KNOWN = 4096
-_known_secrets: dict[str, None] = {}
+SHORT_LIVED_FIELDS = frozenset({"access_token", "id_token"})
+"""Secret fields that expire within hours (OAuth access tokens): the only ones ever forgotten."""
+
+# Two tiers. Lasting secrets (passwords, API keys, client secrets, refresh tokens) are never
+# forgotten: a bounded registry let a long-lived worker drop them after 4,096 newer values,
+# and the next vendor echo of one went out unmasked. Short-lived access tokens, which a
+# worker refreshes every hour for years, are kept in an insertion-ordered window of the
+# newest _MAX_SHORT_LIVED: a token that old has long expired.
+_MAX_SHORT_LIVED = 4096
+_lasting: set[str] = set()
+_short_lived: dict[str, None] = {}
+_by_length: list[str] = []  # both tiers, longest first; rebuilt on change, read lock-free
 _lock = threading.Lock()
 
 
-def register_secrets(values: Iterable[str]) -> None:
+def register_secrets(values: Iterable[str], *, short_lived: bool = False) -> None:
     """Remember secret values so that `redact` masks them wherever they appear."""
+    global _by_length
     with _lock:
+        changed = False
         for value in values:
-            if value and len(value) >= _MIN_SECRET_LENGTH:
-                _known_secrets.pop(value, None)
-                _known_secrets[value] = None
-        while len(_known_secrets) > _MAX_KNOWN:
-            del _known_secrets[next(iter(_known_secrets))]
+            if not value or len(value) < _MIN_SECRET_LENGTH or value in _lasting:
+                continue
+            if short_lived:
+                changed |= value not in _short_lived
+                _short_lived.pop(value, None)
+                _short_lived[value] = None
+            else:
+                _short_lived.pop(value, None)
+                _lasting.add(value)
+                changed = True
+        while len(_short_lived) > _MAX_SHORT_LIVED:
+            del _short_lived[next(iter(_short_lived))]
+            changed = True
+        if changed:
+            _by_length = sorted({*_lasting, *_short_lived}, key=len, reverse=True)
+
+
+def register_fields(fields: Mapping[str, str]) -> None:
+    """A sealed secret's fields: metadata skipped, access tokens short-lived, the rest lasting."""
+    register_secrets(
+        v for k, v in fields.items() if k not in NOT_SECRET_FIELDS | SHORT_LIVED_FIELDS
+    )
+    register_secrets((v for k, v in fields.items() if k in SHORT_LIVED_FIELDS), short_lived=True)
 
 
 # Basic credentials are base64 of "user:password"; prose ("basic authentication") is not.
@@ -97,9 +125,7 @@ def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     text = _BASIC.sub(_mask_basic, text)
-    with _lock:
-        known = sorted(_known_secrets, key=len, reverse=True)
-    for value in known:
+    for value in _by_length:
         if value in text:
             text = text.replace(value, MASK)
     return text

@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         description="PEM file of extra CA certificates to trust for vendor calls (on top of "
         "the standard ones), e.g. the sandbox's local CA or a corporate proxy's.",
     )
+    outbound_hosts: str = Field(
+        default="",
+        description="Extra vendor hosts the hub may call, as system=host entries (a host "
+        "starting with a dot allows its subdomains), e.g. 'sap=erp.acme.example "
+        "odoo=.odoo.acme.example'. Each system's own vendor domains are always allowed "
+        "(adapters.outbound.VENDOR_DOMAINS).",
+    )
+    outbound_allow_networks: str = Field(
+        default="",
+        description="CIDR networks the hub may call although they are private or otherwise "
+        "special (e.g. '10.20.0.0/16' for an on-premise SAP); comma or space separated.",
+    )
     organisation: str = Field(
         default="toothpick",
         pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
@@ -104,6 +116,22 @@ class Settings(BaseSettings):
     def _ca_bundle_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("outbound_hosts")
+    @classmethod
+    def _outbound_hosts(cls, value: str) -> str:
+        from adapters.outbound import parse_vendor_hosts
+
+        parse_vendor_hosts(value)
+        return value
+
+    @field_validator("outbound_allow_networks")
+    @classmethod
+    def _outbound_networks(cls, value: str) -> str:
+        from adapters.outbound import parse_networks
+
+        parse_networks(value)
         return value
 
     @property

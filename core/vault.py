@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import SecretStr
 
 from core.errors import ConfigError, VaultError
-from core.redaction import NOT_SECRET_FIELDS, register_secrets
+from core.redaction import register_fields
 
 _PREFIX = "tpv1"
 _NONCE_BYTES = 12
@@ -143,7 +143,7 @@ class Vault:
             name: value.get_secret_value() if isinstance(value, SecretStr) else str(value)
             for name, value in secret.items()
         }
-        register_secrets(v for k, v in plain.items() if k not in NOT_SECRET_FIELDS)
+        register_fields(plain)
         nonce = os.urandom(_NONCE_BYTES)
         key = self.ring.current
         ciphertext = AESGCM(key.material).encrypt(
@@ -177,7 +177,7 @@ class Vault:
             ) from None
         if not isinstance(fields, dict):
             raise VaultError(f"The secret of {where} has an unexpected shape.")
-        register_secrets(str(v) for k, v in fields.items() if k not in NOT_SECRET_FIELDS)
+        register_fields({k: str(v) for k, v in fields.items()})
         return {str(name): SecretStr(str(value)) for name, value in fields.items()}
 
     def needs_rotation(self, blob: str) -> bool:

@@ -11,7 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters.base import Adapter
+from adapters.outbound import OutboundPolicy
 from adapters.registry import all_system_infos, system_info
+from core.bindings import check_addresses, rebind_secrets
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.forms import validate_form
@@ -136,6 +138,7 @@ class ConnectionService:
         """Validate, (test against the vendor), seal the secret at once, save, audit."""
         info = system_info(form.system)
         config, secret = validate_form(info, form.fields)
+        check_addresses(info, config, OutboundPolicy.from_settings(self._settings))
         self._check_entities(info, form.entities)
         if test_first:
             result = self.test_credentials(organisation_id, form.system, form.fields)
@@ -181,12 +184,16 @@ class ConnectionService:
             config, secret = validate_form(
                 info, update.fields, keep_secrets=frozenset(stored_secret)
             )
+            check_addresses(info, config, OutboundPolicy.from_settings(self._settings))
+            rebound = rebind_secrets(
+                info, old_config=connection.config, new_config=config, stored=stored_secret,
+                given=secret,
+            )  # fmt: skip
             changes["config"] = config
-            changes["sealed_secret"] = self._vault.seal(
-                {**stored_secret, **secret},
-                organisation_id=organisation_id,
-                connection_id=connection_id,
-            )
+            if rebound != stored_secret:  # else the stored secret stays, refreshed tokens too
+                changes["sealed_secret"] = self._vault.seal(
+                    rebound, organisation_id=organisation_id, connection_id=connection_id
+                )
             if connection.status is ConnectionStatus.NEEDS_RECONNECT and secret:
                 changes["status"], changes["status_detail"] = ConnectionStatus.ACTIVE, None
         try:
@@ -195,7 +202,10 @@ class ConnectionService:
             )
         except ValidationError as exc:
             raise _validation_message(exc) from None
-        stored = self._store.update_connection(updated)
+        stored = self._store.update_connection(
+            updated,  # the secret only with a compare-and-set: a refresh may have just landed
+            expected_secret=connection.sealed_secret if "sealed_secret" in changes else None,
+        )
         self._audit(stored, Operation.UPDATE_CONNECTION, f"Updated {sorted(changes)}")
         return self._public(stored)
 

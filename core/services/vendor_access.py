@@ -12,6 +12,7 @@ import time
 from pydantic import SecretStr
 
 from adapters.base import Adapter, AdapterContext
+from adapters.outbound import OutboundPolicy
 from adapters.registry import build_adapter
 from core.errors import ToothpickError
 from core.models import Connection
@@ -49,6 +50,8 @@ class VendorAccess:
             connect_timeout_s=settings.vendor_connect_timeout_s,
             read_timeout_s=settings.vendor_read_timeout_s,
             ca_bundle=settings.ca_bundle,
+            data_dir=settings.data_dir,
+            outbound=OutboundPolicy.from_settings(settings),
         )
 
     def open_adapter(self, connection: Connection, *, store_refreshed: bool = True) -> Adapter:

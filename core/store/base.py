@@ -72,8 +72,14 @@ class ConnectionStore(Protocol):
         """`None` lists every organisation's: for the scheduler and key rotation only."""
         ...
 
-    def update_connection(self, connection: Connection) -> Connection:
-        """Replace the stored connection (same id and organisation); NotFoundError if absent."""
+    def update_connection(
+        self, connection: Connection, *, expected_secret: str | None = None
+    ) -> Connection:
+        """Replace the stored connection's settings (same id and organisation); NotFoundError
+        if absent. The sealed secret is left as stored (a worker may have just refreshed a
+        token into it) unless `expected_secret` is given: then it is written too, only if the
+        stored one still equals `expected_secret` (compare-and-set; ChangedMeanwhileError
+        otherwise, and nothing is written). Returns the connection as stored."""
         ...
 
     def reseal_connection_secret(

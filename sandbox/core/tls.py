@@ -4,7 +4,10 @@ simple-salesforce builds every URL as https://, so the sandbox must speak TLS.
 We make a small CA (clients trust `ca.pem`: `requests` takes `verify=ca_path`)
 and a server certificate it signs for 127.0.0.1 and localhost, instead of one
 self-signed leaf, because OpenSSL's stricter verification modes reject a leaf
-acting as its own trust anchor. Files are reused while valid.
+acting as its own trust anchor. Files are reused while valid. They live under
+the directory given (the data directory), owner-only: the directory 0700, every
+file 0600 from the moment it exists (mkstemp), so no other local user can read
+the key or swap the CA a development hub trusts.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import ipaddress
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,7 +60,9 @@ def ensure_certificate(directory: Path) -> TlsFiles:
     files = TlsFiles(directory / "ca.pem", directory / "cert.pem", directory / "key.pem")
     if _still_valid(files):
         return files
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_mode & 0o077:
+        directory.chmod(0o700)
     with (directory / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not _still_valid(files):
@@ -64,10 +70,10 @@ def ensure_certificate(directory: Path) -> TlsFiles:
     return files
 
 
-def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(data)
-    temporary.chmod(mode)
+def _write(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # 0600 from the start
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     os.replace(temporary, path)
 
 
@@ -133,6 +139,6 @@ def _generate(files: TlsFiles) -> None:
     private = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    _write(files.key, private, 0o600)
+    _write(files.key, private)
     _write(files.ca, ca_cert.public_bytes(pem))
     _write(files.cert, cert.public_bytes(pem) + ca_cert.public_bytes(pem))

@@ -18,6 +18,7 @@ from adapters.failures import (
     is_success,
 )
 from core.errors import FailureCategory
+from core.redaction import redact, register_secrets
 
 
 def response(
@@ -166,4 +167,21 @@ def test_plain_text_errors_give_their_first_line_and_html_gives_nothing():
 
 def test_long_details_are_shortened():
     detail = error_detail(response(400, {"message": "x" * 1000}))
-    assert len(detail) == 300 and detail.endswith("…")
+    assert len(detail) == 160 and detail.endswith("…")
+
+
+def test_a_secret_echoed_near_the_cut_is_masked_before_the_cut():
+    """The cut used to come first: the first characters of an echoed secret survived it."""
+    secret = "canary-near-the-cut-4f9a1c7e2b"
+    register_secrets([secret])
+    for pad in range(130, 170):
+        detail = error_detail(response(400, {"message": "y" * pad + " " + secret + " tail"}))
+        assert not any(secret[:n] in detail for n in range(8, len(secret) + 1)), pad
+
+
+def test_the_registry_never_forgets_a_lasting_secret():
+    secret = "canary-lasting-secret-77aa01"
+    register_secrets([secret])
+    register_secrets(f"filler-secret-{n:06d}" for n in range(5000))
+    register_secrets((f"short-lived-{n:06d}" for n in range(5000)), short_lived=True)
+    assert redact(f"vendor said {secret}") == "vendor said ***"

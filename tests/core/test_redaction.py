@@ -61,10 +61,12 @@ def test_prose_and_error_codes_are_left_alone() -> None:
         assert redact(text) == text
 
 
-def test_the_registry_of_secrets_is_bounded() -> None:
-    register_secrets(f"old-token-{n:05d}" for n in range(5000))
+def test_only_short_lived_access_tokens_are_ever_forgotten() -> None:
+    register_secrets(["lasting-client-secret-1"])
+    register_secrets((f"old-token-{n:05d}" for n in range(5000)), short_lived=True)
     assert redact("old-token-04999") == MASK
-    assert redact("old-token-00000") == "old-token-00000"  # the oldest were forgotten
+    assert redact("old-token-00000") == "old-token-00000"  # the oldest access tokens went
+    assert redact("lasting-client-secret-1") == MASK  # a lasting secret never goes
 
 
 def test_token_metadata_sealed_with_a_secret_stays_readable() -> None:

@@ -13,7 +13,7 @@ import contextlib
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
-from core.errors import AlreadyExistsError, NotFoundError
+from core.errors import AlreadyExistsError, ChangedMeanwhileError, NotFoundError
 from core.models import Connection, Organisation
 from core.store.mongo.base import MongoBase
 from core.store.mongo.documents import Document, from_document, to_document
@@ -64,17 +64,32 @@ class ConnectionsMixin(MongoBase):
         cursor = self._col(CONNECTIONS).find(query).sort([("organisation_id", 1), ("name", 1)])
         return [from_document(Connection, doc) for doc in cursor]
 
-    def update_connection(self, connection: Connection) -> Connection:
+    def update_connection(
+        self, connection: Connection, *, expected_secret: str | None = None
+    ) -> Connection:
+        key = {"organisation_id": connection.organisation_id, "id": connection.id}
+        fields = to_document(connection)
+        if expected_secret is None:
+            fields.pop("sealed_secret")  # left as stored: a refreshed token may be there
+            query = key
+        else:
+            query = {**key, "sealed_secret": expected_secret}
         try:
-            result = self._col(CONNECTIONS).replace_one(
-                {"organisation_id": connection.organisation_id, "id": connection.id},
-                to_document(connection),
-            )
+            result = self._col(CONNECTIONS).update_one(query, {"$set": fields})
         except DuplicateKeyError:
             raise self._duplicate(connection) from None
-        if result.matched_count == 0:
+        if result.matched_count == 1 and expected_secret is not None:
+            return connection
+        if result.matched_count == 1:
+            stored = self._col(CONNECTIONS).find_one(key, {"sealed_secret": 1})
+            if stored is not None:
+                return connection.model_copy(update={"sealed_secret": stored["sealed_secret"]})
+        if self._col(CONNECTIONS).count_documents(key, limit=1) == 0:
             raise NotFoundError(f"Connection {connection.id} was not found.")
-        return connection
+        raise ChangedMeanwhileError(
+            f"Connection {connection.id}'s credentials changed meanwhile; nothing was saved, "
+            "try again."
+        )
 
     def reseal_connection_secret(
         self, organisation_id: str, connection_id: str, *, expected: str, sealed_secret: str

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from core.errors import AlreadyExistsError, NotFoundError
+from core.errors import AlreadyExistsError, ChangedMeanwhileError, NotFoundError
 from core.models import ConflictStatus, Connection, Organisation
 from core.store.sqlite.codec import dump_json, dump_models, from_us, load_json, placeholders, to_us
 from core.store.sqlite.db import StoreArea
@@ -137,19 +137,36 @@ class ConnectionsMixin(StoreArea):
                 )
             return [_connection(row) for row in rows]
 
-    def update_connection(self, connection: Connection) -> Connection:
-        assignments = ", ".join(f"{column} = ?" for column in _COLUMNS.split(", ")[2:])
+    def update_connection(
+        self, connection: Connection, *, expected_secret: str | None = None
+    ) -> Connection:
+        columns = _COLUMNS.split(", ")
+        values = dict(zip(columns, _row(connection), strict=True))
+        names = [c for c in columns[2:] if expected_secret is not None or c != "sealed_secret"]
+        assignments = ", ".join(f"{column} = ?" for column in names)
+        where, bound = "organisation_id = ? AND id = ?", [connection.organisation_id, connection.id]
+        if expected_secret is not None:
+            where, bound = where + " AND sealed_secret = ?", [*bound, expected_secret]
         with self._db.write() as db:
             try:
                 cursor = db.execute(
-                    f"UPDATE connections SET {assignments} WHERE organisation_id = ? AND id = ?",
-                    (*_row(connection)[2:], connection.organisation_id, connection.id),
+                    f"UPDATE connections SET {assignments} WHERE {where}",
+                    (*(values[name] for name in names), *bound),
                 )
             except sqlite3.IntegrityError as exc:
                 raise _duplicate(exc, connection) from None
-            if cursor.rowcount == 0:
+            stored = db.execute(
+                "SELECT sealed_secret FROM connections WHERE organisation_id = ? AND id = ?",
+                (connection.organisation_id, connection.id),
+            ).fetchone()
+            if stored is None:
                 raise NotFoundError(f"Connection {connection.id} not found.")
-        return connection
+            if cursor.rowcount == 0:
+                raise ChangedMeanwhileError(
+                    f"Connection {connection.id}'s credentials changed meanwhile; nothing was "
+                    "saved, try again."
+                )
+        return connection.model_copy(update={"sealed_secret": stored["sealed_secret"]})
 
     def reseal_connection_secret(
         self, organisation_id: str, connection_id: str, *, expected: str, sealed_secret: str

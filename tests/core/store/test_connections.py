@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from core.clock import new_id
-from core.errors import AlreadyExistsError, NotFoundError
+from core.errors import AlreadyExistsError, ChangedMeanwhileError, NotFoundError
 from core.models import (
     ConflictStatus,
     ConnectionStatus,
@@ -100,6 +100,35 @@ def test_reseal_is_compare_and_set(store: Store) -> None:
     stored = store.get_connection(ORG, created.id)
     assert stored is not None and stored.sealed_secret == "tpv1.k2.new"
     assert not store.reseal_connection_secret(ORG, created.id, expected=old, sealed_secret="y")
+
+
+def test_a_settings_write_never_rewrites_the_sealed_secret(store: Store) -> None:
+    """A worker refreshed the token (CAS) after the dashboard read the connection; the
+    dashboard's disable, written from that earlier read, must not put the stale one back."""
+    read_before = store.create_connection(connection())
+    assert store.reseal_connection_secret(
+        ORG, read_before.id, expected=read_before.sealed_secret, sealed_secret="tpv1.k1.fresh"
+    )
+    disabled = read_before.model_copy(update={"status": ConnectionStatus.DISABLED})
+
+    written = store.update_connection(disabled)
+
+    stored = store.get_connection(ORG, read_before.id)
+    assert stored is not None and stored.status is ConnectionStatus.DISABLED
+    assert stored.sealed_secret == written.sealed_secret == "tpv1.k1.fresh"
+
+
+def test_a_secret_change_through_update_is_compare_and_set(store: Store) -> None:
+    created = store.create_connection(connection())
+    renamed = created.model_copy(update={"name": "Renamed", "sealed_secret": "tpv1.k1.new"})
+
+    with pytest.raises(ChangedMeanwhileError):
+        store.update_connection(renamed, expected_secret="tpv1.k1.someone-elses")
+    assert store.get_connection(ORG, created.id) == created  # nothing written
+    assert store.update_connection(renamed, expected_secret=created.sealed_secret) == renamed
+    assert store.get_connection(ORG, created.id) == renamed
+    with pytest.raises(NotFoundError):
+        store.update_connection(connection(name="Never stored"), expected_secret="x")
 
 
 def test_delete_cascades_to_records_states_and_open_conflicts_only(store: Store) -> None:
