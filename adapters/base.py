@@ -114,6 +114,8 @@ class AdapterContext:
     # where the joined CA bundle is written (owner-only); None: a private temporary directory
     data_dir: Path | None = None
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)  # what may be called
+    # a person is waiting (dashboard "Test", field discovery): short timeouts, one attempt
+    interactive: bool = False
 
 
 class Adapter(Protocol):

@@ -61,6 +61,10 @@ from core.redaction import SHORT_LIVED_FIELDS
 
 log = logging.getLogger("adapters")
 USER_AGENT = "ToothPick-Integration-Hub/0.1"
+# A person waiting for "Test connection" gets an answer in seconds, not a retry budget:
+# one attempt, at most 3 s to connect and 10 s to answer.
+INTERACTIVE_TIMEOUTS = (3.0, 10.0)
+INTERACTIVE_RETRY = RetryPolicy(max_attempts=1, max_retry_after_s=0.0, max_total_wait_s=0.0)
 
 
 def _is_record_level(exc: VendorError) -> bool:
@@ -68,6 +72,13 @@ def _is_record_level(exc: VendorError) -> bool:
     return not isinstance(
         exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
     )
+
+
+def _timeouts(context: AdapterContext) -> tuple[float, float]:
+    given = (context.connect_timeout_s, context.read_timeout_s)
+    if not context.interactive:
+        return given
+    return min(given[0], INTERACTIVE_TIMEOUTS[0]), min(given[1], INTERACTIVE_TIMEOUTS[1])
 
 
 class BaseAdapter:
@@ -100,10 +111,10 @@ class BaseAdapter:
             limiter=RateLimiter(self.rate_limits, clock=clock, max_concurrent=self.max_concurrent),
             rate_reader=self.rate_headers.read if self.rate_headers else None,
             breaker=CircuitBreaker(self.info.label, clock=clock),
-            retry=self.retry_policy,
+            retry=INTERACTIVE_RETRY if context.interactive else self.retry_policy,
             classify=self.classify,
             redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
-            timeouts=(context.connect_timeout_s, context.read_timeout_s),
+            timeouts=_timeouts(context),
             headers=self.default_headers(),
             verify=trust_store(context.ca_bundle, directory=context.data_dir),
             clock=clock,

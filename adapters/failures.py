@@ -13,6 +13,7 @@ before the table for every non-2xx answer:
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,7 +105,10 @@ EXCEPTION_TABLE: Mapping[type[BaseException], Resolution] = {
         _RETRY, T, "the vendor did not answer in time", connectivity=True
     ),
     requests.exceptions.SSLError: Resolution(
-        _FAIL, _C, "the vendor's TLS certificate could not be verified"
+        _FAIL,
+        _C,
+        "the TLS handshake with the vendor failed (its certificate is not trusted, "
+        "or it does not speak TLS there)",
     ),
     requests.exceptions.ConnectionError: Resolution(
         _RETRY, T, "the connection to the vendor failed or was dropped", connectivity=True
@@ -163,11 +167,12 @@ def classify_exception(exc: BaseException) -> Resolution:
     for cls in type(exc).__mro__:
         if cls in EXCEPTION_TABLE:
             resolution = EXCEPTION_TABLE[cls]
-            if not resolution.unsent and _never_reached_vendor(exc):
+            unreached = _unreached_reason(exc)
+            if not resolution.unsent and unreached is not None:
                 return Resolution(
                     resolution.action,
                     resolution.category,
-                    "the vendor could not be reached",
+                    unreached,
                     connectivity=True,
                     unsent=True,
                 )
@@ -175,14 +180,33 @@ def classify_exception(exc: BaseException) -> Resolution:
     return Resolution(_FAIL, FailureCategory.INTERNAL, f"unexpected {type(exc).__name__}")
 
 
-def _never_reached_vendor(exc: BaseException) -> bool:
-    """A refused or unresolvable connection: nothing was sent, so even a create may retry."""
+# Why a connection never reached the vendor (nothing was sent, so even a create may retry),
+# by the most specific class of the connect error's cause. A person fixing a connection
+# needs to tell a typo in the host (DNS) from a host that is down (refused) or a network
+# that does not lead there (unreachable).
+UNREACHED_TABLE: Mapping[type[BaseException], str] = {
+    socket.gaierror: "the vendor's host name could not be found (DNS lookup failed)",
+    ConnectionRefusedError: "the vendor's host refused the connection (nothing listens there)",
+    OSError: "the vendor's host could not be reached (no network route to it)",
+}
+
+
+def _unreached_reason(exc: BaseException) -> str | None:
+    """Words for a refused or unresolvable connection; None when the vendor may have acted."""
     from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
     reason = exc.args[0] if isinstance(exc, requests.ConnectionError) and exc.args else None
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
-    return isinstance(reason, NewConnectionError | NameResolutionError)
+    if not isinstance(reason, NewConnectionError):
+        return None
+    if isinstance(reason, NameResolutionError):
+        return UNREACHED_TABLE[socket.gaierror]
+    cause = reason.__cause__ or reason.__context__
+    for cls in type(cause).__mro__ if cause is not None else ():
+        if cls in UNREACHED_TABLE:
+            return UNREACHED_TABLE[cls]
+    return "the vendor could not be reached"
 
 
 # --- reading error bodies (for vendor hooks and for messages) ------------------------------

@@ -93,7 +93,7 @@ class ConnectionService:
     ) -> list[VendorField]:
         """The vendor's fields for an entity (custom ones flagged), for mapping overrides."""
         connection = self._connection(organisation_id, connection_id)
-        adapter = self._vendor.open_adapter(connection)
+        adapter = self._vendor.open_adapter(connection, interactive=True)  # a person waits
         try:
             return adapter.discover_fields(entity)
         finally:

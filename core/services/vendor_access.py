@@ -8,6 +8,7 @@ and the sealing of refreshed OAuth tokens are decided in one place.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from pydantic import SecretStr
 
@@ -54,18 +55,21 @@ class VendorAccess:
             outbound=OutboundPolicy.from_settings(settings),
         )
 
-    def open_adapter(self, connection: Connection, *, store_refreshed: bool = True) -> Adapter:
-        return build_adapter(
-            self.adapter_context(
-                connection, self.open_secret(connection), store_refreshed=store_refreshed
-            )
+    def open_adapter(
+        self, connection: Connection, *, store_refreshed: bool = True, interactive: bool = False
+    ) -> Adapter:
+        """`interactive`: a person waits (field discovery): short timeouts, one attempt."""
+        context = self.adapter_context(
+            connection, self.open_secret(connection), store_refreshed=store_refreshed
         )
+        return build_adapter(replace(context, interactive=interactive))
 
     def check(
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False
     ) -> CheckResult:
         started = time.perf_counter()
         context = self.adapter_context(connection, secret, store_refreshed=store_refreshed)
+        context = replace(context, interactive=True)  # a person waits: seconds, one attempt
         try:
             adapter = build_adapter(context)
             try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import orjson
 import pytest
 import requests
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from adapters.failures import (
     Action,
@@ -91,6 +92,19 @@ def test_a_refused_connection_is_known_to_be_unsent():
     resolution = classify_exception(exc)
     assert resolution.unsent and resolution.connectivity
     assert resolution.message == "the vendor could not be reached"
+
+
+def test_dns_and_refused_connections_are_told_apart():
+    dns = NameResolutionError("no-such-host.invalid", None, socket.gaierror(-2, "unknown"))  # type: ignore[arg-type]
+    refused = NewConnectionError(None, "refused")  # type: ignore[arg-type]
+    refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    unreachable = NewConnectionError(None, "unreachable")  # type: ignore[arg-type]
+    unreachable.__cause__ = OSError(101, "Network is unreachable")
+    said = [
+        classify_exception(requests.ConnectionError(MaxRetryError(None, "/", e))).message  # type: ignore[arg-type]
+        for e in (dns, refused, unreachable)
+    ]
+    assert "DNS" in said[0] and "refused" in said[1] and "no network route" in said[2]
 
 
 @pytest.mark.parametrize(
