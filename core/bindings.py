@@ -25,18 +25,15 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
-from adapters.base import FieldKind, SystemInfo
 from adapters.outbound import OutboundPolicy
 from core.errors import InvalidInputError, OutboundRefusedError
 from core.models import ConfigValue
-
-# Non-URL fields that say *where* the credentials are used (Odoo: one server, many databases).
-_PLACE_FIELDS = frozenset({"database", "tenant", "domain", "company_domain"})
+from core.schemas import FieldKind, SystemInfo
 
 
 def bound_fields(info: SystemInfo) -> list[str]:
     """The fields whose change requires the secrets again."""
-    return [f.name for f in info.form if f.kind is FieldKind.URL or f.name in _PLACE_FIELDS]
+    return info.bound_fields
 
 
 def check_addresses(

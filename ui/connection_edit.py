@@ -60,6 +60,16 @@ def _blank(value: Any) -> bool:
     return value is None or value != value  # None, or NaN from an emptied cell
 
 
+def _rebinding_note(info: SystemInfo) -> str:
+    """Secrets are bound to where they were given (core.bindings): the form says so."""
+    labels = {f.name: f.label for f in info.form}
+    places = " or ".join(labels[name] for name in info.bound_fields)
+    return (
+        f"Changing {places} requires entering every secret again: stored secrets are "
+        "never sent to a new address."
+    )
+
+
 def _save(key: str, org: str, connection: ConnectionPublic, info: SystemInfo) -> None:
     feedback.clear(key)
     state = st.session_state
@@ -90,6 +100,7 @@ def edit_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemI
         st.text_input("Connection name *", value=connection.name, key=f"{key}_name")
         if "name" in errors:
             st.error(errors["name"], icon=":material/error:")
+        st.caption(_rebinding_note(info))
         form_fields.fields_inputs(
             info,
             key,

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from core.errors import ToothpickError
 from core.models import System
 from core.schemas import ConnectionCreate, SystemInfo
-from ui import feedback, form_fields, loaders, settings_inputs, systems
+from ui import feedback, form_fields, loaders, settings_inputs, systems, vendor_calls
 from ui.context import service
 
 
@@ -22,9 +22,10 @@ def _form_key(prefix: str, system: System) -> str:
 def _test(prefix: str, org: str, info: SystemInfo) -> None:
     key = _form_key(prefix, info.system)
     feedback.clear(key)
+    fields = form_fields.read_fields(info, key)
     try:
-        result = service().connections.test_credentials(
-            org, info.system, form_fields.read_fields(info, key)
+        result = vendor_calls.run(
+            lambda s: s.connections.test_credentials(org, info.system, fields)
         )
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Testing the connection", exc)

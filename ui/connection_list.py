@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import ToothpickError
 from core.models import ConnectionStatus
 from core.schemas import ConnectionPublic
-from ui import connection_edit, feedback, loaders, systems
+from ui import connection_edit, feedback, loaders, systems, vendor_calls
 from ui.context import service
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
@@ -60,7 +60,7 @@ def _run(key: str, action: str, call: Callable[[], str]) -> None:
 def _test(key: str, org: str, connection: ConnectionPublic) -> None:
     feedback.clear(key)
     try:
-        result = service().connections.test_connection(org, connection.id)
+        result = vendor_calls.run(lambda s: s.connections.test_connection(org, connection.id))
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Testing failed: {exc}"))
         return

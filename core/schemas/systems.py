@@ -78,6 +78,16 @@ class SystemInfo:
     def secret_fields(self) -> list[str]:
         return [f.name for f in self.form if f.secret]
 
+    @property
+    def bound_fields(self) -> list[str]:
+        """Fields that say where the secrets are used (URLs, Odoo's database): changing one
+        requires entering the secrets again (core.bindings)."""
+        return [f.name for f in self.form if f.kind is FieldKind.URL or f.name in _PLACE_FIELDS]
+
+
+# Non-URL fields that say *where* credentials are used (Odoo: one server, many databases).
+_PLACE_FIELDS = frozenset({"database", "tenant", "domain", "company_domain"})
+
 
 @dataclass
 class VendorField:
