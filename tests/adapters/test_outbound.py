@@ -7,12 +7,16 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from adapters.auth import TokenAuth
+from adapters.base import AdapterContext
 from adapters.http import VendorSession
 from adapters.outbound import OutboundPolicy, literal_address, parse_vendor_hosts
+from adapters.salesforce import SalesforceAdapter
 from adapters.tls import trust_store
 from core.errors import ConfigError, OutboundRefusedError, VendorError
+from core.models import Connection, System
 from core.settings import load_settings
 from tests.adapters.server import ScriptedServer, Step
 
@@ -194,3 +198,45 @@ def test_without_a_data_directory_the_bundle_is_not_at_a_predictable_shared_path
     assert stat.S_IMODE(bundle.parent.stat().st_mode) == 0o700
     assert bundle.parent.name.startswith("toothpick-tls-")
     assert bundle.parent.name != "toothpick-tls-"  # a random suffix, not a shared name
+
+
+# --- addresses a vendor's token answer names ------------------------------------------------
+
+
+def _salesforce(login_url: str, saved: list[dict[str, str]]) -> SalesforceAdapter:
+    connection = Connection(
+        organisation_id="org",
+        system=System.SALESFORCE,
+        name="sf",
+        config={"login_url": login_url},
+        sealed_secret="sealed",
+    )
+    secret = {"client_id": "cid-123456", "refresh_token": "rt-canary-0123456789"}
+    context = AdapterContext(
+        connection=connection,
+        secret={k: SecretStr(v) for k, v in secret.items()},
+        save_secret=saved.append,
+        read_timeout_s=2.0,
+    )
+    return SalesforceAdapter(context, rand=lambda: 0.0)
+
+
+@pytest.mark.parametrize(
+    "instance_url",
+    ["http://169.254.169.254", "http://[::ffff:169.254.169.254]", "http://2852039166"],
+)
+def test_salesforces_instance_url_passes_the_policy_before_the_token_goes_there(instance_url):
+    with ScriptedServer() as login:
+        token = {"access_token": "at-canary-0123456789", "instance_url": instance_url}
+        login.script("POST", "/services/oauth2/token", Step(json=token))
+        saved: list[dict[str, str]] = []
+        check = _salesforce(login.url, saved).check()
+    assert not check.ok and "link-local" in check.message
+    assert "at-canary" not in check.message
+
+
+def test_zohos_api_domain_off_zoho_is_refused_in_production():
+    policy = OutboundPolicy(production=True).for_system("zoho")
+    policy.check_url("https://www.zohoapis.eu/crm/v2.1/Contacts")
+    with pytest.raises(OutboundRefusedError, match="not one of this system's addresses"):
+        policy.check_url("https://zohoapis.attacker.example/crm/v2.1/Contacts")
