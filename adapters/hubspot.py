@@ -61,6 +61,8 @@ LIST_LIMIT, SEARCH_LIMIT, BATCH_LIMIT = 100, 200, 100
 SEARCH_BUDGET = RateLimit(4, 1.0)
 INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
 RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
+# Unique properties HubSpot upserts by (batch/upsert idProperty): creates repeat safely.
+UPSERT_KEYS = {"contacts": "email"}
 
 
 def _spec(entity: Entity, object_type: str, fields: FieldMap) -> EntitySpec:
@@ -296,6 +298,25 @@ class HubSpotAdapter(BaseAdapter):
         return "read contacts" + (f"; {left} of {daily} daily API calls left" if left else "")
 
     # --- writes ----------------------------------------------------------------------------
+
+    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
+        """Creates are upserts by a unique property where HubSpot has one (contacts' email):
+        a create the vendor applied but whose answer never reached us (a worker killed at
+        that instant, a dropped connection) is repeated as an update of the same record,
+        never as a second one. Without such a property, a plain create."""
+        key = UPSERT_KEYS.get(spec.vendor_object)
+        properties = payload.get("properties") or {}
+        value = properties.get(key) if key else None
+        if not value or set(payload) - {"properties"}:
+            return super().create(spec, payload)
+        body = {"inputs": [{"id": str(value), "idProperty": key, "properties": properties}]}
+        reply = self.session.request_json(
+            "POST", f"{spec.endpoint}/batch/upsert", json=body, idempotent=True
+        )
+        [item] = dig(reply.body, "results") or [{}]
+        if not item.get("id"):
+            raise VendorError("HubSpot upserted a record but did not return its id")
+        return str(item["id"]), read_time(item, "updatedAt")
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         spec, fields = self.spec(entity), self.field_map(entity)

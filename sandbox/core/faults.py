@@ -27,6 +27,7 @@ class FaultKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     SERVER_ERROR = "server_error"
     SLOW = "slow"
+    SLOW_ANSWER = "slow_answer"  # the vendor acts at once, then answers `delay_s` late
     DROP = "drop"
     MALFORMED = "malformed"
     TRUNCATED = "truncated"

@@ -146,6 +146,8 @@ async def run_endpoint(
             if early is not None:
                 return _finish(call, early, usage, fault)
         response = await endpoint.handler(call)
+        if fault is not None and fault.kind is FaultKind.SLOW_ANSWER:
+            await _sleep_unless_gone(call.request, fault.delay_s)  # done, but not yet told
         if fault is not None and fault.kind is FaultKind.MALFORMED:
             response = _malformed(response)
         elif fault is not None and fault.kind is FaultKind.TRUNCATED:
@@ -172,7 +174,7 @@ async def _apply_fault_before(call: Call, fault: Fault, usage: RateUsage | None)
     if kind is FaultKind.DAILY_LIMIT and call.principal is not None:
         usage = call.tenant.budget.exhaust_daily()
         fault = Fault(kind, retry_after_s=usage.retry_after_s)
-    if kind in (FaultKind.MALFORMED, FaultKind.TRUNCATED):
+    if kind in (FaultKind.MALFORMED, FaultKind.TRUNCATED, FaultKind.SLOW_ANSWER):
         return None
     return call.vendor.fault_response(fault, call, usage)
 

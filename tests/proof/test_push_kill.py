@@ -1,0 +1,87 @@
+"""Killing the worker between the vendor's accept of a create and the local write of its id:
+the run taken over never makes a second vendor record.
+
+The sandbox's `slow_answer` fault applies the create at once and answers late; the worker
+is killed (SIGKILL) while it waits, once the vendor holds the record. A second worker takes
+the run over when the heartbeat goes stale and pushes the still-pending local record again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from core.clock import utcnow
+from core.models import Direction, Entity, RunState, SyncOptions, System
+from tests.proof.conftest import ORG, Hub
+from tests.proof.test_worker_kill import _stop, _worker
+
+EMAIL = "kill.between.accept.and.write@example.com"
+# Systems whose creates are idempotent (vendor upsert by a unique property); the others
+# still create twice here, which is what this test would show them doing.
+IDEMPOTENT_CREATES = {System.HUBSPOT: "contacts"}
+
+
+def _vendor_matches(hub: Hub, object_name: str) -> list[str]:
+    case, control = hub.case, hub.sandbox.control
+    return [
+        r.id
+        for r in control.iter_records(case.system.value, case.tenant, object_name)
+        if not r.deleted and r.fields.get("email") == EMAIL
+    ]
+
+
+def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
+    case, control = hub.case, hub.sandbox.control
+    if case.system not in IDEMPOTENT_CREATES:
+        pytest.xfail(f"{case.id}: creates are not idempotent yet (no upsert or correlation key)")
+    object_name = IDEMPOTENT_CREATES[case.system]
+    hub.sync(full=True)
+    hub.service.runtime.store.set_local_change(
+        ORG, hub.connection.id, Entity.CONTACT, "local:kill-1",
+        {"first_name": "Killed", "last_name": "Mid-push", "email": EMAIL}, at=utcnow(),
+    )  # fmt: skip
+    control.add_fault(
+        {"system": case.system.value, "tenant": case.tenant, "method": "POST",
+         "path": f"/crm/v3/objects/{object_name}", "kind": "slow_answer", "delay_s": 60,
+         "rate": 1.0}
+    )  # fmt: skip
+    run = hub.service.queue_sync(ORG, hub.connection.id, SyncOptions(direction=Direction.PUSH))
+    first, second = _worker(), None
+    try:
+        deadline = time.monotonic() + 60
+        while not _vendor_matches(hub, object_name):
+            assert time.monotonic() < deadline, "the vendor never received the create"
+            assert first.poll() is None, "the first worker died on its own"
+            time.sleep(0.05)
+        _stop_hard(first)
+        pending = hub.service.runtime.store.get_records(
+            ORG, hub.connection.id, Entity.CONTACT, ["local:kill-1"]
+        )
+        assert pending, "the local record learnt its vendor id before the kill"
+        control.clear_faults()
+        second = _worker()
+        deadline = time.monotonic() + 90
+        while not hub.service.get_run(ORG, run.id).state.is_finished:
+            assert time.monotonic() < deadline, "the run was never finished by the second worker"
+            time.sleep(0.2)
+        done = hub.service.get_run(ORG, run.id)
+        assert done.state is RunState.SUCCEEDED, done.error
+        assert done.attempt == 2
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+    [vendor_id] = _vendor_matches(hub, object_name)  # one vendor record, not two
+    stored = hub.stored(Entity.CONTACT)
+    assert "local:kill-1" not in stored
+    assert stored[vendor_id]["email"] == EMAIL
+
+
+def _stop_hard(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGKILL)  # no goodbye: the heartbeat just stops
+    process.wait(timeout=10)
