@@ -123,14 +123,20 @@ class ZohoAdapter(BaseAdapter):
         super().write(entity, [])  # refuses a pull-only entity in words
         spec, fields = self.spec(entity), self.field_map(entity)
         results: dict[int, WriteResult] = {}
-        for method, new in (("POST", True), ("PUT", False)):
-            group = [(i, r) for i, r in enumerate(records) if _is_new(r) is new]
+        key = UPSERT_KEYS.get(spec.vendor_object)
+        prepared = [(i, r, _payload(fields, r)) for i, r in enumerate(records)]
+        groups = {
+            # creates carrying the module's unique field are upserts: repeating one after a
+            # lost answer (a killed worker) updates the record it made instead of a second
+            "upsert": [(i, r, p) for i, r, p in prepared if _is_new(r) and key and p.get(key)],
+            "POST": [(i, r, p) for i, r, p in prepared if _is_new(r) and not (key and p.get(key))],
+            "PUT": [(i, r, p) for i, r, p in prepared if not _is_new(r)],
+        }
+        for method, group in groups.items():
             for start in range(0, len(group), MAX_WRITE):
                 chunk = group[start : start + MAX_WRITE]
-                payloads = [_payload(fields, record) for _, record in chunk]
-                for (i, record), (new_id, at, error) in zip(
-                    chunk, self._send(spec, method, payloads), strict=True
-                ):
+                sent = self._send(spec, method, [p for _, _, p in chunk], key=key)
+                for (i, record, _p), (new_id, at, error) in zip(chunk, sent, strict=True):
                     results[i] = WriteResult(record.external_id, new_id, at, error)
         return [results[i] for i in range(len(records))]
 
@@ -210,10 +216,15 @@ class ZohoAdapter(BaseAdapter):
             page_number += 1
 
     def _send(
-        self, spec: EntitySpec, method: str, payloads: list[dict[str, Any]]
+        self, spec: EntitySpec, method: str, payloads: list[dict[str, Any]], *, key: str | None
     ) -> list[tuple[str | None, datetime | None, str | None]]:
-        body = {"data": payloads, "trigger": []}  # no workflows fire for a sync
-        reply = self.session.request_json(method, spec.endpoint, json=body, accept_errors=True)
+        body: dict[str, Any] = {"data": payloads, "trigger": []}  # no workflows fire for a sync
+        url, upsert = spec.endpoint, method == "upsert"
+        if upsert:
+            method, url, body["duplicate_check_fields"] = "POST", f"{url}/upsert", [key]
+        reply = self.session.request_json(
+            method, url, json=body, accept_errors=True, idempotent=True if upsert else None
+        )
         rows = reply.body.get("data") if isinstance(reply.body, dict) else None
         if not isinstance(rows, list) or len(rows) != len(payloads):
             said = error_code(reply.body) or f"HTTP {reply.status}"
@@ -227,6 +238,10 @@ class ZohoAdapter(BaseAdapter):
             where = f" ({details['api_name']})" if details.get("api_name") else ""
             out.append((None, None, f"{row.get('code')}: {row.get('message')}{where}"))
         return out
+
+
+# Modules' unique fields Zoho upserts by (duplicate_check_fields): creates repeat safely.
+UPSERT_KEYS = {"Contacts": "Email"}
 
 
 def _parse_time(value: Any) -> datetime | None:
