@@ -40,12 +40,9 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from core.errors import OutboundRefusedError
 
@@ -215,29 +212,11 @@ class OutboundPolicy:
                 return True
         return False
 
-    # --- wiring into requests ----------------------------------------------------------------
-
     def mount(self, session: requests.Session) -> None:
-        """Check every connection's peer address, and refuse cross-origin redirects."""
-        adapter = _PolicyAdapter(self)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.max_redirects = 5
-        hooks = session.hooks.setdefault("response", [])
-        hooks.append(self.redirect_hook)
+        """Wire the policy into a requests session (adapters.outbound_http)."""
+        from adapters.outbound_http import mount
 
-    def redirect_hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        if not response.is_redirect:
-            return
-        target = urljoin(response.url, response.headers["location"])
-        if origin(target) != origin(response.url):
-            scheme, host, port = origin(target)
-            response.close()
-            raise OutboundRefusedError(
-                f"the vendor redirected to {scheme}://{host}:{port}, another address than the "
-                "one called; the redirect was not followed"
-            )
-        self.check_url(target, what="the vendor's redirect")
+        mount(self, session)
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -266,58 +245,6 @@ def _special_kind(address: IPAddress) -> str | None:
     if address.is_reserved or not address.is_global:
         return "reserved"
     return None
-
-
-def _check_peer(policy: OutboundPolicy, sock: socket.socket) -> None:
-    try:
-        peer = sock.getpeername()[0]
-    except OSError:
-        return  # not connected: the send fails on its own
-    try:
-        policy.check_address(ipaddress.ip_address(str(peer).split("%", 1)[0]), what="connection")
-    except OutboundRefusedError:
-        sock.close()
-        raise
-
-
-class _PolicyAdapter(HTTPAdapter):
-    """requests' adapter whose connections check the address they reached."""
-
-    def __init__(self, policy: OutboundPolicy) -> None:
-        self._policy = policy
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        policy = self._policy
-
-        class CheckedHTTPConnection(HTTPConnection):
-            def _new_conn(self) -> socket.socket:
-                sock = super()._new_conn()
-                _check_peer(policy, sock)
-                return sock
-
-        class CheckedHTTPSConnection(HTTPSConnection):
-            def _new_conn(self) -> socket.socket:
-                sock = super()._new_conn()
-                _check_peer(policy, sock)
-                return sock
-
-        class CheckedHTTPPool(HTTPConnectionPool):
-            ConnectionCls = CheckedHTTPConnection
-
-        class CheckedHTTPSPool(HTTPSConnectionPool):
-            ConnectionCls = CheckedHTTPSConnection
-
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": CheckedHTTPPool,
-            "https": CheckedHTTPSPool,
-        }
-
-    def __getstate__(self) -> dict[str, Any]:  # requests adapters are picklable
-        state: dict[str, Any] = dict(super().__getstate__())  # type: ignore[call-overload]
-        state["_policy"] = self._policy
-        return state
 
 
 __all__ = [
