@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.models import System
 from core.schemas import ConnectionCreate
 from core.service import IntegrationService
+from tests.adapters.server import ScriptedServer, Step
 from tests.ui.builders import ORG
 from tests.ui.conftest import OpenPage, press
 from ui import vendor_calls
@@ -74,3 +75,24 @@ def test_the_edit_form_says_a_new_address_needs_the_secrets_again(
     assert "Private app access token: enter it again" in errors
     stored = service.get_connection(ORG, created.id)
     assert stored.config["base_url"] == "https://api.hubapi.com"  # nothing changed
+
+
+def test_a_vendor_echoing_the_token_shows_no_part_of_it_on_the_page(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    canary = "pat-na1-canary-Zq81Lm0Vx3"
+    with ScriptedServer() as vendor:
+        echo = {"category": "VALIDATION_ERROR", "message": "x" * 150 + " " + canary}
+        vendor.script("GET", "/crm/v3/objects/contacts", Step(400, json=echo))
+        at = _form(open_page, vendor.url)
+        at.text_input(key=f"{PREFIX}_f_private_app_token").input(canary)
+        press(at, "Test connection")
+    shown = [
+        str(getattr(element, "value", ""))
+        for kind in ("error", "warning", "success", "info", "markdown", "caption", "text")
+        for element in getattr(at, kind)
+    ]
+    assert any("VALIDATION_ERROR" in text for text in shown)
+    prefixes = [canary[:n] for n in range(8, len(canary) + 1)]
+    for text in shown:
+        assert not any(p in text for p in prefixes), text
