@@ -20,13 +20,15 @@ class Outcome:
 
 
 def checked(label: str, result: CheckResult, *, note: str = "") -> Outcome:
-    """What the vendor said when a connection was tested, in words."""
-    verdict = "accepted" if result.ok else "refused"
-    return Outcome(
-        result.ok,
-        f"{label} {verdict} the connection: {result.message} ({result.duration_ms:.0f} ms).{note}",
-        dict(result.details),
-    )
+    """What the vendor said when a connection was tested, in words. A failure is not
+    called a refusal: the message says whether the vendor refused, or was never reached
+    (DNS, refused connection, TLS, timeout)."""
+    took = f"({result.duration_ms:.0f} ms)"
+    if result.ok:
+        text = f"{label} accepted the connection: {result.message} {took}.{note}"
+    else:
+        text = f"The {label} connection test failed: {result.message} {took}.{note}"
+    return Outcome(result.ok, text, dict(result.details))
 
 
 def put(key: str, outcome: Outcome) -> None:

@@ -144,7 +144,7 @@ class ConnectionService:
             result = self.test_credentials(organisation_id, form.system, form.fields)
             if not result.ok:
                 raise InvalidInputError(
-                    f"{info.label} refused the connection: {result.message}", field=None
+                    f"The {info.label} connection test failed: {result.message}", field=None
                 )
         self._store.ensure_organisation(Organisation(id=organisation_id, name=organisation_id))
         connection_id = new_id()

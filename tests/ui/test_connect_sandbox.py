@@ -48,7 +48,9 @@ def test_a_refused_token_is_reported_in_the_vendors_words(
     at.text_input(key=f"{PREFIX}_f_private_app_token").input("pat-na1-not-a-real-token")
     press(at, "Test connection")
     errors = [e.value for e in at.error]
-    assert any(e.startswith("HubSpot refused the connection") for e in errors), errors
+    assert any(
+        e.startswith("The HubSpot connection test failed: HubSpot refused") for e in errors
+    ), errors
     assert any("Nothing was saved" in e for e in errors)
     assert service.connections.list_connections(ORG) == []
 
