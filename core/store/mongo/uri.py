@@ -61,10 +61,11 @@ def translate(exc: PyMongoError, hosts: str, secrets: Sequence[str] = ()) -> Sto
     reason = _reason(exc)
     for secret in secrets:
         reason = reason.replace(secret, "***")
+    reason = reason[:300]  # cut only after masking: a cut secret would leave its prefix
     return StoreError(f"MongoDB at {hosts} failed: {type(exc).__name__}: {reason}")
 
 
 def _reason(exc: PyMongoError) -> str:
     if isinstance(exc, OperationFailure) and isinstance(exc.details, dict):
-        return str(exc.details.get("errmsg") or exc)[:300]
-    return str(exc)[:300]
+        return str(exc.details.get("errmsg") or exc)
+    return str(exc)
