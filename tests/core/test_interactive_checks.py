@@ -34,7 +34,7 @@ def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[IntegrationService]:
 
 def _test(service: IntegrationService, base_url: str) -> tuple[CheckResult, float]:
     started = time.monotonic()
-    result = service.test_credentials(
+    result = service.connections.test_credentials(
         ORG, System.HUBSPOT, {"base_url": base_url, "private_app_token": "pat-test-123456"}
     )
     return result, time.monotonic() - started

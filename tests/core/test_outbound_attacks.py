@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from adapters.base_adapter import BaseAdapter
 from core.errors import InvalidInputError
-from core.export import ExportFormat
 from core.models import ConnectionStatus, Entity, System
-from core.schemas import ConnectionCreate, ConnectionUpdate
+from core.schemas import ConnectionCreate, ConnectionUpdate, ExportFormat
 from core.service import IntegrationService
 from core.store.queries import LogFilter
 from core.vault import generate_key
@@ -57,7 +57,7 @@ def _other_origin(server: ScriptedServer) -> str:
 
 
 def _connect(service: IntegrationService, base_url: str) -> str:
-    created = service.connect(
+    created = service.connections.connect(
         ORG,
         ConnectionCreate(
             system=System.HUBSPOT,
@@ -97,8 +97,8 @@ def test_production_refuses_a_base_url_off_the_vendors_https_hosts(
             _connect(opened, url)
         assert refused.value.field == "base_url"
         assert str(refused.value).startswith("API URL: ")
-        assert opened.list_connections(ORG) == []
-        tested = opened.test_credentials(
+        assert opened.connections.list_connections(ORG) == []
+        tested = opened.connections.test_credentials(
             ORG, System.HUBSPOT, {"base_url": url, "private_app_token": CANARY}
         )
         assert not tested.ok and tested.message.startswith("API URL: ")
@@ -123,7 +123,7 @@ def test_a_vendor_redirect_to_another_host_keeps_the_token_home(
         "GET", CONTACTS, Step(302, headers={"Location": _other_origin(elsewhere) + CONTACTS})
     )
     connection_id = _connect(service, vendor.url)
-    result = service.test_connection(ORG, connection_id)
+    result = service.connections.test_connection(ORG, connection_id)
     assert not result.ok and "redirect" in result.message
     assert elsewhere.seen == []
 
@@ -137,16 +137,16 @@ def test_changing_the_base_url_alone_does_not_carry_the_token_there(
     connection_id = _connect(service, vendor.url)
     before = service.runtime.store.get_connection(ORG, connection_id)
     with pytest.raises(InvalidInputError) as refused:
-        service.update_connection(
+        service.connections.update_connection(
             ORG, connection_id, ConnectionUpdate(fields={"base_url": _other_origin(elsewhere)})
         )
     assert refused.value.field == "private_app_token"
     assert "enter it again" in str(refused.value) and "API URL" in str(refused.value)
     assert service.runtime.store.get_connection(ORG, connection_id) == before  # nothing stored
-    service.test_connection(ORG, connection_id)
+    service.connections.test_connection(ORG, connection_id)
     assert elsewhere.seen == [] and len(vendor.seen) == 1
 
-    moved = service.update_connection(
+    moved = service.connections.update_connection(
         ORG,
         connection_id,
         ConnectionUpdate(
@@ -154,7 +154,7 @@ def test_changing_the_base_url_alone_does_not_carry_the_token_there(
         ),
     )
     assert moved.secret_fields == ["private_app_token"]
-    assert service.test_connection(ORG, connection_id).ok
+    assert service.connections.test_connection(ORG, connection_id).ok
     assert elsewhere.seen[0].header("Authorization") == "Bearer pat-new-place-1"
 
 
@@ -162,30 +162,35 @@ def test_an_edit_that_keeps_the_address_keeps_the_secrets(
     service: IntegrationService, vendor: ScriptedServer
 ) -> None:
     connection_id = _connect(service, vendor.url)
-    service.update_connection(
+    service.connections.update_connection(
         ORG, connection_id, ConnectionUpdate(fields={"base_url": vendor.url + "/"})
     )
-    assert service.test_connection(ORG, connection_id).ok
+    assert service.connections.test_connection(ORG, connection_id).ok
 
 
 # --- 3. no lost token ----------------------------------------------------------------------
 
 
 def _refresh(service: IntegrationService, connection_id: str, token: str) -> None:
-    """What a worker does after an OAuth refresh: the adapter hands the fresh fields back."""
+    """What a worker's adapter does after an OAuth refresh: hand the fresh fields back."""
     connection = service.runtime.store.get_connection(ORG, connection_id)
     assert connection is not None
-    context = service._adapter_context(  # the one place adapters get their save_secret
-        connection, service._open_secret(connection), store_refreshed=True
-    )
-    context.save_secret({"access_token": token})
+    adapter = service.connections.open_adapter(connection, store_refreshed=True)
+    assert isinstance(adapter, BaseAdapter)
+    try:
+        adapter.save_tokens({"access_token": token})
+    finally:
+        adapter.close()
 
 
 def _stored_token(service: IntegrationService, connection_id: str) -> str | None:
     connection = service.runtime.store.get_connection(ORG, connection_id)
     assert connection is not None
-    secret = service._open_secret(connection)
-    return secret["access_token"].get_secret_value() if "access_token" in secret else None
+    secret = service.runtime.vault.open(
+        connection.sealed_secret, organisation_id=ORG, connection_id=connection_id
+    )
+    token = secret.get("access_token")
+    return token.get_secret_value() if token is not None else None
 
 
 def test_a_token_refreshed_while_the_dashboard_disables_survives(
@@ -203,7 +208,7 @@ def test_a_token_refreshed_while_the_dashboard_disables_survives(
         return write(connection, **options)
 
     monkeypatch.setattr(store, "update_connection", refresh_lands_between_read_and_write)
-    service.set_enabled(ORG, connection_id, False)
+    service.connections.set_enabled(ORG, connection_id, False)
     assert _stored_token(service, connection_id) == "at-fresh-after-the-read"
     monkeypatch.setattr(store, "update_connection", write)
 
@@ -221,8 +226,8 @@ def test_a_token_refreshed_while_the_dashboard_disables_survives(
     thread.start()
     try:
         for _ in range(40):
-            service.set_enabled(ORG, connection_id, False)
-            service.set_enabled(ORG, connection_id, True)
+            service.connections.set_enabled(ORG, connection_id, False)
+            service.connections.set_enabled(ORG, connection_id, True)
     finally:
         stop.set()
         thread.join()
@@ -248,8 +253,8 @@ def test_no_part_of_the_secret_leaves_during_the_attacks(
     for pad in range(120, 320, 7):
         echo = {"category": "VALIDATION_ERROR", "message": "y" * pad + " " + CANARY + " end"}
         vendor.script("GET", CONTACTS, Step(400, json=echo))
-        messages.append(service.test_connection(ORG, connection_id).message)
-        tested = service.test_credentials(
+        messages.append(service.connections.test_connection(ORG, connection_id).message)
+        tested = service.connections.test_credentials(
             ORG, System.HUBSPOT, {"base_url": vendor.url, "private_app_token": CANARY}
         )
         messages.append(tested.message)
@@ -263,14 +268,14 @@ def test_no_part_of_the_secret_leaves_during_the_attacks(
             headers={"Content-Type": "text/plain"},
         ),
     )
-    messages.append(service.test_connection(ORG, connection_id).message)
+    messages.append(service.connections.test_connection(ORG, connection_id).message)
     # the redirect and the rebinding attacks
     vendor.script(
         "GET", CONTACTS, Step(302, headers={"Location": _other_origin(elsewhere) + CONTACTS})
     )
-    messages.append(service.test_connection(ORG, connection_id).message)
+    messages.append(service.connections.test_connection(ORG, connection_id).message)
     try:
-        service.update_connection(
+        service.connections.update_connection(
             ORG, connection_id, ConnectionUpdate(fields={"base_url": _other_origin(elsewhere)})
         )
     except InvalidInputError as exc:
@@ -279,10 +284,10 @@ def test_no_part_of_the_secret_leaves_during_the_attacks(
     everything = [
         *messages,
         caplog.text,
-        *(e.model_dump_json() for e in service.logs(ORG, LogFilter(), limit=500).items),
-        "".join(service.export_logs(ORG, LogFilter(), ExportFormat.CSV)),
-        "".join(service.export_logs(ORG, LogFilter(), ExportFormat.JSON)),
-        *(c.model_dump_json() for c in service.list_connections(ORG)),
+        *(e.model_dump_json() for e in service.monitoring.logs(ORG, LogFilter(), limit=500).items),
+        "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.CSV)),
+        "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.JSON)),
+        *(c.model_dump_json() for c in service.connections.list_connections(ORG)),
     ]
     prefixes = [CANARY[:n] for n in range(8, len(CANARY) + 1)]
     assert any("VALIDATION_ERROR" in m for m in messages)  # the vendor's code is kept

@@ -50,7 +50,9 @@ def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
         {"system": case.system.value, "tenant": case.tenant, "method": "POST",
          "object": object_name, "kind": "slow_answer", "delay_s": 60, "rate": 1.0}
     )  # fmt: skip
-    run = hub.service.queue_sync(ORG, hub.connection.id, SyncOptions(direction=Direction.PUSH))
+    run = hub.service.syncs.queue_sync(
+        ORG, hub.connection.id, SyncOptions(direction=Direction.PUSH)
+    )
     first, second = _worker(), None
     try:
         deadline = time.monotonic() + 60
@@ -66,10 +68,10 @@ def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
         control.clear_faults()
         second = _worker()
         deadline = time.monotonic() + 90
-        while not hub.service.get_run(ORG, run.id).state.is_finished:
+        while not hub.service.syncs.get_run(ORG, run.id).state.is_finished:
             assert time.monotonic() < deadline, "the run was never finished by the second worker"
             time.sleep(0.2)
-        done = hub.service.get_run(ORG, run.id)
+        done = hub.service.syncs.get_run(ORG, run.id)
         assert done.state is RunState.SUCCEEDED, done.error
         assert done.attempt == 2
     finally:

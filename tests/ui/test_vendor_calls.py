@@ -45,7 +45,7 @@ def test_an_unknown_host_and_a_closed_port_are_told_apart(
     press(at, "Test connection")
     errors = " ".join(e.value for e in at.error)
     assert "nothing listens there" in errors and "DNS" not in errors
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
 
 
 def test_vendor_calls_run_on_their_own_threads(service: IntegrationService) -> None:
@@ -57,7 +57,7 @@ def test_vendor_calls_run_on_their_own_threads(service: IntegrationService) -> N
 def test_the_edit_form_says_a_new_address_needs_the_secrets_again(
     open_page: OpenPage, service: IntegrationService
 ) -> None:
-    created = service.connect(
+    created = service.connections.connect(
         ORG,
         ConnectionCreate(
             system=System.HUBSPOT,
@@ -73,7 +73,7 @@ def test_the_edit_form_says_a_new_address_needs_the_secrets_again(
     press(at, "Save changes")
     errors = " ".join(e.value for e in at.error)
     assert "Private app access token: enter it again" in errors
-    stored = service.get_connection(ORG, created.id)
+    stored = service.connections.get_connection(ORG, created.id)
     assert stored.config["base_url"] == "https://api.hubapi.com"  # nothing changed
 
 
