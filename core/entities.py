@@ -2,7 +2,11 @@
 
 One model per entity type. Adapters map vendor fields onto these names; the
 store keeps `model_dump(mode="json")` of them as the record's data. Fields a
-vendor lacks stay None. Mapped custom fields travel in `custom`, keyed by the
+vendor lacks stay None. Every field is optional: the vendor decides what a valid
+record is (HubSpot keeps contacts without a last name and companies without a
+name), and a record our model refused would be lost silently; a write the vendor
+refuses for a missing field is a per-record failure with the vendor's words.
+Mapped custom fields travel in `custom`, keyed by the
 name chosen in the connection's field overrides (`custom.<name>`).
 Amounts are Decimal so that money survives a round trip without float drift.
 """
@@ -25,7 +29,7 @@ class CanonicalEntity(BaseModel):
 
 
 class Customer(CanonicalEntity):
-    name: str
+    name: str | None = None
     email: str | None = None
     phone: str | None = None
     tax_id: str | None = None
@@ -39,7 +43,7 @@ class Customer(CanonicalEntity):
 
 class Product(CanonicalEntity):
     sku: str | None = None
-    name: str
+    name: str | None = None
     description: str | None = None
     price: Decimal | None = None
     currency: str | None = None
@@ -56,13 +60,13 @@ class LineItem(BaseModel):
     product_external_id: str | None = None
     sku: str | None = None
     description: str | None = None
-    quantity: Decimal
+    quantity: Decimal | None = None
     unit_price: Decimal | None = None
     amount: Decimal | None = None
 
 
 class Order(CanonicalEntity):
-    number: str
+    number: str | None = None
     customer_external_id: str | None = None
     order_date: date | None = None
     status: str | None = None
@@ -75,12 +79,12 @@ class Inventory(CanonicalEntity):
     product_external_id: str | None = None
     sku: str | None = None
     location: str | None = None
-    quantity: Decimal
+    quantity: Decimal | None = None
     unit: str | None = None
 
 
 class Quote(CanonicalEntity):
-    number: str
+    number: str | None = None
     customer_external_id: str | None = None
     account_external_id: str | None = None
     opportunity_external_id: str | None = None
@@ -93,7 +97,7 @@ class Quote(CanonicalEntity):
 
 class Contact(CanonicalEntity):
     first_name: str | None = None
-    last_name: str
+    last_name: str | None = None
     email: str | None = None
     phone: str | None = None
     title: str | None = None
@@ -101,7 +105,7 @@ class Contact(CanonicalEntity):
 
 
 class Account(CanonicalEntity):
-    name: str
+    name: str | None = None
     domain: str | None = None
     industry: str | None = None
     phone: str | None = None
@@ -111,7 +115,7 @@ class Account(CanonicalEntity):
 
 
 class Opportunity(CanonicalEntity):
-    name: str
+    name: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
     stage: str | None = None
@@ -122,8 +126,8 @@ class Opportunity(CanonicalEntity):
 
 
 class Activity(CanonicalEntity):
-    kind: str  # call, meeting, task, email, note
-    subject: str
+    kind: str | None = None  # call, meeting, task, email, note
+    subject: str | None = None
     due_at: UtcDatetime | None = None
     done: bool | None = None
     notes: str | None = None

@@ -141,6 +141,11 @@ class SandboxControl:
         result: dict[str, Any] = self._call("GET", f"/{system}/{tenant}")
         return result
 
+    def required_fields(self, system: str, tenant: str, object_name: str) -> set[str]:
+        """Fields the simulated vendor refuses a record without (all others are optional)."""
+        objects = self.tenant(system, tenant)["objects"]
+        return set(objects[object_name]["required"])
+
     def reset(self, system: str, tenant: str, *, scale: Mapping[str, int] | None = None) -> None:
         """Back to the shipped data (edits, scale changes and budget dropped)."""
         self._call("POST", f"/{system}/{tenant}/reset", json={"scale": dict(scale or {})})

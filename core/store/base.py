@@ -177,6 +177,13 @@ class RecordStore(Protocol):
         batch_size: int = 1000,
     ) -> Iterator[Record]: ...
 
+    def iter_external_ids(
+        self, organisation_id: str, connection_id: str, entity: Entity, *, batch_size: int = 5000
+    ) -> Iterator[str]:
+        """External ids of the live (not deleted) records, in id order, without their data
+        (a full sync's sweep and reconciliation compare them with the vendor's)."""
+        ...
+
     def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
         """Live (not deleted) records held per entity."""
         ...

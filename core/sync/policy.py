@@ -3,8 +3,11 @@
 "Both sides changed" means: the vendor's version differs from the last version
 we pulled (the stored `content_hash`) AND the record has a pending local edit.
 The connection's conflict policy then decides:
-- timestamp: the more recent change wins (ties go to the vendor, the system of record,
-  compared at the vendor's resolution: whole seconds for some vendors);
+- timestamp: field by field (core.sync.merge): fields changed on one side only are
+  taken from that side; a field changed on both sides goes to the more recent change
+  (ties go to the vendor, the system of record, compared at the vendor's resolution:
+  whole seconds for some vendors). A record with no pending edit fields left to
+  compare (a local create, say) is decided whole by the same rule;
 - manual: held for review, both versions kept, nothing overwritten;
 - skip: neither side touched, logged.
 """
@@ -30,6 +33,7 @@ class PullDecision(StrEnum):
     KEEP_LOCAL = "keep_local"  # both changed, ours wins: keep edit, remember vendor base
     CONFLICT = "conflict"  # both changed, held for review
     SKIP = "skip"  # both changed, policy says leave both
+    MERGE = "merge"  # both changed, timestamp policy: field by field (core.sync.merge)
 
 
 class PushDecision(StrEnum):
@@ -37,9 +41,10 @@ class PushDecision(StrEnum):
     TAKE_REMOTE = "take_remote"
     CONFLICT = "conflict"
     SKIP = "skip"
+    MERGE = "merge"
 
 
-def _local_wins(local_changed_at: datetime | None, remote_updated_at: datetime | None) -> bool:
+def local_wins(local_changed_at: datetime | None, remote_updated_at: datetime | None) -> bool:
     if local_changed_at is None:
         return False
     if remote_updated_at is None:
@@ -58,7 +63,9 @@ def _both_changed(
         return PullDecision.CONFLICT
     if policy is ConflictPolicy.SKIP:
         return PullDecision.SKIP
-    if _local_wins(local.local_changed_at, remote_updated_at):
+    if local.local_change:
+        return PullDecision.MERGE
+    if local_wins(local.local_changed_at, remote_updated_at):
         return PullDecision.KEEP_LOCAL
     return PullDecision.TAKE_REMOTE
 
@@ -100,4 +107,5 @@ def decide_push(
         PullDecision.CONFLICT: PushDecision.CONFLICT,
         PullDecision.SKIP: PushDecision.SKIP,
         PullDecision.KEEP_LOCAL: PushDecision.PUSH,
+        PullDecision.MERGE: PushDecision.MERGE,
     }.get(decision, PushDecision.TAKE_REMOTE)

@@ -17,7 +17,7 @@ from typing import Any
 from adapters.base import RemotePage, RemoteRecord
 from core.clock import utcnow
 from core.errors import QuotaExhaustedError, TransientVendorError, VendorAuthError, VendorError
-from core.iterables import ReadAhead
+from core.iterables import ReadAhead, batched
 from core.models import (
     Conflict,
     ConflictKind,
@@ -34,7 +34,11 @@ from core.models import (
     diff_fields,
 )
 from core.sync.context import RunContext
-from core.sync.policy import PullDecision, decide_pull
+from core.sync.merge import local_base, merge_fields
+from core.sync.policy import PullDecision, decide_pull, local_wins
+
+SWEEP_BATCH = 500
+LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 
 
 def _parse(value: Any) -> datetime | None:
@@ -52,6 +56,11 @@ class EntityPull:
         self.counts = ctx.entity_counts(entity)
         self._page_ids: list[str] = []
         self._page_records: dict[str, Record] | None = None  # read only when a decision shows data
+        # Merged records' surviving local edits, re-applied once the page's upsert stored the
+        # vendor's version (which becomes their new base): (external id, edits, edited at).
+        self._reapply: list[tuple[str, dict[str, Any], datetime | None]] = []
+        # Every id a full read returned, for the sweep of purged records (None: no sweep).
+        self._seen: set[str] | None = None
         support = ctx.adapter.info.support(entity)
         self.approve_deletes = ctx.connection.approve_deletes and support.deletions
 
@@ -72,6 +81,8 @@ class EntityPull:
             since, resume = _parse(checkpoint.get("since")), checkpoint.get("resume")
             max_seen = _parse(checkpoint.get("max_seen"))
         may_commit = since is None or (committed is not None and since <= committed)
+        if options.full and not options.modified_since and resume is None:
+            self._seen = set()  # a whole listing from its first page: it can prove absence
 
         with closing(self._pages(since, resume)) as pages:  # stops the read-ahead on any exit
             for page in pages:
@@ -89,6 +100,8 @@ class EntityPull:
                     )
                 ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
 
+        if self._seen is not None:
+            self._sweep(self._seen)
         if not ctx.dry_run:
             cursor = (
                 max(filter(None, (max_seen, committed)), default=None) if may_commit else committed
@@ -147,6 +160,18 @@ class EntityPull:
                 self.entity, failure.external_id, failure.reason, operation=Operation.RECORD
             )
         records = {record.external_id: record for record in page.records}  # last one wins
+        if self._seen is not None:
+            self._seen.update(records)
+            self._seen.update(f.external_id for f in page.failures if f.external_id)
+        for remote in records.values():
+            if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
+                max_seen = remote.updated_at
+        self._store(records)
+        return max_seen
+
+    def _store(self, records: dict[str, RemoteRecord]) -> None:
+        """Decide every record against its stored version; one bulk upsert."""
+        ctx = self.ctx
         self._page_ids, self._page_records = list(records), None
         existing = (
             ctx.store.get_record_versions(
@@ -157,8 +182,6 @@ class EntityPull:
         )
         writes: list[RecordWrite] = []
         for remote in records.values():
-            if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
-                max_seen = remote.updated_at
             write = self._decide(remote, existing.get(remote.external_id))
             if write is not None:
                 writes.append(write)
@@ -170,7 +193,32 @@ class EntityPull:
             self.counts.updated += result.updated + result.restored
             self.counts.deleted += result.deleted
             self.counts.unchanged += result.unchanged
-        return max_seen
+        for external_id, pending, edited_at in self._reapply:
+            key = (ctx.organisation_id, ctx.connection_id, self.entity, external_id)
+            ctx.store.clear_local_change(*key)
+            if pending:
+                ctx.store.set_local_change(*key, pending, at=edited_at or utcnow())
+        self._reapply.clear()
+
+    def _sweep(self, seen: set[str]) -> None:
+        """After a whole full read: a stored live record the vendor no longer returned at all
+        (purged, not soft-deleted) is deleted here too, by the same decision as a vendor
+        deletion (held for approval where the connection asks for that)."""
+        ctx = self.ctx
+        stored = ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
+        gone = [i for i in stored if i not in seen and not i.startswith(LOCAL_PREFIX)]
+        for chunk in batched(gone, SWEEP_BATCH):
+            self._store({i: RemoteRecord(i, {}, deleted=True) for i in chunk})
+        if gone:
+            ctx.audit.add(
+                Operation.PULL,
+                f"{len(gone)} {self.entity.value} record(s) the vendor no longer returns "
+                "(purged) were marked deleted",
+                entity=self.entity,
+                level=LogLevel.WARNING,
+                status=LogStatus.WARNING,
+                metadata={"external_ids": gone[:50], "count": len(gone)},
+            )
 
     def _stored(self, external_id: str) -> Record | None:
         """The stored record with its data, for the few decisions that show it (a conflict,
@@ -219,6 +267,9 @@ class EntityPull:
                 metadata={"external_id": remote.external_id},
             )
             return None
+        if decision is PullDecision.MERGE and local is not None and local.local_change:
+            self._merge(remote, local)
+            return write  # the vendor's version is the new base; surviving edits go on top
         if decision in (PullDecision.TAKE_REMOTE, PullDecision.KEEP_LOCAL):
             self.counts.conflicts += 1  # both sides changed; the timestamp policy settled it
             winner = "the vendor's" if decision is PullDecision.TAKE_REMOTE else "our"
@@ -241,6 +292,46 @@ class EntityPull:
             stored = self._stored(remote.external_id) if local is not None else None
             self._plan_write(decision, remote, stored)
         return write
+
+    def _merge(self, remote: RemoteRecord, local: RecordVersion) -> None:
+        """Both sides changed, timestamp policy: field by field (core.sync.merge)."""
+        ctx = self.ctx
+        assert local.local_change is not None
+        base = local_base(
+            ctx.store, ctx.organisation_id, ctx.connection_id, self.entity, remote.external_id
+        )
+        merge = merge_fields(
+            remote=remote.data,
+            local_change=local.local_change,
+            base=base,
+            local_wins=local_wins(local.local_changed_at, remote.updated_at),
+        )
+        if merge.conflicts:
+            self.counts.conflicts += 1
+            winner = "the vendor's" if merge.vendor_won else "our"
+            ctx.audit.add(
+                Operation.CONFLICT,
+                f"{self.entity.value} {remote.external_id}: {', '.join(merge.conflicts)} changed "
+                f"on both sides; {winner} later change wins (timestamp policy), "
+                "other fields merged",
+                entity=self.entity,
+                metadata={"external_id": remote.external_id, "fields": merge.conflicts},
+            )
+        if not ctx.dry_run:
+            self._reapply.append((remote.external_id, merge.pending, local.local_changed_at))
+            return
+        self.counts.updated += 1
+        stored = self._stored(remote.external_id)
+        both = f"; changed on both sides: {', '.join(merge.conflicts)}" if merge.conflicts else ""
+        self.ctx.plan(
+            PlannedChange(
+                entity=self.entity,
+                external_id=remote.external_id,
+                action="update",
+                fields=diff_fields(stored.data if stored else None, merge.data),
+                detail="merged field by field" + both,
+            )
+        )
 
     def _plan_write(
         self, decision: PullDecision, remote: RemoteRecord, local: Record | None

@@ -22,7 +22,8 @@ from core.models import (
     diff_fields,
 )
 from core.sync.context import RunContext
-from core.sync.policy import PushDecision, decide_push
+from core.sync.merge import local_base, merge_fields
+from core.sync.policy import PushDecision, decide_push, local_wins
 
 PUSH_BATCH = 50
 
@@ -58,6 +59,10 @@ class EntityPush:
             )
             if decision is PushDecision.PUSH:
                 outbound.append(record)
+            elif decision is PushDecision.MERGE and current is not None:
+                merged = self._merge(record, current)
+                if merged is not None:
+                    outbound.append(merged)
             elif current is not None:
                 self._settle(record, current, decision)
         if not outbound:
@@ -104,6 +109,63 @@ class EntityPush:
                 source_updated_at=result.updated_at,
                 run_id=ctx.run.id,
             )
+
+    def _merge(self, record: Record, current: RemoteRecord) -> Record | None:
+        """Both sides changed, timestamp policy: take the vendor's changes, keep the local
+        edits of other fields, and let the later change decide a field both changed.
+        Returns the record to push (its surviving edits), or None when nothing is left."""
+        ctx = self.ctx
+        key = (ctx.organisation_id, ctx.connection_id, self.entity, record.external_id)
+        merge = merge_fields(
+            remote=current.data,
+            local_change=record.local_change or {},
+            base=local_base(ctx.store, *key),
+            local_wins=local_wins(record.local_changed_at, current.updated_at),
+        )
+        self.counts.updated += 1  # the vendor's changes are taken
+        if merge.conflicts:
+            self.counts.conflicts += 1
+            winner = "the vendor's" if merge.vendor_won else "our"
+            ctx.audit.add(
+                Operation.CONFLICT,
+                f"{self.entity.value} {record.external_id}: {', '.join(merge.conflicts)} changed "
+                f"on both sides; {winner} later change wins (timestamp policy), "
+                "other fields merged",
+                entity=self.entity,
+                metadata={"external_id": record.external_id, "fields": merge.conflicts},
+            )
+        if ctx.dry_run:
+            ctx.plan(
+                PlannedChange(
+                    entity=self.entity,
+                    external_id=record.external_id,
+                    action="update",
+                    fields=diff_fields(record.data, merge.data),
+                    detail="merged field by field",
+                )
+            )
+            if not merge.pending:
+                return None
+            return record.model_copy(update={"data": merge.data, "local_change": merge.pending})
+        ctx.store.upsert_records(
+            *key[:3],
+            [
+                RecordWrite(
+                    external_id=current.external_id,
+                    data=current.data,
+                    content_hash=content_hash(current.data),
+                    source_created_at=current.created_at,
+                    source_updated_at=current.updated_at,
+                )
+            ],
+            run_id=ctx.run.id,
+        )
+        ctx.store.clear_local_change(*key)
+        if not merge.pending:
+            return None
+        return ctx.store.set_local_change(
+            *key, merge.pending, at=record.local_changed_at or current.updated_at or ctx.started
+        )
 
     def _settle(self, record: Record, current: RemoteRecord, decision: PushDecision) -> None:
         """Both sides changed and the policy did not say push."""

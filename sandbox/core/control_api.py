@@ -170,6 +170,7 @@ class ControlApi(RecordRoutes):
                     "scale": tenant.scale_of(name),
                     "overlay": tenant.collection(name).overlay_size,
                     "fields": [f.name for f in tenant.collection(name).fields],
+                    "required": [f.name for f in tenant.collection(name).fields if f.required],
                 }
                 for name in tenant.specs
             },

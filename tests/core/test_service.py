@@ -149,7 +149,9 @@ def test_edit_record_is_validated_and_pushed(
         service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"shoe_size": 42})
     assert error.value.field == "shoe_size"
     with pytest.raises(InvalidInputError) as error:
-        service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"last_name": None})
+        service.review.edit_record(
+            ORG, created.id, Entity.CONTACT, "c1", {"last_name": ["not", "text"]}
+        )
     assert error.value.field == "last_name"
     service.review.edit_record(ORG, created.id, Entity.CONTACT, "c1", {"title": "CTO"})
     service.syncs.queue_sync(ORG, created.id, SyncOptions(direction=Direction.PUSH))

@@ -21,7 +21,12 @@ def _assert_exact(hub: Hub) -> None:
         stored, truth = hub.stored(entity), hub.truth(entity)
         assert stored.keys() == truth.keys(), entity
         mismatched = [key for key in truth if stored[key] != truth[key]]
-        assert not mismatched, (entity, mismatched[:3], stored[mismatched[0]], truth[mismatched[0]])
+        assert not mismatched, (
+            entity,
+            mismatched[:3],
+            {k: (stored[mismatched[0]].get(k), v) for k, v in truth[mismatched[0]].items()
+             if stored[mismatched[0]].get(k) != v},
+        )  # fmt: skip
 
 
 def test_full_sync_equals_the_sandbox_truth(hub: Hub) -> None:
@@ -104,6 +109,7 @@ def test_conflict_policies(hub: Hub, policy: ConflictPolicy) -> None:
     entity = case.push_entity
     hub.sync(full=True)
     external_id = _local_edit(hub)
+    base_version = hub.truth(entity)[external_id]
     local_version = hub.stored(entity)[external_id]
     truth_record = control.get(case.system.value, case.tenant, case.objects[entity], external_id)
     assert truth_record is not None
@@ -130,10 +136,14 @@ def test_conflict_policies(hub: Hub, policy: ConflictPolicy) -> None:
         assert hub.truth(entity)[external_id] == remote_version
         skipped = hub.service.monitoring.logs(ORG, LogFilter(run_id=run.id, text="skipped"))
         assert skipped.total >= 1
-    else:  # timestamp: the vendor's later edit wins on both sides
+    else:  # timestamp, field by field: the vendor's later edit wins the fields it changed
         assert conflicts == []
-        assert hub.stored(entity)[external_id] == remote_version
-        assert hub.truth(entity)[external_id] == remote_version
+        expected = {
+            name: value if value != base_version[name] else local_version[name]
+            for name, value in remote_version.items()
+        }
+        assert hub.stored(entity)[external_id] == expected
+        assert hub.truth(entity)[external_id] == expected
 
 
 def test_dry_run_changes_nothing_anywhere(hub: Hub) -> None:

@@ -117,6 +117,25 @@ class RecordsMixin(MongoBase):
                 return
             last = docs[-1]["external_id"]
 
+    def iter_external_ids(
+        self, organisation_id: str, connection_id: str, entity: Entity, *, batch_size: int = 5000
+    ) -> Iterator[str]:
+        query = {**_key(organisation_id, connection_id, entity), "deleted": False}
+        last: str | None = None
+        while True:
+            page = query if last is None else {**query, "external_id": {"$gt": last}}
+            ids = [
+                doc["external_id"]
+                for doc in self._col(RECORDS)
+                .find(page, {"external_id": 1, "_id": 0})
+                .sort("external_id", ASCENDING)
+                .limit(max(batch_size, 1))
+            ]
+            yield from ids
+            if len(ids) < max(batch_size, 1):
+                return
+            last = ids[-1]
+
     def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
         pipeline: list[Document] = [
             {

@@ -244,6 +244,23 @@ class RecordsMixin(StoreArea):
                 return
             last = rows[-1]["external_id"]
 
+    def iter_external_ids(
+        self, organisation_id: str, connection_id: str, entity: Entity, *, batch_size: int = 5000
+    ) -> Iterator[str]:
+        sql = (
+            f"SELECT external_id FROM records WHERE {_KEY} AND external_id > ? AND deleted = 0 "
+            "ORDER BY external_id LIMIT ?"
+        )
+        batch_size, last = max(batch_size, 1), ""
+        while True:
+            with self._db.guard():
+                params = (organisation_id, connection_id, entity.value, last, batch_size)
+                ids = [row[0] for row in self._db.connection().execute(sql, params).fetchall()]
+            yield from ids
+            if len(ids) < batch_size:
+                return
+            last = ids[-1]
+
     def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
         sql = (
             "SELECT entity, COUNT(*) FROM records WHERE organisation_id = ? "

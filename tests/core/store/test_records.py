@@ -207,6 +207,8 @@ def test_iteration_is_keyset_ordered_and_filtered(store: Store, conn_id: str) ->
     assert listed(include_deleted=True) == ids
     assert listed(pending_only=True) == ["c05", "c07"]
     assert [r.external_id for r in store.iter_records(ORG, conn_id, Entity.ACCOUNT)] == []
+    assert list(store.iter_external_ids(ORG, conn_id, CONTACT, batch_size=3)) == listed()
+    assert list(store.iter_external_ids(ORG, conn_id, Entity.ACCOUNT)) == []
 
 
 def test_upsert_into_an_unknown_connection_is_refused(store: Store, conn_id: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.models import Entity, System
 from sandbox.control import TruthRecord
-from sandbox.odoo import tables
+from sandbox.odoo import schema, tables
 from sandbox.odoo.tenants import API_KEYS
 from sandbox.testing import RunningSandbox
 from tests.proof.case import ProofCase
@@ -34,9 +34,15 @@ _NAMES: dict[str, dict[int, str]] = {
 }
 
 
+# Odoo reads an unset number as 0.0, every other unset value as False.
+_FIELDS = (*schema.partner_fields(17), *schema.product_fields(17), *schema.order_fields(17),
+           *schema.LINE_FIELDS, *schema.QUANT_FIELDS)  # fmt: skip
+_NUMBERS = {f.name for f in _FIELDS if f.type in ("float", "monetary")}
+
+
 def _value(name: str, value: Any) -> Any:
     if value is None:
-        return False
+        return 0.0 if name in _NUMBERS else False
     if name in _NAMES and isinstance(value, int):
         return [value, _NAMES[name][value]]
     return value
@@ -45,7 +51,8 @@ def _value(name: str, value: Any) -> Any:
 def api_shape(truth: TruthRecord) -> dict[str, Any]:
     """A stored record as search_read returns it: False for empty values, many2one as
     [id, name], datetimes in Odoo's format, order lines as the line rows."""
-    shaped = {name: _value(name, value) for name, value in truth.fields.items()}
+    shaped = {f.name: _value(f.name, None) for f in _FIELDS if f.type != "one2many"}
+    shaped |= {name: _value(name, value) for name, value in truth.fields.items()}
     shaped["id"] = int(truth.id)
     shaped["write_date"] = truth.modified_at.strftime(ODOO_TIME)
     shaped["create_date"] = truth.created_at.strftime(ODOO_TIME)
@@ -62,7 +69,7 @@ def remote_edit(entity: Entity, truth: TruthRecord) -> dict[str, Any]:
     tag = truth.id[-3:]
     edits: dict[Entity, dict[str, Any]] = {
         Entity.PRODUCT: {"name": f"Remote product {tag}"},
-        Entity.CUSTOMER: {"phone": f"+32 2 555 0{tag}"},
+        Entity.CUSTOMER: {"city": f"Remote City {tag}"},  # a field the local edit changes too
         Entity.ORDER: {"name": f"S-REMOTE-{tag}"},
         Entity.QUOTE: {"validity_date": "2031-12-31"},
         Entity.INVENTORY: {"quantity": 4242.0},

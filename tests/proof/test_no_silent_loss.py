@@ -1,0 +1,145 @@
+"""No silent loss (issue 15): the vendor's data changes the way real data does, and the hub
+ends with the exact truth, for every system the failure applies to.
+
+Each test changes the vendor's side through the sandbox's control API (no webhooks), runs
+the product as a user would, and compares the store with the sandbox's truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import islice
+
+import pytest
+
+from adapters import convert
+from core.models import ConflictPolicy, Direction, Entity, RunState
+from sandbox.control import TruthRecord
+from tests.proof.conftest import Hub
+from tests.proof.test_sync_proofs import _assert_exact, _local_edit
+
+
+def _clearable(hub: Hub, entity: Entity, record: TruthRecord) -> set[str]:
+    """Sandbox fields of `record` the adapter's map reads and the vendor lets one clear:
+    not required, not the record's key, timestamps or deletion flag, not part of a
+    composite key (clearing one would make another record, not an empty field)."""
+    case = hub.case
+    info = hub.sandbox.control.tenant(case.system.value, case.tenant)["objects"]
+    adapter = hub.adapter()
+    try:
+        spec, fields = adapter.spec(entity), adapter.field_map(entity)
+        segments = {part for path in fields.vendor_paths() for part in path.split(".")}
+        reserved = {
+            part for path in (spec.key, spec.cursor, spec.created, spec.deleted) if path
+            for part in path.split(".")
+        }  # fmt: skip
+        required = set(info[case.objects[entity]]["required"])
+        candidates = (set(info[case.objects[entity]]["fields"]) & segments) - reserved - required
+
+        def key_after_clearing(name: str) -> str | None:
+            cleared = replace(record, fields={**record.fields, name: None})
+            page = adapter.to_page(spec, fields, [case.api_shape(cleared)])
+            return page.records[0].external_id if page.records else None
+
+        own = key_after_clearing("\0")  # nothing cleared: the record's own key
+        return {name for name in candidates if key_after_clearing(name) == own}
+    finally:
+        adapter.close()
+
+
+def test_optional_fields_stay_optional_and_clears_carry_over(hub: Hub) -> None:
+    """A record the vendor holds with only its required fields (a HubSpot contact without a
+    last name, a company without a name) is stored, and a field cleared at the vendor is
+    cleared in the hub."""
+    case, control = hub.case, hub.sandbox.control
+    system, tenant = case.system.value, case.tenant
+    assert hub.sync(full=True).state is RunState.SUCCEEDED
+    for entity, object_name in case.objects.items():
+        required = control.required_fields(system, tenant, object_name)
+        first, second = islice(control.iter_records(system, tenant, object_name, page_size=2), 2)
+        control.update(
+            system, tenant, object_name, first.id, dict.fromkeys(_clearable(hub, entity, first))
+        )
+        control.create(system, tenant, object_name, {f: second.fields.get(f) for f in required})
+    run = hub.sync()
+    assert run.state is RunState.SUCCEEDED, run.error
+    assert run.totals.failed == 0
+    _assert_exact(hub)
+
+
+def _other_text_field(hub: Hub, entity: Entity, avoid: set[str]) -> tuple[str, str]:
+    """A mapped, writable text field the local edit does not touch: (canonical, vendor)."""
+    case = hub.case
+    sandbox_fields = set(
+        hub.sandbox.control.tenant(case.system.value, case.tenant)["objects"][case.objects[entity]][
+            "fields"
+        ]
+    )
+    adapter = hub.adapter()
+    try:
+        rules = adapter.field_map(entity).rules
+    finally:
+        adapter.close()
+    for rule in rules:
+        name = rule.vendor.split(".")[-1]
+        if (
+            rule.canonical not in avoid
+            and rule.custom_name is None
+            and rule.writable
+            and rule.direction is Direction.BOTH
+            and rule.convert.name == convert.TEXT.name
+            and name in sandbox_fields
+        ):
+            return rule.canonical, name
+    raise AssertionError(f"{case.id}: no other text field on {entity.value}")
+
+
+@pytest.mark.parametrize("direction", [Direction.BOTH, Direction.PUSH])
+def test_timestamp_policy_merges_field_by_field(hub: Hub, direction: Direction) -> None:
+    """A local edit of one field and a later vendor edit of another: both survive on both
+    sides, and it is no conflict (a conflict is one field changed on both sides)."""
+    case, control = hub.case, hub.sandbox.control
+    if case.push_entity is None:
+        pytest.skip(f"{case.id}: no writable entity")
+    entity = case.push_entity
+    assert hub.sync(full=True).state is RunState.SUCCEEDED
+    external_id = _local_edit(hub)
+    canonical, vendor_field = _other_text_field(hub, entity, set(case.local_edit))
+    value = f"Remote merge {external_id[-4:]}"
+    control.update(
+        case.system.value, case.tenant, case.objects[entity], external_id, {vendor_field: value}
+    )  # fmt: skip — the vendor's edit is the later one
+    run = hub.sync(direction=direction, conflict_policy=ConflictPolicy.TIMESTAMP)
+    assert run.state is RunState.SUCCEEDED, run.error
+    assert run.totals.conflicts == 0
+    stored, truth = hub.stored(entity)[external_id], hub.truth(entity)[external_id]
+    assert stored == truth
+    assert truth[canonical] == value
+    for name, edited in case.local_edit.items():
+        assert str(truth[name]) == str(edited)
+
+
+def test_full_sync_marks_purged_records_deleted(hub: Hub) -> None:
+    """Records purged at the vendor (gone from every API, no tombstone) are deleted in the hub
+    by the next full sync, and a dry run predicts exactly that."""
+    case, control = hub.case, hub.sandbox.control
+    system, tenant = case.system.value, case.tenant
+    entity = case.first_entity
+    object_name = case.objects[entity]
+    required = control.required_fields(system, tenant, object_name)
+    [model] = islice(control.iter_records(system, tenant, object_name), 1)
+    # Records nothing else refers to (a vendor refuses to purge a referenced one).
+    purged = [
+        control.create(system, tenant, object_name, {f: model.fields.get(f) for f in required}).id
+        for _ in range(3)
+    ]
+    assert hub.sync(full=True).state is RunState.SUCCEEDED
+    for record_id in purged:
+        control.delete(system, tenant, object_name, record_id, hard=True)
+    dry = hub.sync(full=True, dry_run=True)
+    assert dry.state is RunState.SUCCEEDED, dry.error
+    assert dry.counts[entity].deleted == len(purged)
+    run = hub.sync(full=True)
+    assert run.state is RunState.SUCCEEDED, run.error
+    assert run.counts[entity].deleted == len(purged)
+    _assert_exact(hub)
