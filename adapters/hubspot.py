@@ -9,8 +9,9 @@ A read runs in phases, each checkpointed (the resume position names its phase):
    paged by `hs_object_id GT <last id>`, never by `after` offsets. Keyset pages
    are never refused at the 10,000-result cap, and a record edited mid-read
    cannot shift an offset and hide another. `until` is fixed when the phase
-   starts, so nothing newer than the records read can raise the engine's cursor
-   past an unread change; for a full read the window starts when the list began
+   starts (a clock margin past our "now", for a HubSpot clock ahead of ours), so
+   nothing much newer than the records read can raise the engine's cursor past an
+   unread change; for a full read the window starts when the list began
    (it catches what changed during the list). `since` is moved back a few
    minutes because HubSpot's search index trails writes.
 3. `archived`: the archived=true list, kept to records archived inside the window.
@@ -60,6 +61,11 @@ from core.models import Entity, System
 LIST_LIMIT, SEARCH_LIMIT, BATCH_LIMIT = 100, 200, 100
 SEARCH_BUDGET = RateLimit(4, 1.0)
 INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
+# HubSpot's clock may run ahead of ours: the window's upper edge is this far past our "now",
+# so a write it stamped ahead is read by the run that follows it. Kept within the engine's
+# read overlap (core.sync.pull.READ_OVERLAP): a record edited behind the keyset during the
+# search is then still inside the next run's window.
+CLOCK_MARGIN = timedelta(minutes=2)
 RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
 # Unique properties HubSpot upserts by (batch/upsert idProperty): creates repeat safely.
 UPSERT_KEYS = {"contacts": "email"}
@@ -180,7 +186,7 @@ class HubSpotAdapter(BaseAdapter):
             yield from self._phase(spec, fields, state, self._list(spec), then)
             state = then
         if state["phase"] == "search":
-            state.setdefault("until", to_ms(self.clock.now()))  # after the list, not before
+            state.setdefault("until", to_ms(self.clock.now() + CLOCK_MARGIN))  # after the list
             paginator = KeysetPaginator(
                 modified=modified_property(spec), since_ms=state["since"], until_ms=state["until"]
             )

@@ -164,6 +164,15 @@ class SandboxControl:
         result: dict[str, Any] = self._call("PUT", f"/{system}/{tenant}/limits", json=limits)
         return result
 
+    def set_vendor_clock(
+        self, system: str, tenant: str, *, skew_ms: int = 0, frozen_at_ms: int | None = None
+    ) -> int:
+        """Run the vendor's clock `skew_ms` ahead of real time (negative: behind), or freeze
+        it at `frozen_at_ms` (writes a millisecond apart from there), until the next call
+        or reset. Returns the vendor's time now (epoch ms)."""
+        body = {"skew_ms": skew_ms, "frozen_at_ms": frozen_at_ms}
+        return int(self._call("PUT", f"/{system}/{tenant}/clock", json=body)["now_ms"])
+
     def expire_tokens(self, system: str, tenant: str) -> int:
         return int(self._call("POST", f"/{system}/{tenant}/tokens/expire")["expired"])
 

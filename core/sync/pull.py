@@ -1,7 +1,8 @@
 """Pull one entity: vendor pages -> decisions -> one bulk upsert per page -> checkpoint.
 
 The cursor (high-water mark of the vendor's modified time) is committed only
-when the whole stream has been stored; within a run, the position after each
+when the whole stream has been stored, and the next incremental read starts a
+safety margin before it (READ_OVERLAP); within a run, the position after each
 stored page is saved as a checkpoint, so a run killed anywhere resumes after
 the last stored page. Replaying a page is harmless: upserts are keyed and
 unchanged records are recognised by hash.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import closing
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.base import RemotePage, RemoteRecord
@@ -38,6 +39,11 @@ from core.sync.merge import local_base, merge_fields
 from core.sync.policy import PullDecision, decide_pull, local_wins
 
 SWEEP_BATCH = 500
+# An incremental read starts this far before the committed cursor: a vendor clock that
+# was ahead and is set back, or a vendor transaction that commits after a later one was
+# read (a SystemModstamp older than the cursor), would otherwise hide a change. Records
+# read again are recognised as unchanged by their hash.
+READ_OVERLAP = timedelta(minutes=5)
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 
 
@@ -68,7 +74,11 @@ class EntityPull:
         ctx, options = self.ctx, self.ctx.run.options
         state = ctx.store.get_sync_state(ctx.organisation_id, ctx.connection_id, self.entity)
         committed = _parse(state.cursor) if state else None
-        since = options.modified_since if (options.full or options.modified_since) else committed
+        since = (
+            options.modified_since
+            if (options.full or options.modified_since)
+            else (committed - READ_OVERLAP if committed else None)
+        )
         resume: dict[str, Any] | None = None
         max_seen: datetime | None = None
         checkpoint = state.checkpoint if state else None

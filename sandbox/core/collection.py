@@ -16,7 +16,6 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from sandbox.core.clock import now_ms
 from sandbox.core.draw import Draw
 from sandbox.core.entry import Entry
 from sandbox.core.schema import FieldDef, GenContext, ObjectSpec, generate_value
@@ -250,8 +249,13 @@ class Collection:
 
     # --- internals -----------------------------------------------------------------
 
+    def follow_clock(self) -> None:
+        """The vendor's clock was set (back, perhaps): the next write takes its time even
+        if that is before the last write's (never-repeated times resume from there)."""
+        self._last_ms = 0
+
     def _tick(self) -> int:
-        now = now_ms()
+        now = self._ctx.vendor_now_ms()
         if now <= self._last_ms:
             now = self._last_ms + 1
         self._last_ms = now

@@ -46,6 +46,7 @@ class ControlApi(RecordRoutes):
             ("/{system}/{tenant}/scale", self.scale, ["PUT"]),
             ("/{system}/{tenant}/limits", self.limits, ["GET", "PUT"]),
             ("/{system}/{tenant}/tokens/expire", self.expire_tokens, ["POST"]),
+            ("/{system}/{tenant}/clock", self.tenant_clock, ["GET", "PUT"]),
             ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
             ("/{system}/{tenant}/objects/{object}", self.records, ["GET", "POST"]),
             (
@@ -211,6 +212,23 @@ class ControlApi(RecordRoutes):
                 raise ControlError(400, f"bad limits: {exc}") from None
             tenant.budget.reset()
         return {"limits": asdict(tenant.budget.config), "usage": asdict(tenant.budget.usage())}
+
+    async def tenant_clock(self, request: Request) -> Any:
+        """One tenant's vendor clock, on top of the sandbox's clock: `{"skew_ms": n}`
+        stamps its writes n ms ahead (negative: behind); `{"frozen_at_ms": t}` stamps every
+        write at t (each a millisecond after the previous, as collections never repeat a
+        time); `{}` follows the sandbox's clock again."""
+        tenant = self._tenant(request)
+        if request.method == "PUT":
+            body = await body_of(request)
+            if not isinstance(body, dict):
+                raise ControlError(400, 'body must be {"skew_ms": n} or {"frozen_at_ms": t}')
+            values = {name: body.get(name) for name in ("skew_ms", "frozen_at_ms")}
+            for name, value in values.items():
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise ControlError(400, f"{name} must be an integer")
+            tenant.set_clock(skew_ms=values["skew_ms"], frozen_at_ms=values["frozen_at_ms"])
+        return {"now_ms": tenant.vendor_now_ms()}
 
     async def expire_tokens(self, request: Request) -> Any:
         tenant = self._tenant(request)

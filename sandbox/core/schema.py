@@ -88,6 +88,11 @@ class GenContext(Protocol):
     @property
     def tenant_name(self) -> str: ...
 
+    def vendor_now_ms(self) -> int:
+        """The vendor's clock, in epoch milliseconds: real time unless a test skewed it
+        (ahead or behind) or froze it."""
+        ...
+
     @property
     def settings(self) -> Mapping[str, Any]: ...
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.core.clock import now_ms
 from sandbox.core.collection import Collection
 from sandbox.core.draw import Draw, collection_key
 from sandbox.core.entry import Entry
@@ -66,6 +67,21 @@ class Tenant:
     @property
     def tenant_name(self) -> str:
         return self.name
+
+    def set_clock(self, *, skew_ms: int | None, frozen_at_ms: int | None) -> None:
+        """Skew (ms ahead of real time; negative: behind) or freeze the vendor's clock. A
+        clock set back stamps the next writes earlier than the last ones, as a vendor's
+        corrected clock does."""
+        self.extras["clock_skew_ms"], self.extras["clock_frozen_ms"] = skew_ms, frozen_at_ms
+        for collection in self._collections.values():
+            collection.follow_clock()
+
+    def vendor_now_ms(self) -> int:
+        """Skewed or frozen through the control API (`PUT .../clock`); a reset drops it."""
+        frozen = self.extras.get("clock_frozen_ms")
+        if frozen is not None:
+            return int(frozen)
+        return now_ms() + int(self.extras.get("clock_skew_ms") or 0)
 
     @property
     def settings(self) -> Mapping[str, Any]:

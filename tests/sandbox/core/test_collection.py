@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from itertools import islice
 from typing import Any, ClassVar
 
@@ -27,6 +28,9 @@ class _Ctx:
 
     def id_of(self, object_name: str, index: int) -> str:
         return str(index)
+
+    def vendor_now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
 
 
 def _gen(draw: Draw, index: int, ctx: GenContext) -> dict[str, Any]:
