@@ -49,6 +49,7 @@ RECENT_ITEMS = {
     Entity.PRODUCT: "product",
 }
 KEEP_DELETED_DAYS = 30  # Pipedrive purges deleted records after 30 days
+RECENTS_PASSES = 3  # reads of /v1/recents when entries move while it is read (see _recents)
 _Found = tuple[list[RemoteRecord], Any]
 
 
@@ -173,16 +174,53 @@ class PipedriveAdapter(BaseAdapter):
 
     def _deleted(self, spec: EntitySpec, since: datetime, position: Any) -> Iterator[RemotePage]:
         """Deals: v2 `status=deleted`. Others: v1 recents, keeping items no longer active."""
+        if spec.entity is not Entity.OPPORTUNITY:
+            yield from self._recents(spec, since, position)
+            return
         while True:
-            if spec.entity is Entity.OPPORTUNITY:
-                gone, nxt = self._deleted_deals(spec, since, position)
-            else:
-                gone, nxt = self._deleted_recents(spec, since, position)
+            gone, nxt = self._deleted_deals(spec, since, position)
             self.stats.pages += 1
             yield RemotePage(gone, resume={"deleted": nxt} if nxt is not None else None)
             if nxt is None:
                 return
             position = nxt
+
+    def _recents(self, spec: EntitySpec, since: datetime, position: Any) -> Iterator[RemotePage]:
+        """/v1/recents, oldest change first, paged by offset. An entry changed while the list
+        is read moves to its end and shifts every later entry back, so the entry at a page
+        boundary would be skipped. Such a move shows as an id seen twice in one pass; the
+        pass is then read again from the moved entry's first-seen time (only entries
+        before it can have shifted), at most RECENTS_PASSES times."""
+        window, start = v1_time(since), 0
+        if isinstance(position, dict):
+            window, start = str(position["since"]), int(position["start"])
+        elif position != "start":
+            start = int(position)
+        for attempt in range(RECENTS_PASSES):
+            first_seen: dict[str, str] = {}
+            moved_from: str | None = None
+            while True:
+                gone, entries, nxt = self._recents_page(spec, window, start)
+                self.stats.pages += 1
+                for entry_id, changed in entries:
+                    if entry_id not in first_seen:
+                        first_seen[entry_id] = changed
+                    elif moved_from is None or first_seen[entry_id] < moved_from:
+                        moved_from = first_seen[entry_id]
+                again = nxt is None and moved_from is not None and attempt + 1 < RECENTS_PASSES
+                if nxt is not None:
+                    resume: dict[str, Any] | None = {"deleted": {"since": window, "start": nxt}}
+                elif again:
+                    resume = {"deleted": {"since": moved_from, "start": 0}}
+                else:
+                    resume = None
+                yield RemotePage(gone, resume=resume)
+                if nxt is None:
+                    break
+                start = nxt
+            if not again or moved_from is None:
+                return
+            window, start = moved_from, 0
 
     def _deleted_deals(self, spec: EntitySpec, since: datetime, position: Any) -> _Found:
         params = {"status": "deleted", "limit": LIMIT, "updated_since": _rfc3339(since)}
@@ -192,22 +230,34 @@ class PipedriveAdapter(BaseAdapter):
         gone = [_gone(item) for item in body.get("data") or [] if item.get("id") is not None]
         return gone, (body.get("additional_data") or {}).get("next_cursor")
 
-    def _deleted_recents(self, spec: EntitySpec, since: datetime, position: Any) -> _Found:
+    def _recents_page(
+        self, spec: EntitySpec, window: str, start: int
+    ) -> tuple[list[RemoteRecord], list[tuple[str, str]], int | None]:
+        """One recents page: the deleted records, every entry's (id, update_time), next start."""
         params = {
-            "since_timestamp": since.strftime("%Y-%m-%d %H:%M:%S"),
+            "since_timestamp": window,
             "items": RECENT_ITEMS[spec.entity],
-            "start": 0 if position == "start" else int(position),
+            "start": start,
             "limit": LIMIT,
         }
         body = self.session.request_json("GET", "/api/v1/recents", params=params).body or {}
         items = [i.get("data") or {} for i in body.get("data") or []]
         gone = [_gone(i) for i in items if i.get("active_flag") is False and i.get("id")]
+        entries = [
+            (str(i["id"]), str(i.get("update_time") or window)) for i in items if i.get("id")
+        ]
         pages = (body.get("additional_data") or {}).get("pagination") or {}
-        return gone, pages.get("next_start") if pages.get("more_items_in_collection") else None
+        nxt = pages.get("next_start") if pages.get("more_items_in_collection") else None
+        return gone, entries, None if nxt is None else int(nxt)
 
 
 def _gone(item: Mapping[str, Any]) -> RemoteRecord:
     return RemoteRecord(str(item["id"]), {}, read_time(item, "update_time"), deleted=True)
+
+
+def v1_time(moment: datetime) -> str:
+    """API v1's UTC "YYYY-MM-DD HH:MM:SS" (recents' since_timestamp and update_time)."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -8,12 +8,13 @@ the product as a user would, and compares the store with the sandbox's truth.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 import pytest
 
 from adapters import convert
-from core.models import ConflictPolicy, Direction, Entity, RunState
+from core.models import ConflictPolicy, Direction, Entity, RunState, System
 from sandbox.control import TruthRecord
 from tests.proof.conftest import Hub
 from tests.proof.test_sync_proofs import _assert_exact, _local_edit
@@ -190,3 +191,36 @@ def test_same_second_edits_across_page_boundaries_are_all_read(hub: Hub) -> None
     assert run.counts[case.first_entity].updated == edited
     assert run.counts[case.first_entity].pages >= 3
     _assert_exact(hub)
+
+
+def test_pipedrive_deletions_survive_entries_moving_during_the_read(hub: Hub) -> None:
+    """/v1/recents pages by offset: entries edited while it is read move to its end and
+    shift the rest back; the deletions at a page boundary must still be read."""
+    case, control = hub.case, hub.sandbox.control
+    if case.system is not System.PIPEDRIVE:
+        pytest.skip("Pipedrive's /v1/recents only")
+    system, tenant = case.system.value, case.tenant
+    assert hub.sync(full=True).state is RunState.SUCCEEDED
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    people = [r.id for r in control.iter_records(system, tenant, "persons")]
+    for person in people[:495]:
+        control.update(system, tenant, "persons", person, {"job_title": "Touched"})
+    deleted = people[495:505]  # around the first page boundary of 500 entries
+    for person in deleted:
+        control.delete(system, tenant, "persons", person)
+    for person in people[505:705]:
+        control.update(system, tenant, "persons", person, {"job_title": "Touched"})
+    adapter = hub.adapter()
+    seen: set[str] = set()
+    moved = False
+    try:
+        for page in adapter.read(Entity.CONTACT, since=since, resume=None):
+            seen.update(r.external_id for r in page.records if r.deleted)
+            if (page.resume or {}).get("deleted") not in (None, "start") and not moved:
+                for person in people[:50]:  # edited now: they move to the end of the list
+                    control.update(system, tenant, "persons", person, {"job_title": "Again"})
+                moved = True
+    finally:
+        adapter.close()
+    assert moved
+    assert set(deleted) <= seen, sorted(set(deleted) - seen)
