@@ -12,7 +12,8 @@ and reaches another area only through that area's public methods:
   here, and the scheduler reads its list of scheduled connections;
 - monitoring: alerts, status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
-- admin: demo seeding, key rotation, credential and log imports.
+- admin: demo seeding, key rotation, credential and log imports;
+- issues: per-record failures grouped by cause, retry, dismiss.
 
     service = IntegrationService.open()
     service.connections.list_connections("acme")
@@ -27,12 +28,13 @@ from __future__ import annotations
 from core.runtime import Runtime
 from core.services.admin import AdminService
 from core.services.connections import ConnectionService
+from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
 from core.services.review import ReviewService
 from core.services.syncs import SyncService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin")
+AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues")
 
 
 class IntegrationService:
@@ -41,6 +43,7 @@ class IntegrationService:
     monitoring: MonitoringService
     review: ReviewService
     admin: AdminService
+    issues: IssuesService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
@@ -61,6 +64,7 @@ class IntegrationService:
             connections=self.connections,
             syncs=self.syncs,
         )
+        self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> IntegrationService:

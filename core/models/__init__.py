@@ -20,6 +20,7 @@ from core.models.connection import (
     FieldOverride,
     Schedule,
 )
+from core.models.issue import IssueDirection, IssueState, RecordIssue
 from core.models.log import LogEntry, LogLevel, LogStatus, Operation
 from core.models.organisation import Organisation
 from core.models.record import (
@@ -72,6 +73,8 @@ __all__ = [
     "ExternalId",
     "FieldOverride",
     "Identifier",
+    "IssueDirection",
+    "IssueState",
     "LogEntry",
     "LogLevel",
     "LogStatus",
@@ -80,6 +83,7 @@ __all__ = [
     "PlannedChange",
     "Record",
     "RecordChange",
+    "RecordIssue",
     "RecordVersion",
     "RecordWrite",
     "Resolution",

@@ -31,11 +31,13 @@ from core.models import (
     Connection,
     Entity,
     EntityCounts,
+    IssueState,
     LogEntry,
     Organisation,
     PlannedChange,
     Record,
     RecordChange,
+    RecordIssue,
     RecordVersion,
     RecordWrite,
     RunProgress,
@@ -182,6 +184,20 @@ class RecordStore(Protocol):
     ) -> Iterator[str]:
         """External ids of the live (not deleted) records, in id order, without their data
         (a full sync's sweep and reconciliation compare them with the vendor's)."""
+        ...
+
+    def save_record_issues(self, issues: Sequence[RecordIssue]) -> None:
+        """Insert or replace per-record failures by id."""
+        ...
+
+    def list_record_issues(
+        self,
+        organisation_id: str,
+        *,
+        connection_id: str | None = None,
+        states: Sequence[IssueState] = (IssueState.OPEN,),
+    ) -> list[RecordIssue]:
+        """Per-record failures in those states (all states when empty)."""
         ...
 
     def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:

@@ -20,6 +20,7 @@ from core.models import (
 from core.store.base import Store
 from core.sync.audit import RunAudit
 from core.sync.control import RunControl
+from core.sync.issues import RunIssues
 
 # A dry run's report keeps this many lines; the counts stay exact beyond it.
 PLANNED_LIMIT = 5000
@@ -36,6 +37,7 @@ class RunContext:
     policy: ConflictPolicy
     direction: Direction
     dry_run: bool
+    issues: RunIssues
     started: datetime = field(default_factory=utcnow)
     counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     planned: list[PlannedChange] = field(default_factory=list)

@@ -38,6 +38,7 @@ from core.store.base import Store
 from core.sync.audit import RunAudit
 from core.sync.context import RunContext
 from core.sync.control import RunCancelledError, RunControl
+from core.sync.issues import RunIssues
 from core.sync.pull import EntityPull
 from core.sync.push import EntityPush
 
@@ -65,6 +66,14 @@ class SyncEngine:
             policy=options.conflict_policy or connection.conflict_policy,
             direction=options.direction or connection.direction,
             dry_run=options.dry_run,
+            issues=RunIssues(
+                store=store,
+                organisation_id=connection.organisation_id,
+                connection_id=connection.id,
+                system=connection.system.value,
+                run_id=run.id,
+                now=utcnow(),
+            ),
         )
 
     def entities(self) -> list[Entity]:
@@ -114,6 +123,12 @@ class SyncEngine:
             EntityPush(ctx, entity).run()
         ctx.absorb_call_stats(entity)
         ctx.audit.flush()
+        self._flush_issues()
+
+    def _flush_issues(self) -> None:
+        """Per-record failures are kept by real runs only (a dry run changes nothing)."""
+        if not self.ctx.dry_run:
+            self.ctx.issues.flush()
 
     def _entity_failed(self, entity: Entity, exc: ToothpickError) -> None:
         self.ctx.absorb_call_stats(entity)
@@ -127,6 +142,7 @@ class SyncEngine:
             http_status=getattr(exc, "status", None),
         )
         self.ctx.audit.flush()
+        self._flush_issues()
 
     def _finish(
         self,

@@ -23,6 +23,7 @@ from core.models import (
     Conflict,
     ConflictKind,
     Entity,
+    IssueDirection,
     LogLevel,
     LogStatus,
     Operation,
@@ -39,6 +40,7 @@ from core.sync.merge import local_base, merge_fields
 from core.sync.policy import PullDecision, decide_pull, local_wins
 
 SWEEP_BATCH = 500
+PULL = IssueDirection.PULL
 # An incremental read starts this far before the committed cursor: a vendor clock that
 # was ahead and is set back, or a vendor transaction that commits after a later one was
 # read (a SystemModstamp older than the cursor), would otherwise hide a change. Records
@@ -112,6 +114,7 @@ class EntityPull:
 
         if self._seen is not None:
             self._sweep(self._seen)
+        self._retry_failed()
         if not ctx.dry_run:
             cursor = (
                 max(filter(None, (max_seen, committed)), default=None) if may_commit else committed
@@ -169,6 +172,7 @@ class EntityPull:
             ctx.audit.record_failure(
                 self.entity, failure.external_id, failure.reason, operation=Operation.RECORD
             )
+            ctx.issues.failed(self.entity, PULL, failure.external_id, failure.reason)
         records = {record.external_id: record for record in page.records}  # last one wins
         if self._seen is not None:
             self._seen.update(records)
@@ -177,6 +181,7 @@ class EntityPull:
             if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
                 max_seen = remote.updated_at
         self._store(records)
+        ctx.issues.succeeded(self.entity, PULL, records)
         return max_seen
 
     def _store(self, records: dict[str, RemoteRecord]) -> None:
@@ -209,6 +214,21 @@ class EntityPull:
             if pending:
                 ctx.store.set_local_change(*key, pending, at=edited_at or utcnow())
         self._reapply.clear()
+
+    def _retry_failed(self) -> None:
+        """Records that failed in earlier runs and are due again: the cursor has moved past
+        them, so they are read again by id (core.sync.issues)."""
+        ctx = self.ctx
+        due = ctx.issues.due(self.entity, PULL)
+        if not due:
+            return
+        found = {r.external_id: r for r in ctx.adapter.fetch(self.entity, due)}
+        self._store(found)
+        ctx.issues.succeeded(self.entity, PULL, found)
+        for external_id in due:
+            if external_id not in found:
+                self.counts.failed += 1
+                ctx.issues.again(self.entity, PULL, external_id)
 
     def _sweep(self, seen: set[str]) -> None:
         """After a whole full read: a stored live record the vendor no longer returned at all

@@ -12,6 +12,7 @@ from core.iterables import batched
 from core.models import (
     Conflict,
     Entity,
+    IssueDirection,
     LogLevel,
     LogStatus,
     Operation,
@@ -39,6 +40,9 @@ class EntityPush:
         pending = ctx.store.iter_records(
             ctx.organisation_id, ctx.connection_id, self.entity, pending_only=True
         )
+        held = ctx.issues.held(self.entity, IssueDirection.PUSH)  # backing off, or dismissed
+        if held:
+            pending = (r for r in pending if r.external_id not in held)
         for batch in batched(pending, PUSH_BATCH):
             self._push_batch(batch)
             ctx.checkpoint(self.entity, f"Pushing {self.entity.value}")
@@ -96,7 +100,11 @@ class EntityPush:
                 ctx.audit.record_failure(
                     self.entity, record.external_id, result.error, operation=Operation.PUSH
                 )
+                ctx.issues.failed(
+                    self.entity, IssueDirection.PUSH, record.external_id, result.error
+                )
                 continue
+            ctx.issues.succeeded(self.entity, IssueDirection.PUSH, [record.external_id])
             self.counts.pushed += 1
             ctx.store.mark_pushed(
                 ctx.organisation_id,

@@ -47,6 +47,7 @@ SYNC_STATES = "sync_states"
 RUNS = "runs"
 CONFLICTS = "conflicts"
 ALERTS = "alerts"
+RECORD_ISSUES = "record_issues"
 
 COLLECTIONS = (
     META,
@@ -59,6 +60,7 @@ COLLECTIONS = (
     RUNS,
     CONFLICTS,
     ALERTS,
+    RECORD_ISSUES,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -163,6 +165,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"open_record": _PRESENT},
         ),
     ],
+    RECORD_ISSUES: [
+        _unique_id(RECORD_ISSUES),
+        _index("record_issues_org_connection", "organisation_id", "connection_id", "state"),
+    ],
     ALERTS: [
         _unique_id(ALERTS),
         _index("alerts_org_last_seen", "organisation_id", "-last_seen_at", "-id"),
@@ -193,6 +199,7 @@ def _create_collections(db: Database[Any]) -> None:
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
+    Migration(2, "create the record_issues collection", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

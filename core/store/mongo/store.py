@@ -23,6 +23,7 @@ from core.errors import StoreError, StoreUnavailableError, ToothpickError
 from core.store.mongo.base import supports_transactions
 from core.store.mongo.connections import ConnectionsMixin
 from core.store.mongo.documents import Document
+from core.store.mongo.issues import IssuesMixin
 from core.store.mongo.kpis import KpisMixin
 from core.store.mongo.logs import LogsMixin
 from core.store.mongo.records import RecordsMixin
@@ -37,7 +38,14 @@ MINIMUM_SERVER_VERSION = (7, 0)
 
 
 class MongoStore(
-    ConnectionsMixin, LogsMixin, KpisMixin, UpsertMixin, RecordsMixin, RunsMixin, ReviewMixin
+    ConnectionsMixin,
+    LogsMixin,
+    KpisMixin,
+    UpsertMixin,
+    RecordsMixin,
+    RunsMixin,
+    ReviewMixin,
+    IssuesMixin,
 ):
     def __init__(
         self,

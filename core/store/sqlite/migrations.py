@@ -22,6 +22,7 @@ from pathlib import Path
 
 from core.errors import StoreError
 from core.store.sqlite.db import is_transient
+from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
@@ -32,8 +33,9 @@ APPLICATION_ID = 0x54504948  # "TPIH"
 
 # Version 3: sync durations ordered per KPI shape, from which kpis.py reads each p95.
 V3 = P95_INDEXES
+# Version 4: per-record failures (issues.py).
 
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3]
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4]
 
 
 def user_version(connection: sqlite3.Connection) -> int:

@@ -15,6 +15,7 @@ from core.errors import StoreError, StoreUnavailableError
 from core.store.base import Store
 from core.store.sqlite.connections import ConnectionsMixin
 from core.store.sqlite.db import DEFAULT_CACHE_MIB, Database
+from core.store.sqlite.issues import IssuesMixin
 from core.store.sqlite.kpis import KpisMixin
 from core.store.sqlite.local_changes import LocalChangesMixin
 from core.store.sqlite.logs import LogsMixin
@@ -34,6 +35,7 @@ class SqliteStore(
     LocalChangesMixin,
     RunsMixin,
     ReviewMixin,
+    IssuesMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""

@@ -71,7 +71,8 @@ def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     expected = rollup_rows(path)
     downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
     downgrade.executescript(
-        "DROP TABLE log_hours; DROP TABLE volume_hours; PRAGMA user_version = 1;"
+        "DROP TABLE log_hours; DROP TABLE volume_hours; DROP TABLE record_issues; "
+        "PRAGMA user_version = 1;"
         + "".join(
             f"DROP INDEX {p95_index(g, b)};" for g in (*KpiGroup, None) for b in (*Bucket, None)
         )
