@@ -141,6 +141,12 @@ class Adapter(Protocol):
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]: ...
 
+    def count(self, entity: Entity) -> int | None:
+        """How many live records the vendor holds, by its cheapest means (one call: SOQL
+        COUNT(), HubSpot's search total, Oracle's totalResults...); None where it has none.
+        Reconciliation compares it with what the hub holds after a full sync."""
+        ...
+
     def close(self) -> None: ...
 
 

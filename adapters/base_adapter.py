@@ -261,6 +261,10 @@ class BaseAdapter:
             )
         return [self._write_one(spec, fields, record) for record in records]
 
+    def count(self, entity: Entity) -> int | None:
+        """None: this vendor has no cheap count (an adapter that has one overrides this)."""
+        return None
+
     def close(self) -> None:
         self.session.close()
 

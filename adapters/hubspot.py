@@ -224,6 +224,14 @@ class HubSpotAdapter(BaseAdapter):
                 return
             paginator.update_request(request)
 
+    def count(self, entity: Entity) -> int | None:
+        """The search endpoint's `total` with no filter: the live records, one call."""
+        spec = self.spec(entity)
+        request = PageRequest(method="POST", url=f"{spec.endpoint}/search", json={"limit": 1})
+        body = self.send_page(spec, request).body
+        total = body.get("total") if isinstance(body, dict) else None
+        return int(total) if isinstance(total, int) else None
+
     def _list(self, spec: EntitySpec, *, archived: bool = False) -> PageRequest:
         params: dict[str, Any] = {"limit": LIST_LIMIT, "properties": ",".join(self.names(spec))}
         if archived:

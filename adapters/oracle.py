@@ -134,6 +134,14 @@ class OracleAdapter(BaseAdapter):
                 params["q"] = f"{spec.cursor} >= '{stamp}+00:00'"
         return PageRequest(url=spec.endpoint, params=params)
 
+    def count(self, entity: Entity) -> int | None:
+        """totalResults=true on a one-row page: one call."""
+        spec = self.spec(entity)
+        params = {"onlyData": "true", "limit": 1, "totalResults": "true"}
+        body = self.session.request_json("GET", spec.endpoint, params=params).body
+        total = body.get("totalResults") if isinstance(body, dict) else None
+        return int(total) if isinstance(total, int) else None
+
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Any) -> RemotePage:
         return super().to_page(spec, fields, [self._complete(spec, item) for item in raw])
 

@@ -241,6 +241,14 @@ class SalesforceAdapter(BaseAdapter):
             headers={"Sforce-Query-Options": f"batchSize={self.batch_size}"},
         )
 
+    def count(self, entity: Entity) -> int | None:
+        """SOQL COUNT(): one call, the live (not deleted) records."""
+        spec = self.spec(entity)
+        soql = f"SELECT COUNT() FROM {spec.vendor_object}"  # noqa: S608 (one of our objects)
+        reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
+        total = reply.body.get("totalSize") if isinstance(reply.body, dict) else None
+        return int(total) if isinstance(total, int) else None
+
     def select(self, spec: EntitySpec) -> str:
         # Every column is a checked identifier (see `columns`), the object one of ours.
         return f"SELECT {', '.join(self.columns(spec))} FROM {spec.vendor_object}"  # noqa: S608

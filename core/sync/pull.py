@@ -38,6 +38,7 @@ from core.models import (
 from core.sync.context import RunContext
 from core.sync.merge import local_base, merge_fields
 from core.sync.policy import PullDecision, decide_pull, local_wins
+from core.sync.reconcile import check_counts
 
 SWEEP_BATCH = 500
 PULL = IssueDirection.PULL
@@ -115,6 +116,8 @@ class EntityPull:
         if self._seen is not None:
             self._sweep(self._seen)
         self._retry_failed()
+        if self._seen is not None and not ctx.dry_run:
+            check_counts(ctx, self.entity)  # reconciliation: the vendor's count against ours
         if not ctx.dry_run:
             cursor = (
                 max(filter(None, (max_seen, committed)), default=None) if may_commit else committed

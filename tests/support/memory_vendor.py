@@ -144,6 +144,10 @@ class MemoryAdapter:
         table = self.vendor.tables.get(entity, {})
         return [self._remote(k, table[k]) for k in external_ids if k in table]
 
+    def count(self, entity: Entity) -> int | None:
+        self.stats.api_calls += 1
+        return len(self.vendor.truth(entity))
+
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         self.stats.api_calls += 1
         results = []
