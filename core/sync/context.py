@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from adapters.base import Adapter, CallStats
 from core.clock import utcnow
@@ -42,6 +43,10 @@ class RunContext:
     counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     planned: list[PlannedChange] = field(default_factory=list)
     progress: RunProgress = field(default_factory=RunProgress)
+    # A dry run stores nothing, so its push would meet the records its pull already settled
+    # as still changed on both sides and count them twice: the pull notes here what a real
+    # run would leave pending for each (an empty dict: nothing left to push).
+    settled: dict[tuple[Entity, str], dict[str, Any]] = field(default_factory=dict)
     _stats_mark: CallStats = field(default_factory=CallStats)
 
     @property

@@ -321,6 +321,8 @@ class EntityPull:
             ctx.store.clear_local_change(
                 ctx.organisation_id, ctx.connection_id, self.entity, remote.external_id
             )
+        elif decision is PullDecision.TAKE_REMOTE:
+            ctx.settled[(self.entity, remote.external_id)] = {}
         if ctx.dry_run:
             stored = self._stored(remote.external_id) if local is not None else None
             self._plan_write(decision, remote, stored)
@@ -353,6 +355,7 @@ class EntityPull:
         if not ctx.dry_run:
             self._reapply.append((remote.external_id, merge.pending, local.local_changed_at))
             return
+        ctx.settled[(self.entity, remote.external_id)] = merge.pending
         self.counts.updated += 1
         stored = self._stored(remote.external_id)
         both = f"; changed on both sides: {', '.join(merge.conflicts)}" if merge.conflicts else ""

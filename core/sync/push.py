@@ -50,6 +50,18 @@ class EntityPush:
 
     def _push_batch(self, batch: list[Record]) -> None:
         ctx = self.ctx
+        if ctx.settled:  # a dry run: what its pull settled, as the real run would leave it
+            batch = [
+                r.model_copy(update={"local_change": ctx.settled[(self.entity, r.external_id)]})
+                if (self.entity, r.external_id) in ctx.settled
+                else r
+                for r in batch
+            ]
+            settled = [r for r in batch if (self.entity, r.external_id) in ctx.settled]
+            batch = [r for r in batch if (self.entity, r.external_id) not in ctx.settled]
+            self._plan_pushes([r for r in settled if r.local_change])
+        if not batch:
+            return
         known = [r.external_id for r in batch if not r.external_id.startswith("local:")]
         remote = {r.external_id: r for r in ctx.adapter.fetch(self.entity, known)} if known else {}
         outbound: list[Record] = []
@@ -72,16 +84,7 @@ class EntityPush:
         if not outbound:
             return
         if ctx.dry_run:
-            for record in outbound:
-                self.counts.pushed += 1
-                ctx.plan(
-                    PlannedChange(
-                        entity=self.entity,
-                        external_id=record.external_id,
-                        action="push",
-                        fields=sorted(record.local_change or {}),
-                    )
-                )
+            self._plan_pushes(outbound)
             return
         results = ctx.adapter.write(
             self.entity,
@@ -116,6 +119,18 @@ class EntityPush:
                 content_hash=content_hash(record.data),
                 source_updated_at=result.updated_at,
                 run_id=ctx.run.id,
+            )
+
+    def _plan_pushes(self, records: list[Record]) -> None:
+        for record in records:
+            self.counts.pushed += 1
+            self.ctx.plan(
+                PlannedChange(
+                    entity=self.entity,
+                    external_id=record.external_id,
+                    action="push",
+                    fields=sorted(record.local_change or {}),
+                )
             )
 
     def _merge(self, record: Record, current: RemoteRecord) -> Record | None:

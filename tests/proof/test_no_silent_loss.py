@@ -14,7 +14,7 @@ from itertools import islice
 import pytest
 
 from adapters import convert
-from core.models import ConflictPolicy, Direction, Entity, RunState, System
+from core.models import ConflictPolicy, Direction, Entity, RunState, SyncRun, System
 from core.store.queries import LogFilter
 from sandbox.control import TruthRecord
 from tests.proof.conftest import ORG, Hub
@@ -261,3 +261,51 @@ def test_a_full_sync_proves_it_is_complete_with_the_vendors_count(hub: Hub) -> N
             f"account: incomplete: the vendor holds {vendor + 1:,} live record(s), the hub "
             f"{vendor:,}; 1 known to fail (see record issues)"
         ) in said, said
+
+
+def _counts(run: SyncRun) -> dict[Entity, tuple[int, int, int, int, int]]:
+    return {
+        entity: (c.created, c.updated, c.deleted, c.conflicts, c.pushed)
+        for entity, c in run.counts.items()
+    }
+
+
+@pytest.mark.parametrize("direction", [Direction.BOTH, Direction.PUSH])
+def test_a_dry_run_predicts_the_real_runs_counts(hub: Hub, direction: Direction) -> None:
+    """Vendor edits, a vendor create and delete, local edits, and records changed on both
+    sides (the same field, and different fields): a dry run's creates, updates, deletes,
+    conflicts and pushes equal those of the real run started right after it."""
+    case, control = hub.case, hub.sandbox.control
+    entity = case.push_entity
+    if entity is None:
+        pytest.skip(f"{case.id}: no writable entity")
+    system, tenant, object_name = case.system.value, case.tenant, case.objects[entity]
+    assert hub.sync(full=True).state is RunState.SUCCEEDED
+    records = list(islice(control.iter_records(system, tenant, object_name), 8))
+    ids = sorted(hub.stored(entity))
+    for record in records[:2]:  # vendor edits
+        control.update(system, tenant, object_name, record.id, case.remote_edit(entity, record))
+    control.delete(system, tenant, object_name, records[2].id)
+    control.create(
+        system,
+        tenant,
+        object_name,
+        {f: records[3].fields.get(f) for f in control.required_fields(system, tenant, object_name)},
+    )
+    vendor_side = {r.id for r in records[:4]}
+    local_only, same_field, other_field = [i for i in ids if i not in vendor_side][:3]
+    for external_id in (local_only, same_field, other_field):
+        hub.service.review.edit_record(
+            ORG, hub.connection.id, entity, external_id, dict(case.local_edit)
+        )
+    same = control.get(system, tenant, object_name, same_field)
+    assert same is not None
+    control.update(system, tenant, object_name, same_field, case.remote_edit(entity, same))
+    _canonical, vendor_field = _other_text_field(hub, entity, set(case.local_edit))
+    control.update(system, tenant, object_name, other_field, {vendor_field: "Remote other"})
+
+    dry = hub.sync(direction=direction, dry_run=True, conflict_policy=ConflictPolicy.TIMESTAMP)
+    real = hub.sync(direction=direction, conflict_policy=ConflictPolicy.TIMESTAMP)
+    assert dry.state is real.state is RunState.SUCCEEDED, (dry.error, real.error)
+    assert _counts(dry) == _counts(real)
+    assert real.counts[entity].conflicts >= 1 and real.counts[entity].pushed >= 2
