@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from core.errors import InvalidInputError
 
 Row = dict[str, Any]
 MAX_FILE_BYTES = 512 * 1024 * 1024
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def _format(path: Path) -> str:
@@ -65,29 +67,84 @@ def read_rows(path: Path) -> Iterator[tuple[int, Row | InvalidInputError]]:
                     continue
                 yield number, item if isinstance(item, dict) else InvalidInputError("not an object")
         return
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames:
-            raise InvalidInputError(f"{path.name}: the CSV file has no header row", field="file")
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                yield line, InvalidInputError("more cells than header columns")
+    yield from _csv_rows(path)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, Row | InvalidInputError]]:
+    """CSV rows; a line that is not UTF-8 or that the csv module refuses (a cell over
+    its 131,072-character limit, a stray quote) is reported and the reading goes on.
+
+    Bytes that are not UTF-8 are read as surrogate escapes so that one bad line does
+    not stop the file; a row carrying any is refused as a whole.
+    """
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InvalidInputError(
+                f"{path.name}: unreadable header row ({exc})", field="file"
+            ) from None
+        if not header or _has_bad_bytes(header):
+            raise InvalidInputError(
+                f"{path.name}: the CSV file has no readable UTF-8 header row", field="file"
+            )
+        names = [name.strip() for name in header]
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, InvalidInputError(f"unreadable CSV line ({exc})")
                 continue
-            yield line, {k.strip(): v for k, v in row.items() if k and v not in (None, "")}
+            line = reader.line_num
+            if not cells:
+                continue
+            if _has_bad_bytes(cells):
+                yield line, InvalidInputError("not valid UTF-8 text")
+            elif len(cells) > len(names):
+                yield line, InvalidInputError("more cells than header columns")
+            else:
+                yield line, {k: v for k, v in zip(names, cells, strict=False) if k and v != ""}
 
 
-def decode_json_cell(value: Any, name: str) -> Any:
-    """CSV cells that carry JSON (metadata, config) are decoded; JSON input passes through."""
+def _has_bad_bytes(cells: list[str]) -> bool:
+    return any(_SURROGATE.search(cell) for cell in cells)
+
+
+def decode_json_object(value: Any, name: str) -> dict[str, Any]:
+    """A cell that carries a JSON object (metadata, config): CSV cells are decoded, JSON
+    input passes through; anything but an object is refused naming the field."""
     if isinstance(value, str):
         try:
-            return orjson.loads(value)
+            value = orjson.loads(value)
         except orjson.JSONDecodeError:
             raise InvalidInputError(f"{name}: not valid JSON", field=name) from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"{name}: must be an object of name: value", field=name)
     return value
 
 
-def stable_row_id(row: Row) -> str:
-    """A deterministic id for a row without one, so re-importing a file adds nothing."""
-    digest = hashlib.blake2b(orjson.dumps(row, option=orjson.OPT_SORT_KEYS), digest_size=13)
-    return "imp" + digest.hexdigest()[3:]
+def stable_row_id(organisation_id: str, row: Row) -> str:
+    """A deterministic id for an imported row, so re-importing a file adds nothing.
+
+    Log ids are global in the store, so the organisation is part of the id: a file's
+    own ids ("1", "2") imported by two organisations make two sets of entries.
+    """
+    payload = orjson.dumps(
+        [organisation_id, row], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+    )
+    return "imp" + hashlib.blake2b(payload, digest_size=13).hexdigest()[3:]
+
+
+def same_organisation(named: Any, organisation_id: str) -> None:
+    """An import acts for the organisation that runs it: a row naming another is refused
+    (never created there, and the other organisation's existence is not revealed)."""
+    if named in (None, "") or str(named).strip() == organisation_id:
+        return
+    raise InvalidInputError(
+        f"organisation: this import acts for {organisation_id!r}; the row names another "
+        "organisation, so it was not imported",
+        field="organisation",
+    )

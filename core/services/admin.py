@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from core.demo import seed_demo
 from core.demo.sandbox import sandbox_preset
 from core.errors import AlreadyExistsError, InvalidInputError, ToothpickError, VaultError
-from core.importers import decode_json_cell, read_rows, stable_row_id
+from core.importers import decode_json_object, read_rows, same_organisation, stable_row_id
 from core.models import LogEntry, LogLevel, LogStatus, Operation, System
+from core.redaction import redact, redact_value
 from core.schemas import ConnectionCreate, DemoReport, ImportReport, LineProblem, RotationReport
 from core.services.connections import ConnectionService
 from core.services.syncs import SyncService
@@ -55,6 +56,15 @@ def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ()))
     return f"{field}: {first['msg']}" if field else str(first["msg"])
+
+
+def _problem(line: int, exc: Exception) -> LineProblem:
+    """One line's problem in words (a wrong type the checks above did not name too)."""
+    if isinstance(exc, ValidationError):
+        return LineProblem(line=line, message=_first_error(exc))
+    if isinstance(exc, ToothpickError):
+        return LineProblem(line=line, message=redact(str(exc)))
+    return LineProblem(line=line, message=f"a value has the wrong type ({type(exc).__name__})")
 
 
 class AdminService:
@@ -141,17 +151,19 @@ class AdminService:
                 report.imported += 1
             except AlreadyExistsError:
                 report.already_present += 1
-            except ToothpickError as exc:
-                report.problems.append(LineProblem(line=line, message=str(exc)))
-            except ValidationError as exc:
-                report.problems.append(LineProblem(line=line, message=_first_error(exc)))
+            except (ToothpickError, ValueError, TypeError) as exc:
+                report.problems.append(_problem(line, exc))
         return report
 
     def _import_credential(
         self, default_org: str, row: dict[str, Any], *, test_first: bool
     ) -> None:
         row = _rename(row, _CREDENTIAL_ALIASES)
-        organisation = str(row.pop("organisation", None) or default_org)
+        same_organisation(row.pop("organisation", None), default_org)
+        organisation = default_org
+        for text_field in ("system", "name"):
+            if not isinstance(row.get(text_field, ""), str):
+                raise InvalidInputError(f"{text_field}: must be text", field=text_field)
         system_name = str(row.pop("system", "")).strip().lower()
         try:
             system = System(system_name)
@@ -161,13 +173,13 @@ class AdminService:
                 + ", ".join(s.value for s in System),
                 field="system",
             ) from None
-        name = str(row.pop("name", "") or f"{system.value} (imported)")
+        name = redact(str(row.pop("name", "") or f"{system.value} (imported)"))
         if self._store.get_connection_by_name(organisation, name) is not None:
             raise AlreadyExistsError(name)
         fields: dict[str, Any] = {}
         for nested in ("fields", "credentials", "config"):
             if nested in row:
-                fields.update(decode_json_cell(row.pop(nested), nested))
+                fields.update(decode_json_object(row.pop(nested), nested))
         for flag in ("isActive", "active"):
             row.pop(flag, None)
         fields.update(row)
@@ -194,10 +206,8 @@ class AdminService:
                 continue
             try:
                 batch.append(self._log_entry(organisation_id, row))
-            except ToothpickError as exc:
-                report.problems.append(LineProblem(line=line, message=str(exc)))
-            except ValidationError as exc:
-                report.problems.append(LineProblem(line=line, message=_first_error(exc)))
+            except (ToothpickError, ValueError, TypeError) as exc:
+                report.problems.append(_problem(line, exc))
             if len(batch) >= _IMPORT_BATCH:
                 flush()
         flush()
@@ -206,9 +216,10 @@ class AdminService:
     @staticmethod
     def _log_entry(default_org: str, row: dict[str, Any]) -> LogEntry:
         values = _rename(row, _LOG_ALIASES)
-        values.setdefault("organisation_id", default_org)
+        same_organisation(values.pop("organisation_id", None), default_org)
+        values["organisation_id"] = default_org
         if "metadata" in values:
-            values["metadata"] = decode_json_cell(values["metadata"], "metadata")
+            values["metadata"] = decode_json_object(values["metadata"], "metadata")
         for key in ("operation", "level", "status", "system"):
             if isinstance(values.get(key), str):
                 values[key] = values[key].strip().lower()
@@ -217,8 +228,15 @@ class AdminService:
         values.setdefault("level", LogLevel.ERROR if values.get("status") == "error" else "info")
         values.setdefault("status", LogStatus.SUCCESS)
         values.setdefault("message", "")
-        if "id" not in values:
-            values["id"] = stable_row_id(values)
+        # Ids are the store's and global: the file's own id (or the row) is namespaced
+        # by organisation, and kept in the metadata for reference.
+        given = values.pop("id", None)
+        values["id"] = stable_row_id(default_org, values if given is None else {"id": given})
+        if given is not None:
+            values["metadata"] = {**values.get("metadata", {}), "imported_id": str(given)}
+        if isinstance(values["message"], str):
+            values["message"] = redact(values["message"])
+        values["metadata"] = redact_value(values.get("metadata", {}))
         if values.get("operation") not in {o.value for o in Operation}:
             raise InvalidInputError(
                 f"operation: {values.get('operation')!r} is not one of "
