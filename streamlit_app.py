@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.errors import ToothpickError
 from ui import context, frame
+from ui.text import md
 
 st.set_page_config(
     page_title="ToothPick Integration Hub",
@@ -46,7 +47,7 @@ PAGES = {
 try:  # bad settings, a locked or newer database, a wrong key: one line, not a traceback
     context.handle()
 except ToothpickError as exc:
-    st.error(f"The hub cannot start: {exc}", icon=":material/error:")
+    st.error(md(f"The hub cannot start: {exc}"), icon=":material/error:")
     st.stop()
 
 page = st.navigation(PAGES)

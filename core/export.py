@@ -1,4 +1,8 @@
-"""Log exports (CSV and JSON), streamed and redacted, for downloads and the CLI."""
+"""Log exports (CSV and JSON), streamed and redacted, for downloads and the CLI.
+
+CSV cells that a spreadsheet would evaluate (leading `=`, `+`, `-`, `@`, tab, CR) are
+prefixed with a single quote (OWASP CSV injection); JSON keeps every value exact.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import orjson
 from core.models import LogEntry
 from core.redaction import redact, redact_value
 from core.schemas import ExportFormat
+from core.text_safety import spreadsheet_cell
 
 COLUMNS = (
     "id",
@@ -58,7 +63,7 @@ def export_logs(entries: Iterable[LogEntry], fmt: ExportFormat) -> Iterator[str]
     for count, entry in enumerate(entries, start=1):
         row = _row(entry)
         row["metadata"] = orjson.dumps(row["metadata"]).decode()
-        writer.writerow(row)
+        writer.writerow({key: spreadsheet_cell(value) for key, value in row.items()})
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

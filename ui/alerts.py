@@ -8,7 +8,7 @@ from core.models import Alert, AlertSeverity
 from ui import format as fmt
 from ui import loaders
 from ui.context import service, shown_errors
-from ui.text import md
+from ui.text import md, shorten
 
 _SEVERITY = {
     AlertSeverity.CRITICAL: (0, ":red-badge[:material/error: Critical]"),
@@ -41,7 +41,7 @@ def open_alerts(prefix: str, store: str, org: str, *, limit: int = 8) -> None:
         ):
             repeat = f" · seen {alert.count} times" if alert.count > 1 else ""
             st.markdown(
-                f"{_SEVERITY[alert.severity][1]} {md(alert.message)}  \n"
+                f"{_SEVERITY[alert.severity][1]} {md(shorten(alert.message, 500))}  \n"
                 f":gray[{fmt.relative(alert.last_seen_at)}{repeat}]",
                 width="stretch",
             )

@@ -13,7 +13,7 @@ from core.models import Conflict, ConflictKind, Resolution
 from ui import feedback, loaders, systems
 from ui import format as fmt
 from ui.context import service
-from ui.text import h
+from ui.text import h, md, shorten
 
 DIFFERS = "≠ differs"
 
@@ -26,9 +26,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _code(value: Any) -> str:
-    """A value as a markdown code span (so an e-mail address is not turned into a link)."""
-    return "`" + _show(value).replace("`", "'") + "`"
+def _choice(value: Any) -> str:
+    """A value as a radio option (Markdown): escaped, so an e-mail address or a URL is
+    not turned into a link, and cut to one readable line."""
+    return md(shorten(_show(value), 200))
 
 
 def side_by_side(conflict: Conflict) -> list[tuple[str, str, str, bool]]:
@@ -89,7 +90,7 @@ def detail(prefix: str, org: str, conflict: Conflict, connection_name: str) -> N
     key = f"{prefix}_resolve"
     st.markdown(
         f"{systems.badge_html(conflict.system)} **{conflict.entity.value} "
-        f"{conflict.external_id}** on {connection_name}",
+        f"{md(conflict.external_id)}** on {md(connection_name)}",
         unsafe_allow_html=True,
     )
     st.caption(
@@ -127,11 +128,11 @@ def detail(prefix: str, org: str, conflict: Conflict, connection_name: str) -> N
             st.markdown("**Field by field**")
             for name in conflict.differing_fields:
                 sides = {
-                    "local": f"ToothPick: {_code(local.get(name))}",
-                    "remote": f"Vendor: {_code(remote.get(name))}",
+                    "local": f"ToothPick: {_choice(local.get(name))}",
+                    "remote": f"Vendor: {_choice(remote.get(name))}",
                 }
                 st.radio(
-                    name,
+                    md(name),
                     list(sides),
                     format_func=sides.__getitem__,
                     key=f"{key}_pick_{conflict.id}_{name}",

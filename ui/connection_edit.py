@@ -14,6 +14,7 @@ from core.models import Direction, FieldOverride
 from core.schemas import ConnectionPublic, ConnectionUpdate, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs
 from ui.context import service
+from ui.text import md
 
 _OVERRIDE_COLUMNS = ["entity", "canonical_field", "vendor_field", "direction"]
 
@@ -99,7 +100,7 @@ def edit_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemI
     with st.form(f"{key}_form"):
         st.text_input("Connection name *", value=connection.name, key=f"{key}_name")
         if "name" in errors:
-            st.error(errors["name"], icon=":material/error:")
+            st.error(md(errors["name"]), icon=":material/error:")
         st.caption(_rebinding_note(info))
         form_fields.fields_inputs(
             info,
@@ -137,7 +138,7 @@ def edit_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemI
         )
         for name in (*settings_inputs.NAMES, "field_overrides"):
             if name in errors:
-                st.error(errors[name], icon=":material/error:")
+                st.error(md(errors[name]), icon=":material/error:")
         st.form_submit_button(
             "Save changes",
             type="primary",

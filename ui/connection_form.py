@@ -13,6 +13,7 @@ from core.models import System
 from core.schemas import ConnectionCreate, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs, systems, vendor_calls
 from ui.context import service
+from ui.text import md
 
 
 def _form_key(prefix: str, system: System) -> str:
@@ -95,13 +96,13 @@ def connect_form(
             key=f"{key}_name",
         )
         if "name" in errors:
-            st.error(errors["name"], icon=":material/error:")
+            st.error(md(errors["name"]), icon=":material/error:")
         form_fields.fields_inputs(info, key, errors=errors, config=(presets or {}).get(system))
         with st.expander("Sync settings", expanded=False):
             settings_inputs.inputs(key, info)
         for name in settings_inputs.NAMES:
             if name in errors:
-                st.error(errors[name], icon=":material/error:")
+                st.error(md(errors[name]), icon=":material/error:")
         test, save = st.columns(2)
         test.form_submit_button(
             "Test connection",

@@ -100,7 +100,7 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
         unsafe_allow_html=True,
     )
     if connection.status_detail:
-        st.warning(connection.status_detail, icon=":material/warning:")
+        st.warning(md(connection.status_detail), icon=":material/warning:")
     stored = ", ".join(connection.secret_fields) or "none"
     st.caption(
         f"Direction: {DIRECTIONS[connection.direction]} · Conflicts: "
@@ -127,7 +127,7 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
     if st.session_state.get(f"{key}_confirm") == connection.id:
         with st.container(border=True, key=f"{key}_confirm_box"):
             st.warning(
-                f"Delete “{connection.name}”? Its records, sync positions and open conflicts "
+                f"Delete “{md(connection.name)}”? Its records, sync positions and open conflicts "
                 "are removed; its runs and log entries stay. This cannot be undone.",
                 icon=":material/delete_forever:",
             )
@@ -146,7 +146,7 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
     try:
         info = service().connections.system(connection.system)
     except ToothpickError as exc:
-        st.warning(f"This connection cannot be edited here: {exc}", icon=":material/block:")
+        st.warning(md(f"This connection cannot be edited here: {exc}"), icon=":material/block:")
         return
     with st.expander("Edit settings, fields and mappings", icon=":material/edit:"):
         connection_edit.edit_form(prefix, org, connection, info)

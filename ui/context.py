@@ -30,6 +30,8 @@ from pydantic import ValidationError
 from core.errors import ToothpickError
 from core.service import AREAS, IntegrationService
 from core.settings import Settings, load_settings
+from core.validation import describe_validation
+from ui.text import md
 
 STORE_THREADS = 4
 T = TypeVar("T")
@@ -110,27 +112,15 @@ def organisation() -> str:
     return load_settings().organisation
 
 
-def describe_validation(exc: ValidationError) -> str:
-    """The first problem of a pydantic error, in words that name the field."""
-    first = exc.errors()[0]
-    parts = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
-    rows = [part + 1 for part in first.get("loc", ()) if isinstance(part, int)]
-    where = " → ".join(part.replace("_", " ") for part in parts) or "value"
-    if rows:
-        where = f"{where} (row {rows[0]})"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
-
-
 @contextmanager
 def shown_errors(action: str) -> Iterator[None]:
     """Run a block; a ToothpickError or bad input becomes one error message in words."""
     try:
         yield
     except ToothpickError as exc:
-        st.error(f"{action} failed: {exc}", icon=":material/error:")
+        st.error(md(f"{action} failed: {exc}"), icon=":material/error:")
     except ValidationError as exc:
-        st.error(f"{action} failed: {describe_validation(exc)}", icon=":material/error:")
+        st.error(md(f"{action} failed: {describe_validation(exc)}"), icon=":material/error:")
 
 
 def open_or_stop() -> IntegrationService:
@@ -138,6 +128,6 @@ def open_or_stop() -> IntegrationService:
     try:
         return service()
     except ToothpickError as exc:
-        st.error(f"The dashboard cannot reach its store: {exc}", icon=":material/error:")
+        st.error(md(f"The dashboard cannot reach its store: {exc}"), icon=":material/error:")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers content

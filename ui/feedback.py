@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from core.errors import InvalidInputError, ToothpickError
 from core.schemas import CheckResult
-from ui.context import describe_validation
+from core.validation import describe_validation
+from ui.text import md
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,13 @@ def show(key: str) -> None:
     if outcome is None:
         return
     if outcome.ok:
-        st.success(outcome.message, icon=":material/check_circle:")
+        st.success(md(outcome.message), icon=":material/check_circle:")
     else:
-        st.error(outcome.message, icon=":material/error:")
+        st.error(md(outcome.message), icon=":material/error:")
     if outcome.details:
-        st.caption(" · ".join(f"{name}: {value}" for name, value in outcome.details.items()))
+        st.caption(
+            " · ".join(f"{md(name)}: {md(value)}" for name, value in outcome.details.items())
+        )
 
 
 def clear(key: str) -> None:

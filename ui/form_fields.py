@@ -12,6 +12,7 @@ import streamlit as st
 
 from core.models import ConfigValue
 from core.schemas import FieldKind, FormField, SystemInfo
+from ui.text import md
 
 
 def _label(form_field: FormField) -> str:
@@ -71,7 +72,7 @@ def fields_inputs(
             secret_stored=form_field.name in (stored_secrets or []),
         )
         if form_field.name in errors:
-            st.error(errors[form_field.name], icon=":material/error:")
+            st.error(md(errors[form_field.name]), icon=":material/error:")
 
 
 def read_fields(info: SystemInfo, key: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import streamlit as st
 from core.errors import ToothpickError
 from ui import loaders, status_card
 from ui.context import organisation, store_key
+from ui.text import md
 
 _CSS = """
 <style>
@@ -40,11 +41,11 @@ def sidebar() -> None:
     org = organisation()
     with st.sidebar:
         st.markdown("### :material/hub: ToothPick Integration Hub")
-        st.caption(f"Organisation: **{org}**")
+        st.caption(f"Organisation: **{md(org)}**")
         try:
             views = loaders.statuses(store_key(), org)
         except ToothpickError as exc:
-            st.error(f"Store unavailable: {exc}", icon=":material/error:")
+            st.error(md(f"Store unavailable: {exc}"), icon=":material/error:")
             return
         if not views:
             st.caption("System health: no connections yet.")

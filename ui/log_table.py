@@ -10,9 +10,11 @@ import streamlit as st
 
 from core.models import LogEntry, LogLevel, LogStatus
 from core.schemas import ConnectionPublic, ExportFormat, LogFilter
+from core.text_safety import visible
 from ui import format as fmt
 from ui import loaders, log_filters, pager, systems
 from ui.context import handle
+from ui.text import shorten
 
 LEVEL = {
     LogLevel.DEBUG: "· debug",
@@ -37,7 +39,7 @@ def _rows(entries: list[LogEntry], names: dict[str, str]) -> list[dict[str, obje
             "Time (UTC)": e.time.strftime("%Y-%m-%d %H:%M:%S"),
             "Level": LEVEL[e.level],
             "Status": STATUS[e.status],
-            "Message": e.message,
+            "Message": visible(shorten(e.message, 500)),
             "System": systems.short(e.system),
             "Connection": names.get(e.connection_id or "", e.connection_id or "—"),
             "Operation": e.operation.value,
@@ -70,7 +72,7 @@ def detail(entry: LogEntry, names: dict[str, str]) -> None:
             f"**{LEVEL[entry.level]} · {STATUS[entry.status]} · {entry.operation.value}** — "
             f"{fmt.timestamp(entry.time)}"
         )
-        st.text(entry.message)
+        st.text(visible(entry.message))
         facts = {
             "System": systems.label(entry.system),
             "Connection": names.get(entry.connection_id or "", entry.connection_id or "—"),
@@ -120,7 +122,8 @@ def table(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
         format_func=lambda i: (
             "Choose an entry on this page…"
             if i is None
-            else f"{by_id[i].time:%H:%M:%S} · {by_id[i].operation.value} · {by_id[i].message[:70]}"
+            else f"{by_id[i].time:%H:%M:%S} · {by_id[i].operation.value} · "
+            f"{visible(by_id[i].message[:70])}"
         ),
         key=f"{prefix}_pick",
     )

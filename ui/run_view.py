@@ -95,7 +95,7 @@ def summary(run: SyncRun) -> None:
     )
     if run.error:
         category = f" ({run.error_category.value})" if run.error_category else ""
-        st.error(f"{run.error}{category}", icon=":material/error:")
+        st.error(md(f"{run.error}{category}"), icon=":material/error:")
     if run.counts:
         st.dataframe(counts_rows(run), hide_index=True, width="stretch")
     elif run.state is RunState.SUCCEEDED:

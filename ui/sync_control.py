@@ -14,6 +14,7 @@ from core.schemas import ConnectionPublic, SystemInfo
 from ui import feedback, loaders, run_view
 from ui.context import service, shown_errors
 from ui.settings_inputs import DIRECTIONS, POLICIES
+from ui.text import md
 
 _MODES = ("Incremental: changes since the last sync", "Full: read everything again")
 
@@ -136,7 +137,7 @@ def live_run(prefix: str, org: str, connection_id: str, *, every_s: float = 1.5)
             try:
                 run = service().syncs.get_run(org, run_id)
             except ToothpickError as exc:
-                st.error(f"Reading the run failed: {exc}", icon=":material/error:")
+                st.error(md(f"Reading the run failed: {exc}"), icon=":material/error:")
                 return
             if watched_active and run.state.is_finished:
                 loaders.forget_writes()

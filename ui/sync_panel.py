@@ -9,6 +9,7 @@ from core.errors import ToothpickError
 from core.models import ConnectionStatus
 from ui import loaders, run_history, sync_control, systems
 from ui.context import service
+from ui.text import md
 
 
 def panel(prefix: str, store: str, org: str, *, default_connection_id: str | None = None) -> None:
@@ -37,7 +38,7 @@ def panel(prefix: str, store: str, org: str, *, default_connection_id: str | Non
     try:
         info = service().connections.system(connection.system)
     except ToothpickError as exc:
-        st.warning(f"This connection cannot sync here: {exc}", icon=":material/block:")
+        st.warning(md(f"This connection cannot sync here: {exc}"), icon=":material/block:")
     else:
         sync_control.options_form(prefix, org, connection, info)
     sync_control.live_run(prefix, org, connection.id)

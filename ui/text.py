@@ -1,21 +1,37 @@
-"""Putting user and vendor text on a page safely."""
+"""Putting user and vendor text on a page safely.
+
+Every Streamlit element that takes a string body (markdown, caption, the alert boxes,
+widget labels, radio options) reads it as Markdown, with Streamlit's own directives
+(`:red[...]`, `:material/icon:`, `$latex$`) on top. Data goes through `md` before it
+meets any of them: every ASCII punctuation character is backslash-escaped (CommonMark
+allows that for all of them), so no link, image, emphasis, HTML tag, directive or
+formula can start from data, and control/direction characters are shown as escapes.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:$<])")
+from core.text_safety import visible
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"\r?\n[ \t]*")
 
 
 def md(text: str | None) -> str:
     """Escape text (connection names, vendor messages) for Streamlit markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    return _LINE_BREAK.sub("  \n", escaped)
 
 
 def h(text: str | None) -> str:
-    """Escape text for the few places that render HTML."""
-    return html.escape(text or "")
+    """Escape text for the few places that render HTML inside markdown.
+
+    A blank line ends a raw HTML block and Markdown parsing resumes after it, so
+    line breaks become `<br>` and cannot let data out of the block.
+    """
+    return _LINE_BREAK.sub("<br>", html.escape(visible(text)))
 
 
 def shorten(text: str | None, limit: int = 160) -> str:

@@ -1,7 +1,8 @@
 """`toothpick`: the command-line tool (admin, migration, sync and process commands).
 
-Every command fails the same way: a ToothpickError becomes one line on stderr
-and exit status 2, never a traceback.
+Every command fails the same way: a ToothpickError or invalid input becomes one line
+on stderr and exit status 2, never a traceback. Data (names, vendor messages) is
+printed literally: consoles read no markup (core.cli.common.plain_console).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from core.errors import ToothpickError
 from core.redaction import configure_logging
+from core.text_safety import visible
+from core.validation import describe_validation
 
 app = typer.Typer(
     name="toothpick",
@@ -33,5 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except ToothpickError as exc:
-        print(f"toothpick: {exc}", file=sys.stderr)
+        print(f"toothpick: {visible(str(exc))}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ValidationError as exc:  # bad input caught by a schema: one line naming the field
+        print(f"toothpick: {visible(describe_validation(exc))}", file=sys.stderr)
         raise SystemExit(2) from None

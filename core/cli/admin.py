@@ -9,15 +9,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from core.cli import app
-from core.cli.common import OrgOption, find_connection, open_service, organisation
+from core.cli.common import (
+    OrgOption,
+    find_connection,
+    open_service,
+    organisation,
+    plain_console,
+    shown,
+)
 from core.clock import as_utc
 from core.models import LogLevel, LogStatus, Operation, System
 from core.schemas import ExportFormat, ImportReport, LogFilter
 
-console = Console(stderr=True)
+console = plain_console(stderr=True)
 
 
 def _print_report(report: ImportReport, what: str) -> None:
@@ -26,7 +32,7 @@ def _print_report(report: ImportReport, what: str) -> None:
         f"{len(report.problems)} line(s) with problems"
     )
     for problem in report.problems[:200]:
-        console.print(f"  line {problem.line}: {problem.message}")
+        console.print(f"  line {problem.line}: {shown(problem.message)}")
     if len(report.problems) > 200:
         console.print(f"  ... and {len(report.problems) - 200} more")
 
@@ -44,7 +50,7 @@ def rotate_key() -> None:
         f"{len(report.failed)} failed"
     )
     for failure in report.failed:
-        console.print(f"  {failure}")
+        console.print(f"  {shown(failure)}")
     if report.failed:
         raise typer.Exit(1)
 

@@ -7,16 +7,30 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from core.errors import NotFoundError
 from core.schemas import ConnectionPublic
 from core.service import IntegrationService
 from core.settings import load_settings
+from core.text_safety import visible
 
 OrgOption = Annotated[
     str | None,
     typer.Option("--org", help="Organisation to act for (default: TOOTHPICK_ORGANISATION)."),
 ]
+
+
+def plain_console(*, stderr: bool = False) -> Console:
+    """A console that prints text as it is: names and vendor messages are data, so no
+    Rich markup (`[bold]`), emoji codes or highlighting is read from them. Our own
+    styling goes in as `rich.text.Text` spans."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+def shown(text: object) -> str:
+    """Data for the terminal: control and direction characters written as escapes."""
+    return visible(str(text))
 
 
 @contextmanager

@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from core.cli import app
-from core.cli.common import OrgOption, find_connection, open_service, organisation
+from core.cli.common import (
+    OrgOption,
+    find_connection,
+    open_service,
+    organisation,
+    plain_console,
+    shown,
+)
 from core.errors import InvalidInputError
 from core.models import ConflictPolicy, Direction, Entity, System
 from core.schemas import ConnectionCreate
 
 connections = typer.Typer(help="Connect, list, test and remove connections.", no_args_is_help=True)
 app.add_typer(connections, name="connections")
-console = Console()
+console = plain_console()
 
 
 def _parse_fields(pairs: list[str]) -> dict[str, str]:
@@ -69,7 +76,7 @@ def add(
             ),
             test_first=not no_test,
         )
-        console.print(f"Connected [bold]{created.name}[/] ({info.label}) as {created.id}")
+        console.print(f"Connected {shown(created.name)} ({info.label}) as {created.id}")
 
 
 @connections.command("list")
@@ -84,7 +91,7 @@ def list_(org: OrgOption = None) -> None:
             last = view.last_run.finished_at if view.last_run else None
             table.add_row(
                 c.id,
-                c.name,
+                shown(c.name),
                 c.system.value,
                 c.status.value,
                 view.health.value,
@@ -106,7 +113,11 @@ def check_connection(
         result = service.connections.test_connection(org_id, found.id)
         colour = "green" if result.ok else "red"
         verdict = "OK" if result.ok else "FAILED"
-        console.print(f"[{colour}]{verdict}[/] {result.message} ({result.duration_ms:.0f} ms)")
+        console.print(
+            Text.assemble(
+                (verdict, colour), f" {shown(result.message)} ({result.duration_ms:.0f} ms)"
+            )
+        )
         if not result.ok:
             raise typer.Exit(1)
 
@@ -124,4 +135,4 @@ def remove(
         if not yes:
             typer.confirm(f"Delete {found.name!r} and its synced records?", abort=True)
         service.connections.delete_connection(org_id, found.id)
-        console.print(f"Deleted {found.name}")
+        console.print(f"Deleted {shown(found.name)}")

@@ -9,6 +9,7 @@ import typer
 from core.cli import app
 from core.cli.common import OrgOption, open_service, organisation
 from core.schemas import DemoReport
+from core.text_safety import visible
 
 demo = typer.Typer(help="The demo organisation (sandbox connections).", no_args_is_help=True)
 app.add_typer(demo, name="demo")
@@ -24,7 +25,9 @@ def describe(report: DemoReport) -> str:
         )
     if report.already_present:
         lines.append(f"Demo: {len(report.already_present)} sandbox connections already present.")
-    lines.extend(f"Demo: skipped {name}: {why}" for name, why in report.skipped.items())
+    lines.extend(
+        f"Demo: skipped {visible(name)}: {visible(why)}" for name, why in report.skipped.items()
+    )
     return "\n".join(lines) or "Demo: nothing to do."
 
 

@@ -7,18 +7,25 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from core.cli import app
-from core.cli.common import OrgOption, find_connection, open_service, organisation
+from core.cli.common import (
+    OrgOption,
+    find_connection,
+    open_service,
+    organisation,
+    plain_console,
+    shown,
+)
 from core.clock import as_utc
 from core.models import ConflictPolicy, Direction, Entity, RunState, SyncOptions, SyncRun
 from core.service import IntegrationService
 from core.worker import Worker
 
-console = Console()
+console = plain_console()
 
 
 def _summary(run: SyncRun) -> Table:
@@ -100,16 +107,18 @@ def sync(
                 modified_since=as_utc(modified_since) if modified_since else None,
             ),
         )
-        console.print(f"Queued run {run.id} for {found.name}")
+        console.print(f"Queued run {run.id} for {shown(found.name)}")
         if inline:
             Worker(service).run_by_id(run.id)
         if wait or inline:
             run = _follow(service, org_id, run)
             console.print(_summary(run))
             if run.error:
-                console.print(f"[red]{run.error}[/]")
+                console.print(Text(shown(run.error), style="red"))
             for change in run.planned[:50]:
-                console.print(f"  would {change.action} {change.entity.value} {change.external_id}")
+                console.print(
+                    f"  would {change.action} {change.entity.value} {shown(change.external_id)}"
+                )
             if run.state is RunState.FAILED:
                 raise typer.Exit(1)
 
@@ -138,7 +147,7 @@ def runs(
                 run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                 str(totals.read),
                 str(totals.created + totals.updated + totals.deleted + totals.pushed),
-                (run.error or "")[:60],
+                shown((run.error or "")[:60]),
             )
         console.print(table)
         console.print(f"{page.total} run(s) in all")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from core.clock import as_utc
 
@@ -71,6 +71,22 @@ Identifier = Annotated[
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 """A vendor's record id, kept exactly as the vendor spells it."""
+
+
+def _clipped_to(limit: int) -> BeforeValidator:
+    def clip(value: object) -> object:
+        if isinstance(value, str) and len(value) > limit:
+            return value[: limit - 1] + "…"
+        return value
+
+    return BeforeValidator(clip)
+
+
+# Messages carry vendor and file text of any length (a 1 MB error body): they are cut to
+# their column's size, marked with "…", instead of failing the operation that tells them.
+Text500 = Annotated[str, _clipped_to(500), StringConstraints(max_length=500)]
+Text2000 = Annotated[str, _clipped_to(2000), StringConstraints(max_length=2000)]
+Text4000 = Annotated[str, _clipped_to(4000), StringConstraints(max_length=4000)]
 
 
 class Model(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Self
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from core.clock import new_id, utcnow
-from core.models.common import Entity, Identifier, Model, System, UtcDatetime
+from core.models.common import Entity, Identifier, Model, System, Text2000, UtcDatetime
 
 
 class Direction(StrEnum):
@@ -95,7 +95,7 @@ class Connection(Model):
     config: dict[str, ConfigValue] = Field(default_factory=dict)
     sealed_secret: str = Field(repr=False, min_length=1)
     status: ConnectionStatus = ConnectionStatus.ACTIVE
-    status_detail: str | None = Field(default=None, max_length=2000)
+    status_detail: Text2000 | None = None
     entities: list[Entity] = Field(default_factory=list)
     direction: Direction = Direction.PULL
     conflict_policy: ConflictPolicy = ConflictPolicy.TIMESTAMP

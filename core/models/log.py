@@ -9,7 +9,7 @@ from pydantic import Field
 
 from core.clock import new_id, utcnow
 from core.errors import FailureCategory
-from core.models.common import Entity, Identifier, Model, System, UtcDatetime
+from core.models.common import Entity, Identifier, Model, System, Text4000, UtcDatetime
 
 
 class LogLevel(StrEnum):
@@ -57,7 +57,7 @@ class LogEntry(Model):
     operation: Operation
     level: LogLevel = LogLevel.INFO
     status: LogStatus = LogStatus.SUCCESS
-    message: str = Field(max_length=4000)
+    message: Text4000
     duration_ms: float | None = Field(default=None, ge=0)
     records_processed: int = Field(default=0, ge=0)
     records_created: int = Field(default=0, ge=0)

@@ -8,7 +8,15 @@ from typing import Any
 from pydantic import Field
 
 from core.clock import new_id, utcnow
-from core.models.common import Entity, ExternalId, Identifier, Model, System, UtcDatetime
+from core.models.common import (
+    Entity,
+    ExternalId,
+    Identifier,
+    Model,
+    System,
+    Text2000,
+    UtcDatetime,
+)
 
 
 class ConflictKind(StrEnum):
@@ -76,7 +84,7 @@ class Alert(Model):
     system: System | None = None
     kind: AlertKind
     severity: AlertSeverity = AlertSeverity.WARNING
-    message: str = Field(max_length=2000)
+    message: Text2000
     created_at: UtcDatetime = Field(default_factory=utcnow)
     last_seen_at: UtcDatetime = Field(default_factory=utcnow)
     count: int = 1

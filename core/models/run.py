@@ -13,7 +13,7 @@ from pydantic import Field
 
 from core.clock import new_id, utcnow
 from core.errors import FailureCategory
-from core.models.common import Entity, Identifier, Model, System, UtcDatetime
+from core.models.common import Entity, Identifier, Model, System, Text500, Text4000, UtcDatetime
 from core.models.connection import ConflictPolicy, Direction
 
 
@@ -79,7 +79,7 @@ class RunProgress(Model):
     records: int = 0
     pages: int = 0
     rate_limit_wait_s: float = 0.0
-    message: str | None = Field(default=None, max_length=500)
+    message: Text500 | None = None
 
 
 class PlannedChange(Model):
@@ -111,7 +111,7 @@ class SyncRun(Model):
     progress: RunProgress = Field(default_factory=RunProgress)
     counts: dict[Entity, EntityCounts] = Field(default_factory=dict)
     planned: list[PlannedChange] = Field(default_factory=list)
-    error: str | None = Field(default=None, max_length=4000)
+    error: Text4000 | None = None
     error_category: FailureCategory | None = None
 
     @property

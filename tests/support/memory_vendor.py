@@ -67,6 +67,7 @@ class MemoryVendor:
     clock: datetime = T0
     next_id: int = 1000
     refuse_reads_with: Exception | None = None  # every read raises it while set
+    refuse_checks_with: str | None = None  # a connection test is refused with this text
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -194,6 +195,8 @@ def memory_system(vendor: MemoryVendor, *, valid_token: str) -> Iterator[type[Me
             self.token = context.secret["api_token"].get_secret_value()
 
         def check(self) -> ConnectionCheck:
+            if vendor.refuse_checks_with is not None:
+                return ConnectionCheck(ok=False, message=vendor.refuse_checks_with)
             if self.token != valid_token:
                 return ConnectionCheck(ok=False, message="the memory vendor refused the API token")
             return super().check()

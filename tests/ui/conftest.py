@@ -3,6 +3,7 @@ SQLite store in the test's own data directory, no browser."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,11 @@ def texts(at: AppTest) -> str:
 
     walk(at._tree)
     return "\n".join(parts)
+
+
+def shown(body: str) -> str:
+    """What a reader sees of an element whose body was escaped for Markdown (ui.text.md)."""
+    return re.sub(r"\\(.)", r"\1", body)
 
 
 def markdown(at: AppTest) -> str:

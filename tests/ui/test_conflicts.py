@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.models import ConflictStatus, Entity, Resolution
 from core.service import IntegrationService
 from tests.ui.builders import ORG, conflict, stored_connection
-from tests.ui.conftest import OpenPage, markdown, press
+from tests.ui.conftest import OpenPage, markdown, press, shown
 
 
 def test_nothing_held_says_so(open_page: OpenPage) -> None:
@@ -23,7 +23,7 @@ def test_take_the_vendors_version(open_page: OpenPage, service: IntegrationServi
     resolved = service.review.get_conflict(ORG, held.id)
     assert resolved.status is ConflictStatus.RESOLVED
     assert resolved.resolution is Resolution.REMOTE
-    assert any("took the vendor's version" in s.value for s in at.success)
+    assert any("took the vendor's version" in shown(s.value) for s in at.success)
 
 
 def test_field_by_field(open_page: OpenPage, service: IntegrationService) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.store.sqlite import SqliteStore
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, shown
 
 
 def _run() -> AppTest:
@@ -25,15 +25,15 @@ def test_an_invalid_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatc
     at = _run()
     assert not at.exception
     [error] = at.error
-    assert error.value.startswith("The hub cannot start: Invalid setting")
-    assert "TOOTHPICK_LOG_RETENTION_DAYS" in error.value
+    assert shown(error.value).startswith("The hub cannot start: Invalid setting")
+    assert "TOOTHPICK_LOG_RETENTION_DAYS" in shown(error.value)
 
 
 def test_production_without_a_key_says_how_to_make_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOOTHPICK_ENV", "production")
     at = _run()
     assert not at.exception
-    assert "toothpick generate-key" in at.error[0].value
+    assert "toothpick generate-key" in shown(at.error[0].value)
 
 
 def test_a_database_from_a_newer_version_is_refused_in_words(isolated_environment: Path) -> None:
@@ -43,4 +43,4 @@ def test_a_database_from_a_newer_version_is_refused_in_words(isolated_environmen
         db.execute("PRAGMA user_version = 999")
     at = _run()
     assert not at.exception
-    assert "toothpick.db" in at.error[0].value
+    assert "toothpick.db" in shown(at.error[0].value)
