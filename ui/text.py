@@ -6,6 +6,11 @@ widget labels, radio options) reads it as Markdown, with Streamlit's own directi
 meets any of them: every ASCII punctuation character is backslash-escaped (CommonMark
 allows that for all of them), so no link, image, emphasis, HTML tag, directive or
 formula can start from data, and control/direction characters are shown as escapes.
+
+Escaping is not enough for one thing: Streamlit's GFM support turns any text that looks
+like an address (`http://…`, `www.…`, `name@host.tld`) into a link *after* parsing,
+escapes or not. A word joiner (U+2060, invisible, no line break) after the scheme, the
+`www` or the `@` stops the match, so the address is shown, never linked.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from core.text_safety import visible
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 _LINE_BREAK = re.compile(r"\r?\n[ \t]*")
+_LINK_LIKE = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp|www)(?=[:.])|@)")
+_WORD_JOINER = "\u2060"
 
 
 def md(text: str | None) -> str:
     """Escape text (connection names, vendor messages) for Streamlit markdown."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    unlinked = _LINK_LIKE.sub(lambda m: m.group(1) + _WORD_JOINER, visible(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
     return _LINE_BREAK.sub("  \n", escaped)
 
 
