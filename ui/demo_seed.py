@@ -7,7 +7,7 @@ import streamlit as st
 from core.errors import ToothpickError
 from core.schemas import ConnectionPublic
 from ui import feedback, loaders
-from ui.context import service
+from ui.context import service, settings
 
 
 def _seed(key: str, org: str) -> None:
@@ -32,7 +32,7 @@ def _seed(key: str, org: str) -> None:
 
 def seed_button(prefix: str, org: str, connections: list[ConnectionPublic]) -> None:
     key = f"{prefix}_seed"
-    if not connections:
+    if not connections and not settings().is_production:
         st.info(
             "This organisation has no connections yet. Load the demo: one sandbox connection "
             "per system, with 30 days of history, and a first real sync of each.",

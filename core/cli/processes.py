@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,32 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float
             return True
         time.sleep(0.1)
     return False
+
+
+def _dashboard_ready(settings: Settings, process: subprocess.Popen[bytes]) -> bool:
+    """The dashboard answers its health check (a port alone could be someone else's)."""
+    host = settings.dashboard_host
+    host = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104
+    url = f"http://{host}:{settings.dashboard_port}/_stcore/health"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        with (
+            contextlib.suppress(OSError, ValueError),
+            urllib.request.urlopen(url, timeout=1) as answer,
+        ):
+            if answer.read() == b"ok":
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def _failed_to_start(processes: dict[str, subprocess.Popen[bytes]]) -> str | None:
+    """The first essential part that is not running, told in words; None if all are."""
+    for name in ("dashboard", "worker", "scheduler"):
+        process = processes[name]
+        if process.poll() is not None:
+            return f"The {name} could not start (exit status {process.returncode})."
+    return None
 
 
 def _seed_demo(settings: Settings) -> None:
@@ -104,6 +131,8 @@ def up(
     Ctrl-C stops them all; if one of them exits, the others are stopped too.
     """
     settings = load_settings()
+    with open_service():  # a fatal configuration error stops here, before anything starts
+        pass
     processes: dict[str, subprocess.Popen[bytes]] = {}
     # Children run from the project root: give them the data directory as an absolute path.
     env = {**os.environ, "TOOTHPICK_DATA_DIR": str(settings.data_dir.resolve())}
@@ -119,18 +148,26 @@ def up(
         _start("dashboard", _dashboard(settings), processes, env)
         _start("worker", _toothpick("worker"), processes, env)
         _start("scheduler", _toothpick("scheduler"), processes, env)
+        ready = _dashboard_ready(settings, processes["dashboard"])
+        failure = _failed_to_start(processes)
+        if failure is None and not ready:
+            failure = "The dashboard did not answer its health check within 90 s."
+        if failure is not None:
+            typer.echo(f"{failure} Stopping the rest; nothing is running.", err=True)
+            raise typer.Exit(1)
         typer.echo(
             f"Dashboard: http://localhost:{settings.dashboard_port}  (Ctrl-C stops everything)"
         )
-        _watch(processes)
+        if _watch(processes):
+            raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("Stopping...")
     finally:
         _stop_all(processes)
 
 
-def _watch(processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    """Return when an essential process exits; the sandbox may stop on its own."""
+def _watch(processes: dict[str, subprocess.Popen[bytes]]) -> str:
+    """Return (its name) when an essential process exits; the sandbox may stop on its own."""
     while True:
         time.sleep(0.5)
         for name, process in list(processes.items()):
@@ -143,8 +180,10 @@ def _watch(processes: dict[str, subprocess.Popen[bytes]]) -> None:
                 )
                 del processes[name]
                 continue
-            typer.echo(f"{name} exited with status {process.returncode}; stopping the rest.")
-            return
+            typer.echo(
+                f"{name} exited with status {process.returncode}; stopping the rest.", err=True
+            )
+            return name
 
 
 def _interrupt_on(*signals: signal.Signals) -> None:

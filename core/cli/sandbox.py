@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from core.cli import app
+from core.demo.sandbox import refuse_in_production
 from core.errors import ConfigError
 from core.settings import load_settings
 
@@ -31,6 +32,7 @@ def sandbox_command(
     from sandbox.core.server import SandboxServer
 
     settings = load_settings()
+    refuse_in_production(settings, "The vendor sandbox")
     secure_port = settings.sandbox_tls_port if tls_port is None else tls_port
     try:
         config = SandboxConfig(

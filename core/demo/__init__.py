@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from core.clock import utcnow
 from core.demo.history import History, history
 from core.demo.profiles import DEMO_CONNECTIONS, DemoConnection
-from core.demo.sandbox import sandbox_fields
+from core.demo.sandbox import refuse_in_production, sandbox_fields
 from core.errors import ToothpickError
 from core.models import Alert, AlertKind, AlertSeverity, ConnectionStatus, RunState
 from core.schemas import ConnectionCreate, ConnectionPublic, DemoReport
@@ -64,6 +64,7 @@ def seed_demo(
     queue_syncs: bool = True,
     now: datetime | None = None,
 ) -> DemoReport:
+    refuse_in_production(service.runtime.settings, "The demo organisation")
     now = now or utcnow()
     report = DemoReport()
     for demo in DEMO_CONNECTIONS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import NotFoundError
+from core.errors import ConfigError, NotFoundError
 from core.models import System
 from core.settings import Settings
 
@@ -74,9 +74,19 @@ def sandbox_fields(system: System, settings: Settings) -> dict[str, Any]:
     }
 
 
+def refuse_in_production(settings: Settings, what: str) -> None:
+    """Demo data and the vendor sandbox never run in production: one line saying so."""
+    if settings.is_production:
+        raise ConfigError(f"{what} is not available in production (TOOTHPICK_ENV=production).")
+
+
 def sandbox_preset(system: System, settings: Settings) -> dict[str, Any]:
-    """The non-secret values only (what the demo's connect form may show)."""
+    """The non-secret values only (what the demo's connect form may show); none in
+    production, where the sandbox does not run."""
     from adapters.registry import system_info
+
+    if settings.is_production:
+        return {}
 
     try:
         secret = set(system_info(system).secret_fields)
