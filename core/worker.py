@@ -16,6 +16,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
+from core.clock import utcnow
 from core.errors import FailureCategory, RunCancelledError, RunLostError
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
@@ -43,6 +44,10 @@ class HeartbeatControl:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _owner: str | None = None
+
+    def __post_init__(self) -> None:
+        self._owner = self.worker_id
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._beat_loop, name="run-heartbeat", daemon=True)
@@ -68,9 +73,16 @@ class HeartbeatControl:
         if self._cancelled:
             raise RunCancelledError(f"run {self.run.id} was cancelled")
 
+    def release(self) -> None:
+        """The attempt ended here (any outcome): one last beat that names no worker, so
+        whoever claims the run next resumes it rather than takes it over."""
+        self._owner = None
+        self._beat()
+
     def _beat(self) -> None:
         with self._lock:
             progress, counts = self._progress, dict(self._counts)
+        progress = progress.model_copy(update={"worker_id": self._owner, "reported_at": utcnow()})
         try:
             ack = self.service.syncs.heartbeat(
                 self.run.id, self.worker_id, progress=progress, counts=counts
@@ -138,6 +150,7 @@ class Worker:
             )
         finally:
             control.stop()
+        control.release()
         self.service.syncs.record_outcome(run, self.worker_id, outcome)
 
     def run_forever(self, stop: threading.Event | None = None) -> None:

@@ -64,7 +64,7 @@ def seed_demo(
     queue_syncs: bool = True,
     now: datetime | None = None,
 ) -> DemoReport:
-    refuse_in_production(service.runtime.settings, "The demo organisation")
+    refuse_in_production(settings, "The demo organisation")
     now = now or utcnow()
     report = DemoReport()
     for demo in DEMO_CONNECTIONS:

@@ -80,6 +80,10 @@ class RunProgress(Model):
     pages: int = 0
     rate_limit_wait_s: float = 0.0
     message: Text500 | None = None
+    # Who reported this progress, and when: set by the worker's heartbeat, cleared when
+    # it hands the run back. A claimed run that still names a worker was taken over.
+    worker_id: str | None = None
+    reported_at: UtcDatetime | None = None
 
 
 class PlannedChange(Model):

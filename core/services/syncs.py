@@ -33,6 +33,7 @@ from core.settings import Settings
 from core.store.base import Store
 from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
+from core.takeover import attempt_entry
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +120,31 @@ class SyncService:
     def claim_next_run(self, worker_id: str, *, stale_after_s: float) -> SyncRun | None:
         """Atomically take the oldest queued run (or one whose heartbeat went stale)."""
         now = utcnow()
-        return self._store.claim_next_run(
+        run = self._store.claim_next_run(
             worker_id, now=now, stale_before=now - timedelta(seconds=stale_after_s)
         )
+        return self._told_attempt(run, worker_id, now=now, stale_after_s=stale_after_s)
 
     def claim_run(self, run_id: str, worker_id: str, *, stale_after_s: float) -> SyncRun | None:
         """Take one named run (inline CLI runs, task-queue messages); None if not claimable."""
         now = utcnow()
-        return self._store.claim_run(
+        run = self._store.claim_run(
             run_id, worker_id, now=now, stale_before=now - timedelta(seconds=stale_after_s)
         )
+        return self._told_attempt(run, worker_id, now=now, stale_after_s=stale_after_s)
+
+    def _told_attempt(
+        self, run: SyncRun | None, worker_id: str, *, now: datetime, stale_after_s: float
+    ) -> SyncRun | None:
+        """A second or later attempt says in the run's log why it happens (core.takeover)."""
+        entry = (
+            None
+            if run is None
+            else attempt_entry(run, worker_id, now=now, stale_after_s=stale_after_s)
+        )
+        if entry is not None:
+            self._store.append_logs([entry])
+        return run
 
     def heartbeat(
         self,

@@ -63,6 +63,8 @@ class SyncEngine:
             run=run,
             control=control,
             audit=RunAudit(store, connection, run.id, dry_run=options.dry_run),
+            # A resumed or taken-over run goes on counting from its earlier attempts.
+            counts={entity: counts.model_copy() for entity, counts in run.counts.items()},
             policy=options.conflict_policy or connection.conflict_policy,
             direction=options.direction or connection.direction,
             dry_run=options.dry_run,

@@ -111,7 +111,7 @@ def test_a_bad_name_is_one_line_naming_the_field(
     assert code == 2
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert err.startswith(f"toothpick: {field}"), err
-    assert service.list_connections(ORG) == []
+    assert service.connections.list_connections(ORG) == []
 
 
 def test_a_bad_field_pair_is_one_line(

@@ -9,8 +9,9 @@ import io
 import orjson
 import pytest
 
-from core.export import ExportFormat, export_logs
+from core.export import export_logs
 from core.models import LogEntry, Operation
+from core.schemas import ExportFormat
 from tests.support.hostile import FORMULAS, HOSTILE
 
 

@@ -38,7 +38,7 @@ def _organisations(service: IntegrationService) -> set[str]:
     store = service.runtime.store
     owners = {c.organisation_id for c in store.list_connections(None)}
     for org in (ORG, OTHER_ORG, "victim-org"):
-        if service.logs(org, LogFilter()).total:
+        if service.monitoring.logs(org, LogFilter()).total:
             owners.add(org)
     return owners
 
@@ -70,7 +70,7 @@ def test_a_credential_row_naming_another_organisation_is_refused_by_line(
         {"system": "hubspot", "name": "Theirs too", "api_token": TOKEN,
          "organizationId": "victim-org"},
     ])  # fmt: skip
-    report = service.import_credentials(ORG, path)
+    report = service.admin.import_credentials(ORG, path)
     assert report.imported == 1
     assert [p.line for p in report.problems] == [2, 3]
     assert all(p.message.startswith("organisation:") for p in report.problems)
@@ -82,20 +82,20 @@ def test_a_log_row_naming_another_organisation_is_refused_by_line(
     service: IntegrationService, tmp_path: Path
 ) -> None:
     path = _jsonl(tmp_path / "logs.jsonl", [_log(1), _log(2, organizationId="victim-org")])
-    report = service.import_logs(ORG, path)
+    report = service.admin.import_logs(ORG, path)
     assert (report.imported, [p.line for p in report.problems]) == (1, [2])
-    assert service.logs("victim-org", LogFilter()).total == 0
+    assert service.monitoring.logs("victim-org", LogFilter()).total == 0
 
 
 def test_one_organisations_log_ids_never_drop_anothers(
     service: IntegrationService, tmp_path: Path
 ) -> None:
     path = _jsonl(tmp_path / "logs.jsonl", [_log(1), _log(2)])
-    assert service.import_logs(OTHER_ORG, path).imported == 2
-    report = service.import_logs(ORG, path)
+    assert service.admin.import_logs(OTHER_ORG, path).imported == 2
+    report = service.admin.import_logs(ORG, path)
     assert (report.imported, report.already_present) == (2, 0)
-    assert service.import_logs(ORG, path).already_present == 2  # and still only once
-    ours = service.logs(ORG, LogFilter())
+    assert service.admin.import_logs(ORG, path).already_present == 2  # and still only once
+    ours = service.monitoring.logs(ORG, LogFilter())
     assert ours.total == 2
     assert sorted(e.metadata["imported_id"] for e in ours.items) == ["1", "2"]
 
@@ -106,8 +106,8 @@ def test_imported_log_text_is_redacted(service: IntegrationService, tmp_path: Pa
              metadata={"request": {"headers": f"Authorization: {BEARER}"},
                        "url": "https://x.example/?api_key=abcdef123456"}),
     ])  # fmt: skip
-    assert service.import_logs(ORG, path).imported == 1
-    [entry] = service.logs(ORG, LogFilter()).items
+    assert service.admin.import_logs(ORG, path).imported == 1
+    [entry] = service.monitoring.logs(ORG, LogFilter()).items
     stored = orjson.dumps(entry.model_dump(mode="json")).decode()
     assert "eyJhbGciOiJIUzI1NiJ9" not in stored and "abcdef123456" not in stored
 
@@ -118,8 +118,8 @@ def test_a_credential_name_carrying_a_secret_is_redacted(
     path = _jsonl(tmp_path / "creds.jsonl", [
         {"system": "hubspot", "name": "old api_key=abcdef123456", "api_token": TOKEN},
     ])  # fmt: skip
-    assert service.import_credentials(ORG, path).imported == 1
-    [connection] = service.list_connections(ORG)
+    assert service.admin.import_credentials(ORG, path).imported == 1
+    [connection] = service.connections.list_connections(ORG)
     assert "abcdef123456" not in connection.name
 
 
@@ -135,12 +135,15 @@ def test_malformed_csv_lines_are_reported_and_the_rest_imported(
         + f'3,2026-01-02T03:04:05Z,sync,"{huge}"\n'.encode()
         + b"4,2026-01-02T03:04:05Z,sync,last\n"
     )
-    report = service.import_logs(ORG, path)
+    report = service.admin.import_logs(ORG, path)
     assert report.imported == 2
     assert [p.line for p in report.problems] == [3, 4]
     assert "UTF-8" in report.problems[0].message
-    assert sorted(e.message for e in service.logs(ORG, LogFilter()).items) == ["first", "last"]
-    again = service.import_logs(ORG, path)
+    assert sorted(e.message for e in service.monitoring.logs(ORG, LogFilter()).items) == [
+        "first",
+        "last",
+    ]
+    again = service.admin.import_logs(ORG, path)
     assert (again.imported, again.already_present) == (0, 2)
 
 
@@ -160,10 +163,10 @@ def test_wrong_types_in_a_credential_row_are_one_problem_by_line(
 ) -> None:
     good = {"system": "hubspot", "name": "Good", "api_token": TOKEN}
     path = _jsonl(tmp_path / "creds.jsonl", [row, good])
-    report = service.import_credentials(ORG, path)
+    report = service.admin.import_credentials(ORG, path)
     assert [p.line for p in report.problems] == [1]
     assert report.problems[0].message.startswith(field), report.problems[0].message
-    assert [c.name for c in service.list_connections(ORG)] == ["Good"]
+    assert [c.name for c in service.connections.list_connections(ORG)] == ["Good"]
 
 
 @pytest.mark.parametrize(
@@ -182,7 +185,7 @@ def test_wrong_types_in_a_log_row_are_one_problem_by_line(
     service: IntegrationService, tmp_path: Path, row: dict[str, Any]
 ) -> None:
     path = _jsonl(tmp_path / "logs.jsonl", [row, _log(2)])
-    report = service.import_logs(ORG, path)
+    report = service.admin.import_logs(ORG, path)
     assert (report.imported, [p.line for p in report.problems]) == (1, [1])
 
 
@@ -240,7 +243,7 @@ def test_fuzzed_imports_never_raise_nor_leave_the_organisation(
         junk = folder / f"junk.{kind}"
         junk.write_bytes(path.read_bytes()[:50] + raw)
         for file in (path, junk):
-            for run in (service.import_credentials, service.import_logs):
+            for run in (service.admin.import_credentials, service.admin.import_logs):
                 try:
                     report = run(ORG, file)
                 except InvalidInputError as exc:  # only a whole-file problem stops a file

@@ -56,9 +56,9 @@ def test_demo_seeding_is_refused_in_production(
     service = IntegrationService.open(load_settings())
     try:
         with pytest.raises(ConfigError, match="production"):
-            service.seed_demo("toothpick")
-        assert service.list_connections("toothpick") == []
-        assert service.sandbox_preset(System.HUBSPOT) == {}
+            service.admin.seed_demo("toothpick")
+        assert service.connections.list_connections("toothpick") == []
+        assert service.admin.sandbox_preset(System.HUBSPOT) == {}
     finally:
         service.close()
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from core.models import RunState, SyncOptions
+from core.store.queries import LogFilter
 from tests.proof.conftest import ORG, Hub
 from tests.proof.test_sync_proofs import _assert_exact
 
@@ -73,3 +74,10 @@ def test_a_killed_worker_run_is_taken_over_and_completes(hub: Hub) -> None:
         if second is not None:
             _stop(second)
     _assert_exact(hub)
+    # Its counts and its log cover both attempts, and the log tells the takeover.
+    first_entity = hub.case.first_entity
+    assert done.counts[first_entity].created == len(hub.truth(first_entity))
+    logs = hub.service.monitoring.logs(ORG, LogFilter(run_id=run.id)).items
+    [takeover] = [e for e in logs if "taken over" in e.message]
+    assert f"worker {killed_at.worker_id} stopped beating" in takeover.message
+    assert f"taken over by worker {done.worker_id}" in takeover.message

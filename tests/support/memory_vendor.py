@@ -52,6 +52,11 @@ MEMORY_INFO = SystemInfo(
 )
 
 
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL in-process: nothing catches it, no outcome is recorded, the
+    heartbeat stops. (tests/proof/test_worker_kill.py kills a real worker process.)"""
+
+
 @dataclass
 class VendorRow:
     data: dict[str, Any]
@@ -68,6 +73,7 @@ class MemoryVendor:
     next_id: int = 1000
     refuse_reads_with: Exception | None = None  # every read raises it while set
     refuse_checks_with: str | None = None  # a connection test is refused with this text
+    kill_on_page: int | None = None  # the worker 'dies' (WorkerKilled) reading this page
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -131,6 +137,8 @@ class MemoryAdapter:
         while offset < len(rows):
             self.stats.api_calls += 1
             self.pages_served += 1
+            if self.vendor.kill_on_page == self.pages_served:
+                raise WorkerKilled(f"killed while reading page {self.pages_served}")
             if self.fail_on_page is not None and self.pages_served == self.fail_on_page:
                 raise TransientVendorError("the memory vendor dropped the connection", status=503)
             chunk = rows[offset : offset + self.page_size]
