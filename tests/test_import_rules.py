@@ -29,6 +29,10 @@ PUBLIC_CORE = (
     "core.errors",
     "core.settings",
     "core.clock",
+    # Pure text helpers (no store, no state): how every entry point shows data and
+    # tells an input error, the same way everywhere.
+    "core.text_safety",
+    "core.validation",
 )
 FIRST_PARTY = ("core", "adapters", "sandbox", "ui", "pages", "api", "streamlit_app")
 # Entry point (module prefix) -> what it may import besides PUBLIC_CORE.

@@ -37,9 +37,12 @@ def h(text: str | None) -> str:
     """Escape text for the few places that render HTML inside markdown.
 
     A blank line ends a raw HTML block and Markdown parsing resumes after it, so
-    line breaks become `<br>` and cannot let data out of the block.
+    line breaks become `<br>` and cannot let data out of the block. Streamlit still
+    reads `:material/icon:` codes in the block's text: a word joiner after every colon
+    keeps them text.
     """
-    return _LINE_BREAK.sub("<br>", html.escape(visible(text)))
+    escaped = html.escape(visible(text)).replace(":", ":" + _WORD_JOINER)
+    return _LINE_BREAK.sub("<br>", escaped)
 
 
 def shorten(text: str | None, limit: int = 160) -> str:

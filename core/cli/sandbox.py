@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from core.cli import app
-from core.demo.sandbox import refuse_in_production
 from core.errors import ConfigError
 from core.settings import load_settings
 
@@ -32,7 +31,10 @@ def sandbox_command(
     from sandbox.core.server import SandboxServer
 
     settings = load_settings()
-    refuse_in_production(settings, "The vendor sandbox")
+    if settings.is_production:
+        raise ConfigError(
+            "The vendor sandbox is not available in production (TOOTHPICK_ENV=production)."
+        )
     secure_port = settings.sandbox_tls_port if tls_port is None else tls_port
     try:
         config = SandboxConfig(
