@@ -15,6 +15,7 @@ from core.service import IntegrationService
 from sandbox.testing import RunningSandbox, run_sandbox
 from tests.ui.builders import ORG
 from tests.ui.conftest import OpenPage, press
+from tests.ui.conftest import shown as unescaped
 
 TOKEN = "pat-na1-acme0000-0000-4000-8000-000000000001"  # sandbox/README.md, tenant acme
 PREFIX = "con_new_hubspot"
@@ -47,7 +48,7 @@ def test_a_refused_token_is_reported_in_the_vendors_words(
     at = hubspot_form
     at.text_input(key=f"{PREFIX}_f_private_app_token").input("pat-na1-not-a-real-token")
     press(at, "Test connection")
-    errors = [e.value for e in at.error]
+    errors = [unescaped(e.value) for e in at.error]
     assert any(
         e.startswith("The HubSpot connection test failed: HubSpot refused") for e in errors
     ), errors
@@ -61,7 +62,7 @@ def test_the_sandbox_token_is_accepted_then_saved(
     at = hubspot_form
     at.text_input(key=f"{PREFIX}_f_private_app_token").input(TOKEN)
     press(at, "Test connection")
-    assert any("HubSpot accepted the connection" in s.value for s in at.success)
+    assert any("HubSpot accepted the connection" in unescaped(s.value) for s in at.success)
     assert service.connections.list_connections(ORG) == []  # testing saves nothing
     press(at, "Save connection")
     [saved] = service.connections.list_connections(ORG)

@@ -13,6 +13,7 @@ from core.service import IntegrationService
 from tests.adapters.server import ScriptedServer, Step
 from tests.ui.builders import ORG
 from tests.ui.conftest import OpenPage, press
+from tests.ui.conftest import shown as unescaped
 from ui import vendor_calls
 
 PREFIX = "con_new_hubspot"
@@ -38,12 +39,12 @@ def test_an_unknown_host_and_a_closed_port_are_told_apart(
 ) -> None:
     at = _form(open_page, "http://no-such-host.invalid")
     press(at, "Test connection")
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(unescaped(e.value) for e in at.error)
     assert "DNS" in errors and "refused" not in errors  # it was "refused the connection"
 
     at = _form(open_page, f"http://127.0.0.1:{_closed_port()}")
     press(at, "Test connection")
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(unescaped(e.value) for e in at.error)
     assert "nothing listens there" in errors and "DNS" not in errors
     assert service.connections.list_connections(ORG) == []
 
@@ -68,10 +69,10 @@ def test_the_edit_form_says_a_new_address_needs_the_secrets_again(
     )
     at = open_page("connections")
     key = f"con_edit_{created.id}"
-    assert any("requires entering every secret again" in c.value for c in at.caption)
+    assert any("requires entering every secret again" in unescaped(c.value) for c in at.caption)
     at.text_input(key=f"{key}_f_base_url").input("https://api-eu1.hubapi.com")
     press(at, "Save changes")
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(unescaped(e.value) for e in at.error)
     assert "Private app access token: enter it again" in errors
     stored = service.connections.get_connection(ORG, created.id)
     assert stored.config["base_url"] == "https://api.hubapi.com"  # nothing changed
@@ -88,7 +89,7 @@ def test_a_vendor_echoing_the_token_shows_no_part_of_it_on_the_page(
         at.text_input(key=f"{PREFIX}_f_private_app_token").input(canary)
         press(at, "Test connection")
     shown = [
-        str(getattr(element, "value", ""))
+        unescaped(str(getattr(element, "value", "")))
         for kind in ("error", "warning", "success", "info", "markdown", "caption", "text")
         for element in getattr(at, kind)
     ]
