@@ -25,6 +25,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -210,6 +211,24 @@ def _interrupt_and_check_all_gone(started: Started, clone: Path) -> None:
 
 
 def _overview_shows_the_demo(url: str) -> None:
+    """In a thread of its own: Playwright's sync API refuses to start where an asyncio
+    loop runs, and an earlier test on the same worker may have left one behind."""
+    failure: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            _open_overview(url)
+        except BaseException as exc:  # handed to the test's own thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=check, name="overview-check")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _open_overview(url: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
