@@ -9,9 +9,11 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - resources: connections in and out, status cards, check and import reports;
 - queries: log filters, KPI and volume rows, pages, export formats;
 - systems: each system's declaration (form fields, entity support);
-- runs: what workers and the scheduler exchange about runs.
+- runs: what workers and the scheduler exchange about runs;
+- access: API keys and the authenticated caller.
 """
 
+from core.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Caller
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -40,7 +42,11 @@ from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
 
 __all__ = [
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyPublic",
     "Bucket",
+    "Caller",
     "CheckResult",
     "ConnectionCreate",
     "ConnectionPublic",

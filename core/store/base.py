@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from core.errors import FailureCategory
 from core.models import (
     Alert,
+    ApiKey,
     Conflict,
     ConflictStatus,
     Connection,
@@ -355,7 +356,25 @@ class ReviewStore(Protocol):
     def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool: ...
 
 
-class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, Protocol):
+class AccessStore(Protocol):
+    def create_api_key(self, key: ApiKey) -> ApiKey:
+        """AlreadyExistsError if the id is taken."""
+        ...
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        """Unscoped on purpose: authentication learns the organisation from the key."""
+        ...
+
+    def list_api_keys(self, organisation_id: str) -> list[ApiKey]:
+        """Newest first, revoked ones included."""
+        ...
+
+    def revoke_api_key(self, organisation_id: str, key_id: str, *, at: datetime) -> bool:
+        """True if this call revoked an active key of the organisation."""
+        ...
+
+
+class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, AccessStore, Protocol):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""
 
     @property

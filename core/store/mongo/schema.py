@@ -48,6 +48,7 @@ RUNS = "runs"
 CONFLICTS = "conflicts"
 ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
+API_KEYS = "api_keys"
 
 COLLECTIONS = (
     META,
@@ -61,6 +62,7 @@ COLLECTIONS = (
     CONFLICTS,
     ALERTS,
     RECORD_ISSUES,
+    API_KEYS,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -180,6 +182,11 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"open_alert": _PRESENT},
         ),
     ],
+    # Authentication finds a key by id alone (it learns the organisation from it).
+    API_KEYS: [
+        _index("api_keys_id_unique", "id", unique=True),
+        _index("api_keys_org", "organisation_id", "-id"),
+    ],
 }
 
 
@@ -200,6 +207,7 @@ def _create_collections(db: Database[Any]) -> None:
 MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
+    Migration(3, "create the api_keys collection", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
