@@ -14,7 +14,8 @@ and reaches another area only through that area's public methods:
 - review: local records and edits, conflicts and their resolution;
 - admin: demo seeding, key rotation, credential and log imports;
 - issues: per-record failures grouped by cause, retry, dismiss;
-- access: API keys and authenticating the REST API's callers.
+- access: API keys and authenticating the REST API's callers;
+- webhooks: inbound vendor notifications, verified, queueing coalesced syncs.
 
     service = IntegrationService.open()
     service.connections.list_connections("acme")
@@ -34,9 +35,10 @@ from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
 from core.services.review import ReviewService
 from core.services.syncs import SyncService
+from core.services.webhooks import WebhookService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "access")
+AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "access", "webhooks")
 
 
 class IntegrationService:
@@ -47,6 +49,7 @@ class IntegrationService:
     admin: AdminService
     issues: IssuesService
     access: AccessService
+    webhooks: WebhookService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
@@ -69,6 +72,7 @@ class IntegrationService:
         )
         self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
         self.access = AccessService(store=store)
+        self.webhooks = WebhookService(store=store, connections=self.connections, syncs=self.syncs)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> IntegrationService:

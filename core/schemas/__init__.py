@@ -10,7 +10,8 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - queries: log filters, KPI and volume rows, pages, export formats;
 - systems: each system's declaration (form fields, entity support);
 - runs: what workers and the scheduler exchange about runs;
-- access: API keys and the authenticated caller.
+- access: API keys and the authenticated caller;
+- webhooks: inbound vendor notifications and their set-up.
 """
 
 from core.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Caller
@@ -40,6 +41,12 @@ from core.schemas.resources import (
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
+from core.schemas.webhooks import (
+    InboundWebhook,
+    WebhookEndpoint,
+    WebhookReceipt,
+    WebhookSetup,
+)
 
 __all__ = [
     "ApiKeyCreate",
@@ -62,6 +69,7 @@ __all__ = [
     "Health",
     "HeartbeatAck",
     "ImportReport",
+    "InboundWebhook",
     "KpiGroup",
     "KpiRow",
     "LineProblem",
@@ -74,4 +82,7 @@ __all__ = [
     "SystemInfo",
     "VendorField",
     "VolumeRow",
+    "WebhookEndpoint",
+    "WebhookReceipt",
+    "WebhookSetup",
 ]

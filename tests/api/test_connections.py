@@ -133,3 +133,20 @@ def test_another_organisations_connection_is_404(
         f"/api/integrations/{connection_id}/fields", params={"entity": "contact"}, headers=other
     )
     assert fields.status_code == 404
+
+
+def test_webhook_set_up_is_for_admins_of_the_organisation(
+    client: TestClient, keys: Keys, connection_id: str
+) -> None:
+    url = f"/api/integrations/{connection_id}/webhook"
+    body = {"secret": "hubspot-app-client-secret"}
+    for token in (keys.viewer, keys.operator):
+        assert client.put(url, json=body, headers=bearer(token)).status_code == 403
+    assert client.put(url, json=body, headers=bearer(keys.other_admin)).status_code == 404
+    answer = client.put(url, json=body, headers=bearer(keys.admin))
+    assert answer.status_code == 200
+    assert answer.json()["path"] == f"/api/webhooks/hubspot/{connection_id}"
+    assert (
+        "hubspot-app-client-secret"
+        not in client.get(f"/api/integrations/{connection_id}", headers=bearer(keys.admin)).text
+    )

@@ -52,3 +52,11 @@ def test_revoking_is_scoped_and_happens_once(store: Store) -> None:
     assert store.revoke_api_key(ORG, mine.id, at=at(hours=2)) is False
     revoked = store.get_api_key(mine.id)
     assert revoked is not None and revoked.revoked_at == at(hours=1) and not revoked.is_active
+
+
+def test_a_connection_is_located_by_id_alone(store: Store) -> None:
+    from tests.core.store.builders import connection
+
+    stored = store.create_connection(connection())
+    assert store.locate_connection(stored.id) == stored
+    assert store.locate_connection("missing") is None
