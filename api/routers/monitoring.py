@@ -51,8 +51,9 @@ def _read_cursor(cursor: str) -> tuple[int, datetime]:
 
 @router.get(
     "/api/integrations/logs",
-    response_model=LogPage,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    # A page, or (format=json) the whole export as one array; format=csv: text/csv.
+    response_model=LogPage | list[LogEntryPublic],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def logs(
     query: Annotated[LogQuery, Query()],
