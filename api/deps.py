@@ -3,7 +3,7 @@
     def list_connections(service: ServiceDep, caller: Viewer) -> ...
     def connect(service: ServiceDep, caller: Admin, form: ConnectionCreate) -> ...
 
-A caller authenticates with `Authorization: Bearer <API key>`; every failure is
+A caller authenticates with `Authorization: Bearer <API key or session token>`; every failure is
 the same bare 401. The role aliases (Viewer, Operator, Admin) answer 403 to a
 key whose role is too low, after authentication, and count toward its rate.
 """
@@ -22,7 +22,10 @@ from core.models import Role
 from core.schemas import Caller
 from core.service import IntegrationService
 
-bearer = HTTPBearer(auto_error=False, description="An API key: `toothpick api-keys create`.")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key (`toothpick api-keys create`) or a session token (POST /api/sessions).",
+)
 
 
 def get_service(request: Request) -> IntegrationService:

@@ -27,6 +27,8 @@ are added the same way: one class, one attribute, one line in AREAS.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.runtime import Runtime
 from core.services.access import AccessService
 from core.services.admin import AdminService
@@ -71,7 +73,11 @@ class IntegrationService:
             syncs=self.syncs,
         )
         self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
-        self.access = AccessService(store=store)
+        self.access = AccessService(
+            store=store,
+            session_key=vault.derive_key("toothpick-sessions-v1"),
+            session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        )
         self.webhooks = WebhookService(store=store, connections=self.connections, syncs=self.syncs)
 
     @classmethod

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int = Field(
         default=600, ge=1, le=1_000_000, description="Requests per minute allowed to one API key."
     )
+    session_ttl_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="Sign-in sessions expire after this."
+    )
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     sandbox_port: int = Field(default=8765, ge=0, le=65535)
     sandbox_tls_port: int = Field(default=8766, ge=0, le=65535)

@@ -1,10 +1,11 @@
-"""`toothpick api` (serve the REST API) and `toothpick api-keys create|list|revoke`."""
+"""`toothpick api` (serve the REST API), `api-keys create|list|revoke`, `users ...`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,7 +13,7 @@ from rich.text import Text
 from core.cli import app
 from core.cli.common import OrgOption, open_service, organisation
 from core.models import Role
-from core.schemas import ApiKeyCreate
+from core.schemas import ApiKeyCreate, UserCreate
 from core.settings import load_settings
 
 keys = typer.Typer(help="Create, list and revoke REST API keys.", no_args_is_help=True)
@@ -81,3 +82,44 @@ def revoke(
     with open_service() as service:
         service.access.revoke_key(organisation(service, org), key_id)
     typer.echo(f"Revoked {key_id}.")
+
+
+users = typer.Typer(help="Built-in users who sign in (dashboard in production, API sessions).")
+app.add_typer(users, name="users")
+
+
+@users.command("create")
+def create_user(
+    username: Annotated[str, typer.Argument(help="The sign-in name")],
+    role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.VIEWER,
+    org: OrgOption = None,
+) -> None:
+    """Create a user; the password is asked for twice, hidden, and stored argon2-hashed."""
+    password = typer.prompt("Password (12 characters or more)", hide_input=True,
+                            confirmation_prompt=True)  # fmt: skip
+    with open_service() as service:
+        created = service.access.create_user(
+            organisation(service, org),
+            UserCreate(username=username, password=SecretStr(password), role=role),
+        )
+    typer.echo(f"User {created.username} ({created.role.value}) in {created.organisation_id}.")
+
+
+@users.command("list")
+def list_users(org: OrgOption = None) -> None:
+    with open_service() as service:
+        found = service.access.list_users(organisation(service, org))
+    for user in found:
+        state = " (disabled)" if user.disabled_at else ""
+        typer.echo(f"{user.id}  {user.username}  {user.role.value}{state}")
+
+
+@users.command("disable")
+def disable_user(
+    user_id: Annotated[str, typer.Argument(help="The user's id (see `users list`)")],
+    org: OrgOption = None,
+) -> None:
+    """The user can no longer sign in; open sessions stop working at once."""
+    with open_service() as service:
+        service.access.disable_user(organisation(service, org), user_id)
+    typer.echo(f"Disabled {user_id}.")

@@ -1,6 +1,6 @@
 """Domain models (pydantic v2) in the vocabulary of DESIGN.md."""
 
-from core.models.access import ApiKey, Role
+from core.models.access import ApiKey, Role, User
 from core.models.common import (
     CRM_ENTITIES,
     ERP_ENTITIES,
@@ -99,6 +99,7 @@ __all__ = [
     "SyncState",
     "System",
     "SystemKind",
+    "User",
     "UtcDatetime",
     "content_hash",
     "diff_fields",

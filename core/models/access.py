@@ -42,3 +42,17 @@ class ApiKey(Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class User(Model):
+    """A person who signs in (dashboard in production, or the API's session endpoint).
+
+    `password_hash` is argon2id (argon2-cffi), never the password."""
+
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")
+    role: Role
+    password_hash: str = Field(min_length=20, max_length=500)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    disabled_at: UtcDatetime | None = None

@@ -14,7 +14,16 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - webhooks: inbound vendor notifications and their set-up.
 """
 
-from core.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Caller
+from core.schemas.access import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    Caller,
+    SessionCreate,
+    SessionIssued,
+    UserCreate,
+    UserPublic,
+)
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -79,7 +88,11 @@ __all__ = [
     "RunOutcome",
     "ScheduledConnection",
     "SecretInput",
+    "SessionCreate",
+    "SessionIssued",
     "SystemInfo",
+    "UserCreate",
+    "UserPublic",
     "VendorField",
     "VolumeRow",
     "WebhookEndpoint",

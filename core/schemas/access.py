@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from core.models import ApiKey, Role
+from core.models import ApiKey, Role, User
 
 
 class ApiKeyCreate(BaseModel):
@@ -48,3 +48,43 @@ class Caller(BaseModel):
 
     def can(self, needed: Role) -> bool:
         return self.role.allows(needed)
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")
+    password: SecretStr = Field(min_length=12, max_length=200)
+    role: Role = Role.VIEWER
+
+
+class UserPublic(BaseModel):
+    id: str
+    organisation_id: str
+    username: str
+    role: Role
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @classmethod
+    def from_user(cls, user: User) -> UserPublic:
+        return cls.model_validate(user.model_dump(exclude={"password_hash"}))
+
+
+class SessionCreate(BaseModel):
+    """Sign in with a built-in user's name and password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=100)
+    password: SecretStr = Field(min_length=1, max_length=200)
+
+
+class SessionIssued(BaseModel):
+    """A bearer token that expires by itself (the session TTL)."""
+
+    token: str
+    expires_at: datetime
+    organisation_id: str
+    role: Role
+    username: str

@@ -45,6 +45,7 @@ from core.models import (
     RunState,
     SyncRun,
     SyncState,
+    User,
 )
 from core.store.queries import (
     Bucket,
@@ -376,6 +377,22 @@ class AccessStore(Protocol):
 
     def revoke_api_key(self, organisation_id: str, key_id: str, *, at: datetime) -> bool:
         """True if this call revoked an active key of the organisation."""
+        ...
+
+    def create_user(self, user: User) -> User:
+        """AlreadyExistsError if the username is taken (usernames are global: sign-in
+        names no organisation)."""
+        ...
+
+    def get_user(self, user_id: str) -> User | None: ...
+    def find_user(self, username: str) -> User | None: ...
+
+    def list_users(self, organisation_id: str) -> list[User]:
+        """Newest first, disabled ones included."""
+        ...
+
+    def disable_user(self, organisation_id: str, user_id: str, *, at: datetime) -> bool:
+        """True if this call disabled an active user of the organisation."""
         ...
 
 

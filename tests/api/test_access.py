@@ -66,3 +66,23 @@ def test_each_key_has_its_own_rate_limit(service: IntegrationService, keys: Keys
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
         assert refused.json()["title"] == "Too many requests"
         assert limited.get("/api/runs", headers=bearer(keys.operator)).status_code == 200
+
+
+def test_users_sign_in_for_sessions_that_carry_their_role(client: TestClient, keys: Keys) -> None:
+    form = {"username": "ana", "password": "correct horse battery", "role": "operator"}
+    assert client.post("/api/users", json=form, headers=bearer(keys.operator)).status_code == 403
+    created = client.post("/api/users", json=form, headers=bearer(keys.admin))
+    assert created.status_code == 201 and "password" not in created.text
+    assert client.post("/api/users", json=form, headers=bearer(keys.other_admin)).status_code == 409
+    wrong = client.post("/api/sessions", json={"username": "ana", "password": "nope nope nope"})
+    assert wrong.status_code == 401 and "detail" not in wrong.json()
+    session = client.post("/api/sessions", json={"username": "ana", "password": form["password"]})
+    assert session.status_code == 201
+    token = session.json()["token"]
+    assert client.get("/api/runs", headers=bearer(token)).status_code == 200
+    assert client.get("/api/keys", headers=bearer(token)).status_code == 403
+    user_id = created.json()["id"]
+    url = f"/api/users/{user_id}"
+    assert client.delete(url, headers=bearer(keys.other_admin)).status_code == 404
+    assert client.delete(url, headers=bearer(keys.admin)).status_code == 204
+    assert client.get("/api/runs", headers=bearer(token)).status_code == 401

@@ -49,6 +49,7 @@ CONFLICTS = "conflicts"
 ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
 API_KEYS = "api_keys"
+USERS = "users"
 
 COLLECTIONS = (
     META,
@@ -63,6 +64,7 @@ COLLECTIONS = (
     ALERTS,
     RECORD_ISSUES,
     API_KEYS,
+    USERS,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -187,6 +189,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         _index("api_keys_id_unique", "id", unique=True),
         _index("api_keys_org", "organisation_id", "-id"),
     ],
+    USERS: [
+        _index("users_id_unique", "id", unique=True),
+        _index("users_username_unique", "username", unique=True),
+        _index("users_org", "organisation_id", "-id"),
+    ],
 }
 
 
@@ -208,6 +215,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
     Migration(3, "create the api_keys collection", _create_collections),
+    Migration(4, "create the users collection", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import AlreadyExistsError
-from core.models import ApiKey, Role
+from core.models import ApiKey, Role, User
 from core.store.base import Store
 from tests.core.store.builders import ORG, OTHER_ORG, T0, at
 
@@ -60,3 +60,31 @@ def test_a_connection_is_located_by_id_alone(store: Store) -> None:
     stored = store.create_connection(connection())
     assert store.locate_connection(stored.id) == stored
     assert store.locate_connection("missing") is None
+
+
+def user(org: str = ORG, username: str = "ana", **extra: object) -> User:
+    return User.model_validate(
+        {
+            "organisation_id": org,
+            "username": username,
+            "role": Role.ADMIN,
+            "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$" + "x" * 40,
+            "created_at": T0,
+            **extra,
+        }
+    )
+
+
+def test_users_are_found_by_name_and_scoped_by_organisation(store: Store) -> None:
+    ana = store.create_user(user())
+    store.create_user(user(OTHER_ORG, "bob"))
+    assert store.find_user("ana") == ana and store.get_user(ana.id) == ana
+    assert store.find_user("nobody") is None
+    assert [u.username for u in store.list_users(ORG)] == ["ana"]
+    with pytest.raises(AlreadyExistsError):
+        store.create_user(user(OTHER_ORG, "ana"))
+    assert store.disable_user(OTHER_ORG, ana.id, at=at(hours=1)) is False
+    assert store.disable_user(ORG, ana.id, at=at(hours=1)) is True
+    assert store.disable_user(ORG, ana.id, at=at(hours=2)) is False
+    disabled = store.find_user("ana")
+    assert disabled is not None and disabled.disabled_at == at(hours=1)
