@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.errors import ToothpickError
-from ui import context, frame
+from ui import context, frame, login
 from ui.text import md
 
 st.set_page_config(
@@ -49,6 +49,8 @@ try:  # bad settings, a locked or newer database, a wrong key: one line, not a t
 except ToothpickError as exc:
     st.error(md(f"The hub cannot start: {exc}"), icon=":material/error:")
     st.stop()
+
+login.require_sign_in()  # production only: OIDC (st.login) or the hub's own users
 
 page = st.navigation(PAGES)
 frame.styles()

@@ -13,28 +13,34 @@ and reaches another area only through that area's public methods:
 - monitoring: alerts, status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
 - admin: demo seeding, key rotation, credential and log imports;
-- issues: per-record failures grouped by cause, retry, dismiss.
+- issues: per-record failures grouped by cause, retry, dismiss;
+- access: API keys and authenticating the REST API's callers;
+- webhooks: inbound vendor notifications, verified, queueing coalesced syncs.
 
     service = IntegrationService.open()
     service.connections.list_connections("acme")
     service.syncs.queue_sync("acme", connection_id)
 
-The REST API's routers mirror these areas one to one. Areas to come (alerts,
-access) are added the same way: one class, one attribute, one line in AREAS.
+The REST API's routers mirror these areas one to one. Areas to come (alerts)
+are added the same way: one class, one attribute, one line in AREAS.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.runtime import Runtime
+from core.services.access import AccessService
 from core.services.admin import AdminService
 from core.services.connections import ConnectionService
 from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
 from core.services.review import ReviewService
 from core.services.syncs import SyncService
+from core.services.webhooks import WebhookService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues")
+AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "access", "webhooks")
 
 
 class IntegrationService:
@@ -44,6 +50,8 @@ class IntegrationService:
     review: ReviewService
     admin: AdminService
     issues: IssuesService
+    access: AccessService
+    webhooks: WebhookService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
@@ -65,6 +73,12 @@ class IntegrationService:
             syncs=self.syncs,
         )
         self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
+        self.access = AccessService(
+            store=store,
+            session_key=vault.derive_key("toothpick-sessions-v1"),
+            session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        )
+        self.webhooks = WebhookService(store=store, connections=self.connections, syncs=self.syncs)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> IntegrationService:

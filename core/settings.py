@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     # Loopback by default: the embedded dashboard has no login of its own; put it behind
     # your SSO proxy before listening on other interfaces.
     dashboard_host: str = Field(default="127.0.0.1", pattern=r"^[\w.:-]+$")
+    # The REST API (api/), started by `toothpick up` beside the dashboard.
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_host: str = Field(default="127.0.0.1", pattern=r"^[\w.:-]+$")
+    api_rate_limit_per_minute: int = Field(
+        default=600, ge=1, le=1_000_000, description="Requests per minute allowed to one API key."
+    )
+    session_ttl_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="Sign-in sessions expire after this."
+    )
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     sandbox_port: int = Field(default=8765, ge=0, le=65535)
     sandbox_tls_port: int = Field(default=8766, ge=0, le=65535)
 

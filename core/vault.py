@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -135,6 +136,11 @@ def key_id_of(blob: str) -> str | None:
 class Vault:
     def __init__(self, ring: KeyRing) -> None:
         self.ring = ring
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A key for another purpose (session signing), derived from the current key so
+        that no second secret needs configuring; rotating the key retires it too."""
+        return hmac.new(self.ring.current.material, purpose.encode(), hashlib.sha256).digest()
 
     def seal(
         self, secret: Mapping[str, str | SecretStr], *, organisation_id: str, connection_id: str

@@ -124,7 +124,7 @@ def up(
         ),
     ] = True,
 ) -> None:
-    """Start the dashboard, a worker, the scheduler and the vendor sandbox.
+    """Start the dashboard, the REST API, a worker, the scheduler and the vendor sandbox.
 
     Outside production the sandbox starts too and the demo organisation is seeded
     (idempotent), so a fresh machine shows sandbox connections with history at once.
@@ -146,6 +146,7 @@ def up(
         if "sandbox" in processes:
             env.update(_trust_sandbox(settings, processes["sandbox"]))
         _start("dashboard", _dashboard(settings), processes, env)
+        _start("api", _toothpick("api"), processes, env)
         _start("worker", _toothpick("worker"), processes, env)
         _start("scheduler", _toothpick("scheduler"), processes, env)
         ready = _dashboard_ready(settings, processes["dashboard"])
@@ -156,7 +157,8 @@ def up(
             typer.echo(f"{failure} Stopping the rest; nothing is running.", err=True)
             raise typer.Exit(1)
         typer.echo(
-            f"Dashboard: http://localhost:{settings.dashboard_port}  (Ctrl-C stops everything)"
+            f"Dashboard: http://localhost:{settings.dashboard_port}  "
+            f"API: http://localhost:{settings.api_port}/docs  (Ctrl-C stops everything)"
         )
         if _watch(processes):
             raise typer.Exit(1)

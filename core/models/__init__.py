@@ -1,5 +1,6 @@
 """Domain models (pydantic v2) in the vocabulary of DESIGN.md."""
 
+from core.models.access import ApiKey, Role, User
 from core.models.common import (
     CRM_ENTITIES,
     ERP_ENTITIES,
@@ -59,6 +60,7 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertSeverity",
+    "ApiKey",
     "ChangeKind",
     "ConfigValue",
     "Conflict",
@@ -87,6 +89,7 @@ __all__ = [
     "RecordVersion",
     "RecordWrite",
     "Resolution",
+    "Role",
     "RunProgress",
     "RunState",
     "RunTrigger",
@@ -96,6 +99,7 @@ __all__ = [
     "SyncState",
     "System",
     "SystemKind",
+    "User",
     "UtcDatetime",
     "content_hash",
     "diff_fields",

@@ -9,9 +9,21 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - resources: connections in and out, status cards, check and import reports;
 - queries: log filters, KPI and volume rows, pages, export formats;
 - systems: each system's declaration (form fields, entity support);
-- runs: what workers and the scheduler exchange about runs.
+- runs: what workers and the scheduler exchange about runs;
+- access: API keys and the authenticated caller;
+- webhooks: inbound vendor notifications and their set-up.
 """
 
+from core.schemas.access import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    Caller,
+    SessionCreate,
+    SessionIssued,
+    UserCreate,
+    UserPublic,
+)
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -38,9 +50,19 @@ from core.schemas.resources import (
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
+from core.schemas.webhooks import (
+    InboundWebhook,
+    WebhookEndpoint,
+    WebhookReceipt,
+    WebhookSetup,
+)
 
 __all__ = [
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyPublic",
     "Bucket",
+    "Caller",
     "CheckResult",
     "ConnectionCreate",
     "ConnectionPublic",
@@ -56,6 +78,7 @@ __all__ = [
     "Health",
     "HeartbeatAck",
     "ImportReport",
+    "InboundWebhook",
     "KpiGroup",
     "KpiRow",
     "LineProblem",
@@ -65,7 +88,14 @@ __all__ = [
     "RunOutcome",
     "ScheduledConnection",
     "SecretInput",
+    "SessionCreate",
+    "SessionIssued",
     "SystemInfo",
+    "UserCreate",
+    "UserPublic",
     "VendorField",
     "VolumeRow",
+    "WebhookEndpoint",
+    "WebhookReceipt",
+    "WebhookSetup",
 ]

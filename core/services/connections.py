@@ -18,6 +18,7 @@ from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.forms import validate_form
 from core.models import (
+    ConfigValue,
     Connection,
     ConnectionStatus,
     Entity,
@@ -41,6 +42,8 @@ from core.services.vendor_access import VendorAccess
 from core.settings import Settings
 from core.store.base import Store
 from core.vault import Vault
+
+WEBHOOK_SECRET = "webhook_secret"
 
 
 def _validation_message(exc: ValidationError) -> InvalidInputError:
@@ -256,6 +259,27 @@ class ConnectionService:
 
     def audit(self, connection: Connection, operation: Operation, message: str) -> None:
         self._audit(connection, operation, message)
+
+    def webhook_secret(self, connection: Connection) -> str | None:
+        """The secret inbound webhooks are verified with (None: not set up)."""
+        value = self._vendor.open_secret(connection).get(WEBHOOK_SECRET)
+        return value.get_secret_value() if value is not None else None
+
+    def save_webhook(self, connection: Connection, config: dict[str, str], secret: str) -> None:
+        """Seal the webhook secret beside the vendor credentials; non-secret parts in config."""
+        sealed = self._vault.seal(
+            {**self._vendor.open_secret(connection), WEBHOOK_SECRET: secret},
+            organisation_id=connection.organisation_id,
+            connection_id=connection.id,
+        )
+        merged: dict[str, ConfigValue] = {**connection.config, **config}
+        stored = self._store.update_connection(
+            connection.model_copy(
+                update={"config": merged, "sealed_secret": sealed, "updated_at": utcnow()}
+            ),
+            expected_secret=connection.sealed_secret,  # a refresh meanwhile: try again
+        )
+        self._audit(stored, Operation.WEBHOOK, "Inbound webhooks set up (new secret)")
 
     # -- helpers ---------------------------------------------------------------------------
 

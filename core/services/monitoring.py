@@ -172,6 +172,10 @@ class MonitoringService:
             )
         return Health.HEALTHY, "Last sync succeeded."
 
+    def check_store(self) -> None:
+        """Raise StoreUnavailableError unless the store answers (the API's readiness)."""
+        self._store.ping()
+
     # -- logs and KPIs ------------------------------------------------------------------------
 
     def logs(

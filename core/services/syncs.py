@@ -26,7 +26,7 @@ from core.models import (
     SyncRun,
 )
 from core.schedule import next_sync_at
-from core.schemas import HeartbeatAck, Page, RunOutcome, ScheduledConnection
+from core.schemas import HeartbeatAck, LogFilter, Page, RunOutcome, ScheduledConnection
 from core.services.connections import ConnectionService
 from core.services.monitoring import MonitoringService
 from core.settings import Settings
@@ -177,7 +177,40 @@ class SyncService:
             connection = store.get_connection(run.organisation_id, run.connection_id)
             if connection is not None:
                 self._monitoring.raise_alerts(connection, outcome)
+                self._follow_webhooks(run)
         return finished
+
+    def _follow_webhooks(self, run: SyncRun) -> None:
+        """Queue one more run for change notifications this run may have missed: those
+        logged after it started reading, or for entities it did not cover."""
+        notes = self._store.query_logs(
+            run.organisation_id,
+            LogFilter(
+                connection_ids=[run.connection_id],
+                operations=[Operation.WEBHOOK],
+                statuses=[LogStatus.SUCCESS],
+                since=run.created_at,
+            ),
+            limit=500,
+        ).items
+        covered = set(run.options.entities or [])
+        missed: set[Entity] = set()
+        for note in notes:
+            touched = {Entity(e) for e in note.metadata.get("entities", [])}
+            late = run.started_at is not None and note.time >= run.started_at
+            if late or (covered and not touched <= covered):
+                missed |= touched
+        if not missed:
+            return
+        try:
+            self.queue_sync(
+                run.organisation_id,
+                run.connection_id,
+                SyncOptions(entities=sorted(missed)),
+                trigger=RunTrigger.WEBHOOK,
+            )
+        except ToothpickError as exc:  # another run is active already, or disabled
+            log.info("no follow-up run for %s: %s", run.connection_id, exc)
 
     def execute_claimed_run(self, run: SyncRun, control: RunControl) -> RunOutcome:
         """Run a claimed run to its outcome (the worker records the outcome).

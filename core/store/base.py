@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from core.errors import FailureCategory
 from core.models import (
     Alert,
+    ApiKey,
     Conflict,
     ConflictStatus,
     Connection,
@@ -44,6 +45,7 @@ from core.models import (
     RunState,
     SyncRun,
     SyncState,
+    User,
 )
 from core.store.queries import (
     Bucket,
@@ -69,6 +71,11 @@ class ConnectionStore(Protocol):
 
     def get_connection(self, organisation_id: str, connection_id: str) -> Connection | None: ...
     def get_connection_by_name(self, organisation_id: str, name: str) -> Connection | None: ...
+
+    def locate_connection(self, connection_id: str) -> Connection | None:
+        """Unscoped, for inbound webhooks only: the vendor's URL names the connection
+        alone, and the caller is trusted only after its signature checks out."""
+        ...
 
     def list_connections(self, organisation_id: str | None) -> list[Connection]:
         """`None` lists every organisation's: for the scheduler and key rotation only."""
@@ -355,7 +362,41 @@ class ReviewStore(Protocol):
     def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool: ...
 
 
-class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, Protocol):
+class AccessStore(Protocol):
+    def create_api_key(self, key: ApiKey) -> ApiKey:
+        """AlreadyExistsError if the id is taken."""
+        ...
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        """Unscoped on purpose: authentication learns the organisation from the key."""
+        ...
+
+    def list_api_keys(self, organisation_id: str) -> list[ApiKey]:
+        """Newest first, revoked ones included."""
+        ...
+
+    def revoke_api_key(self, organisation_id: str, key_id: str, *, at: datetime) -> bool:
+        """True if this call revoked an active key of the organisation."""
+        ...
+
+    def create_user(self, user: User) -> User:
+        """AlreadyExistsError if the username is taken (usernames are global: sign-in
+        names no organisation)."""
+        ...
+
+    def get_user(self, user_id: str) -> User | None: ...
+    def find_user(self, username: str) -> User | None: ...
+
+    def list_users(self, organisation_id: str) -> list[User]:
+        """Newest first, disabled ones included."""
+        ...
+
+    def disable_user(self, organisation_id: str, user_id: str, *, at: datetime) -> bool:
+        """True if this call disabled an active user of the organisation."""
+        ...
+
+
+class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, AccessStore, Protocol):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""
 
     @property

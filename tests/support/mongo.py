@@ -95,6 +95,7 @@ STAND_IN_DEVIATIONS: dict[str, str] = {
     "test_review.py::test_alerts_are_deduplicated_until_acknowledged": _DATE_AS_STRING,
     "test_mongo_specific.py::test_changed_retention_is_applied_with_collmod": _COLLMOD,
     "test_mongo_specific.py::test_every_declared_index_exists_with_its_options": _LIST_INDEXES,
+    "test_access.py::test_a_reused_key_id_is_refused": _LIST_INDEXES,
 }
 
 

@@ -53,6 +53,10 @@ class ConnectionsMixin(MongoBase):
         )
         return from_document(Connection, doc) if doc else None
 
+    def locate_connection(self, connection_id: str) -> Connection | None:
+        doc = self._col(CONNECTIONS).find_one({"id": connection_id})
+        return from_document(Connection, doc) if doc else None
+
     def get_connection_by_name(self, organisation_id: str, name: str) -> Connection | None:
         doc = self._col(CONNECTIONS).find_one(
             {"organisation_id": organisation_id, "name": name.strip()}

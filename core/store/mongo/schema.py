@@ -48,6 +48,8 @@ RUNS = "runs"
 CONFLICTS = "conflicts"
 ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
+API_KEYS = "api_keys"
+USERS = "users"
 
 COLLECTIONS = (
     META,
@@ -61,6 +63,8 @@ COLLECTIONS = (
     CONFLICTS,
     ALERTS,
     RECORD_ISSUES,
+    API_KEYS,
+    USERS,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -180,6 +184,16 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"open_alert": _PRESENT},
         ),
     ],
+    # Authentication finds a key by id alone (it learns the organisation from it).
+    API_KEYS: [
+        _index("api_keys_id_unique", "id", unique=True),
+        _index("api_keys_org", "organisation_id", "-id"),
+    ],
+    USERS: [
+        _index("users_id_unique", "id", unique=True),
+        _index("users_username_unique", "username", unique=True),
+        _index("users_org", "organisation_id", "-id"),
+    ],
 }
 
 
@@ -200,6 +214,8 @@ def _create_collections(db: Database[Any]) -> None:
 MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
+    Migration(3, "create the api_keys collection", _create_collections),
+    Migration(4, "create the users collection", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -20,6 +20,7 @@ from pymongo.database import Database
 from pymongo.errors import ConfigurationError, PyMongoError
 
 from core.errors import StoreError, StoreUnavailableError, ToothpickError
+from core.store.mongo.access import AccessMixin
 from core.store.mongo.base import supports_transactions
 from core.store.mongo.connections import ConnectionsMixin
 from core.store.mongo.documents import Document
@@ -46,6 +47,7 @@ class MongoStore(
     RunsMixin,
     ReviewMixin,
     IssuesMixin,
+    AccessMixin,
 ):
     def __init__(
         self,

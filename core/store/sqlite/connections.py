@@ -112,6 +112,15 @@ class ConnectionsMixin(StoreArea):
     def get_connection_by_name(self, organisation_id: str, name: str) -> Connection | None:
         return self._one_connection("name", organisation_id, name)
 
+    def locate_connection(self, connection_id: str) -> Connection | None:
+        with self._db.guard():
+            row = (
+                self._db.connection()
+                .execute("SELECT * FROM connections WHERE id = ? LIMIT 1", (connection_id,))
+                .fetchone()
+            )
+        return None if row is None else _connection(row)
+
     def _one_connection(self, column: str, organisation_id: str, value: str) -> Connection | None:
         with self._db.guard():
             row = (

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.errors import StoreError
+from core.store.sqlite.access import API_KEYS, USERS
 from core.store.sqlite.db import is_transient
 from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
@@ -34,8 +35,8 @@ APPLICATION_ID = 0x54504948  # "TPIH"
 # Version 3: sync durations ordered per KPI shape, from which kpis.py reads each p95.
 V3 = P95_INDEXES
 # Version 4: per-record failures (issues.py).
-
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4]
+# Version 5: API keys; version 6: users (core/store/sqlite/access.py).
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, API_KEYS, USERS]
 
 
 def user_version(connection: sqlite3.Connection) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.errors import StoreError, StoreUnavailableError
 from core.store.base import Store
+from core.store.sqlite.access import AccessMixin
 from core.store.sqlite.connections import ConnectionsMixin
 from core.store.sqlite.db import DEFAULT_CACHE_MIB, Database
 from core.store.sqlite.issues import IssuesMixin
@@ -36,6 +37,7 @@ class SqliteStore(
     RunsMixin,
     ReviewMixin,
     IssuesMixin,
+    AccessMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""

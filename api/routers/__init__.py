@@ -1,0 +1,1 @@
+"""One router per service area (core/services/), plus health and inbound webhooks."""

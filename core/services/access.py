@@ -1,0 +1,191 @@
+"""Access: API keys, built-in users and their sessions, and authenticating a bearer token.
+
+Two kinds of bearer token, told apart by their prefix:
+
+- `tpk_<key id>_<secret>`: an API key. The id finds the stored key in one
+  indexed lookup; the secret is checked against its keyed hash in constant time.
+- `tps_<payload>.<signature>`: a session, issued at sign-in for
+  `session_ttl_minutes`. The payload (user id, expiry) is signed with
+  HMAC-SHA256 under a key derived from the encryption key, so sessions need no
+  table; disabling the user ends its sessions at once (checked on every use).
+
+Every failure (malformed, unknown, wrong secret, revoked, expired, disabled)
+answers None alike, so a caller learns nothing about which part was wrong.
+Passwords are hashed with argon2id (argon2-cffi), never stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.clock import utcnow
+from core.errors import NotFoundError
+from core.models import ApiKey, Organisation, User
+from core.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    Caller,
+    SessionCreate,
+    SessionIssued,
+    UserCreate,
+    UserPublic,
+)
+from core.store.base import Store
+
+TOKEN_PREFIX = "tpk_"
+SESSION_PREFIX = "tps_"
+
+
+def _digest(salt: str, secret: str) -> str:
+    return hmac.new(bytes.fromhex(salt), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _split(token: str) -> tuple[str, str] | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    key_id, sep, secret = token[len(TOKEN_PREFIX) :].partition("_")
+    if not sep or not key_id or not secret:
+        return None
+    return key_id, secret
+
+
+class AccessService:
+    def __init__(self, *, store: Store, session_key: bytes, session_ttl: timedelta) -> None:
+        self._store = store
+        self._session_key = session_key
+        self._session_ttl = session_ttl
+        self._hasher = PasswordHasher()
+        self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    # -- API keys ---------------------------------------------------------------------------
+
+    def create_key(self, organisation_id: str, form: ApiKeyCreate) -> ApiKeyCreated:
+        """A new key; its token is in this answer only (the store keeps a hash)."""
+        self._store.ensure_organisation(Organisation(id=organisation_id, name=organisation_id))
+        secret = secrets.token_urlsafe(32).replace("_", "-")
+        salt = secrets.token_hex(16)
+        key = ApiKey(
+            organisation_id=organisation_id,
+            name=form.name,
+            role=form.role,
+            salt=salt,
+            secret_hash=_digest(salt, secret),
+        )
+        stored = self._store.create_api_key(key)
+        return ApiKeyCreated(
+            key=ApiKeyPublic.from_key(stored), token=f"{TOKEN_PREFIX}{stored.id}_{secret}"
+        )
+
+    def list_keys(self, organisation_id: str) -> list[ApiKeyPublic]:
+        return [ApiKeyPublic.from_key(k) for k in self._store.list_api_keys(organisation_id)]
+
+    def revoke_key(self, organisation_id: str, key_id: str) -> None:
+        if not self._store.revoke_api_key(organisation_id, key_id, at=utcnow()):
+            raise NotFoundError(f"No active API key {key_id!r} in this organisation.")
+
+    # -- users and sessions -------------------------------------------------------------------
+
+    def create_user(self, organisation_id: str, form: UserCreate) -> UserPublic:
+        self._store.ensure_organisation(Organisation(id=organisation_id, name=organisation_id))
+        user = User(
+            organisation_id=organisation_id,
+            username=form.username,
+            role=form.role,
+            password_hash=self._hasher.hash(form.password.get_secret_value()),
+        )
+        return UserPublic.from_user(self._store.create_user(user))
+
+    def list_users(self, organisation_id: str) -> list[UserPublic]:
+        return [UserPublic.from_user(u) for u in self._store.list_users(organisation_id)]
+
+    def disable_user(self, organisation_id: str, user_id: str) -> None:
+        """The user can no longer sign in, and their open sessions stop working."""
+        if not self._store.disable_user(organisation_id, user_id, at=utcnow()):
+            raise NotFoundError(f"No active user {user_id!r} in this organisation.")
+
+    def sign_in(self, form: SessionCreate) -> SessionIssued | None:
+        """A session for a right name and password; None for anything else (alike)."""
+        user = self._store.find_user(form.username)
+        password = form.password.get_secret_value()
+        try:
+            self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if user is None or user.disabled_at is not None:
+            return None
+        expires = utcnow() + self._session_ttl
+        payload = _b64(json.dumps({"u": user.id, "e": int(expires.timestamp())}).encode())
+        return SessionIssued(
+            token=f"{SESSION_PREFIX}{payload}.{self._sign(payload)}",
+            expires_at=expires.replace(microsecond=0),
+            organisation_id=user.organisation_id,
+            role=user.role,
+            username=user.username,
+        )
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._session_key, payload.encode(), hashlib.sha256).digest())
+
+    def _session(self, token: str) -> Caller | None:
+        payload, _, signature = token[len(SESSION_PREFIX) :].partition(".")
+        if not hmac.compare_digest(self._sign(payload), signature):
+            return None
+        try:
+            data = json.loads(_unb64(payload))
+            user_id, expires = str(data["u"]), int(data["e"])
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            return None
+        if expires <= utcnow().timestamp():
+            return None
+        user = self._store.get_user(user_id)
+        if user is None or user.disabled_at is not None:
+            return None
+        return Caller(
+            organisation_id=user.organisation_id,
+            role=user.role,
+            key_id=f"user:{user.id}",
+            name=user.username,
+        )
+
+    # -- authentication --------------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> Caller | None:
+        """The caller a bearer token stands for, or None (for every kind of failure alike)."""
+        if len(token) > 500:
+            return None
+        if token.startswith(SESSION_PREFIX):
+            return self._session(token)
+        parts = _split(token)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        key = self._store.get_api_key(key_id)
+        if key is None:
+            # Spend the same work as a real check, so timing does not reveal unknown ids.
+            hmac.compare_digest(_digest("00" * 16, secret), "0" * 64)
+            return None
+        if not hmac.compare_digest(_digest(key.salt, secret), key.secret_hash):
+            return None
+        if not key.is_active:
+            return None
+        return Caller(
+            organisation_id=key.organisation_id, role=key.role, key_id=key.id, name=key.name
+        )
