@@ -7,7 +7,8 @@ disabled on the dashboard or through the API are picked up without a restart.
 The first fire of an interval job comes with that list, computed by the service
 from the connection's latest run, so a restart does not trigger a burst of
 syncs (nor skip an overdue one). A daily job purges logs past the retention
-period.
+period; a job every minute has the alerts area sweep for stuck runs and
+connections that need reconnecting.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ class SyncScheduler:
             IntervalTrigger(seconds=self.refresh_interval_s, timezone="UTC"),
             id="refresh",
             next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.sweep_alerts,
+            IntervalTrigger(seconds=60, timezone="UTC"),
+            id="alerts",
             max_instances=1,
             coalesce=True,
         )
@@ -114,6 +122,12 @@ class SyncScheduler:
             log.info("connection %s is still syncing; this slot is skipped", connection_id)
         except ToothpickError as exc:
             log.warning("scheduled sync of %s not queued: %s", connection_id, exc)
+
+    def sweep_alerts(self) -> None:
+        try:
+            self.service.alerts.sweep()
+        except ToothpickError as exc:
+            log.warning("alert sweep failed: %s", exc)
 
     def purge(self) -> None:
         removed = self.service.monitoring.purge_logs()

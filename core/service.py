@@ -10,7 +10,8 @@ and reaches another area only through that area's public methods:
 - connections: systems, connect / test / update / enable / delete;
 - syncs: queue a run, runs, cancel; workers claim, beat, execute and finish runs
   here, and the scheduler reads its list of scheduled connections;
-- monitoring: alerts, status cards, logs, exports, KPIs, retention;
+- alerts: open once, acknowledge, auto-resolve; thresholds; the standing-condition sweep;
+- monitoring: status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
 - admin: demo seeding, key rotation, credential and log imports;
 - issues: per-record failures grouped by cause, retry, dismiss.
@@ -19,14 +20,15 @@ and reaches another area only through that area's public methods:
     service.connections.list_connections("acme")
     service.syncs.queue_sync("acme", connection_id)
 
-The REST API's routers mirror these areas one to one. Areas to come (alerts,
-access) are added the same way: one class, one attribute, one line in AREAS.
+The REST API's routers mirror these areas one to one. Areas to come
+(access) are added the same way: one class, one attribute, one line in AREAS.
 """
 
 from __future__ import annotations
 
 from core.runtime import Runtime
 from core.services.admin import AdminService
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
@@ -34,7 +36,7 @@ from core.services.review import ReviewService
 from core.services.syncs import SyncService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues")
+AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "alerts")
 
 
 class IntegrationService:
@@ -44,17 +46,19 @@ class IntegrationService:
     review: ReviewService
     admin: AdminService
     issues: IssuesService
+    alerts: AlertService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
         self.runtime = runtime
         settings, store, vault = runtime.settings, runtime.store, runtime.vault
         self.connections = ConnectionService(settings=settings, store=store, vault=vault)
+        self.alerts = AlertService(settings=settings, store=store, connections=self.connections)
         self.monitoring = MonitoringService(
-            settings=settings, store=store, connections=self.connections
+            settings=settings, store=store, connections=self.connections, alerts=self.alerts
         )
         self.syncs = SyncService(
-            settings=settings, store=store, connections=self.connections, monitoring=self.monitoring
+            settings=settings, store=store, connections=self.connections, alerts=self.alerts
         )
         self.review = ReviewService(store=store, connections=self.connections)
         self.admin = AdminService(

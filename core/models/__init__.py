@@ -12,6 +12,7 @@ from core.models.common import (
     UtcDatetime,
 )
 from core.models.connection import (
+    AlertThresholds,
     ConfigValue,
     ConflictPolicy,
     Connection,
@@ -37,6 +38,7 @@ from core.models.review import (
     Alert,
     AlertKind,
     AlertSeverity,
+    AlertState,
     Conflict,
     ConflictKind,
     ConflictStatus,
@@ -59,6 +61,8 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertSeverity",
+    "AlertState",
+    "AlertThresholds",
     "ChangeKind",
     "ConfigValue",
     "Conflict",

@@ -9,9 +9,11 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - resources: connections in and out, status cards, check and import reports;
 - queries: log filters, KPI and volume rows, pages, export formats;
 - systems: each system's declaration (form fields, entity support);
-- runs: what workers and the scheduler exchange about runs.
+- runs: what workers and the scheduler exchange about runs;
+- alerts: alert transitions and the thresholds in force.
 """
 
+from core.schemas.alerts import AlertTransition, EffectiveThresholds, Transition
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -40,6 +42,7 @@ from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
 
 __all__ = [
+    "AlertTransition",
     "Bucket",
     "CheckResult",
     "ConnectionCreate",
@@ -48,6 +51,7 @@ __all__ = [
     "ConnectionUpdate",
     "CountRow",
     "DemoReport",
+    "EffectiveThresholds",
     "EntitySupport",
     "ErrorGroup",
     "ExportFormat",
@@ -66,6 +70,7 @@ __all__ = [
     "ScheduledConnection",
     "SecretInput",
     "SystemInfo",
+    "Transition",
     "VendorField",
     "VolumeRow",
 ]

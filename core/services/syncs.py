@@ -27,8 +27,8 @@ from core.models import (
 )
 from core.schedule import next_sync_at
 from core.schemas import HeartbeatAck, Page, RunOutcome, ScheduledConnection
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
-from core.services.monitoring import MonitoringService
 from core.settings import Settings
 from core.store.base import Store
 from core.sync import RunControl, SyncEngine
@@ -45,12 +45,12 @@ class SyncService:
         settings: Settings,
         store: Store,
         connections: ConnectionService,
-        monitoring: MonitoringService,
+        alerts: AlertService,
     ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
-        self._monitoring = monitoring
+        self._alerts = alerts
 
     def queue_sync(
         self,
@@ -160,7 +160,8 @@ class SyncService:
         )
 
     def record_outcome(self, run: SyncRun, worker_id: str, outcome: RunOutcome) -> bool:
-        """Store a run's outcome (False if another worker owns it now), then raise alerts."""
+        """Store a run's outcome (False if another worker owns it now), then open or
+        resolve the alerts it calls for (dry runs leave alerts and health alone)."""
         store = self._store
         finished = store.finish_run(
             run.id,
@@ -176,7 +177,7 @@ class SyncService:
         if finished:
             connection = store.get_connection(run.organisation_id, run.connection_id)
             if connection is not None:
-                self._monitoring.raise_alerts(connection, outcome)
+                self._alerts.on_outcome(connection, run, outcome)
         return finished
 
     def execute_claimed_run(self, run: SyncRun, control: RunControl) -> RunOutcome:
@@ -210,7 +211,7 @@ class SyncService:
             outcome = engine.execute()
         finally:
             adapter.close()
-        if outcome.needs_reconnect:
+        if outcome.needs_reconnect and not run.options.dry_run:
             self._connections.mark_needs_reconnect(
                 connection, outcome.error or "The vendor refused access."
             )

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from core.errors import FailureCategory
 from core.models import (
     Alert,
+    AlertKind,
     Conflict,
     ConflictStatus,
     Connection,
@@ -347,12 +348,33 @@ class ReviewStore(Protocol):
     def save_conflict(self, conflict: Conflict) -> Conflict: ...
 
     def raise_alert(self, alert: Alert) -> Alert:
-        """Deduplicated: an unacknowledged alert of the same (connection, kind) has its
-        count, message and last_seen_at updated instead."""
+        """Deduplicated: an unresolved alert of the same (connection, kind) has its
+        count, message and last_seen_at updated instead (the returned id then differs
+        from the given one, which is how callers tell "opened" from "seen again")."""
         ...
 
-    def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]: ...
-    def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool: ...
+    def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
+        """Most recently seen first; `open_only` lists the unresolved ones."""
+        ...
+
+    def acknowledge_alert(
+        self, organisation_id: str, alert_id: str, *, at: datetime, by: str | None = None
+    ) -> Alert | None:
+        """The alert if this call acknowledged it (unresolved, not yet acknowledged)."""
+        ...
+
+    def resolve_alerts(
+        self,
+        organisation_id: str,
+        *,
+        at: datetime,
+        by: str,
+        connection_id: str | None = None,
+        kinds: Sequence[AlertKind] = (),
+        alert_id: str | None = None,
+    ) -> list[Alert]:
+        """Resolve the matching unresolved alerts; each is returned to exactly one caller."""
+        ...
 
 
 class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, Protocol):

@@ -9,7 +9,7 @@ rather than in code, because only the database sees concurrent writers:
   is set on a run only while it is active, and a unique index whose
   partialFilterExpression is `{active_connection: {$exists: true}}` (a form
   every MongoDB version accepts) refuses a second one;
-- one open conflict per record and one unacknowledged alert per
+- one open conflict per record and one unresolved alert per
   (connection, kind), by the same pattern (`open_record`, `open_alert`).
 
 Documents keep the model's `id` as an ordinary field, unique per organisation
@@ -197,9 +197,20 @@ def _create_collections(db: Database[Any]) -> None:
                 db.create_collection(name)
 
 
+def _alerts_have_a_lifecycle(db: Database[Any]) -> None:
+    """Alerts acknowledged before version 3 were closed by it: they count as resolved."""
+    alerts = db[ALERTS]
+    for doc in alerts.find({"acknowledged_at": {"$ne": None}, "resolved_at": {"$exists": False}}):
+        alerts.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {"resolved_at": doc["acknowledged_at"]}, "$unset": {"open_alert": ""}},
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
+    Migration(3, "alerts open until resolved", _alerts_have_a_lifecycle),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

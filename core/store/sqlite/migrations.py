@@ -35,7 +35,22 @@ APPLICATION_ID = 0x54504948  # "TPIH"
 V3 = P95_INDEXES
 # Version 4: per-record failures (issues.py).
 
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4]
+# Version 5: alerts have a lifecycle (acknowledged by, resolved at/by); one *unresolved*
+# alert per (connection, kind); alerts acknowledged under version 4 count as resolved.
+# Connections carry their own alert thresholds.
+V5 = (
+    "ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT",
+    "ALTER TABLE alerts ADD COLUMN resolved_at INTEGER",
+    "ALTER TABLE alerts ADD COLUMN resolved_by TEXT",
+    "UPDATE alerts SET resolved_at = acknowledged_at WHERE acknowledged_at IS NOT NULL",
+    "DROP INDEX alerts_one_open",
+    """CREATE UNIQUE INDEX alerts_one_open
+        ON alerts (organisation_id, coalesce(connection_id, ''), kind)
+        WHERE resolved_at IS NULL""",
+    "ALTER TABLE connections ADD COLUMN alert_thresholds TEXT NOT NULL DEFAULT '{}'",
+)
+
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, V5]
 
 
 def user_version(connection: sqlite3.Connection) -> int:
