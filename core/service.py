@@ -11,6 +11,8 @@ and reaches another area only through that area's public methods:
 - syncs: queue a run, runs, cancel; workers claim, beat, execute and finish runs
   here, and the scheduler reads its list of scheduled connections;
 - alerts: open once, acknowledge, auto-resolve; thresholds; the standing-condition sweep;
+- notifications: channels per organisation (signed webhook, Slack, e-mail) and the
+  outbox that carries each alert transition to them;
 - monitoring: status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
 - admin: demo seeding, key rotation, credential and log imports;
@@ -32,11 +34,21 @@ from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
+from core.services.notifications import NotificationService
 from core.services.review import ReviewService
 from core.services.syncs import SyncService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "alerts")
+AREAS = (
+    "connections",
+    "syncs",
+    "monitoring",
+    "review",
+    "admin",
+    "issues",
+    "alerts",
+    "notifications",
+)
 
 
 class IntegrationService:
@@ -47,6 +59,7 @@ class IntegrationService:
     admin: AdminService
     issues: IssuesService
     alerts: AlertService
+    notifications: NotificationService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
@@ -54,6 +67,9 @@ class IntegrationService:
         settings, store, vault = runtime.settings, runtime.store, runtime.vault
         self.connections = ConnectionService(settings=settings, store=store, vault=vault)
         self.alerts = AlertService(settings=settings, store=store, connections=self.connections)
+        self.notifications = NotificationService(
+            settings=settings, store=store, vault=vault, alerts=self.alerts
+        )
         self.monitoring = MonitoringService(
             settings=settings, store=store, connections=self.connections, alerts=self.alerts
         )

@@ -222,12 +222,14 @@ def worker(
         float, typer.Option(min=5, help="Seconds without heartbeat before a run is taken over")
     ] = 60.0,
 ) -> None:
-    """Execute queued sync runs (any number of workers may share one store)."""
+    """Execute queued sync runs (any number of workers may share one store), and
+    deliver queued alert notifications."""
+    from core.notify.dispatcher import Dispatcher
     from core.worker import Worker
 
     stop = threading.Event()
     _stop_on_signals(stop)
-    with open_service() as service:
+    with open_service() as service, Dispatcher(service.notifications.deliver_due):
         Worker(
             service,
             poll_interval_s=poll_interval,

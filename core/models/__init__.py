@@ -23,6 +23,12 @@ from core.models.connection import (
 )
 from core.models.issue import IssueDirection, IssueState, RecordIssue
 from core.models.log import LogEntry, LogLevel, LogStatus, Operation
+from core.models.notification import (
+    ChannelKind,
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+)
 from core.models.organisation import Organisation
 from core.models.record import (
     ChangeKind,
@@ -64,6 +70,7 @@ __all__ = [
     "AlertState",
     "AlertThresholds",
     "ChangeKind",
+    "ChannelKind",
     "ConfigValue",
     "Conflict",
     "ConflictKind",
@@ -71,6 +78,7 @@ __all__ = [
     "ConflictStatus",
     "Connection",
     "ConnectionStatus",
+    "DeliveryState",
     "Direction",
     "Entity",
     "EntityCounts",
@@ -82,6 +90,8 @@ __all__ = [
     "LogEntry",
     "LogLevel",
     "LogStatus",
+    "Notification",
+    "NotificationChannel",
     "Operation",
     "Organisation",
     "PlannedChange",

@@ -10,10 +10,12 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - queries: log filters, KPI and volume rows, pages, export formats;
 - systems: each system's declaration (form fields, entity support);
 - runs: what workers and the scheduler exchange about runs;
-- alerts: alert transitions and the thresholds in force.
+- alerts: alert transitions and the thresholds in force;
+- notifications: notification channels in and out.
 """
 
 from core.schemas.alerts import AlertTransition, EffectiveThresholds, Transition
+from core.schemas.notifications import ChannelCreate, ChannelPublic
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -44,6 +46,8 @@ from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo
 __all__ = [
     "AlertTransition",
     "Bucket",
+    "ChannelCreate",
+    "ChannelPublic",
     "CheckResult",
     "ConnectionCreate",
     "ConnectionPublic",

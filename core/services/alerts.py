@@ -52,7 +52,7 @@ from core.store.base import Store
 log = logging.getLogger(__name__)
 
 SYSTEM = "system"  # who resolves an alert whose condition cleared
-Listener = Callable[[list[AlertTransition]], None]
+Listener = Callable[[list[AlertTransition]], object]
 _FINISHED = tuple(state for state in RunState if state.is_finished)
 _CLEARED_BY_SUCCESS = (
     AlertKind.CONSECUTIVE_FAILURES,

@@ -34,6 +34,8 @@ from core.models import (
     EntityCounts,
     IssueState,
     LogEntry,
+    Notification,
+    NotificationChannel,
     Organisation,
     PlannedChange,
     Record,
@@ -377,7 +379,45 @@ class ReviewStore(Protocol):
         ...
 
 
-class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, Protocol):
+class NotificationStore(Protocol):
+    def save_channel(self, channel: NotificationChannel) -> NotificationChannel:
+        """Insert, or replace the organisation's channel of that id."""
+        ...
+
+    def get_channel(self, organisation_id: str, channel_id: str) -> NotificationChannel | None: ...
+    def list_channels(self, organisation_id: str) -> list[NotificationChannel]:
+        """Oldest first."""
+        ...
+
+    def delete_channel(self, organisation_id: str, channel_id: str) -> bool:
+        """Removes the channel and its undelivered notifications."""
+        ...
+
+    def enqueue_notifications(self, notifications: Sequence[Notification]) -> int:
+        """Queue each once: a second one for the same (channel, alert, transition) is
+        skipped. Returns how many were new."""
+        ...
+
+    def claim_notifications(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Notification]:
+        """Atomically take pending notifications due by `now`, oldest due first, and
+        move their `next_attempt_at` to `lease_until`, so that no other dispatcher
+        sends them meanwhile (a dispatcher that dies lets the lease run out)."""
+        ...
+
+    def save_notification(self, notification: Notification) -> None:
+        """Replace the stored notification (the dispatcher's result)."""
+        ...
+
+    def list_notifications(self, organisation_id: str, *, limit: int = 50) -> list[Notification]:
+        """Newest first."""
+        ...
+
+
+class Store(
+    ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, NotificationStore, Protocol
+):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""
 
     @property

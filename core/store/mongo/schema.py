@@ -48,6 +48,8 @@ RUNS = "runs"
 CONFLICTS = "conflicts"
 ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
+CHANNELS = "notification_channels"
+NOTIFICATIONS = "notifications"
 
 COLLECTIONS = (
     META,
@@ -61,6 +63,8 @@ COLLECTIONS = (
     CONFLICTS,
     ALERTS,
     RECORD_ISSUES,
+    CHANNELS,
+    NOTIFICATIONS,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -180,6 +184,16 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"open_alert": _PRESENT},
         ),
     ],
+    CHANNELS: [
+        _unique_id(CHANNELS),
+        _index("channels_org_created", "organisation_id", "created_at", "id"),
+    ],
+    NOTIFICATIONS: [
+        _unique_id(NOTIFICATIONS),
+        _index("notifications_once", "channel_id", "alert_id", "transition", unique=True),
+        _index("notifications_due", "state", "next_attempt_at", "id"),
+        _index("notifications_org_created", "organisation_id", "-created_at", "-id"),
+    ],
 }
 
 
@@ -211,6 +225,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
     Migration(3, "alerts open until resolved", _alerts_have_a_lifecycle),
+    Migration(4, "notification channels and outbox", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

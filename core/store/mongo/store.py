@@ -26,6 +26,7 @@ from core.store.mongo.documents import Document
 from core.store.mongo.issues import IssuesMixin
 from core.store.mongo.kpis import KpisMixin
 from core.store.mongo.logs import LogsMixin
+from core.store.mongo.notifications import NotificationsMixin
 from core.store.mongo.records import RecordsMixin
 from core.store.mongo.review import ReviewMixin
 from core.store.mongo.runs import RunsMixin
@@ -46,6 +47,7 @@ class MongoStore(
     RunsMixin,
     ReviewMixin,
     IssuesMixin,
+    NotificationsMixin,
 ):
     def __init__(
         self,

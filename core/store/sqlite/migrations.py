@@ -24,6 +24,7 @@ from core.errors import StoreError
 from core.store.sqlite.db import is_transient
 from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
+from core.store.sqlite.notifications import SCHEMA as NOTIFICATIONS_SCHEMA
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
 
@@ -50,7 +51,10 @@ V5 = (
     "ALTER TABLE connections ADD COLUMN alert_thresholds TEXT NOT NULL DEFAULT '{}'",
 )
 
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, V5]
+# Version 6: notification channels and the notification outbox.
+V6 = NOTIFICATIONS_SCHEMA
+
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, V5, V6]
 
 
 def user_version(connection: sqlite3.Connection) -> int:

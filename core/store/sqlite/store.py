@@ -20,6 +20,7 @@ from core.store.sqlite.kpis import KpisMixin
 from core.store.sqlite.local_changes import LocalChangesMixin
 from core.store.sqlite.logs import LogsMixin
 from core.store.sqlite.migrations import check_compatible, migrate, user_version
+from core.store.sqlite.notifications import NotificationsMixin
 from core.store.sqlite.records import RecordsMixin
 from core.store.sqlite.review import ReviewMixin
 from core.store.sqlite.runs import RunsMixin
@@ -36,6 +37,7 @@ class SqliteStore(
     RunsMixin,
     ReviewMixin,
     IssuesMixin,
+    NotificationsMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""
