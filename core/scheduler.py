@@ -7,8 +7,9 @@ disabled on the dashboard or through the API are picked up without a restart.
 The first fire of an interval job comes with that list, computed by the service
 from the connection's latest run, so a restart does not trigger a burst of
 syncs (nor skip an overdue one). A daily job purges logs past the retention
-period; a job every minute has the alerts area sweep for stuck runs and
-connections that need reconnecting.
+period; with REDIS_URL set, a job every 15 s republishes runs whose message
+may have been lost (core/taskqueue.py); a job every minute has the alerts area
+sweep for stuck runs and connections that need reconnecting.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class SyncScheduler:
             IntervalTrigger(seconds=self.refresh_interval_s, timezone="UTC"),
             id="refresh",
             next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.republish,
+            IntervalTrigger(seconds=15, timezone="UTC"),
+            id="republish",
             max_instances=1,
             coalesce=True,
         )
@@ -122,6 +130,16 @@ class SyncScheduler:
             log.info("connection %s is still syncing; this slot is skipped", connection_id)
         except ToothpickError as exc:
             log.warning("scheduled sync of %s not queued: %s", connection_id, exc)
+
+    def republish(self) -> None:
+        """With REDIS_URL set: publish again the runs a lost message would leave behind."""
+        try:
+            count = self.service.syncs.republish_due()
+        except ToothpickError as exc:
+            log.warning("republishing runs failed: %s", exc)
+            return
+        if count:
+            log.info("republished %d run(s) to the task queue", count)
 
     def sweep_alerts(self) -> None:
         try:

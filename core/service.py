@@ -74,7 +74,11 @@ class IntegrationService:
             settings=settings, store=store, connections=self.connections, alerts=self.alerts
         )
         self.syncs = SyncService(
-            settings=settings, store=store, connections=self.connections, alerts=self.alerts
+            settings=settings,
+            store=store,
+            connections=self.connections,
+            alerts=self.alerts,
+            queue=runtime.queue,
         )
         self.review = ReviewService(store=store, connections=self.connections)
         self.admin = AdminService(

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     mongodb_uri: SecretStr | None = Field(default=None, alias="MONGODB_URI")
     mongodb_database: str = Field(default="toothpick", min_length=1, max_length=63)
     redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
+    queue_namespace: str = Field(
+        default="toothpick",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Prefix of the Redis keys of the run queue (one per deployment).",
+    )
     data_dir: Path = Path("data")
     log_retention_days: int = Field(default=90, ge=1, le=3650)
     sqlite_cache_mib: int = Field(

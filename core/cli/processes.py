@@ -230,12 +230,18 @@ def worker(
     stop = threading.Event()
     _stop_on_signals(stop)
     with open_service() as service, Dispatcher(service.notifications.deliver_due):
-        Worker(
+        runner = Worker(
             service,
             poll_interval_s=poll_interval,
             stale_after_s=stale_after,
             heartbeat_interval_s=min(5.0, stale_after / 4),
-        ).run_forever(stop)
+        )
+        if service.settings.redis_url is not None:
+            from core.taskqueue import serve
+
+            serve(service.settings, runner.run_by_id, stop)  # runs arrive as Dramatiq messages
+        else:
+            runner.run_forever(stop)  # embedded default: poll the store
 
 
 @app.command("scheduler")

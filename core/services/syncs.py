@@ -34,6 +34,7 @@ from core.store.base import Store
 from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
 from core.takeover import attempt_entry
+from core.taskqueue import RunQueue
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,13 @@ class SyncService:
         store: Store,
         connections: ConnectionService,
         alerts: AlertService,
+        queue: RunQueue | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
         self._alerts = alerts
+        self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
 
     def queue_sync(
         self,
@@ -86,13 +89,56 @@ class SyncService:
             options=options,
         )
         try:
-            return self._store.create_run(run)
+            created = self._store.create_run(run)
         except RunAlreadyActiveError as exc:
             raise RunAlreadyActiveError(
                 f"{connection.name!r} already has a sync in progress (run {exc.run_id}); "
                 "wait for it to finish or cancel it.",
                 run_id=exc.run_id,
             ) from None
+        self._publish(created.id)
+        return created
+
+    def _publish(self, run_id: str, *, delay_s: float = 0.0) -> bool:
+        """Best effort: the run is stored; a message that cannot be sent now is sent
+        again by `republish_due`."""
+        if self._queue is None:
+            return False
+        try:
+            self._queue.publish(run_id, delay_s=delay_s)
+        except ToothpickError as exc:
+            log.warning("%s; the run stays queued and is published again later", exc)
+            return False
+        return True
+
+    def republish_due(self, *, queued_grace_s: float = 30.0, stale_after_s: float = 60.0) -> int:
+        """Publish again what a lost message would leave behind (REDIS_URL mode only):
+        queued runs older than the grace period, paused runs whose time came, running
+        runs whose heartbeat is stale. Duplicates are harmless: the claim decides."""
+        if self._queue is None:
+            return 0
+        now = utcnow()
+        queued_before = now - timedelta(seconds=queued_grace_s)
+        stale_before = now - timedelta(seconds=stale_after_s)
+        published = 0
+        states = (RunState.QUEUED, RunState.PAUSED, RunState.RUNNING)
+        organisations = {c.organisation_id for c in self._store.list_connections(None)}
+        for organisation_id in sorted(organisations):
+            for run in self._store.list_runs(organisation_id, states=states, limit=10_000).items:
+                due = (
+                    (run.state is RunState.QUEUED and run.created_at < queued_before)
+                    or (
+                        run.state is RunState.PAUSED
+                        and (run.resume_after is None or run.resume_after <= now)
+                    )
+                    or (
+                        run.state is RunState.RUNNING
+                        and (run.heartbeat_at is None or run.heartbeat_at < stale_before)
+                    )
+                )
+                if due and self._publish(run.id):
+                    published += 1
+        return published
 
     def get_run(self, organisation_id: str, run_id: str) -> SyncRun:
         run = self._store.get_run(organisation_id, run_id)
@@ -174,6 +220,8 @@ class SyncService:
             error_category=outcome.error_category,
             resume_after=outcome.resume_after,
         )
+        if finished and outcome.state is RunState.PAUSED and outcome.resume_after is not None:
+            self._publish(run.id, delay_s=(outcome.resume_after - utcnow()).total_seconds())
         if finished:
             connection = store.get_connection(run.organisation_id, run.connection_id)
             if connection is not None:
