@@ -71,7 +71,11 @@ class IntegrationService:
             settings=settings, store=store, vault=vault, alerts=self.alerts
         )
         self.monitoring = MonitoringService(
-            settings=settings, store=store, connections=self.connections, alerts=self.alerts
+            settings=settings,
+            store=store,
+            connections=self.connections,
+            alerts=self.alerts,
+            queue=runtime.queue,
         )
         self.syncs = SyncService(
             settings=settings,

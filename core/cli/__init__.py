@@ -28,7 +28,16 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     # Imported for their @app.command side effects; each module owns one area.
-    from core.cli import admin, connections, demo, keys, processes, sandbox, sync  # noqa: F401
+    from core.cli import (  # noqa: F401
+        admin,
+        connections,
+        demo,
+        keys,
+        processes,
+        sandbox,
+        status,
+        sync,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

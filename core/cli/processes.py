@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ import typer
 
 from core.cli import app
 from core.cli.common import open_service
+from core.service import IntegrationService
 from core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,6 +217,19 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def _beacon(service: IntegrationService) -> Callable[[], int]:
+    """This worker process's lease "worker:<host>:<pid>", renewed every 10 s, so that
+    `toothpick status` lists the live workers."""
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+
+    def beat() -> int:
+        service.syncs.hold_lease(f"worker:{holder}", holder, ttl_s=30.0)
+        return 0
+
+    beat()
+    return beat
+
+
 @app.command("worker")
 def worker(
     poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 1.0,
@@ -229,7 +244,11 @@ def worker(
 
     stop = threading.Event()
     _stop_on_signals(stop)
-    with open_service() as service, Dispatcher(service.notifications.deliver_due):
+    with (
+        open_service() as service,
+        Dispatcher(service.notifications.deliver_due),
+        Dispatcher(_beacon(service), interval_s=10.0),
+    ):
         runner = Worker(
             service,
             poll_interval_s=poll_interval,
@@ -250,4 +269,8 @@ def scheduler() -> None:
     from core.scheduler import SyncScheduler
 
     with open_service() as service, contextlib.suppress(KeyboardInterrupt, SystemExit):
-        SyncScheduler(service).start()
+        running = SyncScheduler(service)
+        try:
+            running.start()
+        finally:
+            running.stop()

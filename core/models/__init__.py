@@ -22,6 +22,7 @@ from core.models.connection import (
     Schedule,
 )
 from core.models.issue import IssueDirection, IssueState, RecordIssue
+from core.models.lease import Lease
 from core.models.log import LogEntry, LogLevel, LogStatus, Operation
 from core.models.notification import (
     ChannelKind,
@@ -87,6 +88,7 @@ __all__ = [
     "Identifier",
     "IssueDirection",
     "IssueState",
+    "Lease",
     "LogEntry",
     "LogLevel",
     "LogStatus",

@@ -11,7 +11,8 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - systems: each system's declaration (form fields, entity support);
 - runs: what workers and the scheduler exchange about runs;
 - alerts: alert transitions and the thresholds in force;
-- notifications: notification channels in and out.
+- notifications: notification channels in and out;
+- status: the processes' health (scheduler, workers, queue, open alerts).
 """
 
 from core.schemas.alerts import AlertTransition, EffectiveThresholds, Transition
@@ -41,6 +42,7 @@ from core.schemas.resources import (
     SecretInput,
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
+from core.schemas.status import SchedulerView, SystemStatus, WorkerView
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
 
 __all__ = [
@@ -72,9 +74,12 @@ __all__ = [
     "RotationReport",
     "RunOutcome",
     "ScheduledConnection",
+    "SchedulerView",
     "SecretInput",
     "SystemInfo",
+    "SystemStatus",
     "Transition",
     "VendorField",
     "VolumeRow",
+    "WorkerView",
 ]

@@ -28,12 +28,16 @@ from core.schemas import (
     KpiRow,
     LogFilter,
     Page,
+    SchedulerView,
+    SystemStatus,
     VolumeRow,
+    WorkerView,
 )
 from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.settings import Settings
 from core.store.base import Store
+from core.taskqueue import RunQueue
 
 # How far back a status card looks for the latest real (not dry) run.
 _RECENT_RUNS = 20
@@ -47,11 +51,13 @@ class MonitoringService:
         store: Store,
         connections: ConnectionService,
         alerts: AlertService,
+        queue: RunQueue | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
         self._alerts = alerts
+        self._queue = queue
 
     # -- alerts (the alerts area owns them; kept here for the overview's callers) ------------
 
@@ -192,6 +198,54 @@ class MonitoringService:
     ) -> list[CountRow]:
         return self._store.error_counts(
             organisation_id, since=since, until=until or utcnow(), group_by=group_by
+        )
+
+    # -- processes ------------------------------------------------------------------------
+
+    def system_status(self, organisation_id: str) -> SystemStatus:
+        """Scheduler leader, workers, runs by state (all organisations), queue depth and
+        this organisation's open alerts."""
+        store, now = self._store, utcnow()
+        scheduler = next(iter(store.list_leases("scheduler")), None)
+        active = (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
+        runs_by_state = dict.fromkeys((s.value for s in active), 0)
+        running: dict[str, list[str]] = {}
+        for org in sorted({c.organisation_id for c in store.list_connections(None)}):
+            for state in active:
+                page = store.list_runs(org, states=(state,), limit=1000)
+                runs_by_state[state.value] += page.total
+                if state is RunState.RUNNING:
+                    for run in page.items:
+                        process = ":".join((run.worker_id or "?").split(":")[:2])
+                        running.setdefault(process, []).append(run.id)
+        workers = [
+            WorkerView(
+                worker=lease.holder,
+                last_heartbeat=lease.renewed_at,
+                alive=lease.expires_at > now,
+                current_runs=running.get(lease.holder, []),
+            )
+            for lease in store.list_leases("worker:")
+        ]
+        depth = None
+        if self._queue is not None:
+            try:
+                depth = self._queue.depth()
+            except Exception:  # status must answer even when Redis does not
+                depth = None
+        return SystemStatus(
+            scheduler=None
+            if scheduler is None or scheduler.expires_at <= now
+            else SchedulerView(
+                holder=scheduler.holder,
+                since=scheduler.acquired_at,
+                last_tick=scheduler.renewed_at,
+                expires_at=scheduler.expires_at,
+            ),
+            workers=workers,
+            runs_by_state=runs_by_state,
+            queue_depth=depth,
+            open_alerts=self._alerts.open_alerts(organisation_id),
         )
 
     def purge_logs(self, *, older_than_days: int | None = None) -> int:

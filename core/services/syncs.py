@@ -16,6 +16,7 @@ from core.models import (
     ConnectionStatus,
     Entity,
     EntityCounts,
+    Lease,
     LogLevel,
     LogStatus,
     Operation,
@@ -284,6 +285,26 @@ class SyncService:
     def supported_entities(self, organisation_id: str, connection_id: str) -> list[Entity]:
         connection = self._connections.stored_connection(organisation_id, connection_id)
         return self._connections.system(connection.system).supported_entities
+
+    # -- process leases (one scheduler at a time; live workers) ---------------------------
+
+    def hold_lease(
+        self, name: str, holder: str, *, ttl_s: float, info: dict[str, object] | None = None
+    ) -> bool:
+        """Take or renew a lease for `ttl_s`; False while another holder's is valid."""
+        now = utcnow()
+        lease = Lease(
+            name=name,
+            holder=holder,
+            acquired_at=now,
+            renewed_at=now,
+            expires_at=now + timedelta(seconds=ttl_s),
+            info=dict(info or {}),
+        )
+        return self._store.acquire_lease(lease, now=now) is not None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        self._store.release_lease(name, holder)
 
     # -- scheduler side -----------------------------------------------------------------
 

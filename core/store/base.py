@@ -33,6 +33,7 @@ from core.models import (
     Entity,
     EntityCounts,
     IssueState,
+    Lease,
     LogEntry,
     Notification,
     NotificationChannel,
@@ -415,8 +416,28 @@ class NotificationStore(Protocol):
         ...
 
 
+class LeaseStore(Protocol):
+    def acquire_lease(self, lease: Lease, *, now: datetime) -> Lease | None:
+        """Take or renew the named lease: granted when nobody holds it, it expired by
+        `now`, or `lease.holder` holds it already (then `acquired_at` is kept).
+        None when another holder's lease is still valid. Atomic across processes."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> bool: ...
+    def list_leases(self, prefix: str = "") -> list[Lease]:
+        """Every stored lease whose name starts with `prefix` (expired ones too)."""
+        ...
+
+
 class Store(
-    ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, NotificationStore, Protocol
+    ConnectionStore,
+    LogStore,
+    RecordStore,
+    RunStore,
+    ReviewStore,
+    NotificationStore,
+    LeaseStore,
+    Protocol,
 ):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""
 

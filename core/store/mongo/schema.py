@@ -50,6 +50,7 @@ ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
 CHANNELS = "notification_channels"
 NOTIFICATIONS = "notifications"
+LEASES = "leases"
 
 COLLECTIONS = (
     META,
@@ -65,6 +66,7 @@ COLLECTIONS = (
     RECORD_ISSUES,
     CHANNELS,
     NOTIFICATIONS,
+    LEASES,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -194,6 +196,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         _index("notifications_due", "state", "next_attempt_at", "id"),
         _index("notifications_org_created", "organisation_id", "-created_at", "-id"),
     ],
+    LEASES: [_index("leases_name_unique", "name", unique=True)],
 }
 
 
@@ -226,6 +229,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "create the record_issues collection", _create_collections),
     Migration(3, "alerts open until resolved", _alerts_have_a_lifecycle),
     Migration(4, "notification channels and outbox", _create_collections),
+    Migration(5, "leases", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

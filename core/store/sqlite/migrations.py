@@ -24,6 +24,7 @@ from core.errors import StoreError
 from core.store.sqlite.db import is_transient
 from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
+from core.store.sqlite.leases import SCHEMA as LEASES_SCHEMA
 from core.store.sqlite.notifications import SCHEMA as NOTIFICATIONS_SCHEMA
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
@@ -54,7 +55,10 @@ V5 = (
 # Version 6: notification channels and the notification outbox.
 V6 = NOTIFICATIONS_SCHEMA
 
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, V5, V6]
+# Version 7: leases (one scheduler at a time; live workers).
+V7 = LEASES_SCHEMA
+
+MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, V5, V6, V7]
 
 
 def user_version(connection: sqlite3.Connection) -> int:
