@@ -1,7 +1,8 @@
 """Runs through Dramatiq on the machine's real Redis, to several worker processes.
 
 Each worker is `tests/support/queue_worker.py` (`toothpick worker` in Redis mode
-serving the memory vendor) on one SQLite file. Every test has its own Redis key
+serving the memory vendor) on one SQLite file, or on one database of the
+MongoDB-wire stand-in. Every test has its own Redis key
 namespace, removed afterwards. Waits are bounded loops on the store's state,
 never assertions on time.
 """
@@ -92,11 +93,25 @@ def _runs(service: IntegrationService, ids: list[str]) -> list[SyncRun]:
     return [service.syncs.get_run(ORG, run_id) for run_id in ids]
 
 
-def test_200_runs_over_4_workers_complete_exactly_once(
-    spawn: Spawn, service: IntegrationService
+@pytest.fixture(params=["sqlite", pytest.param("mongo", marks=pytest.mark.mongo)])
+def runs_count(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The store every process shares: the SQLite file (200 runs), or a database on
+    the MongoDB-wire stand-in (40 runs: it writes about 4,000 documents a second)."""
+    if request.param == "sqlite":
+        return 200
+    from tests.support.mongo import per_test_database
+
+    server, database = per_test_database(request)
+    monkeypatch.setenv("MONGODB_URI", server.uri)
+    monkeypatch.setenv("TOOTHPICK_MONGODB_DATABASE", database)
+    return 40
+
+
+def test_runs_over_4_workers_complete_exactly_once(
+    runs_count: int, spawn: Spawn, service: IntegrationService
 ) -> None:
     assert service.runtime.queue is not None
-    connection_ids = [connect(service, f"crm {n}").id for n in range(200)]
+    connection_ids = [connect(service, f"crm {n}").id for n in range(runs_count)]
     for _ in range(4):
         spawn()
     run_ids = [service.syncs.queue_sync(ORG, cid).id for cid in connection_ids]
