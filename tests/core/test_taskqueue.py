@@ -168,3 +168,24 @@ def test_an_unreachable_redis_keeps_the_run_queued(
         assert unreachable.syncs.republish_due(queued_grace_s=0) == 0  # still unreachable
     finally:
         unreachable.close()
+
+
+def test_messages_lost_with_redis_are_republished_and_run_once(
+    spawn: Spawn, service: IntegrationService, namespace: str
+) -> None:
+    connection_ids = [connect(service, f"crm {n}").id for n in range(20)]
+    run_ids = [service.syncs.queue_sync(ORG, cid).id for cid in connection_ids]
+    client = redis.Redis.from_url(REDIS_URL)
+    lost = list(client.scan_iter(match=f"{namespace}*"))
+    assert lost  # the 20 messages were there...
+    client.delete(*lost)  # ...and Redis lost them (a restart without persistence)
+    spawn()
+    spawn()
+    _wait_until(
+        lambda: all(r.state.is_finished for r in _runs(service, run_ids)),
+        bound_s=300,
+        tick=lambda: service.syncs.republish_due(queued_grace_s=0),
+    )
+    runs = _runs(service, run_ids)
+    assert {r.state for r in runs} == {RunState.SUCCEEDED}
+    assert {r.attempt for r in runs} == {1}  # republished many times, executed once each
