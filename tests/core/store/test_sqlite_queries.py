@@ -63,8 +63,8 @@ def mixed_logs(count: int) -> list[LogEntry]:
     ]  # fmt: skip
 
 
-# What versions 4 to 6 added (alert lifecycle, thresholds, notifications, leases).
-UNDO_VERSIONS_4_TO_6 = """
+# What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
+UNDO_VERSIONS_5_TO_7 = """
     DROP INDEX alerts_one_open;
     ALTER TABLE alerts DROP COLUMN acknowledged_by;
     ALTER TABLE alerts DROP COLUMN resolved_at;
@@ -86,7 +86,7 @@ def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store.close()
     expected = rollup_rows(path)
     downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
-    downgrade.executescript(UNDO_VERSIONS_4_TO_6)
+    downgrade.executescript(UNDO_VERSIONS_5_TO_7)
     downgrade.executescript(
         "DROP TABLE log_hours; DROP TABLE volume_hours; DROP TABLE record_issues; "
         "PRAGMA user_version = 1;"

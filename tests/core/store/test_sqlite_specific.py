@@ -265,13 +265,13 @@ def test_a_closed_store_refuses_politely(store: SqliteStore) -> None:
         store.ping()
 
 
-def test_version_3_alerts_acknowledged_count_as_resolved_after_migrating(tmp_path: Path) -> None:
-    from tests.core.store.test_sqlite_queries import UNDO_VERSIONS_4_TO_6
+def test_version_4_alerts_acknowledged_count_as_resolved_after_migrating(tmp_path: Path) -> None:
+    from tests.core.store.test_sqlite_queries import UNDO_VERSIONS_5_TO_7
 
-    path = tmp_path / "v3.db"
+    path = tmp_path / "v4.db"
     SqliteStore.open(path).close()
     old = sqlite3.connect(path)
-    old.executescript(UNDO_VERSIONS_4_TO_6 + "PRAGMA user_version = 3;")
+    old.executescript(UNDO_VERSIONS_5_TO_7 + "PRAGMA user_version = 4;")
     old.execute(
         "INSERT INTO alerts (id, organisation_id, connection_id, system, kind, severity, "
         "message, created_at, last_seen_at, count, acknowledged_at) VALUES "
