@@ -200,11 +200,11 @@ def test_the_sweep_opens_and_clears_stuck_runs_and_reconnects(
     assert (cleared.alert.kind, cleared.transition) == (AlertKind.STUCK_RUN, Transition.RESOLVED)
 
     connections.mark_needs_reconnect(
-        connections.stored_connection(ORG, connection_id), "access revoked by the admin"
+        connections.stored_connection(ORG, connection_id), "reconnect this connection"
     )
     [opened] = alerts.sweep()
     assert opened.alert.kind is AlertKind.NEEDS_RECONNECT
-    assert "access revoked by the admin" in opened.alert.message
+    assert "needs reconnecting" in opened.alert.message
     connections.update_connection(ORG, connection_id, ConnectionUpdate(fields={"api_token": "new"}))
     assert connections.get_connection(ORG, connection_id).status is ConnectionStatus.ACTIVE
     [fixed] = alerts.sweep()
