@@ -234,6 +234,9 @@ class AlertPublic(BaseModel):
     last_seen_at: datetime
     count: int
     acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
 
     @classmethod
     def of(cls, alert: Alert) -> AlertPublic:

@@ -12,6 +12,7 @@ from core.keys import load_key_ring
 from core.settings import Settings, load_settings
 from core.store import open_store
 from core.store.base import Store
+from core.taskqueue import RunQueue
 from core.vault import Vault
 
 
@@ -20,13 +21,19 @@ class Runtime:
     settings: Settings
     store: Store
     vault: Vault
+    queue: RunQueue | None = None  # REDIS_URL set: runs are also published to Dramatiq
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
         settings = settings or load_settings()
         vault = Vault(load_key_ring(settings))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings=settings, store=open_store(settings), vault=vault)
+        store = open_store(settings)
+        return cls(
+            settings=settings, store=store, vault=vault, queue=RunQueue.from_settings(settings)
+        )
 
     def close(self) -> None:
+        if self.queue is not None:
+            self.queue.close()
         self.store.close()

@@ -7,12 +7,21 @@ disabled on the dashboard or through the API are picked up without a restart.
 The first fire of an interval job comes with that list, computed by the service
 from the connection's latest run, so a restart does not trigger a burst of
 syncs (nor skip an overdue one). A daily job purges logs past the retention
-period.
+period; with REDIS_URL set, a job every 15 s republishes runs whose message
+may have been lost (core/taskqueue.py); a job every minute has the alerts area
+sweep for stuck runs and connections that need reconnecting.
+
+One scheduler at a time: every process renews a lease in the store ("scheduler",
+30 s) every 10 s; only its holder queues, purges and sweeps. A standby keeps
+trying and takes over within 40 s of the leader's last renewal, so two
+schedulers on one machine or two never queue the same slot twice.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -29,6 +38,8 @@ from core.service import IntegrationService
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "sync:"
+LEASE = "scheduler"
+LEASE_TTL_S = 30.0
 
 
 class SyncScheduler:
@@ -38,18 +49,47 @@ class SyncScheduler:
         scheduler: BaseScheduler | None = None,
         *,
         refresh_interval_s: float = 60.0,
+        holder: str | None = None,
+        lease_interval_s: float = 10.0,
+        lease_ttl_s: float = LEASE_TTL_S,
     ) -> None:
         self.service = service
         self.scheduler = scheduler or BlockingScheduler(timezone="UTC")
         self.refresh_interval_s = refresh_interval_s
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease_interval_s = lease_interval_s
+        self.lease_ttl_s = lease_ttl_s
+        self.is_leader = False
         self._signatures: dict[str, str] = {}
 
     def start(self) -> None:
+        self.scheduler.add_job(
+            self.lead,
+            IntervalTrigger(seconds=self.lease_interval_s, timezone="UTC"),
+            id="lease",
+            next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
         self.scheduler.add_job(
             self.refresh,
             IntervalTrigger(seconds=self.refresh_interval_s, timezone="UTC"),
             id="refresh",
             next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.republish,
+            IntervalTrigger(seconds=15, timezone="UTC"),
+            id="republish",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.sweep_alerts,
+            IntervalTrigger(seconds=60, timezone="UTC"),
+            id="alerts",
             max_instances=1,
             coalesce=True,
         )
@@ -75,8 +115,40 @@ class SyncScheduler:
         hours = connection.interval_hours
         return IntervalTrigger(seconds=hours * 3600, timezone="UTC"), connection.next_sync_at
 
+    def lead(self) -> bool:
+        """Take or renew the scheduler lease; a new leader loads its jobs at once and a
+        lost lease drops them."""
+        was = self.is_leader
+        try:
+            self.is_leader = self.service.syncs.hold_lease(
+                LEASE, self.holder, ttl_s=self.lease_ttl_s
+            )
+        except ToothpickError as exc:
+            log.warning("scheduler lease not renewed: %s", exc)
+            self.is_leader = False
+        if self.is_leader and not was:
+            log.info("scheduler %s leads", self.holder)
+            self.refresh()
+        elif was and not self.is_leader:
+            log.warning("scheduler %s lost the lease; standing by", self.holder)
+            self._drop_jobs()
+        return self.is_leader
+
+    def stop(self) -> None:
+        """Hand the lease over at once (a standby need not wait for it to expire)."""
+        if self.is_leader:
+            self.service.syncs.release_lease(LEASE, self.holder)
+            self.is_leader = False
+
+    def _drop_jobs(self) -> None:
+        for job_id in list(self._signatures):
+            self.scheduler.remove_job(job_id)
+            del self._signatures[job_id]
+
     def refresh(self) -> None:
-        """Make the job list match the stored connections."""
+        """Make the job list match the stored connections (the leader only)."""
+        if not self.is_leader and not self.lead():
+            return
         wanted: dict[str, ScheduledConnection] = {}
         for connection in self.service.syncs.scheduled_connections():
             signature = self._signature(connection)
@@ -105,6 +177,8 @@ class SyncScheduler:
                 del self._signatures[job_id]
 
     def fire(self, organisation_id: str, connection_id: str) -> None:
+        if not self.is_leader:
+            return
         try:
             run = self.service.syncs.queue_sync(
                 organisation_id, connection_id, trigger=RunTrigger.SCHEDULED
@@ -115,6 +189,28 @@ class SyncScheduler:
         except ToothpickError as exc:
             log.warning("scheduled sync of %s not queued: %s", connection_id, exc)
 
+    def republish(self) -> None:
+        """With REDIS_URL set: publish again the runs a lost message would leave behind."""
+        if not self.is_leader:
+            return
+        try:
+            count = self.service.syncs.republish_due()
+        except ToothpickError as exc:
+            log.warning("republishing runs failed: %s", exc)
+            return
+        if count:
+            log.info("republished %d run(s) to the task queue", count)
+
+    def sweep_alerts(self) -> None:
+        if not self.is_leader:
+            return
+        try:
+            self.service.alerts.sweep()
+        except ToothpickError as exc:
+            log.warning("alert sweep failed: %s", exc)
+
     def purge(self) -> None:
+        if not self.is_leader:
+            return
         removed = self.service.monitoring.purge_logs()
         log.info("retention: removed %d log entries", removed)

@@ -10,7 +10,10 @@ and reaches another area only through that area's public methods:
 - connections: systems, connect / test / update / enable / delete;
 - syncs: queue a run, runs, cancel; workers claim, beat, execute and finish runs
   here, and the scheduler reads its list of scheduled connections;
-- monitoring: alerts, status cards, logs, exports, KPIs, retention;
+- alerts: open once, acknowledge, auto-resolve; thresholds; the standing-condition sweep;
+- notifications: channels per organisation (signed webhook, Slack, e-mail) and the
+  outbox that carries each alert transition to them;
+- monitoring: status cards, logs, exports, KPIs, retention;
 - review: local records and edits, conflicts and their resolution;
 - admin: demo seeding, key rotation, credential and log imports;
 - issues: per-record failures grouped by cause, retry, dismiss;
@@ -21,8 +24,8 @@ and reaches another area only through that area's public methods:
     service.connections.list_connections("acme")
     service.syncs.queue_sync("acme", connection_id)
 
-The REST API's routers mirror these areas one to one. Areas to come (alerts)
-are added the same way: one class, one attribute, one line in AREAS.
+The REST API's routers mirror these areas one to one. An area to come is
+added the same way: one class, one attribute, one line in AREAS.
 """
 
 from __future__ import annotations
@@ -32,15 +35,28 @@ from datetime import timedelta
 from core.runtime import Runtime
 from core.services.access import AccessService
 from core.services.admin import AdminService
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
+from core.services.notifications import NotificationService
 from core.services.review import ReviewService
 from core.services.syncs import SyncService
 from core.services.webhooks import WebhookService
 from core.settings import Settings
 
-AREAS = ("connections", "syncs", "monitoring", "review", "admin", "issues", "access", "webhooks")
+AREAS = (
+    "connections",
+    "syncs",
+    "monitoring",
+    "review",
+    "admin",
+    "issues",
+    "access",
+    "webhooks",
+    "alerts",
+    "notifications",
+)
 
 
 class IntegrationService:
@@ -52,17 +68,31 @@ class IntegrationService:
     issues: IssuesService
     access: AccessService
     webhooks: WebhookService
+    alerts: AlertService
+    notifications: NotificationService
 
     def __init__(self, runtime: Runtime) -> None:
         # Tests and process wiring may read `runtime`; products call the areas.
         self.runtime = runtime
         settings, store, vault = runtime.settings, runtime.store, runtime.vault
         self.connections = ConnectionService(settings=settings, store=store, vault=vault)
+        self.alerts = AlertService(settings=settings, store=store, connections=self.connections)
+        self.notifications = NotificationService(
+            settings=settings, store=store, vault=vault, alerts=self.alerts
+        )
         self.monitoring = MonitoringService(
-            settings=settings, store=store, connections=self.connections
+            settings=settings,
+            store=store,
+            connections=self.connections,
+            alerts=self.alerts,
+            queue=runtime.queue,
         )
         self.syncs = SyncService(
-            settings=settings, store=store, connections=self.connections, monitoring=self.monitoring
+            settings=settings,
+            store=store,
+            connections=self.connections,
+            alerts=self.alerts,
+            queue=runtime.queue,
         )
         self.review = ReviewService(store=store, connections=self.connections)
         self.admin = AdminService(

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     mongodb_uri: SecretStr | None = Field(default=None, alias="MONGODB_URI")
     mongodb_database: str = Field(default="toothpick", min_length=1, max_length=63)
     redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
+    queue_namespace: str = Field(
+        default="toothpick",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Prefix of the Redis keys of the run queue (one per deployment).",
+    )
     data_dir: Path = Path("data")
     log_retention_days: int = Field(default=90, ge=1, le=3650)
     sqlite_cache_mib: int = Field(
@@ -54,6 +59,17 @@ class Settings(BaseSettings):
         description="Page cache of each SQLite connection; the dashboard's readers share one.",
     )
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
+    # Alert thresholds; each connection may override the first three (dashboard, service).
+    alert_consecutive_failures: int = Field(default=3, ge=1, le=100)
+    alert_p95_response_ms: float = Field(
+        default=300_000,
+        gt=0,
+        description="Slow-responses alert: p95 duration of a connection's syncs over 24 hours.",
+    )
+    alert_rate_limit_wait_s: float = Field(default=60.0, gt=0)
+    alert_stuck_after_s: float = Field(
+        default=300.0, gt=0, description="A running run whose heartbeat is older is stuck."
+    )
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     ca_bundle: Path | None = Field(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import connection_form, connection_list, loaders, systems
+from ui import connection_form, connection_list, loaders, notification_channels, systems
 from ui.context import open_or_stop, organisation, settings, store_key
 
 open_or_stop()
@@ -30,3 +30,4 @@ else:
     )
 st.subheader("Connect a system", anchor=False)
 connection_form.connect_form("con_new", org)
+notification_channels.channels("con", org)

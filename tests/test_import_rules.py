@@ -51,6 +51,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "core.worker",  # `toothpick worker` and inline syncs run the worker
         "core.scheduler",  # `toothpick scheduler` runs the scheduler
         "core.redaction",  # every command logs through the redacting filter
+        "core.notify.dispatcher",  # `toothpick worker` empties the notification outbox
+        "core.taskqueue",  # `toothpick worker` consumes Dramatiq messages when REDIS_URL is set
     ),
     "core.cli.keys": ("core.vault",),  # `generate-key` makes a key; it needs no store
     "core.cli.sandbox": ("sandbox",),  # `toothpick sandbox` starts the simulators

@@ -1,4 +1,4 @@
-"""Open alerts, most severe first, each with its acknowledge button."""
+"""Open alerts, most severe first, each with its acknowledge (or resolve) button."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ _SEVERITY = {
 
 def _acknowledge(org: str, alert_id: str) -> None:
     with shown_errors("Acknowledging the alert"):
-        service().monitoring.acknowledge_alert(org, alert_id)
+        service().alerts.acknowledge(org, alert_id, by="dashboard")
+        loaders.alerts.clear()
+
+
+def _resolve(org: str, alert_id: str) -> None:
+    with shown_errors("Resolving the alert"):
+        service().alerts.resolve(org, alert_id, by="dashboard")
         loaders.alerts.clear()
 
 
@@ -40,17 +46,30 @@ def open_alerts(prefix: str, store: str, org: str, *, limit: int = 8) -> None:
             key=f"{prefix}_alert_{alert.id}",
         ):
             repeat = f" · seen {alert.count} times" if alert.count > 1 else ""
+            acknowledged = ""
+            if alert.acknowledged_at is not None:
+                who = f" by {alert.acknowledged_by}" if alert.acknowledged_by else ""
+                acknowledged = f" · acknowledged{who} {fmt.relative(alert.acknowledged_at)}"
             st.markdown(
                 f"{_SEVERITY[alert.severity][1]} {md(shorten(alert.message, 500))}  \n"
-                f":gray[{fmt.relative(alert.last_seen_at)}{repeat}]",
+                f":gray[{fmt.relative(alert.last_seen_at)}{repeat}{md(acknowledged)}]",
                 width="stretch",
             )
-            st.button(
-                "Acknowledge",
-                key=f"{prefix}_ack_{alert.id}",
-                on_click=_acknowledge,
-                args=(org, alert.id),
-                icon=":material/done:",
-            )
+            if alert.acknowledged_at is None:
+                st.button(
+                    "Acknowledge",
+                    key=f"{prefix}_ack_{alert.id}",
+                    on_click=_acknowledge,
+                    args=(org, alert.id),
+                    icon=":material/done:",
+                )
+            else:
+                st.button(
+                    "Resolve",
+                    key=f"{prefix}_resolve_{alert.id}",
+                    on_click=_resolve,
+                    args=(org, alert.id),
+                    icon=":material/task_alt:",
+                )
     if len(alerts) > limit:
         st.caption(f"…and {len(alerts) - limit} more.")

@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import ToothpickError
 from core.models import ConnectionStatus
 from core.schemas import ConnectionPublic
-from ui import connection_edit, feedback, loaders, systems, vendor_calls
+from ui import alert_thresholds, connection_edit, feedback, loaders, systems, vendor_calls
 from ui.context import service
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
@@ -150,3 +150,5 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
         return
     with st.expander("Edit settings, fields and mappings", icon=":material/edit:"):
         connection_edit.edit_form(prefix, org, connection, info)
+    with st.expander("Alert thresholds", icon=":material/notifications:"):
+        alert_thresholds.thresholds_form(prefix, org, connection)

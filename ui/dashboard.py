@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import alerts, charts, kpis, loaders, status_card, timerange
+from ui import alerts, charts, kpis, loaders, status_card, system_status, timerange
 
 
 def charts_block(prefix: str, window: timerange.Window, data: loaders.Aggregates) -> None:
@@ -64,5 +64,6 @@ def overview(prefix: str, store: str, org: str) -> None:
     kpis.tiles(prefix, window, data)
     charts_block(prefix, window, data)
     alerts.open_alerts(prefix, store, org)
+    system_status.panel(prefix, org)
     st.subheader("Connections", anchor=False)
     status_card.live_grid(prefix, store, org)

@@ -57,8 +57,8 @@ def systems_table(infos: list[SystemInfo]) -> list[dict[str, str]]:
 # The processes' side of runs and the areas' calls to each other: not for people.
 _INTERNAL = {
     "audit", "claim_next_run", "claim_run", "execute_claimed_run", "heartbeat",
-    "mark_needs_reconnect", "open_adapter", "public", "raise_alerts", "record_outcome",
-    "scheduled_connections", "stored_connection",
+    "mark_needs_reconnect", "on_outcome", "open_adapter", "public", "record_outcome",
+    "scheduled_connections", "stored_connection", "subscribe", "sweep",
 }  # fmt: skip
 
 

@@ -153,5 +153,6 @@ def alerts(service: ServiceDep, caller: Viewer, open_only: bool = True) -> ListO
 
 @router.post("/api/alerts/{alert_id}/acknowledge", status_code=204)
 def acknowledge(alert_id: Identifier, service: ServiceDep, caller: Operator) -> Response:
-    service.monitoring.acknowledge_alert(caller.organisation_id, alert_id)
+    by = f"api key {caller.name} ({caller.key_id})"
+    service.monitoring.acknowledge_alert(caller.organisation_id, alert_id, by=by)
     return Response(status_code=204)

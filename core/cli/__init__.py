@@ -36,6 +36,7 @@ def _register_commands() -> None:
         keys,
         processes,
         sandbox,
+        status,
         sync,
     )
 

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ import typer
 
 from core.cli import app
 from core.cli.common import open_service
+from core.service import IntegrationService
 from core.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,6 +219,19 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def _beacon(service: IntegrationService) -> Callable[[], int]:
+    """This worker process's lease "worker:<host>:<pid>", renewed every 10 s, so that
+    `toothpick status` lists the live workers."""
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+
+    def beat() -> int:
+        service.syncs.hold_lease(f"worker:{holder}", holder, ttl_s=30.0)
+        return 0
+
+    beat()
+    return beat
+
+
 @app.command("worker")
 def worker(
     poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 1.0,
@@ -224,18 +239,30 @@ def worker(
         float, typer.Option(min=5, help="Seconds without heartbeat before a run is taken over")
     ] = 60.0,
 ) -> None:
-    """Execute queued sync runs (any number of workers may share one store)."""
+    """Execute queued sync runs (any number of workers may share one store), and
+    deliver queued alert notifications."""
+    from core.notify.dispatcher import Dispatcher
     from core.worker import Worker
 
     stop = threading.Event()
     _stop_on_signals(stop)
-    with open_service() as service:
-        Worker(
+    with (
+        open_service() as service,
+        Dispatcher(service.notifications.deliver_due),
+        Dispatcher(_beacon(service), interval_s=10.0),
+    ):
+        runner = Worker(
             service,
             poll_interval_s=poll_interval,
             stale_after_s=stale_after,
             heartbeat_interval_s=min(5.0, stale_after / 4),
-        ).run_forever(stop)
+        )
+        if service.settings.redis_url is not None:
+            from core.taskqueue import serve
+
+            serve(service.settings, runner.run_by_id, stop)  # runs arrive as Dramatiq messages
+        else:
+            runner.run_forever(stop)  # embedded default: poll the store
 
 
 @app.command("scheduler")
@@ -244,4 +271,8 @@ def scheduler() -> None:
     from core.scheduler import SyncScheduler
 
     with open_service() as service, contextlib.suppress(KeyboardInterrupt, SystemExit):
-        SyncScheduler(service).start()
+        running = SyncScheduler(service)
+        try:
+            running.start()
+        finally:
+            running.stop()

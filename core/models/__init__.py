@@ -13,6 +13,7 @@ from core.models.common import (
     UtcDatetime,
 )
 from core.models.connection import (
+    AlertThresholds,
     ConfigValue,
     ConflictPolicy,
     Connection,
@@ -22,7 +23,14 @@ from core.models.connection import (
     Schedule,
 )
 from core.models.issue import IssueDirection, IssueState, RecordIssue
+from core.models.lease import Lease
 from core.models.log import LogEntry, LogLevel, LogStatus, Operation
+from core.models.notification import (
+    ChannelKind,
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+)
 from core.models.organisation import Organisation
 from core.models.record import (
     ChangeKind,
@@ -38,6 +46,7 @@ from core.models.review import (
     Alert,
     AlertKind,
     AlertSeverity,
+    AlertState,
     Conflict,
     ConflictKind,
     ConflictStatus,
@@ -60,8 +69,11 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertSeverity",
+    "AlertState",
+    "AlertThresholds",
     "ApiKey",
     "ChangeKind",
+    "ChannelKind",
     "ConfigValue",
     "Conflict",
     "ConflictKind",
@@ -69,6 +81,7 @@ __all__ = [
     "ConflictStatus",
     "Connection",
     "ConnectionStatus",
+    "DeliveryState",
     "Direction",
     "Entity",
     "EntityCounts",
@@ -77,9 +90,12 @@ __all__ = [
     "Identifier",
     "IssueDirection",
     "IssueState",
+    "Lease",
     "LogEntry",
     "LogLevel",
     "LogStatus",
+    "Notification",
+    "NotificationChannel",
     "Operation",
     "Organisation",
     "PlannedChange",

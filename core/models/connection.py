@@ -58,6 +58,14 @@ class Schedule(Model):
         return self
 
 
+class AlertThresholds(Model):
+    """Per-connection alert thresholds; None takes the settings' default."""
+
+    consecutive_failures: int | None = Field(default=None, ge=1, le=100)
+    p95_response_ms: float | None = Field(default=None, gt=0, le=24 * 3600 * 1000)
+    rate_limit_wait_s: float | None = Field(default=None, gt=0, le=24 * 3600)
+
+
 FieldPath = Annotated[
     str,
     StringConstraints(
@@ -102,6 +110,7 @@ class Connection(Model):
     approve_deletes: bool = False
     schedule: Schedule = Field(default_factory=Schedule)
     field_overrides: list[FieldOverride] = Field(default_factory=list)
+    alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
 

@@ -67,6 +67,7 @@ class AlertKind(StrEnum):
     RATE_LIMIT = "rate_limit"
     NEEDS_RECONNECT = "needs_reconnect"
     QUOTA = "quota"
+    STUCK_RUN = "stuck_run"  # a running run whose heartbeat stopped past the threshold
 
 
 class AlertSeverity(StrEnum):
@@ -75,8 +76,19 @@ class AlertSeverity(StrEnum):
     CRITICAL = "critical"
 
 
+class AlertState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"  # still open: someone is on it
+    RESOLVED = "resolved"
+
+
 class Alert(Model):
-    """Raised once per (connection, kind) while the condition lasts; `count` says how often."""
+    """Opened once per (connection, kind) while the condition lasts; `count` says how often.
+
+    Lifecycle: open -> (acknowledged) -> resolved. Acknowledging does not close
+    it; it is resolved when its condition clears (`resolved_by` "system") or by
+    a person. Only a resolved alert lets the same (connection, kind) open anew.
+    """
 
     id: Identifier = Field(default_factory=new_id)
     organisation_id: Identifier
@@ -89,3 +101,14 @@ class Alert(Model):
     last_seen_at: UtcDatetime = Field(default_factory=utcnow)
     count: int = 1
     acknowledged_at: UtcDatetime | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+    resolved_at: UtcDatetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=200)
+
+    @property
+    def state(self) -> AlertState:
+        if self.resolved_at is not None:
+            return AlertState.RESOLVED
+        if self.acknowledged_at is not None:
+            return AlertState.ACKNOWLEDGED
+        return AlertState.OPEN

@@ -11,7 +11,10 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - systems: each system's declaration (form fields, entity support);
 - runs: what workers and the scheduler exchange about runs;
 - access: API keys and the authenticated caller;
-- webhooks: inbound vendor notifications and their set-up.
+- webhooks: inbound vendor notifications and their set-up;
+- alerts: alert transitions and the thresholds in force;
+- notifications: notification channels in and out;
+- status: the processes' health (scheduler, workers, queue, open alerts).
 """
 
 from core.schemas.access import (
@@ -24,6 +27,8 @@ from core.schemas.access import (
     UserCreate,
     UserPublic,
 )
+from core.schemas.alerts import AlertTransition, EffectiveThresholds, Transition
+from core.schemas.notifications import ChannelCreate, ChannelPublic
 from core.schemas.queries import (
     Bucket,
     CountRow,
@@ -49,6 +54,7 @@ from core.schemas.resources import (
     SecretInput,
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
+from core.schemas.status import SchedulerView, SystemStatus, WorkerView
 from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
 from core.schemas.webhooks import (
     InboundWebhook,
@@ -58,11 +64,14 @@ from core.schemas.webhooks import (
 )
 
 __all__ = [
+    "AlertTransition",
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyPublic",
     "Bucket",
     "Caller",
+    "ChannelCreate",
+    "ChannelPublic",
     "CheckResult",
     "ConnectionCreate",
     "ConnectionPublic",
@@ -70,6 +79,7 @@ __all__ = [
     "ConnectionUpdate",
     "CountRow",
     "DemoReport",
+    "EffectiveThresholds",
     "EntitySupport",
     "ErrorGroup",
     "ExportFormat",
@@ -87,10 +97,13 @@ __all__ = [
     "RotationReport",
     "RunOutcome",
     "ScheduledConnection",
+    "SchedulerView",
     "SecretInput",
     "SessionCreate",
     "SessionIssued",
     "SystemInfo",
+    "SystemStatus",
+    "Transition",
     "UserCreate",
     "UserPublic",
     "VendorField",
@@ -98,4 +111,5 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookReceipt",
     "WebhookSetup",
+    "WorkerView",
 ]

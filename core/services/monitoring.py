@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from core.clock import utcnow
-from core.errors import FailureCategory, NotFoundError
+from core.errors import NotFoundError
 from core.export import export_logs
 from core.models import (
     Alert,
-    AlertKind,
-    AlertSeverity,
     Connection,
     ConnectionStatus,
     LogEntry,
@@ -30,82 +28,48 @@ from core.schemas import (
     KpiRow,
     LogFilter,
     Page,
-    RunOutcome,
+    SchedulerView,
+    SystemStatus,
     VolumeRow,
+    WorkerView,
 )
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.settings import Settings
 from core.store.base import Store
+from core.taskqueue import RunQueue
 
-CONSECUTIVE_FAILURES_ALERT = 3
-RATE_LIMIT_WAIT_ALERT_S = 60.0
+# How far back a status card looks for the latest real (not dry) run.
+_RECENT_RUNS = 20
 
 
 class MonitoringService:
-    def __init__(self, *, settings: Settings, store: Store, connections: ConnectionService) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        connections: ConnectionService,
+        alerts: AlertService,
+        queue: RunQueue | None = None,
+    ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
+        self._alerts = alerts
+        self._queue = queue
 
-    # -- run outcomes and alerts --------------------------------------------------------
-
-    def raise_alerts(self, connection: Connection, outcome: RunOutcome) -> None:
-        """The alerts a finished run calls for (SyncService.record_outcome calls this)."""
-
-        def alert(kind: AlertKind, severity: AlertSeverity, message: str) -> None:
-            self._store.raise_alert(
-                Alert(
-                    organisation_id=connection.organisation_id,
-                    connection_id=connection.id,
-                    system=connection.system,
-                    kind=kind,
-                    severity=severity,
-                    message=f"{connection.name}: {message}",
-                )
-            )
-
-        if outcome.needs_reconnect:
-            alert(
-                AlertKind.NEEDS_RECONNECT,
-                AlertSeverity.CRITICAL,
-                f"needs reconnecting — {outcome.error}",
-            )
-        if outcome.state is RunState.PAUSED:
-            when = (
-                outcome.resume_after.isoformat(timespec="minutes") if outcome.resume_after else "?"
-            )
-            alert(AlertKind.QUOTA, AlertSeverity.WARNING, f"vendor API quota spent; resumes {when}")
-        if outcome.state is RunState.FAILED:
-            if outcome.error_category is FailureCategory.TRANSIENT:
-                alert(AlertKind.CONNECTIVITY, AlertSeverity.WARNING, f"{outcome.error}")
-            recent = self._store.list_runs(
-                connection.organisation_id,
-                connection_id=connection.id,
-                limit=CONSECUTIVE_FAILURES_ALERT,
-            ).items
-            finished = [r for r in recent if r.state.is_finished]
-            if len(finished) >= CONSECUTIVE_FAILURES_ALERT and all(
-                r.state is RunState.FAILED for r in finished
-            ):
-                alert(
-                    AlertKind.CONSECUTIVE_FAILURES,
-                    AlertSeverity.CRITICAL,
-                    f"the last {CONSECUTIVE_FAILURES_ALERT} syncs failed; latest: {outcome.error}",
-                )
-        waited = sum(c.rate_limit_wait_s for c in outcome.counts.values())
-        if waited >= RATE_LIMIT_WAIT_ALERT_S:
-            alert(
-                AlertKind.RATE_LIMIT,
-                AlertSeverity.INFO,
-                f"waited {waited:.0f} s on the vendor's rate limits in one sync",
-            )
+    # -- alerts (the alerts area owns them; kept here for the overview's callers) ------------
 
     def alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
-        return self._store.list_alerts(organisation_id, open_only=open_only)
+        if open_only:
+            return self._alerts.open_alerts(organisation_id)
+        return self._alerts.history(organisation_id)
 
-    def acknowledge_alert(self, organisation_id: str, alert_id: str) -> None:
-        if not self._store.acknowledge_alert(organisation_id, alert_id, at=utcnow()):
-            raise NotFoundError(f"No open alert {alert_id!r} in this organisation.")
+    def acknowledge_alert(
+        self, organisation_id: str, alert_id: str, *, by: str | None = None
+    ) -> None:
+        self._alerts.acknowledge(organisation_id, alert_id, by=by)
 
     # -- status cards -----------------------------------------------------------------------
 
@@ -116,19 +80,14 @@ class MonitoringService:
         for connection in store.list_connections(organisation_id):
             last = latest.get(connection.id)
             active = last if last is not None and last.state.is_active else None
-            finished = last if last is not None and last.state.is_finished else None
-            if active is not None:
-                previous = store.list_runs(
-                    organisation_id,
-                    connection_id=connection.id,
-                    states=tuple(s for s in RunState if s.is_finished),
-                    limit=1,
-                ).items
-                finished = previous[0] if previous else None
+            finished = self._last_real_finished(organisation_id, connection.id)
             success = store.list_runs(
                 organisation_id, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
             ).items
-            health, reason = self._health(connection, active, finished)
+            open_conflicts = store.list_conflicts(
+                organisation_id, connection_id=connection.id, limit=0
+            ).total
+            health, reason = self._health(connection, active, finished, open_conflicts)
             views.append(
                 ConnectionStatusView(
                     connection=self._connections.public(connection),
@@ -149,9 +108,22 @@ class MonitoringService:
             )
         return views
 
+    def _last_real_finished(self, organisation_id: str, connection_id: str) -> SyncRun | None:
+        """Dry runs only report: the card reads the latest finished run that was real."""
+        recent = self._store.list_runs(
+            organisation_id,
+            connection_id=connection_id,
+            states=tuple(s for s in RunState if s.is_finished),
+            limit=_RECENT_RUNS,
+        ).items
+        return next((run for run in recent if not run.options.dry_run), None)
+
     @staticmethod
     def _health(
-        connection: Connection, active: SyncRun | None, finished: SyncRun | None
+        connection: Connection,
+        active: SyncRun | None,
+        finished: SyncRun | None,
+        open_conflicts: int,
     ) -> tuple[Health, str]:
         if connection.status is ConnectionStatus.DISABLED:
             return Health.DISABLED, "Disabled: no scheduled syncs."
@@ -165,11 +137,10 @@ class MonitoringService:
             return Health.NEVER_SYNCED, "Not synced yet."
         if finished.state is RunState.FAILED:
             return Health.FAILING, finished.error or "The last sync failed."
-        if finished.totals.failed or finished.totals.conflicts:
-            return Health.WARNING, (
-                f"Last sync: {finished.totals.failed} record(s) failed, "
-                f"{finished.totals.conflicts} conflict(s)."
-            )
+        if finished.totals.failed:
+            return Health.WARNING, f"Last sync: {finished.totals.failed} record(s) failed."
+        if open_conflicts:
+            return Health.WARNING, f"{open_conflicts} conflict(s) wait for review."
         return Health.HEALTHY, "Last sync succeeded."
 
     def check_store(self) -> None:
@@ -231,6 +202,54 @@ class MonitoringService:
     ) -> list[CountRow]:
         return self._store.error_counts(
             organisation_id, since=since, until=until or utcnow(), group_by=group_by
+        )
+
+    # -- processes ------------------------------------------------------------------------
+
+    def system_status(self, organisation_id: str) -> SystemStatus:
+        """Scheduler leader, workers, runs by state (all organisations), queue depth and
+        this organisation's open alerts."""
+        store, now = self._store, utcnow()
+        scheduler = next(iter(store.list_leases("scheduler")), None)
+        active = (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
+        runs_by_state = dict.fromkeys((s.value for s in active), 0)
+        running: dict[str, list[str]] = {}
+        for org in sorted({c.organisation_id for c in store.list_connections(None)}):
+            for state in active:
+                page = store.list_runs(org, states=(state,), limit=1000)
+                runs_by_state[state.value] += page.total
+                if state is RunState.RUNNING:
+                    for run in page.items:
+                        process = ":".join((run.worker_id or "?").split(":")[:2])
+                        running.setdefault(process, []).append(run.id)
+        workers = [
+            WorkerView(
+                worker=lease.holder,
+                last_heartbeat=lease.renewed_at,
+                alive=lease.expires_at > now,
+                current_runs=running.get(lease.holder, []),
+            )
+            for lease in store.list_leases("worker:")
+        ]
+        depth = None
+        if self._queue is not None:
+            try:
+                depth = self._queue.depth()
+            except Exception:  # status must answer even when Redis does not
+                depth = None
+        return SystemStatus(
+            scheduler=None
+            if scheduler is None or scheduler.expires_at <= now
+            else SchedulerView(
+                holder=scheduler.holder,
+                since=scheduler.acquired_at,
+                last_tick=scheduler.renewed_at,
+                expires_at=scheduler.expires_at,
+            ),
+            workers=workers,
+            runs_by_state=runs_by_state,
+            queue_depth=depth,
+            open_alerts=self._alerts.open_alerts(organisation_id),
         )
 
     def purge_logs(self, *, older_than_days: int | None = None) -> int:

@@ -16,6 +16,7 @@ from core.models import (
     ConnectionStatus,
     Entity,
     EntityCounts,
+    Lease,
     LogLevel,
     LogStatus,
     Operation,
@@ -27,13 +28,14 @@ from core.models import (
 )
 from core.schedule import next_sync_at
 from core.schemas import HeartbeatAck, LogFilter, Page, RunOutcome, ScheduledConnection
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
-from core.services.monitoring import MonitoringService
 from core.settings import Settings
 from core.store.base import Store
 from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
 from core.takeover import attempt_entry
+from core.taskqueue import RunQueue
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,14 @@ class SyncService:
         settings: Settings,
         store: Store,
         connections: ConnectionService,
-        monitoring: MonitoringService,
+        alerts: AlertService,
+        queue: RunQueue | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
-        self._monitoring = monitoring
+        self._alerts = alerts
+        self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
 
     def queue_sync(
         self,
@@ -86,13 +90,56 @@ class SyncService:
             options=options,
         )
         try:
-            return self._store.create_run(run)
+            created = self._store.create_run(run)
         except RunAlreadyActiveError as exc:
             raise RunAlreadyActiveError(
                 f"{connection.name!r} already has a sync in progress (run {exc.run_id}); "
                 "wait for it to finish or cancel it.",
                 run_id=exc.run_id,
             ) from None
+        self._publish(created.id)
+        return created
+
+    def _publish(self, run_id: str, *, delay_s: float = 0.0) -> bool:
+        """Best effort: the run is stored; a message that cannot be sent now is sent
+        again by `republish_due`."""
+        if self._queue is None:
+            return False
+        try:
+            self._queue.publish(run_id, delay_s=delay_s)
+        except ToothpickError as exc:
+            log.warning("%s; the run stays queued and is published again later", exc)
+            return False
+        return True
+
+    def republish_due(self, *, queued_grace_s: float = 30.0, stale_after_s: float = 60.0) -> int:
+        """Publish again what a lost message would leave behind (REDIS_URL mode only):
+        queued runs older than the grace period, paused runs whose time came, running
+        runs whose heartbeat is stale. Duplicates are harmless: the claim decides."""
+        if self._queue is None:
+            return 0
+        now = utcnow()
+        queued_before = now - timedelta(seconds=queued_grace_s)
+        stale_before = now - timedelta(seconds=stale_after_s)
+        published = 0
+        states = (RunState.QUEUED, RunState.PAUSED, RunState.RUNNING)
+        organisations = {c.organisation_id for c in self._store.list_connections(None)}
+        for organisation_id in sorted(organisations):
+            for run in self._store.list_runs(organisation_id, states=states, limit=10_000).items:
+                due = (
+                    (run.state is RunState.QUEUED and run.created_at < queued_before)
+                    or (
+                        run.state is RunState.PAUSED
+                        and (run.resume_after is None or run.resume_after <= now)
+                    )
+                    or (
+                        run.state is RunState.RUNNING
+                        and (run.heartbeat_at is None or run.heartbeat_at < stale_before)
+                    )
+                )
+                if due and self._publish(run.id):
+                    published += 1
+        return published
 
     def get_run(self, organisation_id: str, run_id: str) -> SyncRun:
         run = self._store.get_run(organisation_id, run_id)
@@ -160,7 +207,8 @@ class SyncService:
         )
 
     def record_outcome(self, run: SyncRun, worker_id: str, outcome: RunOutcome) -> bool:
-        """Store a run's outcome (False if another worker owns it now), then raise alerts."""
+        """Store a run's outcome (False if another worker owns it now), then open or
+        resolve the alerts it calls for (dry runs leave alerts and health alone)."""
         store = self._store
         finished = store.finish_run(
             run.id,
@@ -173,10 +221,12 @@ class SyncService:
             error_category=outcome.error_category,
             resume_after=outcome.resume_after,
         )
+        if finished and outcome.state is RunState.PAUSED and outcome.resume_after is not None:
+            self._publish(run.id, delay_s=(outcome.resume_after - utcnow()).total_seconds())
         if finished:
             connection = store.get_connection(run.organisation_id, run.connection_id)
             if connection is not None:
-                self._monitoring.raise_alerts(connection, outcome)
+                self._alerts.on_outcome(connection, run, outcome)
                 self._follow_webhooks(run)
         return finished
 
@@ -243,7 +293,7 @@ class SyncService:
             outcome = engine.execute()
         finally:
             adapter.close()
-        if outcome.needs_reconnect:
+        if outcome.needs_reconnect and not run.options.dry_run:
             self._connections.mark_needs_reconnect(
                 connection, outcome.error or "The vendor refused access."
             )
@@ -268,6 +318,26 @@ class SyncService:
     def supported_entities(self, organisation_id: str, connection_id: str) -> list[Entity]:
         connection = self._connections.stored_connection(organisation_id, connection_id)
         return self._connections.system(connection.system).supported_entities
+
+    # -- process leases (one scheduler at a time; live workers) ---------------------------
+
+    def hold_lease(
+        self, name: str, holder: str, *, ttl_s: float, info: dict[str, object] | None = None
+    ) -> bool:
+        """Take or renew a lease for `ttl_s`; False while another holder's is valid."""
+        now = utcnow()
+        lease = Lease(
+            name=name,
+            holder=holder,
+            acquired_at=now,
+            renewed_at=now,
+            expires_at=now + timedelta(seconds=ttl_s),
+            info=dict(info or {}),
+        )
+        return self._store.acquire_lease(lease, now=now) is not None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        self._store.release_lease(name, holder)
 
     # -- scheduler side -----------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from core.errors import FailureCategory
 from core.models import (
     Alert,
+    AlertKind,
     ApiKey,
     Conflict,
     ConflictStatus,
@@ -33,7 +34,10 @@ from core.models import (
     Entity,
     EntityCounts,
     IssueState,
+    Lease,
     LogEntry,
+    Notification,
+    NotificationChannel,
     Organisation,
     PlannedChange,
     Record,
@@ -354,12 +358,82 @@ class ReviewStore(Protocol):
     def save_conflict(self, conflict: Conflict) -> Conflict: ...
 
     def raise_alert(self, alert: Alert) -> Alert:
-        """Deduplicated: an unacknowledged alert of the same (connection, kind) has its
-        count, message and last_seen_at updated instead."""
+        """Deduplicated: an unresolved alert of the same (connection, kind) has its
+        count, message and last_seen_at updated instead (the returned id then differs
+        from the given one, which is how callers tell "opened" from "seen again")."""
         ...
 
-    def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]: ...
-    def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool: ...
+    def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
+        """Most recently seen first; `open_only` lists the unresolved ones."""
+        ...
+
+    def acknowledge_alert(
+        self, organisation_id: str, alert_id: str, *, at: datetime, by: str | None = None
+    ) -> Alert | None:
+        """The alert if this call acknowledged it (unresolved, not yet acknowledged)."""
+        ...
+
+    def resolve_alerts(
+        self,
+        organisation_id: str,
+        *,
+        at: datetime,
+        by: str,
+        connection_id: str | None = None,
+        kinds: Sequence[AlertKind] = (),
+        alert_id: str | None = None,
+    ) -> list[Alert]:
+        """Resolve the matching unresolved alerts; each is returned to exactly one caller."""
+        ...
+
+
+class NotificationStore(Protocol):
+    def save_channel(self, channel: NotificationChannel) -> NotificationChannel:
+        """Insert, or replace the organisation's channel of that id."""
+        ...
+
+    def get_channel(self, organisation_id: str, channel_id: str) -> NotificationChannel | None: ...
+    def list_channels(self, organisation_id: str) -> list[NotificationChannel]:
+        """Oldest first."""
+        ...
+
+    def delete_channel(self, organisation_id: str, channel_id: str) -> bool:
+        """Removes the channel and its undelivered notifications."""
+        ...
+
+    def enqueue_notifications(self, notifications: Sequence[Notification]) -> int:
+        """Queue each once: a second one for the same (channel, alert, transition) is
+        skipped. Returns how many were new."""
+        ...
+
+    def claim_notifications(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Notification]:
+        """Atomically take pending notifications due by `now`, oldest due first, and
+        move their `next_attempt_at` to `lease_until`, so that no other dispatcher
+        sends them meanwhile (a dispatcher that dies lets the lease run out)."""
+        ...
+
+    def save_notification(self, notification: Notification) -> None:
+        """Replace the stored notification (the dispatcher's result)."""
+        ...
+
+    def list_notifications(self, organisation_id: str, *, limit: int = 50) -> list[Notification]:
+        """Newest first."""
+        ...
+
+
+class LeaseStore(Protocol):
+    def acquire_lease(self, lease: Lease, *, now: datetime) -> Lease | None:
+        """Take or renew the named lease: granted when nobody holds it, it expired by
+        `now`, or `lease.holder` holds it already (then `acquired_at` is kept).
+        None when another holder's lease is still valid. Atomic across processes."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> bool: ...
+    def list_leases(self, prefix: str = "") -> list[Lease]:
+        """Every stored lease whose name starts with `prefix` (expired ones too)."""
+        ...
 
 
 class AccessStore(Protocol):
@@ -396,7 +470,17 @@ class AccessStore(Protocol):
         ...
 
 
-class Store(ConnectionStore, LogStore, RecordStore, RunStore, ReviewStore, AccessStore, Protocol):
+class Store(
+    ConnectionStore,
+    LogStore,
+    RecordStore,
+    RunStore,
+    ReviewStore,
+    AccessStore,
+    NotificationStore,
+    LeaseStore,
+    Protocol,
+):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""
 
     @property

@@ -12,7 +12,7 @@ from core.models import ConnectionStatus, FieldOverride
 from core.schemas import ConnectionCreate, ConnectionPublic, ConnectionUpdate
 from core.service import IntegrationService
 from tests.ui.builders import ORG, SECRET, form_values
-from tests.ui.conftest import OpenPage, press, texts
+from tests.ui.conftest import OpenPage, press, shown, texts
 from ui.connection_edit import overrides_after
 
 
@@ -129,3 +129,17 @@ def test_mapping_overrides_are_edited_in_place(
         {"entity": entity.value, "canonical_field": "custom.region", "vendor_field": "region",
          "direction": "both"},
     ]  # fmt: skip
+
+
+def test_alert_thresholds_are_overridden_per_connection(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    connection = _connected(service, system_info)
+    at = open_page("connections")
+    key = f"con_thresholds_{connection.id}"
+    at.number_input(key=f"{key}_consecutive_failures").set_value(5)
+    press(at, "Save thresholds")
+    assert any("Saved the alert thresholds" in shown(s.value) for s in at.success)
+    in_force = service.alerts.thresholds(ORG, connection.id)
+    assert in_force.consecutive_failures == 5
+    assert in_force.rate_limit_wait_s == service.settings.alert_rate_limit_wait_s

@@ -38,8 +38,13 @@ def test_history_fills_tiles_charts_and_cards(
     text = markdown(at)
     assert "HubSpot EU" in text and "Last sync:" in text and "Next sync:" in text
     assert "the last 3 syncs failed" in text
+    assert any("No scheduler holds the lease" in w.value for w in at.warning)
+    assert any(t.value.startswith("Runs: queued") for t in at.text)
     press(at, "Acknowledge")
-    assert service.monitoring.alerts(ORG) == []
+    [acknowledged] = service.alerts.open_alerts(ORG)  # still open until resolved
+    assert acknowledged.acknowledged_by == "dashboard"
+    press(at, "Resolve")
+    assert service.alerts.open_alerts(ORG) == []
 
 
 def test_time_range_switches_the_window(open_page: OpenPage, service: IntegrationService) -> None:

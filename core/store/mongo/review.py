@@ -1,7 +1,7 @@
 """Conflicts and alerts: what waits for a person.
 
 Both keep "one open per thing" in the database: `open_record` (an open
-conflict's record key) and `open_alert` (an unacknowledged alert's connection
+conflict's record key) and `open_alert` (an unresolved alert's connection
 and kind) exist only while open, under unique partial indexes. Writers update
 the open document first and insert only when there is none; a duplicate-key
 error means another writer inserted it meanwhile, and the update is retried.
@@ -9,6 +9,7 @@ error means another writer inserted it meanwhile, and the update is retried.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo import DESCENDING, ReturnDocument
@@ -16,7 +17,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from core.errors import AlreadyExistsError, NotFoundError, StoreError
-from core.models import Alert, Conflict, ConflictStatus
+from core.models import Alert, AlertKind, Conflict, ConflictStatus
 from core.store.mongo.base import MongoBase
 from core.store.mongo.documents import Document, from_document, to_document
 from core.store.mongo.schema import ALERTS, CONFLICTS
@@ -53,7 +54,7 @@ def conflict_document(conflict: Conflict) -> Document:
 
 def alert_document(alert: Alert) -> Document:
     doc = to_document(alert)
-    if alert.acknowledged_at is None:
+    if alert.resolved_at is None:
         doc["open_alert"] = _open_alert(alert)
     return doc
 
@@ -120,7 +121,7 @@ class ReviewMixin(MongoBase):
     def raise_alert(self, alert: Alert) -> Alert:
         alerts = self._col(ALERTS)
         doc = alert_document(alert)
-        if alert.acknowledged_at is not None:
+        if alert.resolved_at is not None:
             _insert_new(alerts, doc, what="Alert")
             return alert
         scope = {"organisation_id": alert.organisation_id, "open_alert": doc["open_alert"]}
@@ -146,18 +147,55 @@ class ReviewMixin(MongoBase):
     def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
         query: Document = {"organisation_id": organisation_id}
         if open_only:
-            query["acknowledged_at"] = None
+            query["resolved_at"] = None
         cursor = (
             self._col(ALERTS).find(query).sort([("last_seen_at", DESCENDING), ("id", DESCENDING)])
         )
         return [from_document(Alert, doc) for doc in cursor]
 
-    def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool:
-        result = self._col(ALERTS).update_one(
-            {"id": alert_id, "organisation_id": organisation_id, "acknowledged_at": None},
-            {"$set": {"acknowledged_at": at}, "$unset": {"open_alert": ""}},
+    def acknowledge_alert(
+        self, organisation_id: str, alert_id: str, *, at: datetime, by: str | None = None
+    ) -> Alert | None:
+        doc = self._col(ALERTS).find_one_and_update(
+            {
+                "id": alert_id,
+                "organisation_id": organisation_id,
+                "acknowledged_at": None,
+                "resolved_at": None,
+            },
+            {"$set": {"acknowledged_at": at, "acknowledged_by": by}},
+            return_document=ReturnDocument.AFTER,
         )
-        return result.matched_count == 1
+        return from_document(Alert, doc) if doc else None
+
+    def resolve_alerts(
+        self,
+        organisation_id: str,
+        *,
+        at: datetime,
+        by: str,
+        connection_id: str | None = None,
+        kinds: Sequence[AlertKind] = (),
+        alert_id: str | None = None,
+    ) -> list[Alert]:
+        """One document at a time, so each resolution is reported by exactly one caller."""
+        query: Document = {"organisation_id": organisation_id, "resolved_at": None}
+        if connection_id is not None:
+            query["connection_id"] = connection_id
+        if kinds:
+            query["kind"] = {"$in": [kind.value for kind in kinds]}
+        if alert_id is not None:
+            query["id"] = alert_id
+        alerts, resolved = self._col(ALERTS), list[Alert]()
+        while True:
+            doc = alerts.find_one_and_update(
+                query,
+                {"$set": {"resolved_at": at, "resolved_by": by}, "$unset": {"open_alert": ""}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                return resolved
+            resolved.append(from_document(Alert, doc))
 
 
 def _insert_new(collection: Collection[Document], doc: Document, *, what: str) -> bool:

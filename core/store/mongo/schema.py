@@ -9,7 +9,7 @@ rather than in code, because only the database sees concurrent writers:
   is set on a run only while it is active, and a unique index whose
   partialFilterExpression is `{active_connection: {$exists: true}}` (a form
   every MongoDB version accepts) refuses a second one;
-- one open conflict per record and one unacknowledged alert per
+- one open conflict per record and one unresolved alert per
   (connection, kind), by the same pattern (`open_record`, `open_alert`).
 
 Documents keep the model's `id` as an ordinary field, unique per organisation
@@ -50,6 +50,9 @@ ALERTS = "alerts"
 RECORD_ISSUES = "record_issues"
 API_KEYS = "api_keys"
 USERS = "users"
+CHANNELS = "notification_channels"
+NOTIFICATIONS = "notifications"
+LEASES = "leases"
 
 COLLECTIONS = (
     META,
@@ -65,6 +68,9 @@ COLLECTIONS = (
     RECORD_ISSUES,
     API_KEYS,
     USERS,
+    CHANNELS,
+    NOTIFICATIONS,
+    LEASES,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -194,6 +200,17 @@ INDEXES: dict[str, list[IndexModel]] = {
         _index("users_username_unique", "username", unique=True),
         _index("users_org", "organisation_id", "-id"),
     ],
+    CHANNELS: [
+        _unique_id(CHANNELS),
+        _index("channels_org_created", "organisation_id", "created_at", "id"),
+    ],
+    NOTIFICATIONS: [
+        _unique_id(NOTIFICATIONS),
+        _index("notifications_once", "channel_id", "alert_id", "transition", unique=True),
+        _index("notifications_due", "state", "next_attempt_at", "id"),
+        _index("notifications_org_created", "organisation_id", "-created_at", "-id"),
+    ],
+    LEASES: [_index("leases_name_unique", "name", unique=True)],
 }
 
 
@@ -211,11 +228,24 @@ def _create_collections(db: Database[Any]) -> None:
                 db.create_collection(name)
 
 
+def _alerts_have_a_lifecycle(db: Database[Any]) -> None:
+    """Alerts acknowledged before version 5 were closed by it: they count as resolved."""
+    alerts = db[ALERTS]
+    for doc in alerts.find({"acknowledged_at": {"$ne": None}, "resolved_at": {"$exists": False}}):
+        alerts.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {"resolved_at": doc["acknowledged_at"]}, "$unset": {"open_alert": ""}},
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create the collections", _create_collections),
     Migration(2, "create the record_issues collection", _create_collections),
     Migration(3, "create the api_keys collection", _create_collections),
     Migration(4, "create the users collection", _create_collections),
+    Migration(5, "alerts open until resolved", _alerts_have_a_lifecycle),
+    Migration(6, "notification channels and outbox", _create_collections),
+    Migration(7, "leases", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -26,7 +26,9 @@ from core.store.mongo.connections import ConnectionsMixin
 from core.store.mongo.documents import Document
 from core.store.mongo.issues import IssuesMixin
 from core.store.mongo.kpis import KpisMixin
+from core.store.mongo.leases import LeasesMixin
 from core.store.mongo.logs import LogsMixin
+from core.store.mongo.notifications import NotificationsMixin
 from core.store.mongo.records import RecordsMixin
 from core.store.mongo.review import ReviewMixin
 from core.store.mongo.runs import RunsMixin
@@ -48,6 +50,8 @@ class MongoStore(
     ReviewMixin,
     IssuesMixin,
     AccessMixin,
+    NotificationsMixin,
+    LeasesMixin,
 ):
     def __init__(
         self,

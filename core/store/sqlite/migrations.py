@@ -25,6 +25,8 @@ from core.store.sqlite.access import API_KEYS, USERS
 from core.store.sqlite.db import is_transient
 from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
+from core.store.sqlite.leases import SCHEMA as LEASES_SCHEMA
+from core.store.sqlite.notifications import SCHEMA as NOTIFICATIONS_SCHEMA
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
 
@@ -36,7 +38,28 @@ APPLICATION_ID = 0x54504948  # "TPIH"
 V3 = P95_INDEXES
 # Version 4: per-record failures (issues.py).
 # Version 5: API keys; version 6: users (core/store/sqlite/access.py).
-MIGRATIONS: list[Migration] = [V1, migrate_to_v2, V3, V4, API_KEYS, USERS]
+
+# Version 7: alerts have a lifecycle (acknowledged by, resolved at/by); one *unresolved*
+# alert per (connection, kind); alerts acknowledged under an earlier version count as
+# resolved. Connections carry their own alert thresholds.
+ALERT_LIFECYCLE = (
+    "ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT",
+    "ALTER TABLE alerts ADD COLUMN resolved_at INTEGER",
+    "ALTER TABLE alerts ADD COLUMN resolved_by TEXT",
+    "UPDATE alerts SET resolved_at = acknowledged_at WHERE acknowledged_at IS NOT NULL",
+    "DROP INDEX alerts_one_open",
+    """CREATE UNIQUE INDEX alerts_one_open
+        ON alerts (organisation_id, coalesce(connection_id, ''), kind)
+        WHERE resolved_at IS NULL""",
+    "ALTER TABLE connections ADD COLUMN alert_thresholds TEXT NOT NULL DEFAULT '{}'",
+)
+
+# Version 8: notification channels and the notification outbox; version 9: leases (one
+# scheduler at a time; live workers).
+MIGRATIONS: list[Migration] = [
+    V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
+    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA,
+]  # fmt: skip
 
 
 def user_version(connection: sqlite3.Connection) -> int:

@@ -1,7 +1,7 @@
 """Conflicts and alerts: what waits for a person.
 
 Both are deduplicated by partial unique indexes (one open conflict per
-record; one unacknowledged alert per organisation, connection and kind), and
+record; one unresolved alert per organisation, connection and kind), and
 the read-then-write of the dedup runs under `BEGIN IMMEDIATE`, so two workers
 reporting the same problem at once still leave one row.
 """
@@ -11,11 +11,12 @@ reporting the same problem at once still leave one row.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from core.errors import AlreadyExistsError, NotFoundError
-from core.models import Alert, Conflict, ConflictStatus
+from core.models import Alert, AlertKind, Conflict, ConflictStatus
 from core.store.queries import Page
 from core.store.sqlite.codec import (
     dump_json,
@@ -38,7 +39,7 @@ _CONFLICT_COLUMNS = (
 _VERSIONS = "kind, local, remote, differing_fields, local_changed_at, remote_changed_at, run_id"
 _ALERT_COLUMNS = (
     "id, organisation_id, connection_id, system, kind, severity, message, created_at, "
-    "last_seen_at, count, acknowledged_at"
+    "last_seen_at, count, acknowledged_at, acknowledged_by, resolved_at, resolved_by"
 )
 _INSERT_ALERT = (
     f"INSERT INTO alerts ({_ALERT_COLUMNS}) VALUES ({placeholders(_ALERT_COLUMNS.count(',') + 1)})"
@@ -82,7 +83,7 @@ def _conflict(row: sqlite3.Row) -> Conflict:
 
 
 def _alert(row: sqlite3.Row) -> Alert:
-    times = ("created_at", "last_seen_at", "acknowledged_at")
+    times = ("created_at", "last_seen_at", "acknowledged_at", "resolved_at")
     return Alert.model_validate({**dict(row), **{name: opt_dt(row[name]) for name in times}})
 
 
@@ -187,7 +188,7 @@ class ReviewMixin(StoreArea):
             found = db.execute(
                 "SELECT id FROM alerts WHERE organisation_id = ? "
                 "AND coalesce(connection_id, '') = coalesce(?, '') AND kind = ? "
-                "AND acknowledged_at IS NULL",
+                "AND resolved_at IS NULL",
                 (alert.organisation_id, alert.connection_id, alert.kind.value),
             ).fetchone()
             if found is None:
@@ -203,6 +204,9 @@ class ReviewMixin(StoreArea):
                     to_us(alert.last_seen_at),
                     alert.count,
                     opt_us(alert.acknowledged_at),
+                    alert.acknowledged_by,
+                    opt_us(alert.resolved_at),
+                    alert.resolved_by,
                 )
                 db.execute(
                     _INSERT_ALERT,
@@ -227,8 +231,8 @@ class ReviewMixin(StoreArea):
         return _alert(stored)
 
     def list_alerts(self, organisation_id: str, *, open_only: bool = True) -> list[Alert]:
-        """Most recently seen first."""
-        where = "organisation_id = ?" + (" AND acknowledged_at IS NULL" if open_only else "")
+        """Most recently seen first; `open_only`: unresolved (acknowledged or not)."""
+        where = "organisation_id = ?" + (" AND resolved_at IS NULL" if open_only else "")
         with self._db.guard():
             rows = self._db.connection().execute(
                 f"SELECT * FROM alerts WHERE {where} ORDER BY last_seen_at DESC, id DESC",
@@ -236,12 +240,52 @@ class ReviewMixin(StoreArea):
             )
             return [_alert(row) for row in rows]
 
-    def acknowledge_alert(self, organisation_id: str, alert_id: str, *, at: datetime) -> bool:
-        """True if this call acknowledged an open alert of the organisation."""
+    def acknowledge_alert(
+        self, organisation_id: str, alert_id: str, *, at: datetime, by: str | None = None
+    ) -> Alert | None:
+        """The alert, if this call acknowledged an open, unacknowledged alert."""
         with self._db.write() as db:
             cursor = db.execute(
-                "UPDATE alerts SET acknowledged_at = ? "
-                "WHERE organisation_id = ? AND id = ? AND acknowledged_at IS NULL",
-                (to_us(at), organisation_id, alert_id),
+                "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? "
+                "WHERE organisation_id = ? AND id = ? AND acknowledged_at IS NULL "
+                "AND resolved_at IS NULL",
+                (to_us(at), by, organisation_id, alert_id),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return None
+            row = db.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return _alert(row)
+
+    def resolve_alerts(
+        self,
+        organisation_id: str,
+        *,
+        at: datetime,
+        by: str,
+        connection_id: str | None = None,
+        kinds: Sequence[AlertKind] = (),
+        alert_id: str | None = None,
+    ) -> list[Alert]:
+        """Resolve the matching unresolved alerts; returns those this call resolved."""
+        terms, params = ["organisation_id = ?", "resolved_at IS NULL"], [organisation_id]
+        if connection_id is not None:
+            terms.append("connection_id = ?")
+            params.append(connection_id)
+        if kinds:
+            terms.append(f"kind IN ({placeholders(len(kinds))})")
+            params.extend(kind.value for kind in kinds)
+        if alert_id is not None:
+            terms.append("id = ?")
+            params.append(alert_id)
+        where = " AND ".join(terms)
+        with self._db.write() as db:
+            ids = [row[0] for row in db.execute(f"SELECT id FROM alerts WHERE {where}", params)]
+            if not ids:
+                return []
+            marks = placeholders(len(ids))
+            db.execute(
+                f"UPDATE alerts SET resolved_at = ?, resolved_by = ? WHERE id IN ({marks})",
+                [to_us(at), by, *ids],
+            )
+            rows = db.execute(f"SELECT * FROM alerts WHERE id IN ({marks})", ids).fetchall()
+        return [_alert(row) for row in rows]

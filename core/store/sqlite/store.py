@@ -18,9 +18,11 @@ from core.store.sqlite.connections import ConnectionsMixin
 from core.store.sqlite.db import DEFAULT_CACHE_MIB, Database
 from core.store.sqlite.issues import IssuesMixin
 from core.store.sqlite.kpis import KpisMixin
+from core.store.sqlite.leases import LeasesMixin
 from core.store.sqlite.local_changes import LocalChangesMixin
 from core.store.sqlite.logs import LogsMixin
 from core.store.sqlite.migrations import check_compatible, migrate, user_version
+from core.store.sqlite.notifications import NotificationsMixin
 from core.store.sqlite.records import RecordsMixin
 from core.store.sqlite.review import ReviewMixin
 from core.store.sqlite.runs import RunsMixin
@@ -38,6 +40,8 @@ class SqliteStore(
     ReviewMixin,
     IssuesMixin,
     AccessMixin,
+    NotificationsMixin,
+    LeasesMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""

@@ -13,6 +13,7 @@ import pytest
 from core.models import Entity, System
 from core.runtime import Runtime
 from core.schemas import ConnectionCreate, ConnectionPublic
+from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.services.monitoring import MonitoringService
 from core.services.review import ReviewService
@@ -37,21 +38,23 @@ def connections(runtime: Runtime) -> ConnectionService:
 
 
 @pytest.fixture
-def monitoring(runtime: Runtime, connections: ConnectionService) -> MonitoringService:
+def alerts(runtime: Runtime, connections: ConnectionService) -> AlertService:
+    return AlertService(settings=runtime.settings, store=runtime.store, connections=connections)
+
+
+@pytest.fixture
+def monitoring(
+    runtime: Runtime, connections: ConnectionService, alerts: AlertService
+) -> MonitoringService:
     return MonitoringService(
-        settings=runtime.settings, store=runtime.store, connections=connections
+        settings=runtime.settings, store=runtime.store, connections=connections, alerts=alerts
     )
 
 
 @pytest.fixture
-def syncs(
-    runtime: Runtime, connections: ConnectionService, monitoring: MonitoringService
-) -> SyncService:
+def syncs(runtime: Runtime, connections: ConnectionService, alerts: AlertService) -> SyncService:
     return SyncService(
-        settings=runtime.settings,
-        store=runtime.store,
-        connections=connections,
-        monitoring=monitoring,
+        settings=runtime.settings, store=runtime.store, connections=connections, alerts=alerts
     )
 
 

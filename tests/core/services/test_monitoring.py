@@ -1,4 +1,4 @@
-"""The monitoring area alone: alerts from run outcomes, status cards, logs and retention,
+"""The monitoring area alone: alerts as the overview reads them, status cards, logs and retention,
 on a SQLite store file (the connections area is its only neighbour)."""
 
 from __future__ import annotations
@@ -8,50 +8,75 @@ from datetime import timedelta
 import pytest
 
 from core.clock import utcnow
-from core.errors import FailureCategory, NotFoundError
+from core.errors import NotFoundError
 from core.models import (
+    Alert,
     AlertKind,
+    AlertState,
+    Conflict,
+    ConflictStatus,
     Entity,
     EntityCounts,
     LogEntry,
     LogLevel,
     LogStatus,
     Operation,
+    Resolution,
     RunState,
+    SyncRun,
 )
 from core.runtime import Runtime
-from core.schemas import Health, LogFilter, RunOutcome
+from core.schemas import Health, LogFilter
 from core.services.connections import ConnectionService
 from core.services.monitoring import MonitoringService
 from tests.core.service_support import ORG, OTHER_ORG
 from tests.core.services.conftest import create
 
 
-def test_outcomes_raise_the_alerts_they_call_for(
-    monitoring: MonitoringService, connections: ConnectionService
+def test_the_overview_reads_and_acknowledges_alerts_through_the_alerts_area(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
 ) -> None:
     stored = connections.stored_connection(ORG, create(connections, ORG).id)
-    monitoring.raise_alerts(stored, RunOutcome(state=RunState.SUCCEEDED, counts={}))
-    assert monitoring.alerts(ORG) == []
-    waited = {Entity.CONTACT: EntityCounts(rate_limit_wait_s=90)}
-    monitoring.raise_alerts(stored, RunOutcome(state=RunState.SUCCEEDED, counts=waited))
-    monitoring.raise_alerts(
-        stored,
-        RunOutcome(
-            state=RunState.FAILED,
-            counts={},
-            error="refused",
-            error_category=FailureCategory.CONFIG,
-            needs_reconnect=True,
-        ),
+    raised = runtime.store.raise_alert(
+        Alert(organisation_id=ORG, connection_id=stored.id, kind=AlertKind.QUOTA, message="m")
     )
-    kinds = {a.kind for a in monitoring.alerts(ORG)}
-    assert kinds == {AlertKind.RATE_LIMIT, AlertKind.NEEDS_RECONNECT}
-    first = monitoring.alerts(ORG)[0]
-    monitoring.acknowledge_alert(ORG, first.id)
-    assert first.id not in {a.id for a in monitoring.alerts(ORG)}
+    assert [a.id for a in monitoring.alerts(ORG)] == [raised.id]
+    monitoring.acknowledge_alert(ORG, raised.id, by="ana")
+    [still_open] = monitoring.alerts(ORG)  # acknowledged is not resolved
+    assert still_open.state is AlertState.ACKNOWLEDGED and still_open.acknowledged_by == "ana"
     with pytest.raises(NotFoundError):
-        monitoring.acknowledge_alert(OTHER_ORG, first.id)
+        monitoring.acknowledge_alert(OTHER_ORG, raised.id)
+
+
+def test_open_conflicts_not_the_last_runs_count_make_a_card_warn(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    stored = connections.stored_connection(ORG, create(connections, ORG).id)
+    conflict = runtime.store.add_conflict(
+        Conflict(
+            organisation_id=ORG,
+            connection_id=stored.id,
+            system=stored.system,
+            entity=Entity.CONTACT,
+            external_id="c1",
+        )
+    )
+    run = runtime.store.create_run(
+        SyncRun(organisation_id=ORG, connection_id=stored.id, system=stored.system)
+    )
+    now = utcnow()
+    assert runtime.store.claim_run(run.id, "w", now=now, stale_before=now) is not None
+    counts = {Entity.CONTACT: EntityCounts(read=1, conflicts=1)}
+    runtime.store.finish_run(run.id, "w", now=now, state=RunState.SUCCEEDED, counts=counts)
+    [card] = monitoring.connection_statuses(ORG)
+    assert card.health is Health.WARNING and "1 conflict" in card.health_reason
+    runtime.store.save_conflict(
+        conflict.model_copy(
+            update={"status": ConflictStatus.RESOLVED, "resolution": Resolution.REMOTE}
+        )
+    )
+    [card] = monitoring.connection_statuses(ORG)
+    assert card.health is Health.HEALTHY
 
 
 def test_status_cards_come_from_the_connections_area(

@@ -1,4 +1,4 @@
-"""Contract: conflicts (one open per record), alerts (one unacknowledged per connection, kind)."""
+"""Contract: conflicts (one open per record), alerts (one unresolved per connection, kind)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from core.errors import NotFoundError
 from core.models import (
     AlertKind,
     AlertSeverity,
+    AlertState,
     ConflictKind,
     ConflictStatus,
     Connection,
@@ -15,7 +16,7 @@ from core.models import (
     System,
 )
 from core.store.base import Store
-from tests.core.store.builders import ORG, T0, alert, at, conflict, connection
+from tests.core.store.builders import ORG, OTHER_ORG, T0, alert, at, conflict, connection
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_saving_an_unknown_conflict_is_refused(store: Store, conn: Connection) -
         store.save_conflict(conflict(conn, "c1"))
 
 
-def test_alerts_are_deduplicated_until_acknowledged(store: Store, conn: Connection) -> None:
+def test_alerts_are_deduplicated_until_resolved(store: Store, conn: Connection) -> None:
     first = store.raise_alert(alert(connection_id=conn.id, seen=T0))
     again = store.raise_alert(
         alert(connection_id=conn.id, seen=at(hours=1), message="5 syncs failed in a row",
@@ -105,16 +106,40 @@ def test_alerts_are_deduplicated_until_acknowledged(store: Store, conn: Connecti
     assert slow.id != first.id
     assert [a.id for a in store.list_alerts(ORG)] == [first.id, slow.id]
 
-    assert store.acknowledge_alert(ORG, first.id, at=at(hours=2))
-    assert not store.acknowledge_alert(ORG, first.id, at=at(hours=3))
-    assert not store.acknowledge_alert(ORG, "no-such-alert", at=at(hours=3))
-    reopened = store.raise_alert(alert(connection_id=conn.id, seen=at(hours=4)))
+    acknowledged = store.acknowledge_alert(ORG, first.id, at=at(hours=2), by="ana")
+    assert acknowledged is not None and acknowledged.state is AlertState.ACKNOWLEDGED
+    assert (acknowledged.acknowledged_at, acknowledged.acknowledged_by) == (at(hours=2), "ana")
+    assert store.acknowledge_alert(ORG, first.id, at=at(hours=3)) is None
+    assert store.acknowledge_alert(ORG, "no-such-alert", at=at(hours=3)) is None
+    # Acknowledged is still open: the same condition counts on it, no second alert.
+    still = store.raise_alert(alert(connection_id=conn.id, seen=at(hours=3)))
+    assert still.id == first.id and still.count == 3
 
+    [resolved] = store.resolve_alerts(
+        ORG, at=at(hours=4), by="system", connection_id=conn.id,
+        kinds=[AlertKind.CONSECUTIVE_FAILURES, AlertKind.CONNECTIVITY],
+    )  # fmt: skip
+    assert resolved.id == first.id and resolved.state is AlertState.RESOLVED
+    assert (resolved.resolved_at, resolved.resolved_by) == (at(hours=4), "system")
+    assert store.resolve_alerts(ORG, at=at(hours=5), by="system", connection_id=conn.id,
+                                kinds=[AlertKind.CONSECUTIVE_FAILURES]) == []  # fmt: skip
+    assert store.acknowledge_alert(ORG, first.id, at=at(hours=5)) is None
+
+    reopened = store.raise_alert(alert(connection_id=conn.id, seen=at(hours=6)))
     assert reopened.id != first.id and reopened.count == 1
     assert [a.id for a in store.list_alerts(ORG)] == [reopened.id, slow.id]
     everything = store.list_alerts(ORG, open_only=False)
     assert [a.id for a in everything] == [reopened.id, first.id, slow.id]
     assert everything[1].acknowledged_at == at(hours=2)
+
+
+def test_resolving_one_alert_by_id_leaves_the_others(store: Store, conn: Connection) -> None:
+    first = store.raise_alert(alert(connection_id=conn.id))
+    slow = store.raise_alert(alert(connection_id=conn.id, kind=AlertKind.SLOW_RESPONSES))
+    [done] = store.resolve_alerts(ORG, at=at(hours=1), by="ana", alert_id=slow.id)
+    assert done.id == slow.id and done.resolved_by == "ana"
+    assert store.resolve_alerts(OTHER_ORG, at=at(hours=1), by="x", alert_id=first.id) == []
+    assert [a.id for a in store.list_alerts(ORG)] == [first.id]
 
 
 def test_organisation_wide_alerts_deduplicate_among_themselves(

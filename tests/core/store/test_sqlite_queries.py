@@ -63,6 +63,22 @@ def mixed_logs(count: int) -> list[LogEntry]:
     ]  # fmt: skip
 
 
+# What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
+UNDO_VERSIONS_7_TO_9 = """
+    DROP INDEX alerts_one_open;
+    ALTER TABLE alerts DROP COLUMN acknowledged_by;
+    ALTER TABLE alerts DROP COLUMN resolved_at;
+    ALTER TABLE alerts DROP COLUMN resolved_by;
+    CREATE UNIQUE INDEX alerts_one_open
+        ON alerts (organisation_id, coalesce(connection_id, ''), kind)
+        WHERE acknowledged_at IS NULL;
+    ALTER TABLE connections DROP COLUMN alert_thresholds;
+    DROP TABLE notification_channels;
+    DROP TABLE notifications;
+    DROP TABLE leases;
+"""
+
+
 def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store: SqliteStore, path: Path
 ) -> None:
@@ -70,6 +86,7 @@ def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store.close()
     expected = rollup_rows(path)
     downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
+    downgrade.executescript(UNDO_VERSIONS_7_TO_9)
     downgrade.executescript(
         "DROP TABLE log_hours; DROP TABLE volume_hours; DROP TABLE record_issues; "
         "PRAGMA user_version = 1;"

@@ -263,3 +263,27 @@ def test_a_closed_store_refuses_politely(store: SqliteStore) -> None:
         store.query_logs(ORG, LogFilter())
     with pytest.raises(StoreUnavailableError):
         store.ping()
+
+
+def test_version_4_alerts_acknowledged_count_as_resolved_after_migrating(tmp_path: Path) -> None:
+    from tests.core.store.test_sqlite_queries import UNDO_VERSIONS_7_TO_9
+
+    path = tmp_path / "v4.db"
+    SqliteStore.open(path).close()
+    old = sqlite3.connect(path)
+    old.executescript(UNDO_VERSIONS_7_TO_9 + "PRAGMA user_version = 4;")
+    old.execute(
+        "INSERT INTO alerts (id, organisation_id, connection_id, system, kind, severity, "
+        "message, created_at, last_seen_at, count, acknowledged_at) VALUES "
+        "('a1', 'acme', 'c1', NULL, 'quota', 'warning', 'old', 1, 1, 1, 2), "
+        "('a2', 'acme', 'c1', NULL, 'rate_limit', 'info', 'open', 1, 1, 1, NULL)"
+    )
+    old.commit()
+    old.close()
+    store = SqliteStore.open(path)
+    try:
+        assert [a.id for a in store.list_alerts("acme")] == ["a2"]
+        [closed] = [a for a in store.list_alerts("acme", open_only=False) if a.id == "a1"]
+        assert closed.resolved_at == closed.acknowledged_at
+    finally:
+        store.close()
