@@ -8,9 +8,9 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from core.errors import ToothpickError
+from core.errors import InvalidInputError, ToothpickError
 from core.models import System
-from core.schemas import ConnectionCreate, SystemInfo
+from core.schemas import ConnectionCreate, ConnectionPublic, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs, systems, vendor_calls
 from ui.context import service
 from ui.text import md
@@ -20,13 +20,21 @@ def _form_key(prefix: str, system: System) -> str:
     return f"{prefix}_{system.value}"
 
 
+def _sign_in(key: str, info: SystemInfo) -> str | None:
+    if not info.sign_in:
+        return None
+    chosen = st.session_state.get(f"{key}_signin")
+    return chosen if info.sign_in_method(chosen) else info.sign_in[0].name
+
+
 def _test(prefix: str, org: str, info: SystemInfo) -> None:
     key = _form_key(prefix, info.system)
     feedback.clear(key)
-    fields = form_fields.read_fields(info, key)
+    st.session_state.pop(f"{key}_refused", None)
+    fields, sign_in = form_fields.read_fields(info, key), _sign_in(key, info)
     try:
         result = vendor_calls.run(
-            lambda s: s.connections.test_credentials(org, info.system, fields)
+            lambda s: s.connections.test_credentials(org, info.system, fields, sign_in=sign_in)
         )
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Testing the connection", exc)
@@ -34,32 +42,87 @@ def _test(prefix: str, org: str, info: SystemInfo) -> None:
     feedback.put(key, feedback.checked(info.label, result, note=" Nothing was saved."))
 
 
+def _form(key: str, info: SystemInfo) -> ConnectionCreate:
+    state = st.session_state
+    if not str(state.get(f"{key}_name") or "").strip():
+        raise InvalidInputError("Connection name: is required, e.g. “HubSpot EU”", field="name")
+    return ConnectionCreate.model_validate(
+        {
+            "system": info.system,
+            "name": str(state[f"{key}_name"]).strip(),
+            "fields": form_fields.read_fields(info, key),
+            "sign_in": _sign_in(key, info),
+            **settings_inputs.read(key),
+        }
+    )
+
+
+def _saved(key: str, info: SystemInfo, saved: ConnectionPublic, message: str) -> None:
+    form_fields.clear_secrets(info, key)
+    st.session_state.pop(f"{key}_refused", None)
+    loaders.forget_writes()
+    feedback.put(key, feedback.Outcome(True, message))
+
+
 def _save(prefix: str, org: str, info: SystemInfo) -> None:
+    """Test first; save only when the vendor accepts (else say why and offer to
+    save it disabled)."""
     key = _form_key(prefix, info.system)
     feedback.clear(key)
-    state = st.session_state
+    st.session_state.pop(f"{key}_refused", None)
     try:
-        form = ConnectionCreate.model_validate(
-            {
-                "system": info.system,
-                "name": state[f"{key}_name"],
-                "fields": form_fields.read_fields(info, key),
-                **settings_inputs.read(key),
-            }
+        form = _form(key, info)
+        result = vendor_calls.run(
+            lambda s: s.connections.test_credentials(
+                org, info.system, form.fields, sign_in=form.sign_in
+            )
         )
+        if not result.ok:
+            st.session_state[f"{key}_refused"] = result.message
+            feedback.put(
+                key,
+                feedback.Outcome(
+                    False,
+                    f"Not saved: the {info.label} connection test failed: {result.message}. "
+                    "Correct the fields and save again, or save it disabled to finish later.",
+                    dict(result.details),
+                ),
+            )
+            return
         saved = service().connections.connect(org, form, test_first=False)
     except (ToothpickError, ValidationError) as exc:
         feedback.failed(key, "Saving the connection", exc)
         return
-    form_fields.clear_secrets(info, key)
-    loaders.forget_writes()
-    feedback.put(
+    _saved(
         key,
-        feedback.Outcome(
-            True,
-            f"Saved {info.label} as “{saved.name}”. Its credentials are stored encrypted; "
-            "use Sync to fetch its data now, or wait for its schedule.",
-        ),
+        info,
+        saved,
+        f"Tested and saved {info.label} as “{saved.name}”: {result.message}. Its credentials "
+        "are stored encrypted; press Sync on its page to fetch its data now, or wait for "
+        "its schedule.",
+    )
+
+
+def _save_disabled(prefix: str, org: str, info: SystemInfo) -> None:
+    key = _form_key(prefix, info.system)
+    reason = st.session_state.get(f"{key}_refused") or "its test failed"
+    feedback.clear(key)
+    try:
+        saved = service().connections.connect(
+            org,
+            _form(key, info),
+            test_first=False,
+            disabled_because=f"Saved without a passing test: {reason}",
+        )
+    except (ToothpickError, ValidationError) as exc:
+        feedback.failed(key, "Saving the connection", exc)
+        return
+    _saved(
+        key,
+        info,
+        saved,
+        f"Saved “{saved.name}” disabled: {reason}. It does not sync until you correct "
+        "its credentials and enable it on its page.",
     )
 
 
@@ -88,6 +151,19 @@ def connect_form(
     key = _form_key(prefix, system)
     errors = feedback.field_errors(key)
     st.caption(f"{systems.short(system)}: {info.auth}")
+    method = None
+    if info.sign_in:
+        names = [m.name for m in info.sign_in]
+        labels = {m.name: m.label for m in info.sign_in}
+        chosen = st.segmented_control(
+            "Sign in with",
+            names,
+            format_func=labels.__getitem__,
+            default=names[0],
+            required=True,
+            key=f"{key}_signin",
+        )
+        method = info.sign_in_method(chosen) or info.sign_in[0]
     with st.form(f"{key}_form", border=True):
         st.text_input(
             "Connection name *",
@@ -97,7 +173,13 @@ def connect_form(
         )
         if "name" in errors:
             st.error(md(errors["name"]), icon=":material/error:")
-        form_fields.fields_inputs(info, key, errors=errors, config=(presets or {}).get(system))
+        form_fields.fields_inputs(
+            info,
+            key,
+            errors=errors,
+            config=(presets or {}).get(system),
+            hide=form_fields.hidden_by(info, method),
+        )
         with st.expander("Sync settings", expanded=False):
             settings_inputs.inputs(key, info)
         for name in settings_inputs.NAMES:
@@ -122,4 +204,16 @@ def connect_form(
             width="stretch",
         )
     feedback.show(key)
-    st.caption("Fields marked * are required. Secrets are never shown again once saved.")
+    if st.session_state.get(f"{key}_refused"):
+        st.button(
+            "Save it disabled anyway",
+            key=f"{key}_save_disabled",
+            on_click=_save_disabled,
+            args=(prefix, org, info),
+            icon=":material/save_as:",
+            help="Stores it with the test's reason; it does not sync until enabled.",
+        )
+    st.caption(
+        "Save tests the connection first and saves only when the system accepts it. "
+        "Fields marked * are required. Secrets are never shown again once saved."
+    )

@@ -8,7 +8,7 @@ from core.clock import utcnow
 from core.models import RunState
 from core.schemas import ConnectionStatusView
 from ui import format as fmt
-from ui import loaders, systems
+from ui import loaders, navigate, systems
 from ui.text import h, md, shorten
 
 _COLUMNS = 3
@@ -71,6 +71,7 @@ def card(view: ConnectionStatusView, prefix: str) -> None:
         if view.last_error:
             lines.append(f"**Last error:** {md(shorten(view.last_error, 200))}")
         st.markdown("  \n".join(lines))
+        navigate.link(connection.id, "Open connection")
 
 
 def grid(views: list[ConnectionStatusView], prefix: str) -> None:

@@ -26,10 +26,12 @@ from core.schemas.queries import (
 from core.schemas.resources import (
     CheckResult,
     ConnectionCreate,
+    ConnectionDetail,
     ConnectionPublic,
     ConnectionStatusView,
     ConnectionUpdate,
     DemoReport,
+    EntityState,
     Health,
     ImportReport,
     LineProblem,
@@ -37,17 +39,26 @@ from core.schemas.resources import (
     SecretInput,
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
-from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
+from core.schemas.systems import (
+    EntitySupport,
+    FieldKind,
+    FormField,
+    SignInMethod,
+    SystemInfo,
+    VendorField,
+)
 
 __all__ = [
     "Bucket",
     "CheckResult",
     "ConnectionCreate",
+    "ConnectionDetail",
     "ConnectionPublic",
     "ConnectionStatusView",
     "ConnectionUpdate",
     "CountRow",
     "DemoReport",
+    "EntityState",
     "EntitySupport",
     "ErrorGroup",
     "ExportFormat",
@@ -65,6 +76,7 @@ __all__ = [
     "RunOutcome",
     "ScheduledConnection",
     "SecretInput",
+    "SignInMethod",
     "SystemInfo",
     "VendorField",
     "VolumeRow",

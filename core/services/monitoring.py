@@ -21,8 +21,10 @@ from core.models import (
 from core.schedule import next_sync_at
 from core.schemas import (
     Bucket,
+    ConnectionDetail,
     ConnectionStatusView,
     CountRow,
+    EntityState,
     ErrorGroup,
     ExportFormat,
     Health,
@@ -36,6 +38,7 @@ from core.schemas import (
 from core.services.connections import ConnectionService
 from core.settings import Settings
 from core.store.base import Store
+from core.wording import plural
 
 CONSECUTIVE_FAILURES_ALERT = 3
 RATE_LIMIT_WAIT_ALERT_S = 60.0
@@ -110,44 +113,66 @@ class MonitoringService:
     # -- status cards -----------------------------------------------------------------------
 
     def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
-        store, now = self._store, utcnow()
-        latest = store.latest_runs(organisation_id)
-        views = []
-        for connection in store.list_connections(organisation_id):
-            last = latest.get(connection.id)
-            active = last if last is not None and last.state.is_active else None
-            finished = last if last is not None and last.state.is_finished else None
-            if active is not None:
-                previous = store.list_runs(
-                    organisation_id,
-                    connection_id=connection.id,
-                    states=tuple(s for s in RunState if s.is_finished),
-                    limit=1,
-                ).items
-                finished = previous[0] if previous else None
-            success = store.list_runs(
-                organisation_id, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
-            ).items
-            health, reason = self._health(connection, active, finished)
-            views.append(
-                ConnectionStatusView(
-                    connection=self._connections.public(connection),
-                    health=health,
-                    health_reason=reason,
-                    last_run=finished,
-                    active_run=active,
-                    last_success_at=success[0].finished_at if success else None,
-                    next_sync_at=next_sync_at(
-                        connection,
-                        last_scheduled_at=last.created_at if last else None,
-                        now=now,
-                        default_hours=self._settings.sync_interval_hours,
-                    ),
-                    records_held=store.count_records(organisation_id, connection.id),
-                    last_error=finished.error if finished and finished.error else None,
+        latest = self._store.latest_runs(organisation_id)
+        return [
+            self._status_view(connection, latest.get(connection.id))
+            for connection in self._store.list_connections(organisation_id)
+        ]
+
+    def connection_detail(self, organisation_id: str, connection_id: str) -> ConnectionDetail:
+        """One connection whole (the connection page): status, entities with their
+        counts and cursors, and how many conflicts wait for a decision."""
+        store = self._store
+        connection = self._connections.stored_connection(organisation_id, connection_id)
+        last = store.list_runs(organisation_id, connection_id=connection_id, limit=1).items
+        view = self._status_view(connection, last[0] if last else None)
+        entities = []
+        for entity in sorted({*connection.entities, *view.records_held}, key=lambda e: e.value):
+            state = store.get_sync_state(organisation_id, connection_id, entity)
+            entities.append(
+                EntityState(
+                    entity=entity,
+                    records=view.records_held.get(entity, 0),
+                    cursor=state.cursor if state else None,
+                    last_full_sync_at=state.last_full_sync_at if state else None,
+                    updated_at=state.updated_at if state else None,
                 )
             )
-        return views
+        conflicts = store.list_conflicts(organisation_id, connection_id=connection_id, limit=1)
+        return ConnectionDetail(status=view, entities=entities, open_conflicts=conflicts.total)
+
+    def _status_view(self, connection: Connection, last: SyncRun | None) -> ConnectionStatusView:
+        store, org = self._store, connection.organisation_id
+        active = last if last is not None and last.state.is_active else None
+        finished = last if last is not None and last.state.is_finished else None
+        if active is not None:
+            previous = store.list_runs(
+                org,
+                connection_id=connection.id,
+                states=tuple(s for s in RunState if s.is_finished),
+                limit=1,
+            ).items
+            finished = previous[0] if previous else None
+        success = store.list_runs(
+            org, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
+        ).items
+        health, reason = self._health(connection, active, finished)
+        return ConnectionStatusView(
+            connection=self._connections.public(connection),
+            health=health,
+            health_reason=reason,
+            last_run=finished,
+            active_run=active,
+            last_success_at=success[0].finished_at if success else None,
+            next_sync_at=next_sync_at(
+                connection,
+                last_scheduled_at=last.created_at if last else None,
+                now=utcnow(),
+                default_hours=self._settings.sync_interval_hours,
+            ),
+            records_held=store.count_records(org, connection.id),
+            last_error=finished.error if finished and finished.error else None,
+        )
 
     @staticmethod
     def _health(
@@ -167,8 +192,8 @@ class MonitoringService:
             return Health.FAILING, finished.error or "The last sync failed."
         if finished.totals.failed or finished.totals.conflicts:
             return Health.WARNING, (
-                f"Last sync: {finished.totals.failed} record(s) failed, "
-                f"{finished.totals.conflicts} conflict(s)."
+                f"Last sync: {plural(finished.totals.failed, 'record')} failed, "
+                f"{plural(finished.totals.conflicts, 'conflict')}."
             )
         return Health.HEALTHY, "Last sync succeeded."
 

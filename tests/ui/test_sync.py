@@ -8,7 +8,7 @@ from core.models import Entity, PlannedChange, RunState, SyncRun
 from core.schemas import ConnectionCreate, ConnectionPublic
 from core.service import IntegrationService
 from tests.ui.builders import ORG, form_values
-from tests.ui.conftest import OpenPage, markdown, press
+from tests.ui.conftest import OpenPage, click_row, markdown, press
 
 
 def _connected(service: IntegrationService, info: SystemInfo) -> ConnectionPublic:
@@ -58,7 +58,7 @@ def test_a_dry_runs_report_is_a_table(
     )  # fmt: skip
     service.runtime.store.create_run(run)
     at = open_page("sync")
-    at.selectbox(key="sync_hist_pick").select(run.id).run()
+    click_row(at, "sync_hist_rows_0", 0)
     report = at.dataframe[-1].value
     assert list(report["Would"]) == ["create", "update"] and list(report["Record"]) == [
         "101",
