@@ -83,3 +83,32 @@ def test_logs_are_paged_and_retention_purges_only_old_entries(
     assert monitoring.log_entry(ORG, page.items[0].id) == page.items[0]
     assert monitoring.purge_logs(older_than_days=30) == 1
     assert [e.message for e in monitoring.logs(ORG, LogFilter()).items] == ["1 days ago"]
+
+
+def test_connection_detail_shows_entities_cursors_and_open_conflicts(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    from core.models import Conflict, SyncState
+
+    created = create(connections, ORG)
+    runtime.store.save_sync_state(
+        SyncState(
+            organisation_id=ORG,
+            connection_id=created.id,
+            entity=created.entities[0],
+            cursor="2026-12-01T00:00:00Z",
+        )
+    )
+    runtime.store.add_conflict(
+        Conflict(
+            organisation_id=ORG, connection_id=created.id, system=created.system,
+            entity=created.entities[0], external_id="c-1", differing_fields=["email"],
+        )
+    )  # fmt: skip
+    detail = monitoring.connection_detail(ORG, created.id)
+    assert detail.status.connection.id == created.id
+    assert detail.open_conflicts == 1
+    first = next(e for e in detail.entities if e.entity is created.entities[0])
+    assert first.cursor == "2026-12-01T00:00:00Z" and first.records == 0
+    with pytest.raises(NotFoundError):
+        monitoring.connection_detail(OTHER_ORG, created.id)
