@@ -44,6 +44,7 @@ from core.models.review import (
 )
 from core.models.run import (
     EntityCounts,
+    FieldChange,
     PlannedChange,
     RunProgress,
     RunState,
@@ -71,6 +72,7 @@ __all__ = [
     "Entity",
     "EntityCounts",
     "ExternalId",
+    "FieldChange",
     "FieldOverride",
     "Identifier",
     "IssueDirection",
