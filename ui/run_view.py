@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.clock import utcnow
 from core.models import RunState, SyncRun
+from ui import dry_run_report, systems
 from ui import format as fmt
-from ui import systems
 from ui.text import md
 
 STATE = {
@@ -73,19 +73,6 @@ def counts_rows(run: SyncRun) -> list[dict[str, object]]:
     ]
 
 
-def planned_rows(run: SyncRun) -> list[dict[str, str]]:
-    return [
-        {
-            "Entity": change.entity.value,
-            "Record": change.external_id,
-            "Would": change.action,
-            "Fields": ", ".join(change.fields),
-            "Detail": change.detail or "",
-        }
-        for change in run.planned
-    ]
-
-
 def summary(run: SyncRun) -> None:
     dry = " · dry run (nothing was written)" if run.options.dry_run else ""
     duration = fmt.duration_ms((run.duration_s or 0) * 1000) if run.started_at else "—"
@@ -101,8 +88,4 @@ def summary(run: SyncRun) -> None:
     elif run.state is RunState.SUCCEEDED:
         st.caption("Nothing to do: no entity had changes.")
     if run.options.dry_run:
-        st.markdown(f"**What a real run would change** ({len(run.planned)} records)")
-        if run.planned:
-            st.dataframe(planned_rows(run), hide_index=True, width="stretch")
-        else:
-            st.caption("Nothing: the two sides already agree.")
+        dry_run_report.report(run, f"run_{run.id}")
