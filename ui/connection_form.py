@@ -15,6 +15,8 @@ from ui import feedback, form_fields, loaders, settings_inputs, systems, vendor_
 from ui.context import service
 from ui.text import md
 
+Filled = dict[str, str]  # secret fields the form fills in itself (the sandbox's)
+
 
 def _form_key(prefix: str, system: System) -> str:
     return f"{prefix}_{system.value}"
@@ -27,11 +29,11 @@ def _sign_in(key: str, info: SystemInfo) -> str | None:
     return chosen if info.sign_in_method(chosen) else info.sign_in[0].name
 
 
-def _test(prefix: str, org: str, info: SystemInfo) -> None:
+def _test(prefix: str, org: str, info: SystemInfo, filled: Filled) -> None:
     key = _form_key(prefix, info.system)
     feedback.clear(key)
     st.session_state.pop(f"{key}_refused", None)
-    fields, sign_in = form_fields.read_fields(info, key), _sign_in(key, info)
+    fields, sign_in = _fields(key, info, filled), _sign_in(key, info)
     try:
         result = vendor_calls.run(
             lambda s: s.connections.test_credentials(org, info.system, fields, sign_in=sign_in)
@@ -42,7 +44,11 @@ def _test(prefix: str, org: str, info: SystemInfo) -> None:
     feedback.put(key, feedback.checked(info.label, result, note=" Nothing was saved."))
 
 
-def _form(key: str, info: SystemInfo) -> ConnectionCreate:
+def _fields(key: str, info: SystemInfo, filled: Filled) -> dict[str, Any]:
+    return {**form_fields.read_fields(info, key), **filled}
+
+
+def _form(key: str, info: SystemInfo, filled: Filled) -> ConnectionCreate:
     state = st.session_state
     if not str(state.get(f"{key}_name") or "").strip():
         raise InvalidInputError("Connection name: is required, e.g. “HubSpot EU”", field="name")
@@ -50,7 +56,7 @@ def _form(key: str, info: SystemInfo) -> ConnectionCreate:
         {
             "system": info.system,
             "name": str(state[f"{key}_name"]).strip(),
-            "fields": form_fields.read_fields(info, key),
+            "fields": _fields(key, info, filled),
             "sign_in": _sign_in(key, info),
             **settings_inputs.read(key),
         }
@@ -64,14 +70,14 @@ def _saved(key: str, info: SystemInfo, saved: ConnectionPublic, message: str) ->
     feedback.put(key, feedback.Outcome(True, message))
 
 
-def _save(prefix: str, org: str, info: SystemInfo) -> None:
+def _save(prefix: str, org: str, info: SystemInfo, filled: Filled) -> None:
     """Test first; save only when the vendor accepts (else say why and offer to
     save it disabled)."""
     key = _form_key(prefix, info.system)
     feedback.clear(key)
     st.session_state.pop(f"{key}_refused", None)
     try:
-        form = _form(key, info)
+        form = _form(key, info, filled)
         result = vendor_calls.run(
             lambda s: s.connections.test_credentials(
                 org, info.system, form.fields, sign_in=form.sign_in
@@ -103,14 +109,14 @@ def _save(prefix: str, org: str, info: SystemInfo) -> None:
     )
 
 
-def _save_disabled(prefix: str, org: str, info: SystemInfo) -> None:
+def _save_disabled(prefix: str, org: str, info: SystemInfo, filled: Filled) -> None:
     key = _form_key(prefix, info.system)
     reason = st.session_state.get(f"{key}_refused") or "its test failed"
     feedback.clear(key)
     try:
         saved = service().connections.connect(
             org,
-            _form(key, info),
+            _form(key, info, filled),
             test_first=False,
             disabled_because=f"Saved without a passing test: {reason}",
         )
@@ -132,6 +138,7 @@ def connect_form(
     *,
     default_system: System | None = None,
     presets: dict[System, dict[str, Any]] | None = None,
+    sandbox_secrets: dict[System, dict[str, str]] | None = None,
     default_name: str | None = None,
 ) -> None:
     """System picker, then that system's own form with Test and Save buttons."""
@@ -149,6 +156,8 @@ def connect_form(
     )
     info = infos[system]
     key = _form_key(prefix, system)
+    # The sandbox's public demo credentials: sent with the form, never drawn in it.
+    filled: Filled = (sandbox_secrets or {}).get(system, {})
     errors = feedback.field_errors(key)
     st.caption(f"{systems.short(system)}: {info.auth}")
     method = None
@@ -178,8 +187,15 @@ def connect_form(
             key,
             errors=errors,
             config=(presets or {}).get(system),
-            hide=form_fields.hidden_by(info, method),
+            hide=form_fields.hidden_by(info, method) | frozenset(filled),
         )
+        if filled:
+            labels = {f.name: f.label for f in info.form}
+            st.caption(
+                "Signed in with the sandbox's demo credentials, filled in for you: "
+                + ", ".join(labels.get(name, name) for name in filled)
+                + "."
+            )
         with st.expander("Sync settings", expanded=False):
             settings_inputs.inputs(key, info)
         for name in settings_inputs.NAMES:
@@ -190,7 +206,7 @@ def connect_form(
             "Test connection",
             key=f"{key}_test",
             on_click=_test,
-            args=(prefix, org, info),
+            args=(prefix, org, info, filled),
             icon=":material/network_check:",
             width="stretch",
         )
@@ -198,7 +214,7 @@ def connect_form(
             "Save connection",
             key=f"{key}_save",
             on_click=_save,
-            args=(prefix, org, info),
+            args=(prefix, org, info, filled),
             type="primary",
             icon=":material/save:",
             width="stretch",
@@ -209,7 +225,7 @@ def connect_form(
             "Save it disabled anyway",
             key=f"{key}_save_disabled",
             on_click=_save_disabled,
-            args=(prefix, org, info),
+            args=(prefix, org, info, filled),
             icon=":material/save_as:",
             help="Stores it with the test's reason; it does not sync until enabled.",
         )

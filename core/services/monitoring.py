@@ -215,7 +215,8 @@ class MonitoringService:
     def export_logs(
         self, organisation_id: str, query: LogFilter, fmt: ExportFormat
     ) -> Iterator[str]:
-        return export_logs(self._store.iter_logs(organisation_id, query), fmt)
+        names = {c.id: c.name for c in self._store.list_connections(organisation_id)}
+        return export_logs(self._store.iter_logs(organisation_id, query), fmt, names)
 
     def kpis(
         self,

@@ -47,3 +47,14 @@ def test_entry_details_show_metadata(open_page: OpenPage, service: IntegrationSe
     assert any("Service Unavailable" in str(j.value) for j in at.json)
     labels = [getattr(b, "label", "") for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download JSON"]
+
+
+def test_filters_fold_into_one_expander_that_names_them(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    _seed(service)
+    at = open_page("logs")
+    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters: Last 7 d"]
+    at.multiselect(key="logs_f_levels").set_value(["error"])
+    press(at, "Apply filters")
+    assert any(e.label == "Filters: Last 7 d · error" for e in at.expander)
