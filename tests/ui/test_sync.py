@@ -104,3 +104,33 @@ def test_a_dry_runs_report_shows_old_and_new_values_totals_and_csv(
     assert any("Download the report (CSV)" in str(d.proto) for d in at.get("download_button"))
     assert dry_run_report.as_csv(run).splitlines()[0].startswith("Entity,Record,Direction")
     assert "old@x.io,new@x.io" in dry_run_report.as_csv(run)
+
+
+def test_a_running_sync_shows_a_percentage_from_the_last_run_of_its_kind(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    from datetime import timedelta
+
+    from core.models import EntityCounts, RunProgress
+
+    connection = _connected(service, system_info)
+    store, entity = service.runtime.store, system_info.supported_entities[0]
+    before = utcnow() - timedelta(hours=6)
+    store.create_run(
+        SyncRun(
+            organisation_id=ORG, connection_id=connection.id, system=connection.system,
+            state=RunState.SUCCEEDED, created_at=before, started_at=before, finished_at=before,
+            counts={entity: EntityCounts(read=1000)},
+        )
+    )  # fmt: skip
+    service.syncs.queue_sync(ORG, connection.id)
+    now = utcnow()
+    running = store.claim_next_run("w1", now=now, stale_before=now - timedelta(minutes=5))
+    assert running is not None
+    store.heartbeat_run(
+        running.id, "w1", now=now, progress=RunProgress(current_entity=entity, records=250),
+        counts={},
+    )  # fmt: skip
+    at = open_page("sync")
+    texts = [str(p.proto) for p in at.get("progress")]
+    assert any("About 25 % done" in t for t in texts), texts
