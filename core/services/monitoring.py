@@ -145,17 +145,11 @@ class MonitoringService:
         store, org = self._store, connection.organisation_id
         active = last if last is not None and last.state.is_active else None
         finished = last if last is not None and last.state.is_finished else None
-        if active is not None:
-            previous = store.list_runs(
-                org,
-                connection_id=connection.id,
-                states=tuple(s for s in RunState if s.is_finished),
-                limit=1,
-            ).items
-            finished = previous[0] if previous else None
-        success = store.list_runs(
-            org, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
-        ).items
+        if finished is None or finished.options.dry_run:
+            # Health comes from real runs only: a dry run (or one in progress) says
+            # nothing about whether the connection works.
+            finished = self._last_real(org, connection.id, [s for s in RunState if s.is_finished])
+        success = self._last_real(org, connection.id, [RunState.SUCCEEDED])
         health, reason = self._health(connection, active, finished)
         return ConnectionStatusView(
             connection=self._connections.public(connection),
@@ -163,7 +157,7 @@ class MonitoringService:
             health_reason=reason,
             last_run=finished,
             active_run=active,
-            last_success_at=success[0].finished_at if success else None,
+            last_success_at=success.finished_at if success else None,
             next_sync_at=next_sync_at(
                 connection,
                 last_scheduled_at=last.created_at if last else None,
@@ -173,6 +167,13 @@ class MonitoringService:
             records_held=store.count_records(org, connection.id),
             last_error=finished.error if finished and finished.error else None,
         )
+
+    def _last_real(self, org: str, connection_id: str, states: list[RunState]) -> SyncRun | None:
+        """The newest run in `states` that was not a dry run (among the last few)."""
+        runs = self._store.list_runs(
+            org, connection_id=connection_id, states=tuple(states), limit=10
+        ).items
+        return next((run for run in runs if not run.options.dry_run), None)
 
     @staticmethod
     def _health(

@@ -112,3 +112,29 @@ def test_connection_detail_shows_entities_cursors_and_open_conflicts(
     assert first.cursor == "2026-12-01T00:00:00Z" and first.records == 0
     with pytest.raises(NotFoundError):
         monitoring.connection_detail(OTHER_ORG, created.id)
+
+
+def test_health_comes_from_real_runs_only(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    from core.models import SyncOptions, SyncRun
+
+    created = create(connections, ORG)
+    earlier, now = utcnow() - timedelta(hours=2), utcnow()
+
+    def run(state: RunState, *, dry: bool, at: object) -> None:
+        runtime.store.create_run(
+            SyncRun(
+                organisation_id=ORG, connection_id=created.id, system=created.system,
+                state=state, options=SyncOptions(dry_run=dry), created_at=at, started_at=at,
+                finished_at=at, error="vendor said 401" if state is RunState.FAILED else None,
+            )
+        )  # fmt: skip
+
+    run(RunState.FAILED, dry=False, at=earlier)
+    run(RunState.SUCCEEDED, dry=True, at=now)  # a dry run that went well heals nothing
+    (card,) = monitoring.connection_statuses(ORG)
+    assert card.health is Health.FAILING and card.health_reason == "vendor said 401"
+    run(RunState.SUCCEEDED, dry=False, at=utcnow())  # the cause is gone: health clears
+    (card,) = monitoring.connection_statuses(ORG)
+    assert card.health is Health.HEALTHY
