@@ -19,6 +19,7 @@ from ui import (
     conflict_followup,
     connection_list,
     feedback,
+    field_mapping,
     loaders,
     log_table,
     navigate,
@@ -173,9 +174,10 @@ def show(prefix: str, store: str, org: str, connection_id: str | None) -> None:
     sync_control.live_run(prefix, org, connection.id)
     connections = loaders.connections(store, org)
     alerts = [a for a in loaders.alerts(store, org) if a.connection_id == connection.id]
-    entities, runs, logs, review, manage = st.tabs(
+    entities, mapping, runs, logs, review, manage = st.tabs(
         [
             "Entities",
+            "Field mapping",
             "Runs",
             "Logs",
             f"Conflicts and alerts ({detail.open_conflicts + len(alerts)})",
@@ -185,6 +187,8 @@ def show(prefix: str, store: str, org: str, connection_id: str | None) -> None:
     )
     with entities:
         _entities(detail)
+    with mapping:
+        field_mapping.tab(org, connection)
     with runs:
         run_history.history(
             prefix, store, org, connections, connection_id=connection.id, link_connection=False

@@ -3,7 +3,7 @@ the Overview's cards, the Logs rows and the Sync history."""
 
 from __future__ import annotations
 
-from core.models import ConnectionStatus, Direction, RunState
+from core.models import ConnectionStatus, Direction, RunState, System
 from core.schemas import ConnectionUpdate
 from core.service import IntegrationService
 from tests.ui.builders import ORG, conflict, error_log, stored_connection, with_history
@@ -23,7 +23,7 @@ def test_shows_health_entities_runs_logs_conflicts_and_alerts(
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) >= {"Last sync", "Next sync", "Records held", "Open conflicts"}
     assert metrics["Open conflicts"] == "1"
-    assert [t.label for t in at.tabs][:3] == ["Entities", "Runs", "Logs"]
+    assert [t.label for t in at.tabs][:4] == ["Entities", "Field mapping", "Runs", "Logs"]
     shown = texts(at)
     assert "1 record waits for a decision" in shown
     assert "HubSpot answered 503" in shown  # its logs, pre-filtered
@@ -138,3 +138,33 @@ def test_a_two_way_connection_says_the_choice_is_pushed(
     at.button(key=f"cf_resolve_local_{held.id}").click().run()
     assert any("pushed to the vendor on the next sync" in s.value for s in at.success)
     assert not [b for b in at.button if b.label == "Push it now"]
+
+
+def test_the_vendors_fields_become_the_mapping_choices_and_a_record_previews(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    from core.models import Entity, RecordWrite
+    from core.schemas import ConnectionCreate
+    from tests.support.memory_vendor import MemoryVendor, memory_system
+
+    with memory_system(MemoryVendor(), valid_token="tok"):
+        connection = service.connections.connect(
+            ORG,
+            ConnectionCreate(system=System.HUBSPOT, name="Memory CRM",
+                             fields={"api_token": "tok"}, entities=[Entity.CONTACT]),
+            test_first=False,
+        )  # fmt: skip
+        service.runtime.store.upsert_records(
+            ORG, connection.id, Entity.CONTACT,
+            [RecordWrite(external_id="c1", data={"email": "lucia@x.io"}, content_hash="h")],
+            run_id=None,
+        )  # fmt: skip
+        at = open_connection_page(open_page, connection)
+        assert [d for d in at.dataframe if "ToothPick field" in d.value.columns]  # preview
+        preview = next(d.value for d in at.dataframe if "ToothPick field" in d.value.columns)
+        assert list(preview["Value"]) == ["lucia@x.io"]
+        press(at, "Read HubSpot's fields")
+        found = next(d.value for d in at.dataframe if "Vendor field" in d.value.columns)
+        assert list(found["Vendor field"]) == ["loyalty"] and found["Custom"][0] == "custom"
+        editor = at.data_editor(key=f"cp_edit_{connection.id}_overrides")
+        assert "loyalty" in str(editor.proto.columns)
