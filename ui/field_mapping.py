@@ -4,12 +4,15 @@ custom), read on request and then offered as the choices of the mapping editor's
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from core.errors import ToothpickError
 from core.models import Entity
 from core.schemas import ConnectionPublic, VendorField
-from ui import systems
+from core.service import IntegrationService
+from ui import systems, vendor_calls
 from ui.context import service
 
 
@@ -29,12 +32,21 @@ def choices(connection_id: str) -> list[str]:
     return sorted(names)
 
 
+def _fields_of(
+    org: str, connection_id: str, entity: Entity, svc: IntegrationService
+) -> list[VendorField]:
+    return svc.connections.discover_fields(org, connection_id, entity)
+
+
 def _discover(org: str, connection: ConnectionPublic) -> None:
     found: dict[Entity, list[VendorField]] = {}
     problems: list[str] = []
     for entity in connection.entities:
         try:
-            found[entity] = service().connections.discover_fields(org, connection.id, entity)
+            found[entity] = vendor_calls.run(
+                partial(_fields_of, org, connection.id, entity),
+                doing=f"Reading the {entity.value} fields…",
+            )
         except ToothpickError as exc:
             problems.append(f"{entity.value}: {exc}")
     st.session_state[_key(connection.id)] = found

@@ -78,7 +78,7 @@ def test_saving_with_a_wrong_token_saves_nothing(page: Page, product: Product) -
     page.locator(f".st-key-{prefix}_f_private_app_token input").fill("pat-na1-not-a-real-token")
     page.locator(f".st-key-{prefix}_save button").click()
     expect(
-        page.get_by_text(re.compile("^Not saved: HubSpot refused the connection"))
+        page.get_by_text(re.compile("^Not saved: the HubSpot connection test failed"))
     ).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Save it disabled anyway")).to_be_visible()
     expect(page.get_by_text("Tested and saved")).to_have_count(0)
