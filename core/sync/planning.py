@@ -17,7 +17,6 @@ POLICY_WORDS = {
     "conflict": "held for review on the Conflicts page",
     "hold_delete": "deletion held for approval",
     "skip": "skipped: neither side is touched",
-    "merge": "merged field by field; the later change wins a field both changed",
 }
 
 

@@ -371,7 +371,12 @@ class EntityPull:
                 detail="merged field by field" + both,
                 changes=field_changes(stored.data if stored else None, merge.data, fields),
                 conflict=bool(merge.conflicts),
-                policy=POLICY_WORDS["merge"] if merge.conflicts else None,
+                policy=(
+                    f"merged field by field; {winner} later change wins "
+                    f"{', '.join(merge.conflicts)}"
+                    if merge.conflicts
+                    else None
+                ),
             )
         )
 

@@ -51,7 +51,8 @@ def test_a_timestamp_win_says_which_side_wins(harness: Harness) -> None:
     outcome, _ = harness.run(dry_run=True)
     # (the push step then sees the same record again and reports the same outcome)
     c3 = next(p for p in outcome.planned if p.external_id == "c3")
-    assert c3.conflict and c3.policy == "the vendor's later change wins"
+    assert c3.conflict and c3.policy is not None
+    assert "the vendor's later change wins last_name" in c3.policy
     assert [(c.field, c.current, c.new) for c in c3.changes] == [
         ("last_name", "LocalEdit", "VendorEdit")
     ]
