@@ -13,6 +13,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.text import md
+
 CONNECTION_PAGE = "pages/connection.py"
 _PARAM = "id"
 
@@ -26,7 +28,7 @@ def link(connection_id: str, label: str = "Open connection", *, key: str | None 
     del key  # page links need no key; kept for call sites that name one
     st.page_link(
         CONNECTION_PAGE,
-        label=label,
+        label=md(label),  # a link's label is Markdown; connection names are data
         icon=":material/open_in_new:",
         query_params={_PARAM: connection_id},
     )
