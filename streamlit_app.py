@@ -38,6 +38,13 @@ PAGES = {
             icon=":material/link:",
             url_path="connections",
         ),
+        st.Page(
+            "pages/connection.py",
+            title="Connection",
+            icon=":material/settings_ethernet:",
+            url_path="connection",
+            visibility="hidden",  # opened from a row, a card or a link, with ?id=
+        ),
     ],
     "Showcase": [
         st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:", url_path="demo"),

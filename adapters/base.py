@@ -26,6 +26,7 @@ from core.schemas import (  # declared in core; re-exported for the adapters
     EntitySupport,
     FieldKind,
     FormField,
+    SignInMethod,
     SystemInfo,
     VendorField,
 )
@@ -162,6 +163,7 @@ __all__ = [
     "RecordFailure",
     "RemotePage",
     "RemoteRecord",
+    "SignInMethod",
     "SystemInfo",
     "VendorField",
     "WriteResult",

@@ -40,6 +40,7 @@ from adapters.base import (
     OutboundRecord,
     RemotePage,
     RemoteRecord,
+    SignInMethod,
     VendorField,
     WriteResult,
 )
@@ -128,6 +129,20 @@ class HubSpotAdapter(BaseAdapter):
                 default=100,
                 help="100 on Free and Starter, 190 on Professional and Enterprise, "
                 "250 with the API limit increase",
+            ),
+        ),
+        sign_in=(
+            SignInMethod(
+                "token",
+                "Private app token",
+                fields=("private_app_token",),
+                required=("private_app_token",),
+            ),
+            SignInMethod(
+                "oauth",
+                "OAuth app",
+                fields=("client_id", "client_secret", "refresh_token"),
+                required=("client_id", "client_secret", "refresh_token"),
             ),
         ),
         specs=SPECS,

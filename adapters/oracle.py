@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.auth import Authenticator, BasicAuth
-from adapters.base import FieldKind, FormField, RemotePage, VendorField
+from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
@@ -76,6 +76,18 @@ FORM = (
 )
 
 
+SIGN_IN = (
+    SignInMethod(
+        "basic", "Integration user and password", fields=("username", "password"),
+        required=("username", "password"), sets=(("auth_method", "basic"),),
+    ),
+    SignInMethod(
+        "oauth2", "OAuth 2.0 client credentials", fields=("username", "password", "token_url"),
+        required=("username", "password", "token_url"), sets=(("auth_method", "oauth2"),),
+    ),
+)  # fmt: skip
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
@@ -95,6 +107,7 @@ class OracleAdapter(BaseAdapter):
         System.ORACLE,
         label="Oracle Fusion Cloud ERP",
         form=FORM,
+        sign_in=SIGN_IN,
         specs=SPECS,
         unsupported=UNSUPPORTED,
         auth="Integration user over HTTP Basic, or OAuth 2.0 client credentials of the identity "

@@ -59,6 +59,7 @@ class PipedriveAdapter(BaseAdapter):
         System.PIPEDRIVE,
         label="Pipedrive",
         form=maps.FORM,
+        sign_in=maps.SIGN_IN,
         specs=maps.SPECS,
         unsupported={
             Entity.QUOTE: "Pipedrive has no quotes: deals carry products, and quotes live in "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters import convert as c
-from adapters.base import FieldKind, FormField
+from adapters.base import FieldKind, FormField, SignInMethod
 from adapters.base_adapter import EntitySpec
 from adapters.mapping import FieldMap, Rule
 from adapters.paging import CursorPaginator
@@ -105,4 +105,11 @@ FORM = (
     FormField("requests_per_2s", "Requests per 2 seconds", FieldKind.INTEGER, required=False,
               default=DEFAULT_PER_2S, help="Your plan's limit per API token: Essential 20, "
               "Advanced 40, Professional 80, Power 100, Enterprise 120 (OAuth: four times that)"),
+)  # fmt: skip
+SIGN_IN = (
+    SignInMethod("token", "API token", fields=("api_token",), required=("api_token",)),
+    SignInMethod(
+        "oauth", "OAuth app", fields=("oauth_url", "client_id", "client_secret", "refresh_token"),
+        required=("client_id", "client_secret", "refresh_token"),
+    ),
 )  # fmt: skip

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import requests
 
 from adapters.auth import Authenticator, BasicAuth, SapCsrf
-from adapters.base import FieldKind, FormField, RemotePage, VendorField
+from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.mapping import FieldMap
@@ -65,6 +65,17 @@ FORM = (
     ),
 )  # fmt: skip
 
+SIGN_IN = (
+    SignInMethod(
+        "basic", "Communication user and password", fields=("username", "password"),
+        required=("username", "password"), sets=(("auth_method", "basic"),),
+    ),
+    SignInMethod(
+        "oauth2", "OAuth 2.0 client credentials", fields=("username", "password"),
+        required=("username", "password"), sets=(("auth_method", "oauth2"),),
+    ),
+)  # fmt: skip
+
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
@@ -87,6 +98,7 @@ class SapAdapter(BaseAdapter):
         System.SAP,
         label="SAP S/4HANA Cloud",
         form=FORM,
+        sign_in=SIGN_IN,
         specs=SPECS,
         unsupported={},
         auth="Communication user (HTTP Basic) or OAuth 2.0 client credentials; CSRF token "

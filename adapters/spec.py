@@ -26,6 +26,7 @@ from adapters.base import (
     RecordFailure,
     RemotePage,
     RemoteRecord,
+    SignInMethod,
     SystemInfo,
 )
 from adapters.convert import ConversionError, read_datetime
@@ -98,6 +99,7 @@ def declare_system(
     unsupported: Mapping[Entity, str],
     auth: str,
     docs_url: str = "",
+    sign_in: Sequence[SignInMethod] = (),
 ) -> SystemInfo:
     """A SystemInfo whose entity list comes from the specs plus the honest refusals."""
     entities = [spec.support() for spec in specs]
@@ -106,7 +108,14 @@ def declare_system(
         for entity, reason in unsupported.items()
     ]
     return SystemInfo(
-        system, label, SYSTEM_KIND[system], tuple(form), tuple(entities), auth, docs_url
+        system,
+        label,
+        SYSTEM_KIND[system],
+        tuple(form),
+        tuple(entities),
+        auth,
+        docs_url,
+        sign_in=tuple(sign_in),
     )
 
 

@@ -107,3 +107,29 @@ def validate_form(
         else:
             config[name] = converted
     return config, secret
+
+
+def apply_sign_in(info: SystemInfo, values: dict[str, Any], method: str | None) -> dict[str, Any]:
+    """The form values as the chosen sign-in method sends them: the other methods'
+    fields blank, the fields the method fixes set, and its own required fields checked.
+
+    No method (or a system with a single way in) leaves the values as they are.
+    """
+    if method is None or not info.sign_in:
+        return values
+    chosen = info.sign_in_method(method)
+    if chosen is None:
+        names = ", ".join(m.label for m in info.sign_in)
+        raise InvalidInputError(f"Sign-in method: choose one of {names}", field="sign_in")
+    others = {name for m in info.sign_in for name in m.fields} - set(chosen.fields)
+    sent = {name: None if name in others else value for name, value in values.items()}
+    sent.update(dict(chosen.sets))
+    labels = {f.name: f.label for f in info.form}
+    for name in chosen.required:
+        value = sent.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InvalidInputError(
+                f"{labels.get(name, name)}: is required to sign in with {chosen.label}",
+                field=name,
+            )
+    return sent

@@ -19,8 +19,9 @@ service = open_or_stop()
 org, store = organisation(), store_key()
 st.title("Integrations demo")
 st.caption(
-    "A sandbox connection for every supported system, with 30 days of history. "
-    "Everything here is live: press Sync and watch sandbox data arrive."
+    "A sandbox connection for every supported system. The 30 days of history behind the "
+    "charts, logs and past runs are generated when the demo is seeded; Test, Sync and "
+    "Connect call the local sandbox live, so new runs and log entries are real."
 )
 connections = loaders.connections(store, org)
 hubspot = next((c.id for c in connections if c.system is System.HUBSPOT), None)
@@ -32,9 +33,9 @@ with overview:
     dashboard.overview("demo_ov", store, org)
 with connect:
     st.markdown(
-        "Connect a system exactly as a customer would. To try it without a vendor account, "
-        "pick **HubSpot**: the form is filled in for the local sandbox; the token of its "
-        "default tenant is documented in `sandbox/README.md`."
+        "Connect a system exactly as a customer would, against the local sandbox: the "
+        "form fills in the sandbox's address and demo credentials itself. Press **Save "
+        "connection**: it is tested first, then saved."
     )
     connection_form.connect_form(
         "demo_new",
@@ -45,6 +46,10 @@ with connect:
             for info in service.connections.systems()
         },
         default_name="HubSpot (my test)",
+        sandbox_secrets={
+            info.system: service.admin.sandbox_credentials(info.system)
+            for info in service.connections.systems()
+        },
     )
 with sync:
     sync_panel.panel("demo_sync", store, org, default_connection_id=hubspot)

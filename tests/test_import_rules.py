@@ -33,6 +33,7 @@ PUBLIC_CORE = (
     # tells an input error, the same way everywhere.
     "core.text_safety",
     "core.validation",
+    "core.wording",
 )
 FIRST_PARTY = ("core", "adapters", "sandbox", "ui", "pages", "api", "streamlit_app")
 # Entry point (module prefix) -> what it may import besides PUBLIC_CORE.

@@ -35,8 +35,10 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, *, height: int = 340) ->
         xaxis_title=x,
         yaxis_title=y,
         height=height,
-        margin={"l": 8, "r": 8, "t": 84, "b": 8},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        margin={"l": 8, "r": 8, "t": 48, "b": 8},
+        # The legend sits under the plot: above it, a legend that wraps on a phone
+        # grows up into the title. Below, the figure's margin grows to hold it.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "title": None},
         font={"family": _FONT},
         hoverlabel={"font": {"family": _FONT}},
     )

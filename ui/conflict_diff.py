@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.errors import ToothpickError
 from core.models import Conflict, ConflictKind, Resolution
-from ui import feedback, loaders, systems
+from ui import conflict_followup, feedback, loaders, systems
 from ui import format as fmt
 from ui.context import service
 from ui.text import h, md, shorten
@@ -67,12 +67,15 @@ def _resolve(
         fields = {name: "local" if side == "local" else "remote" for name, side in picks.items()}
     try:
         service().review.resolve_conflict(org, conflict.id, resolution, fields=fields)  # type: ignore[arg-type]
+        after = ""
+        if resolution is Resolution.LOCAL or (fields and "local" in fields.values()):
+            after = "; " + conflict_followup.where_kept_goes(key, org, conflict)
     except ToothpickError as exc:
         feedback.put(key, feedback.Outcome(False, f"Resolving failed: {exc}"))
         return
     loaders.forget_writes()
     words = {
-        Resolution.LOCAL: "kept ToothPick's version; it is pushed on the next sync",
+        Resolution.LOCAL: "kept ToothPick's version",
         Resolution.REMOTE: "took the vendor's version",
         Resolution.MERGED: "kept the chosen value of each field",
         Resolution.APPROVE_DELETE: "approved the deletion",
@@ -81,7 +84,8 @@ def _resolve(
     feedback.put(
         key,
         feedback.Outcome(
-            True, f"Resolved {conflict.entity.value} {conflict.external_id}: {words[resolution]}."
+            True,
+            f"Resolved {conflict.entity.value} {conflict.external_id}: {words[resolution]}{after}.",
         ),
     )
 

@@ -6,13 +6,15 @@ import streamlit as st
 
 from core.models import ConflictStatus
 from core.schemas import ConnectionPublic
-from ui import conflict_diff, feedback, loaders, pager, systems
+from core.wording import plural
+from ui import conflict_diff, conflict_followup, feedback, loaders, pager, systems
 from ui import format as fmt
 
 
 def queue(prefix: str, store: str, org: str, connections: list[ConnectionPublic]) -> None:
     names = {c.id: c.name for c in connections}
     feedback.show(f"{prefix}_resolve")
+    conflict_followup.offer(f"{prefix}_resolve", org)
     offset, limit = pager.offset_and_limit(prefix)
     page = loaders.conflicts(store, org, ConflictStatus.OPEN, offset, limit)
     if not page.total:
@@ -22,7 +24,8 @@ def queue(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
             icon=":material/verified:",
         )
         return
-    st.markdown(f"**{page.total:,}** records wait for a decision")
+    verb = "waits" if page.total == 1 else "wait"
+    st.markdown(f"**{plural(page.total, 'record')}** {verb} for a decision")
     rows = [
         {
             "Held": fmt.relative(c.detected_at),

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from core.errors import ToothpickError
 from core.models import Direction, FieldOverride
 from core.schemas import ConnectionPublic, ConnectionUpdate, SystemInfo
-from ui import feedback, form_fields, loaders, settings_inputs
+from ui import feedback, field_mapping, form_fields, loaders, settings_inputs
 from ui.context import service
 from ui.text import md
 
@@ -55,6 +55,17 @@ def overrides_after(base: list[FieldOverride], edits: dict[str, Any]) -> list[di
             values["direction"] = values["direction"] or Direction.BOTH.value
             clean.append(values)
     return clean
+
+
+def _vendor_field_column(connection: ConnectionPublic) -> Any:
+    """A choice of the vendor's discovered fields once read (field-mapping tab), else text."""
+    names = field_mapping.choices(connection.id)
+    if not names:
+        return st.column_config.TextColumn("Vendor field", required=True)
+    current = [o.vendor_field for o in connection.field_overrides]
+    return st.column_config.SelectboxColumn(
+        "Vendor field", options=sorted({*names, *current}), required=True
+    )
 
 
 def _blank(value: Any) -> bool:
@@ -130,7 +141,7 @@ def edit_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemI
                     "Entity", options=[e.value for e in info.supported_entities], required=True
                 ),
                 "canonical_field": st.column_config.TextColumn("ToothPick field", required=True),
-                "vendor_field": st.column_config.TextColumn("Vendor field", required=True),
+                "vendor_field": _vendor_field_column(connection),
                 "direction": st.column_config.SelectboxColumn(
                     "Direction", options=[d.value for d in Direction], default="both"
                 ),

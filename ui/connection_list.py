@@ -8,8 +8,17 @@ import streamlit as st
 
 from core.errors import ToothpickError
 from core.models import ConnectionStatus
-from core.schemas import ConnectionPublic
-from ui import alert_thresholds, connection_edit, feedback, loaders, systems, vendor_calls
+from core.schemas import ConnectionPublic, ConnectionStatusView
+from ui import (
+    alert_thresholds,
+    connection_edit,
+    feedback,
+    loaders,
+    navigate,
+    systems,
+    vendor_calls,
+)
+from ui import format as fmt
 from ui.context import service
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
@@ -31,19 +40,32 @@ def _schedule(connection: ConnectionPublic, default_hours: float) -> str:
     return f"every {schedule.interval_hours or default_hours:g} h"
 
 
-def table(connections: list[ConnectionPublic], default_hours: float) -> None:
+def _last_sync(view: ConnectionStatusView) -> str:
+    run = view.last_run
+    if run is None:
+        return "never"
+    return f"{fmt.relative(run.finished_at or run.created_at)}, {run.state.value}"
+
+
+def table(prefix: str, views: list[ConnectionStatusView], default_hours: float) -> None:
+    """Health and last sync of every connection; clicking a row opens its page."""
     rows = [
         {
-            "Name": c.name,
-            "System": systems.label(c.system),
-            "Status": _STATUS[c.status],
-            "Entities": ", ".join(e.value for e in c.entities),
-            "Direction": c.direction.value,
-            "Schedule": _schedule(c, default_hours),
+            "Name": v.connection.name,
+            "System": systems.label(v.connection.system),
+            "Health": systems.HEALTH[v.health].word,
+            "Last sync": _last_sync(v),
+            "Entities": ", ".join(e.value for e in v.connection.entities),
+            "Direction": v.connection.direction.value,
+            "Schedule": _schedule(v.connection, default_hours),
         }
-        for c in connections
+        for v in views
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    picked = navigate.picked_row(prefix, rows)
+    st.caption("Click a connection to open its page: health, runs, logs, conflicts, settings.")
+    if picked is not None and picked < len(views):
+        navigate.forget_selection(prefix)
+        navigate.open_connection(views[picked].connection.id)
 
 
 def _run(key: str, action: str, call: Callable[[], str]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from core.models import ConfigValue
-from core.schemas import FieldKind, FormField, SystemInfo
+from core.schemas import FieldKind, FormField, SignInMethod, SystemInfo
 from ui.text import md
 
 
@@ -62,9 +62,12 @@ def fields_inputs(
     errors: dict[str, str],
     config: dict[str, ConfigValue] | None = None,
     stored_secrets: list[str] | None = None,
+    hide: frozenset[str] = frozenset(),
 ) -> None:
-    """Every field of the system's form, each followed by its validation message."""
+    """Every field of the system's form (but `hide`), each followed by its message."""
     for form_field in info.form:
+        if form_field.name in hide:
+            continue
         field_input(
             form_field,
             f"{key}_f_{form_field.name}",
@@ -89,3 +92,11 @@ def read_fields(info: SystemInfo, key: str) -> dict[str, Any]:
 def clear_secrets(info: SystemInfo, key: str) -> None:
     for name in info.secret_fields:
         st.session_state[f"{key}_f_{name}"] = ""
+
+
+def hidden_by(info: SystemInfo, method: SignInMethod | None) -> frozenset[str]:
+    """The fields a sign-in method does not show: the other methods' own and those it sets."""
+    if method is None:
+        return frozenset()
+    others = {name for m in info.sign_in for name in m.fields} - set(method.fields)
+    return frozenset(others | {name for name, _ in method.sets})

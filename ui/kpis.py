@@ -54,14 +54,17 @@ def tiles(prefix: str, window: Window, data: Aggregates) -> None:
     with st.container(horizontal=True, wrap=True, gap="small", key=f"{prefix}_kpis"):
         for tile in TILES:
             now, then = tile.read(current), tile.read(previous)
-            same = now is not None and now == then
+            # Nothing ran before: a difference against nothing is no trend, just "new".
+            fresh = previous.runs == 0 and not previous.errors and bool(now)
+            same = not fresh and now is not None and now == then
+            delta = "new" if fresh else fmt.change(now, then, kind=tile.kind)
             st.metric(
                 tile.title,
                 tile.shown(now),
-                delta="no change" if same else fmt.change(now, then, kind=tile.kind),
-                delta_color="off" if same else tile.good,
-                delta_arrow="off" if same else "auto",
-                help=f"{tile.help} Change against {before.label}.",
+                delta="no change" if same else delta,
+                delta_color="off" if same or fresh else tile.good,
+                delta_arrow="off" if same or fresh else "auto",
+                help=f"{tile.help} Compared with {before.label}.",
                 border=True,
                 width=_TILE_WIDTH,
             )

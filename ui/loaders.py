@@ -118,10 +118,18 @@ def runs(store: str, org: str, connection_id: str | None, offset: int, limit: in
 
 @st.cache_data(ttl=5, max_entries=32, show_spinner=False)
 def conflicts(
-    store: str, org: str, status: ConflictStatus | None, offset: int, limit: int
+    store: str,
+    org: str,
+    status: ConflictStatus | None,
+    offset: int,
+    limit: int,
+    *,
+    connection_id: str | None = None,
 ) -> Rows[Conflict]:
     del store
-    page = service().review.conflicts(org, status=status, offset=offset, limit=limit)
+    page = service().review.conflicts(
+        org, status=status, connection_id=connection_id, offset=offset, limit=limit
+    )
     return Rows(page.items, page.total)
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from core.models import LogLevel, LogStatus, Operation, System
 from core.schemas import ConnectionPublic, LogFilter
 from ui import pager, systems
+from ui.text import md
 from ui.timerange import ending_now
 
 RANGES: dict[str, timedelta | None] = {
@@ -42,9 +43,27 @@ def _clear(prefix: str) -> None:
     pager.reset(prefix)
 
 
+def summary(prefix: str, names: dict[str, str]) -> str:
+    """The applied filters in a few words (the expander's label)."""
+    applied = _applied(prefix)
+    parts = [str(applied.get("range") or "Last 7 d")]
+    parts += [systems.short(s) for s in applied.get("systems") or []]
+    parts += [names.get(c, c) for c in applied.get("connections") or []]
+    for name in ("statuses", "levels", "operations"):
+        parts += [str(value) for value in applied.get(name) or []]
+    if applied.get("text"):
+        parts.append(f"“{applied['text']}”")
+    return md(" · ".join(parts))  # a label is Markdown: names and text escaped
+
+
 def form(prefix: str, connections: list[ConnectionPublic]) -> None:
+    """The filters, folded in one expander whose label says what is applied (on a
+    phone the first rows of the table are then on the first screen)."""
     names = {c.id: c.name for c in connections}
-    with st.form(f"{prefix}_filters", border=True):
+    with (
+        st.expander(f"Filters: {summary(prefix, names)}", icon=":material/filter_alt:"),
+        st.form(f"{prefix}_filters", border=False),
+    ):
         left, middle, right = st.columns(3)
         left.multiselect(
             "System", list(System), format_func=systems.label, key=f"{prefix}_f_systems"

@@ -12,7 +12,7 @@ from core.models import LogEntry, LogLevel, LogStatus
 from core.schemas import ConnectionPublic, ExportFormat, LogFilter
 from core.text_safety import visible
 from ui import format as fmt
-from ui import loaders, log_filters, pager, systems
+from ui import loaders, log_filters, navigate, pager, systems
 from ui.context import handle
 from ui.text import shorten
 
@@ -95,9 +95,19 @@ def detail(entry: LogEntry, names: dict[str, str]) -> None:
             st.caption("No metadata on this entry.")
 
 
-def table(prefix: str, store: str, org: str, connections: list[ConnectionPublic]) -> None:
+def table(
+    prefix: str,
+    store: str,
+    org: str,
+    connections: list[ConnectionPublic],
+    *,
+    connection_id: str | None = None,
+) -> None:
+    """The filtered log; `connection_id` narrows it to one connection (its own page)."""
     names = {c.id: c.name for c in connections}
     query = log_filters.current(prefix)
+    if connection_id is not None:
+        query = query.model_copy(update={"connection_ids": [connection_id]})
     offset, limit = pager.offset_and_limit(prefix)
     with st.spinner("Reading the log…"):
         page = loaders.logs(store, org, query.model_dump_json(), offset, limit)
@@ -108,27 +118,18 @@ def table(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
             icon=":material/search_off:",
         )
         return
-    st.dataframe(
+    st.caption("Click an entry to see its details.")
+    picked = navigate.picked_row(
+        prefix,
         _rows(page.items, names),
-        hide_index=True,
-        width="stretch",
         column_config={"Message": st.column_config.TextColumn(width="large")},
     )
     pager.controls(prefix, page.total)
-    by_id = {entry.id: entry for entry in page.items}
-    chosen = st.selectbox(
-        "Entry details",
-        [None, *by_id],
-        format_func=lambda i: (
-            "Choose an entry on this page…"
-            if i is None
-            else f"{by_id[i].time:%H:%M:%S} · {by_id[i].operation.value} · "
-            f"{visible(by_id[i].message[:70])}"
-        ),
-        key=f"{prefix}_pick",
-    )
-    if chosen is not None:
-        detail(by_id[chosen], names)
+    if picked is not None and picked < len(page.items):
+        entry = page.items[picked]
+        detail(entry, names)
+        if entry.connection_id and entry.connection_id in names and connection_id is None:
+            navigate.link(entry.connection_id, f"Open {names[entry.connection_id]}")
     export(prefix, org, query, page.total)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core.models import SyncRun
 from core.schemas import ConnectionPublic
 from ui import format as fmt
-from ui import loaders, pager, run_view, systems
+from ui import loaders, navigate, pager, run_view, systems
 
 _STATE_WORD = {
     "queued": "⏳ queued",
@@ -52,6 +52,7 @@ def history(
     connections: list[ConnectionPublic],
     *,
     connection_id: str | None = None,
+    link_connection: bool = True,
 ) -> None:
     names = {c.id: c.name for c in connections}
     offset, limit = pager.offset_and_limit(f"{prefix}_hist")
@@ -63,24 +64,17 @@ def history(
             icon=":material/history:",
         )
         return
-    st.dataframe(_rows(page.items, names), hide_index=True, width="stretch")
+    st.caption("Click a run to see its statistics per entity.")
+    picked = navigate.picked_row(f"{prefix}_hist", _rows(page.items, names))
     pager.controls(f"{prefix}_hist", page.total)
-    by_id = {run.id: run for run in page.items}
-    chosen = st.selectbox(
-        "Run details",
-        [None, *by_id],
-        format_func=lambda run_id: (
-            "Choose a run on this page…"
-            if run_id is None
-            else f"{fmt.timestamp(by_id[run_id].created_at)} · "
-            f"{names.get(by_id[run_id].connection_id, '?')} · {by_id[run_id].state.value}"
-        ),
-        key=f"{prefix}_hist_pick",
-    )
-    if chosen is not None:
+    if picked is not None and picked < len(page.items):
+        run = page.items[picked]
         with st.container(border=True, key=f"{prefix}_hist_detail"):
-            run = by_id[chosen]
             if run.state.is_active:
                 run_view.progress(run, f"{prefix}_hist")
             else:
                 run_view.summary(run)
+            if link_connection:
+                navigate.link(
+                    run.connection_id, f"Open {names.get(run.connection_id, 'its connection')}"
+                )

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.clock import utcnow
 from core.models import RunState, SyncRun
+from ui import dry_run_report, systems
 from ui import format as fmt
-from ui import systems
 from ui.text import md
 
 STATE = {
@@ -22,7 +22,30 @@ STATE = {
 _QUEUED_HINT_S = 15
 
 
-def progress(run: SyncRun, prefix: str) -> None:
+def estimate(run: SyncRun, earlier: list[SyncRun]) -> tuple[float, float | None] | None:
+    """(share done, seconds left) from the last finished run of the same kind (full or
+    incremental, not a dry run) that read records; None when there is none to go by."""
+    like = next(
+        (
+            r
+            for r in earlier
+            if r.id != run.id
+            and r.state is RunState.SUCCEEDED
+            and not r.options.dry_run
+            and r.options.full == run.options.full
+            and r.totals.read > 0
+        ),
+        None,
+    )
+    if like is None or run.started_at is None:
+        return None
+    done = min(run.progress.records / like.totals.read, 0.99)
+    elapsed = (utcnow() - run.started_at).total_seconds()
+    left = elapsed * (1 - done) / done if done > 0.02 else None
+    return done, left
+
+
+def progress(run: SyncRun, prefix: str, earlier: list[SyncRun] | None = None) -> None:
     p = run.progress
     st.markdown(f"{STATE[run.state]} Run `{run.id}` · {systems.label(run.system)}")
     if run.state is RunState.QUEUED:
@@ -42,9 +65,16 @@ def progress(run: SyncRun, prefix: str) -> None:
             "Entity",
             p.current_entity.value if p.current_entity else "starting",
             border=True,
-            width=150,
+            width=210,  # "opportunity" whole
         )
         st.metric("Rate-limit waits", f"{p.rate_limit_wait_s:.1f} s", border=True, width=150)
+    guess = estimate(run, earlier or []) if run.state is RunState.RUNNING else None
+    if guess is not None:
+        done, left = guess
+        words = f"About {done * 100:.0f} % done"
+        if left is not None:
+            words += f", about {fmt.duration_ms(left * 1000)} left"
+        st.progress(done, text=f"{words} (estimated from the last run of the same kind)")
     if p.message:
         st.caption(md(p.message))
     if run.cancel_requested:
@@ -73,19 +103,6 @@ def counts_rows(run: SyncRun) -> list[dict[str, object]]:
     ]
 
 
-def planned_rows(run: SyncRun) -> list[dict[str, str]]:
-    return [
-        {
-            "Entity": change.entity.value,
-            "Record": change.external_id,
-            "Would": change.action,
-            "Fields": ", ".join(change.fields),
-            "Detail": change.detail or "",
-        }
-        for change in run.planned
-    ]
-
-
 def summary(run: SyncRun) -> None:
     dry = " · dry run (nothing was written)" if run.options.dry_run else ""
     duration = fmt.duration_ms((run.duration_s or 0) * 1000) if run.started_at else "—"
@@ -101,8 +118,4 @@ def summary(run: SyncRun) -> None:
     elif run.state is RunState.SUCCEEDED:
         st.caption("Nothing to do: no entity had changes.")
     if run.options.dry_run:
-        st.markdown(f"**What a real run would change** ({len(run.planned)} records)")
-        if run.planned:
-            st.dataframe(planned_rows(run), hide_index=True, width="stretch")
-        else:
-            st.caption("Nothing: the two sides already agree.")
+        dry_run_report.report(run, f"run_{run.id}")

@@ -18,7 +18,7 @@ DIRECTIONS = {
 }
 POLICIES = {
     ConflictPolicy.TIMESTAMP: "Newest change wins",
-    ConflictPolicy.MANUAL: "Hold for review (Conflicts page)",
+    ConflictPolicy.MANUAL: "Hold for review on the Conflicts page",
     ConflictPolicy.SKIP: "Skip and log",
 }
 NAMES = ("entities", "direction", "conflict_policy", "approve_deletes", "schedule")

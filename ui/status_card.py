@@ -7,8 +7,9 @@ import streamlit as st
 from core.clock import utcnow
 from core.models import RunState
 from core.schemas import ConnectionStatusView
+from core.wording import plural
 from ui import format as fmt
-from ui import loaders, systems
+from ui import loaders, navigate, systems
 from ui.text import h, md, shorten
 
 _COLUMNS = 3
@@ -28,7 +29,7 @@ def _last_sync(view: ConnectionStatusView) -> str:
     result = _RESULT.get(run.state, run.state.value)
     totals = run.totals
     moved = totals.read + totals.pushed
-    detail = f", {fmt.number(moved)} records" if moved else ""
+    detail = f", {plural(moved, 'record')}" if moved else ""
     dry = " (dry run)" if run.options.dry_run else ""
     return f"{when} — {result}{dry}{detail}"
 
@@ -57,8 +58,8 @@ def card(view: ConnectionStatusView, prefix: str) -> None:
             p = active.progress
             entity = p.current_entity.value if p.current_entity else "starting"
             st.markdown(
-                f":blue[:material/sync:] Now: {entity} · {fmt.number(p.records)} records · "
-                f"{p.pages} pages"
+                f":blue[:material/sync:] Now: {entity} · {plural(p.records, 'record')} · "
+                f"{plural(p.pages, 'page')}"
             )
         elif active is not None and active.state is RunState.QUEUED:
             st.markdown(":blue[:material/hourglass_top:] A sync is queued.")
@@ -71,6 +72,7 @@ def card(view: ConnectionStatusView, prefix: str) -> None:
         if view.last_error:
             lines.append(f"**Last error:** {md(shorten(view.last_error, 200))}")
         st.markdown("  \n".join(lines))
+        navigate.link(connection.id, "Open connection")
 
 
 def grid(views: list[ConnectionStatusView], prefix: str) -> None:

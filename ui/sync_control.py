@@ -144,7 +144,8 @@ def live_run(prefix: str, org: str, connection_id: str, *, every_s: float = 1.5)
                 st.rerun()  # the whole page: the history and cards show the ended run
             with st.container(border=True, key=f"{prefix}_live"):
                 if run.state.is_active:
-                    run_view.progress(run, prefix)
+                    earlier = service().syncs.list_runs(org, connection_id=run.connection_id)
+                    run_view.progress(run, prefix, earlier.items)
                     if not run.cancel_requested:
                         st.button(
                             "Cancel run",

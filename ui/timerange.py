@@ -33,7 +33,8 @@ class Window:
         return Bucket.HOUR if self.length <= timedelta(days=2) else Bucket.DAY
 
     def previous(self) -> Window:
-        return Window(self.since - self.length, self.since, f"the {self.label} before")
+        label = self.label.removeprefix("last ")
+        return Window(self.since - self.length, self.since, f"the {label} before")
 
 
 def ending_now(length: timedelta, label: str) -> Window:

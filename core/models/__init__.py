@@ -54,6 +54,7 @@ from core.models.review import (
 )
 from core.models.run import (
     EntityCounts,
+    FieldChange,
     PlannedChange,
     RunProgress,
     RunState,
@@ -86,6 +87,7 @@ __all__ = [
     "Entity",
     "EntityCounts",
     "ExternalId",
+    "FieldChange",
     "FieldOverride",
     "Identifier",
     "IssueDirection",

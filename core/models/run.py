@@ -8,6 +8,7 @@ is claimed again and resumes from its checkpoint.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -86,6 +87,15 @@ class RunProgress(Model):
     reported_at: UtcDatetime | None = None
 
 
+class FieldChange(Model):
+    """One field of a planned change: its value now and the value a real run would write
+    (on ToothPick's side for a pull, on the vendor's for a push)."""
+
+    field: str
+    current: Any = None
+    new: Any = None
+
+
 class PlannedChange(Model):
     """One line of a dry run's report: what a real run would have done."""
 
@@ -94,6 +104,10 @@ class PlannedChange(Model):
     action: str  # create | update | delete | push | conflict
     fields: list[str] = Field(default_factory=list)
     detail: str | None = None
+    direction: str = "pull"  # pull (vendor -> ToothPick) | push (ToothPick -> vendor)
+    changes: list[FieldChange] = Field(default_factory=list)
+    conflict: bool = False  # both sides changed this record
+    policy: str | None = None  # what the conflict policy would do, in words
 
 
 class SyncRun(Model):

@@ -43,10 +43,12 @@ from core.schemas.queries import (
 from core.schemas.resources import (
     CheckResult,
     ConnectionCreate,
+    ConnectionDetail,
     ConnectionPublic,
     ConnectionStatusView,
     ConnectionUpdate,
     DemoReport,
+    EntityState,
     Health,
     ImportReport,
     LineProblem,
@@ -55,7 +57,14 @@ from core.schemas.resources import (
 )
 from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
 from core.schemas.status import SchedulerView, SystemStatus, WorkerView
-from core.schemas.systems import EntitySupport, FieldKind, FormField, SystemInfo, VendorField
+from core.schemas.systems import (
+    EntitySupport,
+    FieldKind,
+    FormField,
+    SignInMethod,
+    SystemInfo,
+    VendorField,
+)
 from core.schemas.webhooks import (
     InboundWebhook,
     WebhookEndpoint,
@@ -74,12 +83,14 @@ __all__ = [
     "ChannelPublic",
     "CheckResult",
     "ConnectionCreate",
+    "ConnectionDetail",
     "ConnectionPublic",
     "ConnectionStatusView",
     "ConnectionUpdate",
     "CountRow",
     "DemoReport",
     "EffectiveThresholds",
+    "EntityState",
     "EntitySupport",
     "ErrorGroup",
     "ExportFormat",
@@ -101,6 +112,7 @@ __all__ = [
     "SecretInput",
     "SessionCreate",
     "SessionIssued",
+    "SignInMethod",
     "SystemInfo",
     "SystemStatus",
     "Transition",

@@ -36,6 +36,8 @@ class ConnectionCreate(_Input):
     name: str = Field(min_length=1, max_length=100)
     # The system's form values: non-secret and secret fields together, as typed.
     fields: dict[str, Any] = Field(default_factory=dict)
+    # The chosen way in when the system offers several (SystemInfo.sign_in names).
+    sign_in: str | None = None
     entities: list[Entity] = Field(default_factory=list)
     direction: Direction = Direction.PULL
     conflict_policy: ConflictPolicy = ConflictPolicy.TIMESTAMP
@@ -107,6 +109,24 @@ class ConnectionStatusView(BaseModel):
     @property
     def records_total(self) -> int:
         return sum(self.records_held.values())
+
+
+class EntityState(BaseModel):
+    """One entity of a connection: what ToothPick holds and where the next sync resumes."""
+
+    entity: Entity
+    records: int
+    cursor: str | None
+    last_full_sync_at: datetime | None
+    updated_at: datetime | None
+
+
+class ConnectionDetail(BaseModel):
+    """The connection page: its status card, its entities and its open conflicts count."""
+
+    status: ConnectionStatusView
+    entities: list[EntityState]
+    open_conflicts: int
 
 
 class CheckResult(BaseModel):

@@ -40,6 +40,25 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class SignInMethod:
+    """One way to sign in to a system (a system with several lets the user choose first).
+
+    `fields` are the form fields only this method uses (the form shows them when it
+    is chosen, and sends the others blank); `required` are those it cannot do
+    without; `sets` are choice fields the method fixes (e.g. auth_method=oauth2).
+
+        SignInMethod("token", "Private app token", fields=("private_app_token",),
+                     required=("private_app_token",))
+    """
+
+    name: str
+    label: str
+    fields: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EntitySupport:
     """How (and whether) a system carries one canonical entity."""
 
@@ -61,6 +80,10 @@ class SystemInfo:
     entities: tuple[EntitySupport, ...]
     auth: str  # one line: how this system authenticates
     docs_url: str = ""
+    sign_in: tuple[SignInMethod, ...] = ()  # empty: one way in, every field shown
+
+    def sign_in_method(self, name: str | None) -> SignInMethod | None:
+        return next((m for m in self.sign_in if m.name == name), None)
 
     def support(self, entity: Entity) -> EntitySupport:
         for item in self.entities:

@@ -9,8 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.demo import seed_demo
-from core.demo.sandbox import sandbox_preset
-from core.errors import AlreadyExistsError, InvalidInputError, ToothpickError, VaultError
+from core.demo.sandbox import sandbox_fields, sandbox_preset
+from core.errors import (
+    AlreadyExistsError,
+    InvalidInputError,
+    NotFoundError,
+    ToothpickError,
+    VaultError,
+)
 from core.importers import decode_json_object, read_rows, same_organisation, stable_row_id
 from core.models import LogEntry, LogLevel, LogStatus, Operation, System
 from core.redaction import redact, redact_value
@@ -100,6 +106,19 @@ class AdminService:
     def sandbox_preset(self, system: System) -> dict[str, Any]:
         """The local sandbox's non-secret connection values for `system` ({} if none)."""
         return sandbox_preset(system, self._settings)
+
+    def sandbox_credentials(self, system: System) -> dict[str, str]:
+        """The local sandbox's demo secrets for `system` (public, documented in
+        sandbox/README.md): the demo's connect form sends them itself. None in
+        production, where the sandbox does not run."""
+        if self._settings.is_production:
+            return {}
+        try:
+            secret = set(self._connections.system(system).secret_fields)
+            values = sandbox_fields(system, self._settings)
+        except NotFoundError:
+            return {}
+        return {name: str(v) for name, v in values.items() if name in secret and v}
 
     def rotate_keys(self) -> RotationReport:
         """Re-seal every stored secret under the current key.

@@ -16,7 +16,7 @@ from adapters.registry import all_system_infos, system_info
 from core.bindings import check_addresses, rebind_secrets
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
-from core.forms import validate_form
+from core.forms import apply_sign_in, validate_form
 from core.models import (
     ConfigValue,
     Connection,
@@ -105,11 +105,16 @@ class ConnectionService:
     # -- testing ---------------------------------------------------------------------
 
     def test_credentials(
-        self, organisation_id: str, system: System, fields: dict[str, Any]
+        self,
+        organisation_id: str,
+        system: System,
+        fields: dict[str, Any],
+        *,
+        sign_in: str | None = None,
     ) -> CheckResult:
         """Test a filled-in form against the vendor without storing anything."""
         info = system_info(system)
-        config, secret = validate_form(info, fields)
+        config, secret = validate_form(info, apply_sign_in(info, fields, sign_in))
         probe = Connection(
             organisation_id=organisation_id,
             system=system,
@@ -136,15 +141,24 @@ class ConnectionService:
     # -- writing -----------------------------------------------------------------------
 
     def connect(
-        self, organisation_id: str, form: ConnectionCreate, *, test_first: bool = True
+        self,
+        organisation_id: str,
+        form: ConnectionCreate,
+        *,
+        test_first: bool = True,
+        disabled_because: str | None = None,
     ) -> ConnectionPublic:
-        """Validate, (test against the vendor), seal the secret at once, save, audit."""
+        """Validate, (test against the vendor), seal the secret at once, save, audit.
+
+        `disabled_because`: save it disabled, that reason shown with it (the user
+        saved a connection whose test failed, to fix it later)."""
         info = system_info(form.system)
-        config, secret = validate_form(info, form.fields)
+        fields = apply_sign_in(info, form.fields, form.sign_in)
+        config, secret = validate_form(info, fields)
         check_addresses(info, config, OutboundPolicy.from_settings(self._settings))
         self._check_entities(info, form.entities)
         if test_first:
-            result = self.test_credentials(organisation_id, form.system, form.fields)
+            result = self.test_credentials(organisation_id, form.system, fields)
             if not result.ok:
                 raise InvalidInputError(
                     f"The {info.label} connection test failed: {result.message}", field=None
@@ -167,6 +181,11 @@ class ConnectionService:
                 approve_deletes=form.approve_deletes,
                 schedule=form.schedule,
                 field_overrides=form.field_overrides,
+                **(
+                    {"status": ConnectionStatus.DISABLED, "status_detail": disabled_because}
+                    if disabled_because
+                    else {}
+                ),
             )
         except ValidationError as exc:
             raise _validation_message(exc) from None

@@ -19,8 +19,10 @@ from core.models import (
 from core.schedule import next_sync_at
 from core.schemas import (
     Bucket,
+    ConnectionDetail,
     ConnectionStatusView,
     CountRow,
+    EntityState,
     ErrorGroup,
     ExportFormat,
     Health,
@@ -38,6 +40,7 @@ from core.services.connections import ConnectionService
 from core.settings import Settings
 from core.store.base import Store
 from core.taskqueue import RunQueue
+from core.wording import plural
 
 # How far back a status card looks for the latest real (not dry) run.
 _RECENT_RUNS = 20
@@ -74,49 +77,69 @@ class MonitoringService:
     # -- status cards -----------------------------------------------------------------------
 
     def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
-        store, now = self._store, utcnow()
-        latest = store.latest_runs(organisation_id)
-        views = []
-        for connection in store.list_connections(organisation_id):
-            last = latest.get(connection.id)
-            active = last if last is not None and last.state.is_active else None
-            finished = self._last_real_finished(organisation_id, connection.id)
-            success = store.list_runs(
-                organisation_id, connection_id=connection.id, states=(RunState.SUCCEEDED,), limit=1
-            ).items
-            open_conflicts = store.list_conflicts(
-                organisation_id, connection_id=connection.id, limit=0
-            ).total
-            health, reason = self._health(connection, active, finished, open_conflicts)
-            views.append(
-                ConnectionStatusView(
-                    connection=self._connections.public(connection),
-                    health=health,
-                    health_reason=reason,
-                    last_run=finished,
-                    active_run=active,
-                    last_success_at=success[0].finished_at if success else None,
-                    next_sync_at=next_sync_at(
-                        connection,
-                        last_scheduled_at=last.created_at if last else None,
-                        now=now,
-                        default_hours=self._settings.sync_interval_hours,
-                    ),
-                    records_held=store.count_records(organisation_id, connection.id),
-                    last_error=finished.error if finished and finished.error else None,
+        latest = self._store.latest_runs(organisation_id)
+        return [
+            self._status_view(connection, latest.get(connection.id))
+            for connection in self._store.list_connections(organisation_id)
+        ]
+
+    def connection_detail(self, organisation_id: str, connection_id: str) -> ConnectionDetail:
+        """One connection whole (the connection page): status, entities with their
+        counts and cursors, and how many conflicts wait for a decision."""
+        store = self._store
+        connection = self._connections.stored_connection(organisation_id, connection_id)
+        last = store.list_runs(organisation_id, connection_id=connection_id, limit=1).items
+        view = self._status_view(connection, last[0] if last else None)
+        entities = []
+        for entity in sorted({*connection.entities, *view.records_held}, key=lambda e: e.value):
+            state = store.get_sync_state(organisation_id, connection_id, entity)
+            entities.append(
+                EntityState(
+                    entity=entity,
+                    records=view.records_held.get(entity, 0),
+                    cursor=state.cursor if state else None,
+                    last_full_sync_at=state.last_full_sync_at if state else None,
+                    updated_at=state.updated_at if state else None,
                 )
             )
-        return views
+        conflicts = store.list_conflicts(organisation_id, connection_id=connection_id, limit=1)
+        return ConnectionDetail(status=view, entities=entities, open_conflicts=conflicts.total)
 
-    def _last_real_finished(self, organisation_id: str, connection_id: str) -> SyncRun | None:
-        """Dry runs only report: the card reads the latest finished run that was real."""
-        recent = self._store.list_runs(
-            organisation_id,
-            connection_id=connection_id,
-            states=tuple(s for s in RunState if s.is_finished),
-            limit=_RECENT_RUNS,
+    def _status_view(self, connection: Connection, last: SyncRun | None) -> ConnectionStatusView:
+        store, org = self._store, connection.organisation_id
+        active = last if last is not None and last.state.is_active else None
+        finished = last if last is not None and last.state.is_finished else None
+        if finished is None or finished.options.dry_run:
+            # Health comes from real runs only: a dry run (or one in progress) says
+            # nothing about whether the connection works.
+            finished = self._last_real(org, connection.id, [s for s in RunState if s.is_finished])
+        success = self._last_real(org, connection.id, [RunState.SUCCEEDED])
+        # Conflicts waiting now, not those the last run met: a resolved one clears the card.
+        open_conflicts = store.list_conflicts(org, connection_id=connection.id, limit=0).total
+        health, reason = self._health(connection, active, finished, open_conflicts)
+        return ConnectionStatusView(
+            connection=self._connections.public(connection),
+            health=health,
+            health_reason=reason,
+            last_run=finished,
+            active_run=active,
+            last_success_at=success.finished_at if success else None,
+            next_sync_at=next_sync_at(
+                connection,
+                last_scheduled_at=last.created_at if last else None,
+                now=utcnow(),
+                default_hours=self._settings.sync_interval_hours,
+            ),
+            records_held=store.count_records(org, connection.id),
+            last_error=finished.error if finished and finished.error else None,
+        )
+
+    def _last_real(self, org: str, connection_id: str, states: list[RunState]) -> SyncRun | None:
+        """The newest run in `states` that was not a dry run (among the last few)."""
+        runs = self._store.list_runs(
+            org, connection_id=connection_id, states=tuple(states), limit=_RECENT_RUNS
         ).items
-        return next((run for run in recent if not run.options.dry_run), None)
+        return next((run for run in runs if not run.options.dry_run), None)
 
     @staticmethod
     def _health(
@@ -138,9 +161,9 @@ class MonitoringService:
         if finished.state is RunState.FAILED:
             return Health.FAILING, finished.error or "The last sync failed."
         if finished.totals.failed:
-            return Health.WARNING, f"Last sync: {finished.totals.failed} record(s) failed."
+            return Health.WARNING, f"Last sync: {plural(finished.totals.failed, 'record')} failed."
         if open_conflicts:
-            return Health.WARNING, f"{open_conflicts} conflict(s) wait for review."
+            return Health.WARNING, f"{plural(open_conflicts, 'conflict')} waiting for review."
         return Health.HEALTHY, "Last sync succeeded."
 
     def check_store(self) -> None:
@@ -165,7 +188,8 @@ class MonitoringService:
     def export_logs(
         self, organisation_id: str, query: LogFilter, fmt: ExportFormat
     ) -> Iterator[str]:
-        return export_logs(self._store.iter_logs(organisation_id, query), fmt)
+        names = {c.id: c.name for c in self._store.list_connections(organisation_id)}
+        return export_logs(self._store.iter_logs(organisation_id, query), fmt, names)
 
     def kpis(
         self,

@@ -37,6 +37,7 @@ from core.models import (
 )
 from core.sync.context import RunContext
 from core.sync.merge import local_base, merge_fields
+from core.sync.planning import POLICY_WORDS, field_changes
 from core.sync.policy import PullDecision, decide_pull, local_wins
 from core.sync.reconcile import check_counts
 
@@ -290,6 +291,8 @@ class EntityPull:
             return None
         if decision is PullDecision.SKIP:
             self.counts.conflicts += 1
+            if ctx.dry_run:
+                self._plan_skip(remote)
             ctx.audit.add(
                 Operation.CONFLICT,
                 f"{self.entity.value} {remote.external_id} changed on both sides; "
@@ -325,7 +328,7 @@ class EntityPull:
             ctx.settled[(self.entity, remote.external_id)] = {}
         if ctx.dry_run:
             stored = self._stored(remote.external_id) if local is not None else None
-            self._plan_write(decision, remote, stored)
+            self._plan_write(decision, remote, stored, write.data)
         return write
 
     def _merge(self, remote: RemoteRecord, local: RecordVersion) -> None:
@@ -364,13 +367,25 @@ class EntityPull:
                 entity=self.entity,
                 external_id=remote.external_id,
                 action="update",
-                fields=diff_fields(stored.data if stored else None, merge.data),
+                fields=(fields := diff_fields(stored.data if stored else None, merge.data)),
                 detail="merged field by field" + both,
+                changes=field_changes(stored.data if stored else None, merge.data, fields),
+                conflict=bool(merge.conflicts),
+                policy=(
+                    f"merged field by field; {winner} later change wins "
+                    f"{', '.join(merge.conflicts)}"
+                    if merge.conflicts
+                    else None
+                ),
             )
         )
 
     def _plan_write(
-        self, decision: PullDecision, remote: RemoteRecord, local: Record | None
+        self,
+        decision: PullDecision,
+        remote: RemoteRecord,
+        local: Record | None,
+        new: dict[str, Any] | None = None,
     ) -> None:
         action = {
             PullDecision.CREATE: "create",
@@ -383,13 +398,36 @@ class EntityPull:
             counts.deleted += 1
         else:
             counts.updated += 1
+        fields = diff_fields(local.data if local else None, remote.data)
+        both = decision in (PullDecision.TAKE_REMOTE, PullDecision.KEEP_LOCAL)
         self.ctx.plan(
             PlannedChange(
                 entity=self.entity,
                 external_id=remote.external_id,
                 action=action,
-                fields=diff_fields(local.data if local else None, remote.data),
+                fields=fields,
                 detail=None if decision is not PullDecision.TAKE_REMOTE else "vendor change wins",
+                changes=field_changes(
+                    local.data if local else None, remote.data if new is None else new, fields
+                ),
+                conflict=both,
+                policy=POLICY_WORDS[decision.value] if both else None,
+            )
+        )
+
+    def _plan_skip(self, remote: RemoteRecord) -> None:
+        local = self._stored(remote.external_id)
+        fields = diff_fields(local.data if local else None, remote.data)
+        self.ctx.plan(
+            PlannedChange(
+                entity=self.entity,
+                external_id=remote.external_id,
+                action="conflict",
+                fields=fields,
+                detail="changed on both sides",
+                changes=field_changes(local.data if local else None, remote.data, fields),
+                conflict=True,
+                policy=POLICY_WORDS["skip"],
             )
         )
 
@@ -411,6 +449,9 @@ class EntityPull:
                     action="conflict",
                     fields=differing,
                     detail=what,
+                    changes=field_changes(local_data, remote_data, differing),
+                    conflict=True,
+                    policy=POLICY_WORDS[decision.value],
                 )
             )
             return

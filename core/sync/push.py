@@ -24,6 +24,7 @@ from core.models import (
 )
 from core.sync.context import RunContext
 from core.sync.merge import local_base, merge_fields
+from core.sync.planning import POLICY_WORDS, field_changes
 from core.sync.policy import PushDecision, decide_push, local_wins
 
 PUSH_BATCH = 50
@@ -84,7 +85,7 @@ class EntityPush:
         if not outbound:
             return
         if ctx.dry_run:
-            self._plan_pushes(outbound)
+            self._plan_pushes(outbound, remote)
             return
         results = ctx.adapter.write(
             self.entity,
@@ -121,15 +122,26 @@ class EntityPush:
                 run_id=ctx.run.id,
             )
 
-    def _plan_pushes(self, records: list[Record]) -> None:
+    def _plan_pushes(
+        self, records: list[Record], remote: dict[str, RemoteRecord] | None = None
+    ) -> None:
+        """Dry run: the pushes, each field with the vendor's value now (when fetched)."""
         for record in records:
             self.counts.pushed += 1
+            fields = sorted(record.local_change or {})
+            now = (remote or {}).get(record.external_id)
             self.ctx.plan(
                 PlannedChange(
                     entity=self.entity,
                     external_id=record.external_id,
                     action="push",
-                    fields=sorted(record.local_change or {}),
+                    fields=fields,
+                    direction="push",
+                    changes=field_changes(
+                        now.data if now else None,
+                        {**record.data, **(record.local_change or {})},
+                        fields,
+                    ),
                 )
             )
 
@@ -204,6 +216,14 @@ class EntityPush:
                     action=action,
                     fields=differing,
                     detail=f"changed on both sides: {decision.value}",
+                    direction="pull" if decision is PushDecision.TAKE_REMOTE else "push",
+                    changes=(
+                        field_changes(record.data, current.data, differing)
+                        if decision is PushDecision.TAKE_REMOTE
+                        else field_changes(current.data, record.data, differing)
+                    ),
+                    conflict=True,
+                    policy=POLICY_WORDS[decision.value],
                 )
             )
             return

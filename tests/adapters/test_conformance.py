@@ -47,6 +47,17 @@ def test_the_form_names_its_secrets(adapter_class):
     assert len({f.name for f in info.form}) == len(info.form)
 
 
+def test_sign_in_methods_name_fields_of_the_form(adapter_class):
+    info = adapter_class.info
+    form = {f.name: f for f in info.form}
+    for method in info.sign_in:
+        assert set(method.fields) | set(method.required) <= set(form), method.name
+        assert set(method.required) <= set(method.fields), method.name
+        for name, value in method.sets:
+            assert value in form[name].choices, (method.name, name)
+    assert len({m.name for m in info.sign_in}) == len(info.sign_in)
+
+
 def test_specs_match_the_declaration_and_map_every_required_field(adapter_class):
     if not issubclass(adapter_class, BaseAdapter):
         pytest.skip("not built on BaseAdapter")

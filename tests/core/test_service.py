@@ -171,6 +171,8 @@ def test_export_contains_the_filtered_set(service: IntegrationService) -> None:
     json_text = "".join(service.monitoring.export_logs(ORG, LogFilter(), ExportFormat.JSON))
     rows = orjson.loads(json_text)
     assert len(rows) == service.monitoring.logs(ORG, LogFilter()).total
+    assert "connection_name" in lines[0].split(",")
+    assert f",{created.id},{created.name}," in lines[1]  # the name beside the id
 
 
 def test_the_facade_composes_its_areas_and_no_area_inherits_another(

@@ -10,6 +10,7 @@ before it trusts their silence.
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -100,9 +101,14 @@ def test_no_request_leaves_and_no_link_comes_from_data(
     expect(page.get_by_text("Re-enter your token here").first).to_be_visible(timeout=20_000)
     _no_link_from_data(page, address)
     open_page(page, product, "connections", "Connections")
-    _choose(page, "con_pick", "Re-enter your token")
-    box = page.locator(".st-key-con_manage_box")
-    expect(box.get_by_text("[Re-enter your token here]").first).to_be_visible()
+    _no_link_from_data(page, address)
+    # The connection's own page (it replaced the Manage box), opened from its card.
+    open_page(page, product, "", "Overview")
+    card = page.locator("[class*='st-key-ov_card_']").filter(has_text="Re-enter your token")
+    card.get_by_role("link", name="Open connection").first.click()
+    expect(page).to_have_url(re.compile(r"/connection\?id="), timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("[Re-enter your token here]").first).to_be_visible(timeout=20_000)
     _no_link_from_data(page, address)
     screenshots(page, "hostile-connections")
     open_page(page, product, "conflicts", "Conflicts")

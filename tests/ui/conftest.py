@@ -112,3 +112,19 @@ def press(at: AppTest, label: str) -> AppTest:
     """Click the button with this label (form submit buttons included) and rerun."""
     button = next(b for b in at.button if b.label == label)
     return button.click().run()
+
+
+def open_connection_page(open_page: OpenPage, connection: Any) -> AppTest:
+    """The connection page of one connection (as a click on its row opens it)."""
+    at = open_page("overview")
+    at.query_params["id"] = connection.id
+    at.switch_page("pages/connection.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == connection.name
+    return at
+
+
+def click_row(at: AppTest, key: str, row: int) -> AppTest:
+    """What a click on a dataframe row does: that row becomes the table's selection."""
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()

@@ -14,7 +14,7 @@ from core.models import System
 from core.service import IntegrationService
 from sandbox.testing import RunningSandbox, run_sandbox
 from tests.ui.builders import ORG
-from tests.ui.conftest import OpenPage, press
+from tests.ui.conftest import OpenPage, press, shown
 from tests.ui.conftest import shown as unescaped
 
 TOKEN = "pat-na1-acme0000-0000-4000-8000-000000000001"  # sandbox/README.md, tenant acme
@@ -67,3 +67,28 @@ def test_the_sandbox_token_is_accepted_then_saved(
     press(at, "Save connection")
     [saved] = service.connections.list_connections(ORG)
     assert saved.name == "HubSpot (test)" and saved.secret_fields == ["private_app_token"]
+
+
+def test_save_tests_first_and_a_wrong_token_saves_nothing(
+    hubspot_form: AppTest, service: IntegrationService
+) -> None:
+    at = hubspot_form
+    at.text_input(key=f"{PREFIX}_f_private_app_token").input("pat-na1-not-a-real-token")
+    press(at, "Save connection")
+    errors = [e.value for e in at.error]
+    assert any(
+        shown(e).startswith("Not saved: the HubSpot connection test failed") for e in errors
+    ), errors
+    assert service.connections.list_connections(ORG) == []
+    assert [b for b in at.button if b.label == "Save it disabled anyway"]
+
+
+def test_save_with_the_sandbox_token_says_it_was_tested(
+    hubspot_form: AppTest, service: IntegrationService
+) -> None:
+    at = hubspot_form
+    at.text_input(key=f"{PREFIX}_f_private_app_token").input(TOKEN)
+    press(at, "Save connection")
+    assert any(s.value.startswith("Tested and saved HubSpot") for s in at.success)
+    [saved] = service.connections.list_connections(ORG)
+    assert saved.status.value == "active"

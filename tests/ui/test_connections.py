@@ -12,14 +12,21 @@ from core.models import ConnectionStatus, FieldOverride
 from core.schemas import ConnectionCreate, ConnectionPublic, ConnectionUpdate
 from core.service import IntegrationService
 from tests.ui.builders import ORG, SECRET, form_values
-from tests.ui.conftest import OpenPage, press, shown, texts
+from tests.ui.conftest import OpenPage, open_connection_page, press, shown, texts
 from ui.connection_edit import overrides_after
+from ui.form_fields import hidden_by
+
+
+def _shown(info: SystemInfo) -> list[str]:
+    """The fields the form shows for the first sign-in method (the one chosen at first)."""
+    hidden = hidden_by(info, info.sign_in[0] if info.sign_in else None)
+    return [f.name for f in info.form if f.name not in hidden]
 
 
 def _fill(at: AppTest, info: SystemInfo, values: dict[str, str], prefix: str) -> None:
-    for form_field in info.form:
-        if form_field.name in values:
-            at.text_input(key=f"{prefix}_f_{form_field.name}").input(values[form_field.name])
+    for name in _shown(info):
+        if name in values:
+            at.text_input(key=f"{prefix}_f_{name}").input(values[name])
 
 
 def _open_form(open_page: OpenPage, info: SystemInfo) -> tuple[AppTest, str]:
@@ -55,10 +62,18 @@ def test_save_seals_the_secret_and_never_shows_it(
     at, prefix = _open_form(open_page, system_info)
     at.text_input(key=f"{prefix}_name").input("Vendor EU")
     _fill(at, system_info, form_values(system_info), prefix)
-    press(at, "Save connection")
-    assert any("Saved" in s.value for s in at.success), [e.value for e in at.error]
+    press(at, "Save connection")  # tested first: no vendor answers at vendor.example
+    assert any(shown(e.value).startswith("Not saved:") for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert service.connections.list_connections(ORG) == []
+    press(at, "Save it disabled anyway")
+    assert any("disabled" in s.value for s in at.success), [e.value for e in at.error]
     [saved] = service.connections.list_connections(ORG)
-    assert saved.name == "Vendor EU" and saved.secret_fields == sorted(system_info.secret_fields)
+    secrets = sorted(n for n in _shown(system_info) if n in system_info.secret_fields)
+    assert saved.name == "Vendor EU" and saved.secret_fields == secrets
+    assert saved.status is ConnectionStatus.DISABLED
+    assert (saved.status_detail or "").startswith("Saved without a passing test")
     stored = b"".join(p.read_bytes() for p in isolated_environment.glob("toothpick.db*"))
     assert SECRET.encode() not in stored
     assert SECRET not in texts(at)
@@ -76,8 +91,8 @@ def test_edit_with_blank_secret_keeps_it(
     open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
 ) -> None:
     connection = _connected(service, system_info)
-    at = open_page("connections")
-    prefix = f"con_edit_{connection.id}"
+    at = open_connection_page(open_page, connection)
+    prefix = f"cp_edit_{connection.id}"
     assert SECRET not in texts(at)
     at.text_input(key=f"{prefix}_name").input("Vendor EU (renamed)")
     press(at, "Save changes")
@@ -94,14 +109,14 @@ def test_disable_then_delete_after_confirming(
     open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
 ) -> None:
     connection = _connected(service, system_info)
-    at = open_page("connections")
-    at.button(key="con_manage_toggle").click().run()
+    at = open_connection_page(open_page, connection)
+    at.button(key="cp_manage_toggle").click().run()
     assert (
         service.connections.get_connection(ORG, connection.id).status is ConnectionStatus.DISABLED
     )
-    at.button(key="con_manage_delete").click().run()
+    at.button(key="cp_manage_delete").click().run()
     assert service.connections.list_connections(ORG)  # not yet: it asks first
-    at.button(key="con_manage_confirm_yes").click().run()
+    at.button(key="cp_manage_confirm_yes").click().run()
     assert service.connections.list_connections(ORG) == []
     assert any("Deleted" in s.value for s in at.success)
 
@@ -114,8 +129,8 @@ def test_mapping_overrides_are_edited_in_place(
     connection = service.connections.update_connection(
         ORG, _connected(service, system_info).id, ConnectionUpdate(field_overrides=[override])
     )
-    at = open_page("connections")
-    shown = at.data_editor(key=f"con_edit_{connection.id}_overrides").value
+    at = open_connection_page(open_page, connection)
+    shown = at.data_editor(key=f"cp_edit_{connection.id}_overrides").value
     assert list(shown["vendor_field"]) == ["tier_c"]
     edits = {
         "edited_rows": {0: {"vendor_field": "loyalty_tier__c"}},
@@ -135,11 +150,45 @@ def test_alert_thresholds_are_overridden_per_connection(
     open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
 ) -> None:
     connection = _connected(service, system_info)
-    at = open_page("connections")
-    key = f"con_thresholds_{connection.id}"
+    at = open_connection_page(open_page, connection)  # its Manage tab
+    key = f"cp_thresholds_{connection.id}"
     at.number_input(key=f"{key}_consecutive_failures").set_value(5)
     press(at, "Save thresholds")
     assert any("Saved the alert thresholds" in shown(s.value) for s in at.success)
     in_force = service.alerts.thresholds(ORG, connection.id)
     assert in_force.consecutive_failures == 5
     assert in_force.rate_limit_wait_s == service.settings.alert_rate_limit_wait_s
+
+
+def test_the_sign_in_method_comes_first_and_shows_only_its_fields(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    if len(system_info.sign_in) < 2:
+        return  # a system with one way in shows every field
+    at, prefix = _open_form(open_page, system_info)
+    first, second = system_info.sign_in[:2]
+    keys = {t.key for t in at.text_input}
+    assert all(f"{prefix}_f_{name}" in keys for name in first.fields)
+    assert not any(f"{prefix}_f_{name}" in keys for name in set(second.fields) - set(first.fields))
+    at.button_group(key=f"{prefix}_signin").set_value(second.name).run()
+    keys = {t.key for t in at.text_input}
+    assert all(f"{prefix}_f_{name}" in keys for name in second.fields)
+    assert not any(f"{prefix}_f_{name}" in keys for name in set(first.fields) - set(second.fields))
+    press(at, "Save connection")
+    labels = {f.name: f.label for f in system_info.form}
+    wanted = f"{labels[second.required[0]]}: is required to sign in with {second.label}"
+    assert any(wanted in shown(e.value) for e in at.error), [e.value for e in at.error]
+    assert service.connections.list_connections(ORG) == []
+
+
+def test_an_empty_name_is_named_in_plain_words(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    at, prefix = _open_form(open_page, system_info)
+    at.text_input(key=f"{prefix}_name").input("")
+    _fill(at, system_info, form_values(system_info), prefix)
+    press(at, "Save connection")
+    messages = [e.value for e in at.error]
+    assert any(shown(m).startswith("Connection name: is required") for m in messages), messages
+    assert not any("String should" in m for m in messages)
+    assert service.connections.list_connections(ORG) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.models import System
 from core.service import IntegrationService
 from tests.ui.builders import ORG, stored_connection, with_history
 from tests.ui.conftest import OpenPage, press
@@ -33,3 +34,14 @@ def test_loading_the_demo_adds_sandbox_connections_with_history(
     assert connections and all(c.name.endswith("(sandbox)") for c in connections)
     assert service.syncs.list_runs(ORG).total > 100 * len(connections)  # 30 days, every 6 hours
     assert "Load the demo connections" not in [b.label for b in at.button]
+
+
+def test_the_connect_tab_fills_in_the_sandbox_credentials_itself(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    at = open_page("demo")
+    keys = {t.key for t in at.text_input}
+    assert "demo_new_hubspot_f_private_app_token" not in keys  # nothing to look up or type
+    assert any("sandbox's demo credentials" in c.value for c in at.caption)
+    assert any("generated" in c.value and "live" in c.value for c in at.caption)
+    assert service.admin.sandbox_credentials(System.HUBSPOT)["private_app_token"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.service import IntegrationService
 from tests.ui.builders import error_log, log, stored_connection
-from tests.ui.conftest import OpenPage, markdown, press
+from tests.ui.conftest import OpenPage, click_row, markdown, press
 
 
 def _seed(service: IntegrationService) -> None:
@@ -42,8 +42,19 @@ def test_free_text_and_pages(open_page: OpenPage, service: IntegrationService) -
 def test_entry_details_show_metadata(open_page: OpenPage, service: IntegrationService) -> None:
     _seed(service)
     at = open_page("logs")
-    picker = at.selectbox(key="logs_pick")
-    picker.select_index(next(i for i, o in enumerate(picker.options) if "503" in o)).run()
+    messages = list(at.dataframe[0].value["Message"])
+    click_row(at, "logs_rows_0", next(i for i, m in enumerate(messages) if "503" in m))
     assert any("Service Unavailable" in str(j.value) for j in at.json)
     labels = [getattr(b, "label", "") for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download JSON"]
+
+
+def test_filters_fold_into_one_expander_that_names_them(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    _seed(service)
+    at = open_page("logs")
+    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters: Last 7 d"]
+    at.multiselect(key="logs_f_levels").set_value(["error"])
+    press(at, "Apply filters")
+    assert any(e.label == "Filters: Last 7 d · error" for e in at.expander)

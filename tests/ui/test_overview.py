@@ -55,3 +55,13 @@ def test_time_range_switches_the_window(open_page: OpenPage, service: Integratio
     assert not at.exception
     day = {m.label: m.value for m in at.metric}["Records moved"]
     assert day != week
+
+
+def test_an_empty_previous_period_reads_new_not_a_percentage(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    with_history(service, stored_connection(service), days=2)  # nothing in the week before
+    at = open_page("overview")
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Records moved"] == "new"
+    assert not any("%" in str(d) for d in deltas.values() if d)

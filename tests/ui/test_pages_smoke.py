@@ -7,7 +7,7 @@ import pytest
 
 from core.service import IntegrationService
 from tests.ui.builders import SECRET, conflict, stored_connection, with_history
-from tests.ui.conftest import PAGES, OpenPage, texts
+from tests.ui.conftest import PAGES, OpenPage, click_row, texts
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -24,7 +24,7 @@ def test_stored_secret_is_never_rendered(
     service.runtime.store.add_conflict(conflict(connection))
     at = open_page(page)
     if page == "connections":
-        at.selectbox(key="con_pick").select(connection.id).run()
+        at = click_row(at, "con_list_rows_0", 0)  # its own page, settings and all
     rendered = texts(at)
     assert connection.name in rendered
     assert SECRET not in rendered

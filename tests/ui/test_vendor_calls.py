@@ -12,7 +12,7 @@ from core.schemas import ConnectionCreate
 from core.service import IntegrationService
 from tests.adapters.server import ScriptedServer, Step
 from tests.ui.builders import ORG
-from tests.ui.conftest import OpenPage, press
+from tests.ui.conftest import OpenPage, open_connection_page, press
 from tests.ui.conftest import shown as unescaped
 from ui import vendor_calls
 
@@ -67,8 +67,8 @@ def test_the_edit_form_says_a_new_address_needs_the_secrets_again(
         ),
         test_first=False,
     )
-    at = open_page("connections")
-    key = f"con_edit_{created.id}"
+    at = open_connection_page(open_page, created)  # editing lives on the connection's page
+    key = f"cp_edit_{created.id}"
     assert any("requires entering every secret again" in unescaped(c.value) for c in at.caption)
     at.text_input(key=f"{key}_f_base_url").input("https://api-eu1.hubapi.com")
     press(at, "Save changes")

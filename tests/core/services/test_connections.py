@@ -70,3 +70,16 @@ def test_audit_and_reconnect_marks_are_stored(
     assert connections.get_connection(ORG, stored.id).status_detail == (
         "the vendor refused the token"
     )
+
+
+def test_a_connection_saved_disabled_keeps_the_reason(
+    connections: ConnectionService, runtime: Runtime
+) -> None:
+    saved = connections.connect(
+        ORG,
+        ConnectionCreate(system=System.HUBSPOT, name="Later", fields={"api_token": "nope"}),
+        test_first=False,
+        disabled_because="Saved without a passing test: 401",
+    )
+    assert saved.status.value == "disabled"
+    assert saved.status_detail == "Saved without a passing test: 401"

@@ -108,3 +108,58 @@ def test_logs_are_paged_and_retention_purges_only_old_entries(
     assert monitoring.log_entry(ORG, page.items[0].id) == page.items[0]
     assert monitoring.purge_logs(older_than_days=30) == 1
     assert [e.message for e in monitoring.logs(ORG, LogFilter()).items] == ["1 days ago"]
+
+
+def test_connection_detail_shows_entities_cursors_and_open_conflicts(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    from core.models import Conflict, SyncState
+
+    created = create(connections, ORG)
+    runtime.store.save_sync_state(
+        SyncState(
+            organisation_id=ORG,
+            connection_id=created.id,
+            entity=created.entities[0],
+            cursor="2026-12-01T00:00:00Z",
+        )
+    )
+    runtime.store.add_conflict(
+        Conflict(
+            organisation_id=ORG, connection_id=created.id, system=created.system,
+            entity=created.entities[0], external_id="c-1", differing_fields=["email"],
+        )
+    )  # fmt: skip
+    detail = monitoring.connection_detail(ORG, created.id)
+    assert detail.status.connection.id == created.id
+    assert detail.open_conflicts == 1
+    first = next(e for e in detail.entities if e.entity is created.entities[0])
+    assert first.cursor == "2026-12-01T00:00:00Z" and first.records == 0
+    with pytest.raises(NotFoundError):
+        monitoring.connection_detail(OTHER_ORG, created.id)
+
+
+def test_health_comes_from_real_runs_only(
+    monitoring: MonitoringService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    from core.models import SyncOptions, SyncRun
+
+    created = create(connections, ORG)
+    earlier, now = utcnow() - timedelta(hours=2), utcnow()
+
+    def run(state: RunState, *, dry: bool, at: object) -> None:
+        runtime.store.create_run(
+            SyncRun(
+                organisation_id=ORG, connection_id=created.id, system=created.system,
+                state=state, options=SyncOptions(dry_run=dry), created_at=at, started_at=at,
+                finished_at=at, error="vendor said 401" if state is RunState.FAILED else None,
+            )
+        )  # fmt: skip
+
+    run(RunState.FAILED, dry=False, at=earlier)
+    run(RunState.SUCCEEDED, dry=True, at=now)  # a dry run that went well heals nothing
+    (card,) = monitoring.connection_statuses(ORG)
+    assert card.health is Health.FAILING and card.health_reason == "vendor said 401"
+    run(RunState.SUCCEEDED, dry=False, at=utcnow())  # the cause is gone: health clears
+    (card,) = monitoring.connection_statuses(ORG)
+    assert card.health is Health.HEALTHY
