@@ -5,7 +5,7 @@ attempt's outcome is decided by the failure table (retry, wait as asked,
 refresh the credentials once, stop for a spent quota, fail), the wait may come
 from the vendor (Retry-After, rate-limit reset headers) and is counted
 differently (rate-limit wait vs backoff), and a Retry-After beyond our cap
-must end the call with `RateLimitedError` carrying the vendor's number.
+must end the call with a pause of the run until then (`QuotaExhaustedError`).
 Tenacity can express each piece, but only through exceptions used as control
 flow between custom `retry`/`wait`/`stop` callables; forty explicit lines over
 `RetryBudget` read better and test with an injected clock just as well.
