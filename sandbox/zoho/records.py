@@ -63,7 +63,7 @@ def int_param(call: Call, name: str, default: int) -> int:
     raw = call.request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # "²" is a digit to isdigit()
         raise invalid_data("invalid data", {"param_name": name})
     return int(raw)
 
@@ -158,27 +158,8 @@ async def list_records(call: Call) -> Response:
     more, chunk = len(chunk) > per_page, chunk[:per_page]
     if not chunk:
         return empty_response(304 if since is not None else 204)
-    settings = call.tenant.config.settings
-    offset, currency, names = (
-        str(settings["tz"]),
-        str(settings["currency"]),
-        tenant_names(call.tenant),
-    )
-    data = [
-        render(
-            module.api_name,
-            e.id,
-            e.fields,
-            e.created_ms,
-            e.modified_ms,
-            offset=offset,
-            names=names,
-            wanted=wanted,
-            currency=currency,
-        )
-        for e in chunk
-    ]
-    call.served(len(data))
+    offset = str(call.tenant.config.settings["tz"])
+    data = render_entries(call, module, chunk, wanted=wanted)
     info: dict[str, Any] = {
         "call": False,
         "per_page": per_page,
@@ -207,6 +188,25 @@ async def list_records(call: Call) -> Response:
         )
         info["page_token_expiry"] = zoho_time(expiry, offset)
     return json_response({"data": data, "info": info})
+
+
+def render_entries(
+    call: Call, module: Module, entries: list[Entry], *, wanted: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Entries as the GET APIs write them, in the tenant's time zone and currency (and
+    counted as served)."""
+    settings = call.tenant.config.settings
+    names = tenant_names(call.tenant)
+    data = [
+        render(
+            module.api_name, e.id, e.fields, e.created_ms, e.modified_ms,
+            offset=str(settings["tz"]), names=names, wanted=wanted,
+            currency=str(settings["currency"]),
+        )
+        for e in entries
+    ]  # fmt: skip
+    call.served(len(data))
+    return data
 
 
 async def get_record(call: Call) -> Response:

@@ -24,8 +24,13 @@ from starlette.responses import Response
 
 from sandbox.core import Call, Entry, empty_response, json_response
 from sandbox.zoho.errors import fail, invalid_data
-from sandbox.zoho.records import DISCRETE_LIMIT, MAX_PER_PAGE, int_param, module_of
-from sandbox.zoho.render import render, tenant_names
+from sandbox.zoho.records import (
+    DISCRETE_LIMIT,
+    MAX_PER_PAGE,
+    int_param,
+    module_of,
+    render_entries,
+)
 from sandbox.zoho.schema import Module
 
 Match = Callable[[Mapping[str, Any]], bool]
@@ -154,15 +159,6 @@ async def search_records(call: Call) -> Response:
     more, chunk = len(chunk) > per_page and skipped + per_page < DISCRETE_LIMIT, chunk[:per_page]
     if not chunk:
         return empty_response(204)
-    settings = call.tenant.config.settings
-    names = tenant_names(call.tenant)
-    data = [
-        render(
-            module.api_name, e.id, e.fields, e.created_ms, e.modified_ms,
-            offset=str(settings["tz"]), names=names, currency=str(settings["currency"]),
-        )
-        for e in chunk
-    ]  # fmt: skip
-    call.served(len(data))
+    data = render_entries(call, module, chunk)
     info = {"per_page": per_page, "count": len(data), "page": page, "more_records": more}
     return json_response({"data": data, "info": info})
