@@ -136,7 +136,7 @@ class Searcher:
         if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise validation(f"limit must be between 1 and {MAX_LIMIT}")
         after = str(body.get("after") or "0")
-        if not after.isdigit():
+        if not (after.isascii() and after.isdigit()):
             raise validation(f"Invalid after: {after}")
         offset = int(after)
         if offset >= CAP:

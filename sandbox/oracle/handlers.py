@@ -106,7 +106,7 @@ def _int(call: Call, name: str, default: int, version: int) -> int:
     raw = call.request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise fail(400, f"The value {raw} of the {name} parameter is not a valid integer", version)
     return int(raw)
 

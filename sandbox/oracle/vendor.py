@@ -109,7 +109,7 @@ class OracleVendor(Vendor):
     @staticmethod
     def _version(call: Call) -> int:
         raw = call.request.headers.get("rest-framework-version", "1")
-        return int(raw) if raw.isdigit() else 1
+        return int(raw) if (raw.isascii() and raw.isdigit()) else 1
 
     def fault_response(self, fault: Fault, call: Call, usage: RateUsage | None) -> Response:
         version = self._version(call)

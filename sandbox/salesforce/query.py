@@ -97,7 +97,7 @@ class QueryEngine:
         if (
             cursor is None
             or cursor.tenant != call.tenant.name
-            or not offset_text.isdigit()
+            or not (offset_text.isascii() and offset_text.isdigit())
             or time.monotonic() - cursor.touched > CURSOR_IDLE_S
         ):
             self._cursors.pop(locator, None)

@@ -50,7 +50,7 @@ def _integer(params: QueryParams, name: str, where: Mapping[str, str]) -> int | 
     raw = params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise fail(
             400, BAD_OPTION, f"Invalid value '{raw}' for system query option {name}", **where
         )
