@@ -26,6 +26,7 @@ from sandbox.core import (
 )
 from sandbox.core.http import BodyError
 from sandbox.salesforce import auth, sobjects
+from sandbox.salesforce.bulk import BulkQueries
 from sandbox.salesforce.errors import error_response
 from sandbox.salesforce.objects import build_objects
 from sandbox.salesforce.outbound import outbound_messages
@@ -44,6 +45,7 @@ class SalesforceVendor(Vendor):
         self._objects = build_objects(PODS["acme"])
         self._oauth = auth.OAuth()
         self._engine = QueryEngine([spec.name for spec in self._objects])
+        self._bulk = BulkQueries([spec.name for spec in self._objects])
         self._base_url = ""
 
     def objects(self) -> Sequence[ObjectSpec]:
@@ -72,6 +74,17 @@ class SalesforceVendor(Vendor):
         async def more(call: Call) -> Response:
             return await engine.more(call, sobjects.version_of(call))
 
+        bulk = self._bulk
+
+        async def bulk_create(call: Call) -> Response:
+            return await bulk.create(call, sobjects.version_of(call))
+
+        async def bulk_job(call: Call) -> Response:
+            return await bulk.job(call, sobjects.version_of(call))
+
+        async def bulk_results(call: Call) -> Response:
+            return await bulk.results(call, sobjects.version_of(call))
+
         return [
             Endpoint("/services/oauth2/token", oauth.token, ("POST",), "auth", auth=False),
             Endpoint("/services/oauth2/authorize", oauth.authorize, ("GET",), "auth", auth=False),
@@ -97,6 +110,27 @@ class SalesforceVendor(Vendor):
                 ("GET",),
                 "list",
                 object_of=engine.object_of_locator,
+            ),
+            Endpoint(
+                DATA + "/jobs/query",
+                bulk_create,
+                ("POST",),
+                "list",
+                object_of=self._bulk.object_of_body,
+            ),
+            Endpoint(
+                DATA + "/jobs/query/{job_id}",
+                bulk_job,
+                ("GET", "PATCH", "DELETE"),
+                "metadata",
+                object_of=bulk.object_of_job,
+            ),
+            Endpoint(
+                DATA + "/jobs/query/{job_id}/results",
+                bulk_results,
+                ("GET",),
+                "list",
+                object_of=bulk.object_of_job,
             ),
             Endpoint(DATA + "/sobjects", sobjects.describe_all, ("GET",), "metadata"),
             Endpoint(

@@ -50,6 +50,9 @@ def connection_fields(sandbox: RunningSandbox) -> dict[str, Any]:
         "client_secret": "acme-sf-consumer-secret",
         "refresh_token": "5Aep861acme.sandbox.refresh.token",
         "batch_size": 200,
+        # Full reads of the 650 contacts go through a Bulk API 2.0 query job, so every
+        # Salesforce proof (exact truth, kills, dry-run predictions) covers that path too.
+        "bulk_threshold": 100,
     }
 
 
