@@ -270,7 +270,7 @@ def test_a_bulk_read_resumes_at_the_next_row_of_the_same_job(sandbox: RunningSan
     sf = adapter(sandbox, bulk_threshold=1)
     pages = sf.read(Entity.CONTACT, since=None, resume=None)
     first = next(pages)
-    pages.close()  # the worker died here
+    del pages  # the worker died here
     position = first.resume
     assert position is not None and position["skip"] == 200
     new_id = sandbox.control.create(SF, TENANT, "Contact", {"LastName": "After the job"}).id
