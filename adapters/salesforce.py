@@ -45,6 +45,7 @@ from adapters.base import (
     VendorField,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.bulk_jobs import bulk_threshold, threshold_field
 from adapters.failures import Resolution, error_code, error_detail, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
@@ -59,7 +60,6 @@ from core.models import Entity, System
 
 DEFAULT_VERSION = "60.0"
 DEFAULT_BATCH = 2000  # Sforce-Query-Options batchSize: 200..2000
-DEFAULT_BULK_THRESHOLD = 10_000  # live records from which a full read uses a Bulk API 2.0 job
 TOKEN_PATH = "/services/oauth2/token"
 LOCATOR_EXPIRED = "INVALID_QUERY_LOCATOR"
 ROLLING_RECHECK = timedelta(hours=1)
@@ -168,15 +168,7 @@ class SalesforceAdapter(BaseAdapter):
                 default=DEFAULT_BATCH,
                 help="200 to 2000; lower it for objects with many large fields",
             ),
-            FormField(
-                "bulk_threshold",
-                "Bulk API from (records)",
-                FieldKind.INTEGER,
-                required=False,
-                default=DEFAULT_BULK_THRESHOLD,
-                help="Full syncs of objects with at least this many records read them with a "
-                "Bulk API 2.0 query job (far fewer API calls); 0 turns it off",
-            ),
+            threshold_field("a Bulk API 2.0 query job"),
         ),
         specs=SPECS,
         unsupported=maps.UNSUPPORTED,
@@ -190,7 +182,7 @@ class SalesforceAdapter(BaseAdapter):
         config = context.connection.config
         self.version = _version(config.get("api_version"))
         self.batch_size = _batch_size(config.get("batch_size"))
-        self.bulk_threshold = _bulk_threshold(config.get("bulk_threshold"))
+        self.bulk_threshold = bulk_threshold(config.get("bulk_threshold"))
         self.login_url = str(config.get("login_url") or "https://login.salesforce.com").rstrip("/")
         self._described: dict[str, list[dict[str, Any]]] = {}
         super().__init__(context, **options)
@@ -392,19 +384,6 @@ def _version(value: Any) -> str:
             field="api_version",
         )
     return text
-
-
-def _bulk_threshold(value: Any) -> int:
-    try:
-        size = int(value if value not in (None, "") else DEFAULT_BULK_THRESHOLD)
-    except (TypeError, ValueError):
-        size = -1
-    if size < 0:
-        raise InvalidInputError(
-            f"Bulk API from: {value!r} must be a whole number of records (0 turns it off)",
-            field="bulk_threshold",
-        )
-    return size
 
 
 def _batch_size(value: Any) -> int:

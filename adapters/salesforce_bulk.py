@@ -26,15 +26,13 @@ import io
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from adapters.bulk_jobs import wait_for_job
 from adapters.http import VendorSession
 from adapters.paths import dig
 from adapters.timing import Clock
 from core.errors import VendorError
 
 CHUNK_RECORDS = 50_000  # maxRecords per results call
-POLL_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # then every POLL_CAP_S
-POLL_CAP_S = 15.0
-JOB_TIMEOUT_S = 2 * 3600.0  # Salesforce itself gives up on a query job after some hours
 _NUMBERS: Mapping[str, Callable[[str], Any]] = {
     "int": int,
     "double": float,
@@ -105,23 +103,15 @@ class BulkQuery:
         return str(job)
 
     def _wait(self, job: str) -> None:
-        waited, polls = 0.0, 0
-        while True:
+        def poll() -> bool | None:
             reply = self.session.request_json("GET", f"{self.jobs}/{job}")
             state = dig(reply.body, "state")
-            if state == "JobComplete":
-                return
             if state in ("Failed", "Aborted"):
                 reason = dig(reply.body, "errorMessage") or state.lower()
                 raise VendorError(f"Salesforce's bulk query job {job} ended {state}: {reason}")
-            if waited >= JOB_TIMEOUT_S:
-                raise VendorError(
-                    f"Salesforce's bulk query job {job} was not complete after "
-                    f"{JOB_TIMEOUT_S / 3600:.0f} hours"
-                )
-            delay = POLL_DELAYS_S[polls] if polls < len(POLL_DELAYS_S) else POLL_CAP_S
-            self.clock.sleep(delay)
-            waited, polls = waited + delay, polls + 1
+            return True if state == "JobComplete" else None
+
+        wait_for_job(poll, self.clock, what=f"Salesforce's bulk query job {job}")
 
     def _record(self, header: list[str], row: list[str]) -> dict[str, Any]:
         """A CSV row as the REST API would have shaped it."""

@@ -14,6 +14,7 @@ from typing import Any
 from adapters import convert as c
 from adapters.base import FieldKind, FormField
 from adapters.base_adapter import EntitySpec
+from adapters.bulk_jobs import threshold_field
 from adapters.mapping import FieldMap, Lines, Rule
 from adapters.paging import PageNumberPaginator
 from core.models import Entity
@@ -103,4 +104,5 @@ FORM = (
     FormField("client_secret", "Client secret", FieldKind.SECRET),
     FormField("refresh_token", "Refresh token", FieldKind.SECRET,
               help="Granted with access_type=offline for the ZohoCRM.modules and settings scopes"),
+    threshold_field("Bulk Read API export jobs"),
 )  # fmt: skip

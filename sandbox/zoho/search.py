@@ -162,3 +162,10 @@ async def search_records(call: Call) -> Response:
     data = render_entries(call, module, chunk)
     info = {"per_page": per_page, "count": len(data), "page": page, "more_records": more}
     return json_response({"data": data, "info": info})
+
+
+async def count_records(call: Call) -> Response:
+    """GET /crm/{version}/{module}/actions/count: `{"count": N}`, the module's live records
+    (those in the recycle bin are not counted)."""
+    module = module_of(call)
+    return json_response({"count": call.collection(module.api_name).count_matching()})

@@ -30,6 +30,7 @@ from sandbox.core import (
     path_param,
 )
 from sandbox.zoho import auth, meta, notify, records, search, writes
+from sandbox.zoho.bulk import BulkReads
 from sandbox.zoho.errors import error_response
 from sandbox.zoho.objects import build_objects
 from sandbox.zoho.tenants import ID_BASES, default_tenants
@@ -40,10 +41,11 @@ VERSIONS = ("v2", "v2.1")
 class ZohoVendor(Vendor):
     system = "zoho"
     title = "Zoho CRM API (v2, v2.1)"
-    prefixes = ("/crm/v2/", "/crm/v2.1/", "/oauth/v2/")
+    prefixes = ("/crm/v2/", "/crm/v2.1/", "/crm/bulk/", "/oauth/v2/")
 
     def __init__(self) -> None:
         self._accounts = auth.AccountsServer()
+        self._bulk = BulkReads()
         self._base_url = ""
 
     def objects(self) -> Sequence[ObjectSpec]:
@@ -89,6 +91,13 @@ class ZohoVendor(Vendor):
                     f"{crm}/{{module}}/upsert", writes.upsert, ("POST",), "update", object_of=module
                 ),
                 Endpoint(
+                    f"{crm}/{{module}}/actions/count",
+                    search.count_records,
+                    ("GET",),
+                    "list",
+                    object_of=module,
+                ),
+                Endpoint(
                     f"{crm}/{{module}}/search",
                     search.search_records,
                     ("GET",),
@@ -125,7 +134,27 @@ class ZohoVendor(Vendor):
                     object_of=module,
                 ),
             ]
+            routes += self._bulk_routes(version)
         return routes
+
+    def _bulk_routes(self, version: str) -> list[Endpoint]:
+        bulk, read = self._bulk, f"/crm/bulk/{version}/read"
+
+        async def create(call: Call) -> Response:
+            return await bulk.create(call, version)
+
+        async def status(call: Call) -> Response:
+            return await bulk.status(call, version)
+
+        async def result(call: Call) -> Response:
+            return await bulk.result(call, version)
+
+        job = bulk.object_of_job
+        return [
+            Endpoint(read, create, ("POST",), "list"),
+            Endpoint(f"{read}/{{job_id}}", status, ("GET",), "metadata", object_of=job),
+            Endpoint(f"{read}/{{job_id}}/result", result, ("GET",), "list", object_of=job),
+        ]
 
     def rate_limit_headers(self, tenant: Any, usage: RateUsage) -> Mapping[str, str]:
         # Zoho documents no per-response rate-limit headers; credits show in Setup > APIs.

@@ -44,8 +44,9 @@ def adapter(
     secret: dict[str, str] = SECRET,
     saved: list[dict[str, str]] | None = None,
     overrides: tuple[FieldOverride, ...] = (),
+    **more: Any,
 ) -> ZohoAdapter:
-    config = {"accounts_url": sandbox.url, "api_version": "v2.1"}
+    config = {"accounts_url": sandbox.url, "api_version": "v2.1", **more}
     connection = Connection(
         organisation_id="org", system=System.ZOHO, name="z", sealed_secret="sealed",
         config=config, field_overrides=list(overrides),
@@ -226,3 +227,50 @@ def test_reads_past_the_page_token_limit_in_windows_of_queries(
     rest = list(zoho.read(Entity.CONTACT, since=None, resume=windows[-1]))
     later = {r.external_id for p in rest for r in p.records if not r.deleted}
     assert later and later < truth and len(later) < len(truth) / 2
+
+
+def calls(sandbox: RunningSandbox) -> dict[str, int]:
+    made: dict[str, int] = {}
+    for row in sandbox.control.stats(system=Z)["requests"]:
+        path = row["path"]
+        kind = "bulk" if "/crm/bulk/" in path else "deleted" if path.endswith("/deleted") else path
+        made[kind] = made.get(kind, 0) + row["count"]
+    return made
+
+
+def test_a_large_full_read_goes_through_bulk_read_jobs_and_matches_rest(
+    sandbox: RunningSandbox,
+) -> None:
+    gone = next(iter(sandbox.control.iter_records(Z, TENANT, "Contacts"))).id
+    sandbox.control.delete(Z, TENANT, "Contacts", gone)
+    by_rest = {
+        r.external_id: r
+        for p in adapter(sandbox).read(Entity.CONTACT, since=None, resume=None)
+        for r in p.records
+    }
+    sandbox.control.reset_stats()
+    pages = list(adapter(sandbox, bulk_threshold=400).read(Entity.CONTACT, since=None, resume=None))
+    by_bulk = {r.external_id: r for p in pages for r in p.records}
+    assert by_bulk.keys() == by_rest.keys()  # 449 live ones and the deletion
+    for key, record in by_rest.items():
+        assert (by_bulk[key].data, by_bulk[key].deleted) == (record.data, record.deleted), key
+        assert by_bulk[key].updated_at == record.updated_at
+    assert by_bulk[gone].deleted
+    made = calls(sandbox)
+    assert made["bulk"] == 4  # create, two polls, one download of 449 records
+    assert made["deleted"] == 1
+    accounts = adapter(sandbox, bulk_threshold=1)
+    list(accounts.read(Entity.ACTIVITY, since=None, resume=None))  # What_Id: stays on REST
+    assert calls(sandbox)["bulk"] == 4
+
+
+def test_a_bulk_read_resumes_at_the_next_row_of_the_same_job(sandbox: RunningSandbox) -> None:
+    pages = adapter(sandbox, bulk_threshold=1).read(Entity.CONTACT, since=None, resume=None)
+    first = next(pages)
+    del pages  # the worker died here
+    assert first.resume is not None and first.resume["skip"] == 200
+    sandbox.control.reset_stats()
+    rest = adapter(sandbox, bulk_threshold=1).read(Entity.CONTACT, since=None, resume=first.resume)
+    seen = ids([first]) + ids(rest)
+    assert len(seen) == 450 == len(set(seen))
+    assert calls(sandbox)["bulk"] == 2  # one more poll and the download: no second job

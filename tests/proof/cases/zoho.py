@@ -59,6 +59,9 @@ def connection_fields(sandbox: RunningSandbox) -> dict[str, Any]:
         "client_id": "1000.ACMEZOHOSANDBOXCLIENT01",
         "client_secret": "acme-zoho-client-secret",
         "refresh_token": "1000.acme.zoho.sandbox.refresh.token",
+        # Full reads of the 450 contacts go through Bulk Read jobs, so every Zoho proof
+        # (exact truth, kills, dry-run predictions) covers that path too.
+        "bulk_threshold": 100,
     }
 
 
