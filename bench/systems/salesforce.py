@@ -21,7 +21,12 @@ def profile() -> BenchSystem:
     return BenchSystem(
         case=CASE,
         entity=Entity.CONTACT,
-        fields=lambda sandbox: {**CASE.connection_fields(sandbox), "batch_size": 2000},
+        # REST pages here (bench/bulk_read_bench.py measures the Bulk API path)
+        fields=lambda sandbox: {
+            **CASE.connection_fields(sandbox),
+            "batch_size": 2000,
+            "bulk_threshold": 0,
+        },
         first_request=lambda adapter: adapter.first_request(adapter.spec(Entity.CONTACT), None),
         next_request=_next,
         records_path="records",

@@ -29,7 +29,8 @@ def profile() -> BenchSystem:
     return BenchSystem(
         case=CASE,
         entity=Entity.CONTACT,
-        fields=CASE.connection_fields,
+        # REST pages here (bench/bulk_read_bench.py measures the Bulk Read path)
+        fields=lambda sandbox: {**CASE.connection_fields(sandbox), "bulk_threshold": 0},
         first_request=lambda adapter: adapter.first_request(adapter.spec(Entity.CONTACT), None),
         next_request=_next,
         records_path="data",
