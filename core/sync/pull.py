@@ -203,12 +203,21 @@ class EntityPull:
     def _sweep(self, seen: set[str]) -> None:
         """After a whole full read: a stored live record the vendor no longer returned at all
         (purged, not soft-deleted) is deleted here too, by the same decision as a vendor
-        deletion (held for approval where the connection asks for that)."""
+        deletion (held for approval where the connection asks for that).
+
+        Not seen is not gone: under offset paging, a record edited or a neighbour deleted
+        while the read paged through shifts the rest, so a live record at a page boundary
+        can be skipped. Each unseen id is asked for by id first (`Adapter.fetch`); one the
+        vendor still has is stored as read now, only the others are deleted."""
         ctx = self.ctx
         stored = ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
-        gone = [i for i in stored if i not in seen and not i.startswith(LOCAL_PREFIX)]
-        for chunk in batched(gone, SWEEP_BATCH):
-            self._store({i: RemoteRecord(i, {}, deleted=True) for i in chunk})
+        unseen = [i for i in stored if i not in seen and not i.startswith(LOCAL_PREFIX)]
+        gone: list[str] = []
+        for chunk in batched(unseen, SWEEP_BATCH):
+            found = {r.external_id: r for r in ctx.adapter.fetch(self.entity, chunk)}
+            missing = [i for i in chunk if i not in found]
+            gone += missing
+            self._store({**found, **{i: RemoteRecord(i, {}, deleted=True) for i in missing}})
         if gone:
             ctx.audit.add(
                 Operation.PULL,
