@@ -61,6 +61,10 @@ class RemotePage:
     records: list[RemoteRecord]
     failures: list[RecordFailure] = field(default_factory=list)
     resume: dict[str, Any] | None = None
+    # How many records the read yields from this page on (this page's included), when the
+    # vendor's answer says so (Salesforce totalSize, OData __count, Oracle totalResults...):
+    # set on a read's first page only; it is what gives live progress an end.
+    total: int | None = None
 
 
 @dataclass

@@ -88,6 +88,9 @@ class BaseAdapter:
     max_concurrent: ClassVar[int | None] = None
     rate_headers: ClassVar[RateHeaders | None] = None
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
+    # Query options that make the vendor report a read's total on its first page (OData's
+    # $inlinecount, Oracle's totalResults): sent on that page only, as counting costs it.
+    count_params: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,
@@ -192,6 +195,10 @@ class BaseAdapter:
         reply = self.session.request_json("PATCH", url, json=payload)
         return read_time(reply.body, spec.cursor)
 
+    def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
+        """The read's record count as the vendor's first answer reports it; None: it does not."""
+        return None
+
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         """The vendor's custom fields for an entity, from its metadata API."""
         return []
@@ -232,6 +239,9 @@ class BaseAdapter:
         paginator = spec.paginator()
         request = self.first_request(spec, since)
         paginator.init_request(request, resume)
+        first = resume is None  # a resumed read's first page is not the read's first
+        if first:
+            request.params.update(self.count_params)
         while True:
             reply = self.send_page(spec, request)
             self.stats.pages += 1
@@ -239,6 +249,10 @@ class BaseAdapter:
             paginator.update_state(reply, raw)
             page = self.to_page(spec, fields, raw)
             page.resume = paginator.resume
+            if first:
+                page.total, first = self.reported_total(spec, request, reply), False
+                for name in self.count_params:
+                    request.drop(name)
             yield page
             if not paginator.has_next_page:
                 return

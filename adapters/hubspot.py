@@ -49,7 +49,7 @@ from adapters.failures import Resolution, json_body
 from adapters.hubspot_search import KeysetPaginator, archived_between, modified_property, to_ms
 from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
-from adapters.paths import dig
+from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.registry import register
@@ -226,6 +226,7 @@ class HubSpotAdapter(BaseAdapter):
         """One phase's pages; the last one's resume position is the next phase's start."""
         paginator = paginator or spec.paginator()
         paginator.init_request(request, state.get("position"))
+        counted = request.method == "POST" and state.get("position") is None  # search's total
         while True:
             reply = self.send_page(spec, request)
             self.stats.pages += 1
@@ -234,6 +235,8 @@ class HubSpotAdapter(BaseAdapter):
             page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
             position = paginator.resume
             page.resume = {**state, "position": position} if position is not None else then
+            if counted:
+                page.total, counted = dig_count(reply.body, "total"), False
             yield page
             if not paginator.has_next_page:
                 return

@@ -135,16 +135,29 @@ class OdooAdapter(BaseAdapter):
         )
 
     def send_page(self, spec: EntitySpec, request: PageRequest) -> Reply:
-        params = dict(request.json or {})
+        params = {**(request.json or {}), "domain": self._domain(spec, request)}
+        rows = self.orm.call(spec.vendor_object, "search_read", params=params)
+        return Reply(200, {}, rows if isinstance(rows, list) else [], spec.vendor_object)
+
+    def _domain(self, spec: EntitySpec, request: PageRequest) -> list[Any]:
+        """The page's domain: the read's filter, its upper edge and the id window."""
         if "until" not in request.params:
             request.params["until"] = self._bound(spec)
-        domain = list(params.pop("domain"))
+        domain = list((request.json or {}).get("domain", []))
         if request.params.get("until"):
             domain.append(["write_date", "<", request.params["until"]])
         if request.params.get("after_id"):
             domain.append(["id", ">", int(request.params["after_id"])])
-        rows = self.orm.call(spec.vendor_object, "search_read", params={**params, "domain": domain})
-        return Reply(200, {}, rows if isinstance(rows, list) else [], spec.vendor_object)
+        return domain
+
+    def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
+        """search_count over the first page's domain: one more call, for progress with an end."""
+        counted = self.orm.call(
+            spec.vendor_object,
+            "search_count",
+            params={"domain": self._domain(spec, request), "context": {"active_test": False}},
+        )
+        return counted if isinstance(counted, int) and not isinstance(counted, bool) else None
 
     def records(self, spec: EntitySpec, reply: Reply) -> list[Any]:
         rows = list(reply.body or [])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from adapters.auth import Authenticator, BasicAuth
 from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
@@ -30,7 +30,8 @@ from adapters.oracle_specs import (
     described_custom_fields,
 )
 from adapters.paging import OffsetPaginator, PageRequest
-from adapters.paths import dig
+from adapters.paths import dig, dig_count
+from adapters.payload import Reply
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, RecordError, VendorError
@@ -115,6 +116,7 @@ class OracleAdapter(BaseAdapter):
         docs_url="https://docs.oracle.com/en/cloud/saas/supply-chain-and-manufacturing/",
     )
     specs = SPECS
+    count_params: ClassVar[dict[str, str]] = {"totalResults": "true"}
 
     def authenticator(self) -> Authenticator:
         user, password = str(self.config.get("username", "")), self.secret("password")
@@ -146,6 +148,9 @@ class OracleAdapter(BaseAdapter):
                 stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
                 params["q"] = f"{spec.cursor} >= '{stamp}+00:00'"
         return PageRequest(url=spec.endpoint, params=params)
+
+    def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
+        return dig_count(reply.body, "totalResults")
 
     def count(self, entity: Entity) -> int | None:
         """totalResults=true on a one-row page: one call."""

@@ -48,3 +48,19 @@ def put(target: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         current = nxt
     current[steps[-1]] = value
     return target
+
+
+def dig_count(data: Any, path: str) -> int | None:
+    """A count at `path`: an integer, or digits as OData V2 sends `__count`; None otherwise.
+
+    >>> dig_count({"d": {"__count": "1250"}}, "d.__count"), dig_count({"total": True}, "total")
+    (1250, None)
+    """
+    value = dig(data, path)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None

@@ -50,7 +50,7 @@ from adapters.failures import Resolution, error_code, error_detail, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import NextUrlPaginator, PageRequest
-from adapters.paths import dig
+from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
 from adapters.salesforce_bulk import BulkQuery
@@ -274,6 +274,10 @@ class SalesforceAdapter(BaseAdapter):
             params={"q": soql},
             headers={"Sforce-Query-Options": f"batchSize={self.batch_size}"},
         )
+
+    def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
+        """queryAll's totalSize: every row the query yields, deleted ones included."""
+        return dig_count(reply.body, "totalSize")
 
     def count(self, entity: Entity) -> int | None:
         """SOQL COUNT(): one call, the live (not deleted) records."""

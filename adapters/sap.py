@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import requests
@@ -30,7 +30,8 @@ from adapters.failures import Resolution, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import ODataPaginator, PageRequest, Paginator
-from adapters.paths import dig
+from adapters.paths import dig, dig_count
+from adapters.payload import Reply
 from adapters.registry import register
 from adapters.sap_children import deep_insert, document_defaults, extension_fields, patch_children
 from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
@@ -106,6 +107,7 @@ class SapAdapter(BaseAdapter):
         docs_url="https://api.sap.com/products/SAPS4HANACloud/apis/ODATA",
     )
     specs = SPECS
+    count_params: ClassVar[dict[str, str]] = {"$inlinecount": "allpages"}
 
     # --- connection -----------------------------------------------------------------------
 
@@ -276,6 +278,9 @@ class SapAdapter(BaseAdapter):
         return read_time(item, spec.cursor) if spec.cursor else None
 
     # --- metadata -------------------------------------------------------------------------
+
+    def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
+        return dig_count(reply.body, "d.__count")  # a string in OData V2
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         """Extension fields (YY1_/ZZ1_) of the entity type, from the service's $metadata."""

@@ -71,7 +71,7 @@ def history(
         run = page.items[picked]
         with st.container(border=True, key=f"{prefix}_hist_detail"):
             if run.state.is_active:
-                run_view.progress(run, f"{prefix}_hist")
+                run_view.progress(run, f"{prefix}_hist", page.items)
             else:
                 run_view.summary(run)
             if link_connection:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.clock import utcnow
-from core.models import RunState, SyncRun
+from core.models import RunState, SyncRun, eta
 from ui import dry_run_report, systems
 from ui import format as fmt
 from ui.text import md
@@ -20,29 +20,6 @@ STATE = {
     RunState.CANCELLED: ":gray-badge[:material/cancel: Cancelled]",
 }
 _QUEUED_HINT_S = 15
-
-
-def estimate(run: SyncRun, earlier: list[SyncRun]) -> tuple[float, float | None] | None:
-    """(share done, seconds left) from the last finished run of the same kind (full or
-    incremental, not a dry run) that read records; None when there is none to go by."""
-    like = next(
-        (
-            r
-            for r in earlier
-            if r.id != run.id
-            and r.state is RunState.SUCCEEDED
-            and not r.options.dry_run
-            and r.options.full == run.options.full
-            and r.totals.read > 0
-        ),
-        None,
-    )
-    if like is None or run.started_at is None:
-        return None
-    done = min(run.progress.records / like.totals.read, 0.99)
-    elapsed = (utcnow() - run.started_at).total_seconds()
-    left = elapsed * (1 - done) / done if done > 0.02 else None
-    return done, left
 
 
 def progress(run: SyncRun, prefix: str, earlier: list[SyncRun] | None = None) -> None:
@@ -62,19 +39,20 @@ def progress(run: SyncRun, prefix: str, earlier: list[SyncRun] | None = None) ->
         st.metric("Records", fmt.number(p.records), border=True, width=150)
         st.metric("Pages", fmt.number(p.pages), border=True, width=150)
         st.metric(
-            "Entity",
+            f"Entity {p.entity_number} of {p.entity_count}" if p.entity_count > 1 else "Entity",
             p.current_entity.value if p.current_entity else "starting",
             border=True,
             width=210,  # "opportunity" whole
         )
         st.metric("Rate-limit waits", f"{p.rate_limit_wait_s:.1f} s", border=True, width=150)
-    guess = estimate(run, earlier or []) if run.state is RunState.RUNNING else None
-    if guess is not None:
-        done, left = guess
-        words = f"About {done * 100:.0f} % done"
-        if left is not None:
-            words += f", about {fmt.duration_ms(left * 1000)} left"
-        st.progress(done, text=f"{words} (estimated from the last run of the same kind)")
+    found = eta.forecast(run, earlier or [], now=utcnow())
+    if found is not None:
+        st.progress(found.share, text=eta.in_words(found))
+    elif run.state is RunState.RUNNING:
+        st.caption("No percentage yet: this vendor gives no count and no earlier run is like it.")
+    waiting = eta.vendor_wait(run)
+    if waiting:
+        st.caption(waiting)
     if p.message:
         st.caption(md(p.message))
     if run.cancel_requested:

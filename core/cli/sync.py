@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -20,9 +20,10 @@ from core.cli.common import (
     plain_console,
     shown,
 )
-from core.clock import as_utc
-from core.models import ConflictPolicy, Direction, Entity, RunState, SyncOptions, SyncRun
+from core.clock import as_utc, utcnow
+from core.models import ConflictPolicy, Direction, Entity, RunState, SyncOptions, SyncRun, eta
 from core.service import IntegrationService
+from core.wording import plural
 from core.worker import Worker
 
 console = plain_console()
@@ -46,26 +47,41 @@ def _summary(run: SyncRun) -> Table:
 
 
 def _follow(service: IntegrationService, org: str, run: SyncRun) -> SyncRun:
+    """Progress until the run ends: the dashboard's reading (core.models.eta) as text."""
+    earlier = service.syncs.list_runs(org, connection_id=run.connection_id, limit=20).items
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
-        TextColumn("{task.fields[detail]}"),
+        BarColumn(bar_width=24),
+        TextColumn("{task.fields[detail]}", markup=False),
         TimeElapsedColumn(),
         console=console,
     ) as progress:
         task = progress.add_task(f"run {run.id}", detail="queued", total=None)
         while True:
             run = service.syncs.get_run(org, run.id)
-            p = run.progress
-            entity = p.current_entity.value if p.current_entity else "-"
-            detail = (
-                f"{run.state.value} · {entity} · {p.records} records · {p.pages} pages"
-                f" · rate-limit wait {p.rate_limit_wait_s:.1f} s"
-            )
-            progress.update(task, detail=detail)
+            progress.update(task, **follow_fields(run, earlier, now=utcnow()))
             if run.state.is_finished or run.state is RunState.PAUSED:
                 return run
             time.sleep(0.5)
+
+
+def follow_fields(run: SyncRun, earlier: list[SyncRun], *, now: datetime) -> dict[str, Any]:
+    """The progress line's bar and words for one reading of the run."""
+    p = run.progress
+    entity = p.current_entity.value if p.current_entity else "-"
+    if p.entity_count > 1:
+        entity += f" ({p.entity_number} of {p.entity_count})"
+    parts = [run.state.value, entity, plural(p.records, "record"), plural(p.pages, "page")]
+    found = eta.forecast(run, earlier, now=now)
+    if found is not None:
+        parts.append(eta.in_words(found))
+    waiting = eta.vendor_wait(run)
+    if waiting:
+        parts.append(waiting)
+    share = found.share * 100 if found is not None else None
+    return {"detail": shown(" · ".join(parts)), "total": 100 if share is not None else None,
+            "completed": share or 0}  # fmt: skip
 
 
 @app.command("sync")

@@ -81,6 +81,13 @@ class RunProgress(Model):
     pages: int = 0
     rate_limit_wait_s: float = 0.0
     message: Text500 | None = None
+    # The current entity's place in the run and, where the vendor counted its read, the
+    # read's end: what a percentage and a time left are computed from (core.models.eta).
+    entity_number: int = 0  # 1-based among the run's entities; 0 before the first
+    entity_count: int = 0
+    entity_read: int = 0
+    entity_expected: int | None = None  # records the read yields in all, as the vendor counts
+    entity_started_at: UtcDatetime | None = None
     # Who reported this progress, and when: set by the worker's heartbeat, cleared when
     # it hands the run back. A claimed run that still names a worker was taken over.
     worker_id: str | None = None

@@ -81,6 +81,7 @@ class RunContext:
         self.progress.current_entity = entity
         self.progress.records = sum(c.read + c.pushed for c in self.counts.values())
         self.progress.pages = sum(c.pages for c in self.counts.values())
+        self.progress.entity_read = self.entity_counts(entity).read
         if message:
             self.progress.message = message
         self.control.checkpoint(self.progress.model_copy(), dict(self.counts))

@@ -89,7 +89,10 @@ class SyncEngine:
         """Run every entity; RunLostError propagates (the new owner finishes the run)."""
         errors: list[tuple[Entity, ToothpickError]] = []
         try:
-            for entity in self.entities():
+            entities = self.entities()
+            self.ctx.progress.entity_count = len(entities)
+            for number, entity in enumerate(entities, 1):
+                self.ctx.progress.entity_number = number
                 try:
                     self._sync_entity(entity)
                 except (VendorAuthError, CircuitOpenError, QuotaExhaustedError):
@@ -118,10 +121,12 @@ class SyncEngine:
     def _sync_entity(self, entity: Entity) -> None:
         ctx = self.ctx
         support = ctx.adapter.info.support(entity)
+        ctx.progress.entity_started_at, ctx.progress.entity_expected = utcnow(), None
         ctx.checkpoint(entity, f"Starting {entity.value}")
         if ctx.direction in (Direction.PULL, Direction.BOTH):
             EntityPull(ctx, entity).run()
         if ctx.direction in (Direction.PUSH, Direction.BOTH) and support.writable:
+            ctx.progress.entity_expected = None  # the vendor's count was of the read
             EntityPush(ctx, entity).run()
         ctx.absorb_call_stats(entity)
         ctx.audit.flush()

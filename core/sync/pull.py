@@ -141,6 +141,8 @@ class EntityPull:
 
     def _apply(self, page: RemotePage, max_seen: datetime | None) -> datetime | None:
         ctx = self.ctx
+        if page.total is not None:  # the vendor counted the rest of the read: progress has an end
+            ctx.progress.entity_expected = self.counts.read + page.total
         self.counts.pages += 1
         self.counts.read += len(page.records)
         for failure in page.failures:

@@ -226,3 +226,15 @@ def test_the_keyset_paginator_filters_by_window_and_last_id() -> None:
     assert paginator.resume == {"after_id": "9"}
     paginator.update_state(_reply([{"id": "12"}], more=False), [{"id": "12"}])
     assert not paginator.has_next_page and paginator.resume is None
+
+
+def test_an_incremental_reads_first_search_page_carries_its_total(
+    sandbox: RunningSandbox,
+) -> None:
+    before = datetime.now(UTC)
+    changed = [r.id for r in sandbox.control.iter_records(HS, TENANT, "contacts")][:3]
+    for contact in changed:
+        sandbox.control.update(HS, TENANT, "contacts", contact, {"jobtitle": "Counted"})
+    pages = list(adapter(sandbox).read(Entity.CONTACT, since=before, resume=None))
+    assert pages[0].total == 3 == len(pages[0].records)
+    assert all(p.total is None for p in pages[1:])

@@ -214,3 +214,10 @@ def test_custom_fields_are_offered_and_carried_both_ways(sandbox: RunningSandbox
     )
     after = sandbox.control.get("odoo", "acme", "res.partner", customer.external_id)
     assert after is not None and after.fields["x_loyalty_tier"] == "gold"
+
+
+def test_the_first_page_carries_the_search_count(sandbox: RunningSandbox) -> None:
+    odoo = adapter(sandbox, "acme", detect_deletions=False)
+    pages = list(odoo.read(Entity.PRODUCT, since=None, resume=None))
+    assert pages[0].total == 45 == sum(len(p.records) for p in pages)
+    assert all(p.total is None for p in pages[1:])

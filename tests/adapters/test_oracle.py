@@ -181,3 +181,11 @@ def test_order_lines_update_in_place_but_new_lines_are_refused(sandbox: RunningS
     }
     [refused] = oracle.write(Entity.ORDER, [OutboundRecord("300000100000001", grown, ("lines",))])
     assert refused.error and "cannot be added" in refused.error
+
+
+def test_the_first_page_carries_total_results(sandbox: RunningSandbox) -> None:
+    pages = list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=None))
+    assert pages[0].total == 250 == len(records(pages))
+    assert [p.total for p in pages[1:]] == [None, None]
+    resumed = list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=pages[0].resume))
+    assert len(records(resumed)) == 150 and resumed[0].total is None  # not the read's first

@@ -299,3 +299,13 @@ def test_a_bad_bulk_threshold_names_the_field(sandbox: RunningSandbox, value: st
     with pytest.raises(InvalidInputError) as refused:
         adapter(sandbox, bulk_threshold=value)
     assert refused.value.field == "bulk_threshold"
+
+
+def test_the_first_page_carries_the_querys_total_size(sandbox: RunningSandbox) -> None:
+    sf = adapter(sandbox)
+    pages = list(sf.read(Entity.CONTACT, since=None, resume=None))
+    assert pages[0].total == 450 == sum(len(p.records) for p in pages)
+    assert [p.total for p in pages[1:]] == [None, None]
+    # The spent locator makes the read restart from its last modstamp: a new query, counted.
+    restarted = list(sf.read(Entity.CONTACT, since=None, resume=pages[0].resume))
+    assert restarted[0].total == sum(len(p.records) for p in restarted) < 450

@@ -204,3 +204,9 @@ def test_an_api_management_quota_pauses_the_run(sandbox: RunningSandbox) -> None
     with pytest.raises(QuotaExhaustedError) as caught:
         list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=None))
     assert "quota" in str(caught.value)
+
+
+def test_the_first_page_carries_the_inline_count(sandbox: RunningSandbox) -> None:
+    pages = list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=None))
+    assert pages[0].total == 250 == len(records(pages))
+    assert [p.total for p in pages[1:]] == [None, None]

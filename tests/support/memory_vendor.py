@@ -146,6 +146,8 @@ class MemoryAdapter:
             yield RemotePage(
                 records=[self._remote(key, row) for _, key, row in chunk],
                 resume={"offset": offset} if offset < len(rows) else None,
+                # counted like Salesforce's totalSize: on a fresh read's first page
+                total=len(rows) if resume is None and offset == len(chunk) else None,
             )
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:

@@ -210,3 +210,19 @@ def test_unchanged_vendor_record_never_conflicts_with_a_local_edit(
     outcome, _ = harness.run(full=True)
     assert outcome.counts[C].conflicts == 0
     assert harness.local()["c7"]["title"] == "CEO"
+
+
+def test_progress_carries_the_vendors_count_and_the_entitys_place(harness: Harness) -> None:
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[RunProgress] = []
+
+        def checkpoint(self, progress: RunProgress, counts: dict[Entity, EntityCounts]) -> None:
+            self.seen.append(progress)
+
+    recorder = Recorder()
+    harness.run(full=True, control=recorder)
+    pages = [p for p in recorder.seen if p.message == "Pulling contact"]
+    assert [(p.entity_read, p.entity_expected) for p in pages] == [(3, 7), (6, 7), (7, 7)]
+    assert {(p.entity_number, p.entity_count) for p in recorder.seen} == {(1, 1)}
+    assert all(p.entity_started_at is not None for p in recorder.seen)
