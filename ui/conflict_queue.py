@@ -7,7 +7,7 @@ import streamlit as st
 from core.models import ConflictStatus
 from core.schemas import ConnectionPublic
 from core.wording import plural
-from ui import conflict_diff, conflict_followup, feedback, loaders, pager, systems
+from ui import conflict_diff, conflict_followup, feedback, loaders, navigate, pager, systems
 from ui import format as fmt
 
 
@@ -38,20 +38,13 @@ def queue(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
         }
         for c in page.items
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("Click a record to review it side by side.")
+    picked = navigate.picked_row(prefix, rows)
     pager.controls(prefix, page.total)
-    by_id = {c.id: c for c in page.items}
-    chosen = st.selectbox(
-        "Review",
-        list(by_id),
-        format_func=lambda cid: (
-            f"{by_id[cid].entity.value} {by_id[cid].external_id} · "
-            f"{names.get(by_id[cid].connection_id, '?')} · "
-            f"{', '.join(by_id[cid].differing_fields) or by_id[cid].kind.value}"
-        ),
-        key=f"{prefix}_pick",
-    )
-    if chosen is not None:
+    if picked is not None and picked < len(page.items):
+        conflict = page.items[picked]
+        name = names.get(conflict.connection_id, "?")
         with st.container(border=True, key=f"{prefix}_detail"):
-            conflict = by_id[chosen]
-            conflict_diff.detail(prefix, org, conflict, names.get(conflict.connection_id, "?"))
+            conflict_diff.detail(prefix, org, conflict, name)
+            if conflict.connection_id in names:
+                navigate.link(conflict.connection_id, f"Open {name}")

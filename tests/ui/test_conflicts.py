@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.models import ConflictStatus, Entity, Resolution
 from core.service import IntegrationService
 from tests.ui.builders import ORG, conflict, stored_connection
-from tests.ui.conftest import OpenPage, markdown, press, shown
+from tests.ui.conftest import OpenPage, click_row, markdown, press, shown
 
 
 def test_nothing_held_says_so(open_page: OpenPage) -> None:
@@ -16,6 +16,9 @@ def test_nothing_held_says_so(open_page: OpenPage) -> None:
 def test_take_the_vendors_version(open_page: OpenPage, service: IntegrationService) -> None:
     held = service.runtime.store.add_conflict(conflict(stored_connection(service)))
     at = open_page("conflicts")
+    assert [s.label for s in at.selectbox] == ["Rows per page"]  # a row opens it, no dropdown
+    assert "lucia@local.example" not in markdown(at)
+    at = click_row(at, "cf_rows_0", 0)
     diff = markdown(at)
     assert "lucia@local.example" in diff and "lucia@vendor.example" in diff
     assert diff.count("≠ differs") == 2  # email and title, marked in words as well as colour
@@ -29,7 +32,7 @@ def test_take_the_vendors_version(open_page: OpenPage, service: IntegrationServi
 def test_field_by_field(open_page: OpenPage, service: IntegrationService) -> None:
     connection = stored_connection(service)
     held = service.runtime.store.add_conflict(conflict(connection))
-    at = open_page("conflicts")
+    at = click_row(open_page("conflicts"), "cf_rows_0", 0)
     at.radio(key=f"cf_resolve_pick_{held.id}_email").set_value("local")
     at.radio(key=f"cf_resolve_pick_{held.id}_title").set_value("remote")
     press(at, "Apply these choices")
