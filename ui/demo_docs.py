@@ -11,31 +11,53 @@ import streamlit as st
 from core.schemas import SystemInfo
 from core.service import AREAS, IntegrationService
 
+# Every name below is checked against the code by tests/ui/test_demo_docs.py: the tab
+# shows what exists, and a rename or a removal fails that test rather than the reader.
 ARCHITECTURE = """
 ```
 vendor API  <->  adapters/<system>.py  <->  core/sync (engine)  <->  core/store (SQLite | MongoDB)
 (or sandbox/)     auth, paging, rate        pulls, maps, diffs,       one Store protocol,
                   limits, mapping           upserts, pushes           two implementations
             core/service.py  (IntegrationService: one facade composing its areas:
-                              .connections .syncs .monitoring .review .admin)
-        dashboard (this app)  |  REST API (api/)  |  scheduler  |  workers  |  toothpick CLI
+{areas})
+  dashboard (this app) | REST API and vendor webhooks (api/) | scheduler | workers | toothpick CLI
+  runs queue in the store; with REDIS_URL set, Dramatiq on Redis carries them to any worker
 ```
 """
 
+
+def architecture() -> str:
+    """The diagram, its areas read from the facade itself."""
+    names, lines, line = [f".{area}" for area in AREAS], [], ""
+    for name in names:
+        if len(line) + len(name) > 60:
+            lines.append(line)
+            line = ""
+        line += f" {name}" if line else name
+    lines.append(line)
+    indent = " " * 30
+    return ARCHITECTURE.format(areas="\n".join(indent + chunk for chunk in lines))
+
+
 FLOW = """
-1. **Connect.** The form comes from the system's own declaration (its fields, which are
-   secret). Credentials are sealed with AES-256-GCM before they are stored; no page ever
-   shows them again.
-2. **Queue.** *Sync now*, the scheduler (every 6 h by default, or the connection's own
-   interval or cron) and webhooks queue a run in the store. A connection never runs twice
-   at once.
-3. **Run.** A worker claims the run, pulls pages from the vendor honouring its rate limits
-   and `Retry-After`, maps records to ToothPick's canonical entities, upserts them by
-   content hash, and checkpoints after every page so a killed run resumes where it stopped.
+1. **Connect.** The form comes from the system's own declaration: the sign-in method first,
+   then only its fields. Save tests the connection first. Credentials are sealed with
+   AES-256-GCM before they are stored; no page shows them again.
+2. **Queue.** *Sync now*, the REST API, the scheduler (every 6 h by default, or the
+   connection's own interval or cron) and verified vendor webhooks
+   (`POST /api/webhooks/{system}/{connection}`) queue a run in the store. A connection
+   never runs twice at once. With `REDIS_URL` set, queued runs travel through Dramatiq
+   on Redis to any number of `toothpick worker` processes; the store stays the truth.
+3. **Run.** A worker claims the run, reads pages from the vendor honouring its rate limits
+   and `Retry-After`, maps records to ToothPick's canonical entities, upserts them keyed
+   by their vendor id (unchanged ones skipped by content hash), pushes local changes on
+   two-way connections, and checkpoints after every page so a killed run resumes where
+   it stopped.
 4. **Resolve.** When both sides changed a record, the connection's policy decides: the
    newest change wins, the record is held on the Conflicts page, or it is skipped.
 5. **Watch.** Every operation is a log entry; the overview's KPIs and charts are computed
-   by the store from them.
+   by the store from them. Alerts open and resolve themselves, and notification channels
+   (signed webhook, Slack, email) tell people.
 """
 
 
@@ -77,7 +99,7 @@ def service_api() -> list[dict[str, str]]:
 
 def show(infos: list[SystemInfo]) -> None:
     st.subheader("Architecture", anchor=False)
-    st.markdown(ARCHITECTURE)
+    st.markdown(architecture())
     st.markdown(FLOW)
     st.subheader("Systems", anchor=False)
     if infos:
