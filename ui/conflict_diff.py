@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.errors import ToothpickError
 from core.models import Conflict, ConflictKind, Resolution
-from ui import conflict_followup, feedback, loaders, systems
+from ui import conflict_followup, feedback, loaders, navigate, systems
 from ui import format as fmt
 from ui.context import service
 from ui.text import h, md, shorten
@@ -74,6 +74,8 @@ def _resolve(
         feedback.put(key, feedback.Outcome(False, f"Resolving failed: {exc}"))
         return
     loaders.forget_writes()
+    # The row stays selected otherwise, and the next conflict would open in its place.
+    navigate.forget_selection(key.removesuffix("_resolve"))
     words = {
         Resolution.LOCAL: "kept ToothPick's version",
         Resolution.REMOTE: "took the vendor's version",

@@ -43,3 +43,16 @@ def test_field_by_field(open_page: OpenPage, service: IntegrationService) -> Non
     assert resolved.resolved_data["title"] == "Director"
     pending = service.review.records(ORG, connection.id, Entity.CONTACT, pending_only=True)
     assert [r.local_change for r in pending] == [{"email": "lucia@local.example"}]
+
+
+def test_a_resolved_conflict_does_not_open_the_next_in_its_place(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    connection = stored_connection(service)
+    for record in ("c-1", "c-2"):
+        service.runtime.store.add_conflict(conflict(connection, external_id=record))
+    at = click_row(open_page("conflicts"), "cf_rows_0", 0)
+    press(at, "Take the vendor's version")
+    assert any("took the vendor's version" in shown(s.value) for s in at.success)
+    assert not [b for b in at.button if b.label == "Take the vendor's version"]
+    assert any("1 record" in shown(m.value) for m in at.markdown)

@@ -104,7 +104,7 @@ def test_a_local_choice_on_a_pull_only_connection_says_it_stays_local(
     connection = stored_connection(service, name="HubSpot EU")
     assert connection.direction is Direction.PULL
     held = service.runtime.store.add_conflict(conflict(connection))
-    at = open_page("conflicts")
+    at = click_row(open_page("conflicts"), "cf_rows_0", 0)
     at.button(key=f"cf_resolve_local_{held.id}").click().run()
     [said] = [s.value for s in at.success if s.value.startswith("Resolved")]
     assert "stay in ToothPick only" in said and "pushed on the next sync" not in said
@@ -119,7 +119,7 @@ def test_turning_on_two_way_sync_after_a_local_choice(
 ) -> None:
     connection = stored_connection(service, name="HubSpot EU")
     held = service.runtime.store.add_conflict(conflict(connection))
-    at = open_page("conflicts")
+    at = click_row(open_page("conflicts"), "cf_rows_0", 0)
     at.button(key=f"cf_resolve_local_{held.id}").click().run()
     press(at, "Turn on two-way sync")
     assert service.connections.get_connection(ORG, connection.id).direction is Direction.BOTH
@@ -134,7 +134,7 @@ def test_a_two_way_connection_says_the_choice_is_pushed(
         ORG, connection.id, ConnectionUpdate(direction=Direction.BOTH)
     )
     held = service.runtime.store.add_conflict(conflict(connection))
-    at = open_page("conflicts")
+    at = click_row(open_page("conflicts"), "cf_rows_0", 0)
     at.button(key=f"cf_resolve_local_{held.id}").click().run()
     assert any("pushed to the vendor on the next sync" in s.value for s in at.success)
     assert not [b for b in at.button if b.label == "Push it now"]
