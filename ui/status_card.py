@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.clock import utcnow
-from core.models import RunState
+from core.models import RunState, eta
 from core.schemas import ConnectionStatusView
 from core.wording import plural
 from ui import format as fmt
@@ -57,9 +57,11 @@ def card(view: ConnectionStatusView, prefix: str) -> None:
         if active is not None and active.state is RunState.RUNNING:
             p = active.progress
             entity = p.current_entity.value if p.current_entity else "starting"
+            found = eta.forecast(active, [], now=utcnow())  # the vendor's count, where it gave one
+            share = f" · {found.share * 100:.0f} % of {entity}" if found is not None else ""
             st.markdown(
                 f":blue[:material/sync:] Now: {entity} · {plural(p.records, 'record')} · "
-                f"{plural(p.pages, 'page')}"
+                f"{plural(p.pages, 'page')}{share}"
             )
         elif active is not None and active.state is RunState.QUEUED:
             st.markdown(":blue[:material/hourglass_top:] A sync is queued.")

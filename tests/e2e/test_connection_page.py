@@ -83,3 +83,8 @@ def test_saving_with_a_wrong_token_saves_nothing(page: Page, product: Product) -
     expect(page.get_by_role("button", name="Save it disabled anyway")).to_be_visible()
     expect(page.get_by_text("Tested and saved")).to_have_count(0)
     screenshots(page, "connect-wrong-token")
+    page.get_by_role("button", name="Save it disabled anyway").click()  # the user insists
+    expect(
+        page.get_by_text(re.compile("^Saved “HubSpot \\(wrong token\\)” disabled: "))
+    ).to_be_visible(timeout=30_000)
+    screenshots(page, "connect-wrong-token-saved-disabled")

@@ -20,6 +20,7 @@ from core.errors import NotFoundError
 from core.models import System
 from core.settings import load_settings
 from tests.e2e.conftest import Product, open_page, screenshots, wait_idle
+from tests.e2e.test_connection_page import _click_first_row
 
 # One worker runs these in order against one product server (tests/conftest.py).
 pytestmark = pytest.mark.e2e
@@ -135,7 +136,8 @@ def test_filter_logs_and_download_csv(page: Page, product: Product) -> None:
 def test_resolve_a_conflict(page: Page, product: Product) -> None:
     open_page(page, product, "conflicts", "Conflicts")
     expect(page.get_by_text(re.compile("records? waits? for a decision"))).to_be_visible()
-    expect(page.get_by_text("≠ differs").first).to_be_visible()
+    _click_first_row(page.locator(".st-key-cf_rows_0 [data-testid=stDataFrame]"))  # a row opens it
+    expect(page.get_by_text("≠ differs").first).to_be_visible(timeout=15_000)
     screenshots(page, "conflicts")
     page.get_by_role("button", name="Take the vendor's version").click()
     expect(page.get_by_text("took the vendor's version")).to_be_visible(timeout=15_000)

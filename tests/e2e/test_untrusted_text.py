@@ -18,13 +18,13 @@ from typing import ClassVar
 
 import pytest
 from playwright.sync_api import Page, Request, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from core.clock import utcnow
 from core.models import Alert, AlertKind, AlertSeverity, ConnectionStatus, LogLevel, LogStatus
 from core.service import IntegrationService
 from core.settings import load_settings
 from tests.e2e.conftest import Product, open_page, screenshots, wait_idle
+from tests.e2e.test_connection_page import _click_first_row
 from tests.support.hostile import hostile_set
 from tests.ui.builders import ORG, conflict, log, stored_connection
 
@@ -112,7 +112,7 @@ def test_no_request_leaves_and_no_link_comes_from_data(
     _no_link_from_data(page, address)
     screenshots(page, "hostile-connections")
     open_page(page, product, "conflicts", "Conflicts")
-    _choose(page, "cf_pick", "Re-enter your token")
+    _click_first_row(page.locator(".st-key-cf_rows_0 [data-testid=stDataFrame]"))  # the newest
     detail = page.locator(".st-key-cf_detail")
     expect(detail.get_by_text("![pixel](").first).to_be_visible(timeout=20_000)
     # Streamlit icon codes in data stay text, also inside the HTML diff table.
@@ -127,21 +127,6 @@ def test_no_request_leaves_and_no_link_comes_from_data(
     page.evaluate(f"new Image().src = '{address}/control.png'")
     page.wait_for_timeout(1000)
     assert requested == [f"{address}/control.png"] and hits == ["/control.png"]
-
-
-def _choose(page: Page, key: str, option: str) -> None:
-    """Pick a selectbox option; a rerun landing on the click closes the list, so retry."""
-    choice = page.get_by_role("option", name=option).first
-    for _attempt in range(3):
-        wait_idle(page)
-        page.locator(f".st-key-{key} input[role=combobox]").click()
-        try:
-            choice.wait_for(state="visible", timeout=10_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    choice.click()
-    wait_idle(page)
 
 
 def _no_link_from_data(page: Page, address: str) -> None:

@@ -134,3 +134,53 @@ def test_a_running_sync_shows_a_percentage_from_the_last_run_of_its_kind(
     at = open_page("sync")
     texts = [str(p.proto) for p in at.get("progress")]
     assert any("About 25 % done" in t for t in texts), texts
+
+
+def test_a_running_sync_with_the_vendors_count_shows_its_share_and_place(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    from datetime import timedelta
+
+    from core.models import RunProgress
+
+    connection = _connected(service, system_info)
+    store, entity = service.runtime.store, system_info.supported_entities[0]
+    service.syncs.queue_sync(ORG, connection.id)
+    now = utcnow()
+    running = store.claim_next_run("w1", now=now, stale_before=now - timedelta(minutes=5))
+    assert running is not None
+    store.heartbeat_run(
+        running.id, "w1", now=now, counts={},
+        progress=RunProgress(
+            current_entity=entity, records=400, entity_read=400, entity_expected=1000,
+            entity_started_at=now - timedelta(seconds=8), entity_number=1, entity_count=2,
+            rate_limit_wait_s=2.0,
+        ),
+    )  # fmt: skip
+    at = open_page("sync")
+    texts = [p.proto.text for p in at.get("progress")]
+    expected = f"{entity.value}: 40 % of 1,000 records (the vendor's count), about "
+    assert any(expected in t for t in texts), texts
+    assert any(m.label == "Entity 1 of 2" for m in at.metric)
+    assert any("Waited 2.0 s on the vendor's rate limit so far" in c.value for c in at.caption)
+    at.switch_page("pages/overview.py").run()
+    assert any(f"40 % of {entity.value}" in m.value for m in at.markdown)
+
+
+def test_a_running_sync_with_no_ground_says_there_is_no_percentage(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    from datetime import timedelta
+
+    from core.models import RunProgress
+
+    connection = _connected(service, system_info)
+    store = service.runtime.store
+    service.syncs.queue_sync(ORG, connection.id)
+    now = utcnow()
+    running = store.claim_next_run("w1", now=now, stale_before=now - timedelta(minutes=5))
+    assert running is not None
+    store.heartbeat_run(running.id, "w1", now=now, progress=RunProgress(records=5), counts={})
+    at = open_page("sync")
+    assert not at.get("progress")
+    assert any("No percentage yet" in c.value for c in at.caption)
