@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox.control import SandboxControl
-from tests.e2e.conftest import ARTIFACTS, PHONE, Product, open_page, screenshots, wait_idle
+from tests.e2e.conftest import ARTIFACTS, PHONE, Product, open_page, screenshots
 from tests.e2e.test_connection_page import ROW_PX, _click_first_row, _connection_heading
 from tests.e2e.test_product import SYNC_TIMEOUT_MS, _choose
 
@@ -25,8 +25,6 @@ DEMO_HUBSPOT = "HubSpot (sandbox)"
 
 def test_open_a_connection_from_the_sync_history(page: Page, product: Product) -> None:
     open_page(page, product, "sync", "Sync")
-    page.get_by_role("switch", name="Only this connection").click()  # every connection's runs
-    wait_idle(page)
     _click_first_row(page.locator(".st-key-sync_hist_rows_0 [data-testid=stDataFrame]"))
     link = page.locator(".st-key-sync_hist_detail").get_by_role("link", name=re.compile("^Open "))
     expect(link).to_be_visible(timeout=15_000)
