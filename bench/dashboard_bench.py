@@ -80,6 +80,9 @@ def _rss_mb() -> float:
     return 0.0
 
 
+SYSTEMS = ("sap", "odoo", "oracle", "salesforce", "hubspot", "zoho", "pipedrive")
+
+
 def _busiest_connection(directory: Path) -> str:
     """The connection with the most log entries: its page reads the most."""
     import sqlite3
@@ -123,6 +126,8 @@ def child(directory: Path, repeat: int) -> dict[str, Any]:
     at.query_params["id"] = _busiest_connection(directory)
     at.switch_page("pages/connection.py").run()
     connection_page = [timed(at) for _ in range(repeat)]
+    opened = [t.value for t in at.title]
+    assert len(opened) == 1 and opened[0].replace("\\", "").startswith(tuple(SYSTEMS)), opened
     rss["after connection page"] = _rss_mb()
     return {
         "cold_first_run_s": cold,
@@ -133,6 +138,7 @@ def child(directory: Path, repeat: int) -> dict[str, Any]:
         "logs_text_filter_s": logs_text,
         "text_filter_matched": matched,
         "connection_page_s": connection_page,
+        "connection_page_opened": opened[0],
         "rss_mb": rss,
         "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

@@ -17,7 +17,9 @@ large the log grows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -89,13 +91,38 @@ def _store_key(settings: Settings) -> str:
     return f"{settings.data_dir.resolve()}|{digest}|{settings.mongodb_database}"
 
 
-def settings() -> Settings:
+def _read_from() -> tuple[object, ...]:
+    """What the settings are read from: the environment, the working directory, its .env."""
+    try:
+        found = os.stat(".env")
+        dotenv: tuple[int, int] | None = (found.st_mtime_ns, found.st_size)
+    except OSError:
+        dotenv = None
+    return tuple(sorted(os.environ.items())), os.getcwd(), dotenv
+
+
+# Reading the settings (pydantic-settings over the environment and .env) and resolving
+# the data directory took a quarter of a page's server time, as every service() call
+# did both. They are read again only when what they are read from changes; the cache
+# holds values, not sessions' state, so all sessions may share it.
+@functools.lru_cache(maxsize=4)
+def _settings(read_from: tuple[object, ...]) -> Settings:
+    del read_from  # only the cache key
     return load_settings()
+
+
+@functools.lru_cache(maxsize=4)
+def _key(read_from: tuple[object, ...]) -> str:
+    return _store_key(_settings(read_from))
+
+
+def settings() -> Settings:
+    return _settings(_read_from())
 
 
 def store_key() -> str:
     """Identifies the store this process reads (part of every loader's cache key)."""
-    return _store_key(load_settings())
+    return _key(_read_from())
 
 
 def handle() -> Handle:
@@ -109,7 +136,7 @@ def service() -> IntegrationService:
 
 
 def organisation() -> str:
-    return load_settings().organisation
+    return settings().organisation
 
 
 @contextmanager
