@@ -258,10 +258,12 @@ class SalesforceAdapter(BaseAdapter):
             str(f["name"]): str(f.get("type") or "") for f in self.describe(spec.vendor_object)
         }
         query = BulkQuery(self.session, self.data_path, self.clock, types, self.batch_size)
-        for raw, position in query.pages(self.select(spec), resume):
+        for number, (raw, position) in enumerate(query.pages(self.select(spec), resume)):
             self.stats.pages += 1
             page = self.to_page(spec, fields, raw)
             page.resume = position
+            if number == 0 and resume is None:
+                page.total = query.processed  # the job's rows, counted by Salesforce
             yield page
 
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:

@@ -28,7 +28,7 @@ from typing import Any
 
 from adapters.bulk_jobs import wait_for_job
 from adapters.http import VendorSession
-from adapters.paths import dig
+from adapters.paths import dig, dig_count
 from adapters.timing import Clock
 from core.errors import VendorError
 
@@ -57,6 +57,7 @@ class BulkQuery:
         self.clock = clock
         self.types = {"isdeleted": "boolean"} | {k.lower(): v for k, v in field_types.items()}
         self.page_size = page_size
+        self.processed: int | None = None  # the finished job's row count: progress's end
 
     def pages(
         self, soql: str, resume: Mapping[str, Any] | None
@@ -109,7 +110,10 @@ class BulkQuery:
             if state in ("Failed", "Aborted"):
                 reason = dig(reply.body, "errorMessage") or state.lower()
                 raise VendorError(f"Salesforce's bulk query job {job} ended {state}: {reason}")
-            return True if state == "JobComplete" else None
+            if state == "JobComplete":
+                self.processed = dig_count(reply.body, "numberRecordsProcessed")
+                return True
+            return None
 
         wait_for_job(poll, self.clock, what=f"Salesforce's bulk query job {job}")
 

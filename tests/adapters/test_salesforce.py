@@ -253,6 +253,7 @@ def test_a_large_full_read_goes_through_a_bulk_job_and_matches_rest(
     by_bulk = {r.external_id: r for p in pages for r in p.records}
     assert [len(p.records) for p in pages] == [200, 200, 50]  # engine pages of batch_size
     assert pages[0].resume and pages[0].resume["bulk_job"] and pages[-1].resume is None
+    assert [p.total for p in pages] == [450, None, None]  # the job's numberRecordsProcessed
     assert by_bulk.keys() == by_rest.keys()
     for key, record in by_rest.items():  # the same canonical record, typed the same way
         assert by_bulk[key].data == record.data, key
