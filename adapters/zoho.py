@@ -60,6 +60,7 @@ class ZohoAdapter(BaseAdapter):
 
     def __init__(self, context: AdapterContext, **options: Any) -> None:
         self.bulk_threshold = bulk_threshold(context.connection.config.get("bulk_threshold"))
+        self._bulk_total: int | None = None
         super().__init__(context, **options)
 
     def authenticator(self) -> Authenticator:
@@ -141,6 +142,7 @@ class ZohoAdapter(BaseAdapter):
         if since is not None or not self.bulk_threshold or not _exportable(spec):
             return False
         held = self.count(entity)
+        self._bulk_total = held  # the progress's end, given to the first page
         return held is not None and held >= self.bulk_threshold
 
     def _bulk_read(self, entity: Entity, resume: dict[str, Any] | None) -> Iterator[RemotePage]:
@@ -153,10 +155,12 @@ class ZohoAdapter(BaseAdapter):
             self.session, read_url, self.clock, module=spec.vendor_object,
             fields=self._columns(spec), lookups=lookups, field_types=types, page_size=PER_PAGE,
         )  # fmt: skip
-        for raw, position in bulk.pages(resume):
+        for number, (raw, position) in enumerate(bulk.pages(resume)):
             self.stats.pages += 1
             page = self.to_page(spec, fields, raw)
             page.resume = position
+            if number == 0 and resume is None:
+                page.total = self._bulk_total  # the count action's, which chose the jobs
             yield page
 
     def _field_types(self, spec: EntitySpec) -> dict[str, str]:

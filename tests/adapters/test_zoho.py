@@ -252,6 +252,7 @@ def test_a_large_full_read_goes_through_bulk_read_jobs_and_matches_rest(
     pages = list(adapter(sandbox, bulk_threshold=400).read(Entity.CONTACT, since=None, resume=None))
     by_bulk = {r.external_id: r for p in pages for r in p.records}
     assert by_bulk.keys() == by_rest.keys()  # 449 live ones and the deletion
+    assert pages[0].total == 449  # the count that chose the jobs: progress has an end
     for key, record in by_rest.items():
         assert (by_bulk[key].data, by_bulk[key].deleted) == (record.data, record.deleted), key
         assert by_bulk[key].updated_at == record.updated_at
