@@ -24,6 +24,7 @@ from core.store.sqlite import SqliteStore
 from core.store.sqlite.codec import to_us
 from core.store.sqlite.kpis import kpi_sql, p95_branch, p95_index, volume_sql
 from core.store.sqlite.logs import log_count_sql, log_page_sql, page_index
+from core.store.sqlite.schema import V1
 from tests.core.store.builders import DAY, ORG, T0, at, log
 
 
@@ -64,7 +65,16 @@ def mixed_logs(count: int) -> list[LogEntry]:
 
 
 # What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
-UNDO_VERSIONS_7_TO_9 = """
+UNDO_VERSION_10 = "DROP TABLE records; DROP TABLE record_changes; DROP TABLE record_streams;" + (
+    "".join(
+        f"{statement};"
+        for statement in V1
+        if "TABLE records" in statement or "ON records" in statement or "record_changes" in statement
+    )
+)
+UNDO_VERSIONS_7_TO_10 = (
+    UNDO_VERSION_10
+    + """
     DROP INDEX alerts_one_open;
     ALTER TABLE alerts DROP COLUMN acknowledged_by;
     ALTER TABLE alerts DROP COLUMN resolved_at;
@@ -77,6 +87,7 @@ UNDO_VERSIONS_7_TO_9 = """
     DROP TABLE notifications;
     DROP TABLE leases;
 """
+)
 
 
 def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
@@ -86,7 +97,7 @@ def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store.close()
     expected = rollup_rows(path)
     downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
-    downgrade.executescript(UNDO_VERSIONS_7_TO_9)
+    downgrade.executescript(UNDO_VERSIONS_7_TO_10)
     downgrade.executescript(
         "DROP TABLE log_hours; DROP TABLE volume_hours; DROP TABLE record_issues; "
         "PRAGMA user_version = 1;"
