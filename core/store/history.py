@@ -28,7 +28,9 @@ def needs_data(history: list[RecordChange]) -> bool:
     return any(c.kind is ChangeKind.CREATED and c.after is None for c in history)
 
 
-def with_creation(history: list[RecordChange], current: dict[str, Any] | None) -> list[RecordChange]:
+def with_creation(
+    history: list[RecordChange], current: dict[str, Any] | None
+) -> list[RecordChange]:
     """`history` newest first, each data-less creation given the data it created."""
     data = dict(current or {})
     filled: list[RecordChange] = []

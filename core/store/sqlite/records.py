@@ -183,7 +183,8 @@ class RecordsMixin(StoreArea):
     ) -> dict[str, Record]:
         if not external_ids:
             return {}
-        rows = self._read_by_ids(RECORD_COLUMNS, organisation_id, connection_id, entity, external_ids)
+        columns = RECORD_COLUMNS
+        rows = self._read_by_ids(columns, organisation_id, connection_id, entity, external_ids)
         key = (organisation_id, connection_id, entity.value)
         return {row["external_id"]: record_from_row(row, key) for row in rows}
 

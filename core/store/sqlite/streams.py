@@ -19,13 +19,9 @@ import sqlite3
 
 from core.store.sqlite.db import require_connection
 
-STREAM = "(SELECT id FROM record_streams WHERE organisation_id = ? AND connection_id = ? AND entity = ?)"
-
-_RECORD_COLUMNS = (
-    "external_id, data, content_hash, source_created_at, source_updated_at, synced_at, "
-    "deleted, deleted_at, local_change, local_changed_at, version"
+STREAM = (
+    "(SELECT id FROM record_streams WHERE organisation_id = ? AND connection_id = ? AND entity = ?)"
 )
-_CHANGE_COLUMNS = "external_id, run_id, at, kind, before, after"
 
 V10: tuple[str, ...] = (
     """CREATE TABLE record_streams (
@@ -55,9 +51,14 @@ V10: tuple[str, ...] = (
         local_changed_at INTEGER,
         version INTEGER NOT NULL
     )""",
-    f"""INSERT INTO records_v10 (seq, stream, {_RECORD_COLUMNS})
-        SELECT r.seq, s.id, {", ".join("r." + c.strip() for c in _RECORD_COLUMNS.split(","))}
-        FROM records AS r JOIN record_streams AS s USING (organisation_id, connection_id, entity)""",
+    """INSERT INTO records_v10 (seq, stream, external_id, data, content_hash,
+            source_created_at, source_updated_at, synced_at, deleted, deleted_at, local_change,
+            local_changed_at, version)
+        SELECT r.seq, s.id, r.external_id, r.data, r.content_hash, r.source_created_at,
+            r.source_updated_at, r.synced_at, r.deleted, r.deleted_at, r.local_change,
+            r.local_changed_at, r.version
+        FROM records AS r
+        JOIN record_streams AS s USING (organisation_id, connection_id, entity)""",
     """CREATE TABLE record_changes_v10 (
         seq INTEGER PRIMARY KEY,
         stream INTEGER NOT NULL REFERENCES record_streams (id) ON DELETE CASCADE,
@@ -68,8 +69,8 @@ V10: tuple[str, ...] = (
         before TEXT,
         after TEXT
     )""",
-    f"""INSERT INTO record_changes_v10 (seq, stream, {_CHANGE_COLUMNS})
-        SELECT c.seq, s.id, {", ".join("c." + c.strip() for c in _CHANGE_COLUMNS.split(","))}
+    """INSERT INTO record_changes_v10 (seq, stream, external_id, run_id, at, kind, before, after)
+        SELECT c.seq, s.id, c.external_id, c.run_id, c.at, c.kind, c.before, c.after
         FROM record_changes AS c
         JOIN record_streams AS s USING (organisation_id, connection_id, entity)""",
     "DROP TABLE records",

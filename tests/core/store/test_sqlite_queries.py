@@ -69,7 +69,7 @@ UNDO_VERSION_10 = "DROP TABLE records; DROP TABLE record_changes; DROP TABLE rec
     "".join(
         f"{statement};"
         for statement in V1
-        if "TABLE records" in statement or "ON records" in statement or "record_changes" in statement
+        if any(name in statement for name in ("TABLE records", "ON records", "record_changes"))
     )
 )
 UNDO_VERSIONS_7_TO_10 = (

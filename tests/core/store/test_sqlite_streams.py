@@ -1,4 +1,4 @@
-"""SQLite only: version 10 (records keyed by stream) keeps a version-9 file's records and history."""
+"""SQLite only: version 10 (records keyed by stream) keeps a version-9 file's records."""
 
 from __future__ import annotations
 
