@@ -171,6 +171,7 @@ def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
 
     service = IntegrationService.open(load_settings())
     worker = Worker(service, worker_id="bench-worker")
+    idle_mb = peak_rss_mb()
     start, start_cpu = time.perf_counter(), time.process_time()
     if profile_to:
         import cProfile
@@ -186,13 +187,32 @@ def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
     counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
     return {
         "seconds": seconds, "cpu_seconds": cpu, "state": run.state.value, "error": run.error,
-        "counts": counts,
+        "counts": counts, "idle_rss_mb": idle_mb,
     }  # fmt: skip
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Not `ru_maxrss`: on Linux a child started by
+    fork and exec inherits its parent's high-water mark there, so it reported the bench
+    parent's size (about 150 MB) whenever that exceeded the worker's. VmHWM belongs to
+    the process's own address space, new at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
-    prof = profiles()[job["system"]]()
+    if job["leg"] == "sync":  # the worker imports only what a worker imports (not dlt)
+        result = leg_sync(job["run_id"], job.get("profile_to"))
+        result["max_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+    prof = profiles()[job["system"]]()  # a system's profile imports dlt's paginators
     sb = job["sandbox"]
     sandbox = RunningSandbox(
         sb["url"], sb["tls_url"], Path(sb["ca_path"]) if sb["ca_path"] else None,
@@ -200,11 +220,9 @@ def child_main(job_path: str) -> None:
     )  # fmt: skip
     if job["leg"] == "bare":
         result = leg_bare(prof, sandbox)
-    elif job["leg"] == "dlt":
-        result = leg_dlt(prof, sandbox, Path(job["workdir"]))
     else:
-        result = leg_sync(job["run_id"], job.get("profile_to"))
-    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result = leg_dlt(prof, sandbox, Path(job["workdir"]))
+    result["max_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 
