@@ -31,6 +31,7 @@ from core.models import (
 from core.store.queries import UpsertResult
 from core.store.sqlite.codec import (
     by_key,
+    dump_dict,
     dump_json,
     load_json,
     opt_dt,
@@ -119,6 +120,8 @@ def changed_parts(
 
 
 Rows = list[tuple[Any, ...]]
+_CREATED, _DELETED = ChangeKind.CREATED.value, ChangeKind.DELETED.value
+_RESTORED, _UPDATED = ChangeKind.RESTORED.value, ChangeKind.UPDATED.value
 
 
 def _plan_writes(
@@ -129,35 +132,40 @@ def _plan_writes(
     now: int,
     run_id: str | None,
 ) -> tuple[UpsertResult, Rows, Rows, Rows, Rows]:
-    """Turn the probe's answer (only new or differing records) into row batches."""
-    result = UpsertResult()
+    """Turn the probe's answer (only new or differing records) into row batches.
+
+    Runs once per stored record: counts are plain integers until the end (a pydantic
+    attribute set per record cost more than the row it counted) and data is serialised
+    without the model check (a RecordWrite's data is a plain dict)."""
     inserts: Rows = []
     replaces: Rows = []
     deletes: Rows = []
     changes: Rows = []
+    deleted = restored = updated = 0
     for external_id, seq, was_deleted, old_data in differing:
         write = latest[external_id]
-        stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
-        change = (stream, external_id, run_id, now)
         if seq is None and write.deleted:
             continue  # a deletion of a record never stored: nothing to do
         if seq is None:
-            result.created += 1
-            data = dump_json(write.data)
+            data = dump_dict(write.data)
+            stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
             inserts.append((stream, external_id, data, write.content_hash, *stamps))
-            changes.append((*change, ChangeKind.CREATED.value, None, None))
+            changes.append((stream, external_id, run_id, now, _CREATED, None, None))
         elif write.deleted:
-            result.deleted += 1
+            deleted += 1
             deletes.append((now, now, seq))
-            changes.append((*change, ChangeKind.DELETED.value, None, None))
+            changes.append((stream, external_id, run_id, now, _DELETED, None, None))
         else:
-            restored = bool(was_deleted)
-            result.restored += restored
-            result.updated += not restored
-            replaces.append((dump_json(write.data), write.content_hash, *stamps, seq))
+            restored += bool(was_deleted)
+            updated += not was_deleted
+            stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
+            replaces.append((dump_dict(write.data), write.content_hash, *stamps, seq))
             before, after = changed_parts(load_json(old_data), write.data)
-            kind = ChangeKind.RESTORED if restored else ChangeKind.UPDATED
-            changes.append((*change, kind.value, opt_json(before), opt_json(after)))
+            kind = _RESTORED if was_deleted else _UPDATED
+            changes.append(
+                (stream, external_id, run_id, now, kind, opt_json(before), opt_json(after))
+            )
+    result = UpsertResult(created=len(inserts), updated=updated, deleted=deleted, restored=restored)
     return result, inserts, replaces, deletes, changes
 
 
