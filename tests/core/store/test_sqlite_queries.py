@@ -65,11 +65,15 @@ def mixed_logs(count: int) -> list[LogEntry]:
 
 
 # What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
-UNDO_VERSION_10 = "DROP TABLE records; DROP TABLE record_changes; DROP TABLE record_streams;" + (
-    "".join(
-        f"{statement};"
-        for statement in V1
-        if any(name in statement for name in ("TABLE records", "ON records", "record_changes"))
+UNDO_VERSION_10 = (
+    "DROP TABLE logs_text; DROP TABLE records; DROP TABLE record_changes; "
+    + ("DROP TABLE record_streams;")
+    + (
+        "".join(
+            f"{statement};"
+            for statement in V1
+            if any(name in statement for name in ("TABLE records", "ON records", "record_changes"))
+        )
     )
 )
 UNDO_VERSIONS_7_TO_10 = (
@@ -161,7 +165,8 @@ def test_sparse_matches_are_read_through_the_most_selective_index() -> None:
     assert page_index(both, 100) == "logs_run"
     assert page_index(both.model_copy(update={"run_id": None}), 100) == "logs_system"
     assert page_index(LogFilter(statuses=[LogStatus.ERROR]), 100) == "logs_status"
-    assert page_index(LogFilter(text="timeout"), 100) == "logs_time"
+    assert page_index(LogFilter(text="timeout"), 100) == "rowid"  # the text index's matches
+    assert page_index(LogFilter(text="ti"), 100) == "logs_time"  # too short for a trigram
     assert page_index(both, 1_000_000) == "logs_time"
 
 

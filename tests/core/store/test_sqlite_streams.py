@@ -1,4 +1,5 @@
-"""SQLite only: version 10 (records keyed by stream) keeps a version-9 file's records."""
+"""SQLite only: versions 10 (records keyed by stream) and 11 (log text index) keep a
+version-9 file's records, history and logs, and make its logs searchable."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from core.models import ChangeKind, Entity
+from core.store.queries import LogFilter
 from core.store.sqlite import SqliteStore
-from tests.core.store.builders import ORG, connection, write
+from tests.core.store.builders import ORG, T0, connection, log, write
 from tests.core.store.test_sqlite_queries import UNDO_VERSION_10
 
 OLD_RECORD = (
@@ -24,6 +26,7 @@ def version_9_file(path: Path) -> str:
     """A file as version 9 left it: one connection, three records, their history."""
     store = SqliteStore.open(path)
     conn = store.create_connection(connection())
+    store.append_logs([log(T0, id="l1", message="Quota EXCEEDED for Contacts")])
     store.close()
     old = sqlite3.connect(path, isolation_level=None)
     old.executescript(UNDO_VERSION_10 + "PRAGMA user_version = 9;")
@@ -59,6 +62,8 @@ def test_a_version_9_file_keeps_its_records_and_history(tmp_path: Path) -> None:
         assert store.get_record_versions(ORG, conn_id, Entity.ACCOUNT, ["9"])["9"].local_change == {
             "x": 1
         }
+        found = store.query_logs(ORG, LogFilter(text="exceeded for"))
+        assert [e.id for e in found.items] == ["l1"]
         history = store.record_history(ORG, conn_id, Entity.CONTACT, "1")
         assert [(c.kind, c.before, c.after) for c in history] == [
             (ChangeKind.UPDATED, {"name": "Ada"}, {"name": "Ada 1"}),
