@@ -163,8 +163,12 @@ def log_page_sql(
 
 
 def log_count_sql(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
+    """By text, the matches are counted by rowid lookups (NOT INDEXED): otherwise the
+    planner walks the whole window of logs_time testing each entry (130 ms over a million
+    entries for a text found once, 1 ms this way)."""
     where, params = log_where(organisation_id, query)
-    return f"SELECT COUNT(*) FROM logs WHERE {where}", params
+    source = "NOT INDEXED " if _by_text(query) else ""
+    return f"SELECT COUNT(*) FROM logs {source}WHERE {where}", params
 
 
 class LogsMixin(StoreArea):
