@@ -99,7 +99,7 @@ def leg_bare(prof: BenchSystem, sandbox: RunningSandbox) -> dict[str, Any]:
     session.headers.update(_auth_headers(adapter))
     request: PageRequest | None = prof.first_request(adapter)
     records = pages = 0
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     while request is not None:
         url = (
             request.url if urlsplit(request.url).scheme else urljoin(base, request.url.lstrip("/"))
@@ -113,7 +113,8 @@ def leg_bare(prof: BenchSystem, sandbox: RunningSandbox) -> dict[str, Any]:
         records += len(dig(body, prof.records_path) or [])
         pages += 1
         request = prof.next_request(request, body)
-    return {"seconds": time.perf_counter() - start, "records": records, "pages": pages}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "records": records, "pages": pages}
 
 
 def leg_dlt(prof: BenchSystem, sandbox: RunningSandbox, workdir: Path) -> dict[str, Any]:
@@ -170,7 +171,8 @@ def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
 
     service = IntegrationService.open(load_settings())
     worker = Worker(service, worker_id="bench-worker")
-    start = time.perf_counter()
+    idle_mb = peak_rss_mb()
+    start, start_cpu = time.perf_counter(), time.process_time()
     if profile_to:
         import cProfile
 
@@ -179,16 +181,38 @@ def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
         profiler.dump_stats(profile_to)
     else:
         worker.run_by_id(run_id)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     run = service.syncs.get_run(ORG, run_id)
     service.close()
     counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
-    return {"seconds": seconds, "state": run.state.value, "error": run.error, "counts": counts}
+    return {
+        "seconds": seconds, "cpu_seconds": cpu, "state": run.state.value, "error": run.error,
+        "counts": counts, "idle_rss_mb": idle_mb,
+    }  # fmt: skip
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Not `ru_maxrss`: on Linux a child started by
+    fork and exec inherits its parent's high-water mark there, so it reported the bench
+    parent's size (about 150 MB) whenever that exceeded the worker's. VmHWM belongs to
+    the process's own address space, new at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
-    prof = profiles()[job["system"]]()
+    if job["leg"] == "sync":  # the worker imports only what a worker imports (not dlt)
+        result = leg_sync(job["run_id"], job.get("profile_to"))
+        result["max_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+    prof = profiles()[job["system"]]()  # a system's profile imports dlt's paginators
     sb = job["sandbox"]
     sandbox = RunningSandbox(
         sb["url"], sb["tls_url"], Path(sb["ca_path"]) if sb["ca_path"] else None,
@@ -196,11 +220,9 @@ def child_main(job_path: str) -> None:
     )  # fmt: skip
     if job["leg"] == "bare":
         result = leg_bare(prof, sandbox)
-    elif job["leg"] == "dlt":
-        result = leg_dlt(prof, sandbox, Path(job["workdir"]))
     else:
-        result = leg_sync(job["run_id"], job.get("profile_to"))
-    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result = leg_dlt(prof, sandbox, Path(job["workdir"]))
+    result["max_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 
@@ -320,6 +342,12 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
     assert incremental["counts"][entity]["updated"] == edited, incremental["counts"]
     again = resync["counts"][entity]
     assert again["created"] == again["updated"] == 0 and again["unchanged"] >= n, again
+    # The worker's own CPU per record, and that less what the bare loop spends to fetch and
+    # decode the same pages (the part no sync can avoid).
+    cost = {
+        "worker_cpu_us": full["cpu_seconds"] / n * 1e6,
+        "beyond_bare_us": (full["cpu_seconds"] - bare["cpu_seconds"]) / n * 1e6,
+    }
     rate = {
         "bare": n / bare["seconds"],
         "ours": n / full["seconds"],
@@ -331,7 +359,7 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "bare": bare, "bare_runs": bare_runs, "full_sync": full, "full_sync_runs": full_runs,
         "dlt": dlt_result,
         "incremental": {**incremental, "edited": edited}, "resync": resync, "memory": memory,
-        "records_per_s": rate,
+        "records_per_s": rate, "cost_per_record": cost,
         "ratios": {
             "ours_to_bare": rate["ours"] / rate["bare"],
             "ours_to_dlt": rate["ours"] / rate["dlt"] if rate["dlt"] else None,
@@ -363,6 +391,11 @@ def report(result: dict[str, Any]) -> None:
             f" {rate['dlt']:10,.0f} rec/s  {ratio['dlt_to_bare']:.2f} x bare;"
             f" ours / dlt = {ratio['ours_to_dlt']:.2f}"
         )
+    cost = r["cost_per_record"]
+    print(
+        f"  worker CPU per record        {cost['worker_cpu_us']:8.1f} us,"
+        f" {cost['beyond_bare_us']:.1f} us beyond the bare loop's (aim < 30 us)"
+    )
     inc = r["incremental"]
     print(
         f"  incremental ({inc['edited']:,} changed)      {inc['seconds']:8.2f} s"
@@ -370,7 +403,7 @@ def report(result: dict[str, Any]) -> None:
     )
     print(
         f"  full re-sync, nothing changed  {r['resync']['seconds']:8.2f} s"
-        f"  {ratio['resync_to_full']:.0%} of the first full sync"
+        f"  {ratio['resync_to_full']:.0%} of the first full sync (aim < 60%)"
     )
     line = f"  peak RSS of the worker: {r['full_sync']['max_rss_mb']:.0f} MB at {r['records']:,}"
     if r["memory"]:
@@ -397,14 +430,31 @@ def main() -> None:
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    results = []
     for name in args.systems or sorted(profiles()):
         result = run_system(name, args)
+        results.append(result)
         report(result)
         out = RESULTS / f"sync_{name}_{stamp}.json"
         out.write_text(json.dumps(result, indent=2))
         print(f"  -> {out.relative_to(ROOT)}")
         if args.profile:
             _print_profile(RESULTS / f"sync_{name}.prof")
+    summary(results)
+
+
+def summary(results: list[dict[str, Any]]) -> None:
+    """One line per system, so that every system's figures come from the same run."""
+    print(f"\n{'system':<11}{'full/bare':>10}{'cpu us/rec':>11}{'beyond bare':>12}"
+          f"{'re-sync':>9}{'RSS MB':>8}{'RSS big':>9}")  # fmt: skip
+    for r in results:
+        ratio, cost, big = r["ratios"], r["cost_per_record"], r["memory"]
+        big_rss = f"{big['full_sync']['max_rss_mb']:.0f}" if big else "-"
+        print(
+            f"{r['system']:<11}{ratio['ours_to_bare']:>10.2f}{cost['worker_cpu_us']:>11.1f}"
+            f"{cost['beyond_bare_us']:>12.1f}{ratio['resync_to_full']:>9.0%}"
+            f"{r['full_sync']['max_rss_mb']:>8.0f}{big_rss:>9}"
+        )
 
 
 def _print_profile(path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -73,7 +74,13 @@ class AccessService:
         self._session_key = session_key
         self._session_ttl = session_ttl
         self._hasher = PasswordHasher()
-        self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        """Verified against when no such user exists, so that a wrong name costs what a wrong
+        password costs. Made on first use: argon2id takes 64 MiB to hash, which every
+        process (workers, the scheduler) paid at start-up and kept as peak memory."""
+        return self._hasher.hash(secrets.token_hex(16))
 
     # -- API keys ---------------------------------------------------------------------------
 

@@ -40,6 +40,23 @@ def save_state(
     finished_full: bool = False,
 ) -> None:
     """A checkpoint mid-stream, or (checkpoint None) the committed cursor at its end."""
+    ctx.store.save_sync_state(
+        state_for(
+            ctx, entity, state, checkpoint=checkpoint, cursor=cursor, finished_full=finished_full
+        )
+    )
+
+
+def state_for(
+    ctx: RunContext,
+    entity: Entity,
+    state: SyncState | None,
+    *,
+    checkpoint: dict[str, Any] | None,
+    cursor: datetime | None = None,
+    finished_full: bool = False,
+) -> SyncState:
+    """The state `save_state` saves (a page's checkpoint goes with its upsert instead)."""
     base = state or SyncState(
         organisation_id=ctx.organisation_id, connection_id=ctx.connection_id, entity=entity
     )
@@ -48,4 +65,4 @@ def save_state(
         update["cursor"] = iso(cursor)
         if finished_full:
             update["last_full_sync_at"] = utcnow()
-    ctx.store.save_sync_state(base.model_copy(update=update))
+    return base.model_copy(update=update)

@@ -26,7 +26,7 @@ from core.models import (
     SyncState,
 )
 from core.sync.context import RunContext
-from core.sync.cursor import READ_OVERLAP, iso, parse, save_state
+from core.sync.cursor import READ_OVERLAP, iso, parse, save_state, state_for
 from core.sync.pull_decide import PullDecider
 from core.sync.reconcile import check_counts
 
@@ -72,9 +72,12 @@ class EntityPull:
 
         with closing(self._pages(since, resume)) as pages:  # stops the read-ahead on any exit
             for page in pages:
-                max_seen = self._apply(page, max_seen)
-                if not ctx.dry_run:
-                    self._save_state(
+                records, max_seen = self._scan(page, max_seen)
+                page_state = None
+                if not ctx.dry_run:  # saved in the page's upsert transaction (or alone)
+                    page_state = state_for(
+                        ctx,
+                        self.entity,
                         state,
                         checkpoint={
                             "run_id": ctx.run.id,
@@ -84,6 +87,8 @@ class EntityPull:
                             "max_seen": iso(max_seen),
                         },
                     )
+                self._store(records, page_state)
+                ctx.issues.succeeded(self.entity, PULL, records)
                 ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
 
         if self._seen is not None:
@@ -139,7 +144,11 @@ class EntityPull:
 
     # -- one page -----------------------------------------------------------------
 
-    def _apply(self, page: RemotePage, max_seen: datetime | None) -> datetime | None:
+    def _scan(
+        self, page: RemotePage, max_seen: datetime | None
+    ) -> tuple[dict[str, RemoteRecord], datetime | None]:
+        """Count the page and note its failures; its records (last one wins) and the new
+        high-water mark."""
         ctx = self.ctx
         if page.total is not None:  # the vendor counted the rest of the read: progress has an end
             ctx.progress.entity_expected = self.counts.read + page.total
@@ -158,12 +167,11 @@ class EntityPull:
         for remote in records.values():
             if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
                 max_seen = remote.updated_at
-        self._store(records)
-        ctx.issues.succeeded(self.entity, PULL, records)
-        return max_seen
+        return records, max_seen
 
-    def _store(self, records: dict[str, RemoteRecord]) -> None:
-        """Decide every record against its stored version; one bulk upsert."""
+    def _store(self, records: dict[str, RemoteRecord], checkpoint: SyncState | None = None) -> None:
+        """Decide every record against its stored version; one bulk upsert, which also saves
+        `checkpoint` (with no write, the checkpoint is saved alone)."""
         ctx = self.ctx
         ids = list(records)
         self.decider.begin_page(ids)
@@ -179,12 +187,15 @@ class EntityPull:
                 writes.append(write)
         if writes and not ctx.dry_run:
             result = ctx.store.upsert_records(
-                ctx.organisation_id, ctx.connection_id, self.entity, writes, run_id=ctx.run.id
-            )
+                ctx.organisation_id, ctx.connection_id, self.entity, writes, run_id=ctx.run.id,
+                state=checkpoint,
+            )  # fmt: skip
             self.counts.created += result.created
             self.counts.updated += result.updated + result.restored
             self.counts.deleted += result.deleted
             self.counts.unchanged += result.unchanged
+        elif checkpoint is not None:
+            ctx.store.save_sync_state(checkpoint)
         self.decider.reapply()
 
     def _retry_failed(self) -> None:

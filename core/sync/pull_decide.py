@@ -82,6 +82,9 @@ class PullDecider:
             policy=ctx.policy,
             approve_deletes=self.approve_deletes,
         )
+        if decision is PullDecision.UNCHANGED:
+            self.counts.unchanged += 1
+            return None
         write = RecordWrite(
             external_id=remote.external_id,
             data=remote.data,
@@ -90,9 +93,6 @@ class PullDecider:
             source_updated_at=remote.updated_at,
             deleted=remote.deleted,
         )
-        if decision is PullDecision.UNCHANGED:
-            self.counts.unchanged += 1
-            return None
         if decision in (PullDecision.CONFLICT, PullDecision.HOLD_DELETE):
             self._hold(remote, self.stored(remote.external_id), decision)
             return None

@@ -8,7 +8,11 @@ skip (an export of a million rows never rescans the rows already sent).
 
 Free text is a case-insensitive substring of the message: the user's text
 goes through `re.escape`, so `.*` or `(` match themselves and no pattern
-syntax reaches the database.
+syntax reaches the database. It stays a regex, tested only on the entries the
+organisation/time/filter indexes select, rather than a `$text` index: `$text`
+matches whole stemmed words (a search for "timeo" or "503:" would find nothing
+that the SQLite store's substring search finds), and n-gram search is Atlas
+Search, which a self-hosted MongoDB does not have.
 """
 
 from __future__ import annotations

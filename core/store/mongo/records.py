@@ -27,6 +27,7 @@ from core.models import (
     SyncState,
     content_hash,
 )
+from core.store.history import needs_data, with_creation
 from core.store.mongo.base import MongoBase
 from core.store.mongo.documents import Document, from_document, jsonable, to_document
 from core.store.mongo.schema import RECORD_CHANGES, RECORDS, SYNC_STATES
@@ -271,7 +272,11 @@ class RecordsMixin(MongoBase):
             .sort([("at", DESCENDING), ("_id", DESCENDING)])
             .limit(max(limit, 0))
         )
-        return [from_document(RecordChange, doc) for doc in cursor] if limit > 0 else []
+        history = [from_document(RecordChange, doc) for doc in cursor] if limit > 0 else []
+        if not needs_data(history):
+            return history
+        record = self._col(RECORDS).find_one(query, {"data": 1})
+        return with_creation(history, None if record is None else record["data"])
 
     def get_sync_state(
         self, organisation_id: str, connection_id: str, entity: Entity

@@ -27,10 +27,10 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import BulkWriteError
 
 from core.clock import utcnow
-from core.models import ChangeKind, Entity, RecordChange, RecordWrite, diff_fields
+from core.models import ChangeKind, Entity, RecordChange, RecordWrite, SyncState, diff_fields
 from core.store.mongo.base import MongoBase
 from core.store.mongo.documents import Document, jsonable, to_document
-from core.store.mongo.schema import RECORD_CHANGES, RECORDS
+from core.store.mongo.schema import RECORD_CHANGES, RECORDS, SYNC_STATES
 from core.store.queries import UpsertResult
 
 BATCH_SIZE = 1000
@@ -78,7 +78,15 @@ class UpsertMixin(MongoBase):
         writes: Sequence[RecordWrite],
         *,
         run_id: str | None,
+        state: SyncState | None = None,
     ) -> UpsertResult:
+        """`state` is saved in the last batch's transaction."""
+        if state is not None and (state.organisation_id, state.connection_id, state.entity) != (
+            organisation_id,
+            connection_id,
+            entity,
+        ):
+            raise ValueError("a sync state is saved only with its own stream's records")
         self._require_connection(organisation_id, connection_id)
         latest = list({write.external_id: write for write in writes}.values())
         key = {
@@ -87,14 +95,25 @@ class UpsertMixin(MongoBase):
             "entity": entity.value,
         }
         total = UpsertResult()
-        for start in range(0, len(latest), BATCH_SIZE):
+        starts = range(0, len(latest), BATCH_SIZE)
+        for start in starts:
             batch = latest[start : start + BATCH_SIZE]
+            last = start == starts[-1]
 
-            def work(session: ClientSession | None, batch: list[RecordWrite] = batch) -> Document:
-                return self._upsert_batch(key, batch, run_id=run_id, session=session)
+            def work(
+                session: ClientSession | None, batch: list[RecordWrite] = batch, last: bool = last
+            ) -> Document:
+                counts = self._upsert_batch(key, batch, run_id=run_id, session=session)
+                if last and state is not None:
+                    self._col(SYNC_STATES).replace_one(
+                        key, to_document(state), upsert=True, session=session
+                    )
+                return counts
 
             for kind, count in self._with_retry(work).items():
                 setattr(total, kind, getattr(total, kind) + count)
+        if not latest and state is not None:
+            self._col(SYNC_STATES).replace_one(key, to_document(state), upsert=True)
         total.unchanged = len(latest) - total.written
         return total
 
@@ -187,8 +206,7 @@ def _plan(
         after: Document | None = None
         if old is None:
             kind = ChangeKind.CREATED
-            doc = _new_record(key, write, now=now)
-            after = doc["data"]
+            doc = _new_record(key, write, now=now)  # its change keeps no data (history.py)
             plan.ops.append(InsertOne(doc))
         else:
             doc = _next_version(old, write, now=now)

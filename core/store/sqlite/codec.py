@@ -54,6 +54,11 @@ def dump_json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=_json_default).decode()
 
 
+def dump_dict(value: dict[str, Any]) -> str:
+    """`dump_json` of a plain dict, without the model check (once per stored record)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=_json_default).decode()
+
+
 def opt_json(value: Any) -> str | None:
     return None if value is None else dump_json(value)
 

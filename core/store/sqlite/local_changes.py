@@ -15,19 +15,29 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from core.clock import new_id, utcnow
+from core.clock import utcnow
 from core.errors import NotFoundError
 from core.models import ChangeKind, Entity, Record, RecordChange, content_hash
+from core.store.history import needs_data, with_creation
 from core.store.sqlite.codec import dump_json, from_us, load_json, opt_json, opt_us, to_us
-from core.store.sqlite.db import StoreArea, require_connection
-from core.store.sqlite.records import INSERT_CHANGE, changed_parts, record_from_row
+from core.store.sqlite.db import StoreArea
+from core.store.sqlite.records import (
+    INSERT_CHANGE,
+    RECORD_COLUMNS,
+    changed_parts,
+    record_from_row,
+)
+from core.store.sqlite.streams import STREAM, stream_id
 
-_KEY = "organisation_id = ? AND connection_id = ? AND entity = ? AND external_id = ?"
+_KEY = f"stream = {STREAM} AND external_id = ?"
 LOCAL_PREFIX = "local:"
 
 
-def _find(db: sqlite3.Connection, key: tuple[str, str, str, str]) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = db.execute(f"SELECT * FROM records WHERE {_KEY}", key).fetchone()
+def _find(db: sqlite3.Connection, stream: int, external_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(
+        f"SELECT seq, {RECORD_COLUMNS} FROM records WHERE stream = ? AND external_id = ?",
+        (stream, external_id),
+    ).fetchone()
     return row
 
 
@@ -46,18 +56,18 @@ class LocalChangesMixin(StoreArea):
         *,
         at: datetime,
     ) -> Record:
-        key = (organisation_id, connection_id, entity.value, external_id)
+        scope = (organisation_id, connection_id, entity.value)
         at_us = to_us(at)
         with self._db.write() as db:
-            require_connection(db, organisation_id, connection_id)
-            row = _find(db, key)
+            stream = stream_id(db, *scope)
+            row = _find(db, stream, external_id)
             if row is None and external_id.startswith(LOCAL_PREFIX):
                 db.execute(
-                    "INSERT INTO records (organisation_id, connection_id, entity, external_id, "
-                    "data, content_hash, synced_at, local_change, local_changed_at, version) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    "INSERT INTO records (stream, external_id, data, content_hash, synced_at, "
+                    "local_change, local_changed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
                     (
-                        *key,
+                        stream,
+                        external_id,
                         dump_json(fields),
                         content_hash(fields),
                         at_us,
@@ -81,8 +91,8 @@ class LocalChangesMixin(StoreArea):
             db.execute(
                 INSERT_CHANGE,
                 (
-                    new_id(),
-                    *key,
+                    stream,
+                    external_id,
                     None,
                     at_us,
                     ChangeKind.LOCAL_EDIT.value,
@@ -90,9 +100,9 @@ class LocalChangesMixin(StoreArea):
                     opt_json(after),
                 ),
             )
-            stored = _find(db, key)
+            stored = _find(db, stream, external_id)
         assert stored is not None
-        return record_from_row(stored)
+        return record_from_row(stored, scope)
 
     def mark_pushed(
         self,
@@ -110,15 +120,19 @@ class LocalChangesMixin(StoreArea):
         scope = (organisation_id, connection_id, entity.value)
         now = to_us(utcnow())
         with self._db.write() as db:
-            require_connection(db, organisation_id, connection_id)
-            row = _find(db, (*scope, external_id))
+            stream = stream_id(db, *scope)
+            row = _find(db, stream, external_id)
             if row is None:
                 raise _missing(external_id)
             if new_external_id != external_id:
-                db.execute(f"DELETE FROM records WHERE {_KEY}", (*scope, new_external_id))
                 db.execute(
-                    f"UPDATE record_changes SET external_id = ? WHERE {_KEY}",
-                    (new_external_id, *scope, external_id),
+                    "DELETE FROM records WHERE stream = ? AND external_id = ?",
+                    (stream, new_external_id),
+                )
+                db.execute(
+                    "UPDATE record_changes SET external_id = ? "
+                    "WHERE stream = ? AND external_id = ?",
+                    (new_external_id, stream, external_id),
                 )
             db.execute(
                 "UPDATE records SET external_id = ?, data = ?, content_hash = ?, "
@@ -138,8 +152,7 @@ class LocalChangesMixin(StoreArea):
             db.execute(
                 INSERT_CHANGE,
                 (
-                    new_id(),
-                    *scope,
+                    stream,
                     new_external_id,
                     run_id,
                     now,
@@ -170,18 +183,30 @@ class LocalChangesMixin(StoreArea):
         limit: int = 100,
     ) -> list[RecordChange]:
         """Newest first."""
-        sql = f"SELECT * FROM record_changes WHERE {_KEY} ORDER BY at DESC, seq DESC LIMIT ?"
-        params = (organisation_id, connection_id, entity.value, external_id, max(limit, 0))
-        with self._db.guard():
-            rows = self._db.connection().execute(sql, params).fetchall()
-        return [
-            RecordChange.model_validate(
-                {
-                    **{key: value for key, value in dict(row).items() if key != "seq"},
-                    "at": from_us(row["at"]),
-                    "before": load_json(row["before"]),
-                    "after": load_json(row["after"]),
-                }
-            )
-            for row in rows
-        ]
+        sql = (
+            "SELECT seq, run_id, at, kind, before, after FROM record_changes "
+            f"WHERE {_KEY} ORDER BY at DESC, seq DESC LIMIT ?"
+        )
+        scope = (organisation_id, connection_id, entity.value)
+        params = (*scope, external_id, max(limit, 0))
+        with self._db.read() as db:
+            rows = db.execute(sql, params).fetchall()
+            history = [
+                RecordChange(
+                    id=str(row["seq"]),
+                    organisation_id=organisation_id,
+                    connection_id=connection_id,
+                    entity=entity,
+                    external_id=external_id,
+                    run_id=row["run_id"],
+                    at=from_us(row["at"]),
+                    kind=row["kind"],
+                    before=load_json(row["before"]),
+                    after=load_json(row["after"]),
+                )
+                for row in rows
+            ]
+            if not needs_data(history):
+                return history
+            data = db.execute(f"SELECT data FROM records WHERE {_KEY}", params[:-1]).fetchone()
+        return with_creation(history, None if data is None else load_json(data[0]))

@@ -1,10 +1,10 @@
 """Log entries: batched appends, filtered pages with totals, streamed exports, retention.
 
-Free-text search compares `message_folded` (the message casefolded in Python
-when it is written) with `instr()`: the needle is matched as a literal
-substring, so `%`, `_`, `\\` or quotes in the search box are just characters
-(no LIKE pattern is ever built from user text), and case folding is Unicode's,
-not SQLite's ASCII-only `lower()`/`LIKE`.
+Free-text search matches the needle as a literal substring of `message_folded`
+(the message casefolded in Python when it is written): through the trigram
+index (log_text.py) for three characters or more, with `instr()` below that.
+No LIKE pattern or FTS5 query syntax is ever built from user text, and case
+folding is Unicode's, not SQLite's ASCII-only `lower()`/`LIKE`.
 
 Order is newest first, ties broken by id, in every query; exports page with
 a keyset on (time, id) so each batch is one short index seek, however deep.
@@ -29,7 +29,7 @@ from typing import Any
 
 from core.models import LogEntry
 from core.store.queries import LogFilter, Page
-from core.store.sqlite import rollups
+from core.store.sqlite import log_text, rollups
 from core.store.sqlite.codec import (
     dump_json,
     enum_value,
@@ -122,31 +122,53 @@ def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
         terms.append("time < ?")
         params.append(to_us(query.until))
     if query.text is not None:
-        terms.append("instr(message_folded, ?) > 0")
-        params.append(fold(query.text))
+        folded = fold(query.text)
+        if log_text.indexed(folded):
+            terms.append(log_text.MATCHING)
+            params.append(log_text.phrase(folded))
+        else:
+            terms.append("instr(message_folded, ?) > 0")
+            params.append(folded)
     return " AND ".join(terms), params
+
+
+def _by_text(query: LogFilter) -> bool:
+    return query.text is not None and log_text.indexed(fold(query.text))
 
 
 def page_index(query: LogFilter, total: int) -> str:
     if total <= _SPARSE:
+        if _by_text(query):
+            return "rowid"  # the text index's matches, looked up by seq
         for field, index in _FILTER_INDEXES:
             if getattr(query, field):
                 return index
     return "logs_time"
 
 
+def _source(query: LogFilter, total: int) -> str:
+    """`logs` read through the index page_index chose (NOT INDEXED still allows the rowid
+    lookups of `seq IN (text matches)`)."""
+    index = page_index(query, total)
+    return "NOT INDEXED" if index == "rowid" else f"INDEXED BY {index}"
+
+
 def log_page_sql(
     organisation_id: str, query: LogFilter, *, offset: int, limit: int, total: int
 ) -> tuple[str, list[Any]]:
     where, params = log_where(organisation_id, query)
-    index = page_index(query, total)
-    sql = f"{_SELECT} INDEXED BY {index} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
+    source = _source(query, total)
+    sql = f"{_SELECT} {source} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
     return sql, [*params, limit, offset]
 
 
 def log_count_sql(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
+    """By text, the matches are counted by rowid lookups (NOT INDEXED): otherwise the
+    planner walks the whole window of logs_time testing each entry (130 ms over a million
+    entries for a text found once, 1 ms this way)."""
     where, params = log_where(organisation_id, query)
-    return f"SELECT COUNT(*) FROM logs WHERE {where}", params
+    source = "NOT INDEXED " if _by_text(query) else ""
+    return f"SELECT COUNT(*) FROM logs {source}WHERE {where}", params
 
 
 class LogsMixin(StoreArea):
@@ -159,6 +181,7 @@ class LogsMixin(StoreArea):
             added = db.executemany(_INSERT, rows).rowcount
             if added:
                 rollups.add_new_rows(db, after_seq=before)
+                log_text.add_new_rows(db, after_seq=before)
             return added
 
     def get_log(self, organisation_id: str, log_id: str) -> LogEntry | None:
@@ -195,7 +218,7 @@ class LogsMixin(StoreArea):
         count_sql, count_params = log_count_sql(organisation_id, query)
         with self._db.guard():
             total = int(self._db.connection().execute(count_sql, count_params).fetchone()[0])
-        source = f"{_SELECT} INDEXED BY {page_index(query, total)} WHERE {where}"
+        source = f"{_SELECT} {_source(query, total)} WHERE {where}"
         first = f"{source} ORDER BY time DESC, id DESC LIMIT ?"
         after = (
             f"{source} AND time <= ? AND (time < ? OR id < ?) ORDER BY time DESC, id DESC LIMIT ?"
@@ -244,6 +267,7 @@ class LogsMixin(StoreArea):
                         (organisation_id, cutoff, _PURGE_BATCH),
                     )
                     rollups.remove_rows(db, selection="seq IN temp.purge_batch")
+                    log_text.remove_rows(db, selection="seq IN temp.purge_batch")
                     count = db.execute("DELETE FROM logs WHERE seq IN temp.purge_batch").rowcount
                     db.execute("DELETE FROM temp.purge_batch")
                 deleted += count

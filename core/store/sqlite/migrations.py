@@ -26,9 +26,11 @@ from core.store.sqlite.db import is_transient
 from core.store.sqlite.issues import V4
 from core.store.sqlite.kpis import P95_INDEXES
 from core.store.sqlite.leases import SCHEMA as LEASES_SCHEMA
+from core.store.sqlite.log_text import V11
 from core.store.sqlite.notifications import SCHEMA as NOTIFICATIONS_SCHEMA
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
+from core.store.sqlite.streams import V10
 
 Migration = Sequence[str] | Callable[[sqlite3.Connection], None]
 
@@ -55,10 +57,11 @@ ALERT_LIFECYCLE = (
 )
 
 # Version 8: notification channels and the notification outbox; version 9: leases (one
-# scheduler at a time; live workers).
+# scheduler at a time; live workers). Version 10: records and their changes keyed by an
+# integer stream id (streams.py). Version 11: the trigram index of log messages (log_text.py).
 MIGRATIONS: list[Migration] = [
     V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
-    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA,
+    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, V10, V11,
 ]  # fmt: skip
 
 

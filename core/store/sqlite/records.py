@@ -4,7 +4,10 @@
 to SQLite as one JSON parameter and lets a single indexed join return only the
 records that are new or differ; unchanged records are counted there and never
 read into Python. Old data is fetched only for records whose hash changed,
-because their RecordChange keeps only the top-level fields that changed.
+because their RecordChange keeps only the top-level fields that changed. A
+creation's change entry keeps no data at all: the record holds it, and the
+history reads it back from there (core/store/history.py). Records are keyed by
+their stream's integer id (streams.py).
 """
 
 # ruff: noqa: S608 (SQL text is assembled from module constants; values are bound parameters)
@@ -15,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from core.clock import new_id, utcnow
+from core.clock import utcnow
 from core.models import (
     ChangeKind,
     Entity,
@@ -28,6 +31,7 @@ from core.models import (
 from core.store.queries import UpsertResult
 from core.store.sqlite.codec import (
     by_key,
+    dump_dict,
     dump_json,
     load_json,
     opt_dt,
@@ -36,8 +40,13 @@ from core.store.sqlite.codec import (
     to_us,
 )
 from core.store.sqlite.db import StoreArea, require_connection
+from core.store.sqlite.streams import STREAM, stream_id
 
 _KEY = "organisation_id = ? AND connection_id = ? AND entity = ?"
+RECORD_COLUMNS = (
+    "external_id, data, content_hash, source_created_at, source_updated_at, synced_at, "
+    "deleted, deleted_at, local_change, local_changed_at, version"
+)
 
 _PROBE = """
 WITH incoming AS (
@@ -47,15 +56,12 @@ WITH incoming AS (
 )
 SELECT i.external_id, r.seq, r.deleted, CASE WHEN i.deleted = 0 THEN r.data END AS old_data
 FROM incoming AS i
-LEFT JOIN records AS r
-  ON r.organisation_id = ? AND r.connection_id = ? AND r.entity = ?
- AND r.external_id = i.external_id
+LEFT JOIN records AS r ON r.stream = ? AND r.external_id = i.external_id
 WHERE r.seq IS NULL OR r.deleted != i.deleted OR (i.deleted = 0 AND r.content_hash != i.hash)
 """
 _INSERT = (
-    "INSERT INTO records (organisation_id, connection_id, entity, external_id, data, "
-    "content_hash, source_created_at, source_updated_at, synced_at, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+    "INSERT INTO records (stream, external_id, data, content_hash, source_created_at, "
+    "source_updated_at, synced_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
 )
 _REPLACE = (
     "UPDATE records SET data = ?, content_hash = ?, "
@@ -68,15 +74,26 @@ _DELETE = (
     "WHERE seq = ?"
 )
 INSERT_CHANGE = (
-    "INSERT INTO record_changes (id, organisation_id, connection_id, entity, external_id, "
-    "run_id, at, kind, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO record_changes (stream, external_id, run_id, at, kind, before, after) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SAVE_STATE = (
+    "INSERT INTO sync_states (organisation_id, connection_id, entity, cursor, "
+    "checkpoint, last_full_sync_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (organisation_id, connection_id, entity) DO UPDATE SET "
+    "cursor = excluded.cursor, checkpoint = excluded.checkpoint, "
+    "last_full_sync_at = excluded.last_full_sync_at, updated_at = excluded.updated_at"
 )
 
 
-def record_from_row(row: sqlite3.Row) -> Record:
+def record_from_row(row: sqlite3.Row, key: tuple[str, str, str]) -> Record:
+    """A row of RECORD_COLUMNS, in the stream `key` (organisation, connection, entity)."""
     return Record.model_validate(
         {
-            **{key: value for key, value in dict(row).items() if key != "seq"},
+            **{name: value for name, value in dict(row).items() if name != "seq"},
+            "organisation_id": key[0],
+            "connection_id": key[1],
+            "entity": key[2],
             "data": load_json(row["data"]),
             "source_created_at": opt_dt(row["source_created_at"]),
             "source_updated_at": opt_dt(row["source_updated_at"]),
@@ -103,45 +120,52 @@ def changed_parts(
 
 
 Rows = list[tuple[Any, ...]]
+_CREATED, _DELETED = ChangeKind.CREATED.value, ChangeKind.DELETED.value
+_RESTORED, _UPDATED = ChangeKind.RESTORED.value, ChangeKind.UPDATED.value
 
 
 def _plan_writes(
     differing: list[sqlite3.Row],
     latest: dict[str, RecordWrite],
     *,
-    key: tuple[str, str, str],
+    stream: int,
     now: int,
     run_id: str | None,
 ) -> tuple[UpsertResult, Rows, Rows, Rows, Rows]:
-    """Turn the probe's answer (only new or differing records) into row batches."""
-    result = UpsertResult()
+    """Turn the probe's answer (only new or differing records) into row batches.
+
+    Runs once per stored record: counts are plain integers until the end (a pydantic
+    attribute set per record cost more than the row it counted) and data is serialised
+    without the model check (a RecordWrite's data is a plain dict)."""
     inserts: Rows = []
     replaces: Rows = []
     deletes: Rows = []
     changes: Rows = []
+    deleted = restored = updated = 0
     for external_id, seq, was_deleted, old_data in differing:
         write = latest[external_id]
-        stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
-        change = (new_id(), *key, external_id, run_id, now)
         if seq is None and write.deleted:
             continue  # a deletion of a record never stored: nothing to do
         if seq is None:
-            result.created += 1
-            data = dump_json(write.data)  # also the change's `after`: every field is new
-            inserts.append((*key, external_id, data, write.content_hash, *stamps))
-            changes.append((*change, ChangeKind.CREATED.value, None, data))
+            data = dump_dict(write.data)
+            stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
+            inserts.append((stream, external_id, data, write.content_hash, *stamps))
+            changes.append((stream, external_id, run_id, now, _CREATED, None, None))
         elif write.deleted:
-            result.deleted += 1
+            deleted += 1
             deletes.append((now, now, seq))
-            changes.append((*change, ChangeKind.DELETED.value, None, None))
+            changes.append((stream, external_id, run_id, now, _DELETED, None, None))
         else:
-            restored = bool(was_deleted)
-            result.restored += restored
-            result.updated += not restored
-            replaces.append((dump_json(write.data), write.content_hash, *stamps, seq))
+            restored += bool(was_deleted)
+            updated += not was_deleted
+            stamps = (opt_us(write.source_created_at), opt_us(write.source_updated_at), now)
+            replaces.append((dump_dict(write.data), write.content_hash, *stamps, seq))
             before, after = changed_parts(load_json(old_data), write.data)
-            kind = ChangeKind.RESTORED if restored else ChangeKind.UPDATED
-            changes.append((*change, kind.value, opt_json(before), opt_json(after)))
+            kind = _RESTORED if was_deleted else _UPDATED
+            changes.append(
+                (stream, external_id, run_id, now, kind, opt_json(before), opt_json(after))
+            )
+    result = UpsertResult(created=len(inserts), updated=updated, deleted=deleted, restored=restored)
     return result, inserts, replaces, deletes, changes
 
 
@@ -155,7 +179,7 @@ class RecordsMixin(StoreArea):
         external_ids: Sequence[str],
     ) -> list[sqlite3.Row]:
         sql = (
-            f"SELECT {columns} FROM records WHERE {_KEY} "
+            f"SELECT {columns} FROM records WHERE stream = {STREAM} "
             "AND external_id IN (SELECT value FROM json_each(?))"
         )
         params = (organisation_id, connection_id, entity.value, dump_json(list(external_ids)))
@@ -167,8 +191,10 @@ class RecordsMixin(StoreArea):
     ) -> dict[str, Record]:
         if not external_ids:
             return {}
-        rows = self._read_by_ids("*", organisation_id, connection_id, entity, external_ids)
-        return {row["external_id"]: record_from_row(row) for row in rows}
+        columns = RECORD_COLUMNS
+        rows = self._read_by_ids(columns, organisation_id, connection_id, entity, external_ids)
+        key = (organisation_id, connection_id, entity.value)
+        return {row["external_id"]: record_from_row(row, key) for row in rows}
 
     def get_record_versions(
         self, organisation_id: str, connection_id: str, entity: Entity, external_ids: Sequence[str]
@@ -195,24 +221,33 @@ class RecordsMixin(StoreArea):
         writes: Sequence[RecordWrite],
         *,
         run_id: str | None,
+        state: SyncState | None = None,
     ) -> UpsertResult:
-        """Duplicate external ids in one batch: the last write wins, counted once."""
+        """Duplicate external ids in one batch: the last write wins, counted once.
+        `state` (the page's checkpoint) is saved in the same transaction."""
+        if state is not None and (state.organisation_id, state.connection_id, state.entity) != (
+            organisation_id,
+            connection_id,
+            entity,
+        ):
+            raise ValueError("a sync state is saved only with its own stream's records")
         latest = by_key(writes, lambda write: write.external_id)
         probe = dump_json(
             [[w.external_id, w.content_hash, int(w.deleted)] for w in latest.values()]
         )
-        key = (organisation_id, connection_id, entity.value)
         now = to_us(utcnow())
         with self._db.write() as db:
-            require_connection(db, organisation_id, connection_id)
-            differing = db.execute(_PROBE, (probe, *key)).fetchall()
+            stream = stream_id(db, organisation_id, connection_id, entity.value)
+            differing = db.execute(_PROBE, (probe, stream)).fetchall()
             result, inserts, replaces, deletes, changes = _plan_writes(
-                differing, latest, key=key, now=now, run_id=run_id
+                differing, latest, stream=stream, now=now, run_id=run_id
             )
             db.executemany(_INSERT, inserts)
             db.executemany(_REPLACE, replaces)
             db.executemany(_DELETE, deletes)
             db.executemany(INSERT_CHANGE, changes)
+            if state is not None:
+                db.execute(_SAVE_STATE, _state_row(state))
         result.unchanged = len(latest) - result.written
         return result
 
@@ -227,19 +262,23 @@ class RecordsMixin(StoreArea):
         batch_size: int = 1000,
     ) -> Iterator[Record]:
         """Keyset pagination on external_id: every batch is one index seek."""
-        terms = [_KEY, "external_id > ?"]
+        terms = [f"stream = {STREAM}", "external_id > ?"]
         if pending_only:
             terms.append("local_change IS NOT NULL")  # matches the partial index records_pending
         if not include_deleted:
             terms.append("deleted = 0")
-        sql = f"SELECT * FROM records WHERE {' AND '.join(terms)} ORDER BY external_id LIMIT ?"
+        sql = (
+            f"SELECT {RECORD_COLUMNS} FROM records WHERE {' AND '.join(terms)} "
+            "ORDER BY external_id LIMIT ?"
+        )
+        key = (organisation_id, connection_id, entity.value)
         batch_size, last = max(batch_size, 1), ""
         while True:
             with self._db.guard():
                 params = (organisation_id, connection_id, entity.value, last, batch_size)
                 rows = self._db.connection().execute(sql, params).fetchall()
             for row in rows:
-                yield record_from_row(row)
+                yield record_from_row(row, key)
             if len(rows) < batch_size:
                 return
             last = rows[-1]["external_id"]
@@ -248,7 +287,8 @@ class RecordsMixin(StoreArea):
         self, organisation_id: str, connection_id: str, entity: Entity, *, batch_size: int = 5000
     ) -> Iterator[str]:
         sql = (
-            f"SELECT external_id FROM records WHERE {_KEY} AND external_id > ? AND deleted = 0 "
+            f"SELECT external_id FROM records WHERE stream = {STREAM} AND external_id > ? "
+            "AND deleted = 0 "
             "ORDER BY external_id LIMIT ?"
         )
         batch_size, last = max(batch_size, 1), ""
@@ -263,8 +303,9 @@ class RecordsMixin(StoreArea):
 
     def count_records(self, organisation_id: str, connection_id: str) -> dict[Entity, int]:
         sql = (
-            "SELECT entity, COUNT(*) FROM records WHERE organisation_id = ? "
-            "AND connection_id = ? AND deleted = 0 GROUP BY entity ORDER BY entity"
+            "SELECT s.entity, COUNT(*) FROM record_streams AS s JOIN records AS r "
+            "ON r.stream = s.id AND r.deleted = 0 WHERE s.organisation_id = ? "
+            "AND s.connection_id = ? GROUP BY s.entity ORDER BY s.entity"
         )
         with self._db.guard():
             rows = self._db.connection().execute(sql, (organisation_id, connection_id))
@@ -296,19 +337,16 @@ class RecordsMixin(StoreArea):
     def save_sync_state(self, state: SyncState) -> None:
         with self._db.write() as db:
             require_connection(db, state.organisation_id, state.connection_id)
-            db.execute(
-                "INSERT INTO sync_states (organisation_id, connection_id, entity, cursor, "
-                "checkpoint, last_full_sync_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (organisation_id, connection_id, entity) DO UPDATE SET "
-                "cursor = excluded.cursor, checkpoint = excluded.checkpoint, "
-                "last_full_sync_at = excluded.last_full_sync_at, updated_at = excluded.updated_at",
-                (
-                    state.organisation_id,
-                    state.connection_id,
-                    state.entity.value,
-                    state.cursor,
-                    opt_json(state.checkpoint),
-                    opt_us(state.last_full_sync_at),
-                    to_us(state.updated_at),
-                ),
-            )
+            db.execute(_SAVE_STATE, _state_row(state))
+
+
+def _state_row(state: SyncState) -> tuple[Any, ...]:
+    return (
+        state.organisation_id,
+        state.connection_id,
+        state.entity.value,
+        state.cursor,
+        opt_json(state.checkpoint),
+        opt_us(state.last_full_sync_at),
+        to_us(state.updated_at),
+    )

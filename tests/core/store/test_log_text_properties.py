@@ -1,11 +1,11 @@
 """Property: the free-text log filter is a literal, case-insensitive substring match.
 
 Whatever a person types in the search box, the store neither fails nor
-answers differently from the Python reference below. The alphabet mixes
-LIKE and regex metacharacters, quotes, backslashes and accented and CJK
-letters (whose lower and upper case Python, SQLite-side folding and
-MongoDB's case-insensitive regex all agree on); control characters are
-left out because no person types them into a search box.
+answers differently from the Python reference below. The alphabet and the
+examples mix LIKE, regex and FTS5 query syntax (`*`, `^`, `:`, NEAR, OR, NOT),
+quotes, backslashes and accented and CJK letters (whose lower and upper case
+Python, SQLite-side folding and MongoDB's case-insensitive regex all agree on);
+control characters are left out because no person types them into a search box.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MESSAGES = (
     "plain message",
     "%%__\\\\",
     "Sync FAILED: HTTP 503",
+    'NEAR(a b) OR x AND NOT y: col:"phrase" ^start -minus pre* "',
 )
 ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "
@@ -89,6 +90,17 @@ def _search(store: Store, text: str) -> tuple[list[str], int, list[LogEntry]]:
 @example(text="100%")
 @example(text="*")
 @example(text=".*")
+@example(text='"')  # FTS5 query syntax from here on: the SQLite store's trigram index
+@example(text='""')
+@example(text='x" OR "y')
+@example(text="NEAR(a b)")
+@example(text="OR x AND")
+@example(text="col:")
+@example(text="pre*")
+@example(text="^start")
+@example(text="-minus")
+@example(text='"phrase"')
+@example(text="message")
 def test_text_filter_matches_the_python_reference(
     store: Store, stored: dict[str, str], text: str
 ) -> None:

@@ -234,3 +234,20 @@ def test_sync_state_round_trips_and_is_replaced(store: Store, conn_id: str) -> N
     assert store.get_sync_state(ORG, conn_id, Entity.ACCOUNT) is None
     with pytest.raises(NotFoundError):
         store.save_sync_state(state.model_copy(update={"connection_id": "no-such-connection"}))
+
+
+def test_a_checkpoint_is_saved_with_its_page(store: Store, conn_id: str) -> None:
+    state = SyncState(
+        organisation_id=ORG, connection_id=conn_id, entity=CONTACT, checkpoint={"resume": 1},
+        updated_at=T0,
+    )  # fmt: skip
+    store.upsert_records(ORG, conn_id, CONTACT, [write("c1", {"n": 1})], run_id=None, state=state)
+    assert store.get_sync_state(ORG, conn_id, CONTACT) == state
+    later = state.model_copy(update={"checkpoint": {"resume": 2}})
+    store.upsert_records(ORG, conn_id, CONTACT, [], run_id=None, state=later)
+    assert store.get_sync_state(ORG, conn_id, CONTACT) == later
+    with pytest.raises(ValueError, match="its own stream"):
+        store.upsert_records(
+            ORG, conn_id, Entity.ACCOUNT, [write("a1", {})], run_id=None, state=later
+        )
+    assert store.get_records(ORG, conn_id, Entity.ACCOUNT, ["a1"]) == {}

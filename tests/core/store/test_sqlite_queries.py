@@ -24,6 +24,7 @@ from core.store.sqlite import SqliteStore
 from core.store.sqlite.codec import to_us
 from core.store.sqlite.kpis import kpi_sql, p95_branch, p95_index, volume_sql
 from core.store.sqlite.logs import log_count_sql, log_page_sql, page_index
+from core.store.sqlite.schema import V1
 from tests.core.store.builders import DAY, ORG, T0, at, log
 
 
@@ -64,7 +65,20 @@ def mixed_logs(count: int) -> list[LogEntry]:
 
 
 # What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
-UNDO_VERSIONS_7_TO_9 = """
+UNDO_VERSION_10 = (
+    "DROP TABLE logs_text; DROP TABLE records; DROP TABLE record_changes; "
+    + ("DROP TABLE record_streams;")
+    + (
+        "".join(
+            f"{statement};"
+            for statement in V1
+            if any(name in statement for name in ("TABLE records", "ON records", "record_changes"))
+        )
+    )
+)
+UNDO_VERSIONS_7_TO_10 = (
+    UNDO_VERSION_10
+    + """
     DROP INDEX alerts_one_open;
     ALTER TABLE alerts DROP COLUMN acknowledged_by;
     ALTER TABLE alerts DROP COLUMN resolved_at;
@@ -77,6 +91,7 @@ UNDO_VERSIONS_7_TO_9 = """
     DROP TABLE notifications;
     DROP TABLE leases;
 """
+)
 
 
 def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
@@ -86,7 +101,7 @@ def test_migrating_from_version_1_fills_the_rollups_from_the_stored_logs(
     store.close()
     expected = rollup_rows(path)
     downgrade = raw(path)  # back to what version 1 had: no rollups, no sync indexes
-    downgrade.executescript(UNDO_VERSIONS_7_TO_9)
+    downgrade.executescript(UNDO_VERSIONS_7_TO_10)
     downgrade.executescript(
         "DROP TABLE log_hours; DROP TABLE volume_hours; DROP TABLE record_issues; "
         "PRAGMA user_version = 1;"
@@ -150,7 +165,8 @@ def test_sparse_matches_are_read_through_the_most_selective_index() -> None:
     assert page_index(both, 100) == "logs_run"
     assert page_index(both.model_copy(update={"run_id": None}), 100) == "logs_system"
     assert page_index(LogFilter(statuses=[LogStatus.ERROR]), 100) == "logs_status"
-    assert page_index(LogFilter(text="timeout"), 100) == "logs_time"
+    assert page_index(LogFilter(text="timeout"), 100) == "rowid"  # the text index's matches
+    assert page_index(LogFilter(text="ti"), 100) == "logs_time"  # too short for a trigram
     assert page_index(both, 1_000_000) == "logs_time"
 
 

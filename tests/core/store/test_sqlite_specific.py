@@ -266,12 +266,12 @@ def test_a_closed_store_refuses_politely(store: SqliteStore) -> None:
 
 
 def test_version_4_alerts_acknowledged_count_as_resolved_after_migrating(tmp_path: Path) -> None:
-    from tests.core.store.test_sqlite_queries import UNDO_VERSIONS_7_TO_9
+    from tests.core.store.test_sqlite_queries import UNDO_VERSIONS_7_TO_10
 
     path = tmp_path / "v4.db"
     SqliteStore.open(path).close()
     old = sqlite3.connect(path)
-    old.executescript(UNDO_VERSIONS_7_TO_9 + "PRAGMA user_version = 4;")
+    old.executescript(UNDO_VERSIONS_7_TO_10 + "PRAGMA user_version = 4;")
     old.execute(
         "INSERT INTO alerts (id, organisation_id, connection_id, system, kind, severity, "
         "message, created_at, last_seen_at, count, acknowledged_at) VALUES "
