@@ -122,6 +122,19 @@ class OdooAdapter(BaseAdapter):
         count = self.orm.call("res.partner", "search_count", params={"domain": []})
         return f"{said}; {count} contacts in database {self.orm.db!r}"
 
+    def count(self, entity: Entity) -> int | None:
+        """`search_count` over the entity's live scope: one call. Where the scope judges
+        records (customers: archived ones are deleted in the hub) Odoo's default
+        active_test leaves archived ones out; otherwise (products carry `active: false`
+        as a field) they count too."""
+        spec = self.spec(entity)
+        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
+        params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
+        if scope is None:
+            params["context"] = {"active_test": False}
+        found = self.orm.call(spec.vendor_object, "search_count", params=params)
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
         domain = [*fixed, *(full_domain if since is None else [])]

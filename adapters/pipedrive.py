@@ -35,6 +35,7 @@ from adapters.failures import Resolution
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
+from adapters.paths import dig
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.registry import register
 from adapters.spec import read_time
@@ -119,6 +120,15 @@ class PipedriveAdapter(BaseAdapter):
             resume = None
         start = since or self.clock.now() - timedelta(days=KEEP_DELETED_DAYS)
         yield from self._deleted(self.spec(entity), start, (resume or {}).get("deleted", "start"))
+
+    def count(self, entity: Entity) -> int | None:
+        """Deals: the v1 deals summary's `total_count` (one call). Pipedrive counts nothing
+        else: reconciliation lists the others' records instead (None)."""
+        if entity is not Entity.OPPORTUNITY:
+            return None
+        body = self.session.request_json("GET", "/api/v1/deals/summary").body
+        found = dig(body, "data.total_count")
+        return found if isinstance(found, int) else None
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
         try:

@@ -288,6 +288,16 @@ class SapAdapter(BaseAdapter):
         text = self.session.request("GET", url, headers={"Accept": "application/xml"}).content
         return extension_fields(text, f"{spec.vendor_object}Type", vendor=self.info.label)
 
+    def count(self, entity: Entity) -> int | None:
+        """OData's `/$count` (a plain-text integer): one call, without the records the
+        entity flags deleted (IsMarkedForDeletion), which the hub does not hold live."""
+        spec = self.spec(entity)
+        params = {"$filter": f"{spec.deleted} eq false"} if spec.deleted else {}
+        text = self.session.request(
+            "GET", f"{spec.endpoint}/$count", params=params, headers={"Accept": "text/plain"}
+        ).text.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
+
     def probe(self) -> str:
         service = self._first_service()
         spec = next(s for s in SPECS if SERVICE[s.vendor_object] == service)

@@ -68,6 +68,7 @@ class AlertKind(StrEnum):
     NEEDS_RECONNECT = "needs_reconnect"
     QUOTA = "quota"
     STUCK_RUN = "stuck_run"  # a running run whose heartbeat stopped past the threshold
+    INCOMPLETE = "incomplete"  # reconciliation: the hub and the vendor differ, unexplained
 
 
 class AlertSeverity(StrEnum):

@@ -53,6 +53,9 @@ class SyncOptions(Model):
     dry_run: bool = False
     conflict_policy: ConflictPolicy | None = None
     modified_since: UtcDatetime | None = None
+    # A reconciliation instead of a sync: the vendor's counts against the hub's, narrowed
+    # to missing, extra and stale ids and repaired by a targeted re-read (core.sync.reconcile).
+    reconcile: bool = False
 
 
 class EntityCounts(Model):
@@ -68,10 +71,49 @@ class EntityCounts(Model):
     conflicts: int = 0
     retries: int = 0
     rate_limit_wait_s: float = 0.0
+    # Reconciliation (after a full sync, or a reconcile run); None: not counted this run.
+    vendor_count: int | None = None  # live records the vendor holds
+    held_count: int | None = None  # live records the hub holds, after any repair
+    missing: int = 0  # the vendor holds them, the hub did not
+    extra: int = 0  # the hub held them live, the vendor no longer does
+    stale: int = 0  # the hub held an older version
+    repaired: int = 0
+    unexplained: int = 0  # still differing after the repair, not known record issues
 
     def add(self, other: EntityCounts) -> EntityCounts:
+        def plus(a: Any, b: Any) -> Any:
+            return b if a is None else a if b is None else a + b
+
         return EntityCounts(
-            **{name: getattr(self, name) + getattr(other, name) for name in type(self).model_fields}
+            **{
+                name: plus(getattr(self, name), getattr(other, name))
+                for name in type(self).model_fields
+            }
+        )
+
+    @property
+    def complete(self) -> bool | None:
+        """Whether the hub holds exactly the vendor's live records (None: not counted)."""
+        if self.vendor_count is None or self.held_count is None:
+            return None
+        return self.vendor_count == self.held_count and not self.unexplained
+
+    def completeness(self) -> str | None:
+        """ "complete: 120,431 of 120,431", or what differed and what was repaired."""
+        if self.vendor_count is None or self.held_count is None:
+            return None
+        found = self.missing + self.extra + self.stale
+        what = (
+            f"{self.missing:,} missing, {self.extra:,} extra, {self.stale:,} stale; "
+            f"{self.repaired:,} repaired; "
+            if found
+            else ""
+        )
+        if self.complete:
+            return f"{what}complete: {self.held_count:,} of {self.vendor_count:,}"
+        return (
+            f"{what}incomplete: the vendor holds {self.vendor_count:,}, "
+            f"the hub {self.held_count:,} ({self.unexplained:,} unexplained)"
         )
 
 

@@ -153,6 +153,7 @@ class AlertService:
                     AlertSeverity.CRITICAL,
                     f"the last {limits.consecutive_failures} syncs failed; latest: {outcome.error}",
                 )
+        self._completeness(rules, outcome)
         if state in (RunState.SUCCEEDED, RunState.FAILED):
             waited = sum(c.rate_limit_wait_s for c in outcome.counts.values())
             if waited >= limits.rate_limit_wait_s:
@@ -175,6 +176,23 @@ class AlertService:
                 rules.clear(AlertKind.SLOW_RESPONSES)
         self._emit(rules.transitions)
         return rules.transitions
+
+    @staticmethod
+    def _completeness(rules: _Rules, outcome: RunOutcome) -> None:
+        """Reconciliation left a difference that neither its repair nor known record issues
+        explain: someone must look (core.sync.reconcile). A clean count clears it."""
+        counted = [c for c in outcome.counts.values() if c.vendor_count is not None]
+        unexplained = sum(c.unexplained for c in counted)
+        if unexplained:
+            entities = ", ".join(e.value for e, c in outcome.counts.items() if c.unexplained)
+            rules.open(
+                AlertKind.INCOMPLETE,
+                AlertSeverity.WARNING,
+                f"reconciliation: {unexplained:,} record(s) of {entities} differ from the "
+                "vendor and could not be repaired or explained by record issues",
+            )
+        elif counted and outcome.state is RunState.SUCCEEDED:
+            rules.clear(AlertKind.INCOMPLETE)
 
     def sweep(self, *, now: datetime | None = None) -> list[AlertTransition]:
         """The standing conditions no run reports: stuck runs, connections to reconnect.

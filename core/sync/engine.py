@@ -41,6 +41,7 @@ from core.sync.control import RunCancelledError, RunControl
 from core.sync.issues import RunIssues
 from core.sync.pull import EntityPull
 from core.sync.push import EntityPush
+from core.sync.reconcile import Reconciliation
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +124,15 @@ class SyncEngine:
         support = ctx.adapter.info.support(entity)
         ctx.progress.entity_started_at, ctx.progress.entity_expected = utcnow(), None
         ctx.checkpoint(entity, f"Starting {entity.value}")
-        if ctx.direction in (Direction.PULL, Direction.BOTH):
+        if ctx.run.options.reconcile:
+            Reconciliation(ctx, entity, EntityPull(ctx, entity).apply_records).run()
+        elif ctx.direction in (Direction.PULL, Direction.BOTH):
             EntityPull(ctx, entity).run()
-        if ctx.direction in (Direction.PUSH, Direction.BOTH) and support.writable:
+        if (
+            ctx.direction in (Direction.PUSH, Direction.BOTH)
+            and support.writable
+            and not ctx.run.options.reconcile
+        ):
             ctx.progress.entity_expected = None  # the vendor's count was of the read
             EntityPush(ctx, entity).run()
         ctx.absorb_call_stats(entity)
@@ -170,12 +177,16 @@ class SyncEngine:
             RunState.PAUSED: LogStatus.WARNING,
             RunState.CANCELLED: LogStatus.SKIPPED,
         }.get(state, LogStatus.ERROR)
-        mode = "Dry run" if ctx.dry_run else "Sync"
+        mode = (
+            "Dry run" if ctx.dry_run else "Reconciliation" if ctx.run.options.reconcile else "Sync"
+        )
         summary = (
             f"{mode} {state.value}: read {totals.read}, created {totals.created}, "
             f"updated {totals.updated}, deleted {totals.deleted}, pushed {totals.pushed}, "
             f"conflicts {totals.conflicts}, failed {totals.failed}"
         )
+        if (complete := totals.completeness()) is not None:
+            summary += f"; {complete}"
         ctx.audit.add(
             Operation.SYNC,
             summary + (f". {error}" if error else ""),

@@ -28,7 +28,7 @@ from core.models import (
 from core.sync.context import RunContext
 from core.sync.cursor import READ_OVERLAP, iso, parse, save_state, state_for
 from core.sync.pull_decide import PullDecider
-from core.sync.reconcile import check_counts
+from core.sync.reconcile import Reconciliation
 
 __all__ = ["LOCAL_PREFIX", "READ_OVERLAP", "EntityPull"]
 
@@ -95,7 +95,8 @@ class EntityPull:
             self._sweep(self._seen)
         self._retry_failed()
         if self._seen is not None and not ctx.dry_run:
-            check_counts(ctx, self.entity)  # reconciliation: the vendor's count against ours
+            # reconciliation: the vendor's count against ours, narrowed and repaired if short
+            Reconciliation(ctx, self.entity, self.apply_records).run()
         if not ctx.dry_run:
             cursor = (
                 max(filter(None, (max_seen, committed)), default=None) if may_commit else committed
@@ -197,6 +198,12 @@ class EntityPull:
         elif checkpoint is not None:
             ctx.store.save_sync_state(checkpoint)
         self.decider.reapply()
+
+    def apply_records(self, records: dict[str, RemoteRecord]) -> None:
+        """Store records read outside the page loop (reconciliation's repairs) by the same
+        decisions as a page."""
+        self._store(records)
+        self.ctx.issues.succeeded(self.entity, PULL, records)
 
     def _retry_failed(self) -> None:
         """Records that failed in earlier runs and are due again: the cursor has moved past

@@ -1,20 +1,38 @@
-"""Reconciliation, first piece: after a full sync, the vendor's own count against the hub's.
+"""Reconciliation: prove the hub holds exactly the vendor's live records, or repair it.
 
-A full sync reads the whole listing and deletes what it no longer returned (pull.py's
-sweep), so afterwards the hub should hold exactly the vendor's live records. The
-vendor's cheapest count (Adapter.count: one call) proves it: the run log says
-"complete: N of N", or how many the vendor and the hub hold and how many records are
-known to fail (core.sync.issues), as a warning. Still to build (issue 15): the same
-check on its own schedule, narrowing a difference to ids (id listings, or id-range
-bisection with counts) and repairing them with a targeted re-read.
+First the vendor's cheapest count (Adapter.count: SOQL COUNT(), HubSpot's search total,
+OData $count, Odoo search_count, Oracle totalResults, Zoho's count action, Pipedrive's
+deal summary: one call) against the hub's live records. When they agree the entity is
+"complete: N of N" and nothing else is read. When they differ, or the vendor has no
+count, the difference is narrowed to ids by one listing of the vendor's records compared
+with the stored versions (id and content hash): missing (the vendor holds it, the hub
+does not), stale (the hub holds an older version) and extra (the hub holds it live, the
+vendor no longer lists it). Missing and stale records are repaired by storing what the
+listing returned, through the pull's own decisions (conflicts and held deletions work as
+in a sync); extra ones are re-read by id (Adapter.fetch) and marked deleted when the
+vendor no longer has them. A difference left after the repair that known record issues
+do not explain is counted as unexplained; the alerts area opens an alert for it.
+
+Counts agreeing do not prove every record is current (an edit the incremental has not
+read yet is not a count difference): the incremental syncs carry edits; reconciliation
+proves nothing was lost. Why a listing and not id-range bisection with filtered counts:
+one listing finds missing, extra and stale records at once, where bisection finds only
+the first two, and every vendor can list while not every vendor can count by id range.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from core.models import Entity, IssueDirection, LogLevel, LogStatus, Operation
+from adapters.base import RemoteRecord
+from core.iterables import batched
+from core.models import Entity, IssueDirection, LogLevel, LogStatus, Operation, content_hash
 from core.sync.context import RunContext
+
+LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
+FETCH_BATCH = 100
+StoreRecords = Callable[[dict[str, RemoteRecord]], None]
 
 
 @dataclass(frozen=True)
@@ -38,22 +56,160 @@ class CountCheck:
         )
 
 
+@dataclass
+class Difference:
+    """What one listing found; ids kept for the log (the first few) and the repair."""
+
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    listed: int = 0  # live records the vendor listed (mapped or not)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def _failing(ctx: RunContext, entity: Entity) -> set[str]:
+    pull = IssueDirection.PULL
+    return set(ctx.issues.due(entity, pull)) | ctx.issues.held(entity, pull)
+
+
+def _held(ctx: RunContext, entity: Entity) -> int:
+    return ctx.store.count_records(ctx.organisation_id, ctx.connection_id).get(entity, 0)
+
+
 def check_counts(ctx: RunContext, entity: Entity) -> CountCheck | None:
     """Compare and log; None when the vendor has no cheap count."""
     vendor = ctx.adapter.count(entity)
     if vendor is None:
         return None
-    hub = ctx.store.count_records(ctx.organisation_id, ctx.connection_id).get(entity, 0)
-    failing = len(ctx.issues.due(entity, IssueDirection.PULL)) + len(
-        ctx.issues.held(entity, IssueDirection.PULL)
-    )
-    check = CountCheck(entity, vendor, hub, failing)
+    failing = len(_failing(ctx, entity))
+    check = CountCheck(entity, vendor, _held(ctx, entity), failing)
     ctx.audit.add(
         Operation.PULL,
         check.summary(),
         entity=entity,
         level=LogLevel.INFO if check.complete else LogLevel.WARNING,
         status=LogStatus.SUCCESS if check.complete else LogStatus.WARNING,
-        metadata={"reconciliation": {"vendor": vendor, "hub": hub, "failing": failing}},
+        metadata={"reconciliation": {"vendor": vendor, "hub": check.hub, "failing": failing}},
     )
     return check
+
+
+class Reconciliation:
+    """One entity of one connection; `store` is the pull's way of storing records
+    (EntityPull.apply_records), so a repair decides exactly as a sync would."""
+
+    def __init__(self, ctx: RunContext, entity: Entity, store: StoreRecords) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.store = store
+        self.counts = ctx.entity_counts(entity)
+
+    def run(self) -> Difference | None:
+        """Count; narrow and repair only when the counts differ or cannot be had."""
+        ctx = self.ctx
+        check = check_counts(ctx, self.entity)
+        if check is not None and check.complete:
+            self._record(check.vendor, check.hub, Difference(), unexplained=0)
+            return None
+        diff = self.narrow()
+        repaired = 0 if ctx.dry_run else self.repair(diff)
+        failing = _failing(ctx, self.entity)
+        vendor = ctx.adapter.count(self.entity)
+        if vendor is None:  # no count: the listing is the vendor's truth
+            vendor = diff.listed
+        held = _held(ctx, self.entity)
+        unexplained = max(abs(vendor - held) - len(failing), 0) if not ctx.dry_run else 0
+        self._record(vendor, held, diff, unexplained=unexplained, repaired=repaired)
+        self._report(diff, vendor, held, repaired, unexplained, len(failing))
+        return diff
+
+    def narrow(self) -> Difference:
+        """One listing compared page by page with the stored versions."""
+        ctx, diff = self.ctx, Difference()
+        seen: set[str] = set()
+        for page in ctx.adapter.read(self.entity, since=None, resume=None):
+            self.counts.pages += 1
+            seen.update(f.external_id for f in page.failures if f.external_id)
+            live = {r.external_id: r for r in page.records if not r.deleted}
+            seen.update(live)
+            diff.listed += len(live) + len(page.failures)
+            versions = ctx.store.get_record_versions(
+                ctx.organisation_id, ctx.connection_id, self.entity, list(live)
+            )
+            repair: dict[str, RemoteRecord] = {}
+            for external_id, remote in live.items():
+                version = versions.get(external_id)
+                if version is None or version.deleted:
+                    diff.missing.append(external_id)
+                elif version.content_hash != content_hash(remote.data):
+                    diff.stale.append(external_id)
+                else:
+                    continue
+                repair[external_id] = remote
+            if repair:
+                self.store(repair)
+            ctx.checkpoint(self.entity, f"Reconciling {self.entity.value}")
+        stored = ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
+        diff.extra = [i for i in stored if i not in seen and not i.startswith(LOCAL_PREFIX)]
+        return diff
+
+    def repair(self, diff: Difference) -> int:
+        """Missing and stale ones were stored while listing; extra ones are re-read by id:
+        still there (the listing missed them) they are stored again, gone they are deleted."""
+        for chunk in batched(diff.extra, FETCH_BATCH):
+            found = {r.external_id: r for r in self.ctx.adapter.fetch(self.entity, chunk)}
+            gone = {i: RemoteRecord(i, {}, deleted=True) for i in chunk if i not in found}
+            self.store({**found, **gone})
+        return len(diff.missing) + len(diff.stale) + len(diff.extra)
+
+    def _record(
+        self, vendor: int, held: int, diff: Difference, *, unexplained: int, repaired: int = 0
+    ) -> None:
+        c = self.counts
+        c.vendor_count, c.held_count = vendor, held
+        c.missing, c.stale, c.extra = len(diff.missing), len(diff.stale), len(diff.extra)
+        c.repaired, c.unexplained = repaired, unexplained
+
+    def _report(
+        self,
+        diff: Difference,
+        vendor: int,
+        held: int,
+        repaired: int,
+        unexplained: int,
+        failing: int,
+    ) -> None:
+        found = (
+            f"{len(diff.missing):,} missing, {len(diff.extra):,} extra, {len(diff.stale):,} stale"
+        )
+        did = "would repair" if self.ctx.dry_run else "repaired"
+        if unexplained:
+            end = (
+                f"still differs: the vendor holds {vendor:,}, the hub {held:,} "
+                f"({unexplained:,} unexplained)"
+            )
+        else:
+            end = f"complete: {held:,} of {vendor:,}"
+        known = f"; {failing:,} known to fail (see record issues)" if failing else ""
+        self.ctx.audit.add(
+            Operation.PULL,
+            f"{self.entity.value}: reconciled: {found}; {did} {repaired:,}; {end}{known}",
+            entity=self.entity,
+            level=LogLevel.WARNING if unexplained else LogLevel.INFO,
+            status=LogStatus.WARNING if unexplained else LogStatus.SUCCESS,
+            metadata={
+                "reconciliation": {
+                    "vendor": vendor,
+                    "hub": held,
+                    "failing": failing,
+                    "missing": diff.missing[:50],
+                    "extra": diff.extra[:50],
+                    "stale": diff.stale[:50],
+                    "repaired": repaired,
+                    "unexplained": unexplained,
+                }
+            },
+        )

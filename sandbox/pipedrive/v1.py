@@ -1,4 +1,4 @@
-"""API v1 where v2 has no endpoint: leads, notes, recents and webhooks.
+"""API v1 where v2 has no endpoint: leads, notes, recents, the deals summary and webhooks.
 
 v1 pages with `start`/`limit` (at most 500) and answers
 `additional_data.pagination = {start, limit, more_items_in_collection,
@@ -168,3 +168,31 @@ async def _body(call: Call) -> Any:
         return await call.json()
     except BodyError:
         raise invalid("Invalid JSON body") from None
+
+
+async def deals_summary(call: Call) -> Response:
+    """GET /v1/deals/summary: the deals' count and values (by currency), of one `status`
+    (open, won, lost) or of all deals not deleted."""
+    status = call.request.query_params.get("status")
+    if status not in (None, "open", "won", "lost"):
+        raise fail(400, "status must be one of open, won, lost")
+    deals = [
+        e
+        for e in call.collection("deals").scan()
+        if status is None or e.fields.get("status") == status
+    ]
+    values: dict[str, dict[str, float | int]] = {}
+    for deal in deals:
+        currency = str(deal.fields.get("currency") or "USD")
+        slot = values.setdefault(currency, {"value": 0, "count": 0})
+        slot["value"] += float(deal.fields.get("value") or 0)
+        slot["count"] += 1
+    total = sum(float(v["value"]) for v in values.values())
+    data = {
+        "values_total": values,
+        "weighted_values_total": values,
+        "total_count": len(deals),
+        "total_currency_converted_value": total,
+        "total_weighted_currency_converted_value": total,
+    }
+    return json_response({"success": True, "data": data})

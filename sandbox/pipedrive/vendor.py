@@ -66,6 +66,13 @@ class PipedriveVendor(Vendor):
             Endpoint("/oauth/authorize", oauth.authorize, ("GET",), "auth", auth=False),
             Endpoint("/oauth/revoke", oauth.revoke, ("POST",), "auth", auth=False),
             Endpoint(f"{V1}/recents", v1.recents, ("GET",), "list"),
+            Endpoint(
+                f"{V1}/deals/summary",
+                v1.deals_summary,
+                ("GET",),
+                "list",
+                object_of=fixed_object("deals"),
+            ),
             Endpoint(f"{V1}/users/me", meta.me, ("GET",), "metadata"),
             Endpoint(f"{V1}/users", meta.users, ("GET",), "metadata"),
             Endpoint(f"{V1}/webhooks", hooks.webhooks, ("GET", "POST"), "other"),
