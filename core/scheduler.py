@@ -6,7 +6,11 @@ from `service.syncs.scheduled_connections()`, so connections added, edited or
 disabled on the dashboard or through the API are picked up without a restart.
 The first fire of an interval job comes with that list, computed by the service
 from the connection's latest run, so a restart does not trigger a burst of
-syncs (nor skip an overdue one). A daily job purges logs past the retention
+syncs (nor skip an overdue one). Each connection also gets a reconciliation job
+(daily by default, `reconcile_interval_hours`): the vendor's counts against the hub's,
+narrowed and repaired where they differ (core.sync.reconcile); its first fire follows
+the connection's latest reconciliation or full sync, and a slot that meets a sync in
+progress is tried again 10 minutes later. A daily job purges logs past the retention
 period; with REDIS_URL set, a job every 15 s republishes runs whose message
 may have been lost (core/taskqueue.py); a job every minute has the alerts area
 sweep for stuck runs and connections that need reconnecting.
@@ -38,6 +42,8 @@ from core.service import IntegrationService
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "sync:"
+RECONCILE_PREFIX = "reconcile:"
+RECONCILE_RETRY = timedelta(minutes=10)
 LEASE = "scheduler"
 LEASE_TTL_S = 30.0
 
@@ -151,6 +157,8 @@ class SyncScheduler:
             return
         wanted: dict[str, ScheduledConnection] = {}
         for connection in self.service.syncs.scheduled_connections():
+            if connection.reconcile_hours > 0:
+                self._keep_reconciliation(connection, wanted)
             signature = self._signature(connection)
             job_id = JOB_PREFIX + connection.connection_id
             wanted[job_id] = connection
@@ -175,6 +183,45 @@ class SyncScheduler:
             if job_id not in wanted:
                 self.scheduler.remove_job(job_id)
                 del self._signatures[job_id]
+
+    def _keep_reconciliation(
+        self, connection: ScheduledConnection, wanted: dict[str, ScheduledConnection]
+    ) -> None:
+        job_id = RECONCILE_PREFIX + connection.connection_id
+        wanted[job_id] = connection
+        signature = f"every:{connection.reconcile_hours}"
+        if self._signatures.get(job_id) == signature:
+            return
+        first = self.service.syncs.next_reconciliation_at(
+            connection.organisation_id, connection.connection_id
+        )
+        self.scheduler.add_job(
+            self.reconcile,
+            IntervalTrigger(seconds=connection.reconcile_hours * 3600, timezone="UTC"),
+            args=(connection.organisation_id, connection.connection_id),
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=first,
+        )
+        self._signatures[job_id] = signature
+
+    def reconcile(self, organisation_id: str, connection_id: str) -> None:
+        """Queue a reconciliation; behind a sync in progress, try again a little later."""
+        if not self.is_leader:
+            return
+        try:
+            run = self.service.syncs.queue_reconciliation(organisation_id, connection_id)
+            log.info("queued reconciliation %s for connection %s", run.id, connection_id)
+        except RunAlreadyActiveError:
+            job = self.scheduler.get_job(RECONCILE_PREFIX + connection_id)
+            if job is not None:
+                job.modify(next_run_time=utcnow() + RECONCILE_RETRY)
+            log.info("connection %s is syncing; reconciliation tried again later", connection_id)
+        except ToothpickError as exc:
+            log.warning("reconciliation of %s not queued: %s", connection_id, exc)
 
     def fire(self, organisation_id: str, connection_id: str) -> None:
         if not self.is_leader:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         description="Page cache of each SQLite connection; the dashboard's readers share one.",
     )
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
+    # Every connection is reconciled with its vendor this often (core.sync.reconcile);
+    # 0 turns the scheduled reconciliation off (full syncs still reconcile).
+    reconcile_interval_hours: float = Field(default=24.0, ge=0, le=24 * 31)
     # Alert thresholds; each connection may override the first three (dashboard, service).
     alert_consecutive_failures: int = Field(default=3, ge=1, le=100)
     alert_p95_response_ms: float = Field(

@@ -49,3 +49,4 @@ class ScheduledConnection(BaseModel):
     cron: str | None
     interval_hours: float
     next_sync_at: datetime | None
+    reconcile_hours: float = 0.0  # 0: no scheduled reconciliation

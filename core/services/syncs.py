@@ -369,6 +369,34 @@ class SyncService:
                         now=now,
                         default_hours=hours,
                     ),
+                    reconcile_hours=self._settings.reconcile_interval_hours,
                 )
             )
         return found
+
+    def queue_reconciliation(self, organisation_id: str, connection_id: str) -> SyncRun:
+        """Queue a scheduled reconciliation (core.sync.reconcile) of every entity."""
+        return self.queue_sync(
+            organisation_id,
+            connection_id,
+            SyncOptions(reconcile=True),
+            trigger=RunTrigger.SCHEDULED,
+        )
+
+    def next_reconciliation_at(
+        self, organisation_id: str, connection_id: str, *, now: datetime | None = None
+    ) -> datetime:
+        """A day (the setting) after the connection's latest reconciliation or full sync
+        among its recent runs, so a restarted scheduler neither repeats nor skips one;
+        now when none is recent."""
+        now = now or utcnow()
+        every = timedelta(hours=self._settings.reconcile_interval_hours)
+        recent = self._store.list_runs(organisation_id, connection_id=connection_id, limit=50)
+        done = [
+            r.created_at
+            for r in recent.items
+            if (r.options.reconcile or r.options.full)
+            and not r.options.dry_run
+            and r.state is RunState.SUCCEEDED
+        ]
+        return max(max(done) + every, now) if done else now

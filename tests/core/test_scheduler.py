@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core.models import Connection, RunTrigger, Schedule
 from core.schedule import next_sync_at
-from core.scheduler import JOB_PREFIX, SyncScheduler
+from core.scheduler import JOB_PREFIX, RECONCILE_PREFIX, SyncScheduler
 from core.schemas import ConnectionUpdate
 from core.service import IntegrationService
 from tests.core.service_support import ORG, connect
@@ -57,7 +57,10 @@ def test_refresh_mirrors_connections_and_fire_queues_once(service: IntegrationSe
     nightly = connect(service, "nightly", schedule=Schedule(cron="0 3 * * *"))
     scheduler.refresh()
     jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-    assert set(jobs) == {JOB_PREFIX + every.id, JOB_PREFIX + nightly.id}
+    assert set(jobs) == {
+        *(JOB_PREFIX + c.id for c in (every, nightly)),
+        *(RECONCILE_PREFIX + c.id for c in (every, nightly)),
+    }
     assert isinstance(jobs[JOB_PREFIX + every.id].trigger, IntervalTrigger)
     assert jobs[JOB_PREFIX + every.id].trigger.interval == timedelta(hours=6)
     assert isinstance(jobs[JOB_PREFIX + nightly.id].trigger, CronTrigger)
@@ -73,8 +76,35 @@ def test_refresh_mirrors_connections_and_fire_queues_once(service: IntegrationSe
     )
     scheduler.refresh()
     jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-    assert set(jobs) == {JOB_PREFIX + every.id}
+    assert set(jobs) == {JOB_PREFIX + every.id, RECONCILE_PREFIX + every.id}
     assert jobs[JOB_PREFIX + every.id].trigger.interval == timedelta(hours=1)
+
+
+def test_every_connection_is_reconciled_daily_and_a_busy_slot_is_tried_again(
+    service: IntegrationService,
+) -> None:
+    scheduler = SyncScheduler(service, BackgroundScheduler(timezone="UTC"))
+    scheduler.is_leader = True
+    connection = connect(service, "reconciled")
+    scheduler.refresh()
+    job = scheduler.scheduler.get_job(RECONCILE_PREFIX + connection.id)
+    assert job is not None and job.trigger.interval == timedelta(hours=24)
+
+    scheduler.reconcile(ORG, connection.id)
+    [run] = service.syncs.list_runs(ORG, connection_id=connection.id).items
+    assert run.options.reconcile and run.trigger is RunTrigger.SCHEDULED
+    scheduler.scheduler.start(paused=True)  # next_run_time is kept only by a started one
+    try:
+        scheduler.reconcile(ORG, connection.id)  # the first is still queued: later, not lost
+        job = scheduler.scheduler.get_job(RECONCILE_PREFIX + connection.id)
+        wait = job.next_run_time - datetime.now(UTC)
+        assert timedelta(minutes=9) < wait <= timedelta(minutes=10)
+    finally:
+        scheduler.scheduler.shutdown(wait=False)
+    assert len(service.syncs.list_runs(ORG, connection_id=connection.id).items) == 1
+    # A successful reconciliation moves the next one a day after it.
+    due = service.syncs.next_reconciliation_at(ORG, connection.id)
+    assert abs((due - datetime.now(UTC)).total_seconds()) < 60  # none succeeded yet: now
 
 
 # The same rules at the instants where calendars bite: just before and after midnight,

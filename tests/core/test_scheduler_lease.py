@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from core.cli import _register_commands, app
 from core.models import RunState
-from core.scheduler import JOB_PREFIX, LEASE, SyncScheduler
+from core.scheduler import JOB_PREFIX, LEASE, RECONCILE_PREFIX, SyncScheduler
 from core.schemas import RunOutcome
 from core.service import IntegrationService
 from tests.core.service_support import ORG, connect
@@ -34,7 +34,10 @@ def test_two_schedulers_queue_each_of_ten_slots_once(service: IntegrationService
     assert leader.lead() and not standby.lead()
     standby.refresh()
     assert standby.scheduler.get_jobs() == []
-    assert [job.id for job in leader.scheduler.get_jobs()] == [JOB_PREFIX + connection.id]
+    assert sorted(job.id for job in leader.scheduler.get_jobs()) == [
+        RECONCILE_PREFIX + connection.id,
+        JOB_PREFIX + connection.id,
+    ]
     for _ in range(10):  # each slot fires in both processes
         leader.fire(ORG, connection.id)
         standby.fire(ORG, connection.id)
@@ -43,7 +46,10 @@ def test_two_schedulers_queue_each_of_ten_slots_once(service: IntegrationService
 
     leader.stop()  # hands the lease over
     assert standby.lead() and not leader.lead()
-    assert [job.id for job in standby.scheduler.get_jobs()] == [JOB_PREFIX + connection.id]
+    assert sorted(job.id for job in standby.scheduler.get_jobs()) == [
+        RECONCILE_PREFIX + connection.id,
+        JOB_PREFIX + connection.id,
+    ]
 
 
 def test_a_standby_takes_over_an_expired_lease(service: IntegrationService) -> None:
