@@ -9,7 +9,16 @@ from fastapi import FastAPI
 
 from api import problems
 from api.limits import BodyLimit, RateLimiter
-from api.routers import access, connections, health, monitoring, review, syncs, webhooks
+from api.routers import (
+    access,
+    connections,
+    health,
+    issues,
+    monitoring,
+    review,
+    syncs,
+    webhooks,
+)
 from core.service import IntegrationService
 
 
@@ -37,7 +46,7 @@ def create_app(service: IntegrationService | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.api_rate_limit_per_minute)
     problems.install(app)
     # Fixed paths (/logs, /status, /sync, /test) before /api/integrations/{connection_id}.
-    for router in (syncs, monitoring, connections, review, access, webhooks, health):
+    for router in (syncs, monitoring, connections, review, issues, access, webhooks, health):
         app.include_router(router.router)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     return app

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.clock import utcnow
-from core.errors import NotFoundError
+from core.errors import NotFoundError, RunAlreadyActiveError
 from core.models import (
     Direction,
     Entity,
@@ -78,6 +78,23 @@ class IssuesService:
         ]
         return sorted(groups, key=lambda g: (-g.count, g.connection_id, g.code))
 
+    def of_cause(
+        self,
+        organisation_id: str,
+        *,
+        connection_id: str,
+        entity: Entity,
+        direction: IssueDirection,
+        code: str,
+        states: Sequence[IssueState] = (IssueState.OPEN,),
+    ) -> list[str]:
+        """The ids of every issue sharing one cause (a group's "retry all" / "dismiss all")."""
+        return [
+            i.id
+            for i in self.issues(organisation_id, connection_id=connection_id, states=states)
+            if (i.entity, i.direction, i.code) == (entity, direction, code)
+        ]
+
     def retry(self, organisation_id: str, issue_ids: Sequence[str]) -> list[SyncRun]:
         """Retry these issues now (dismissed ones too): due at once, one run queued per
         connection and direction. A connection with a run already active keeps it: the
@@ -95,7 +112,10 @@ class IssuesService:
             direction = directions.pop() if len(directions) == 1 else Direction.BOTH
             entities = sorted({i.entity for i in chosen if i.connection_id == connection_id})
             options = SyncOptions(direction=direction, entities=entities)
-            runs.append(self._queue_sync(organisation_id, connection_id, options))
+            try:
+                runs.append(self._queue_sync(organisation_id, connection_id, options))
+            except RunAlreadyActiveError:
+                continue  # that run (or the next) retries them: they are due now
         return runs
 
     def dismiss(self, organisation_id: str, issue_ids: Sequence[str]) -> int:
