@@ -33,6 +33,12 @@ PAGES = {
             url_path="conflicts",
         ),
         st.Page(
+            "pages/issues.py",
+            title="Record issues",
+            icon=":material/report:",
+            url_path="issues",
+        ),
+        st.Page(
             "pages/connections.py",
             title="Connections",
             icon=":material/link:",

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from api.schemas import Input
 from core.models import Entity, Identifier, IssueDirection, IssueState, RecordIssue, System
-from core.services.issues import IssueGroup
+from core.schemas import IssueGroup
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 

@@ -13,13 +13,14 @@ from typing import Generic, TypeVar
 
 import streamlit as st
 
-from core.models import Alert, Conflict, ConflictStatus, LogEntry, SyncRun
+from core.models import Alert, Conflict, ConflictStatus, LogEntry, RecordIssue, SyncRun
 from core.schemas import (
     Bucket,
     ConnectionPublic,
     ConnectionStatusView,
     CountRow,
     ErrorGroup,
+    IssueGroup,
     KpiGroup,
     KpiRow,
     LogFilter,
@@ -133,7 +134,20 @@ def conflicts(
     return Rows(page.items, page.total)
 
 
+@st.cache_data(ttl=5, max_entries=32, show_spinner=False)
+def issue_groups(store: str, org: str) -> list[IssueGroup]:
+    """Open per-record failures grouped by cause, largest first."""
+    del store
+    return service().issues.groups(org)
+
+
+@st.cache_data(ttl=5, max_entries=32, show_spinner=False)
+def open_issues(store: str, org: str) -> dict[str, RecordIssue]:
+    del store
+    return {i.id: i for i in service().issues.issues(org)}
+
+
 def forget_writes() -> None:
     """After a write from this session, drop what it could have made stale."""
-    for loader in (statuses, alerts, connections, logs, runs, conflicts):
+    for loader in (statuses, alerts, connections, logs, runs, conflicts, issue_groups, open_issues):
         loader.clear()

@@ -13,6 +13,7 @@ core's public surface (tests/test_import_rules.py keeps the list).
 - access: API keys and the authenticated caller;
 - webhooks: inbound vendor notifications and their set-up;
 - alerts: alert transitions and the thresholds in force;
+- issues: per-record failures grouped by cause;
 - notifications: notification channels in and out;
 - status: the processes' health (scheduler, workers, queue, open alerts).
 """
@@ -28,6 +29,7 @@ from core.schemas.access import (
     UserPublic,
 )
 from core.schemas.alerts import AlertTransition, EffectiveThresholds, Transition
+from core.schemas.issues import IssueGroup
 from core.schemas.notifications import ChannelCreate, ChannelPublic
 from core.schemas.queries import (
     Bucket,
@@ -100,6 +102,7 @@ __all__ = [
     "HeartbeatAck",
     "ImportReport",
     "InboundWebhook",
+    "IssueGroup",
     "KpiGroup",
     "KpiRow",
     "LineProblem",

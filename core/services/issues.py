@@ -9,7 +9,6 @@ the run re-reads (pull) or pushes again (push) exactly those records (core.sync.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from core.clock import utcnow
 from core.errors import NotFoundError, RunAlreadyActiveError
@@ -22,23 +21,10 @@ from core.models import (
     SyncOptions,
     SyncRun,
 )
+from core.schemas import IssueGroup
 from core.store.base import Store
 
 QueueSync = Callable[[str, str, SyncOptions], SyncRun]
-
-
-@dataclass(frozen=True)
-class IssueGroup:
-    """The issues sharing one cause: connection, entity, direction and error code."""
-
-    connection_id: str
-    entity: Entity
-    direction: IssueDirection
-    code: str
-    hint: str | None
-    count: int
-    example: str  # one of the messages, as the vendor or the mapping said it
-    issue_ids: tuple[str, ...]
 
 
 class IssuesService:

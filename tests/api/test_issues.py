@@ -77,8 +77,15 @@ def test_issues_are_scoped_and_selections_validated(
     assert client.get("/api/issues/groups", headers=other).json()["count"] == 0
     stolen = client.post("/api/issues/dismiss", json={"issue_ids": issue_ids}, headers=other)
     assert stolen.status_code == 404
-    both = {"issue_ids": issue_ids, "cause": None}
-    for body in ({}, {"issue_ids": []}, {"issue_ids": ["../x"]}, {**both, "extra": 1}):
+    cause = {"connection_id": "x", "entity": "contact", "direction": "push", "code": "E"}
+    bodies: list[dict[str, object]] = [
+        {},
+        {"issue_ids": []},
+        {"issue_ids": ["../x"]},
+        {"issue_ids": issue_ids, "cause": cause},  # both: which one?
+        {"issue_ids": issue_ids, "extra": 1},
+    ]
+    for body in bodies:
         answer = client.post("/api/issues/retry", json=body, headers=bearer(keys.operator))
         assert answer.status_code == 422, (body, answer.text)
     assert (

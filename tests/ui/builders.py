@@ -14,10 +14,12 @@ from core.models import (
     Conflict,
     Connection,
     Entity,
+    IssueDirection,
     LogEntry,
     LogLevel,
     LogStatus,
     Operation,
+    RecordIssue,
     System,
 )
 from core.schemas import ConnectionPublic
@@ -90,6 +92,27 @@ def conflict(connection: ConnectionPublic, external_id: str = "c-1") -> Conflict
         differing_fields=["email", "title"],
         local_changed_at=now - timedelta(hours=2),
         remote_changed_at=now - timedelta(hours=1),
+    )
+
+
+def record_issue(
+    connection: ConnectionPublic,
+    external_id: str = "c-1",
+    *,
+    code: str = "INVALID_EMAIL_ADDRESS",
+    direction: IssueDirection = IssueDirection.PUSH,
+) -> RecordIssue:
+    """A record the vendor refused, as a run stores it (core.sync.issues)."""
+    return RecordIssue(
+        organisation_id=ORG,
+        connection_id=connection.id,
+        system=connection.system,
+        entity=Entity.CONTACT,
+        direction=direction,
+        external_id=external_id,
+        code=code,
+        message=f"{code}: **not** <b>valid</b> [x](http://evil.example) {external_id}",
+        hint="The vendor does not accept this e-mail address: correct it.",
     )
 
 

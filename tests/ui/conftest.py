@@ -27,6 +27,7 @@ PAGES = {
     "logs": "pages/logs.py",
     "sync": "pages/sync.py",
     "conflicts": "pages/conflicts.py",
+    "issues": "pages/issues.py",
     "connections": "pages/connections.py",
     "demo": "pages/demo.py",
 }
@@ -35,6 +36,7 @@ TITLES = {
     "logs": "Logs",
     "sync": "Sync",
     "conflicts": "Conflicts",
+    "issues": "Record issues",
     "connections": "Connections",
     "demo": "Integrations demo",
 }

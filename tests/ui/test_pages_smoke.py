@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.service import IntegrationService
-from tests.ui.builders import SECRET, conflict, stored_connection, with_history
+from tests.ui.builders import SECRET, conflict, record_issue, stored_connection, with_history
 from tests.ui.conftest import PAGES, OpenPage, click_row, texts
 
 
@@ -22,6 +22,7 @@ def test_stored_secret_is_never_rendered(
     connection = stored_connection(service, secret=SECRET)
     with_history(service, connection, days=2)
     service.runtime.store.add_conflict(conflict(connection))
+    service.runtime.store.save_record_issues([record_issue(connection)])
     at = open_page(page)
     if page == "connections":
         at = click_row(at, "con_list_rows_0", 0)  # its own page, settings and all
