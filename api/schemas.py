@@ -78,6 +78,7 @@ class SyncRequest(Input):
     dry_run: bool = False
     conflict_policy: ConflictPolicy | None = None
     modified_since: UtcDatetime | None = None
+    reconcile: bool = False  # compare with the vendor's counts and repair, instead of a sync
 
     def options(self) -> SyncOptions:
         return SyncOptions(**self.model_dump(exclude={"connection_id"}))

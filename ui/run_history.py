@@ -19,6 +19,10 @@ _STATE_WORD = {
 }
 
 
+def _kind(run: SyncRun) -> str:
+    return "reconcile" if run.options.reconcile else "full" if run.options.full else ""
+
+
 def _rows(runs: list[SyncRun], names: dict[str, str]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for run in runs:
@@ -31,6 +35,11 @@ def _rows(runs: list[SyncRun], names: dict[str, str]) -> list[dict[str, object]]
                 "System": systems.short(run.system),
                 "Trigger": run.trigger.value,
                 "Dry run": "yes" if run.options.dry_run else "",
+                "Kind": "reconcile"
+                if run.options.reconcile
+                else "full"
+                if run.options.full
+                else "",
                 "Duration": fmt.duration_ms((run.duration_s or 0) * 1000)
                 if run.started_at
                 else "—",
@@ -40,6 +49,7 @@ def _rows(runs: list[SyncRun], names: dict[str, str]) -> list[dict[str, object]]
                 "Pushed": totals.pushed,
                 "Failed": totals.failed,
                 "Conflicts": totals.conflicts,
+                "Completeness": totals.completeness() or "",
             }
         )
     return rows

@@ -76,6 +76,7 @@ def counts_rows(run: SyncRun) -> list[dict[str, object]]:
             "API calls": c.api_calls,
             "Retries": c.retries,
             "Rate-limit wait (s)": round(c.rate_limit_wait_s, 1),
+            "Completeness": c.completeness() or "",
         }
         for name, c in rows
     ]
@@ -92,6 +93,12 @@ def summary(run: SyncRun) -> None:
         category = f" ({run.error_category.value})" if run.error_category else ""
         st.error(md(f"{run.error}{category}"), icon=":material/error:")
     if run.counts:
+        complete = run.totals.completeness()
+        if complete is not None:  # a reconciliation or a full sync counted the vendor's records
+            unexplained = run.totals.unexplained
+            (st.warning if unexplained else st.info)(
+                md(f"Reconciliation: {complete}"), icon=":material/fact_check:"
+            )
         st.dataframe(counts_rows(run), hide_index=True, width="stretch")
     elif run.state is RunState.SUCCEEDED:
         st.caption("Nothing to do: no entity had changes.")

@@ -16,7 +16,11 @@ from ui.context import service, shown_errors
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
 
-_MODES = ("Incremental: changes since the last sync", "Full: read everything again")
+_MODES = (
+    "Incremental: changes since the last sync",
+    "Full: read everything again",
+    "Reconcile: compare with the vendor's counts, repair what differs",
+)
 
 
 def run_key(prefix: str) -> str:
@@ -33,6 +37,7 @@ def _queue(prefix: str, org: str, connection: ConnectionPublic) -> None:
             entities=list(state[f"{key}_entities"]) or None,
             direction=state[f"{key}_direction"],
             full=state[f"{key}_mode"] == _MODES[1],
+            reconcile=state[f"{key}_mode"] == _MODES[2],
             dry_run=bool(state[f"{key}_dry"]),
             conflict_policy=state[f"{key}_policy"],
             modified_since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
@@ -47,7 +52,7 @@ def _queue(prefix: str, org: str, connection: ConnectionPublic) -> None:
         return
     state[run_key(prefix)] = run.id
     loaders.forget_writes()
-    kind = "dry run" if options.dry_run else "sync"
+    kind = "dry run" if options.dry_run else "reconciliation" if options.reconcile else "sync"
     feedback.put(key, feedback.Outcome(True, f"Queued a {kind} of “{connection.name}”."))
 
 
