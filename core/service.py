@@ -36,6 +36,7 @@ from core.runtime import Runtime
 from core.services.access import AccessService
 from core.services.admin import AdminService
 from core.services.alerts import AlertService
+from core.services.backfill import MappingBackfill
 from core.services.connections import ConnectionService
 from core.services.issues import IssuesService
 from core.services.monitoring import MonitoringService
@@ -103,6 +104,9 @@ class IntegrationService:
             syncs=self.syncs,
         )
         self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
+        self.connections.on_mapping_change(
+            MappingBackfill(store=store, queue_sync=self.syncs.queue_sync)
+        )
         self.access = AccessService(
             store=store,
             session_key=vault.derive_key("toothpick-sessions-v1"),

@@ -56,6 +56,9 @@ class SyncOptions(Model):
     # A reconciliation instead of a sync: the vendor's counts against the hub's, narrowed
     # to missing, extra and stale ids and repaired by a targeted re-read (core.sync.reconcile).
     reconcile: bool = False
+    # A reconciliation that lists every record even when the counts agree: a field mapping
+    # changed, so every stored record is compared and re-stored (core.services.backfill).
+    backfill: bool = False
 
 
 class EntityCounts(Model):

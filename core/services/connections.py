@@ -6,6 +6,7 @@ The one area that opens secrets and builds adapters; the other areas ask it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -52,12 +53,22 @@ def _validation_message(exc: ValidationError) -> InvalidInputError:
     return InvalidInputError(f"{field or 'value'}: {first['msg']}", field=field or None)
 
 
+# Told of a mapping change: (the connection before, after).
+MappingListener = Callable[[Connection, Connection], None]
+
+
 class ConnectionService:
     def __init__(self, *, settings: Settings, store: Store, vault: Vault) -> None:
         self._settings = settings
         self._store = store
         self._vault = vault
         self._vendor = VendorAccess(settings=settings, store=store, vault=vault)
+        self._mapping_listeners: list[MappingListener] = []
+
+    def on_mapping_change(self, listener: MappingListener) -> None:
+        """`listener(before, after)` after a connection's field mapping changed (the
+        backfill, core.services.backfill); it must not raise."""
+        self._mapping_listeners.append(listener)
 
     # -- systems ------------------------------------------------------------------
 
@@ -229,6 +240,9 @@ class ConnectionService:
             expected_secret=connection.sealed_secret if "sealed_secret" in changes else None,
         )
         self._audit(stored, Operation.UPDATE_CONNECTION, f"Updated {sorted(changes)}")
+        if stored.field_overrides != connection.field_overrides:
+            for listener in self._mapping_listeners:
+                listener(connection, stored)
         return self._public(stored)
 
     def set_enabled(

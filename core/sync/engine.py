@@ -124,14 +124,16 @@ class SyncEngine:
         support = ctx.adapter.info.support(entity)
         ctx.progress.entity_started_at, ctx.progress.entity_expected = utcnow(), None
         ctx.checkpoint(entity, f"Starting {entity.value}")
-        if ctx.run.options.reconcile:
-            Reconciliation(ctx, entity, EntityPull(ctx, entity).apply_records).run()
+        options = ctx.run.options
+        if options.reconcile or options.backfill:
+            pull = EntityPull(ctx, entity)
+            Reconciliation(ctx, entity, pull.apply_records, listing=options.backfill).run()
         elif ctx.direction in (Direction.PULL, Direction.BOTH):
             EntityPull(ctx, entity).run()
         if (
             ctx.direction in (Direction.PUSH, Direction.BOTH)
             and support.writable
-            and not ctx.run.options.reconcile
+            and not (options.reconcile or options.backfill)
         ):
             ctx.progress.entity_expected = None  # the vendor's count was of the read
             EntityPush(ctx, entity).run()
@@ -177,9 +179,9 @@ class SyncEngine:
             RunState.PAUSED: LogStatus.WARNING,
             RunState.CANCELLED: LogStatus.SKIPPED,
         }.get(state, LogStatus.ERROR)
-        mode = (
-            "Dry run" if ctx.dry_run else "Reconciliation" if ctx.run.options.reconcile else "Sync"
-        )
+        options = ctx.run.options
+        mode = "Reconciliation" if options.reconcile else "Sync"
+        mode = "Dry run" if ctx.dry_run else "Backfill" if options.backfill else mode
         summary = (
             f"{mode} {state.value}: read {totals.read}, created {totals.created}, "
             f"updated {totals.updated}, deleted {totals.deleted}, pushed {totals.pushed}, "

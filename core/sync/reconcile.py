@@ -101,17 +101,20 @@ class Reconciliation:
     """One entity of one connection; `store` is the pull's way of storing records
     (EntityPull.apply_records), so a repair decides exactly as a sync would."""
 
-    def __init__(self, ctx: RunContext, entity: Entity, store: StoreRecords) -> None:
+    def __init__(
+        self, ctx: RunContext, entity: Entity, store: StoreRecords, *, listing: bool = False
+    ) -> None:
         self.ctx = ctx
         self.entity = entity
         self.store = store
+        self.listing = listing  # list and compare even when the counts agree (a backfill)
         self.counts = ctx.entity_counts(entity)
 
     def run(self) -> Difference | None:
         """Count; narrow and repair only when the counts differ or cannot be had."""
         ctx = self.ctx
         check = check_counts(ctx, self.entity)
-        if check is not None and check.complete:
+        if check is not None and check.complete and not self.listing:
             self._record(check.vendor, check.hub, Difference(), unexplained=0)
             return None
         diff = self.narrow()
@@ -186,6 +189,8 @@ class Reconciliation:
             f"{len(diff.missing):,} missing, {len(diff.extra):,} extra, {len(diff.stale):,} stale"
         )
         did = "would repair" if self.ctx.dry_run else "repaired"
+        if self.listing:
+            found = f"{len(diff.stale):,} re-stored for the new field mapping, " + found
         if unexplained:
             end = (
                 f"still differs: the vendor holds {vendor:,}, the hub {held:,} "
