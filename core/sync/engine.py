@@ -127,6 +127,11 @@ class SyncEngine:
         options = ctx.run.options
         if options.reconcile or options.backfill:
             pull = EntityPull(ctx, entity)
+            if options.reconcile and not options.backfill:
+                # Catch up first (an incremental read): what changed since the last sync is
+                # the incremental's to carry, so the counts then differ only by what was lost
+                # (purged, or stamped behind the cursor) and a create cannot mask a delete.
+                pull.run()
             Reconciliation(ctx, entity, pull.apply_records, listing=options.backfill).run()
         elif ctx.direction in (Direction.PULL, Direction.BOTH):
             EntityPull(ctx, entity).run()

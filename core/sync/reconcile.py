@@ -1,6 +1,9 @@
 """Reconciliation: prove the hub holds exactly the vendor's live records, or repair it.
 
-First the vendor's cheapest count (Adapter.count: SOQL COUNT(), HubSpot's search total,
+A reconcile run first catches up with an incremental read, so that the counts differ
+only by what an incremental cannot see (a record purged at the vendor, one stamped
+behind the cursor, one a read skipped); a create can then not mask a delete. Then
+the vendor's cheapest count (Adapter.count: SOQL COUNT(), HubSpot's search total,
 OData $count, Odoo search_count, Oracle totalResults, Zoho's count action, Pipedrive's
 deal summary: one call) against the hub's live records. When they agree the entity is
 "complete: N of N" and nothing else is read. When they differ, or the vendor has no
@@ -13,9 +16,10 @@ in a sync); extra ones are re-read by id (Adapter.fetch) and marked deleted when
 vendor no longer has them. A difference left after the repair that known record issues
 do not explain is counted as unexplained; the alerts area opens an alert for it.
 
-Counts agreeing do not prove every record is current (an edit the incremental has not
-read yet is not a count difference): the incremental syncs carry edits; reconciliation
-proves nothing was lost. Why a listing and not id-range bisection with filtered counts:
+Counts agreeing do not prove every record is current (an edit stamped behind the cursor
+is no count difference): the counts prove nothing was lost or added unseen; a backfill
+run (SyncOptions.backfill) lists and compares every record whatever the counts say.
+Why a listing and not id-range bisection with filtered counts:
 one listing finds missing, extra and stale records at once, where bisection finds only
 the first two, and every vendor can list while not every vendor can count by id range.
 """
