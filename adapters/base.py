@@ -152,6 +152,12 @@ class Adapter(Protocol):
         Reconciliation compares it with what the hub holds after a full sync."""
         ...
 
+    def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        """The ids of the vendor's live records by its cheapest listing (SOQL `SELECT Id`,
+        Odoo's `search`): reconciliation narrows a count difference with it. None where
+        the vendor has none cheaper than reading the records."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -279,6 +279,10 @@ class BaseAdapter:
         """None: this vendor has no cheap count (an adapter that has one overrides this)."""
         return None
 
+    def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        """None: no listing cheaper than the records (an adapter that has one overrides)."""
+        return None
+
     def close(self) -> None:
         self.session.close()
 

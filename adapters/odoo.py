@@ -135,6 +135,16 @@ class OdooAdapter(BaseAdapter):
         found = self.orm.call(spec.vendor_object, "search_count", params=params)
         return found if isinstance(found, int) and not isinstance(found, bool) else None
 
+    def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        """`search` over the same live scope as `count`: every id in one call."""
+        spec = self.spec(entity)
+        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
+        params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
+        if scope is None:
+            params["context"] = {"active_test": False}
+        found = self.orm.call(spec.vendor_object, "search", params=params)
+        return iter([str(i) for i in found] if isinstance(found, list) else [])
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
         domain = [*fixed, *(full_domain if since is None else [])]

@@ -289,6 +289,24 @@ class SalesforceAdapter(BaseAdapter):
         total = reply.body.get("totalSize") if isinstance(reply.body, dict) else None
         return int(total) if isinstance(total, int) else None
 
+    def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        """`SELECT Id` through `query` (live records only), 2,000 ids a locator page."""
+        soql = f"SELECT Id FROM {self.spec(entity).vendor_object}"  # noqa: S608 (ours)
+        return self._ids(soql)
+
+    def _ids(self, soql: str) -> Iterator[str]:
+        headers = {"Sforce-Query-Options": f"batchSize={DEFAULT_BATCH}"}
+        reply = self.session.request_json(
+            "GET", f"{self.data_path}/query", params={"q": soql}, headers=headers
+        )
+        while True:
+            body = reply.body if isinstance(reply.body, dict) else {}
+            yield from (str(r["Id"]) for r in body.get("records") or [] if r.get("Id"))
+            locator = body.get("nextRecordsUrl")
+            if not locator:
+                return
+            reply = self.session.request_json("GET", str(locator), headers=headers)
+
     def select(self, spec: EntitySpec) -> str:
         # Every column is a checked identifier (see `columns`), the object one of ours.
         return f"SELECT {', '.join(self.columns(spec))} FROM {spec.vendor_object}"  # noqa: S608

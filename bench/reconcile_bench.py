@@ -9,9 +9,10 @@ lifted on both sides, as in bench/sync_bench.py, whose legs and hub it reuses):
 1. a full sync through the product (service -> queued run -> worker child -> SQLite);
 2. a reconciliation when nothing differs: the vendor's count against the hub's
    (API calls and time, as a fraction of the full sync's);
-3. a reconciliation after 100 records differ behind the hub's back (a third deleted,
-   a third created, a third edited through the sandbox's control API): the listing
-   that narrows the difference, the repair, and what it found.
+3. a reconciliation after 100 records differ behind the hub's back (a third purged,
+   a third created, a third edited through the sandbox's control API): the catch-up
+   read carries creates and edits, the count shows the purges, the listing narrows
+   them to ids and the repair deletes them.
 
 Ratios are printed and written to bench/results/reconcile_<time>.json.
 """
@@ -59,21 +60,30 @@ def _run(bench: Bench, service: Any, connection_id: str, **options: Any) -> dict
 
 
 def _differ(bench: Bench) -> dict[str, int]:
-    """A third deleted, a third created, a third edited at the vendor (no webhooks)."""
+    """A third purged (gone from every API: no incremental read sees it), a third created,
+    a third edited at the vendor (no webhooks); a vendor that refuses to purge a record
+    (one referenced elsewhere) gets a soft delete instead."""
+    from sandbox.control import SandboxControlError
+
     case, control = bench.prof.case, bench.sandbox.control
     system, tenant, obj = case.system.value, case.tenant, bench.prof.object
     third = DIFFERING // 3
     live = [t for t in islice(control.iter_records(system, tenant, obj), 4 * DIFFERING)
             if not t.deleted]  # fmt: skip
     required = control.required_fields(system, tenant, obj)
+    purged = 0
     for truth in live[:third]:
-        control.delete(system, tenant, obj, truth.id)
+        try:
+            control.delete(system, tenant, obj, truth.id, hard=True)
+            purged += 1
+        except SandboxControlError:
+            control.delete(system, tenant, obj, truth.id)
     for _ in range(third):
         control.create(system, tenant, obj, {f: live[0].fields.get(f) for f in required})
     edited = DIFFERING - 2 * third
     for truth in live[third : third + edited]:
         control.update(system, tenant, obj, truth.id, case.remote_edit(bench.prof.entity, truth))
-    return {"deleted": third, "created": third, "edited": edited}
+    return {"purged": purged, "soft_deleted": third - purged, "created": third, "edited": edited}
 
 
 def run_system(name: str, records: int) -> dict[str, Any]:

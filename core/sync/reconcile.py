@@ -7,26 +7,28 @@ the vendor's cheapest count (Adapter.count: SOQL COUNT(), HubSpot's search total
 OData $count, Odoo search_count, Oracle totalResults, Zoho's count action, Pipedrive's
 deal summary: one call) against the hub's live records. When they agree the entity is
 "complete: N of N" and nothing else is read. When they differ, or the vendor has no
-count, the difference is narrowed to ids by one listing of the vendor's records compared
-with the stored versions (id and content hash): missing (the vendor holds it, the hub
-does not), stale (the hub holds an older version) and extra (the hub holds it live, the
-vendor no longer lists it). Missing and stale records are repaired by storing what the
-listing returned, through the pull's own decisions (conflicts and held deletions work as
-in a sync); extra ones are re-read by id (Adapter.fetch) and marked deleted when the
-vendor no longer has them. A difference left after the repair that known record issues
-do not explain is counted as unexplained; the alerts area opens an alert for it.
+count, the difference is narrowed to ids: by the vendor's cheapest id listing where it
+has one (Adapter.id_listing: Salesforce `SELECT Id`, Odoo `search`), else by one listing
+of its records compared with the stored versions (id and content hash). Missing (the
+vendor holds it, the hub does not), stale (the hub holds an older version; found by the
+record listing only) and extra (the hub holds it live, the vendor no longer lists it).
+Missing and stale records are repaired through the pull's own decisions (conflicts and
+held deletions work as in a sync), from the listing or re-read by id (Adapter.fetch);
+extra ones are re-read by id and marked deleted when the vendor no longer has them.
+A difference left after the repair that known record issues do not explain is counted
+as unexplained; the alerts area opens an alert for it.
 
 Counts agreeing do not prove every record is current (an edit stamped behind the cursor
 is no count difference): the counts prove nothing was lost or added unseen; a backfill
 run (SyncOptions.backfill) lists and compares every record whatever the counts say.
-Why a listing and not id-range bisection with filtered counts:
-one listing finds missing, extra and stale records at once, where bisection finds only
-the first two, and every vendor can list while not every vendor can count by id range.
+Why listings and not id-range bisection with filtered counts: every vendor can list,
+not every one can count by id range, and a record listing finds stale records too;
+bisection would cost fewer calls where many records are held and few differ (to do).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from adapters.base import RemoteRecord
@@ -36,6 +38,7 @@ from core.sync.context import RunContext
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 FETCH_BATCH = 100
+LISTING_CHUNK = 10_000  # ids between two checkpoints (cancel, heartbeat)
 StoreRecords = Callable[[dict[str, RemoteRecord]], None]
 
 
@@ -134,7 +137,30 @@ class Reconciliation:
         return diff
 
     def narrow(self) -> Difference:
-        """One listing compared page by page with the stored versions."""
+        """By the vendor's id listing where it has a cheap one (missing ones re-read by id),
+        else by reading the records (which finds stale ones too). A backfill always reads
+        the records: it is the content that changed."""
+        ids = None if self.listing else self.ctx.adapter.id_listing(self.entity)
+        return self._narrow_by_records() if ids is None else self._narrow_by_ids(ids)
+
+    def _narrow_by_ids(self, ids: Iterator[str]) -> Difference:
+        ctx, diff = self.ctx, Difference()
+        listed: set[str] = set()
+        for chunk in batched(ids, LISTING_CHUNK):
+            listed.update(chunk)
+            ctx.checkpoint(self.entity, f"Reconciling {self.entity.value}")
+        diff.listed = len(listed)
+        stored = set(
+            ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
+        )
+        diff.missing = sorted(listed - stored)
+        diff.extra = sorted(i for i in stored - listed if not i.startswith(LOCAL_PREFIX))
+        for chunk in batched(diff.missing, FETCH_BATCH):
+            self.store({r.external_id: r for r in ctx.adapter.fetch(self.entity, chunk)})
+        return diff
+
+    def _narrow_by_records(self) -> Difference:
+        """One listing of the records compared page by page with the stored versions."""
         ctx, diff = self.ctx, Difference()
         seen: set[str] = set()
         for page in ctx.adapter.read(self.entity, since=None, resume=None):

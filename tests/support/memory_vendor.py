@@ -159,6 +159,10 @@ class MemoryAdapter:
         self.stats.api_calls += 1
         return len(self.vendor.truth(entity))
 
+    def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        self.stats.api_calls += 1
+        return iter(sorted(self.vendor.truth(entity)))
+
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         self.stats.api_calls += 1
         results = []
