@@ -231,3 +231,28 @@ def test_manual_resolution_and_other_organisations(
 def test_thresholds_are_validated() -> None:
     with pytest.raises(ValueError, match="consecutive_failures"):
         AlertThresholds(consecutive_failures=0)
+
+
+def test_an_unexplained_difference_opens_an_alert_a_complete_count_resolves_it(
+    syncs: SyncService, connections: ConnectionService, alerts: AlertService
+) -> None:
+    connection_id = create(connections, ORG).id
+    short = EntityCounts(vendor_count=120, held_count=117, missing=3, repaired=1, unexplained=2)
+    _finish(
+        syncs, connection_id, RunOutcome(state=RunState.SUCCEEDED, counts={Entity.CONTACT: short})
+    )
+    [alert] = alerts.open_alerts(ORG)
+    assert alert.kind is AlertKind.INCOMPLETE
+    assert "2 record(s) of contact differ from the vendor" in alert.message
+    _finish(syncs, connection_id, OK)  # a sync that counted nothing leaves it open
+    assert [a.kind for a in alerts.open_alerts(ORG)] == [AlertKind.INCOMPLETE]
+    whole = EntityCounts(vendor_count=120, held_count=120)
+    _finish(
+        syncs, connection_id, RunOutcome(state=RunState.SUCCEEDED, counts={Entity.CONTACT: whole})
+    )
+    assert alerts.open_alerts(ORG) == []
+    assert whole.completeness() == "complete: 120 of 120"
+    assert short.completeness() == (
+        "3 missing, 0 extra, 0 stale; 1 repaired; incomplete: the vendor holds 120, "
+        "the hub 117 (2 unexplained)"
+    )
