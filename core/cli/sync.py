@@ -93,6 +93,10 @@ def sync(
     direction: Annotated[Direction | None, typer.Option(help="pull, push or both")] = None,
     full: Annotated[bool, typer.Option("--full", help="Read everything, not only changes")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing")] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option("--reconcile", help="Compare with the vendor's counts, repair differences"),
+    ] = False,
     conflict_policy: Annotated[
         ConflictPolicy | None, typer.Option(help="Override the policy")
     ] = None,
@@ -119,6 +123,7 @@ def sync(
                 direction=direction,
                 full=full,
                 dry_run=dry_run,
+                reconcile=reconcile,
                 conflict_policy=conflict_policy,
                 modified_since=as_utc(modified_since) if modified_since else None,
             ),
