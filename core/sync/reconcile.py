@@ -15,8 +15,8 @@ record listing only) and extra (the hub holds it live, the vendor no longer list
 Missing and stale records are repaired through the pull's own decisions (conflicts and
 held deletions work as in a sync), from the listing or re-read by id (Adapter.fetch);
 extra ones are re-read by id and marked deleted when the vendor no longer has them.
-A difference left after the repair that known record issues do not explain is counted
-as unexplained; the alerts area opens an alert for it.
+A difference left after the repair that neither known record issues nor deletions held
+for approval explain is counted as unexplained; the alerts area opens an alert for it.
 
 Counts agreeing do not prove every record is current (an edit stamped behind the cursor
 is no count difference): the counts prove nothing was lost or added unseen; a backfill
@@ -33,7 +33,15 @@ from dataclasses import dataclass, field
 
 from adapters.base import RemoteRecord
 from core.iterables import batched
-from core.models import Entity, IssueDirection, LogLevel, LogStatus, Operation, content_hash
+from core.models import (
+    ConflictKind,
+    Entity,
+    IssueDirection,
+    LogLevel,
+    LogStatus,
+    Operation,
+    content_hash,
+)
 from core.sync.context import RunContext
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
@@ -80,6 +88,20 @@ class Difference:
 def _failing(ctx: RunContext, entity: Entity) -> set[str]:
     pull = IssueDirection.PULL
     return set(ctx.issues.due(entity, pull)) | ctx.issues.held(entity, pull)
+
+
+def _held_deletions(ctx: RunContext, entity: Entity) -> int:
+    """Deletions waiting for a person's approval: live in the hub, gone at the vendor, and
+    explained (the conflicts page lists them)."""
+    held, offset = 0, 0
+    while True:
+        page = ctx.store.list_conflicts(
+            ctx.organisation_id, connection_id=ctx.connection_id, offset=offset, limit=500
+        )
+        held += sum(1 for c in page.items if c.entity is entity and c.kind is ConflictKind.DELETE)
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return held
 
 
 def _held(ctx: RunContext, entity: Entity) -> int:
@@ -131,7 +153,8 @@ class Reconciliation:
         if vendor is None:  # no count: the listing is the vendor's truth
             vendor = diff.listed
         held = _held(ctx, self.entity)
-        unexplained = max(abs(vendor - held) - len(failing), 0) if not ctx.dry_run else 0
+        explained = len(failing) + _held_deletions(ctx, self.entity)
+        unexplained = max(abs(vendor - held) - explained, 0) if not ctx.dry_run else 0
         self._record(vendor, held, diff, unexplained=unexplained, repaired=repaired)
         self._report(diff, vendor, held, repaired, unexplained, len(failing))
         return diff

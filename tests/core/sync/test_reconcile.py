@@ -1,0 +1,44 @@
+"""Reconciliation with the memory vendor: what the count and the id listing find, and
+what explains a difference that remains."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.models import ConflictKind, Entity
+from tests.core.sync.conftest import ORG, Harness
+
+C = Entity.CONTACT
+
+
+def test_counts_that_agree_cost_one_call_and_read_nothing_else(harness: Harness) -> None:
+    harness.run(full=True)
+    calls, pages = harness.adapter.stats.api_calls, harness.adapter.pages_served
+    outcome, _ = harness.run(reconcile=True)
+    assert outcome.counts[C].completeness() == "complete: 7 of 7"
+    # the catch-up's pages and one count; no listing, no fetch
+    assert harness.adapter.stats.api_calls - calls == harness.adapter.pages_served - pages + 1
+
+
+def test_a_record_behind_the_cursor_is_missing_and_a_purged_one_extra(harness: Harness) -> None:
+    harness.run(full=True)
+    harness.vendor.put(C, "c9", {"first_name": "F9", "last_name": "L9"})
+    harness.vendor.tables[C]["c9"].updated_at -= timedelta(days=1)  # no incremental sees it
+    for purged in ("c2", "c3"):  # no tombstone either
+        del harness.vendor.tables[C][purged]
+    outcome, _ = harness.run(reconcile=True)
+    c = outcome.counts[C]
+    assert (c.missing, c.extra, c.stale, c.repaired, c.unexplained) == (1, 2, 0, 3, 0)
+    assert c.completeness() == "1 missing, 2 extra, 0 stale; 3 repaired; complete: 6 of 6"
+    assert set(harness.local()) == set(harness.vendor.truth(C))
+
+
+def test_a_purge_held_for_approval_is_explained_not_unexplained(harness: Harness) -> None:
+    harness.reconfigure(approve_deletes=True)
+    harness.run(full=True)
+    del harness.vendor.tables[C]["c6"]
+    outcome, _ = harness.run(reconcile=True)
+    c = outcome.counts[C]
+    assert (c.vendor_count, c.held_count, c.extra, c.unexplained) == (6, 7, 1, 0)
+    held = harness.store.list_conflicts(ORG).items
+    assert [(h.external_id, h.kind) for h in held] == [("c6", ConflictKind.DELETE)]
