@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.limits import BodyLimit, RateLimiter
+from api.limits import BodyLimit
 from api.routers import (
     access,
     connections,
@@ -43,7 +43,7 @@ def create_app(service: IntegrationService | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = opened
-    app.state.rate_limiter = RateLimiter(settings.api_rate_limit_per_minute)
+    app.state.rate_per_minute = settings.api_rate_limit_per_minute
     problems.install(app)
     # Fixed paths (/logs, /status, /sync, /test) before /api/integrations/{connection_id}.
     for router in (syncs, monitoring, connections, review, issues, access, webhooks, health):

@@ -17,7 +17,6 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.limits import RateLimiter
 from core.models import Role
 from core.schemas import Caller
 from core.service import IntegrationService
@@ -44,8 +43,7 @@ def get_caller(
     caller = service.access.authenticate(credentials.credentials) if credentials else None
     if caller is None:
         raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.acquire(caller.key_id)
+    wait = service.access.throttle(caller.key_id, request.app.state.rate_per_minute)
     if wait is not None:
         raise HTTPException(
             429,

@@ -1,19 +1,12 @@
-"""Bounded bodies and per-key rate limits.
-
-Body limit: a pure ASGI middleware, so the limit holds for every route (also
+"""Bounded bodies: a pure ASGI middleware, so the limit holds for every route (also
 those that read the raw body, like webhooks) and for chunked uploads without a
-Content-Length. Rate limit: a sliding window per API key, in process memory.
-Why by hand: the window is ten lines and a library (slowapi, limits) would add
-a storage abstraction we do not need for one process; several API processes
-each enforce the limit on their own share.
+Content-Length. (The per-key rate limit is `service.access.throttle`, shared by
+every API process through the store or Redis: core/marks.py.)
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,25 +71,3 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-class RateLimiter:
-    """At most `per_minute` requests per key in any 60-second window."""
-
-    def __init__(self, per_minute: int, *, window_s: float = 60.0) -> None:
-        self._limit = per_minute
-        self._window = window_s
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> float | None:
-        """None if allowed; otherwise the seconds until a slot frees up."""
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.setdefault(key, deque())
-            while seen and seen[0] <= now - self._window:
-                seen.popleft()
-            if len(seen) >= self._limit:
-                return max(seen[0] + self._window - now, 0.0)
-            seen.append(now)
-            return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.keys import load_key_ring
+from core.marks import Marks, RedisMarks, open_marks
 from core.settings import Settings, load_settings
 from core.store import open_store
 from core.store.base import Store
@@ -22,6 +23,7 @@ class Runtime:
     store: Store
     vault: Vault
     queue: RunQueue | None = None  # REDIS_URL set: runs are also published to Dramatiq
+    marks: Marks | None = None  # replay and rate-limit marks; None: kept in the store
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -30,10 +32,16 @@ class Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = open_store(settings)
         return cls(
-            settings=settings, store=store, vault=vault, queue=RunQueue.from_settings(settings)
+            settings=settings,
+            store=store,
+            vault=vault,
+            queue=RunQueue.from_settings(settings),
+            marks=open_marks(settings, store),
         )
 
     def close(self) -> None:
         if self.queue is not None:
             self.queue.close()
+        if isinstance(self.marks, RedisMarks):
+            self.marks.close()
         self.store.close()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.marks import StoreMarks
 from core.runtime import Runtime
 from core.services.access import AccessService
 from core.services.admin import AdminService
@@ -107,12 +108,16 @@ class IntegrationService:
         self.connections.on_mapping_change(
             MappingBackfill(store=store, queue_sync=self.syncs.queue_sync)
         )
+        marks = runtime.marks or StoreMarks(store)
         self.access = AccessService(
             store=store,
+            marks=marks,
             session_key=vault.derive_key("toothpick-sessions-v1"),
             session_ttl=timedelta(minutes=settings.session_ttl_minutes),
         )
-        self.webhooks = WebhookService(store=store, connections=self.connections, syncs=self.syncs)
+        self.webhooks = WebhookService(
+            store=store, connections=self.connections, syncs=self.syncs, marks=marks
+        )
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> IntegrationService:

@@ -1,10 +1,11 @@
-"""service.access: API keys and users (admins only), and signing in for a session."""
+"""service.access: API keys, users and live sessions (admins only), and signing in for a
+session; a session's own holder may sign out, here or everywhere."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
-from api.deps import Admin, ServiceDep
+from api.deps import Admin, ServiceDep, Viewer
 from api.problems import PROBLEM_RESPONSES
 from api.schemas import ListOf
 from core.models import Identifier
@@ -14,6 +15,7 @@ from core.schemas import (
     ApiKeyPublic,
     SessionCreate,
     SessionIssued,
+    SessionPublic,
     UserCreate,
     UserPublic,
 )
@@ -66,3 +68,38 @@ def sign_in(form: SessionCreate, service: ServiceDep) -> SessionIssued:
     if issued is None:
         raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
     return issued
+
+
+@router.get("/api/sessions")
+def list_sessions(
+    service: ServiceDep, caller: Admin, user_id: Identifier | None = None
+) -> ListOf[SessionPublic]:
+    """Live sessions of the organisation (or of one user), newest first; never their tokens."""
+    found = service.access.list_sessions(caller.organisation_id, user_id)
+    return ListOf(data=found, count=len(found))
+
+
+@router.delete("/api/sessions/{session_id}", status_code=204)
+def revoke_session(session_id: Identifier, service: ServiceDep, caller: Admin) -> Response:
+    """End one session at once; the user's other sessions go on."""
+    service.access.revoke_session(caller.organisation_id, session_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/users/{user_id}/sign-out", status_code=204)
+def sign_user_out(user_id: Identifier, service: ServiceDep, caller: Admin) -> Response:
+    """End every session of one user (they may sign in again)."""
+    service.access.sign_out_everywhere(caller.organisation_id, user_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/sessions/sign-out", status_code=204)
+def sign_out(service: ServiceDep, caller: Viewer, everywhere: bool = False) -> Response:
+    """End the session this request carries, or (`everywhere=true`) all of its user's."""
+    if caller.session_id is None or not caller.key_id.startswith("user:"):
+        raise HTTPException(400, "Only a session token can sign out; revoke an API key instead.")
+    if everywhere:
+        service.access.sign_out_everywhere(caller.organisation_id, caller.key_id[len("user:") :])
+    else:
+        service.access.revoke_session(caller.organisation_id, caller.session_id)
+    return Response(status_code=204)

@@ -1,6 +1,6 @@
 """Domain models (pydantic v2) in the vocabulary of DESIGN.md."""
 
-from core.models.access import ApiKey, Role, User
+from core.models.access import ApiKey, Role, Session, User
 from core.models.common import (
     CRM_ENTITIES,
     ERP_ENTITIES,
@@ -112,6 +112,7 @@ __all__ = [
     "RunState",
     "RunTrigger",
     "Schedule",
+    "Session",
     "SyncOptions",
     "SyncRun",
     "SyncState",

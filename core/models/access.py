@@ -56,3 +56,23 @@ class User(Model):
     password_hash: str = Field(min_length=20, max_length=500)
     created_at: UtcDatetime = Field(default_factory=utcnow)
     disabled_at: UtcDatetime | None = None
+
+
+class Session(Model):
+    """One sign-in of a user (dashboard or API): listed for admins, revocable one by one.
+
+    The bearer token carries the session id under the hub's signature; the row is what
+    makes one session revocable without touching the user's others."""
+
+    id: Identifier = Field(default_factory=new_id)
+    organisation_id: Identifier
+    user_id: Identifier
+    username: str = Field(min_length=1, max_length=100)
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    expires_at: UtcDatetime
+    revoked_at: UtcDatetime | None = None
+    via: str = Field(default="password", max_length=20)  # "password" | "oidc"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > utcnow()

@@ -25,6 +25,7 @@ from core.schemas.access import (
     Caller,
     SessionCreate,
     SessionIssued,
+    SessionPublic,
     UserCreate,
     UserPublic,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "SecretInput",
     "SessionCreate",
     "SessionIssued",
+    "SessionPublic",
     "SignInMethod",
     "SystemInfo",
     "SystemStatus",

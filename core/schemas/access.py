@@ -45,6 +45,7 @@ class Caller(BaseModel):
     role: Role
     key_id: str
     name: str
+    session_id: str | None = None  # signed in with a session token (not an API key)
 
     def can(self, needed: Role) -> bool:
         return self.role.allows(needed)
@@ -88,3 +89,15 @@ class SessionIssued(BaseModel):
     organisation_id: str
     role: Role
     username: str
+    session_id: str
+
+
+class SessionPublic(BaseModel):
+    """A live session as admins see it: never its token."""
+
+    id: str
+    user_id: str
+    username: str
+    created_at: datetime
+    expires_at: datetime
+    via: str

@@ -5,9 +5,13 @@ Two kinds of bearer token, told apart by their prefix:
 - `tpk_<key id>_<secret>`: an API key. The id finds the stored key in one
   indexed lookup; the secret is checked against its keyed hash in constant time.
 - `tps_<payload>.<signature>`: a session, issued at sign-in for
-  `session_ttl_minutes`. The payload (user id, expiry) is signed with
-  HMAC-SHA256 under a key derived from the encryption key, so sessions need no
-  table; disabling the user ends its sessions at once (checked on every use).
+  `session_ttl_minutes`. The payload (session id, expiry) is signed with
+  HMAC-SHA256 under a key derived from the encryption key, so a forged or
+  expired token is refused before the store is asked. The session row (listed
+  for admins) is what lets one session be revoked, or all of a user's ("sign out
+  everywhere"); disabling the user ends its sessions too (checked on every use).
+  Dashboard sign-ins through OpenID Connect get a row as well (`open_session`),
+  so an admin sees and revokes them the same way.
 
 Every failure (malformed, unknown, wrong secret, revoked, expired, disabled)
 answers None alike, so a caller learns nothing about which part was wrong.
@@ -30,7 +34,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.clock import utcnow
 from core.errors import NotFoundError
-from core.models import ApiKey, Organisation, User
+from core.marks import Marks, SlidingWindowLimit
+from core.models import ApiKey, Organisation, Role, Session, User
 from core.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -38,6 +43,7 @@ from core.schemas import (
     Caller,
     SessionCreate,
     SessionIssued,
+    SessionPublic,
     UserCreate,
     UserPublic,
 )
@@ -69,8 +75,11 @@ def _split(token: str) -> tuple[str, str] | None:
 
 
 class AccessService:
-    def __init__(self, *, store: Store, session_key: bytes, session_ttl: timedelta) -> None:
+    def __init__(
+        self, *, store: Store, session_key: bytes, session_ttl: timedelta, marks: Marks
+    ) -> None:
         self._store = store
+        self._limit = SlidingWindowLimit(marks)
         self._session_key = session_key
         self._session_ttl = session_ttl
         self._hasher = PasswordHasher()
@@ -138,31 +147,80 @@ class AccessService:
             return None
         if user is None or user.disabled_at is not None:
             return None
-        expires = utcnow() + self._session_ttl
-        payload = _b64(json.dumps({"u": user.id, "e": int(expires.timestamp())}).encode())
+        return self.open_session(user.organisation_id, user.id, user.username, user.role)
+
+    def open_session(
+        self,
+        organisation_id: str,
+        user_id: str,
+        username: str,
+        role: Role,
+        *,
+        via: str = "password",
+    ) -> SessionIssued:
+        """A session row and its token; the OIDC sign-in calls this for the provider's user."""
+        session = self._store.create_session(
+            Session(
+                organisation_id=organisation_id,
+                user_id=user_id,
+                username=username,
+                expires_at=(utcnow() + self._session_ttl).replace(microsecond=0),
+                via=via,
+            )
+        )
+        payload = _b64(
+            json.dumps({"s": session.id, "e": int(session.expires_at.timestamp())}).encode()
+        )
         return SessionIssued(
             token=f"{SESSION_PREFIX}{payload}.{self._sign(payload)}",
-            expires_at=expires.replace(microsecond=0),
-            organisation_id=user.organisation_id,
-            role=user.role,
-            username=user.username,
+            expires_at=session.expires_at,
+            organisation_id=organisation_id,
+            role=role,
+            username=username,
+            session_id=session.id,
         )
 
-    def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self._session_key, payload.encode(), hashlib.sha256).digest())
+    def list_sessions(
+        self, organisation_id: str, user_id: str | None = None
+    ) -> list[SessionPublic]:
+        """The organisation's live sessions (admins), newest first."""
+        found = self._store.list_sessions(organisation_id, active_at=utcnow(), user_id=user_id)
+        return [SessionPublic.model_validate(s.model_dump()) for s in found]
 
-    def _session(self, token: str) -> Caller | None:
+    def revoke_session(self, organisation_id: str, session_id: str) -> None:
+        """End one session at once (its token stops working on the next request)."""
+        if not self._store.revoke_sessions(organisation_id, at=utcnow(), session_id=session_id):
+            raise NotFoundError(f"No live session {session_id!r} in this organisation.")
+
+    def sign_out_everywhere(self, organisation_id: str, user_id: str) -> int:
+        """End every session of one user; how many were live."""
+        return self._store.revoke_sessions(organisation_id, at=utcnow(), user_id=user_id)
+
+    def session_of(self, token: str) -> Session | None:
+        """The live session a token stands for (its user may still be disabled)."""
+        if not token.startswith(SESSION_PREFIX) or len(token) > 500:
+            return None
         payload, _, signature = token[len(SESSION_PREFIX) :].partition(".")
         if not hmac.compare_digest(self._sign(payload), signature):
             return None
         try:
             data = json.loads(_unb64(payload))
-            user_id, expires = str(data["u"]), int(data["e"])
+            session_id, expires = str(data["s"]), int(data["e"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
         if expires <= utcnow().timestamp():
             return None
-        user = self._store.get_user(user_id)
+        session = self._store.get_session(session_id)
+        return session if session is not None and session.is_active else None
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._session_key, payload.encode(), hashlib.sha256).digest())
+
+    def _session(self, token: str) -> Caller | None:
+        session = self.session_of(token)
+        if session is None or session.via != "password":
+            return None  # an OIDC session's role lives with the provider, not in a user row
+        user = self._store.get_user(session.user_id)
         if user is None or user.disabled_at is not None:
             return None
         return Caller(
@@ -170,7 +228,13 @@ class AccessService:
             role=user.role,
             key_id=f"user:{user.id}",
             name=user.username,
+            session_id=session.id,
         )
+
+    def throttle(self, key_id: str, per_minute: int) -> float | None:
+        """None if this caller may make one more request now; else seconds to wait.
+        Shared by every process using the same store (or Redis)."""
+        return self._limit.acquire(key_id, per_minute)
 
     # -- authentication --------------------------------------------------------------------------
 

@@ -8,21 +8,20 @@ picked up when it finishes (`SyncService.record_outcome` queues a follow-up
 from the `webhook` log entries), so at most one more run follows a burst.
 
 Replays are refused by fingerprint (signature, notification id or body hash)
-for ten minutes, in this process's memory: HubSpot v3's 5-minute window bounds
-a replay across processes; for the others a replay at worst queues a harmless
-incremental sync.
+for ten minutes, in marks every API process shares (the store, or Redis when
+REDIS_URL is set; core/marks.py), so a delivery replayed to a sibling process
+is refused too.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import threading
-import time
 from collections import Counter
 
 from core.clock import utcnow
 from core.errors import InvalidInputError, RunAlreadyActiveError
+from core.marks import Marks
 from core.models import (
     Connection,
     Entity,
@@ -46,26 +45,6 @@ _URL_TOKEN = {System.SALESFORCE, System.ODOO}
 _BASIC = {System.PIPEDRIVE, System.SAP}
 
 
-class ReplayGuard:
-    """Fingerprints seen in the last `window_s` seconds (bounded: oldest dropped first)."""
-
-    def __init__(self, window_s: float = REPLAY_WINDOW_S, capacity: int = 100_000) -> None:
-        self._window, self._capacity = window_s, capacity
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_time(self, fingerprints: list[str]) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if any(self._seen.get(f, 0.0) > now for f in fingerprints):
-                return False
-            for f in fingerprints:
-                self._seen[f] = now + self._window
-            while len(self._seen) > self._capacity:
-                self._seen.pop(next(iter(self._seen)))
-            return True
-
-
 def _word(name: str) -> str:
     """A vendor object name folded for comparison: "A_BusinessPartner" -> "businesspartner",
     "companies" -> "company", "Contacts" -> "contact"."""
@@ -76,11 +55,13 @@ def _word(name: str) -> str:
 
 
 class WebhookService:
-    def __init__(self, *, store: Store, connections: ConnectionService, syncs: SyncService) -> None:
+    def __init__(
+        self, *, store: Store, connections: ConnectionService, syncs: SyncService, marks: Marks
+    ) -> None:
         self._store = store
         self._connections = connections
         self._syncs = syncs
-        self._replays = ReplayGuard()
+        self._marks = marks
         self.rejected: Counter[str] = Counter()
 
     def configure(
@@ -142,7 +123,8 @@ class WebhookService:
         except Rejected as exc:
             self._reject(system, connection, str(exc))
             return None
-        if not self._replays.first_time([f"{connection.id}:{f}" for f in verified.fingerprints]):
+        seen = [f"replay:{connection.id}:{f}" for f in verified.fingerprints]
+        if not self._marks.first_time(seen, REPLAY_WINDOW_S):
             self._reject(system, connection, "replayed delivery")
             return None
         entities = self._entities(connection, verified.objects)

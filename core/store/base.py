@@ -47,6 +47,7 @@ from core.models import (
     RecordWrite,
     RunProgress,
     RunState,
+    Session,
     SyncRun,
     SyncState,
     User,
@@ -474,6 +475,47 @@ class AccessStore(Protocol):
         ...
 
 
+class SessionStore(Protocol):
+    def create_session(self, session: Session) -> Session: ...
+    def get_session(self, session_id: str) -> Session | None:
+        """Unscoped on purpose: authentication learns the organisation from the session."""
+        ...
+
+    def list_sessions(
+        self, organisation_id: str, *, active_at: datetime, user_id: str | None = None
+    ) -> list[Session]:
+        """Unrevoked sessions expiring after `active_at`, newest first."""
+        ...
+
+    def revoke_sessions(
+        self,
+        organisation_id: str,
+        *,
+        at: datetime,
+        session_id: str | None = None,
+        user_id: str | None = None,
+    ) -> int:
+        """Revoke one session, or every session of a user; the number revoked."""
+        ...
+
+
+class MarkStore(Protocol):
+    """Short-lived shared marks: replay fingerprints and rate-limit counters that hold
+    across every process using the store (expired marks count as absent)."""
+
+    def add_marks(self, names: Sequence[str], *, expires_at: datetime, now: datetime) -> bool:
+        """Add every name; False (adding none) if one of them is already marked."""
+        ...
+
+    def count_mark(self, name: str, *, expires_at: datetime, now: datetime) -> int:
+        """Add one to the named counter (created expiring at `expires_at`); its new value."""
+        ...
+
+    def read_mark(self, name: str, *, now: datetime) -> int:
+        """The named counter's value; 0 if absent or expired."""
+        ...
+
+
 class Store(
     ConnectionStore,
     LogStore,
@@ -481,6 +523,8 @@ class Store(
     RunStore,
     ReviewStore,
     AccessStore,
+    SessionStore,
+    MarkStore,
     NotificationStore,
     LeaseStore,
     Protocol,

@@ -53,6 +53,8 @@ USERS = "users"
 CHANNELS = "notification_channels"
 NOTIFICATIONS = "notifications"
 LEASES = "leases"
+SESSIONS = "sessions"
+MARKS = "marks"
 
 COLLECTIONS = (
     META,
@@ -71,6 +73,8 @@ COLLECTIONS = (
     CHANNELS,
     NOTIFICATIONS,
     LEASES,
+    SESSIONS,
+    MARKS,
 )
 
 LOG_TTL_INDEX = "logs_retention_ttl"
@@ -211,6 +215,15 @@ INDEXES: dict[str, list[IndexModel]] = {
         _index("notifications_org_created", "organisation_id", "-created_at", "-id"),
     ],
     LEASES: [_index("leases_name_unique", "name", unique=True)],
+    SESSIONS: [
+        _index("sessions_id_unique", "id", unique=True),
+        _index("sessions_org_user", "organisation_id", "user_id", "expires_at"),
+        _index("sessions_org_created", "organisation_id", "-created_at", "-id"),
+        _index("sessions_expiry", "expires_at"),
+    ],
+    # `_id` is the mark's name. Expired marks are swept by the writes (as in SQLite), not
+    # by a TTL index, so the store's clock (not the server's) decides what has expired.
+    MARKS: [_index("marks_expiry", "expires_at")],
 }
 
 
@@ -246,6 +259,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "alerts open until resolved", _alerts_have_a_lifecycle),
     Migration(6, "notification channels and outbox", _create_collections),
     Migration(7, "leases", _create_collections),
+    Migration(8, "sign-in sessions and shared marks", _create_collections),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

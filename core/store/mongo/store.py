@@ -33,6 +33,7 @@ from core.store.mongo.records import RecordsMixin
 from core.store.mongo.review import ReviewMixin
 from core.store.mongo.runs import RunsMixin
 from core.store.mongo.schema import ensure_schema, stored_version
+from core.store.mongo.sessions import SessionsMixin
 from core.store.mongo.upsert import UpsertMixin
 from core.store.mongo.uri import hosts_of, scrub, secrets_of, translate
 
@@ -52,6 +53,7 @@ class MongoStore(
     AccessMixin,
     NotificationsMixin,
     LeasesMixin,
+    SessionsMixin,
 ):
     def __init__(
         self,

@@ -26,6 +26,7 @@ from core.store.sqlite.notifications import NotificationsMixin
 from core.store.sqlite.records import RecordsMixin
 from core.store.sqlite.review import ReviewMixin
 from core.store.sqlite.runs import RunsMixin
+from core.store.sqlite.sessions import SessionsMixin
 
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 
@@ -42,6 +43,7 @@ class SqliteStore(
     AccessMixin,
     NotificationsMixin,
     LeasesMixin,
+    SessionsMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""

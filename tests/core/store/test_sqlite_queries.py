@@ -90,6 +90,8 @@ UNDO_VERSIONS_7_TO_10 = (
     DROP TABLE notification_channels;
     DROP TABLE notifications;
     DROP TABLE leases;
+    DROP TABLE sessions;
+    DROP TABLE marks;
 """
 )
 
