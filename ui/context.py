@@ -13,6 +13,10 @@ run after run. Through the store threads the dashboard holds a fixed handful of
 warm connections, whatever the traffic, and they share one connection's page-cache
 budget (TOOTHPICK_SQLITE_CACHE_MIB), so the process stays the same size however
 large the log grows.
+
+In production every call through `service()` is checked against the signed-in
+person's role first (core/permissions.py): the check sits where the pages call
+the product, so a hidden button is not the only thing between a viewer and a write.
 """
 
 from __future__ import annotations
@@ -29,14 +33,18 @@ from typing import Any, TypeVar, cast
 import streamlit as st
 from pydantic import ValidationError
 
+from core import permissions
 from core.errors import ToothpickError
+from core.models import Role
 from core.service import AREAS, IntegrationService
 from core.settings import Settings, load_settings
 from core.validation import describe_validation
 from ui.text import md
 
 STORE_THREADS = 4
+ROLE_KEY = "login_role"  # set by ui.login on every run, from a checked session
 T = TypeVar("T")
+Guard = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -50,21 +58,36 @@ class Handle:
 
 
 class _OnStoreThreads:
-    """The service (or one of its areas), with each method call made on a store thread."""
+    """The service (or one of its areas), with each method call checked by `guard` (in
+    production) and made on a store thread (unless `threaded` is False)."""
 
-    def __init__(self, handle: Handle, target: object | None = None) -> None:
+    def __init__(
+        self,
+        handle: Handle,
+        target: object | None = None,
+        *,
+        area: str = "",
+        guard: Guard | None = None,
+        threaded: bool = True,
+    ) -> None:
         self._handle = handle
         self._target = handle.service if target is None else target
+        self._area, self._guard, self._threaded = area, guard, threaded
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
         if self._target is self._handle.service and name in AREAS:
-            return _OnStoreThreads(self._handle, value)
+            return _OnStoreThreads(
+                self._handle, value, area=name, guard=self._guard, threaded=self._threaded
+            )
         if not callable(value):
             return value
+        guard, area, threaded = self._guard, self._area, self._threaded
 
         def on_store_thread(*args: Any, **kwargs: Any) -> Any:
-            return self._handle.run(value, *args, **kwargs)
+            if guard is not None:
+                guard(area, name)
+            return self._handle.run(value, *args, **kwargs) if threaded else value(*args, **kwargs)
 
         return on_store_thread
 
@@ -130,9 +153,35 @@ def handle() -> Handle:
     return _open(store_key())
 
 
+def role() -> Role | None:
+    """The signed-in person's role; None before sign-in. Development: one local admin."""
+    if not load_settings().is_production:
+        return Role.ADMIN
+    value = st.session_state.get(ROLE_KEY)
+    return Role(value) if value else None
+
+
+def allows(needed: Role) -> bool:
+    """Whether to offer an action at all (the service call is checked regardless)."""
+    current = role()
+    return current is not None and current.allows(needed)
+
+
+def _guard() -> Guard | None:
+    if not load_settings().is_production:
+        return None
+    current = role()
+    return lambda area, method: permissions.check(current, area, method)
+
+
 def service() -> IntegrationService:
-    """The service, every call of which runs on a store thread."""
-    return cast(IntegrationService, _OnStoreThreads(handle()))
+    """The service, every call of which runs on a store thread (role-checked in production)."""
+    return cast(IntegrationService, _OnStoreThreads(handle(), guard=_guard()))
+
+
+def checked() -> IntegrationService:
+    """The service with every call role-checked (in production), run where it is made."""
+    return cast(IntegrationService, _OnStoreThreads(handle(), guard=_guard(), threaded=False))
 
 
 def organisation() -> str:

@@ -1,49 +1,91 @@
 """The dashboard's sign-in, in production only (development stays single-user on loopback).
 
 With an OpenID Connect provider configured in `.streamlit/secrets.toml` (an `[auth]`
-section, Streamlit's own `st.login`), the provider signs people in. Otherwise the
-hub's built-in users do (`toothpick users create`): name and password, checked by
-`service.access` (argon2id), for a session token that expires after
-TOOTHPICK_SESSION_TTL_MINUTES and is checked again on every run, so an expired
-session or a disabled user is signed out at the next click. A user of another
-organisation than the one this dashboard serves is refused.
+section, Streamlit's own `st.login`), the provider signs people in and
+`[toothpick_access]` gives them an organisation and a role (core/oidc.py). Otherwise
+the hub's built-in users do (`toothpick users create`): name and password, checked
+by `service.access` (argon2id). Either way the browser session holds a hub session
+token that expires after TOOTHPICK_SESSION_TTL_MINUTES and is checked again on
+every run, so an expired or revoked session, or a disabled user, is signed out at
+the next click. The role found on each run is what `ui.context` checks every
+service call against. A user of another organisation than the one this dashboard
+serves is refused.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from core.schemas import Caller, SessionCreate
+from core.oidc import AccessRules, check_config, map_identity
+from core.schemas import SessionCreate
 from core.settings import load_settings
 from ui import context
 
 _TOKEN = "login_token"
+_REFUSED = "Wrong user name or password."
 
 
-def _oidc_configured() -> bool:
+def _secrets() -> dict[str, Any] | None:
     try:
-        return "auth" in st.secrets
+        return st.secrets.to_dict() if "auth" in st.secrets else None
     except FileNotFoundError:  # no secrets.toml at all
-        return False
+        return None
 
 
-def require_sign_in() -> Caller | None:
+def require_sign_in() -> None:
     """Stop the run with a sign-in form unless someone is signed in (production only)."""
     if not load_settings().is_production:
-        return None
-    if _oidc_configured():
-        if not st.user.is_logged_in:
-            st.title("ToothPick Integration Hub")
-            st.button("Sign in", on_click=st.login, type="primary")
-            st.stop()
-        return None
+        return
+    secrets = _secrets()
+    if secrets is not None:
+        _oidc(secrets)
+        return
     token = st.session_state.get(_TOKEN)
     caller = context.service().access.authenticate(token) if token else None
     if caller is not None and caller.organisation_id == context.organisation():
-        return caller
-    st.session_state.pop(_TOKEN, None)
+        st.session_state[context.ROLE_KEY] = caller.role.value
+        return
+    sign_out()
     _form(expired=token is not None)
-    return st.stop()  # st.stop() ends the run here
+    st.stop()
+
+
+def _oidc(secrets: dict[str, Any]) -> None:
+    rules, problems = check_config(secrets)
+    if rules is None:
+        st.title("ToothPick Integration Hub")
+        st.error("Sign-in is not configured correctly: " + "; ".join(problems))
+        st.stop()
+    if not st.user.is_logged_in:
+        sign_out()
+        st.title("ToothPick Integration Hub")
+        st.button("Sign in", on_click=st.login, type="primary", key="login_oidc")
+        st.stop()
+    _oidc_session(rules)
+
+
+def _oidc_session(rules: AccessRules) -> None:
+    identity = map_identity(st.user.to_dict(), rules)
+    if identity is None or identity.organisation_id != context.organisation():
+        sign_out()
+        st.title("ToothPick Integration Hub")
+        st.error("This account has no access to this hub; ask an administrator.")
+        st.button("Sign out", on_click=st.logout, key="login_oidc_out")
+        st.stop()
+    access = context.service().access
+    token = st.session_state.get(_TOKEN)
+    if token is not None and access.session_of(token) is None:
+        sign_out()  # expired or revoked: back to the provider
+        st.logout()
+        st.stop()
+    if token is None:
+        issued = access.open_session(
+            identity.organisation_id, identity.user_id, identity.email, identity.role, via="oidc"
+        )
+        st.session_state[_TOKEN] = issued.token
+    st.session_state[context.ROLE_KEY] = identity.role.value
 
 
 def _form(*, expired: bool) -> None:
@@ -62,7 +104,7 @@ def _form(*, expired: bool) -> None:
             SessionCreate(username=username, password=password)
         )
     if issued is None or issued.organisation_id != context.organisation():
-        st.error("Wrong user name or password.")
+        st.error(_REFUSED)
         return
     st.session_state[_TOKEN] = issued.token
     st.rerun()
@@ -70,3 +112,4 @@ def _form(*, expired: bool) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(_TOKEN, None)
+    st.session_state.pop(context.ROLE_KEY, None)

@@ -18,7 +18,7 @@ from typing import TypeVar
 import streamlit as st
 
 from core.service import IntegrationService
-from ui.context import handle
+from ui.context import checked
 
 VENDOR_THREADS = 2
 T = TypeVar("T")
@@ -35,6 +35,6 @@ def _threads() -> ThreadPoolExecutor:
 
 def run(call: Callable[[IntegrationService], T], *, doing: str = "Testing…") -> T:
     """`call(service)` on a vendor thread, with `doing` shown until it answers."""
-    service = handle().service
+    service = checked()  # role-checked in production, run on the vendor thread
     with st.spinner(doing):
         return _threads().submit(call, service).result()
