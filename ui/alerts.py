@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.models import Alert, AlertSeverity
+from core.models import Alert, AlertSeverity, Role
 from ui import format as fmt
 from ui import loaders
-from ui.context import service, shown_errors
+from ui.context import allows, service, shown_errors
 from ui.text import md, shorten
 
 _SEVERITY = {
@@ -55,6 +55,8 @@ def open_alerts(prefix: str, store: str, org: str, *, limit: int = 8) -> None:
                 f":gray[{fmt.relative(alert.last_seen_at)}{repeat}{md(acknowledged)}]",
                 width="stretch",
             )
+            if not allows(Role.OPERATOR):
+                continue
             if alert.acknowledged_at is None:
                 st.button(
                     "Acknowledge",

@@ -9,10 +9,10 @@ from typing import Any
 import streamlit as st
 
 from core.errors import ToothpickError
-from core.models import Conflict, ConflictKind, Resolution
+from core.models import Conflict, ConflictKind, Resolution, Role
 from ui import conflict_followup, feedback, loaders, navigate, systems
 from ui import format as fmt
-from ui.context import service
+from ui.context import allows, service
 from ui.text import h, md, shorten
 
 DIFFERS = "≠ differs"
@@ -110,6 +110,9 @@ def detail(prefix: str, org: str, conflict: Conflict, connection_name: str) -> N
             icon=":material/delete:",
         )
     st.markdown(diff_html(side_by_side(conflict)), unsafe_allow_html=True)
+    if not allows(Role.OPERATOR):
+        st.caption("Resolving a conflict needs the operator role.")
+        return
     with st.container(horizontal=True, key=f"{key}_buttons"):
         if conflict.kind is ConflictKind.DELETE:
             choices = [

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.errors import RunAlreadyActiveError, ToothpickError
-from core.models import Conflict, Direction, Entity, SyncOptions
+from core.models import Conflict, Direction, Entity, Role, SyncOptions
 from core.schemas import ConnectionUpdate
 from ui import feedback, loaders
-from ui.context import service
+from ui.context import allows, service
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _two_way(key: str, org: str, unpushed: Unpushed) -> None:
 def offer(key: str, org: str) -> None:
     """The two buttons, while a local choice waits on a pull-only connection."""
     unpushed: Unpushed | None = st.session_state.get(_key(key))
-    if unpushed is None:
+    if unpushed is None or not allows(Role.OPERATOR):
         return
     with st.container(border=True, key=f"{key}_unpushed_box"):
         st.text(

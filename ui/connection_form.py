@@ -9,10 +9,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import InvalidInputError, ToothpickError
-from core.models import System
+from core.models import Role, System
 from core.schemas import ConnectionCreate, ConnectionPublic, SystemInfo
 from ui import feedback, form_fields, loaders, settings_inputs, systems, vendor_calls
-from ui.context import service
+from ui.context import allows, service
 from ui.text import md
 
 Filled = dict[str, str]  # secret fields the form fills in itself (the sandbox's)
@@ -142,6 +142,9 @@ def connect_form(
     default_name: str | None = None,
 ) -> None:
     """System picker, then that system's own form with Test and Save buttons."""
+    if not allows(Role.ADMIN):
+        st.caption("Connecting a system needs the admin role.")
+        return
     infos = {info.system: info for info in service().connections.systems()}
     if not infos:
         st.warning("No systems are available in this installation.", icon=":material/block:")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.errors import ToothpickError
-from core.models import ConnectionStatus
+from core.models import ConnectionStatus, Role
 from core.schemas import ConnectionPublic, ConnectionStatusView
 from ui import (
     alert_thresholds,
@@ -19,7 +19,7 @@ from ui import (
     vendor_calls,
 )
 from ui import format as fmt
-from ui.context import service
+from ui.context import allows, service
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
 
@@ -128,6 +128,9 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
         f"Direction: {DIRECTIONS[connection.direction]} · Conflicts: "
         f"{POLICIES[connection.conflict_policy]} · Secrets stored (never shown): {md(stored)}"
     )
+    if not allows(Role.ADMIN):
+        st.caption("Testing, editing, disabling and deleting a connection need the admin role.")
+        return
     with st.container(horizontal=True, key=f"{key}_actions"):
         st.button(
             "Test connection",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import NotFoundError, RunAlreadyActiveError, ToothpickError
-from core.models import Alert, ConflictStatus
+from core.models import Alert, ConflictStatus, Role
 from core.schemas import ConnectionDetail, ConnectionPublic
 from core.wording import plural
 from ui import (
@@ -29,7 +29,7 @@ from ui import (
     systems,
 )
 from ui import format as fmt
-from ui.context import service
+from ui.context import allows, service
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
 
@@ -161,15 +161,16 @@ def show(prefix: str, store: str, org: str, connection_id: str | None) -> None:
     connection = detail.status.connection
     st.title(md(connection.name), anchor=False)
     _facts(detail)
-    with st.container(horizontal=True, key=f"{prefix}_quick_actions"):
-        st.button(
-            "Sync now",
-            key=f"{prefix}_sync_now",
-            type="primary",
-            icon=":material/sync:",
-            on_click=_sync_now,
-            args=(prefix, org, connection),
-        )
+    if allows(Role.OPERATOR):
+        with st.container(horizontal=True, key=f"{prefix}_quick_actions"):
+            st.button(
+                "Sync now",
+                key=f"{prefix}_sync_now",
+                type="primary",
+                icon=":material/sync:",
+                on_click=_sync_now,
+                args=(prefix, org, connection),
+            )
     feedback.show(f"{prefix}_quick")
     sync_control.live_run(prefix, org, connection.id)
     connections = loaders.connections(store, org)

@@ -8,10 +8,10 @@ import streamlit as st
 from pydantic import SecretStr, ValidationError
 
 from core.errors import ToothpickError
-from core.models import ChannelKind
+from core.models import ChannelKind, Role
 from core.schemas import ChannelCreate, ChannelPublic
 from ui import feedback
-from ui.context import service
+from ui.context import allows, service
 
 _KINDS = {
     ChannelKind.WEBHOOK: "Webhook (Standard Webhooks signature)",
@@ -67,6 +67,9 @@ def _add(key: str, org: str, kind: ChannelKind) -> None:
 
 def channels(prefix: str, org: str) -> None:
     st.subheader("Alert notifications", anchor=False)
+    if not allows(Role.ADMIN):
+        st.caption("Notification channels are managed by admins.")
+        return
     for channel in service().notifications.list_channels(org):
         key = f"{prefix}_channel_{channel.id}"
         with st.container(border=True, horizontal=True, vertical_alignment="center", key=key):

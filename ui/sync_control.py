@@ -9,10 +9,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import RunAlreadyActiveError, ToothpickError
-from core.models import ConflictPolicy, Direction, SyncOptions, SyncRun
+from core.models import ConflictPolicy, Direction, Role, SyncOptions, SyncRun
 from core.schemas import ConnectionPublic, SystemInfo
 from ui import feedback, loaders, run_view
-from ui.context import service, shown_errors
+from ui.context import allows, service, shown_errors
 from ui.settings_inputs import DIRECTIONS, POLICIES
 from ui.text import md
 
@@ -58,6 +58,9 @@ def _queue(prefix: str, org: str, connection: ConnectionPublic) -> None:
 
 def options_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemInfo) -> None:
     key = f"{prefix}_{connection.id}"
+    if not allows(Role.OPERATOR):
+        st.caption("Starting a sync needs the operator role.")
+        return
     with st.form(f"{key}_form"):
         st.multiselect(
             "Entities",
@@ -151,7 +154,7 @@ def live_run(prefix: str, org: str, connection_id: str, *, every_s: float = 1.5)
                 if run.state.is_active:
                     earlier = service().syncs.list_runs(org, connection_id=run.connection_id)
                     run_view.progress(run, prefix, earlier.items)
-                    if not run.cancel_requested:
+                    if not run.cancel_requested and allows(Role.OPERATOR):
                         st.button(
                             "Cancel run",
                             key=f"{prefix}_cancel",

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.marks import StoreMarks
 from core.models import Role
 from core.runtime import Runtime
 from core.schemas import ApiKeyCreate, SessionCreate, UserCreate
@@ -14,7 +15,10 @@ from core.services.access import AccessService
 
 def _access(runtime: Runtime, ttl: timedelta = timedelta(minutes=5)) -> AccessService:
     return AccessService(
-        store=runtime.store, session_key=runtime.vault.derive_key("test"), session_ttl=ttl
+        store=runtime.store,
+        session_key=runtime.vault.derive_key("test"),
+        session_ttl=ttl,
+        marks=StoreMarks(runtime.store),
     )
 
 
