@@ -42,7 +42,7 @@ from core.validation import describe_validation
 from ui.text import md
 
 STORE_THREADS = 4
-ROLE_KEY = "login_role"  # set by ui.login on every run, from a checked session
+TOKEN_KEY = "login_token"  # the hub session token (ui.login)
 T = TypeVar("T")
 Guard = Callable[[str, str], None]
 
@@ -154,11 +154,17 @@ def handle() -> Handle:
 
 
 def role() -> Role | None:
-    """The signed-in person's role; None before sign-in. Development: one local admin."""
+    """The signed-in person's role, from the session token as the store knows it *now*
+    (None before sign-in). Development: one local admin.
+
+    Read at every use rather than kept from the sign-in check: button callbacks run
+    before the script (and its sign-in check), so a role kept from the previous run
+    could outlive a revoked session or a disabled user by one click."""
     if not load_settings().is_production:
         return Role.ADMIN
-    value = st.session_state.get(ROLE_KEY)
-    return Role(value) if value else None
+    from ui import login  # login builds on this module
+
+    return login.current_role()
 
 
 def allows(needed: Role) -> bool:
@@ -170,8 +176,16 @@ def allows(needed: Role) -> bool:
 def _guard() -> Guard | None:
     if not load_settings().is_production:
         return None
-    current = role()
-    return lambda area, method: permissions.check(current, area, method)
+    known: list[Role | None] = []
+
+    def check(area: str, method: str) -> None:
+        if (area, method) in permissions.BEFORE_SIGN_IN:
+            return
+        if not known:
+            known.append(role())
+        permissions.check(known[0], area, method)
+
+    return check
 
 
 def service() -> IntegrationService:

@@ -7,9 +7,9 @@ the hub's built-in users do (`toothpick users create`): name and password, check
 by `service.access` (argon2id). Either way the browser session holds a hub session
 token that expires after TOOTHPICK_SESSION_TTL_MINUTES and is checked again on
 every run, so an expired or revoked session, or a disabled user, is signed out at
-the next click. The role found on each run is what `ui.context` checks every
-service call against. A user of another organisation than the one this dashboard
-serves is refused.
+the next click. The role is read from that token at every use (`current_role`), and
+`ui.context` checks every service call against it. A user of another organisation
+than the one this dashboard serves is refused.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 
 import streamlit as st
 
+from core.models import Role
 from core.oidc import AccessRules, check_config, map_identity
 from core.schemas import SessionCreate
 from core.settings import load_settings
 from ui import context
 
-_TOKEN = "login_token"
+_TOKEN = context.TOKEN_KEY
 _REFUSED = "Wrong user name or password."
 
 
@@ -45,7 +46,6 @@ def require_sign_in() -> None:
     token = st.session_state.get(_TOKEN)
     caller = context.service().access.authenticate(token) if token else None
     if caller is not None and caller.organisation_id == context.organisation():
-        st.session_state[context.ROLE_KEY] = caller.role.value
         return
     sign_out()
     _form(expired=token is not None)
@@ -85,7 +85,6 @@ def _oidc_session(rules: AccessRules) -> None:
             identity.organisation_id, identity.user_id, identity.email, identity.role, via="oidc"
         )
         st.session_state[_TOKEN] = issued.token
-    st.session_state[context.ROLE_KEY] = identity.role.value
 
 
 def _form(*, expired: bool) -> None:
@@ -112,4 +111,25 @@ def _form(*, expired: bool) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(_TOKEN, None)
-    st.session_state.pop(context.ROLE_KEY, None)
+
+
+def current_role() -> Role | None:
+    """The role of the session token held right now (production), checked in the store:
+    a built-in user's from their user row, an OIDC user's from the provider's claims
+    (`st.user`) mapped again, as long as the session row stays live."""
+    token = st.session_state.get(_TOKEN)
+    if not token:
+        return None
+    on_store, access = context.handle(), context.handle().service.access
+    caller = on_store.run(access.authenticate, token)
+    if caller is not None:
+        return caller.role if caller.organisation_id == context.organisation() else None
+    session = on_store.run(access.session_of, token)
+    secrets = _secrets()
+    if session is None or session.via != "oidc" or secrets is None or not st.user.is_logged_in:
+        return None
+    rules, _ = check_config(secrets)
+    identity = map_identity(st.user.to_dict(), rules) if rules else None
+    if identity is None or identity.user_id != session.user_id:
+        return None
+    return identity.role if identity.organisation_id == context.organisation() else None
