@@ -14,7 +14,8 @@ than the one this dashboard serves is refused.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -36,7 +37,19 @@ def _secrets() -> dict[str, Any] | None:
 
 
 def require_sign_in() -> None:
-    """Stop the run with a sign-in form unless someone is signed in (production only)."""
+    """Stop the run with a sign-in form unless someone is signed in (production only).
+
+    The stopped run declares one hidden page of its own: with no navigation at all the
+    sidebar would list the pages/ folder to someone not signed in."""
+    try:
+        _require_sign_in()
+    except _SignInShown as shown:
+        st.navigation([_SIGN_IN], position="hidden")  # first: it clears what was drawn before
+        shown.draw()
+        st.stop()
+
+
+def _require_sign_in() -> None:
     if not load_settings().is_production:
         return
     secrets = _secrets()
@@ -48,21 +61,50 @@ def require_sign_in() -> None:
     if caller is not None and caller.organisation_id == context.organisation():
         return
     sign_out()
-    _form(expired=token is not None)
-    st.stop()
+    _stop(lambda: _form(expired=token is not None))
+
+
+def _signing_in() -> None:
+    """The only page while signed out; never run (the sign-in stops the run first)."""
+
+
+_SIGN_IN = st.Page(_signing_in, title="Sign in", url_path="sign-in", default=True)
+
+
+class _SignInShown(Exception):
+    """The run ends on a sign-in screen, which `draw` shows."""
+
+    def __init__(self, draw: Callable[[], None]) -> None:
+        super().__init__()
+        self.draw = draw
+
+
+def _stop(draw: Callable[[], None]) -> NoReturn:
+    raise _SignInShown(draw)
+
+
+def _title(*then: Callable[[], Any]) -> Callable[[], None]:
+    def draw() -> None:
+        st.title("ToothPick Integration Hub")
+        for each in then:
+            each()
+
+    return draw
 
 
 def _oidc(secrets: dict[str, Any]) -> None:
     rules, problems = check_config(secrets)
     if rules is None:
-        st.title("ToothPick Integration Hub")
-        st.error("Sign-in is not configured correctly: " + "; ".join(problems))
-        st.stop()
+        _stop(
+            _title(lambda: st.error("Sign-in is not configured correctly: " + "; ".join(problems)))
+        )
     if not st.user.is_logged_in:
         sign_out()
-        st.title("ToothPick Integration Hub")
-        st.button("Sign in", on_click=st.login, type="primary", key="login_oidc")
-        st.stop()
+        _stop(
+            _title(
+                lambda: st.button("Sign in", on_click=st.login, type="primary", key="login_oidc")
+            )
+        )
     _oidc_session(rules)
 
 
@@ -70,16 +112,17 @@ def _oidc_session(rules: AccessRules) -> None:
     identity = map_identity(st.user.to_dict(), rules)
     if identity is None or identity.organisation_id != context.organisation():
         sign_out()
-        st.title("ToothPick Integration Hub")
-        st.error("This account has no access to this hub; ask an administrator.")
-        st.button("Sign out", on_click=st.logout, key="login_oidc_out")
-        st.stop()
+        _stop(
+            _title(
+                lambda: st.error("This account has no access to this hub; ask an administrator."),
+                lambda: st.button("Sign out", on_click=st.logout, key="login_oidc_out"),
+            )
+        )
     access = context.service().access
     token = st.session_state.get(_TOKEN)
     if token is not None and access.session_of(token) is None:
         sign_out()  # expired or revoked: back to the provider
-        st.logout()
-        st.stop()
+        _stop(st.logout)
     if token is None:
         issued = access.open_session(
             identity.organisation_id, identity.user_id, identity.email, identity.role, via="oidc"

@@ -93,7 +93,11 @@ def sign_user_out(user_id: Identifier, service: ServiceDep, caller: Admin) -> Re
     return Response(status_code=204)
 
 
-@router.post("/api/sessions/sign-out", status_code=204)
+@router.post(
+    "/api/sessions/sign-out",
+    status_code=204,
+    responses={400: {**PROBLEM_RESPONSES[401], "description": "Not a session token"}},
+)
 def sign_out(service: ServiceDep, caller: Viewer, everywhere: bool = False) -> Response:
     """End the session this request carries, or (`everywhere=true`) all of its user's."""
     if caller.session_id is None or not caller.key_id.startswith("user:"):
