@@ -35,6 +35,7 @@ from tests.e2e.conftest import (
     _wait_healthy,
     wait_idle,
 )
+from tests.e2e.test_connection_page import _click_first_row
 from tests.ui.builders import ORG, conflict, stored_connection
 
 pytestmark = pytest.mark.e2e
@@ -140,6 +141,7 @@ def test_a_viewer_is_offered_no_write(page: Page, signed_dashboard: tuple[str, P
     expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
     nav.get_by_role("link", name="Conflicts").click()
+    _click_first_row(page.locator(".st-key-cf_rows_0 [data-testid=stDataFrame]"))
     expect(page.get_by_text("Resolving a conflict needs the operator role.")).to_be_visible()
     expect(page.get_by_role("button", name="Keep ToothPick's version")).to_have_count(0)
     _shot(page, "viewer-conflicts")
