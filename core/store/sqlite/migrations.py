@@ -30,13 +30,8 @@ from core.store.sqlite.log_text import V11
 from core.store.sqlite.notifications import SCHEMA as NOTIFICATIONS_SCHEMA
 from core.store.sqlite.rollups import migrate_to_v2
 from core.store.sqlite.schema import V1
-# scheduler at a time; live workers). Version 10: records and their changes keyed by an
-# integer stream id (streams.py). Version 11: the trigram index of log messages (log_text.py).
-# Version 12: sign-in sessions and shared marks (replay fingerprints, rate-limit windows)
-# in sessions.py.
-MIGRATIONS: list[Migration] = [
-    V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
-    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, V10, V11, SESSIONS_SCHEMA,
+from core.store.sqlite.sessions import SCHEMA as SESSIONS_SCHEMA
+from core.store.sqlite.streams import V10
 
 Migration = Sequence[str] | Callable[[sqlite3.Connection], None]
 
@@ -63,19 +58,13 @@ ALERT_LIFECYCLE = (
 )
 
 # Version 8: notification channels and the notification outbox; version 9: leases (one
-<<<<<<< HEAD
 # scheduler at a time; live workers). Version 10: records and their changes keyed by an
 # integer stream id (streams.py). Version 11: the trigram index of log messages (log_text.py).
+# Version 12: sign-in sessions and shared marks (replay fingerprints, rate-limit windows)
+# in sessions.py.
 MIGRATIONS: list[Migration] = [
     V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
-    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, V10, V11,
-=======
-# scheduler at a time; live workers); version 10: sign-in sessions and shared marks
-# (replay fingerprints, rate-limit windows) in sessions.py.
-MIGRATIONS: list[Migration] = [
-    V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
-    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, SESSIONS_SCHEMA,
->>>>>>> eff70df (Sessions in the store (listed, revoked one by one or per user) and shared marks (replay fingerprints, rate-limit windows) in both stores (SQLite v10, MongoDB v8) or Redis; the API's per-key limit and the webhook replay guard use them)
+    ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, V10, V11, SESSIONS_SCHEMA,
 ]  # fmt: skip
 
 
