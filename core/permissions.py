@@ -28,14 +28,14 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
         "connect": A, "update_connection": A, "set_enabled": A, "delete_connection": A,
         "test_connection": A, "test_credentials": A, "save_webhook": A,
         "audit": None, "mark_needs_reconnect": None, "open_adapter": None, "public": None,
-        "stored_connection": None, "webhook_secret": None,
+        "stored_connection": None, "webhook_secret": None, "on_mapping_change": None,
     },
     "syncs": {
         "get_run": V, "list_runs": V, "supported_entities": V,
-        "queue_sync": OP, "cancel_run": OP,
+        "queue_sync": OP, "cancel_run": OP, "queue_reconciliation": OP,
         "claim_next_run": None, "claim_run": None, "execute_claimed_run": None,
         "heartbeat": None, "hold_lease": None, "record_outcome": None, "release_lease": None,
-        "republish_due": None, "scheduled_connections": None,
+        "republish_due": None, "scheduled_connections": None, "next_reconciliation_at": None,
     },
     "monitoring": {
         "alerts": V, "check_store": V, "connection_detail": V, "connection_statuses": V,
@@ -53,7 +53,7 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
         "sandbox_credentials": V, "sandbox_preset": V,
         "seed_demo": A, "import_credentials": A, "import_logs": A, "rotate_keys": A,
     },
-    "issues": {"groups": V, "issues": V, "retry": OP, "dismiss": OP},
+    "issues": {"groups": V, "issues": V, "of_cause": V, "retry": OP, "dismiss": OP},
     "access": {
         # Signing in happens before anyone is signed in: the login form's own calls.
         "authenticate": V, "sign_in": V, "session_of": V, "open_session": V, "throttle": V,
