@@ -69,11 +69,24 @@ class RemotePage:
 
 @dataclass
 class OutboundRecord:
-    """A local change to push. `external_id` None (or `local:...`) means create."""
+    """A local change to push. `external_id` None (or `local:...`) means create.
+
+    A create's `local:` id is its correlation key: adapters write it with the create
+    (Salesforce's external-id field, Pipedrive's correlation field) so that a create
+    repeated after a lost answer finds the record it made instead of making a second.
+    `maybe_sent` says this create may have reached the vendor before (the run was taken
+    over, or an earlier push of it failed): where the vendor has no upsert, the adapter
+    looks the correlation key up before creating again.
+    """
 
     external_id: str | None
     data: dict[str, Any]  # canonical fields to write
     changed_fields: tuple[str, ...] = ()
+    maybe_sent: bool = False
+
+    @property
+    def creating(self) -> bool:
+        return self.external_id is None or self.external_id.startswith("local:")
 
 
 @dataclass
@@ -83,7 +96,7 @@ class WriteResult:
     external_id: str | None  # what was sent (None/local id for creates)
     new_external_id: str | None = None  # the vendor's id after the write
     updated_at: datetime | None = None  # the vendor's modified time after the write
-    error: str | None = None
+    error: str | None = None  # the vendor's code and words for this record alone
 
 
 @dataclass

@@ -16,16 +16,15 @@ A read runs in phases, each checkpointed (the resume position names its phase):
    minutes because HubSpot's search index trails writes.
 3. `archived`: the archived=true list, kept to records archived inside the window.
 
-Writes: single creates (a batch create's results cannot be matched to its inputs
-for certain), batch updates of up to 100 (one single update each when HubSpot
-refuses a whole batch, so one bad value fails one record). 429s with policy
+Writes: batches of 100 (creates as upserts by email for contacts), answered input by
+input (`adapters.hubspot_writes`). 429s with policy
 DAILY pause the run until HubSpot's Retry-After; other 429s wait and retry.
 Search has its own budget (4 requests per second).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +46,7 @@ from adapters.base import (
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.hubspot_search import KeysetPaginator, archived_between, modified_property, to_ms
+from adapters.hubspot_writes import BATCH_LIMIT, write_batches
 from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
@@ -54,12 +54,11 @@ from adapters.payload import Reply
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.registry import register
 from adapters.retry import parse_retry_after
-from adapters.spec import read_time
-from core.errors import InvalidInputError, RecordError, VendorError
+from core.errors import InvalidInputError
 from core.iterables import batched
 from core.models import Entity, System
 
-LIST_LIMIT, SEARCH_LIMIT, BATCH_LIMIT = 100, 200, 100
+LIST_LIMIT, SEARCH_LIMIT = 100, 200
 SEARCH_BUDGET = RateLimit(4, 1.0)
 INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
 # HubSpot's clock may run ahead of ours: the window's upper edge is this far past our "now",
@@ -68,8 +67,6 @@ INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely mi
 # search is then still inside the next run's window.
 CLOCK_MARGIN = timedelta(minutes=2)
 RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
-# Unique properties HubSpot upserts by (batch/upsert idProperty): creates repeat safely.
-UPSERT_KEYS = {"contacts": "email"}
 
 
 def _spec(entity: Entity, object_type: str, fields: FieldMap) -> EntitySpec:
@@ -149,6 +146,7 @@ class HubSpotAdapter(BaseAdapter):
         unsupported=maps.UNSUPPORTED,
         auth="Private app access token (Bearer), or an OAuth app's refresh token",
         docs_url="https://developers.hubspot.com/docs/api/crm/understanding-the-crm",
+        write_batch_size=BATCH_LIMIT,
     )
     specs = SPECS
     # Interval-Milliseconds is the window's length, not the time to its reset, so it is not
@@ -331,85 +329,9 @@ class HubSpotAdapter(BaseAdapter):
 
     # --- writes ----------------------------------------------------------------------------
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        """Creates are upserts by a unique property where HubSpot has one (contacts' email):
-        a create the vendor applied but whose answer never reached us (a worker killed at
-        that instant, a dropped connection) is repeated as an update of the same record,
-        never as a second one. Without such a property, a plain create."""
-        key = UPSERT_KEYS.get(spec.vendor_object)
-        properties = payload.get("properties") or {}
-        value = properties.get(key) if key else None
-        if not value or set(payload) - {"properties"}:
-            return super().create(spec, payload)
-        body = {"inputs": [{"id": str(value), "idProperty": key, "properties": properties}]}
-        reply = self.session.request_json(
-            "POST", f"{spec.endpoint}/batch/upsert", json=body, idempotent=True
-        )
-        [item] = dig(reply.body, "results") or [{}]
-        if not item.get("id"):
-            raise VendorError("HubSpot upserted a record but did not return its id")
-        return str(item["id"]), read_time(item, "updatedAt")
-
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
-        spec, fields = self.spec(entity), self.field_map(entity)
-        if not spec.writable:
-            return super().write(entity, records)  # says in words why not
-        results: dict[int, WriteResult] = {}
-        updates: list[tuple[int, OutboundRecord]] = []
-        for index, record in enumerate(records):
-            if record.external_id is None or record.external_id.startswith("local:"):
-                results[index] = self._write_one(spec, fields, record)  # one create each
-            else:
-                updates.append((index, record))
-        for chunk in batched(updates, BATCH_LIMIT):
-            results.update(self._update_batch(spec, fields, chunk))
-        return [results[i] for i in range(len(records))]
-
-    def _update_batch(
-        self, spec: EntitySpec, fields: FieldMap, chunk: list[tuple[int, OutboundRecord]]
-    ) -> dict[int, WriteResult]:
-        done: dict[int, WriteResult] = {}
-        inputs: dict[str, tuple[int, dict[str, Any]]] = {}
-        for index, record in chunk:
-            external_id = str(record.external_id)
-            try:
-                payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
-            except RecordError as exc:
-                done[index] = WriteResult(external_id, error=str(exc))
-                continue
-            if not payload.get("properties"):
-                done[index] = WriteResult(external_id, external_id)  # nothing writable changed
-                continue
-            inputs[external_id] = (index, payload["properties"])
-        if not inputs:
-            return done
-        body = {"inputs": [{"id": i, "properties": p} for i, (_n, p) in inputs.items()]}
-        try:
-            reply = self.session.request_json("POST", f"{spec.endpoint}/batch/update", json=body)
-        except VendorError as exc:
-            if exc.status not in (400, 409, 422):
-                raise
-            for index, record in chunk:  # find the one HubSpot refused, write the others
-                done.setdefault(index, self._write_one(spec, fields, record))
-            return done
-        for item in dig(reply.body, "results") or []:
-            if str(item.get("id")) in inputs:
-                index, _payload = inputs.pop(str(item["id"]))
-                done[index] = WriteResult(item["id"], item["id"], read_time(item, "updatedAt"))
-        for error in dig(reply.body, "errors") or []:
-            for external_id in _error_ids(error):
-                if external_id in inputs:
-                    index, _payload = inputs.pop(external_id)
-                    done[index] = WriteResult(external_id, error=f"HubSpot: {error.get('message')}")
-        for external_id, (index, _payload) in inputs.items():
-            done[index] = WriteResult(external_id, error="HubSpot did not report on this update")
-        return done
-
-
-def _error_ids(error: Mapping[str, Any]) -> list[str]:
-    context = error.get("context") or {}
-    ids = context.get("ids") or context.get("id") or []
-    return [str(i) for i in ids] if isinstance(ids, list) else [str(ids)]
+        super().write(entity, [])  # refuses a pull-only entity in words
+        return write_batches(self, self.spec(entity), self.field_map(entity), records)
 
 
 def _positive(value: Any, name: str) -> int:

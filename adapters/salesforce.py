@@ -14,8 +14,10 @@ through a Bulk API 2.0 query job instead (adapters/salesforce_bulk.py): about
 25 calls for a million records where REST pages take 500.
 The columns are the field map's, minus any standard field the org does not show
 the integration user (describe: field-level security, single-currency orgs
-without CurrencyIsoCode). Writes are sObject create (POST) and update (PATCH);
-the engine's conflict check fetches current versions with one `Id IN (...)` query.
+without CurrencyIsoCode). Writes go through sObject Collections, 200 records per
+call, creates as upserts by the connection's external-id field
+(`adapters.salesforce_writes`); the engine's conflict check fetches current
+versions with one `Id IN (...)` query.
 
 The token endpoint's answer is kept whole; `instance_url` is where every API
 call goes. 401 INVALID_SESSION_ID refreshes once. 403 REQUEST_LIMIT_EXCEEDED is
@@ -29,7 +31,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -40,9 +42,11 @@ from adapters.base import (
     AdapterContext,
     FieldKind,
     FormField,
+    OutboundRecord,
     RemotePage,
     RemoteRecord,
     VendorField,
+    WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.bulk_jobs import bulk_threshold, threshold_field
@@ -54,6 +58,11 @@ from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
 from adapters.salesforce_bulk import BulkQuery
+from adapters.salesforce_writes import (
+    COLLECTION_LIMIT,
+    DEFAULT_EXTERNAL_ID_FIELD,
+    write_collections,
+)
 from core.errors import InvalidInputError, VendorError
 from core.iterables import batched
 from core.models import Entity, System
@@ -161,6 +170,15 @@ class SalesforceAdapter(BaseAdapter):
                 help="Issued to the connected app with the refresh_token (offline access) scope",
             ),
             FormField(
+                "external_id_field",
+                "External ID field",
+                required=False,
+                default=DEFAULT_EXTERNAL_ID_FIELD,
+                help="A Text field marked External ID and Unique on each object the hub "
+                "creates; it holds ToothPick's id so that a repeated create updates instead "
+                "of duplicating. Empty: plain creates",
+            ),
+            FormField(
                 "batch_size",
                 "Records per page",
                 FieldKind.INTEGER,
@@ -175,6 +193,7 @@ class SalesforceAdapter(BaseAdapter):
         auth="OAuth 2.0 refresh token of a connected app; API calls go to the instance_url "
         "the token endpoint names",
         docs_url="https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/",
+        write_batch_size=COLLECTION_LIMIT,
     )
     specs = SPECS
 
@@ -184,6 +203,9 @@ class SalesforceAdapter(BaseAdapter):
         self.batch_size = _batch_size(config.get("batch_size"))
         self.bulk_threshold = bulk_threshold(config.get("bulk_threshold"))
         self.login_url = str(config.get("login_url") or "https://login.salesforce.com").rstrip("/")
+        self.external_id_field = _external_id_field(
+            config.get("external_id_field", DEFAULT_EXTERNAL_ID_FIELD)
+        )
         self._described: dict[str, list[dict[str, Any]]] = {}
         super().__init__(context, **options)
 
@@ -371,21 +393,9 @@ class SalesforceAdapter(BaseAdapter):
 
     # --- writes --------------------------------------------------------------------------------
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        url = f"{self.data_path}/sobjects/{spec.vendor_object}/"
-        reply = self.session.request_json("POST", url, json=payload)
-        new_id = dig(reply.body, "id")
-        if not new_id:
-            raise VendorError(f"Salesforce created a {spec.vendor_object} but returned no id")
-        return str(new_id), None  # the 201 carries no SystemModstamp; the next pull brings it
-
-    def update(
-        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
-    ) -> datetime | None:
-        if payload:
-            url = f"{self.data_path}/sobjects/{spec.vendor_object}/{quote(external_id, safe='')}"
-            self.session.request_json("PATCH", url, json=payload)  # 204 No Content
-        return None
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        super().write(entity, [])  # refuses a pull-only entity in words
+        return write_collections(self, self.spec(entity), self.field_map(entity), records)
 
 
 def _restart_point(exc: VendorError, resume: dict[str, Any] | None) -> datetime | None:
@@ -396,6 +406,17 @@ def _restart_point(exc: VendorError, resume: dict[str, Any] | None) -> datetime 
         return convert.read_datetime(resume.get("since"))
     except (convert.ConversionError, ValueError, TypeError):
         return None
+
+
+def _external_id_field(value: Any) -> str:
+    name = str(value or "").strip()
+    if name and not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
+        raise InvalidInputError(
+            f"External ID field: {name!r} is not a Salesforce field name such as "
+            "ToothPick_Id__c (or leave it empty)",
+            field="external_id_field",
+        )
+    return name
 
 
 def _version(value: Any) -> str:

@@ -100,6 +100,7 @@ def declare_system(
     auth: str,
     docs_url: str = "",
     sign_in: Sequence[SignInMethod] = (),
+    write_batch_size: int = 50,
 ) -> SystemInfo:
     """A SystemInfo whose entity list comes from the specs plus the honest refusals."""
     entities = [spec.support() for spec in specs]
@@ -116,6 +117,7 @@ def declare_system(
         auth,
         docs_url,
         sign_in=tuple(sign_in),
+        write_batch_size=write_batch_size,
     )
 
 

@@ -33,6 +33,7 @@ from adapters.failures import Resolution, error_code, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
+from adapters.record_errors import record_error
 from adapters.registry import register
 from adapters.spec import read_time
 from adapters.zoho_bulk import BulkRead
@@ -54,6 +55,7 @@ class ZohoAdapter(BaseAdapter):
         unsupported={},
         auth="OAuth 2.0 refresh token at the accounts server; 'Zoho-oauthtoken' header",
         docs_url="https://www.zoho.com/crm/developer/docs/api/v2/",
+        write_batch_size=MAX_WRITE,
     )
     specs = maps.SPECS
     max_concurrent: ClassVar[int | None] = 5  # the smallest edition's concurrency limit
@@ -297,8 +299,11 @@ class ZohoAdapter(BaseAdapter):
             if row.get("status") == "success":
                 out.append((str(details.get("id")), read_time(details, "Modified_Time"), None))
                 continue
-            where = f" ({details['api_name']})" if details.get("api_name") else ""
-            out.append((None, None, f"{row.get('code')}: {row.get('message')}{where}"))
+            named = [str(details["api_name"])] if details.get("api_name") else []
+            words = record_error(
+                "Zoho CRM", row.get("code"), row.get("message"), named, redact=self.session.redact
+            )
+            out.append((None, None, words))
         return out
 
 

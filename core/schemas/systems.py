@@ -81,6 +81,9 @@ class SystemInfo:
     auth: str  # one line: how this system authenticates
     docs_url: str = ""
     sign_in: tuple[SignInMethod, ...] = ()  # empty: one way in, every field shown
+    # Records the engine hands `Adapter.write` at once: the vendor's own per-call limit
+    # (Salesforce collections 200, HubSpot and Zoho 100), so one push batch is one call.
+    write_batch_size: int = 50
 
     def sign_in_method(self, name: str | None) -> SignInMethod | None:
         return next((m for m in self.sign_in if m.name == name), None)

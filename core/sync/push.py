@@ -2,7 +2,9 @@
 
 Before writing, the engine fetches the vendor's current version of the batch:
 if the vendor changed the record since our last pull, both sides changed and
-the conflict policy decides (the same rules as on pull).
+the conflict policy decides (the same rules as on pull). Batches are as large as the
+vendor writes in one call (`SystemInfo.write_batch_size`); the adapter answers record by
+record, so one refusal never fails its neighbours.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from core.sync.merge import local_base, merge_fields
 from core.sync.planning import POLICY_WORDS, field_changes
 from core.sync.policy import PushDecision, decide_push, local_wins
 
-PUSH_BATCH = 50
-
 
 class EntityPush:
     def __init__(self, ctx: RunContext, entity: Entity) -> None:
@@ -44,7 +44,8 @@ class EntityPush:
         held = ctx.issues.held(self.entity, IssueDirection.PUSH)  # backing off, or dismissed
         if held:
             pending = (r for r in pending if r.external_id not in held)
-        for batch in batched(pending, PUSH_BATCH):
+        # the vendor's records per write call: one push batch, one call where it has batches
+        for batch in batched(pending, ctx.adapter.info.write_batch_size):
             self._push_batch(batch)
             ctx.checkpoint(self.entity, f"Pushing {self.entity.value}")
         self._summarise()
@@ -87,13 +88,22 @@ class EntityPush:
         if ctx.dry_run:
             self._plan_pushes(outbound, remote)
             return
+        self._write(outbound)
+
+    def _write(self, outbound: list[Record]) -> None:
+        """One `Adapter.write` for the batch; each record's own result, error and retry
+        decision (a refusal becomes that record's RecordIssue, never its neighbours')."""
+        ctx = self.ctx
+        retried = set(ctx.issues.due(self.entity, IssueDirection.PUSH))
+        taken_over = ctx.run.attempt > 1
         results = ctx.adapter.write(
             self.entity,
             [
                 OutboundRecord(
-                    external_id=None if r.external_id.startswith("local:") else r.external_id,
+                    external_id=r.external_id,  # a create's `local:` id: its correlation key
                     data=r.data,
                     changed_fields=tuple(sorted(r.local_change or {})),
+                    maybe_sent=taken_over or r.external_id in retried,
                 )
                 for r in outbound
             ],

@@ -85,7 +85,7 @@ class Collection:
         fields = self._generator(draw, index, self._ctx)
         if self.custom_fields:
             for custom in self.custom_fields:
-                fields[custom.name] = generate_value(draw, custom)
+                fields[custom.name] = None if custom.external_id else generate_value(draw, custom)
         modified = BASE_START_MS + (index + 1) * self.step_ms
         return Entry(index, self._format(index), fields, modified - CREATED_LAG_MS, modified)
 

@@ -49,6 +49,9 @@ class FieldDef:
     custom: bool = False
     length: int = 255
     description: str = ""
+    # An integration's correlation key (Salesforce External ID): empty on generated records,
+    # written only by the clients that own it.
+    external_id: bool = False
 
     @property
     def display_label(self) -> str:

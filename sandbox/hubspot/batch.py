@@ -1,19 +1,26 @@
 """Batch endpoints: read, create, update, upsert (by a unique property) and archive,
 with HubSpot's envelope ({status, results, startedAt, completedAt}) and 207 plus
-`errors` when some inputs fail."""
+`errors` when some inputs fail.
+
+Create and upsert answer input by input when the inputs carry `objectWriteTraceId`
+(HubSpot's multi-status error handling): the applied ones in `results`, each echoing
+its trace id, the refused ones in `errors[]` with `context.objectWriteTraceId`. Without
+trace ids one refused input refuses the whole batch (400) and nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.core import Call, VendorReply, empty_response, json_response
+from sandbox.core import Call, Collection, VendorReply, empty_response, json_response
 from sandbox.hubspot.crud import body_of, create_one, object_type, update_one
 from sandbox.hubspot.errors import error_body, validation
 from sandbox.hubspot.lookup import find
 from sandbox.hubspot.render import compile_renderer, iso, wanted_properties
 from sandbox.hubspot.schema import TYPES
+from sandbox.hubspot.values import validate_properties
 
 MAX_INPUTS = 100
 
@@ -86,11 +93,50 @@ async def batch_read(call: Call) -> Response:
     return _envelope(call, results, errors, 200)
 
 
+def _trace(item: Any) -> str | None:
+    trace = item.get("objectWriteTraceId") if isinstance(item, dict) else None
+    return str(trace) if trace not in (None, "") else None
+
+
+def _each(
+    call: Call, inputs: list[Any], write: Callable[[dict[str, Any]], dict[str, Any]], ok: int
+) -> Response:
+    """Apply `write` per input; with trace ids a refusal stays that input's own."""
+    traced = all(_trace(item) for item in inputs)
+    if not traced:  # all or nothing: check every input before writing any
+        for item in inputs:
+            validate_properties(_collection(call), (item or {}).get("properties", {}))
+    results, errors = [], []
+    for item in inputs:
+        if not isinstance(item, dict):
+            raise validation("Each input must be an object")
+        try:
+            record = write(item)
+        except VendorReply as reply:
+            if not traced or reply.response.status_code not in (400, 409):
+                raise
+            error = _error_of(reply)
+            error["context"] = {**error.get("context", {}), "objectWriteTraceId": [_trace(item)]}
+            errors.append(error)
+            continue
+        if _trace(item):
+            record["objectWriteTraceId"] = _trace(item)
+        results.append(record)
+    return _envelope(call, results, errors, ok)
+
+
+def _collection(call: Call) -> Collection:
+    return object_type(call)[1]
+
+
 async def batch_create(call: Call) -> Response:
     name, collection = object_type(call)
     _body, inputs = await _inputs(call)
-    results = [create_one(call, name, collection, (i or {}).get("properties", {})) for i in inputs]
-    return _envelope(call, results, [], 201)
+
+    def create(item: dict[str, Any]) -> dict[str, Any]:
+        return create_one(call, name, collection, item.get("properties", {}))
+
+    return _each(call, inputs, create, 201)
 
 
 async def batch_update(call: Call) -> Response:
@@ -121,23 +167,25 @@ async def batch_update(call: Call) -> Response:
 async def batch_upsert(call: Call) -> Response:
     name, collection = object_type(call)
     _body, inputs = await _inputs(call)
-    results = []
     for item in inputs:
         if not isinstance(item, dict) or "id" not in item:
             raise validation("Each input needs an id and an idProperty")
+
+    def upsert(item: dict[str, Any]) -> dict[str, Any]:
         id_property = item.get("idProperty")
         properties = dict(item.get("properties") or {})
         existing = find(collection, name, str(item["id"]), id_property)
         if existing is not None:
             record = update_one(call, name, collection, existing.id, properties)
             record["new"] = False
-        else:
-            if id_property and id_property != "hs_object_id":
-                properties.setdefault(id_property, item["id"])
-            record = create_one(call, name, collection, properties)
-            record["new"] = True
-        results.append(record)
-    return _envelope(call, results, [], 200)
+            return record
+        if id_property and id_property != "hs_object_id":
+            properties.setdefault(id_property, item["id"])
+        record = create_one(call, name, collection, properties)
+        record["new"] = True
+        return record
+
+    return _each(call, inputs, upsert, 200)
 
 
 async def batch_archive(call: Call) -> Response:

@@ -105,7 +105,7 @@ def _field(obj: SfObject, definition: FieldDef) -> dict[str, Any]:
         "defaultedOnCreate": system or definition.name == "OwnerId",
         "dependentPicklist": False,
         "digits": 9 if sf_type == "int" else 0,
-        "externalId": False,
+        "externalId": definition.external_id,
         "filterable": not (sf_type == "textarea" and definition.length > 255),
         "groupable": sf_type not in ("textarea", "double", "currency", "percent", "datetime"),
         "idLookup": definition.name == "Id",
@@ -130,7 +130,7 @@ def _field(obj: SfObject, definition: FieldDef) -> dict[str, Any]:
         "soapType": soap_type,
         "sortable": sf_type != "textarea",
         "type": sf_type,
-        "unique": False,
+        "unique": definition.external_id,
         "updateable": createable,
     }
 

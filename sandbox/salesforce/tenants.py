@@ -10,6 +10,18 @@ API_VERSION = "59.0"
 PODS = {"acme": "5g", "globex": "8j"}
 
 
+# ToothPick's correlation key, as an admin would add it: Text(255), External ID, Unique,
+# on every object the hub creates (adapters/salesforce_writes.py).
+TOOTHPICK_ID = FieldDef(
+    "ToothPick_Id__c", "string", label="ToothPick Id", custom=True, external_id=True
+)
+KEYED = ("Contact", "Account", "Opportunity", "Task", "Quote", "Product2")
+
+
+def _with_key(custom: dict[str, tuple[FieldDef, ...]]) -> dict[str, tuple[FieldDef, ...]]:
+    return {name: (*custom.get(name, ()), TOOTHPICK_ID) for name in {*custom, *KEYED}}
+
+
 def org_id(tenant: str) -> str:
     return SalesforceIds("00D", PODS[tenant]).format(41 if tenant == "acme" else 73)
 
@@ -29,32 +41,37 @@ def default_tenants() -> list[TenantConfig]:
                 "session_id": "00D5g-acme-static-session",
                 "refresh_token": "5Aep861acme.sandbox.refresh.token",
             },
-            custom_fields={
-                "Contact": (
-                    FieldDef(
-                        "Loyalty_Tier__c",
-                        "picklist",
-                        label="Loyalty Tier",
-                        options=("Bronze", "Silver", "Gold", "Platinum"),
-                        custom=True,
+            custom_fields=_with_key(
+                {
+                    "Contact": (
+                        FieldDef(
+                            "Loyalty_Tier__c",
+                            "picklist",
+                            label="Loyalty Tier",
+                            options=("Bronze", "Silver", "Gold", "Platinum"),
+                            custom=True,
+                        ),
                     ),
-                ),
-                "Account": (
-                    FieldDef("Customer_Since__c", "date", label="Customer Since", custom=True),
-                    FieldDef(
-                        "Region__c",
-                        "picklist",
-                        label="Region",
-                        options=("AMER", "EMEA", "APAC"),
-                        custom=True,
+                    "Account": (
+                        FieldDef("Customer_Since__c", "date", label="Customer Since", custom=True),
+                        FieldDef(
+                            "Region__c",
+                            "picklist",
+                            label="Region",
+                            options=("AMER", "EMEA", "APAC"),
+                            custom=True,
+                        ),
                     ),
-                ),
-                "Opportunity": (
-                    FieldDef(
-                        "Discount_Approved__c", "boolean", label="Discount Approved", custom=True
+                    "Opportunity": (
+                        FieldDef(
+                            "Discount_Approved__c",
+                            "boolean",
+                            label="Discount Approved",
+                            custom=True,
+                        ),
                     ),
-                ),
-            },
+                }
+            ),
             limits=RateLimitConfig(
                 interval_max=1_000_000, interval_ms=1000, daily_max=100_000, daily_reset="rolling"
             ),
@@ -79,23 +96,27 @@ def default_tenants() -> list[TenantConfig]:
                 "session_id": "00D8j-globex-static-session",
                 "refresh_token": "5Aep861globex.sandbox.refresh.token",
             },
-            custom_fields={
-                "Contact": (
-                    FieldDef(
-                        "Preferred_Channel__c",
-                        "picklist",
-                        label="Preferred Channel",
-                        options=("Email", "Phone", "SMS"),
-                        custom=True,
+            custom_fields=_with_key(
+                {
+                    "Contact": (
+                        FieldDef(
+                            "Preferred_Channel__c",
+                            "picklist",
+                            label="Preferred Channel",
+                            options=("Email", "Phone", "SMS"),
+                            custom=True,
+                        ),
                     ),
-                ),
-                "Account": (
-                    FieldDef("Credit_Limit__c", "currency", label="Credit Limit", custom=True),
-                ),
-                "Opportunity": (
-                    FieldDef("Competitor__c", "string", label="Competitor", length=80, custom=True),
-                ),
-            },
+                    "Account": (
+                        FieldDef("Credit_Limit__c", "currency", label="Credit Limit", custom=True),
+                    ),
+                    "Opportunity": (
+                        FieldDef(
+                            "Competitor__c", "string", label="Competitor", length=80, custom=True
+                        ),
+                    ),
+                }
+            ),
             limits=RateLimitConfig(
                 interval_max=1_000_000, interval_ms=1000, daily_max=15_000, daily_reset="rolling"
             ),

@@ -25,7 +25,7 @@ from sandbox.core import (
     path_param,
 )
 from sandbox.core.http import BodyError
-from sandbox.salesforce import auth, sobjects
+from sandbox.salesforce import auth, collections, sobjects
 from sandbox.salesforce.bulk import BulkQueries
 from sandbox.salesforce.errors import error_response
 from sandbox.salesforce.objects import build_objects
@@ -133,6 +133,19 @@ class SalesforceVendor(Vendor):
                 object_of=bulk.object_of_job,
             ),
             Endpoint(DATA + "/sobjects", sobjects.describe_all, ("GET",), "metadata"),
+            Endpoint(
+                DATA + "/composite/sobjects", collections.create_or_update, ("POST",), "create"
+            ),
+            Endpoint(
+                DATA + "/composite/sobjects", collections.create_or_update, ("PATCH",), "update"
+            ),
+            Endpoint(
+                DATA + "/composite/sobjects/{sobject}/{field}",
+                collections.upsert,
+                ("PATCH",),
+                "create",
+                object_of=sobject,
+            ),
             Endpoint(
                 DATA + "/sobjects/{sobject}/describe",
                 sobjects.describe,

@@ -1,0 +1,135 @@
+"""Salesforce writes through sObject Collections: 200 records per call, record by record.
+
+- creates: `PATCH composite/sobjects/{SObject}/{ExternalIdField}` (upsert) with the
+  hub's `local:` id in the external-id field, so a create repeated after a lost answer
+  (a worker killed between Salesforce's accept and our write of the new id) updates
+  the record it made instead of making a second. Without a configured field: `POST
+  composite/sobjects` (plain creates; such a repeat would duplicate).
+- updates: `PATCH composite/sobjects` with each record's `id`.
+
+Every call sends `allOrNone: false`: Salesforce applies the valid records and answers
+each one in input order (`{id, success, errors[{statusCode, message, fields}]}`), so a
+refused record fails alone.
+
+The external-id field is the connection's "External ID field" (default
+`ToothPick_Id__c`): a Text field marked External ID and Unique on every object the hub
+creates. When the org's describe does not show it as an external id, creates of that
+object fail with one line saying so (updates go on); clearing the setting creates
+without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from adapters.base import OutboundRecord, WriteResult
+from adapters.mapping import FieldMap
+from adapters.record_errors import record_error
+from adapters.spec import EntitySpec
+from core.errors import RecordError
+from core.iterables import batched
+
+if TYPE_CHECKING:
+    from adapters.salesforce import SalesforceAdapter
+
+COLLECTION_LIMIT = 200  # records per sObject Collections call
+DEFAULT_EXTERNAL_ID_FIELD = "ToothPick_Id__c"
+
+
+def write_collections(
+    adapter: SalesforceAdapter,
+    spec: EntitySpec,
+    fields: FieldMap,
+    records: Sequence[OutboundRecord],
+) -> list[WriteResult]:
+    results: dict[int, WriteResult] = {}
+    creates: list[tuple[int, dict[str, Any]]] = []
+    updates: list[tuple[int, dict[str, Any]]] = []
+    key_field = adapter.external_id_field
+    missing = key_field and not _has_external_id(adapter, spec, key_field)
+    for index, record in enumerate(records):
+        try:
+            if record.creating:
+                body = fields.to_vendor(record.data, skip_empty=True)
+                if missing:
+                    results[index] = WriteResult(
+                        record.external_id, error=missing_field(spec, key_field)
+                    )
+                    continue
+                if key_field and record.external_id:
+                    body[key_field] = record.external_id  # the correlation key
+                creates.append((index, body))
+            else:
+                body = fields.to_vendor(record.data, changed=record.changed_fields or None)
+                if not body:  # nothing writable changed
+                    results[index] = WriteResult(record.external_id, record.external_id)
+                    continue
+                updates.append((index, {**body, "id": record.external_id}))
+        except RecordError as exc:
+            results[index] = WriteResult(record.external_id, error=str(exc))
+    path = f"{adapter.data_path}/composite/sobjects"
+    create_call = (
+        ("PATCH", f"{path}/{spec.vendor_object}/{key_field}") if key_field else ("POST", path)
+    )
+    for group, (method, url) in ((creates, create_call), (updates, ("PATCH", path))):
+        for chunk in batched(group, COLLECTION_LIMIT):
+            answers = _send(adapter, spec, method, url, [body for _i, body in chunk])
+            for (index, _body), answer in zip(chunk, answers, strict=True):
+                record = records[index]
+                results[index] = _result(adapter, record, answer)
+    return [results[i] for i in range(len(records))]
+
+
+def missing_field(spec: EntitySpec, key_field: str) -> str:
+    return (
+        f"Salesforce {spec.vendor_object} has no external-id field {key_field}: create it "
+        "(Text, External ID, Unique) or clear 'External ID field' in the connection settings "
+        "(external_id_field)"
+    )
+
+
+def _has_external_id(adapter: SalesforceAdapter, spec: EntitySpec, name: str) -> bool:
+    return any(
+        item.get("name", "").lower() == name.lower() and item.get("externalId")
+        for item in adapter.describe(spec.vendor_object)
+    )
+
+
+def _send(
+    adapter: SalesforceAdapter,
+    spec: EntitySpec,
+    method: str,
+    url: str,
+    bodies: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    records = [{"attributes": {"type": spec.vendor_object}, **body} for body in bodies]
+    # An upsert by external id and an update by id are safe to repeat; a plain create is not.
+    reply = adapter.session.request_json(
+        method, url, json={"allOrNone": False, "records": records}, idempotent=method == "PATCH"
+    )
+    answers = reply.body if isinstance(reply.body, list) else []
+    if len(answers) != len(bodies):
+        return [{"success": False, "errors": [{"statusCode": "UNKNOWN", "message":
+                 "Salesforce did not answer for this record"}]}] * len(bodies)  # fmt: skip
+    return [a if isinstance(a, dict) else {} for a in answers]
+
+
+def _result(
+    adapter: SalesforceAdapter, record: OutboundRecord, answer: dict[str, Any]
+) -> WriteResult:
+    if answer.get("success") and answer.get("id"):
+        new_id = str(answer["id"]) if record.creating else record.external_id
+        return WriteResult(record.external_id, new_id)  # SystemModstamp comes with the next pull
+    errors = answer.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    return WriteResult(
+        record.external_id,
+        error=record_error(
+            "Salesforce",
+            first.get("statusCode"),
+            first.get("message"),
+            [str(f) for f in first.get("fields") or []],
+            redact=adapter.session.redact,
+        ),
+    )
