@@ -338,9 +338,8 @@ class BaseAdapter:
         return spec.to_page(fields, raw)
 
     def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
-        creating = record.external_id is None or record.external_id.startswith("local:")
         try:
-            if creating:
+            if record.creating:
                 payload = fields.to_vendor(record.data, skip_empty=True)
                 new_id, updated = self.create(spec, payload)
                 return WriteResult(record.external_id, new_external_id=new_id, updated_at=updated)

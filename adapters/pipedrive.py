@@ -7,7 +7,9 @@ token answer). Lists page with `next_cursor` (500 per page), sorted by
 update_time and filtered with `updated_since`; the limiter follows
 x-ratelimit-remaining and a spent daily budget pauses the run. Deleted deals
 come from `status=deleted`; deleted persons, organizations, activities and
-products from /v1/recents, the only listing of them Pipedrive has.
+products from /v1/recents, the only listing of them Pipedrive has. Writes are one
+call per record, creates made idempotent by a correlation field
+(`adapters.pipedrive_writes`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
 from adapters.paths import dig
+from adapters.pipedrive_writes import write_each
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.registry import register
 from adapters.spec import read_time
@@ -78,6 +81,7 @@ class PipedriveAdapter(BaseAdapter):
         if not isinstance(per_2s, int) or per_2s < 1:
             raise InvalidInputError("must be a whole number above 0", field="requests_per_2s")
         self.session.limiter = RateLimiter([RateLimit(per_2s, 2.0)], clock=self.clock)
+        self.correlation_codes: dict[str, str | None] = {}  # object -> correlation field key
 
     def authenticator(self) -> Authenticator:
         self._oauth: OAuth2 | None = None
@@ -148,9 +152,10 @@ class PipedriveAdapter(BaseAdapter):
         return super().to_page(spec, fields, raw)
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        super().write(entity, [])  # refuses a pull-only entity in words
         if entity is Entity.CONTACT:  # Pipedrive writes a person's `name`: send both halves
             records = [replace(r, changed_fields=_both_names(r.changed_fields)) for r in records]
-        return super().write(entity, records)
+        return write_each(self, self.spec(entity), self.field_map(entity), records)
 
     def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
         reply = self.session.request_json("POST", spec.endpoint, json=_outbound(payload))

@@ -105,6 +105,10 @@ FORM = (
     FormField("requests_per_2s", "Requests per 2 seconds", FieldKind.INTEGER, required=False,
               default=DEFAULT_PER_2S, help="Your plan's limit per API token: Essential 20, "
               "Advanced 40, Professional 80, Power 100, Enterprise 120 (OAuth: four times that)"),
+    FormField("correlation_field", "Correlation field", required=False, default="ToothPick id",
+              help="Name of a text custom field on each object the hub creates; it holds "
+              "ToothPick's id, so an interrupted create is found instead of made twice. "
+              "Empty: plain creates"),
 )  # fmt: skip
 SIGN_IN = (
     SignInMethod("token", "API token", fields=("api_token",), required=("api_token",)),

@@ -44,7 +44,8 @@ def write_collections(
     records: Sequence[OutboundRecord],
 ) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
-    creates: list[tuple[int, dict[str, Any]]] = []
+    creates: list[tuple[int, dict[str, Any]]] = []  # upserts by the correlation key
+    plain: list[tuple[int, dict[str, Any]]] = []  # no key (none configured, or no local id)
     updates: list[tuple[int, dict[str, Any]]] = []
     key_field = adapter.external_id_field
     missing = key_field and not _has_external_id(adapter, spec, key_field)
@@ -59,7 +60,9 @@ def write_collections(
                     continue
                 if key_field and record.external_id:
                     body[key_field] = record.external_id  # the correlation key
-                creates.append((index, body))
+                    creates.append((index, body))
+                else:
+                    plain.append((index, body))
             else:
                 body = fields.to_vendor(record.data, changed=record.changed_fields or None)
                 if not body:  # nothing writable changed
@@ -69,10 +72,12 @@ def write_collections(
         except RecordError as exc:
             results[index] = WriteResult(record.external_id, error=str(exc))
     path = f"{adapter.data_path}/composite/sobjects"
-    create_call = (
-        ("PATCH", f"{path}/{spec.vendor_object}/{key_field}") if key_field else ("POST", path)
+    calls = (
+        (creates, "PATCH", f"{path}/{spec.vendor_object}/{key_field}"),
+        (plain, "POST", path),
+        (updates, "PATCH", path),
     )
-    for group, (method, url) in ((creates, create_call), (updates, ("PATCH", path))):
+    for group, method, url in calls:
         for chunk in batched(group, COLLECTION_LIMIT):
             answers = _send(adapter, spec, method, url, [body for _i, body in chunk])
             for (index, _body), answer in zip(chunk, answers, strict=True):

@@ -42,8 +42,22 @@ def custom_key(tenant: str, obj: str, label: str) -> str:
     return hashlib.sha1(f"{tenant}:{obj}:{label}".encode(), usedforsecurity=False).hexdigest()
 
 
-def custom(tenant: str, obj: str, label: str, kind: FieldType = "string") -> FieldDef:
-    return F(custom_key(tenant, obj, label), kind, label=label, custom=True)
+def custom(
+    tenant: str, obj: str, label: str, kind: FieldType = "string", *, external_id: bool = False
+) -> FieldDef:
+    return F(
+        custom_key(tenant, obj, label), kind, label=label, custom=True, external_id=external_id
+    )
+
+
+# ToothPick's correlation key, as an admin would add it: a text custom field named
+# "ToothPick id" on each object the hub creates (adapters/pipedrive_writes.py).
+CORRELATION_LABEL = "ToothPick id"
+CORRELATED = ("persons", "organizations", "deals", "activities", "products")
+
+
+def correlation(tenant: str, obj: str) -> FieldDef:
+    return custom(tenant, obj, CORRELATION_LABEL, external_id=True)
 
 
 PERSONS = (

@@ -5,8 +5,14 @@ token) and an OAuth app's client id/secret with a long-lived refresh token.
 
 from __future__ import annotations
 
-from sandbox.core import RateLimitConfig, TenantConfig
-from sandbox.pipedrive.schema import custom
+from sandbox.core import FieldDef, RateLimitConfig, TenantConfig
+from sandbox.pipedrive.schema import CORRELATED, correlation, custom
+
+
+def _with_key(
+    tenant: str, fields: dict[str, tuple[FieldDef, ...]]
+) -> dict[str, tuple[FieldDef, ...]]:
+    return {o: (*fields.get(o, ()), correlation(tenant, o)) for o in {*fields, *CORRELATED}}
 
 
 def _acme() -> TenantConfig:
@@ -20,11 +26,14 @@ def _acme() -> TenantConfig:
             "client_secret": "acme-pipedrive-client-secret",
             "refresh_token": "1234567:8901:acme.pipedrive.sandbox.refresh",
         },
-        custom_fields={
-            "persons": (custom("acme", "persons", "Loyalty tier"),),
-            "organizations": (custom("acme", "organizations", "Customer since", "date"),),
-            "deals": (custom("acme", "deals", "Discount percent", "number"),),
-        },
+        custom_fields=_with_key(
+            "acme",
+            {
+                "persons": (custom("acme", "persons", "Loyalty tier"),),
+                "organizations": (custom("acme", "organizations", "Customer since", "date"),),
+                "deals": (custom("acme", "deals", "Discount percent", "number"),),
+            },
+        ),
         limits=RateLimitConfig(interval_max=80, interval_ms=2000, daily_max=60_000),
         token_ttl_s=3599,
         settings={
@@ -50,11 +59,14 @@ def _globex() -> TenantConfig:
             "client_secret": "globex-pipedrive-client-secret",
             "refresh_token": "7654321:1098:globex.pipedrive.sandbox.refresh",
         },
-        custom_fields={
-            "persons": (custom("globex", "persons", "Preferred channel"),),
-            "organizations": (custom("globex", "organizations", "Credit limit", "number"),),
-            "deals": (custom("globex", "deals", "Competitor"),),
-        },
+        custom_fields=_with_key(
+            "globex",
+            {
+                "persons": (custom("globex", "persons", "Preferred channel"),),
+                "organizations": (custom("globex", "organizations", "Credit limit", "number"),),
+                "deals": (custom("globex", "deals", "Competitor"),),
+            },
+        ),
         limits=RateLimitConfig(interval_max=20, interval_ms=2000, daily_max=15_000),
         token_ttl_s=3599,
         settings={

@@ -27,7 +27,7 @@ from sandbox.core import (
     fixed_object,
     path_param,
 )
-from sandbox.pipedrive import auth, hooks, meta, v1, v2
+from sandbox.pipedrive import auth, hooks, meta, search, v1, v2
 from sandbox.pipedrive.errors import error_response
 from sandbox.pipedrive.objects import build_objects
 from sandbox.pipedrive.schema import FIELDS_ENDPOINTS
@@ -101,6 +101,7 @@ class PipedriveVendor(Vendor):
         routes += [
             Endpoint(f"{V2}/{{obj}}", v2.list_records, ("GET",), "list", object_of=obj),
             Endpoint(f"{V2}/{{obj}}", v2.create, ("POST",), "create", object_of=obj),
+            Endpoint(f"{V2}/{{obj}}/search", search.search, ("GET",), "search", object_of=obj),
             Endpoint(f"{V2}/{{obj}}/{{record_id}}", v2.get_record, ("GET",), "read", object_of=obj),
             Endpoint(f"{V2}/{{obj}}/{{record_id}}", v2.update, ("PATCH",), "update", object_of=obj),
             Endpoint(

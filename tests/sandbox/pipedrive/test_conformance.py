@@ -45,7 +45,8 @@ def test_v2_lists_page_with_next_cursor(api: str) -> None:
     assert set(body) == {"success", "data", "additional_data"} and body["success"] is True
     assert set(body["data"][0]) >= PERSON_KEYS and isinstance(body["data"][0]["id"], int)
     assert set(body["data"][0]["emails"][0]) == {"value", "primary", "label"}
-    assert len(body["data"][0]["custom_fields"]) == 1  # acme's "Loyalty tier", by hash key
+    # acme's "Loyalty tier" and the hub's "ToothPick id" correlation field, by hash key
+    assert len(body["data"][0]["custom_fields"]) == 2
     assert len(next(iter(body["data"][0]["custom_fields"]))) == 40
     seen, cursor = [p["id"] for p in body["data"]], body["additional_data"]["next_cursor"]
     while cursor:
@@ -151,12 +152,12 @@ def test_fields_endpoints_v1_and_v2(api: str) -> None:
         "is_optional_response_field", "ui_visibility", "important_fields", "required_fields",
     }  # fmt: skip
     custom = [f for f in v2 if f["is_custom_field"]]
-    assert [f["field_name"] for f in custom] == ["Loyalty tier"] and len(
+    assert [f["field_name"] for f in custom] == ["Loyalty tier", "ToothPick id"] and len(
         custom[0]["field_code"]
     ) == 40
     v1 = get(f"{api}/v1/dealFields").json()
     assert {"id", "key", "name", "field_type", "edit_flag", "options"} <= set(v1["data"][0])
-    assert [f["name"] for f in v1["data"] if f["edit_flag"]] == ["Discount percent"]
+    assert [f["name"] for f in v1["data"] if f["edit_flag"]] == ["Discount percent", "ToothPick id"]
 
 
 def test_refusals_and_limits(sandbox: RunningSandbox, api: str) -> None:
