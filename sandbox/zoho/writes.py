@@ -139,6 +139,15 @@ async def upsert(call: Call) -> Response:
         "Products": ["Product_Name"],
     }.get(module.api_name, [])
     collection = call.collection(module.api_name)
+    index: dict[str, dict[Any, str]] = {}  # duplicate-check field -> value -> record id
+
+    def existing(name: str, value: Any) -> str | None:
+        if name not in index:  # one pass over the module per call, not one per row
+            index[name] = {}
+            for entry in collection.scan():
+                index[name].setdefault(entry.fields.get(name), entry.id)
+        return index[name].get(value)
+
     results = []
     for i, row in enumerate(rows):
         path = f"$.data[{i}]"
@@ -146,17 +155,16 @@ async def upsert(call: Call) -> Response:
             if not isinstance(row, dict):
                 raise RecordRefused("INVALID_DATA", "invalid data", {"json_path": path})
             match = next((k for k in keys if row.get(k) not in (None, "")), None)
-            found = None
-            if match is not None:
-                found = next(
-                    (e for e in collection.scan() if e.fields.get(match) == row[match]), None
-                )
+            found = existing(match, row[match]) if match is not None else None
             if found is not None:
-                _update(call, module, found.id, row, path)
-                result = _success(call, module, found.id, "record updated")
+                _update(call, module, found, row, path)
+                result = _success(call, module, found, "record updated")
                 result.update(action="update", duplicate_field=match)
             else:
-                result = _success(call, module, _insert(call, module, row, path), "record added")
+                new_id = _insert(call, module, row, path)
+                if match is not None:
+                    index[match][row[match]] = new_id
+                result = _success(call, module, new_id, "record added")
                 result.update(action="insert", duplicate_field=None)
         except RecordRefused as refused:
             results.append(error_body(refused.code, refused.message, refused.details))
