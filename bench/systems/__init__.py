@@ -33,10 +33,22 @@ class BenchSystem:
     records_path: str  # dotted path of the records in a page
     dlt_paginator: Callable[[], Any]  # a dlt.sources.helpers.rest_client paginator
     limits: Mapping[str, Any] = field(default_factory=dict)  # sandbox set_limits(...)
+    # bench/push_bench.py: the canonical data of the n-th new record to push (None: this
+    # system's profile does not take part in the push benchmark yet)
+    push_record: Callable[[int], dict[str, Any]] | None = None
 
     @property
     def object(self) -> str:
         return self.case.objects[self.entity]
+
+
+def new_contact(n: int) -> dict[str, Any]:
+    """A valid new contact for every CRM (first and last name, a unique e-mail)."""
+    return {
+        "first_name": f"Bench{n}",
+        "last_name": f"Push{n}",
+        "email": f"bench.push.{n}@example.com",
+    }
 
 
 def profiles() -> dict[str, Callable[[], BenchSystem]]:

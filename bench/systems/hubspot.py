@@ -6,7 +6,7 @@ from typing import Any
 
 from adapters.hubspot import LIST_LIMIT, HubSpotAdapter
 from adapters.paging import PageRequest
-from bench.systems import BenchSystem
+from bench.systems import BenchSystem, new_contact
 from core.models import Entity
 from tests.proof.cases.hubspot import CASE
 
@@ -45,4 +45,5 @@ def profile() -> BenchSystem:
             cursor_path="paging.next.after", cursor_param="after"
         ),
         limits={"interval_max": 10_000_000},
+        push_record=new_contact,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.paging import PageRequest
-from bench.systems import BenchSystem
+from bench.systems import BenchSystem, new_contact
 from core.models import Entity
 from tests.proof.cases.pipedrive import CASE
 
@@ -43,4 +43,5 @@ def profile() -> BenchSystem:
             cursor_path="additional_data.next_cursor", cursor_param="cursor"
         ),
         limits={"interval_max": 10_000_000, "daily_max": 10_000_000},
+        push_record=new_contact,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.paging import PageRequest
-from bench.systems import BenchSystem
+from bench.systems import BenchSystem, new_contact
 from core.models import Entity
 from tests.proof.cases.salesforce import CASE
 
@@ -31,4 +31,5 @@ def profile() -> BenchSystem:
         next_request=_next,
         records_path="records",
         dlt_paginator=lambda: JSONLinkPaginator(next_url_path="nextRecordsUrl"),
+        push_record=new_contact,
     )

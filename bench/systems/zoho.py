@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.paging import PageRequest
-from bench.systems import BenchSystem
+from bench.systems import BenchSystem, new_contact
 from core.models import Entity
 from tests.proof.cases.zoho import CASE
 
@@ -37,4 +37,5 @@ def profile() -> BenchSystem:
         dlt_paginator=lambda: JSONResponseCursorPaginator(
             cursor_path="info.next_page_token", cursor_param="page_token"
         ),
+        push_record=new_contact,
     )
