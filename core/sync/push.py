@@ -2,9 +2,8 @@
 
 Before writing, the engine fetches the vendor's current version of the batch:
 if the vendor changed the record since our last pull, both sides changed and
-the conflict policy decides (the same rules as on pull). Batches are as large as the
-vendor writes in one call (`SystemInfo.write_batch_size`); the adapter answers record by
-record, so one refusal never fails its neighbours.
+the conflict policy decides (the same rules as on pull). Batches are what the vendor
+writes in one call (`SystemInfo.write_batch_size`), answered record by record.
 """
 
 from __future__ import annotations
@@ -95,7 +94,7 @@ class EntityPush:
         decision (a refusal becomes that record's RecordIssue, never its neighbours')."""
         ctx = self.ctx
         retried = set(ctx.issues.due(self.entity, IssueDirection.PUSH))
-        taken_over = ctx.run.attempt > 1
+        taken_over = ctx.run.attempt > 1  # a create may have reached the vendor already
         results = ctx.adapter.write(
             self.entity,
             [

@@ -54,7 +54,9 @@ def test_a_thousand_creates_with_three_refused_land_nine_hundred_ninety_seven(hu
         try:
             _push_a_thousand(hub)
         finally:
-            control.set_limits(case.system.value, case.tenant, interval_max=before["limits"]["interval_max"])
+            control.set_limits(
+                case.system.value, case.tenant, interval_max=before["limits"]["interval_max"]
+            )
         return
     _push_a_thousand(hub)
 

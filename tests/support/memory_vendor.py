@@ -169,7 +169,7 @@ class MemoryAdapter:
         for record in records:
             self.written.append(record)
             key = record.external_id
-            if record.creating:
+            if key is None or record.creating:
                 self.vendor.next_id += 1
                 key = str(self.vendor.next_id)
             self.vendor.put(entity, key, record.data)

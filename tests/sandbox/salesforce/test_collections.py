@@ -13,13 +13,11 @@ from simple_salesforce.exceptions import SalesforceError
 from sandbox.testing import RunningSandbox
 from tests.sandbox.salesforce.conftest import content
 
-DOCUMENTED_CREATE = {
-    "allOrNone": False,
-    "records": [
-        {"attributes": {"type": "Account"}, "Name": "example.com", "BillingCity": "San Francisco"},
-        {"attributes": {"type": "Contact"}, "LastName": "Johnson", "FirstName": "Erica"},
-    ],
-}
+DOCUMENTED_RECORDS: list[dict[str, Any]] = [
+    {"attributes": {"type": "Account"}, "Name": "example.com", "BillingCity": "San Francisco"},
+    {"attributes": {"type": "Contact"}, "LastName": "Johnson", "FirstName": "Erica"},
+]
+DOCUMENTED_CREATE = {"allOrNone": False, "records": DOCUMENTED_RECORDS}
 
 
 def _upsert(ext: list[str]) -> dict[str, Any]:
@@ -45,8 +43,8 @@ def test_the_documented_create_answers_one_save_result_per_record_in_order(
 
 
 def test_a_refused_record_fails_alone_unless_all_or_none(sandbox: RunningSandbox, sf: Any) -> None:
-    body = {**DOCUMENTED_CREATE, "records": [*DOCUMENTED_CREATE["records"]]}
-    body["records"][1] = {"attributes": {"type": "Contact"}, "FirstName": "No last name"}
+    records = [DOCUMENTED_RECORDS[0], {"attributes": {"type": "Contact"}, "FirstName": "No last"}]
+    body = {"allOrNone": False, "records": records}
     results = sf.restful("composite/sobjects", method="POST", json=body)
     assert results[0]["success"] is True
     assert results[1] == {
