@@ -47,8 +47,9 @@ def adapter(
     secret: dict[str, str] = TOKEN,
     saved: list[dict[str, str]] | None = None,
     overrides: tuple[FieldOverride, ...] = (),
+    **extra: Any,
 ) -> PipedriveAdapter:
-    config = {"base_url": sandbox.url, "oauth_url": sandbox.url}
+    config = {"base_url": sandbox.url, "oauth_url": sandbox.url, **extra}
     connection = Connection(
         organisation_id="org", system=System.PIPEDRIVE, name="p", sealed_secret="sealed",
         config=config, field_overrides=list(overrides),
@@ -137,6 +138,38 @@ def test_writes_join_the_name_and_split_the_due_time(sandbox: RunningSandbox) ->
         [OutboundRecord(new_id, {"account_external_id": "999999"}, ("account_external_id",))],
     )
     assert refused.error and "not found" in refused.error
+
+
+def test_a_create_that_may_have_been_sent_is_looked_up_by_its_correlation_key(
+    sandbox: RunningSandbox,
+) -> None:
+    pd = adapter(sandbox)
+    data = {"first_name": "Ada", "last_name": "Once"}
+    [first] = pd.write(Entity.CONTACT, [OutboundRecord("local:pd-1", data)])
+    made = sandbox.control.get(P, TENANT, "persons", str(first.new_external_id))
+    assert made is not None
+    assert made.fields[custom_key("acme", "persons", "ToothPick id")] == "local:pd-1"
+    sandbox.control.reset_stats(system=P)
+    retry = OutboundRecord("local:pd-1", data | {"last_name": "Again"}, maybe_sent=True)
+    [again] = pd.write(Entity.CONTACT, [retry])
+    assert again.new_external_id == first.new_external_id  # adopted, not made twice
+    calls = {
+        (r["method"], r["op"]): r["count"] for r in sandbox.control.stats(system=P)["requests"]
+    }
+    assert calls == {("GET", "search"): 1, ("PATCH", "update"): 1}
+    [fresh] = pd.write(Entity.CONTACT, [OutboundRecord("local:pd-2", data, maybe_sent=True)])
+    assert fresh.new_external_id not in (None, first.new_external_id)  # nothing found: created
+
+
+def test_an_object_without_the_correlation_field_refuses_creates_in_one_line(
+    sandbox: RunningSandbox,
+) -> None:
+    pd = adapter(sandbox, correlation_field="Not there")
+    [refused] = pd.write(Entity.CONTACT, [OutboundRecord("local:pd-3", {"last_name": "X"})])
+    assert refused.error is not None and "correlation_field" in refused.error
+    plain = adapter(sandbox, correlation_field="")
+    [made] = plain.write(Entity.CONTACT, [OutboundRecord("local:pd-4", {"last_name": "Y"})])
+    assert made.error is None and made.new_external_id
 
 
 def test_custom_fields_are_offered_and_carried_both_ways(sandbox: RunningSandbox) -> None:

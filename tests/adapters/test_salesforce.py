@@ -142,6 +142,38 @@ def test_writes_create_and_update(sandbox: RunningSandbox) -> None:
     assert {r.external_id for r in fetched} == {existing, results[0].new_external_id}
 
 
+def test_creates_upsert_by_the_external_id_field_and_repeat_safely(
+    sandbox: RunningSandbox,
+) -> None:
+    sf = adapter(sandbox)
+    new = OutboundRecord("local:sf-1", {"last_name": "Once", "email": "once@x.example"})
+    [first] = sf.write(Entity.CONTACT, [new])
+    [again] = sf.write(Entity.CONTACT, [new])  # the answer was lost: the same create again
+    assert first.new_external_id and again.new_external_id == first.new_external_id
+    made = sandbox.control.get(SF, TENANT, "Contact", first.new_external_id)
+    assert made is not None and made.fields["ToothPick_Id__c"] == "local:sf-1"
+
+
+def test_an_org_without_the_external_id_field_refuses_creates_in_one_line(
+    sandbox: RunningSandbox,
+) -> None:
+    sf = adapter(sandbox, external_id_field="Missing_Key__c")
+    existing = next(iter(sandbox.control.iter_records(SF, TENANT, "Contact"))).id
+    created, updated = sf.write(
+        Entity.CONTACT,
+        [
+            OutboundRecord("local:sf-2", {"last_name": "Never"}),
+            OutboundRecord(existing, {"title": "Still updated"}, ("title",)),
+        ],
+    )
+    assert created.error is not None and "\n" not in created.error
+    assert "Missing_Key__c" in created.error and "external_id_field" in created.error
+    assert updated.error is None
+    with pytest.raises(InvalidInputError) as bad:
+        adapter(sandbox, external_id_field="Id, Name")
+    assert bad.value.field == "external_id_field"
+
+
 def test_custom_fields_come_from_describe_and_map_through_overrides(
     sandbox: RunningSandbox,
 ) -> None:
