@@ -24,6 +24,7 @@ Search has its own budget (4 requests per second).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,7 +47,7 @@ from adapters.base import (
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.hubspot_search import KeysetPaginator, archived_between, modified_property, to_ms
-from adapters.hubspot_writes import BATCH_LIMIT, write_batches
+from adapters.hubspot_writes import BATCH_LIMIT, DEFAULT_UNIQUE, write_batches
 from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
@@ -67,6 +68,7 @@ INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely mi
 # search is then still inside the next run's window.
 CLOCK_MARGIN = timedelta(minutes=2)
 RECORD_KEYS = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
+_PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _spec(entity: Entity, object_type: str, fields: FieldMap) -> EntitySpec:
@@ -127,6 +129,15 @@ class HubSpotAdapter(BaseAdapter):
                 help="100 on Free and Starter, 190 on Professional and Enterprise, "
                 "250 with the API limit increase",
             ),
+            FormField(
+                "unique_property",
+                "Unique property",
+                required=False,
+                default=DEFAULT_UNIQUE,
+                help="A single-line text property with unique values on each object the hub "
+                "creates (contacts use their email); it holds ToothPick's id so that a repeated "
+                "create updates instead of duplicating. Empty: plain creates",
+            ),
         ),
         sign_in=(
             SignInMethod(
@@ -159,6 +170,13 @@ class HubSpotAdapter(BaseAdapter):
         self.session.limiter = RateLimiter([RateLimit(per_10s, 10.0)], clock=self.clock)
         self.search_limiter = RateLimiter([SEARCH_BUDGET], clock=self.clock)
         self._properties: dict[str, list[dict[str, Any]]] = {}
+        self.unique_property = str(self.config.get("unique_property", DEFAULT_UNIQUE) or "")
+        if self.unique_property and not _PROPERTY_NAME.match(self.unique_property):
+            raise InvalidInputError(
+                f"Unique property: {self.unique_property!r} is not a HubSpot property name such "
+                "as toothpick_id (or leave it empty)",
+                field="unique_property",
+            )
 
     def authenticator(self) -> Authenticator:
         if self._secret.get("private_app_token"):

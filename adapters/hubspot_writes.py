@@ -1,9 +1,12 @@
 """HubSpot writes in batches of 100, each input answered on its own.
 
-- creates with the object's unique property (contacts' email): `batch/upsert` with
-  `idProperty`, so a create repeated after a lost answer (a worker killed between
-  HubSpot's accept and our write of the new id) updates the record it made;
-- other creates: `batch/create`;
+- creates: `batch/upsert` with `idProperty`, so a create repeated after a lost answer
+  (a worker killed between HubSpot's accept and our write of the new id) updates the
+  record it made. Contacts upsert by their email; other objects by the connection's
+  "Unique property" (default `toothpick_id`: a custom text property with unique
+  values that holds the hub's `local:` id). An object without that property refuses
+  creates in one line naming the setting; an empty setting (or a contact without an
+  email) creates with `batch/create`;
 - updates: `batch/update` by id.
 
 Every input carries `objectWriteTraceId` (the hub's own id of the record), which turns
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 BATCH_LIMIT = 100
 # Unique properties HubSpot upserts by (batch/upsert idProperty): creates repeat safely.
 UPSERT_KEYS = {"contacts": "email"}
+DEFAULT_UNIQUE = "toothpick_id"
 WHOLE_BATCH_REFUSALS = (400, 409, 422)
 PROPERTY_PROBLEMS = "Property values were not valid: "
 Input = tuple[int, str, dict[str, Any]]  # (position, trace id, the input)
@@ -50,6 +54,8 @@ def write_batches(
     results: dict[int, WriteResult] = {}
     groups: dict[str, list[Input]] = {"upsert": [], "create": [], "update": []}
     key = UPSERT_KEYS.get(spec.vendor_object)
+    correlation = None if key else adapter.unique_property
+    missing = correlation and not _is_unique(adapter, spec, correlation)
     for index, record in enumerate(records):
         trace = record.external_id or f"local:{index}"
         try:
@@ -61,21 +67,26 @@ def write_batches(
             results[index] = WriteResult(record.external_id, error=str(exc))
             continue
         properties = payload.get("properties") or {}
+        if record.creating and correlation and record.external_id:
+            if missing:
+                results[index] = WriteResult(record.external_id, error=_missing(spec, correlation))
+                continue
+            properties = payload["properties"] = {**properties, correlation: record.external_id}
         item: dict[str, Any] = {**payload, "objectWriteTraceId": trace}
         if not record.creating:
             if not properties:  # nothing writable changed
                 results[index] = WriteResult(record.external_id, record.external_id)
                 continue
             groups["update"].append((index, trace, {**item, "id": record.external_id}))
-        elif key and properties.get(key) and not set(payload) - {"properties"}:
+        elif (by := key or correlation) and properties.get(by) and set(payload) <= {"properties"}:
             groups["upsert"].append(
-                (index, trace, {**item, "id": properties[key], "idProperty": key})
+                (index, trace, {**item, "id": properties[by], "idProperty": by})
             )
         else:
             groups["create"].append((index, trace, item))
     for kind, group in groups.items():
         for chunk in batched(group, BATCH_LIMIT):
-            for index, answer in _send(adapter, spec, kind, chunk, key).items():
+            for index, answer in _send(adapter, spec, kind, chunk, key or correlation).items():
                 record = records[index]
                 if isinstance(answer, str):
                     results[index] = WriteResult(record.external_id, error=answer)
@@ -128,6 +139,21 @@ def _send(
     for index, _trace, _item in chunk:
         done.setdefault(index, "HubSpot did not report on this record")
     return done
+
+
+def _is_unique(adapter: HubSpotAdapter, spec: EntitySpec, name: str) -> bool:
+    return any(
+        p.get("name") == name and p.get("hasUniqueValue")
+        for p in adapter.properties(spec.vendor_object)
+    )
+
+
+def _missing(spec: EntitySpec, name: str) -> str:
+    return (
+        f"HubSpot {spec.vendor_object} have no unique property {name}: create it (single-line "
+        "text, unique values) or clear 'Unique property' (unique_property) in the connection "
+        "settings"
+    )
 
 
 def _match_key(kind: str, item: Mapping[str, Any], key: str | None) -> str:

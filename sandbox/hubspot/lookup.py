@@ -44,4 +44,14 @@ def find(
         return collection.get(key, include_deleted=include_deleted)
     if object_type == "contacts" and id_property == "email":
         return by_email(collection, key, include_deleted=include_deleted)
+    definition = collection.field_index.get(str(id_property))
+    if definition is not None and definition.external_id:  # a unique custom property
+        return next(
+            (
+                e
+                for e in collection.overlay_entries()  # generated records leave it empty
+                if e.fields.get(definition.name) == key and (include_deleted or not e.deleted)
+            ),
+            None,
+        )
     return None

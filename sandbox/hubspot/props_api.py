@@ -52,7 +52,7 @@ def _property(definition: FieldDef, group: str, order: int) -> dict[str, Any]:
         "displayOrder": order,
         "calculated": False,
         "externalOptions": False,
-        "hasUniqueValue": definition.name == "email",
+        "hasUniqueValue": definition.name == "email" or definition.external_id,
         "hidden": False,
         "hubspotDefined": not definition.custom,
         "modificationMetadata": {

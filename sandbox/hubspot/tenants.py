@@ -19,6 +19,19 @@ _SPECS = (
     ("products", s.PRODUCTS, g.product, 100, None),
 )
 ID_BASE = {"acme": 0, "globex": 5_000_000_000}
+# ToothPick's correlation key, as a portal admin would add it: a custom text property
+# with unique values on each object the hub creates without an e-mail to upsert by
+# (adapters/hubspot_writes.py); empty on generated records.
+TOOTHPICK_ID = FieldDef(
+    "toothpick_id", "string", label="ToothPick id", custom=True, external_id=True
+)
+KEYED = ("companies", "deals", "tasks", "quotes", "products")
+
+
+def _with_key(custom: dict[str, tuple[FieldDef, ...]]) -> dict[str, tuple[FieldDef, ...]]:
+    return {name: (*custom.get(name, ()), TOOTHPICK_ID) for name in KEYED} | {
+        name: fields for name, fields in custom.items() if name not in KEYED
+    }
 
 
 def object_specs(tenant: str) -> list[ObjectSpec]:
@@ -54,19 +67,23 @@ def default_tenants() -> list[TenantConfig]:
                 "client_secret": "acme-hubspot-client-secret",
                 "refresh_token": "na1-acme-hubspot-refresh-token",
             },
-            custom_fields={
-                "contacts": (
-                    _custom(
-                        "loyalty_tier",
-                        "picklist",
-                        "Loyalty tier",
-                        ("bronze", "silver", "gold", "platinum"),
+            custom_fields=_with_key(
+                {
+                    "contacts": (
+                        _custom(
+                            "loyalty_tier",
+                            "picklist",
+                            "Loyalty tier",
+                            ("bronze", "silver", "gold", "platinum"),
+                        ),
+                        _custom("preferred_store", "string", "Preferred store"),
                     ),
-                    _custom("preferred_store", "string", "Preferred store"),
-                ),
-                "companies": (_custom("region", "picklist", "Region", ("AMER", "EMEA", "APAC")),),
-                "deals": (_custom("discount_approved", "boolean", "Discount approved"),),
-            },
+                    "companies": (
+                        _custom("region", "picklist", "Region", ("AMER", "EMEA", "APAC")),
+                    ),
+                    "deals": (_custom("discount_approved", "boolean", "Discount approved"),),
+                }
+            ),
             limits=RateLimitConfig(interval_max=190, interval_ms=10_000, daily_max=625_000),
             token_ttl_s=1800,
             settings={
@@ -87,18 +104,20 @@ def default_tenants() -> list[TenantConfig]:
                 "client_secret": "globex-hubspot-client-secret",
                 "refresh_token": "eu1-globex-hubspot-refresh-token",
             },
-            custom_fields={
-                "contacts": (
-                    _custom(
-                        "preferred_channel",
-                        "picklist",
-                        "Preferred channel",
-                        ("email", "phone", "sms"),
+            custom_fields=_with_key(
+                {
+                    "contacts": (
+                        _custom(
+                            "preferred_channel",
+                            "picklist",
+                            "Preferred channel",
+                            ("email", "phone", "sms"),
+                        ),
                     ),
-                ),
-                "companies": (_custom("credit_limit", "currency", "Credit limit"),),
-                "deals": (_custom("competitor", "string", "Competitor"),),
-            },
+                    "companies": (_custom("credit_limit", "currency", "Credit limit"),),
+                    "deals": (_custom("competitor", "string", "Competitor"),),
+                }
+            ),
             limits=RateLimitConfig(interval_max=100, interval_ms=10_000, daily_max=250_000),
             token_ttl_s=1800,
             settings={

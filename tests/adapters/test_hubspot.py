@@ -47,12 +47,13 @@ def adapter(
     secret: dict[str, str] = PRIVATE,
     saved: list[dict[str, str]] | None = None,
     overrides: tuple[FieldOverride, ...] = (),
+    **extra: Any,
 ) -> HubSpotAdapter:
     connection = Connection(
         organisation_id="org",
         system=System.HUBSPOT,
         name="hs",
-        config={"base_url": sandbox.url, "requests_per_10s": 1000},
+        config={"base_url": sandbox.url, "requests_per_10s": 1000, **extra},
         sealed_secret="sealed",
         field_overrides=list(overrides),
     )
@@ -172,6 +173,21 @@ def test_writes_go_in_batches_isolating_a_bad_value_by_halving(
     assert [(p.rsplit("/", 1)[-1], n) for p, n in paths if "/batch/" in p and "upd" not in p] == [
         ("upsert", 1)
     ]  # the create: an upsert by email
+
+
+def test_company_creates_upsert_by_the_unique_property_and_repeat_safely(
+    sandbox: RunningSandbox,
+) -> None:
+    hs = adapter(sandbox)
+    new = OutboundRecord("local:co-1", {"name": "Once Ltd"})
+    [first] = hs.write(Entity.ACCOUNT, [new])
+    [again] = hs.write(Entity.ACCOUNT, [new])  # the answer was lost: the same create again
+    assert first.error is None and again.new_external_id == first.new_external_id
+    made = sandbox.control.get(HS, TENANT, "companies", str(first.new_external_id))
+    assert made is not None and made.fields["toothpick_id"] == "local:co-1"
+    missing = adapter(sandbox, unique_property="not_there")
+    [refused] = missing.write(Entity.ACCOUNT, [OutboundRecord("local:co-2", {"name": "No"})])
+    assert refused.error is not None and "unique_property" in refused.error
 
 
 def test_custom_properties_are_offered_and_mapped(sandbox: RunningSandbox) -> None:
