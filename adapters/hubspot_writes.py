@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
 from adapters.mapping import FieldMap
 from adapters.paths import dig
-from adapters.record_errors import record_error
+from adapters.record_errors import halving, record_error
 from adapters.spec import EntitySpec, read_time
-from core.errors import RecordError, VendorError
+from core.errors import RecordError
 from core.iterables import batched
 
 if TYPE_CHECKING:
@@ -86,7 +87,13 @@ def write_batches(
             groups["create"].append((index, trace, item))
     for kind, group in groups.items():
         for chunk in batched(group, BATCH_LIMIT):
-            for index, answer in _send(adapter, spec, kind, chunk, key or correlation).items():
+            answers = halving(
+                partial(_send, adapter, spec, kind, key=key or correlation),
+                chunk,
+                position=lambda item: item[0],
+                refused=lambda exc: exc.status in WHOLE_BATCH_REFUSALS,
+            )
+            for index, answer in answers.items():
                 record = records[index]
                 if isinstance(answer, str):
                     results[index] = WriteResult(record.external_id, error=answer)
@@ -102,23 +109,12 @@ def _send(
     adapter: HubSpotAdapter, spec: EntitySpec, kind: str, chunk: list[Input], key: str | None
 ) -> dict[int, dict[str, Any] | str]:
     """Each input's result (a dict) or its refusal (words)."""
-    try:
-        reply = adapter.session.request_json(
-            "POST",
-            f"{spec.endpoint}/batch/{kind}",
-            json={"inputs": [item for _i, _t, item in chunk]},
-            idempotent=kind != "create",
-        )
-    except VendorError as exc:
-        if exc.status not in WHOLE_BATCH_REFUSALS or len(chunk) == 1:
-            if exc.status in WHOLE_BATCH_REFUSALS:
-                return {chunk[0][0]: str(exc)}
-            raise
-        half = len(chunk) // 2  # halve until the refused input stands alone: ~2·log2(n) calls
-        return {
-            **_send(adapter, spec, kind, chunk[:half], key),
-            **_send(adapter, spec, kind, chunk[half:], key),
-        }
+    reply = adapter.session.request_json(
+        "POST",
+        f"{spec.endpoint}/batch/{kind}",
+        json={"inputs": [item for _i, _t, item in chunk]},
+        idempotent=kind != "create",
+    )
     by_trace = {trace: index for index, trace, _item in chunk}
     by_key = {_match_key(kind, item, key): index for index, _t, item in chunk}
     done: dict[int, dict[str, Any] | str] = {}

@@ -9,7 +9,8 @@
 
 Every call sends `allOrNone: false`: Salesforce applies the valid records and answers
 each one in input order (`{id, success, errors[{statusCode, message, fields}]}`), so a
-refused record fails alone.
+refused record fails alone. A call refused whole (a 400: one value Salesforce cannot
+parse fails the request) is halved until the bad record stands alone.
 
 The external-id field is the connection's "External ID field" (default
 `ToothPick_Id__c`): a Text field marked External ID and Unique on every object the hub
@@ -21,11 +22,12 @@ without it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
 from adapters.mapping import FieldMap
-from adapters.record_errors import record_error
+from adapters.record_errors import halving, record_error
 from adapters.spec import EntitySpec
 from core.errors import RecordError
 from core.iterables import batched
@@ -79,10 +81,14 @@ def write_collections(
     )
     for group, method, url in calls:
         for chunk in batched(group, COLLECTION_LIMIT):
-            answers = _send(adapter, spec, method, url, [body for _i, body in chunk])
-            for (index, _body), answer in zip(chunk, answers, strict=True):
-                record = records[index]
-                results[index] = _result(adapter, record, answer)
+            answers = halving(
+                partial(_send, adapter, spec, method, url),
+                chunk,
+                position=lambda item: item[0],
+                refused=lambda exc: exc.status == 400,  # e.g. one value Salesforce cannot parse
+            )
+            for index, answer in answers.items():
+                results[index] = _result(adapter, records[index], answer)
     return [results[i] for i in range(len(records))]
 
 
@@ -106,8 +112,9 @@ def _send(
     spec: EntitySpec,
     method: str,
     url: str,
-    bodies: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+    chunk: list[tuple[int, dict[str, Any]]],
+) -> dict[int, dict[str, Any] | str]:
+    bodies = [body for _index, body in chunk]
     records = [{"attributes": {"type": spec.vendor_object}, **body} for body in bodies]
     # An upsert by external id and an update by id are safe to repeat; a plain create is not.
     reply = adapter.session.request_json(
@@ -115,14 +122,18 @@ def _send(
     )
     answers = reply.body if isinstance(reply.body, list) else []
     if len(answers) != len(bodies):
-        return [{"success": False, "errors": [{"statusCode": "UNKNOWN", "message":
-                 "Salesforce did not answer for this record"}]}] * len(bodies)  # fmt: skip
-    return [a if isinstance(a, dict) else {} for a in answers]
+        return {index: "Salesforce did not answer for this record" for index, _body in chunk}
+    return {
+        index: answer if isinstance(answer, dict) else {}
+        for (index, _body), answer in zip(chunk, answers, strict=True)
+    }
 
 
 def _result(
-    adapter: SalesforceAdapter, record: OutboundRecord, answer: dict[str, Any]
+    adapter: SalesforceAdapter, record: OutboundRecord, answer: dict[str, Any] | str
 ) -> WriteResult:
+    if isinstance(answer, str):  # refused with its whole call (words from the HTTP layer)
+        return WriteResult(record.external_id, error=answer)
     if answer.get("success") and answer.get("id"):
         new_id = str(answer["id"]) if record.creating else record.external_id
         return WriteResult(record.external_id, new_id)  # SystemModstamp comes with the next pull

@@ -6,8 +6,9 @@ record in input order, `{"id", "success", "errors": [{"statusCode", "message",
 "fields"}]}` (upserts add `created`). With `allOrNone: false` the valid records are
 written and each refused one carries its own errors; with `allOrNone: true` one refusal
 rolls the whole call back and the others answer ALL_OR_NONE_OPERATION_ROLLED_BACK. A
-malformed request (no `records`, more than 200, an unknown external-id field) is one
-400/404 with Salesforce's error array, and nothing is written.
+malformed request (no `records`, more than 200, an unknown external-id field, a value
+that cannot be deserialized into its field's type) is one 400/404 with Salesforce's
+error array, and nothing is written.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ def _validated(
         return validate(call.tenant, obj, body, creating=creating)
     except VendorReply as reply:
         [error] = orjson.loads(bytes(reply.response.body))
+        if error["errorCode"] == "JSON_PARSER_ERROR":
+            raise  # the body cannot be read: the whole request fails, nothing is written
         raise Refused(error["errorCode"], error["message"], error.get("fields")) from None
 
 

@@ -154,6 +154,28 @@ def test_creates_upsert_by_the_external_id_field_and_repeat_safely(
     assert made is not None and made.fields["ToothPick_Id__c"] == "local:sf-1"
 
 
+def test_a_collection_refused_whole_is_halved_until_the_bad_record_fails_alone(
+    sandbox: RunningSandbox,
+) -> None:
+    # text where Salesforce wants a number: its JSON parser refuses the whole request
+    limit = FieldOverride(
+        entity=Entity.ACCOUNT, canonical_field="custom.limit", vendor_field="Credit_Limit__c"
+    )
+    sf = adapter(sandbox, overrides=(limit,))
+    records = [OutboundRecord(f"local:h-{n}", {"name": f"H{n}"}) for n in range(8)]
+    records[5] = OutboundRecord("local:h-5", {"name": "H5", "custom": {"limit": "lots"}})
+    sandbox.control.reset_stats(system=SF)
+    results = sf.write(Entity.ACCOUNT, records)
+    assert [r.error is None for r in results] == [True] * 5 + [False] + [True] * 2
+    assert "JSON_PARSER_ERROR" in str(results[5].error)
+    calls = sum(
+        r["count"]
+        for r in sandbox.control.stats(system=SF)["requests"]
+        if r["path"].endswith("/{field}")
+    )
+    assert calls == 1 + 2 * 3  # the refused 8, then halves down to the one: 4+4, 2+2, 1+1
+
+
 def test_an_org_without_the_external_id_field_refuses_creates_in_one_line(
     sandbox: RunningSandbox,
 ) -> None:
