@@ -17,7 +17,7 @@ from starlette.responses import Response
 from sandbox.core import Call, Collection, VendorReply, empty_response, json_response
 from sandbox.hubspot.crud import body_of, create_one, object_type, update_one
 from sandbox.hubspot.errors import error_body, validation
-from sandbox.hubspot.lookup import find
+from sandbox.hubspot.lookup import UniqueIndex, find
 from sandbox.hubspot.render import compile_renderer, iso, wanted_properties
 from sandbox.hubspot.schema import TYPES
 from sandbox.hubspot.values import validate_properties
@@ -171,10 +171,19 @@ async def batch_upsert(call: Call) -> Response:
         if not isinstance(item, dict) or "id" not in item:
             raise validation("Each input needs an id and an idProperty")
 
+    indexes: dict[str, UniqueIndex] = {}  # per idProperty, one overlay pass per call
+
     def upsert(item: dict[str, Any]) -> dict[str, Any]:
         id_property = item.get("idProperty")
         properties = dict(item.get("properties") or {})
-        existing = find(collection, name, str(item["id"]), id_property)
+        definition = collection.field_index.get(str(id_property))
+        by_email = name == "contacts" and id_property == "email"
+        if by_email or (definition is not None and definition.external_id):
+            key = str(id_property)
+            index = indexes.get(key) or indexes.setdefault(key, UniqueIndex(collection, name, key))
+            existing = index.find(str(item["id"]))
+        else:
+            index, existing = None, find(collection, name, str(item["id"]), id_property)
         if existing is not None:
             record = update_one(call, name, collection, existing.id, properties)
             record["new"] = False
@@ -183,6 +192,10 @@ async def batch_upsert(call: Call) -> Response:
             properties.setdefault(id_property, item["id"])
         record = create_one(call, name, collection, properties)
         record["new"] = True
+        if index is not None:
+            made = collection.get(str(record["id"]))
+            if made is not None:
+                index.add(made)
         return record
 
     return _each(call, inputs, upsert, 200)

@@ -55,3 +55,44 @@ def find(
             None,
         )
     return None
+
+
+class UniqueIndex:
+    """Live records by one unique property, built with one pass over the overlay: a batch
+    upsert of 100 inputs looks each up here instead of passing over the overlay 100 times.
+    Base records are found as `find` finds them (emails embed their index; other unique
+    properties are empty on generated records)."""
+
+    def __init__(self, collection: Collection, object_type: str, name: str) -> None:
+        self.collection, self.object_type, self.name = collection, object_type, name
+        self._by_value: dict[str, Entry] = {}
+        for entry in collection.overlay_entries():
+            value = entry.fields.get(name)
+            if isinstance(value, str) and not entry.deleted:
+                self._by_value.setdefault(self._key(value), entry)
+
+    def _key(self, value: str) -> str:
+        return value.strip().lower() if self.name == "email" else value
+
+    def find(self, value: str) -> Entry | None:
+        found = self._by_value.get(self._key(value))
+        if found is not None:
+            current = self.collection.get(found.id)  # written since: read it again
+            if current is not None and current.fields.get(self.name) == found.fields.get(self.name):
+                return current
+        if self.name != "email":
+            return None
+        match = _INDEX_IN_EMAIL.search(self._key(value))
+        if match is None or int(match.group(1)) >= self.collection.count:
+            return None
+        index = int(match.group(1))
+        if self.collection.is_overlaid(index):
+            return None
+        entry = self.collection.generate(index)
+        email = entry.fields.get("email")
+        return entry if isinstance(email, str) and email.lower() == self._key(value) else None
+
+    def add(self, entry: Entry) -> None:
+        value = entry.fields.get(self.name)
+        if isinstance(value, str):
+            self._by_value[self._key(value)] = entry
