@@ -190,7 +190,8 @@ async def batch_upsert(call: Call) -> Response:
             return record
         if id_property and id_property != "hs_object_id":
             properties.setdefault(id_property, item["id"])
-        record = create_one(call, name, collection, properties)
+        checked = index is not None and id_property == "email"
+        record = create_one(call, name, collection, properties, unique_checked=checked)
         record["new"] = True
         if index is not None:
             made = collection.get(str(record["id"]))

@@ -92,9 +92,12 @@ def _full(collection: Collection, name: str) -> list[str]:
     return wanted_properties(collection, name, [f.name for f in collection.fields])
 
 
-def create_one(call: Call, name: str, collection: Collection, properties: Any) -> dict[str, Any]:
+def create_one(
+    call: Call, name: str, collection: Collection, properties: Any, *, unique_checked: bool = False
+) -> dict[str, Any]:
+    """`unique_checked`: the caller has just looked the email up (a batch upsert's index)."""
     clean = validate_properties(collection, properties)
-    if name == "contacts" and clean.get("email"):
+    if name == "contacts" and clean.get("email") and not unique_checked:
         existing = by_email(collection, str(clean["email"]))
         if existing is not None:
             raise fail(409, "CONFLICT", f"Contact already exists. Existing ID: {existing.id}")
