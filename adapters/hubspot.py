@@ -51,7 +51,7 @@ from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
-from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.ratelimit import RateHeaders, RateLimit
 from adapters.registry import register
 from adapters.retry import parse_retry_after
 from adapters.spec import read_time
@@ -158,8 +158,8 @@ class HubSpotAdapter(BaseAdapter):
     def __init__(self, context: AdapterContext, **options: Any) -> None:
         super().__init__(context, **options)
         per_10s = _positive(self.config.get("requests_per_10s", 100), "requests_per_10s")
-        self.session.limiter = RateLimiter([RateLimit(per_10s, 10.0)], clock=self.clock)
-        self.search_limiter = RateLimiter([SEARCH_BUDGET], clock=self.clock)
+        self.session.limiter = self.account_limiter([RateLimit(per_10s, 10.0)])
+        self.search_limiter = self.account_limiter([SEARCH_BUDGET])
         self._properties: dict[str, list[dict[str, Any]]] = {}
 
     def authenticator(self) -> Authenticator:

@@ -36,7 +36,7 @@ from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
 from adapters.paths import dig
-from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.ratelimit import RateHeaders, RateLimit
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
@@ -77,7 +77,7 @@ class PipedriveAdapter(BaseAdapter):
         per_2s = self.config.get("requests_per_2s") or maps.DEFAULT_PER_2S
         if not isinstance(per_2s, int) or per_2s < 1:
             raise InvalidInputError("must be a whole number above 0", field="requests_per_2s")
-        self.session.limiter = RateLimiter([RateLimit(per_2s, 2.0)], clock=self.clock)
+        self.session.limiter = self.account_limiter([RateLimit(per_2s, 2.0)])
 
     def authenticator(self) -> Authenticator:
         self._oauth: OAuth2 | None = None

@@ -15,6 +15,7 @@ from adapters.base import Adapter
 from adapters.outbound import OutboundPolicy
 from adapters.registry import all_system_infos, system_info
 from core.bindings import check_addresses, rebind_secrets
+from core.budgets import Budgets
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.forms import apply_sign_in, validate_form
@@ -58,11 +59,13 @@ MappingListener = Callable[[Connection, Connection], None]
 
 
 class ConnectionService:
-    def __init__(self, *, settings: Settings, store: Store, vault: Vault) -> None:
+    def __init__(
+        self, *, settings: Settings, store: Store, vault: Vault, budgets: Budgets | None = None
+    ) -> None:
         self._settings = settings
         self._store = store
         self._vault = vault
-        self._vendor = VendorAccess(settings=settings, store=store, vault=vault)
+        self._vendor = VendorAccess(settings=settings, store=store, vault=vault, budgets=budgets)
         self._mapping_listeners: list[MappingListener] = []
 
     def on_mapping_change(self, listener: MappingListener) -> None:
