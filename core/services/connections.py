@@ -29,6 +29,7 @@ from core.models import (
     LogStatus,
     Operation,
     Organisation,
+    RunLimits,
     System,
 )
 from core.redaction import redact
@@ -265,6 +266,19 @@ class ConnectionService:
         connection = self._connection(organisation_id, connection_id)
         self._store.delete_connection(organisation_id, connection_id)
         self._audit(connection, Operation.DELETE_CONNECTION, f"Deleted {connection.name!r}")
+
+    def set_run_limits(
+        self, organisation_id: str, connection_id: str, limits: RunLimits
+    ) -> RunLimits:
+        """A connection's own retry limit and vendor-budget share (None: the settings')."""
+        connection = self.stored_connection(organisation_id, connection_id)
+        self._store.update_connection(
+            connection.model_copy(update={"run_limits": limits, "updated_at": utcnow()})
+        )
+        return limits
+
+    def run_limits(self, organisation_id: str, connection_id: str) -> RunLimits:
+        return self.stored_connection(organisation_id, connection_id).run_limits
 
     def mark_needs_reconnect(self, connection: Connection, reason: str) -> None:
         current = self._store.get_connection(connection.organisation_id, connection.id)
