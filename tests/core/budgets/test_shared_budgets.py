@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 import redis
+from typer.testing import CliRunner
 
+from core.cli import _register_commands, app
 from core.errors import CircuitOpenError
 from core.models import Entity, RunLimits, RunState, System
 from core.schemas import ConnectionCreate
@@ -136,6 +138,11 @@ def test_a_circuit_opened_by_one_process_is_open_for_the_next(
         breakers[1].before_call()
     view = second.monitoring.system_status(ORG).vendor_budgets
     assert [b.breaker for b in view] == ["open"]
+    _register_commands()
+    result = CliRunner().invoke(app, ["status", "--org", ORG])  # a third process's view
+    assert result.exit_code == 0, result.output
+    assert "vendor budgets" in result.output and "Pipedrive" in result.output
+    assert "open" in result.output
 
 
 @pytest.mark.slow
@@ -171,6 +178,9 @@ def test_a_connection_over_its_daily_share_pauses_then_resumes_after_the_reset(
         assert done.state is RunState.SUCCEEDED, done.error
         assert done.totals.read == 1100 and done.retries == 0  # a pause, not a failure
         assert done.totals.read_calls == done.totals.api_calls >= 3  # 2 before the pause
+        usage = service.monitoring.run_usage(ORG, done)
+        assert usage.calls_per_1000_records == 1000 * done.totals.api_calls / 1100
+        assert usage.share_of_allowance == done.totals.api_calls / 4
         stored = list(service.runtime.store.iter_records(ORG, connection_id, Entity.CONTACT))
         assert len(stored) == 1100
     finally:
