@@ -14,7 +14,8 @@ on the machine's Redis, a namespace per leg) and each worker count:
    started_at - created_at, median and p95 (embedded: `toothpick worker`'s
    default 1 s poll; Redis: the message wakes a worker).
 
-Workers are child processes (this file with --serve) on one SQLite file.
+Workers are child processes (this file with --serve) on one SQLite file;
+QUEUE_BENCH_PROFILE=<file> writes an embedded worker's cProfile there.
 Results are printed and written to bench/results/queue_<time>.json.
 """
 
@@ -67,7 +68,15 @@ def serve() -> None:
             poll = float(os.environ.get("QUEUE_BENCH_POLL_S", "1.0"))  # toothpick worker's
             worker = Worker(service, poll_interval_s=poll)
             print("ready", flush=True)
-            if service.settings.redis_url is None:
+            if os.environ.get("QUEUE_BENCH_PROFILE"):
+                import cProfile
+
+                profile = cProfile.Profile()
+                profile.enable()
+                worker.run_forever(stop)
+                profile.disable()
+                profile.dump_stats(os.environ["QUEUE_BENCH_PROFILE"])
+            elif service.settings.redis_url is None:
                 worker.run_forever(stop)
             else:
                 serve_redis(service.settings, worker.run_by_id, stop, threads=1)
@@ -129,16 +138,17 @@ class Leg:
 
 
 def _wait_finished(service: IntegrationService, ids: list[str], bound_s: float) -> list[SyncRun]:
+    """Runs finish roughly in queue order: look at the oldest unfinished only, so that
+    this process's polling does not compete with the workers for the store."""
     deadline = time.monotonic() + bound_s
-    pending = set(ids)
+    pending = list(ids)
     while pending:
         if time.monotonic() > deadline:
             raise SystemExit(f"{len(pending)} runs did not finish in {bound_s:.0f} s")
-        for run_id in list(pending):
-            if service.syncs.get_run(ORG, run_id).state.is_finished:
-                pending.discard(run_id)
+        while pending and service.syncs.get_run(ORG, pending[0]).state.is_finished:
+            pending.pop(0)
         if pending:
-            time.sleep(0.05)
+            time.sleep(0.02 if len(ids) == 1 else 0.2)
     return [service.syncs.get_run(ORG, run_id) for run_id in ids]
 
 
