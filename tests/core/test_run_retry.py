@@ -36,7 +36,7 @@ def fast_retries(
 
 def _run_to_the_end(service: IntegrationService, run_id: str) -> list[SyncRun]:
     """Claim and execute until the run ends; each attempt's stored state, in order."""
-    worker, seen = Worker(service, worker_id="retry-worker"), []
+    worker, seen = Worker(service, worker_id="retry-worker"), list[SyncRun]()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         worker.run_by_id(run_id)

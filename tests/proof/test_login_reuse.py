@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Organisation, RunState, SyncOptions
+from core.models import Organisation, RunState, SyncOptions, SyncRun
 from core.schemas import ConnectionCreate
 from core.service import IntegrationService
 from core.worker import Worker
@@ -34,7 +34,7 @@ def login_case(
     return case
 
 
-def _sync(service: IntegrationService, connection_id: str, case: ProofCase) -> RunState:
+def _sync(service: IntegrationService, connection_id: str, case: ProofCase) -> SyncRun:
     first_entity = next(iter(case.objects))
     run = service.syncs.queue_sync(
         ORG, connection_id, SyncOptions(entities=[first_entity], full=True)

@@ -56,10 +56,9 @@ def _use_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(params=["redis", "file"])
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "redis":
-        yield from _use_redis(monkeypatch)
+        yield from (request.param for _ in _use_redis(monkeypatch))
     else:
-        yield  # no REDIS_URL: the budget file in the data directory
-    # nothing else to undo: the data directory is the test's own
+        yield request.param  # no REDIS_URL: the budget file in the data directory
 
 
 @pytest.fixture
