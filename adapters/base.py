@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import SecretStr
 
@@ -30,6 +30,9 @@ from core.schemas import (  # declared in core; re-exported for the adapters
     SystemInfo,
     VendorField,
 )
+
+if TYPE_CHECKING:
+    from adapters.budget import AccountBudget
 
 # --- what flows between an adapter and the engine ---------------------------------------
 
@@ -114,9 +117,12 @@ class CallStats:
     retries: int = 0
     rate_limit_wait_s: float = 0.0
     pages: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # adapters.budget.CallKind values
 
     def snapshot(self) -> CallStats:
-        return CallStats(self.api_calls, self.retries, self.rate_limit_wait_s, self.pages)
+        return CallStats(
+            self.api_calls, self.retries, self.rate_limit_wait_s, self.pages, dict(self.by_kind)
+        )
 
 
 @dataclass
@@ -134,6 +140,8 @@ class AdapterContext:
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)  # what may be called
     # a person is waiting (dashboard "Test", field discovery): short timeouts, one attempt
     interactive: bool = False
+    # the vendor account's shared limiter, breaker and meter (None: the adapter's own)
+    budget: AccountBudget | None = None
 
 
 class Adapter(Protocol):

@@ -33,11 +33,12 @@ from adapters.base import (
     VendorField,
     WriteResult,
 )
+from adapters.budget import CallKind, counting_as
 from adapters.circuit import CircuitBreaker
 from adapters.failures import Resolution
 from adapters.http import Reply, VendorSession
 from adapters.mapping import FieldMap
-from adapters.oauth import TOKEN_METADATA, OAuth2
+from adapters.oauth import EXPIRES_AT, TOKEN_METADATA, OAuth2
 from adapters.paging import PageRequest
 from adapters.paths import dig
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
@@ -64,6 +65,7 @@ USER_AGENT = "ToothPick-Integration-Hub/0.1"
 # A person waiting for "Test connection" gets an answer in seconds, not a retry budget:
 # one attempt, at most 3 s to connect and 10 s to answer.
 INTERACTIVE_TIMEOUTS = (3.0, 10.0)
+_GRANTED_TOKEN_FIELDS = ("access_token", "token_type", "expires_in", "scope", EXPIRES_AT)
 INTERACTIVE_RETRY = RetryPolicy(max_attempts=1, max_retry_after_s=0.0, max_total_wait_s=0.0)
 
 
@@ -111,9 +113,11 @@ class BaseAdapter:
             base_url=self.base_url,
             auth=self.authenticator(),
             stats=self.stats,
-            limiter=RateLimiter(self.rate_limits, clock=clock, max_concurrent=self.max_concurrent),
+            limiter=self.account_limiter(self.rate_limits, max_concurrent=self.max_concurrent),
             rate_reader=self.rate_headers.read if self.rate_headers else None,
-            breaker=CircuitBreaker(self.info.label, clock=clock),
+            breaker=context.budget.breaker(self.info.label, clock=clock)
+            if context.budget is not None
+            else CircuitBreaker(self.info.label, clock=clock),
             retry=INTERACTIVE_RETRY if context.interactive else self.retry_policy,
             classify=self.classify,
             redactor=Redactor(v for k, v in self._secret.items() if k not in TOKEN_METADATA),
@@ -124,8 +128,18 @@ class BaseAdapter:
             rand=rand,
             http=http,
             outbound=context.outbound.for_system(self.info.system.value),
+            meter=context.budget.charge if context.budget is not None else None,
         )
         self.check_addresses()
+
+    def account_limiter(
+        self, limits: Sequence[RateLimit], *, max_concurrent: int | None = None
+    ) -> RateLimiter:
+        """The vendor account's limiter, shared by every run and worker when the service
+        gave a budget (core.budgets), else this adapter's own."""
+        if self.context.budget is None:
+            return RateLimiter(limits, clock=self.clock, max_concurrent=max_concurrent)
+        return self.context.budget.limiter(limits, max_concurrent=max_concurrent, clock=self.clock)
 
     def check_addresses(self) -> None:
         """The connection's own URLs against the outbound policy, before any call."""
@@ -227,7 +241,9 @@ class BaseAdapter:
             for rule in spec.fields.rules
             if rule.custom_name is None
         }
-        for item in self.custom_fields(spec):
+        with counting_as(CallKind.METADATA):
+            custom = self.custom_fields(spec)
+        for item in custom:
             found.setdefault(item.name, item)
         return list(found.values())
 
@@ -331,6 +347,23 @@ class BaseAdapter:
             on_refresh=self.save_tokens,
             clock=self.clock,
             **options,
+        )
+
+    def client_credentials(self, *, token_url: str, client_id: str, secret: str) -> OAuth2:
+        """A client-credentials grant whose token is stored with the connection and reused
+        by the next run and every worker until it expires: a token per run would be a
+        login per run (SAP, Oracle)."""
+        tokens = {k: v for k, v in self._secret.items() if k in _GRANTED_TOKEN_FIELDS}
+        return OAuth2(
+            vendor=self.info.label,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=secret,
+            grant="client_credentials",
+            client_auth="basic",
+            tokens=tokens,
+            on_refresh=self.save_tokens,
+            clock=self.clock,
         )
 
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:

@@ -30,6 +30,7 @@ import requests
 
 from adapters.auth import Authenticator
 from adapters.base import CallStats
+from adapters.budget import CallKind, call_kind
 from adapters.circuit import CircuitBreaker
 from adapters.failures import (
     Action,
@@ -81,6 +82,7 @@ class VendorSession:
         rand: Callable[[], float] = random.random,
         http: requests.Session | None = None,
         outbound: OutboundPolicy | None = None,
+        meter: Callable[[CallKind], None] | None = None,  # AccountBudget.charge
     ) -> None:
         install_log_filters()
         self.vendor = vendor
@@ -102,6 +104,7 @@ class VendorSession:
         self.outbound = outbound or OutboundPolicy()
         self.outbound.mount(self._http)  # peer addresses checked, cross-origin redirects refused
         self._lock = threading.Lock()
+        self.meter = meter
         for secret in self.auth.secrets():
             self.redactor.add(secret)
 
@@ -153,6 +156,7 @@ class VendorSession:
         if json is not None:
             request_headers.setdefault("Content-Type", "application/json")
         budget = RetryBudget(self.retry, rand=self._rand)
+        kind = call_kind(method, authenticate=authenticate, idempotent=idempotent)
         refreshed = malformed = False
         while True:
             self.breaker.before_call()
@@ -167,7 +171,7 @@ class VendorSession:
             if authenticate:
                 self._check_origin(full_url)
             what = f"{method} {self.redact(full_url)}"
-            response, resolution = self._attempt(request, rate_limited=rate_limited)
+            response, resolution = self._attempt(request, rate_limited=rate_limited, kind=kind)
             if resolution is None:
                 assert response is not None
                 try:
@@ -234,13 +238,15 @@ class VendorSession:
             )
 
     def _attempt(
-        self, request: requests.Request, *, rate_limited: bool
+        self, request: requests.Request, *, rate_limited: bool, kind: CallKind = CallKind.READ
     ) -> tuple[requests.Response | None, Resolution | None]:
         """One send under the limiter; the resolution is None for a success."""
         response: requests.Response | None = None
+        if self.meter is not None:
+            self.meter(kind)  # a spent share of the daily allowance pauses the run here
         with self.limiter.slot() if rate_limited else nullcontext(0.0) as slot_wait:
             waited = self.limiter.acquire() if rate_limited else 0.0
-            self._count(api_calls=1, rate_limit_wait_s=waited + slot_wait)
+            self._count(api_calls=1, rate_limit_wait_s=waited + slot_wait, kind=kind)
             try:
                 response = self._http.send(
                     self._http.prepare_request(request), timeout=self.timeouts
@@ -306,9 +312,16 @@ class VendorSession:
             )
 
     def _count(
-        self, *, api_calls: int = 0, retries: int = 0, rate_limit_wait_s: float = 0.0
+        self,
+        *,
+        api_calls: int = 0,
+        retries: int = 0,
+        rate_limit_wait_s: float = 0.0,
+        kind: CallKind | None = None,
     ) -> None:
         with self._lock:
+            if kind is not None:
+                self.stats.by_kind[kind.value] = self.stats.by_kind.get(kind.value, 0) + api_calls
             self.stats.api_calls += api_calls
             self.stats.retries += retries
             self.stats.rate_limit_wait_s += rate_limit_wait_s

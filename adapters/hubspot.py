@@ -52,7 +52,7 @@ from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
-from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.ratelimit import RateHeaders, RateLimit
 from adapters.registry import register
 from adapters.retry import parse_retry_after
 from core.errors import InvalidInputError
@@ -167,8 +167,8 @@ class HubSpotAdapter(BaseAdapter):
     def __init__(self, context: AdapterContext, **options: Any) -> None:
         super().__init__(context, **options)
         per_10s = _positive(self.config.get("requests_per_10s", 100), "requests_per_10s")
-        self.session.limiter = RateLimiter([RateLimit(per_10s, 10.0)], clock=self.clock)
-        self.search_limiter = RateLimiter([SEARCH_BUDGET], clock=self.clock)
+        self.session.limiter = self.account_limiter([RateLimit(per_10s, 10.0)])
+        self.search_limiter = self.account_limiter([SEARCH_BUDGET])
         self._properties: dict[str, list[dict[str, Any]]] = {}
         self.unique_property = str(self.config.get("unique_property", DEFAULT_UNIQUE) or "")
         if self.unique_property and not _PROPERTY_NAME.match(self.unique_property):

@@ -19,7 +19,6 @@ from adapters.auth import Authenticator, BasicAuth
 from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
-from adapters.oauth import OAuth2
 from adapters.oracle_specs import (
     CHILD_KEYS,
     EXPAND,
@@ -122,15 +121,7 @@ class OracleAdapter(BaseAdapter):
         user, password = str(self.config.get("username", "")), self.secret("password")
         if self.config.get("auth_method") == "oauth2":
             token_url = str(self.config.get("token_url") or "/oauth2/v1/token")
-            return OAuth2(
-                vendor=self.info.label,
-                token_url=token_url,
-                client_id=user,
-                client_secret=password,
-                grant="client_credentials",
-                client_auth="basic",
-                clock=self.clock,
-            )
+            return self.client_credentials(token_url=token_url, client_id=user, secret=password)
         return BasicAuth(user, password)
 
     def default_headers(self) -> dict[str, str]:

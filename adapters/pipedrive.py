@@ -39,7 +39,7 @@ from adapters.oauth import OAuth2
 from adapters.paging import PageRequest
 from adapters.paths import dig
 from adapters.pipedrive_writes import write_each
-from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.ratelimit import RateHeaders, RateLimit
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
@@ -80,7 +80,7 @@ class PipedriveAdapter(BaseAdapter):
         per_2s = self.config.get("requests_per_2s") or maps.DEFAULT_PER_2S
         if not isinstance(per_2s, int) or per_2s < 1:
             raise InvalidInputError("must be a whole number above 0", field="requests_per_2s")
-        self.session.limiter = RateLimiter([RateLimit(per_2s, 2.0)], clock=self.clock)
+        self.session.limiter = self.account_limiter([RateLimit(per_2s, 2.0)])
         self.correlation_codes: dict[str, str | None] = {}  # object -> correlation field key
 
     def authenticator(self) -> Authenticator:

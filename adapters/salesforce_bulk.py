@@ -26,6 +26,7 @@ import io
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from adapters.budget import CallKind, counting_as
 from adapters.bulk_jobs import wait_for_job
 from adapters.http import VendorSession
 from adapters.paths import dig, dig_count
@@ -97,7 +98,8 @@ class BulkQuery:
 
     def _start(self, soql: str) -> str:
         body = {"operation": "queryAll", "query": soql, "contentType": "CSV", "lineEnding": "LF"}
-        reply = self.session.request_json("POST", self.jobs, json=body, idempotent=False)
+        with counting_as(CallKind.READ):  # a query job: a read, though not to be repeated
+            reply = self.session.request_json("POST", self.jobs, json=body, idempotent=False)
         job = dig(reply.body, "id")
         if not job:
             raise VendorError("Salesforce created a bulk query job but returned no id")

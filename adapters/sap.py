@@ -28,7 +28,6 @@ from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, Vendor
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.mapping import FieldMap
-from adapters.oauth import OAuth2
 from adapters.paging import ODataPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
@@ -124,11 +123,7 @@ class SapAdapter(BaseAdapter):
         password = self.secret("password")
         inner: Authenticator
         if self.config.get("auth_method") == "oauth2":
-            inner = OAuth2(
-                vendor=self.info.label, token_url=TOKEN_PATH, client_id=user,
-                client_secret=password, grant="client_credentials", client_auth="basic",
-                clock=self.clock,
-            )  # fmt: skip
+            inner = self.client_credentials(token_url=TOKEN_PATH, client_id=user, secret=password)
         else:
             inner = BasicAuth(user, password)
         return SapCsrf(inner, fetch_url=f"{ODATA}/{self._first_service()}/")

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from adapters.budget import CallKind, counting_as
 from adapters.bulk_jobs import wait_for_job
 from adapters.http import VendorSession
 from adapters.paths import dig
@@ -90,7 +91,8 @@ class BulkRead:
 
     def _start(self, page: int) -> str:
         body = {"query": {"module": self.module, "fields": self.fields, "page": page}}
-        reply = self.session.request_json("POST", self.read_url, json=body, idempotent=False)
+        with counting_as(CallKind.READ):  # a read job: a read, though not to be repeated
+            reply = self.session.request_json("POST", self.read_url, json=body, idempotent=False)
         job = dig(reply.body, "data.0.details.id")
         if not job:
             raise VendorError("Zoho CRM accepted a bulk read job but returned no id")

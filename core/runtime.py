@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.budgets import Budgets
 from core.keys import load_key_ring
 from core.marks import Marks, RedisMarks, open_marks
 from core.settings import Settings, load_settings
@@ -24,6 +25,7 @@ class Runtime:
     vault: Vault
     queue: RunQueue | None = None  # REDIS_URL set: runs are also published to Dramatiq
     marks: Marks | None = None  # replay and rate-limit marks; None: kept in the store
+    budgets: Budgets | None = None  # vendor accounts' shared limits (None: per adapter)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Runtime:
@@ -37,6 +39,7 @@ class Runtime:
             vault=vault,
             queue=RunQueue.from_settings(settings),
             marks=open_marks(settings, store),
+            budgets=Budgets.from_settings(settings),
         )
 
     def close(self) -> None:
@@ -44,4 +47,6 @@ class Runtime:
             self.queue.close()
         if isinstance(self.marks, RedisMarks):
             self.marks.close()
+        if self.budgets is not None:
+            self.budgets.close()
         self.store.close()

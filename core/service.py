@@ -77,7 +77,9 @@ class IntegrationService:
         # Tests and process wiring may read `runtime`; products call the areas.
         self.runtime = runtime
         settings, store, vault = runtime.settings, runtime.store, runtime.vault
-        self.connections = ConnectionService(settings=settings, store=store, vault=vault)
+        self.connections = ConnectionService(
+            settings=settings, store=store, vault=vault, budgets=runtime.budgets
+        )
         self.alerts = AlertService(settings=settings, store=store, connections=self.connections)
         self.notifications = NotificationService(
             settings=settings, store=store, vault=vault, alerts=self.alerts
@@ -88,6 +90,7 @@ class IntegrationService:
             connections=self.connections,
             alerts=self.alerts,
             queue=runtime.queue,
+            budgets=runtime.budgets,
         )
         self.syncs = SyncService(
             settings=settings,

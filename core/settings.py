@@ -73,6 +73,19 @@ class Settings(BaseSettings):
     alert_stuck_after_s: float = Field(
         default=300.0, gt=0, description="A running run whose heartbeat is older is stuck."
     )
+    # Failed runs are retried with backoff and jitter; a connection may set its own limit.
+    run_max_retries: int = Field(default=3, ge=0, le=20)
+    run_retry_base_s: float = Field(default=30.0, gt=0, le=24 * 3600)
+    run_retry_max_s: float = Field(default=1800.0, gt=0, le=7 * 24 * 3600)
+    # Vendor budgets: each connection may spend this share of its vendor's daily allowance
+    # (the rest belongs to the customer's other integrations); a connection may override it.
+    vendor_daily_share: float = Field(default=0.5, gt=0, le=1)
+    vendor_budget_day_s: int = Field(
+        default=86_400,
+        ge=1,
+        le=86_400,
+        description="Length of the allowance's day (UTC midnight to midnight by default).",
+    )
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     ca_bundle: Path | None = Field(

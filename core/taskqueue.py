@@ -31,6 +31,7 @@ QUEUE = "toothpick_runs"
 ACTOR = "execute_run"
 # Dramatiq's own time limit would interrupt a long sync; the heartbeat is our limit.
 TIME_LIMIT_MS = 7 * 24 * 3600 * 1000
+IDLE_POLL_MS = 100
 
 # The executor of this process (`serve` sets it): the actor calls it with a run id.
 # Module state because Dramatiq actors are functions looked up by name.
@@ -93,7 +94,11 @@ def serve(
     if queue is None:
         raise ConfigError("REDIS_URL: not set; `toothpick worker` polls the store instead")
     _executor = execute
-    worker = dramatiq.Worker(queue.broker, queues={QUEUE}, worker_threads=threads)
+    # an idle consumer polls Redis with a backoff up to worker_timeout: 100 ms, not 1 s,
+    # keeps a queued run from waiting up to a second for an idle worker to look
+    worker = dramatiq.Worker(
+        queue.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=IDLE_POLL_MS
+    )
     worker.start()
     log.info("worker consuming %s on Redis (namespace %s)", QUEUE, settings.queue_namespace)
     try:

@@ -15,6 +15,7 @@ from ui import (
     feedback,
     loaders,
     navigate,
+    run_limits,
     systems,
     vendor_calls,
 )
@@ -177,3 +178,5 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
         connection_edit.edit_form(prefix, org, connection, info)
     with st.expander("Alert thresholds", icon=":material/notifications:"):
         alert_thresholds.thresholds_form(prefix, org, connection)
+    with st.expander("Retries and API budget", icon=":material/speed:"):
+        run_limits.limits_form(prefix, org, connection)

@@ -7,8 +7,10 @@ import streamlit as st
 
 from core.clock import utcnow
 from core.models import RunState, SyncRun, eta
+from core.schemas import RunUsage
 from ui import dry_run_report, systems
 from ui import format as fmt
+from ui.context import service
 from ui.text import md
 
 STATE = {
@@ -74,12 +76,30 @@ def counts_rows(run: SyncRun) -> list[dict[str, object]]:
             "Failed": c.failed,
             "Conflicts": c.conflicts,
             "API calls": c.api_calls,
+            "Read calls": c.read_calls,
+            "Write calls": c.write_calls,
+            "Auth calls": c.auth_calls,
+            "Metadata calls": c.metadata_calls,
             "Retries": c.retries,
             "Rate-limit wait (s)": round(c.rate_limit_wait_s, 1),
             "Completeness": c.completeness() or "",
         }
         for name, c in rows
     ]
+
+
+def usage_line(usage: RunUsage) -> str:
+    """Plain text: the run's calls against its vendor's budget."""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in usage.by_kind.items() if n)
+    line = f"API calls: {usage.api_calls}" + (f" ({kinds})" if kinds else "")
+    if usage.calls_per_1000_records is not None:
+        line += f" · {usage.calls_per_1000_records:.1f} per 1,000 records"
+    if usage.share_of_allowance is not None and usage.daily_allowance:
+        line += (
+            f" · {usage.share_of_allowance:.2%} of the account's daily allowance "
+            f"({usage.daily_allowance:,} calls)"
+        )
+    return line
 
 
 def summary(run: SyncRun) -> None:
@@ -100,6 +120,7 @@ def summary(run: SyncRun) -> None:
                 md(f"Reconciliation: {complete}"), icon=":material/fact_check:"
             )
         st.dataframe(counts_rows(run), hide_index=True, width="stretch")
+        st.text(usage_line(service().monitoring.run_usage(run.organisation_id, run)))
     elif run.state is RunState.SUCCEEDED:
         st.caption("Nothing to do: no entity had changes.")
     if run.options.dry_run:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.schemas import VendorBudgetView
 from ui import format as fmt
 from ui.context import service
 
@@ -26,3 +27,14 @@ def panel(prefix: str, org: str) -> None:
         counts = ", ".join(f"{state} {count}" for state, count in view.runs_by_state.items())
         depth = "" if view.queue_depth is None else f"; {view.queue_depth} message(s) in Redis"
         st.text(f"Runs: {counts}{depth}")
+        for budget in view.vendor_budgets:
+            st.text(budget_line(budget))
+
+
+def budget_line(budget: VendorBudgetView) -> str:
+    """Plain text: one vendor account's spending today and its limiter and breaker."""
+    share = f" ({budget.share_used:.1%} of {budget.daily_allowance:,})" if budget.share_used else ""
+    return (
+        f"· {budget.label} account {budget.account}: {budget.calls_today:,} calls today{share}; "
+        f"limit {budget.limiter}; circuit {budget.breaker}"
+    )

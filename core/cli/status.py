@@ -50,3 +50,17 @@ def status(org: OrgOption = None) -> None:
             Text(alert.message),
         )
     console.print(alerts)
+    budgets = Table(
+        "vendor", "account", "calls today", "share", "limiter", "circuit", title="vendor budgets"
+    )
+    for budget in view.vendor_budgets:
+        share = f"{budget.share_used:.1%}" if budget.share_used is not None else "-"
+        budgets.add_row(
+            Text(budget.label),
+            Text(budget.account),
+            Text(f"{budget.calls_today:,}"),
+            Text(share),
+            Text(budget.limiter),
+            Text(budget.breaker),
+        )
+    console.print(budgets)

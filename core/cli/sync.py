@@ -156,10 +156,13 @@ def runs(
         connection_id = find_connection(service, org_id, connection).id if connection else None
         page = service.syncs.list_runs(org_id, connection_id=connection_id, limit=limit)
         table = Table(
-            "run", "connection", "trigger", "state", "created", "read", "written", "error"
-        )
+            "run", "connection", "trigger", "state", "created", "read", "written",
+            "calls", "calls/1k", "daily %", "error",
+        )  # fmt: skip
         for run in page.items:
             totals = run.totals
+            usage = service.monitoring.run_usage(org_id, run)
+            per_1k, share = usage.calls_per_1000_records, usage.share_of_allowance
             table.add_row(
                 run.id,
                 run.connection_id,
@@ -168,6 +171,9 @@ def runs(
                 run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                 str(totals.read),
                 str(totals.created + totals.updated + totals.deleted + totals.pushed),
+                str(usage.api_calls),
+                f"{per_1k:.1f}" if per_1k is not None else "-",
+                f"{share:.3%}" if share is not None else "-",
                 shown((run.error or "")[:60]),
             )
         console.print(table)

@@ -20,6 +20,7 @@ from core.models.connection import (
     ConnectionStatus,
     Direction,
     FieldOverride,
+    RunLimits,
     Schedule,
 )
 from core.models.issue import IssueDirection, IssueState, RecordIssue
@@ -108,6 +109,7 @@ __all__ = [
     "RecordWrite",
     "Resolution",
     "Role",
+    "RunLimits",
     "RunProgress",
     "RunState",
     "RunTrigger",

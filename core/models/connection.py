@@ -66,6 +66,17 @@ class AlertThresholds(Model):
     rate_limit_wait_s: float | None = Field(default=None, gt=0, le=24 * 3600)
 
 
+class RunLimits(Model):
+    """Per-connection limits on retries and vendor budget; None takes the settings' default."""
+
+    max_retries: int | None = Field(default=None, ge=0, le=20)
+    # share of the vendor's daily allowance this connection may spend (0.5: half)
+    daily_share: float | None = Field(default=None, gt=0, le=1)
+    # the account's own daily allowance when it differs from the vendor's default (edition,
+    # licences, add-ons); None: the adapter's documented default
+    daily_allowance: int | None = Field(default=None, ge=1, le=1_000_000_000)
+
+
 FieldPath = Annotated[
     str,
     StringConstraints(
@@ -111,6 +122,7 @@ class Connection(Model):
     schedule: Schedule = Field(default_factory=Schedule)
     field_overrides: list[FieldOverride] = Field(default_factory=list)
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
+    run_limits: RunLimits = Field(default_factory=RunLimits)
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
 

@@ -82,6 +82,11 @@ class EntityCounts(Model):
     stale: int = 0  # the hub held an older version
     repaired: int = 0
     unexplained: int = 0  # still differing after the repair, not known record issues
+    # api_calls by kind (adapters.budget.CallKind): what the vendor's allowance was spent on
+    read_calls: int = 0
+    write_calls: int = 0
+    auth_calls: int = 0
+    metadata_calls: int = 0
 
     def add(self, other: EntityCounts) -> EntityCounts:
         def plus(a: Any, b: Any) -> Any:
@@ -176,6 +181,7 @@ class SyncRun(Model):
     heartbeat_at: UtcDatetime | None = None
     worker_id: str | None = None
     attempt: int = 0
+    retries: int = 0  # failed attempts retried with backoff so far (settings.run_max_retries)
     resume_after: UtcDatetime | None = None
     cancel_requested: bool = False
     progress: RunProgress = Field(default_factory=RunProgress)

@@ -58,8 +58,8 @@ from core.schemas.resources import (
     RotationReport,
     SecretInput,
 )
-from core.schemas.runs import HeartbeatAck, RunOutcome, ScheduledConnection
-from core.schemas.status import SchedulerView, SystemStatus, WorkerView
+from core.schemas.runs import HeartbeatAck, RunOutcome, RunUsage, ScheduledConnection
+from core.schemas.status import SchedulerView, SystemStatus, VendorBudgetView, WorkerView
 from core.schemas.systems import (
     EntitySupport,
     FieldKind,
@@ -111,6 +111,7 @@ __all__ = [
     "Page",
     "RotationReport",
     "RunOutcome",
+    "RunUsage",
     "ScheduledConnection",
     "SchedulerView",
     "SecretInput",
@@ -123,6 +124,7 @@ __all__ = [
     "Transition",
     "UserCreate",
     "UserPublic",
+    "VendorBudgetView",
     "VendorField",
     "VolumeRow",
     "WebhookEndpoint",

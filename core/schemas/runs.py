@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from core.errors import FailureCategory
-from core.models import Entity, EntityCounts, PlannedChange, RunState
+from core.models import Entity, EntityCounts, PlannedChange, RunState, SyncRun
 
 
 @dataclass
@@ -26,6 +26,31 @@ class RunOutcome:
     error_category: FailureCategory | None = None
     resume_after: datetime | None = None
     needs_reconnect: bool = False
+
+
+class RunUsage(BaseModel):
+    """A run's API calls against its vendor's budget (`toothpick runs`, run details)."""
+
+    api_calls: int
+    by_kind: dict[str, int]  # read, write, auth, metadata
+    records: int  # read + pushed
+    calls_per_1000_records: float | None  # None: no record moved
+    daily_allowance: int | None  # the account's, None where the vendor publishes none
+    share_of_allowance: float | None  # api_calls / daily_allowance
+
+    @classmethod
+    def of(cls, run: SyncRun, allowance: int | None) -> RunUsage:
+        totals = run.totals
+        records = totals.read + totals.pushed
+        kinds = ("read", "write", "auth", "metadata")
+        return cls(
+            api_calls=totals.api_calls,
+            by_kind={kind: getattr(totals, f"{kind}_calls") for kind in kinds},
+            records=records,
+            calls_per_1000_records=1000 * totals.api_calls / records if records else None,
+            daily_allowance=allowance,
+            share_of_allowance=totals.api_calls / allowance if allowance else None,
+        )
 
 
 class HeartbeatAck(BaseModel):

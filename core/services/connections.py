@@ -15,6 +15,7 @@ from adapters.base import Adapter
 from adapters.outbound import OutboundPolicy
 from adapters.registry import all_system_infos, system_info
 from core.bindings import check_addresses, rebind_secrets
+from core.budgets import Budgets
 from core.clock import new_id, utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.forms import apply_sign_in, validate_form
@@ -28,6 +29,7 @@ from core.models import (
     LogStatus,
     Operation,
     Organisation,
+    RunLimits,
     System,
 )
 from core.redaction import redact
@@ -58,11 +60,13 @@ MappingListener = Callable[[Connection, Connection], None]
 
 
 class ConnectionService:
-    def __init__(self, *, settings: Settings, store: Store, vault: Vault) -> None:
+    def __init__(
+        self, *, settings: Settings, store: Store, vault: Vault, budgets: Budgets | None = None
+    ) -> None:
         self._settings = settings
         self._store = store
         self._vault = vault
-        self._vendor = VendorAccess(settings=settings, store=store, vault=vault)
+        self._vendor = VendorAccess(settings=settings, store=store, vault=vault, budgets=budgets)
         self._mapping_listeners: list[MappingListener] = []
 
     def on_mapping_change(self, listener: MappingListener) -> None:
@@ -262,6 +266,19 @@ class ConnectionService:
         connection = self._connection(organisation_id, connection_id)
         self._store.delete_connection(organisation_id, connection_id)
         self._audit(connection, Operation.DELETE_CONNECTION, f"Deleted {connection.name!r}")
+
+    def set_run_limits(
+        self, organisation_id: str, connection_id: str, limits: RunLimits
+    ) -> RunLimits:
+        """A connection's own retry limit and vendor-budget share (None: the settings')."""
+        connection = self.stored_connection(organisation_id, connection_id)
+        self._store.update_connection(
+            connection.model_copy(update={"run_limits": limits, "updated_at": utcnow()})
+        )
+        return limits
+
+    def run_limits(self, organisation_id: str, connection_id: str) -> RunLimits:
+        return self.stored_connection(organisation_id, connection_id).run_limits
 
     def mark_needs_reconnect(self, connection: Connection, reason: str) -> None:
         current = self._store.get_connection(connection.organisation_id, connection.id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from core.budgets import Budgets, budget_views, daily_allowance
 from core.clock import utcnow
 from core.errors import NotFoundError
 from core.export import export_logs
@@ -30,8 +32,10 @@ from core.schemas import (
     KpiRow,
     LogFilter,
     Page,
+    RunUsage,
     SchedulerView,
     SystemStatus,
+    VendorBudgetView,
     VolumeRow,
     WorkerView,
 )
@@ -41,6 +45,8 @@ from core.settings import Settings
 from core.store.base import Store
 from core.taskqueue import RunQueue
 from core.wording import plural
+
+log = logging.getLogger(__name__)
 
 # How far back a status card looks for the latest real (not dry) run.
 _RECENT_RUNS = 20
@@ -55,12 +61,14 @@ class MonitoringService:
         connections: ConnectionService,
         alerts: AlertService,
         queue: RunQueue | None = None,
+        budgets: Budgets | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._connections = connections
         self._alerts = alerts
         self._queue = queue
+        self._budgets = budgets
 
     # -- alerts (the alerts area owns them; kept here for the overview's callers) ------------
 
@@ -274,7 +282,25 @@ class MonitoringService:
             runs_by_state=runs_by_state,
             queue_depth=depth,
             open_alerts=self._alerts.open_alerts(organisation_id),
+            vendor_budgets=self._vendor_budgets(organisation_id),
         )
+
+    def _vendor_budgets(self, organisation_id: str) -> list[VendorBudgetView]:
+        if self._budgets is None:
+            return []
+        try:
+            return budget_views(self._budgets, organisation_id)
+        except Exception:  # status must answer even when Redis does not
+            log.warning("vendor budgets unavailable", exc_info=True)
+            return []
+
+    def run_usage(self, organisation_id: str, run: SyncRun) -> RunUsage:
+        """What a run spent of its vendor's allowance: calls by kind, per 1,000 records,
+        and as a share of the account's daily allowance."""
+        if run.organisation_id != organisation_id:
+            raise NotFoundError(f"Run {run.id} not found.")
+        connection = self._store.get_connection(organisation_id, run.connection_id)
+        return RunUsage.of(run, daily_allowance(connection) if connection else None)
 
     def purge_logs(self, *, older_than_days: int | None = None) -> int:
         days = older_than_days or self._settings.log_retention_days

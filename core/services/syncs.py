@@ -26,6 +26,7 @@ from core.models import (
     SyncOptions,
     SyncRun,
 )
+from core.run_retry import plan_retry
 from core.schedule import next_sync_at
 from core.schemas import HeartbeatAck, LogFilter, Page, RunOutcome, ScheduledConnection
 from core.services.alerts import AlertService
@@ -210,24 +211,26 @@ class SyncService:
         """Store a run's outcome (False if another worker owns it now), then open or
         resolve the alerts it calls for (dry runs leave alerts and health alone)."""
         store = self._store
+        connection = store.get_connection(run.organisation_id, run.connection_id)
+        retry = plan_retry(run, connection, outcome, self._settings, now=utcnow())
+        stored = retry or outcome  # a retried failure waits paused; alerts still see it
         finished = store.finish_run(
             run.id,
             worker_id,
             now=utcnow(),
-            state=outcome.state,
-            counts=outcome.counts,
-            planned=outcome.planned,
-            error=outcome.error,
-            error_category=outcome.error_category,
-            resume_after=outcome.resume_after,
+            state=stored.state,
+            counts=stored.counts,
+            planned=stored.planned,
+            error=stored.error,
+            error_category=stored.error_category,
+            resume_after=stored.resume_after,
+            retries=run.retries + 1 if retry is not None else None,
         )
-        if finished and outcome.state is RunState.PAUSED and outcome.resume_after is not None:
-            self._publish(run.id, delay_s=(outcome.resume_after - utcnow()).total_seconds())
-        if finished:
-            connection = store.get_connection(run.organisation_id, run.connection_id)
-            if connection is not None:
-                self._alerts.on_outcome(connection, run, outcome)
-                self._follow_webhooks(run)
+        if finished and stored.state is RunState.PAUSED and stored.resume_after is not None:
+            self._publish(run.id, delay_s=(stored.resume_after - utcnow()).total_seconds())
+        if finished and connection is not None:
+            self._alerts.on_outcome(connection, run, outcome)
+            self._follow_webhooks(run)
         return finished
 
     def _follow_webhooks(self, run: SyncRun) -> None:

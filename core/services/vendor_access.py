@@ -14,7 +14,8 @@ from pydantic import SecretStr
 
 from adapters.base import Adapter, AdapterContext
 from adapters.outbound import OutboundPolicy
-from adapters.registry import build_adapter
+from adapters.registry import build_adapter, system_info
+from core.budgets import Budgets
 from core.errors import ToothpickError
 from core.models import Connection
 from core.redaction import redact
@@ -25,10 +26,13 @@ from core.vault import Vault
 
 
 class VendorAccess:
-    def __init__(self, *, settings: Settings, store: Store, vault: Vault) -> None:
+    def __init__(
+        self, *, settings: Settings, store: Store, vault: Vault, budgets: Budgets | None = None
+    ) -> None:
         self._settings = settings
         self._store = store
         self._vault = vault
+        self._budgets = budgets  # None: each adapter keeps its own limiter and breaker
 
     def open_secret(self, connection: Connection) -> dict[str, SecretStr]:
         return self._vault.open(
@@ -53,6 +57,9 @@ class VendorAccess:
             ca_bundle=settings.ca_bundle,
             data_dir=settings.data_dir,
             outbound=OutboundPolicy.from_settings(settings),
+            budget=self._budgets.for_connection(system_info(connection.system), connection, secret)
+            if self._budgets is not None
+            else None,
         )
 
     def open_adapter(

@@ -333,8 +333,10 @@ class RunStore(Protocol):
         error: str | None = None,
         error_category: FailureCategory | None = None,
         resume_after: datetime | None = None,
+        retries: int | None = None,
     ) -> bool:
-        """End (or pause) a run this worker owns; False if it no longer owns it."""
+        """End (or pause) a run this worker owns; False if it no longer owns it.
+        `retries` set: the run's retry count becomes it (a failed attempt to retry later)."""
         ...
 
     def request_cancel(self, organisation_id: str, run_id: str, *, now: datetime) -> SyncRun:

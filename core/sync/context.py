@@ -71,6 +71,10 @@ class RunContext:
         counts.api_calls += now.api_calls - self._stats_mark.api_calls
         counts.retries += now.retries - self._stats_mark.retries
         counts.rate_limit_wait_s += now.rate_limit_wait_s - self._stats_mark.rate_limit_wait_s
+        for kind, calls in now.by_kind.items():
+            field_name = f"{kind}_calls"
+            spent = calls - self._stats_mark.by_kind.get(kind, 0)
+            setattr(counts, field_name, getattr(counts, field_name, 0) + spent)
         self.progress.rate_limit_wait_s = sum(c.rate_limit_wait_s for c in self.counts.values())
         self._stats_mark = now
 

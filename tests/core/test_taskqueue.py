@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -189,3 +190,79 @@ def test_messages_lost_with_redis_are_republished_and_run_once(
     runs = _runs(service, run_ids)
     assert {r.state for r in runs} == {RunState.SUCCEEDED}
     assert {r.attempt for r in runs} == {1}  # republished many times, executed once each
+
+
+def test_a_failing_run_is_retried_through_redis_then_fails(
+    spawn: Spawn, service: IntegrationService
+) -> None:
+    """Each retry is a delayed message; the worker that takes it resumes the run."""
+    connection_id = connect(service, "down crm").id
+    spawn(
+        QUEUE_TEST_FAIL_READS="1",
+        TOOTHPICK_RUN_MAX_RETRIES="2",
+        TOOTHPICK_RUN_RETRY_BASE_S="0.2",
+        TOOTHPICK_RUN_RETRY_MAX_S="0.5",
+    )
+    run_id = service.syncs.queue_sync(ORG, connection_id).id
+    _wait_until(lambda: service.syncs.get_run(ORG, run_id).state.is_finished, bound_s=60)
+    run = service.syncs.get_run(ORG, run_id)
+    assert run.state is RunState.FAILED and run.retries == 2 and run.attempt == 3
+    assert run.error is not None and "the memory vendor is down" in run.error
+
+
+def _private_redis(port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port, socket_timeout=1)
+    _wait_until(lambda: _pings(client), bound_s=20)
+    return server
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.slow
+def test_redis_restarted_mid_queue_loses_no_run(
+    spawn: Spawn, service: IntegrationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A private Redis (it keeps nothing on disk, like the machine's) is killed with runs
+    queued and running, then started again empty: every run still completes, once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    server = _private_redis(port)
+    monkeypatch.setenv("REDIS_URL", url)
+    producer = IntegrationService.open()
+    try:
+        connection_ids = [connect(producer, f"crm {n}").id for n in range(16)]
+        for _ in range(2):
+            spawn(REDIS_URL=url, QUEUE_TEST_PAGE_DELAY_S="0.1")
+        run_ids = [producer.syncs.queue_sync(ORG, cid).id for cid in connection_ids[:12]]
+        _wait_until(
+            lambda: sum(r.state.is_finished for r in _runs(producer, run_ids)) >= 2, bound_s=60
+        )
+        server.kill()  # Redis dies with every message it held
+        server.wait(timeout=30)
+        # queued while Redis is down: stored, not published
+        run_ids += [producer.syncs.queue_sync(ORG, cid).id for cid in connection_ids[12:]]
+        server = _private_redis(port)  # back, empty
+        _wait_until(
+            lambda: all(r.state.is_finished for r in _runs(producer, run_ids)),
+            bound_s=180,
+            tick=lambda: producer.syncs.republish_due(queued_grace_s=0),
+        )
+        runs = _runs(producer, run_ids)
+        assert {r.state for r in runs} == {RunState.SUCCEEDED}
+        assert {r.attempt for r in runs} == {1}  # none executed twice
+    finally:
+        producer.close()
+        server.kill()
+        server.wait(timeout=30)

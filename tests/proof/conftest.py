@@ -98,6 +98,9 @@ def hub(
     for name, value in case.environment(sandbox).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TOOTHPICK_VENDOR_READ_TIMEOUT_S", os.environ.get("PROOF_READ_TIMEOUT", "3"))
+    # A fault the run cannot absorb ends it failed here, and the next sync must end in the
+    # truth; the same run retried later is tests/core/test_run_retry.py's proof.
+    monkeypatch.setenv("TOOTHPICK_RUN_MAX_RETRIES", "0")
     service = IntegrationService.open(load_settings())
     service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Proof"))
     connection = service.connections.connect(

@@ -4,7 +4,8 @@ The task-queue tests start several of these (`python -m tests.support.queue_work
 on one SQLite file and one Redis namespace, from the environment the test sets.
 Each process seeds its own MemoryVendor with the same contacts
 (QUEUE_TEST_CONTACTS); QUEUE_TEST_PAGE_DELAY_S slows every page so a test can
-kill a worker in the middle of a run. SIGTERM stops it like `toothpick worker`.
+kill a worker in the middle of a run; QUEUE_TEST_FAIL_READS makes every read fail as
+transient. SIGTERM stops it like `toothpick worker`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import RemotePage
+from core.errors import TransientVendorError
 from core.models import Entity
 from core.service import IntegrationService
 from core.taskqueue import serve
@@ -30,6 +32,8 @@ def main() -> None:
     vendor = MemoryVendor()
     for n in range(int(os.environ.get("QUEUE_TEST_CONTACTS", "7"))):
         vendor.put(Entity.CONTACT, f"c{n}", {"first_name": f"F{n}", "last_name": f"L{n}"})
+    if os.environ.get("QUEUE_TEST_FAIL_READS"):  # every read fails as a vendor outage would
+        vendor.refuse_reads_with = TransientVendorError("the memory vendor is down", status=503)
     delay = float(os.environ.get("QUEUE_TEST_PAGE_DELAY_S", "0"))
     plain_read = MemoryAdapter.read
 

@@ -192,3 +192,17 @@ def test_an_empty_name_is_named_in_plain_words(
     assert any(shown(m).startswith("Connection name: is required") for m in messages), messages
     assert not any("String should" in m for m in messages)
     assert service.connections.list_connections(ORG) == []
+
+
+def test_retry_and_budget_limits_are_set_per_connection(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    connection = _connected(service, system_info)
+    at = open_connection_page(open_page, connection)
+    key = f"cp_run_limits_{connection.id}"
+    at.number_input(key=f"{key}_retries").set_value(1)
+    at.number_input(key=f"{key}_share").set_value(20.0)
+    press(at, "Save limits")
+    assert any("Saved the retry and budget limits" in shown(s.value) for s in at.success)
+    own = service.connections.run_limits(ORG, connection.id)
+    assert own.max_retries == 1 and own.daily_share == 0.2 and own.daily_allowance is None

@@ -218,6 +218,7 @@ class RunsMixin(MongoBase):
         error: str | None = None,
         error_category: FailureCategory | None = None,
         resume_after: datetime | None = None,
+        retries: int | None = None,
     ) -> bool:
         """PAUSED keeps the run active until `resume_after`; QUEUED hands it back
         (graceful shutdown); any finished state ends it."""
@@ -235,6 +236,8 @@ class RunsMixin(MongoBase):
                 "resume_after": resume_after,
             }
         }
+        if retries is not None:
+            update["$set"]["retries"] = retries
         if state.is_finished:
             update["$unset"] = {"active_connection": ""}
         result = self._col(RUNS).update_one(

@@ -22,7 +22,7 @@ from core.store.sqlite.db import StoreArea
 _COLUMNS = (
     "organisation_id, id, system, name, config, sealed_secret, status, status_detail, "
     "entities, direction, conflict_policy, approve_deletes, schedule, field_overrides, "
-    "alert_thresholds, created_at, updated_at"
+    "alert_thresholds, run_limits, created_at, updated_at"
 )
 _INSERT = f"INSERT INTO connections ({_COLUMNS}) VALUES ({placeholders(_COLUMNS.count(',') + 1)})"
 
@@ -44,6 +44,7 @@ def _row(connection: Connection) -> tuple[Any, ...]:
         dump_json(connection.schedule),
         dump_models(connection.field_overrides),
         dump_json(connection.alert_thresholds),
+        dump_json(connection.run_limits),
         to_us(connection.created_at),
         to_us(connection.updated_at),
     )
@@ -59,6 +60,7 @@ def _connection(row: sqlite3.Row) -> Connection:
             "schedule": load_json(row["schedule"]),
             "field_overrides": load_json(row["field_overrides"]),
             "alert_thresholds": load_json(row["alert_thresholds"]),
+            "run_limits": load_json(row["run_limits"]),
             "created_at": from_us(row["created_at"]),
             "updated_at": from_us(row["updated_at"]),
         }

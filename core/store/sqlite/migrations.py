@@ -57,6 +57,13 @@ ALERT_LIFECYCLE = (
     "ALTER TABLE connections ADD COLUMN alert_thresholds TEXT NOT NULL DEFAULT '{}'",
 )
 
+# Version 13: a run's retry count (failed runs retried with backoff) and a connection's
+# own retry and vendor-budget limits.
+RUN_RETRIES = (
+    "ALTER TABLE runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE connections ADD COLUMN run_limits TEXT NOT NULL DEFAULT '{}'",
+)
+
 # Version 8: notification channels and the notification outbox; version 9: leases (one
 # scheduler at a time; live workers). Version 10: records and their changes keyed by an
 # integer stream id (streams.py). Version 11: the trigram index of log messages (log_text.py).
@@ -65,6 +72,7 @@ ALERT_LIFECYCLE = (
 MIGRATIONS: list[Migration] = [
     V1, migrate_to_v2, V3, V4, API_KEYS, USERS,
     ALERT_LIFECYCLE, NOTIFICATIONS_SCHEMA, LEASES_SCHEMA, V10, V11, SESSIONS_SCHEMA,
+    RUN_RETRIES,
 ]  # fmt: skip
 
 

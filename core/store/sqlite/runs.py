@@ -248,6 +248,7 @@ class RunsMixin(StoreArea):
         error: str | None = None,
         error_category: FailureCategory | None = None,
         resume_after: datetime | None = None,
+        retries: int | None = None,
     ) -> bool:
         """PAUSED keeps the run active until `resume_after`; QUEUED hands it back
         (graceful shutdown); any finished state ends it."""
@@ -257,7 +258,8 @@ class RunsMixin(StoreArea):
         with self._db.write() as db:
             cursor = db.execute(
                 "UPDATE runs SET state = ?, finished_at = ?, heartbeat_at = ?, counts = ?, "
-                "planned = ?, error = ?, error_category = ?, resume_after = ? "
+                "planned = ?, error = ?, error_category = ?, resume_after = ?, "
+                "retries = coalesce(?, retries) "
                 "WHERE id = ? AND worker_id = ? AND state = 'running'",
                 (
                     state.value,
@@ -268,6 +270,7 @@ class RunsMixin(StoreArea):
                     error,
                     enum_value(error_category),
                     opt_us(resume_after),
+                    retries,
                     run_id,
                     worker_id,
                 ),

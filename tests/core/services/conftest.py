@@ -23,7 +23,10 @@ from tests.support.memory_vendor import MemoryVendor, memory_system
 
 
 @pytest.fixture
-def runtime(vendor: MemoryVendor) -> Iterator[Runtime]:
+def runtime(vendor: MemoryVendor, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    # These tests follow one outcome to its alerts and notifications: a failed run ends
+    # failed at once (its retries with backoff are tests/core/test_run_retry.py's).
+    monkeypatch.setenv("TOOTHPICK_RUN_MAX_RETRIES", "0")
     with memory_system(vendor, valid_token=TOKEN):
         opened = Runtime.open()
         try:

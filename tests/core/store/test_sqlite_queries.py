@@ -65,8 +65,13 @@ def mixed_logs(count: int) -> list[LogEntry]:
 
 
 # What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
+# Version 13 (run retries and limits) first: a file taken back to 9 must not keep them.
+UNDO_VERSION_13 = (
+    "ALTER TABLE runs DROP COLUMN retries; ALTER TABLE connections DROP COLUMN run_limits;"
+)
 UNDO_VERSION_10 = (
-    "DROP TABLE logs_text; DROP TABLE records; DROP TABLE record_changes; "
+    UNDO_VERSION_13
+    + "DROP TABLE logs_text; DROP TABLE records; DROP TABLE record_changes; "
     + ("DROP TABLE record_streams;")
     + (
         "".join(
