@@ -67,7 +67,7 @@ INTERACTIVE_TIMEOUTS = (3.0, 10.0)
 INTERACTIVE_RETRY = RetryPolicy(max_attempts=1, max_retry_after_s=0.0, max_total_wait_s=0.0)
 
 
-def _is_record_level(exc: VendorError) -> bool:
+def is_record_level(exc: VendorError) -> bool:
     """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
     return not isinstance(
         exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
@@ -267,13 +267,18 @@ class BaseAdapter:
         return page.records
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
-        spec, fields = self.spec(entity), self.field_map(entity)
+        spec, fields = self.writable_spec(entity), self.field_map(entity)
+        return [self._write_one(spec, fields, record) for record in records]
+
+    def writable_spec(self, entity: Entity) -> EntitySpec:
+        """The entity's spec, or a refusal in words if the vendor takes no writes of it."""
+        spec = self.spec(entity)
         if not spec.writable:
             raise InvalidInputError(
                 f"{self.info.label} does not accept writes of {entity.value}; sync it pull-only",
                 field="direction",
             )
-        return [self._write_one(spec, fields, record) for record in records]
+        return spec
 
     def count(self, entity: Entity) -> int | None:
         """None: this vendor has no cheap count (an adapter that has one overrides this)."""
@@ -351,7 +356,7 @@ class BaseAdapter:
         except RecordError as exc:
             return WriteResult(record.external_id, error=str(exc))
         except VendorError as exc:
-            if not _is_record_level(exc):
+            if not is_record_level(exc):
                 raise
             return WriteResult(record.external_id, error=str(exc))
 

@@ -59,6 +59,7 @@ class Collection:
         self._generator = spec.generate
         self._format = spec.ids.format
         self._overlay: dict[int, Entry] = {}
+        self._named: dict[str, int] = {}  # client-supplied ids -> their index
         self._by_index: list[int] = []
         self._by_modified: list[tuple[int, int]] = []
         self._next_index = count
@@ -90,6 +91,9 @@ class Collection:
         return Entry(index, self._format(index), fields, modified - CREATED_LAG_MS, modified)
 
     def index_of(self, record_id: str) -> int | None:
+        named = self._named.get(record_id)
+        if named is not None:
+            return named
         index = self.spec.ids.parse(record_id)
         if index is None or index >= self._next_index:
             return None
@@ -211,11 +215,20 @@ class Collection:
 
     # --- writing -------------------------------------------------------------------
 
-    def create(self, fields: Mapping[str, Any]) -> Entry:
+    def create(self, fields: Mapping[str, Any], *, record_id: str | None = None) -> Entry:
+        """A new record at the next index. `record_id`: a key the client chose (SAP's
+        external numbering); the vendor checks it is free. Internal numbering then skips
+        any id a client already took, as separate number ranges never collide."""
         index = self._next_index
         self._next_index += 1
+        if record_id is None:
+            while self._format(index) in self._named:
+                index = self._next_index
+                self._next_index += 1
         now = self._tick()
-        created = Entry(index, self._format(index), dict(fields), now, now)
+        created = Entry(index, record_id or self._format(index), dict(fields), now, now)
+        if record_id is not None:
+            self._named[record_id] = index
         self._put(created)
         return created
 

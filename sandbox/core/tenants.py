@@ -155,8 +155,15 @@ class Tenant:
         if scale:
             self.set_scale(scale)
 
-    def create(self, object_name: str, fields: Mapping[str, Any], *, source: str = "api") -> Entry:
-        entry = self.collection(object_name).create(fields)
+    def create(
+        self,
+        object_name: str,
+        fields: Mapping[str, Any],
+        *,
+        source: str = "api",
+        record_id: str | None = None,
+    ) -> Entry:
+        entry = self.collection(object_name).create(fields, record_id=record_id)
         self._changed(object_name, entry, "created", tuple(fields), None, source)
         return entry
 
