@@ -11,15 +11,27 @@ came with, sending its `changeIndicator` as `If-Match`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from adapters.auth import Authenticator, BasicAuth
-from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
+from adapters.base import (
+    AdapterContext,
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    SignInMethod,
+    VendorField,
+    WriteResult,
+)
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
+from adapters.odoo_writes import is_create
 from adapters.oracle_specs import (
     CHILD_KEYS,
     EXPAND,
@@ -29,6 +41,7 @@ from adapters.oracle_specs import (
     creation_defaults,
     described_custom_fields,
 )
+from adapters.oracle_writes import CORRELATION, OracleBatch, Part, create_part, update_part
 from adapters.paging import OffsetPaginator, PageRequest
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
@@ -95,6 +108,9 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+CHILDREN = ("lines", "ItemDFF")
+
+
 def _children(value: Any) -> list[Any]:
     rows = value.get("items") if isinstance(value, dict) else value
     if isinstance(rows, dict):  # positional writes: {"0": {...}}
@@ -117,6 +133,10 @@ class OracleAdapter(BaseAdapter):
     )
     specs = SPECS
     count_params: ClassVar[dict[str, str]] = {"totalResults": "true"}
+
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        super().__init__(context, **options)
+        self._seen: dict[str, dict[str, Any]] = {}  # rows of the last fetch, by key
 
     def authenticator(self) -> Authenticator:
         user, password = str(self.config.get("username", "")), self.secret("password")
@@ -201,21 +221,97 @@ class OracleAdapter(BaseAdapter):
         found = dig(reply.body, "items.0")
         return self._complete(spec, found) if isinstance(found, dict) else None
 
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        """One query for the whole batch (`<key> IN (...)`), not one per record; the rows
+        are kept for the write that follows (their self links and change indicators)."""
+        spec = self.spec(entity)
+        self._seen = {}
+        if spec.vendor_object not in CORRELATION or not external_ids:
+            return super().fetch(entity, external_ids)
+        found = self._lookup(spec, list(external_ids))
+        return self.to_page(spec, self.field_map(entity), list(found.values())).records
+
+    def _lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
+        values = ", ".join(self._key_literal(spec, k) for k in keys)
+        params: dict[str, Any] = {"q": f"{spec.key} IN ({values})", "limit": len(keys)}
+        if spec.vendor_object in EXPAND:
+            params["expand"] = EXPAND[spec.vendor_object]
+        reply = self.session.request_json("GET", spec.endpoint, params=params)
+        found = {
+            str(item.get(spec.key)): item
+            for item in dig(reply.body, "items") or []
+            if isinstance(item, dict)
+        }
+        self._seen.update(found)
+        return found
+
+    @staticmethod
+    def _key_literal(spec: EntitySpec, external_id: str) -> str:
+        numeric = spec.key in ("ItemId", "HeaderId") and external_id.isascii()
+        return _literal(int(external_id) if numeric and external_id.isdigit() else external_id)
+
     # --- writing --------------------------------------------------------------------------
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        body = {
-            k: [dict(c) for c in _children(v)] if k in ("lines", "ItemDFF") else v
-            for k, v in payload.items()
-        }
-        body.update(self._defaults(spec, body))
-        reply = self.session.request_json("POST", spec.endpoint, json=body)
-        new_id = dig(reply.body, spec.key)
-        if new_id in (None, ""):
-            raise VendorError(
-                f"{self.info.label} created a record but did not return its {spec.key}"
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        """Batch actions (adapters.oracle_writes); a change to a child row goes alone."""
+        spec, fields = self.writable_spec(entity), self.field_map(entity)
+        if spec.vendor_object not in CORRELATION:
+            return super().write(entity, records)
+        results: dict[int, WriteResult] = {}
+
+        def fail(position: int, record: OutboundRecord, reason: str) -> None:
+            results[position] = WriteResult(record.external_id, error=reason)
+
+        batch = OracleBatch(self.session, spec, _literal)
+        creates: list[Part] = []
+        updates: list[tuple[int, OutboundRecord, dict[str, Any]]] = []
+        alone: list[int] = []
+        for position, record in enumerate(records):
+            try:
+                if is_create(record):
+                    body = {
+                        k: [dict(c) for c in _children(v)] if k in CHILDREN else v
+                        for k, v in fields.to_vendor(record.data, skip_empty=True).items()
+                    }
+                    body.update(self._defaults(spec, body))
+                    creates.append(create_part(spec.vendor_object, position, record, body))
+                    continue
+                payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
+            except RecordError as exc:
+                fail(position, record, str(exc))
+                continue
+            if any(k in payload for k in CHILDREN):
+                alone.append(position)
+            else:
+                updates.append((position, record, payload))
+        found = batch.existing(creates)
+        parts = []
+        for part in creates:
+            item = found.get(part.correlation or "")
+            if item is not None:
+                results[part.position] = batch.found(part, item)
+            else:
+                parts.append(part)
+        missing = [
+            str(r.external_id) for _, r, _ in updates if str(r.external_id) not in self._seen
+        ]
+        if missing:
+            self._lookup(spec, missing)
+        for position, record, payload in updates:
+            made = update_part(
+                position, record, payload, self._seen.pop(str(record.external_id), None)
             )
-        return str(new_id), read_time(reply.body, spec.cursor)
+            if made is None:
+                fail(
+                    position, record, f"{spec.vendor_object} {record.external_id} no longer exists"
+                )
+            else:
+                parts.append(made)
+        if parts:
+            results.update(batch.send(parts, fail))
+        for position in alone:
+            results[position] = self._write_one(spec, fields, records[position])
+        return [results[position] for position in range(len(records))]
 
     def _defaults(self, spec: EntitySpec, body: dict[str, Any]) -> dict[str, Any]:
         organization = str(self.config.get("item_organization") or "")

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from sandbox.core import Call, empty_response, json_response
 from sandbox.oracle import access
+from sandbox.oracle import batch as batch_actions
 from sandbox.oracle.describe import FRAMEWORKS, context_root, describe
 from sandbox.oracle.errors import fail
 from sandbox.oracle.q import QError, Query, parse_expression, parse_qbe
@@ -175,6 +176,12 @@ async def get_item(call: Call) -> Response:
         expand=_expand(call.request.query_params.get("expand"), resource),
     )
     return _answer(call, body, etag=change_indicator(entry))
+
+
+async def batch(call: Call) -> Response:
+    """Batch actions at the version root (see sandbox.oracle.batch)."""
+    root = call.request.url.path.rstrip("/")
+    return await batch_actions.batch(call, version_of(call), root)
 
 
 async def create(call: Call) -> Response:

@@ -142,7 +142,7 @@ def prepare_create(
             number.startswith("AS")
             and number[2:].isdigit()
             and 0 <= int(number[2:]) - 54000 < index
-        ):
+        ) or _item_number_taken(tenant, number):
             raise fail(
                 400,
                 f"An item with the number {number} already exists in the organization",
@@ -186,6 +186,14 @@ def prepare_create(
             "LastUpdatedBy": "INTEGRATION",
         }
     return _order(tenant, fields, index, version)
+
+
+def _item_number_taken(tenant: Tenant, number: str) -> bool:
+    """An item created or renamed through the API already carries this number."""
+    return any(
+        e.fields.get("ItemNumber") == number and not e.deleted
+        for e in tenant.collection("itemsV2").overlay_entries()
+    )
 
 
 def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> dict[str, Any]:
