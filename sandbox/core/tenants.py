@@ -9,7 +9,8 @@ it came through, bumps the vendor's modified time and reaches webhooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,22 @@ class Tenant:
         self.budget.reset()
         if scale:
             self.set_scale(scale)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """All the writes in the block, or none of them if it raises (webhook events already
+        sent for undone writes are not taken back)."""
+        collections = list(self._collections.values())
+        for collection in collections:
+            collection.begin()
+        try:
+            yield
+        except BaseException:
+            for collection in collections:
+                collection.rollback()
+            raise
+        for collection in collections:
+            collection.commit()
 
     def create(
         self,

@@ -115,8 +115,8 @@ def _apply(call: Call, part: _Part, renderer: Renderer, version: int) -> dict[st
     elif part.operation == "delete" and part.entry is not None:
         tenant.delete(resource.name, part.entry.id, hard=True)
     elif part.key is not None:  # a get sees what the parts before it did
-        entry = access.find(tenant, resource, part.key, renderer)
-        answer["payload"] = renderer.item(resource, entry) if entry is not None else None
+        seen = access.find(tenant, resource, part.key, renderer)
+        answer["payload"] = renderer.item(resource, seen) if seen is not None else None
     if part.if_match:
         answer["preconditionSucceeded"] = True
     return answer
