@@ -74,6 +74,11 @@ def is_record_level(exc: VendorError) -> bool:
     )
 
 
+def is_create(record: OutboundRecord) -> bool:
+    """No vendor id yet (None, or the hub's own `local:...` id, which is the correlation key)."""
+    return record.external_id is None or record.external_id.startswith("local:")
+
+
 def _timeouts(context: AdapterContext) -> tuple[float, float]:
     given = (context.connect_timeout_s, context.read_timeout_s)
     if not context.interactive:
@@ -343,7 +348,7 @@ class BaseAdapter:
         return spec.to_page(fields, raw)
 
     def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
-        creating = record.external_id is None or record.external_id.startswith("local:")
+        creating = is_create(record)
         try:
             if creating:
                 payload = fields.to_vendor(record.data, skip_empty=True)
@@ -361,4 +366,4 @@ class BaseAdapter:
             return WriteResult(record.external_id, error=str(exc))
 
 
-__all__ = ["BaseAdapter", "EntitySpec", "declare_system"]
+__all__ = ["BaseAdapter", "EntitySpec", "declare_system", "is_create", "is_record_level"]

@@ -41,12 +41,18 @@ from adapters.base import (
     VendorField,
     WriteResult,
 )
-from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system, is_record_level
+from adapters.base_adapter import (
+    BaseAdapter,
+    EntitySpec,
+    declare_system,
+    is_create,
+    is_record_level,
+)
 from adapters.convert import read_datetime
 from adapters.mapping import FieldMap
 from adapters.odoo_paging import IdWindowPaginator
 from adapters.odoo_rpc import OdooOrm
-from adapters.odoo_writes import Job, OdooWriter, is_create
+from adapters.odoo_writes import Job, OdooWriter
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register

@@ -30,15 +30,12 @@ from typing import Any
 import orjson
 
 from adapters.base import OutboundRecord, WriteResult
+from adapters.base_adapter import is_create
 from adapters.odoo_rpc import OdooOrm
 from adapters.spec import read_time
 from core.errors import VendorError
 
 XMLID_MODULE = "toothpick"
-
-
-def is_create(record: OutboundRecord) -> bool:
-    return record.external_id is None or record.external_id.startswith("local:")
 
 
 def xmlid_of(local_id: str | None) -> str:

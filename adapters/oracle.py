@@ -28,10 +28,9 @@ from adapters.base import (
     VendorField,
     WriteResult,
 )
-from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system, is_create
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
-from adapters.odoo_writes import is_create
 from adapters.oracle_specs import (
     CHILD_KEYS,
     EXPAND,
