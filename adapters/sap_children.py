@@ -99,6 +99,7 @@ def child_patches(current: Any, change: Any, *, where: str) -> list[Patch]:
     return found
 
 
+PRODUCT_TYPE = "FERT"  # finished product, S/4HANA's standard product type
 DOCUMENT_TYPES = {
     "A_SalesOrder": ("SalesOrderType", "OR"),
     "A_SalesQuotation": ("SalesQuotationType", "QT"),
@@ -107,9 +108,12 @@ DOCUMENT_TYPES = {
 
 def document_defaults(vendor_object: str, body: dict[str, Any], sales_area: str) -> dict[str, Any]:
     """What SAP needs on a new document that the canonical record does not say: the
-    document type (standard OR/QT) and the connection's sales area; a partner's category."""
+    document type (standard OR/QT) and the connection's sales area; a partner's category;
+    a product's type."""
     if vendor_object == "A_BusinessPartner":
         return {"BusinessPartnerCategory": body.get("BusinessPartnerCategory") or "2"}
+    if vendor_object == "A_Product":  # SAP requires a type; FERT is the standard one
+        return {"ProductType": body.get("ProductType") or PRODUCT_TYPE}
     if vendor_object not in DOCUMENT_TYPES:
         return {}
     parts = [p.strip() for p in sales_area.split("/")]

@@ -172,6 +172,8 @@ class SapBatchWriter:
         body.update(document_defaults(name, body, str(adapter.config.get("sales_area") or "")))
         key: str | None = None
         sku = record.data.get("sku")
+        for text in body.get("to_Description") or []:  # a name is text in a language
+            text.setdefault("Language", adapter.language)
         if name == "A_Product" and sku:  # external numbering: the SKU is the product number
             body["Product"] = key = str(sku).strip().upper()
         elif name in CORRELATION and record.external_id:
