@@ -79,6 +79,12 @@ def is_create(record: OutboundRecord) -> bool:
     return record.external_id is None or record.external_id.startswith("local:")
 
 
+def maybe_sent(record: OutboundRecord) -> bool:
+    """Whether an earlier attempt may have sent this create already (a run taken over, a
+    retry): only then is a look-up for it worth a call. True when the engine does not say."""
+    return bool(getattr(record, "maybe_sent", True))
+
+
 def _timeouts(context: AdapterContext) -> tuple[float, float]:
     given = (context.connect_timeout_s, context.read_timeout_s)
     if not context.interactive:
@@ -366,4 +372,11 @@ class BaseAdapter:
             return WriteResult(record.external_id, error=str(exc))
 
 
-__all__ = ["BaseAdapter", "EntitySpec", "declare_system", "is_create", "is_record_level"]
+__all__ = [
+    "BaseAdapter",
+    "EntitySpec",
+    "declare_system",
+    "is_create",
+    "is_record_level",
+    "maybe_sent",
+]

@@ -8,9 +8,10 @@ their error and the rest are sent again (one more call per round of failures).
 
 A create carries a correlation key that Oracle keeps: the item number (the
 SKU), an account's source-system reference, an order's source transaction id
-(derived from the local id where there is one). Before creating, one query asks
-which of a batch's keys Oracle already holds; those were created by an earlier,
-interrupted push and are answered with the record found rather than made again.
+(derived from the local id where there is one). Before creates that the engine
+says may have been sent already (a run taken over, a retry), one query asks which
+of their keys Oracle holds; those were created by the interrupted attempt and are
+answered with the record found rather than made again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import OutboundRecord, WriteResult
+from adapters.base_adapter import maybe_sent
 from adapters.http import VendorSession
 from adapters.paths import dig
 from adapters.spec import EntitySpec, read_time
@@ -69,7 +71,7 @@ class OracleBatch:
 
     def existing(self, parts: list[Part]) -> dict[str, dict[str, Any]]:
         """Records Oracle already holds for these creates' correlation keys (one query)."""
-        keyed = [p.correlation for p in parts if p.correlation]
+        keyed = [p.correlation for p in parts if p.correlation and maybe_sent(p.record)]
         name, fixed = CORRELATION.get(self.spec.vendor_object, ("", {}))
         if not keyed or not name:
             return {}

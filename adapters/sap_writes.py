@@ -10,9 +10,11 @@ travels on the `$batch` request itself (the session's SapCsrf authenticator).
 
 Creates are repeatable. A product is created under its own number (the SKU, as
 SAP's external numbering keeps it), so a second attempt is refused as "already
-exists" and answered with the product SAP holds. Partners and sales documents
-carry a correlation key derived from the local id (BusinessPartnerIDByExtSystem,
-PurchaseOrderByCustomer); one query before the batch finds those already made.
+exists" and, when the engine says it may have been sent before, answered with the
+product SAP holds (otherwise the refusal stands: another product has that number).
+Partners and sales documents carry a correlation key derived from the local id
+(BusinessPartnerIDByExtSystem, PurchaseOrderByCustomer); one query before a batch
+whose creates may have been sent before finds those already made.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
-from adapters.base_adapter import is_create
+from adapters.base_adapter import is_create, maybe_sent
 from adapters.mapping import FieldMap
 from adapters.odata_batch import Answer, Op, decode, encode
 from adapters.paths import dig
@@ -153,7 +155,11 @@ class SapBatchWriter:
         if changes:
             self._send(changes)
             self._already_there(
-                [c for c in changes if c.creating and c.answers and is_taken(c.answers[0])]
+                [
+                    c
+                    for c in changes
+                    if c.creating and c.answers and is_taken(c.answers[0]) and maybe_sent(c.record)
+                ]
             )
         for change in changes:
             if change.position not in self.results:
@@ -231,7 +237,7 @@ class SapBatchWriter:
 
     def _not_made_yet(self, creates: list[Change]) -> list[Change]:
         """Creates whose correlation key SAP does not hold yet (one query for the batch)."""
-        keyed = [c.key for c in creates if c.key]
+        keyed = [c.key for c in creates if c.key and maybe_sent(c.record)]
         if self.name not in CORRELATION or not keyed:
             return creates
         found = self._find(CORRELATION[self.name][0], keyed)
