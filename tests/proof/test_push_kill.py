@@ -20,6 +20,8 @@ from core.models import Direction, Entity, RunState, SyncOptions, System
 from tests.proof.conftest import ORG, Hub
 from tests.proof.test_worker_kill import _stop, _worker
 
+ERP_KILL_CASES = (System.ODOO, System.SAP, System.ORACLE)
+
 EMAIL = "kill.between.accept.and.write@example.com"
 # Systems whose contact creates are idempotent (the vendor's upsert by a unique field):
 # (object, email field). The others are not yet: see the xfail below.
@@ -38,6 +40,8 @@ def _vendor_matches(hub: Hub) -> list[str]:
 
 def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
+    if case.system in ERP_KILL_CASES:  # no contacts: each ERP kills a create of its own entity
+        pytest.skip(f"{case.id}: an ERP; tests/proof/test_push_kill_erp.py kills its create")
     if case.system not in IDEMPOTENT_CREATES:
         pytest.xfail(f"{case.id}: creates are not idempotent yet (no upsert or correlation key)")
     object_name = IDEMPOTENT_CREATES[case.system][0]
