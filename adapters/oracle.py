@@ -28,7 +28,7 @@ from adapters.base import (
     VendorField,
     WriteResult,
 )
-from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system, is_create
+from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
 from adapters.oracle_specs import (
@@ -40,7 +40,7 @@ from adapters.oracle_specs import (
     creation_defaults,
     described_custom_fields,
 )
-from adapters.oracle_writes import CORRELATION, OracleBatch, Part, create_part, update_part
+from adapters.oracle_writes import CHILDREN, CORRELATION, OracleWriter, literal
 from adapters.paging import OffsetPaginator, PageRequest
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
@@ -101,15 +101,6 @@ SIGN_IN = (
 )  # fmt: skip
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-CHILDREN = ("lines", "ItemDFF")
-
-
 def _children(value: Any) -> list[Any]:
     rows = value.get("items") if isinstance(value, dict) else value
     if isinstance(rows, dict):  # positional writes: {"0": {...}}
@@ -135,7 +126,7 @@ class OracleAdapter(BaseAdapter):
 
     def __init__(self, context: AdapterContext, **options: Any) -> None:
         super().__init__(context, **options)
-        self._seen: dict[str, dict[str, Any]] = {}  # rows of the last fetch, by key
+        self.seen: dict[str, dict[str, Any]] = {}  # rows of the last fetch, by key
 
     def authenticator(self) -> Authenticator:
         user, password = str(self.config.get("username", "")), self.secret("password")
@@ -202,7 +193,7 @@ class OracleAdapter(BaseAdapter):
             return " and ".join(
                 f"{name} IS NULL"
                 if not value
-                else f"{name} = {_literal(int(value) if value.isdigit() else value)}"
+                else f"{name} = {literal(int(value) if value.isdigit() else value)}"
                 for name, value in zip(ONHAND_KEY, parts, strict=True)
             )
         value: Any = (
@@ -210,7 +201,7 @@ class OracleAdapter(BaseAdapter):
             if spec.key in ("ItemId", "HeaderId") and external_id.isdigit()
             else external_id
         )
-        return f"{spec.key} = {_literal(value)}"
+        return f"{spec.key} = {literal(value)}"
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> dict[str, Any] | None:
         params = {"q": self._key_query(spec, external_id), "limit": 1}
@@ -224,14 +215,14 @@ class OracleAdapter(BaseAdapter):
         """One query for the whole batch (`<key> IN (...)`), not one per record; the rows
         are kept for the write that follows (their self links and change indicators)."""
         spec = self.spec(entity)
-        self._seen = {}
+        self.seen = {}
         if spec.vendor_object not in CORRELATION or not external_ids:
             return super().fetch(entity, external_ids)
-        found = self._lookup(spec, list(external_ids))
+        found = self.lookup(spec, list(external_ids))
         return self.to_page(spec, self.field_map(entity), list(found.values())).records
 
-    def _lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
-        values = ", ".join(self._key_literal(spec, k) for k in keys)
+    def lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
+        values = ", ".join(self._keyliteral(spec, k) for k in keys)
         params: dict[str, Any] = {"q": f"{spec.key} IN ({values})", "limit": len(keys)}
         if spec.vendor_object in EXPAND:
             params["expand"] = EXPAND[spec.vendor_object]
@@ -241,80 +232,36 @@ class OracleAdapter(BaseAdapter):
             for item in dig(reply.body, "items") or []
             if isinstance(item, dict)
         }
-        self._seen.update(found)
+        self.seen.update(found)
         return found
 
     @staticmethod
-    def _key_literal(spec: EntitySpec, external_id: str) -> str:
+    def _keyliteral(spec: EntitySpec, external_id: str) -> str:
         numeric = spec.key in ("ItemId", "HeaderId") and external_id.isascii()
-        return _literal(int(external_id) if numeric and external_id.isdigit() else external_id)
+        return literal(int(external_id) if numeric and external_id.isdigit() else external_id)
 
     # --- writing --------------------------------------------------------------------------
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         """Batch actions (adapters.oracle_writes); a change to a child row goes alone."""
-        spec, fields = self.writable_spec(entity), self.field_map(entity)
+        spec = self.writable_spec(entity)
         if spec.vendor_object not in CORRELATION:
             return super().write(entity, records)
-        results: dict[int, WriteResult] = {}
+        return OracleWriter(self, spec, self.field_map(entity)).write(records)
 
-        def fail(position: int, record: OutboundRecord, reason: str) -> None:
-            results[position] = WriteResult(record.external_id, error=reason)
+    def write_alone(
+        self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord
+    ) -> WriteResult:
+        return self._write_one(spec, fields, record)
 
-        batch = OracleBatch(self.session, spec, _literal)
-        creates: list[Part] = []
-        updates: list[tuple[int, OutboundRecord, dict[str, Any]]] = []
-        alone: list[int] = []
-        for position, record in enumerate(records):
-            try:
-                if is_create(record):
-                    body = {
-                        k: [dict(c) for c in _children(v)] if k in CHILDREN else v
-                        for k, v in fields.to_vendor(record.data, skip_empty=True).items()
-                    }
-                    body.update(self._defaults(spec, body))
-                    creates.append(create_part(spec.vendor_object, position, record, body))
-                    continue
-                payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
-            except RecordError as exc:
-                fail(position, record, str(exc))
-                continue
-            if any(k in payload for k in CHILDREN):
-                alone.append(position)
-            else:
-                updates.append((position, record, payload))
-        found = batch.existing(creates)
-        parts = []
-        for part in creates:
-            item = found.get(part.correlation or "")
-            if item is not None:
-                results[part.position] = batch.found(part, item)
-            else:
-                parts.append(part)
-        missing = [
-            str(r.external_id) for _, r, _ in updates if str(r.external_id) not in self._seen
-        ]
-        if missing:
-            self._lookup(spec, missing)
-        for position, record, payload in updates:
-            made = update_part(
-                position, record, payload, self._seen.pop(str(record.external_id), None)
-            )
-            if made is None:
-                fail(
-                    position, record, f"{spec.vendor_object} {record.external_id} no longer exists"
-                )
-            else:
-                parts.append(made)
-        if parts:
-            results.update(batch.send(parts, fail))
-        for position in alone:
-            results[position] = self._write_one(spec, fields, records[position])
-        return [results[position] for position in range(len(records))]
-
-    def _defaults(self, spec: EntitySpec, body: dict[str, Any]) -> dict[str, Any]:
+    def creation_body(self, spec: EntitySpec, payload: dict[str, Any]) -> dict[str, Any]:
+        """A create's body: children as lists of rows, plus what Fusion needs besides."""
+        body = {
+            k: [dict(c) for c in _children(v)] if k in CHILDREN else v for k, v in payload.items()
+        }
         organization = str(self.config.get("item_organization") or "")
-        return creation_defaults(spec.vendor_object, body, organization)
+        body.update(creation_defaults(spec.vendor_object, body, organization))
+        return body
 
     def update(
         self, spec: EntitySpec, external_id: str, payload: dict[str, Any]

@@ -18,17 +18,31 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
-from adapters.base_adapter import maybe_sent
+from adapters.base_adapter import is_create, maybe_sent
 from adapters.http import VendorSession
+from adapters.mapping import FieldMap
 from adapters.paths import dig
 from adapters.spec import EntitySpec, read_time
-from core.errors import VendorError
+from core.errors import RecordError, VendorError
+
+if TYPE_CHECKING:
+    from adapters.oracle import OracleAdapter
+
+CHILDREN = ("lines", "ItemDFF")  # child collections a create carries inline
+
+
+def literal(value: Any) -> str:
+    """A value as a `q` literal: numbers bare, text quoted with quotes doubled."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
 
 BATCH_TYPE = "application/vnd.oracle.adf.batch+json"
 SOURCE_SYSTEM = "TOOTHPICK"
@@ -178,3 +192,63 @@ def _detail(part: Any) -> str:
     detail = dig(exception, "detail") or dig(exception, "title") or "refused"
     code = dig(exception, "o:errorCode")
     return f"{detail} ({code})" if code else str(detail)
+
+
+class OracleWriter:
+    """One engine batch of one entity: look-ups, one batch action (or a few), results."""
+
+    def __init__(self, adapter: OracleAdapter, spec: EntitySpec, fields: FieldMap) -> None:
+        self.adapter, self.spec, self.fields = adapter, spec, fields
+        self.results: dict[int, WriteResult] = {}
+
+    def _fail(self, position: int, record: OutboundRecord, reason: str) -> None:
+        self.results[position] = WriteResult(record.external_id, error=reason)
+
+    def write(self, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        adapter, spec = self.adapter, self.spec
+        batch = OracleBatch(adapter.session, spec, literal)
+        creates: list[Part] = []
+        updates: list[tuple[int, OutboundRecord, dict[str, Any]]] = []
+        alone: list[int] = []
+        for position, record in enumerate(records):
+            try:
+                if is_create(record):
+                    payload = self.fields.to_vendor(record.data, skip_empty=True)
+                    body = adapter.creation_body(spec, payload)
+                    creates.append(create_part(spec.vendor_object, position, record, body))
+                    continue
+                payload = self.fields.to_vendor(record.data, changed=record.changed_fields or None)
+            except RecordError as exc:
+                self._fail(position, record, str(exc))
+                continue
+            if any(k in payload for k in CHILDREN):
+                alone.append(position)  # child rows are PATCHed at their own links
+            else:
+                updates.append((position, record, payload))
+        parts = self._not_made_yet(batch, creates)
+        missing = [
+            str(r.external_id) for _, r, _ in updates if str(r.external_id) not in adapter.seen
+        ]
+        if missing:
+            adapter.lookup(spec, missing)
+        for position, record, payload in updates:
+            current = adapter.seen.pop(str(record.external_id), None)
+            made = update_part(position, record, payload, current)
+            if made is None:
+                self._fail(
+                    position, record, f"{spec.vendor_object} {record.external_id} no longer exists"
+                )
+            else:
+                parts.append(made)
+        if parts:
+            self.results.update(batch.send(parts, self._fail))
+        for position in alone:
+            self.results[position] = adapter.write_alone(spec, self.fields, records[position])
+        return [self.results[position] for position in range(len(records))]
+
+    def _not_made_yet(self, batch: OracleBatch, creates: list[Part]) -> list[Part]:
+        found = batch.existing(creates)
+        for part in creates:
+            if part.correlation in found:
+                self.results[part.position] = batch.found(part, found[part.correlation])
+        return [p for p in creates if p.correlation not in found]
