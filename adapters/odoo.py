@@ -23,6 +23,12 @@ its pages each read lists the model's live ids (`search`, ids only) and reports
 every id missing between the smallest and largest live one as deleted (a no-op
 for ids never synced). Turn `detect_deletions` off where churn makes that list
 large (stock quants come and go); Odoo's automated actions can also post deletions.
+
+Writes go in bulk (adapters.odoo_writes): products and customers through `load`,
+Odoo's import, one call a batch, each new record under an external id derived
+from its local id so that a create sent twice updates rather than duplicates;
+quotes (which carry lines) through `create` on a list and `write` on ids that
+share their values.
 """
 
 from __future__ import annotations

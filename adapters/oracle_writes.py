@@ -77,11 +77,10 @@ Fail = Callable[[int, OutboundRecord, str], None]
 
 
 class OracleBatch:
-    def __init__(self, session: VendorSession, spec: EntitySpec, query: Callable[[str], str]):
+    def __init__(self, session: VendorSession, spec: EntitySpec) -> None:
         self.session = session
         self.spec = spec
-        self.root = spec.endpoint.rsplit("/", 1)[0]
-        self.literal = query  # a value as a `q` literal
+        self.root = spec.endpoint.rsplit("/", 1)[0]  # the version root batches go to
 
     def existing(self, parts: list[Part]) -> dict[str, dict[str, Any]]:
         """Records Oracle already holds for these creates' correlation keys (one query)."""
@@ -89,8 +88,8 @@ class OracleBatch:
         name, fixed = CORRELATION.get(self.spec.vendor_object, ("", {}))
         if not keyed or not name:
             return {}
-        terms = [f"{name} IN ({', '.join(self.literal(k) for k in keyed)})"]
-        terms += [f"{k} = {self.literal(v)}" for k, v in fixed.items()]
+        terms = [f"{name} IN ({', '.join(literal(k) for k in keyed)})"]
+        terms += [f"{k} = {literal(v)}" for k, v in fixed.items()]
         params = {"q": " and ".join(terms), "limit": len(keyed), "onlyData": "true"}
         reply = self.session.request_json("GET", self.spec.endpoint, params=params)
         return {str(i.get(name)): i for i in dig(reply.body, "items") or [] if isinstance(i, dict)}
@@ -206,7 +205,7 @@ class OracleWriter:
 
     def write(self, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         adapter, spec = self.adapter, self.spec
-        batch = OracleBatch(adapter.session, spec, literal)
+        batch = OracleBatch(adapter.session, spec)
         creates: list[Part] = []
         updates: list[tuple[int, OutboundRecord, dict[str, Any]]] = []
         alone: list[int] = []
