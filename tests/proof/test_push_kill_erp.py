@@ -65,6 +65,7 @@ def _matches(hub: Hub, kill: KillCase) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # two worker processes and a stale heartbeat: 10-20 s a system
 def test_an_erp_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
     if case.system not in KILL_CASES:
