@@ -27,7 +27,12 @@ from sandbox.oracle import access
 from sandbox.oracle.errors import fail
 from sandbox.oracle.render import Renderer, resources_for
 from sandbox.oracle.resources import RESOURCES, Resource
-from sandbox.oracle.writes import check_precondition, prepare_create, read_payload
+from sandbox.oracle.writes import (
+    check_precondition,
+    prepare_create,
+    read_payload,
+    remember_created,
+)
 
 BATCH_TYPE = "application/vnd.oracle.adf.batch+json"
 OPERATIONS = ("get", "create", "update", "replace", "delete")
@@ -107,6 +112,7 @@ def _apply(call: Call, part: _Part, renderer: Renderer, version: int) -> dict[st
     if part.operation == "create":
         record = prepare_create(tenant, resource, dict(part.fields or {}), version)
         entry = tenant.create(resource.name, record)
+        remember_created(tenant, resource, entry)
         answer["payload"] = renderer.item(resource, entry, expand=set(resource.children))
     elif part.operation in ("update", "replace") and part.entry is not None:
         changes = {**(part.fields or {}), "LastUpdatedBy": "INTEGRATION"}

@@ -21,7 +21,13 @@ from sandbox.oracle.render import (
     resources_for,
 )
 from sandbox.oracle.resources import CRM, FSCM, RESOURCES, Resource
-from sandbox.oracle.writes import check_precondition, prepare_create, read_payload, reprice_line
+from sandbox.oracle.writes import (
+    check_precondition,
+    prepare_create,
+    read_payload,
+    remember_created,
+    reprice_line,
+)
 
 MAX_LIMIT = 500
 KNOWN = {
@@ -192,6 +198,7 @@ async def create(call: Call) -> Response:
     entry = call.tenant.create(
         resource.name, prepare_create(call.tenant, resource, fields, version)
     )
+    remember_created(call.tenant, resource, entry)
     body = renderer.item(resource, entry, expand=set(resource.children))
     return _answer(call, body, 201, etag=change_indicator(entry))
 

@@ -188,12 +188,21 @@ def prepare_create(
     return _order(tenant, fields, index, version)
 
 
+ITEM_NUMBERS = "oracle.item_numbers"  # tenant extras: number -> id of items made by the API
+
+
 def _item_number_taken(tenant: Tenant, number: str) -> bool:
-    """An item created or renamed through the API already carries this number."""
-    return any(
-        e.fields.get("ItemNumber") == number and not e.deleted
-        for e in tenant.collection("itemsV2").overlay_entries()
-    )
+    """An item created through the API already carries this number (an index, not a scan:
+    a bulk load creates thousands)."""
+    found = tenant.extras.get(ITEM_NUMBERS, {}).get(number)
+    entry = tenant.collection("itemsV2").get(found) if found else None
+    return entry is not None and entry.fields.get("ItemNumber") == number
+
+
+def remember_created(tenant: Tenant, resource: Resource, entry: Entry) -> None:
+    """Index a new item's number for the uniqueness check."""
+    if resource.name == "itemsV2" and entry.fields.get("ItemNumber"):
+        tenant.extras.setdefault(ITEM_NUMBERS, {})[str(entry.fields["ItemNumber"])] = entry.id
 
 
 def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> dict[str, Any]:

@@ -83,3 +83,15 @@ def test_a_stale_if_match_fails_its_part(sandbox: RunningSandbox, fusion: reques
         f"{sandbox.url}{CRM}", json={"parts": [part]}, headers=framework(4), timeout=10
     )
     assert wrong_type.status_code == 415
+
+
+def test_an_item_number_made_through_the_api_is_taken(
+    sandbox: RunningSandbox, fusion: requests.Session
+) -> None:
+    item = {"ItemNumber": "TP-ONCE", "ItemDescription": "Once"}
+    made = fusion.post(f"{sandbox.url}{FSCM}/itemsV2", json=item, headers=framework(4), timeout=10)
+    assert made.status_code == 201
+    part = {"id": "again", "path": "/itemsV2", "operation": "create", "payload": item}
+    answer = fusion.post(f"{sandbox.url}{FSCM}", json={"parts": [part]}, headers=BATCH, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["parts"][0]["exception"]["o:errorCode"] == "EGP-1018"
