@@ -354,7 +354,7 @@ class BaseAdapter:
         return spec.to_page(fields, raw)
 
     def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
-        creating = is_create(record)
+        creating = record.external_id is None or record.external_id.startswith("local:")
         try:
             if creating:
                 payload = fields.to_vendor(record.data, skip_empty=True)
