@@ -67,7 +67,7 @@ INTERACTIVE_TIMEOUTS = (3.0, 10.0)
 INTERACTIVE_RETRY = RetryPolicy(max_attempts=1, max_retry_after_s=0.0, max_total_wait_s=0.0)
 
 
-def is_record_level(exc: VendorError) -> bool:
+def _is_record_level(exc: VendorError) -> bool:
     """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
     return not isinstance(
         exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
@@ -367,7 +367,7 @@ class BaseAdapter:
         except RecordError as exc:
             return WriteResult(record.external_id, error=str(exc))
         except VendorError as exc:
-            if not is_record_level(exc):
+            if not _is_record_level(exc):
                 raise
             return WriteResult(record.external_id, error=str(exc))
 
@@ -377,6 +377,5 @@ __all__ = [
     "EntitySpec",
     "declare_system",
     "is_create",
-    "is_record_level",
     "maybe_sent",
 ]

@@ -50,9 +50,9 @@ from adapters.base import (
 from adapters.base_adapter import (
     BaseAdapter,
     EntitySpec,
+    _is_record_level,
     declare_system,
     is_create,
-    is_record_level,
 )
 from adapters.convert import read_datetime
 from adapters.mapping import FieldMap
@@ -259,7 +259,7 @@ class OdooAdapter(BaseAdapter):
                 results[position] = WriteResult(record.external_id, error=str(exc))
                 continue
             jobs.append(Job(position, record, values))
-        writer = OdooWriter(self.orm, record_level=is_record_level)
+        writer = OdooWriter(self.orm, record_level=_is_record_level)
         results.update(
             writer.write(spec.vendor_object, jobs, documents=spec.fields.lines is not None)
         )
