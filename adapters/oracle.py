@@ -47,9 +47,11 @@ from adapters.payload import Reply
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, RecordError, VendorError
+from core.iterables import batched
 from core.models import Entity, System
 
 FRAMEWORK = "4"
+LOOKUP_KEYS = 50  # keys per `IN (...)` query
 MAX_LIMIT = 500
 FORM = (
     FormField(
@@ -222,21 +224,24 @@ class OracleAdapter(BaseAdapter):
         return self.to_page(spec, self.field_map(entity), list(found.values())).records
 
     def lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
-        values = ", ".join(self._keyliteral(spec, k) for k in keys)
-        params: dict[str, Any] = {"q": f"{spec.key} IN ({values})", "limit": len(keys)}
-        if spec.vendor_object in EXPAND:
-            params["expand"] = EXPAND[spec.vendor_object]
-        reply = self.session.request_json("GET", spec.endpoint, params=params)
-        found = {
-            str(item.get(spec.key)): item
-            for item in dig(reply.body, "items") or []
-            if isinstance(item, dict)
-        }
+        """The rows of these keys, LOOKUP_KEYS a query (the URL stays short)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(keys, LOOKUP_KEYS):
+            values = ", ".join(self._key_literal(spec, k) for k in chunk)
+            params: dict[str, Any] = {"q": f"{spec.key} IN ({values})", "limit": len(chunk)}
+            if spec.vendor_object in EXPAND:
+                params["expand"] = EXPAND[spec.vendor_object]
+            reply = self.session.request_json("GET", spec.endpoint, params=params)
+            found.update(
+                (str(item.get(spec.key)), item)
+                for item in dig(reply.body, "items") or []
+                if isinstance(item, dict)
+            )
         self.seen.update(found)
         return found
 
     @staticmethod
-    def _keyliteral(spec: EntitySpec, external_id: str) -> str:
+    def _key_literal(spec: EntitySpec, external_id: str) -> str:
         numeric = spec.key in ("ItemId", "HeaderId") and external_id.isascii()
         return literal(int(external_id) if numeric and external_id.isdigit() else external_id)
 

@@ -52,9 +52,11 @@ from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_K
 from adapters.sap_writes import SapBatchWriter, filter_any
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
+from core.iterables import batched
 from core.models import Entity, System
 
 MAX_TOP = 5000
+LOOKUP_KEYS = 50  # keys per `$filter=Key eq ... or ...` read
 TOKEN_PATH = "/sap/bc/sec/oauth2/token"
 _TIME = re.compile(r"^PT(\d+)H(\d+)M(\d+)S$")
 FORM = (
@@ -254,15 +256,18 @@ class SapAdapter(BaseAdapter):
         return BaseAdapter.to_page(self, spec, self.field_map(entity), list(found.values())).records
 
     def lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
-        params: dict[str, Any] = {"$filter": filter_any(spec.key, keys), "$top": len(keys)}
-        if spec.vendor_object in EXPAND:
-            params["$expand"] = EXPAND[spec.vendor_object]
-        rows = dig(self.session.request_json("GET", spec.endpoint, params=params).body, "d.results")
-        found = {
-            str(row.get(spec.key)): self.complete(spec, row)
-            for row in rows or []
-            if isinstance(row, dict)
-        }
+        """The rows of these keys, LOOKUP_KEYS a `$filter` (Gateway's URL stays short)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(keys, LOOKUP_KEYS):
+            params: dict[str, Any] = {"$filter": filter_any(spec.key, chunk), "$top": len(chunk)}
+            if spec.vendor_object in EXPAND:
+                params["$expand"] = EXPAND[spec.vendor_object]
+            reply = self.session.request_json("GET", spec.endpoint, params=params)
+            found.update(
+                (str(row.get(spec.key)), self.complete(spec, row))
+                for row in dig(reply.body, "d.results") or []
+                if isinstance(row, dict)
+            )
         self.seen.update(found)
         return found
 

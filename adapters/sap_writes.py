@@ -33,6 +33,7 @@ from adapters.sap_children import child_patches, deep_insert, document_defaults
 from adapters.sap_specs import ODATA, SERVICE
 from adapters.spec import EntitySpec, read_time
 from core.errors import RecordError, VendorError
+from core.iterables import batched
 
 if TYPE_CHECKING:
     from adapters.sap import SapAdapter
@@ -255,10 +256,13 @@ class SapBatchWriter:
                 self._found(change, found[change.key])
 
     def _find(self, field_name: str, values: list[str]) -> dict[str, dict[str, Any]]:
-        params = {"$filter": filter_any(field_name, values), "$top": len(values)}
-        reply = self.adapter.session.request_json("GET", self.spec.endpoint, params=params)
-        rows = dig(reply.body, "d.results") or []
-        return {str(r.get(field_name)): r for r in rows if isinstance(r, dict)}
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(values, 50):  # a short URL, as in SapAdapter.lookup
+            params = {"$filter": filter_any(field_name, chunk), "$top": len(chunk)}
+            reply = self.adapter.session.request_json("GET", self.spec.endpoint, params=params)
+            rows = dig(reply.body, "d.results") or []
+            found.update((str(r.get(field_name)), r) for r in rows if isinstance(r, dict))
+        return found
 
     def _found(self, change: Change, row: dict[str, Any]) -> None:
         record = change.record
