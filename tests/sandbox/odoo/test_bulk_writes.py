@@ -13,7 +13,7 @@ import xmlrpc.client
 import pytest
 
 from sandbox.testing import RunningSandbox
-from tests.sandbox.odoo.conftest import fault_of, rpc
+from tests.sandbox.odoo.conftest import fault_of, json2, rpc
 
 
 def _partners(odoo: RunningSandbox) -> int:
@@ -75,3 +75,11 @@ def test_load_names_the_failed_rows_and_stores_nothing(odoo: RunningSandbox) -> 
     assert "Contacts require a name" in errors[1]
     assert "lots" in errors[2]
     assert _partners(odoo) == before
+
+
+def test_load_over_json_2_on_odoo_19(odoo: RunningSandbox) -> None:
+    body = {"fields": ["id", "name"], "data": [["toothpick.j1", "Json One"]]}
+    first = json2(odoo, "res.partner", "load", body)
+    again = json2(odoo, "res.partner", "load", {**body, "data": [["toothpick.j1", "Json Again"]]})
+    assert first.status_code == again.status_code == 200
+    assert first.json()["ids"] == again.json()["ids"] and len(first.json()["ids"]) == 1
