@@ -76,6 +76,17 @@ def _is_record_level(exc: VendorError) -> bool:
     )
 
 
+def is_create(record: OutboundRecord) -> bool:
+    """No vendor id yet (None, or the hub's own `local:...` id, which is the correlation key)."""
+    return record.external_id is None or record.external_id.startswith("local:")
+
+
+def maybe_sent(record: OutboundRecord) -> bool:
+    """Whether an earlier attempt may have sent this create already (a run taken over, a
+    retry): only then is a look-up for it worth a call. True when the engine does not say."""
+    return bool(getattr(record, "maybe_sent", True))
+
+
 def _timeouts(context: AdapterContext) -> tuple[float, float]:
     given = (context.connect_timeout_s, context.read_timeout_s)
     if not context.interactive:
@@ -283,13 +294,18 @@ class BaseAdapter:
         return page.records
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
-        spec, fields = self.spec(entity), self.field_map(entity)
+        spec, fields = self.writable_spec(entity), self.field_map(entity)
+        return [self._write_one(spec, fields, record) for record in records]
+
+    def writable_spec(self, entity: Entity) -> EntitySpec:
+        """The entity's spec, or a refusal in words if the vendor takes no writes of it."""
+        spec = self.spec(entity)
         if not spec.writable:
             raise InvalidInputError(
                 f"{self.info.label} does not accept writes of {entity.value}; sync it pull-only",
                 field="direction",
             )
-        return [self._write_one(spec, fields, record) for record in records]
+        return spec
 
     def count(self, entity: Entity) -> int | None:
         """None: this vendor has no cheap count (an adapter that has one overrides this)."""
@@ -388,4 +404,10 @@ class BaseAdapter:
             return WriteResult(record.external_id, error=str(exc))
 
 
-__all__ = ["BaseAdapter", "EntitySpec", "declare_system"]
+__all__ = [
+    "BaseAdapter",
+    "EntitySpec",
+    "declare_system",
+    "is_create",
+    "maybe_sent",
+]

@@ -23,6 +23,12 @@ its pages each read lists the model's live ids (`search`, ids only) and reports
 every id missing between the smallest and largest live one as deleted (a no-op
 for ids never synced). Turn `detect_deletions` off where churn makes that list
 large (stock quants come and go); Odoo's automated actions can also post deletions.
+
+Writes go in bulk (adapters.odoo_writes): products and customers through `load`,
+Odoo's import, one call a batch, each new record under an external id derived
+from its local id so that a create sent twice updates rather than duplicates;
+quotes (which carry lines) through `create` on a list and `write` on ids that
+share their values.
 """
 
 from __future__ import annotations
@@ -33,17 +39,30 @@ from typing import Any
 
 from adapters import odoo_maps as maps
 from adapters.auth import Authenticator, TokenAuth
-from adapters.base import AdapterContext, RemotePage, RemoteRecord, VendorField
-from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.base import (
+    AdapterContext,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    VendorField,
+    WriteResult,
+)
+from adapters.base_adapter import (
+    BaseAdapter,
+    EntitySpec,
+    _is_record_level,
+    declare_system,
+    is_create,
+)
 from adapters.convert import read_datetime
 from adapters.mapping import FieldMap
 from adapters.odoo_paging import IdWindowPaginator
 from adapters.odoo_rpc import OdooOrm
+from adapters.odoo_writes import Job, OdooWriter
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register
-from adapters.spec import read_time
-from core.errors import VendorError
+from core.errors import RecordError
 from core.models import Direction, Entity, System
 
 DELETED = "_toothpick_deleted"
@@ -221,22 +240,30 @@ class OdooAdapter(BaseAdapter):
         raw = self.records(spec, Reply(200, {}, rows, spec.vendor_object))
         return [r for r in self.to_page(spec, self.field_map(entity), raw).records if not r.deleted]
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        values = self._vendor_values(spec, payload, creating=True)
-        new_id = self.orm.call(spec.vendor_object, "create", params={"vals_list": [values]})
-        created = new_id[0] if isinstance(new_id, list) and new_id else new_id
-        if not isinstance(created, int) or isinstance(created, bool):
-            raise VendorError(f"Odoo created a {spec.vendor_object} but did not return its id")
-        return str(created), self._written_at(spec, created)
-
-    def update(
-        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
-    ) -> datetime | None:
-        record_id = int(external_id)
-        values = self._vendor_values(spec, payload, creating=False)
-        if values:
-            self.orm.call(spec.vendor_object, "write", ids=[record_id], params={"vals": values})
-        return self._written_at(spec, record_id)
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        """A batch in a few calls (adapters.odoo_writes): `load` with external ids for
+        flat records, `create`/`write` on lists for documents with lines."""
+        spec, fields = self.writable_spec(entity), self.field_map(entity)
+        results: dict[int, WriteResult] = {}
+        jobs: list[Job] = []
+        for position, record in enumerate(records):
+            creating = is_create(record)
+            try:
+                payload = (
+                    fields.to_vendor(record.data, skip_empty=True)
+                    if creating
+                    else fields.to_vendor(record.data, changed=record.changed_fields or None)
+                )
+                values = self._vendor_values(spec, payload, creating=creating)
+            except RecordError as exc:
+                results[position] = WriteResult(record.external_id, error=str(exc))
+                continue
+            jobs.append(Job(position, record, values))
+        writer = OdooWriter(self.orm, record_level=_is_record_level)
+        results.update(
+            writer.write(spec.vendor_object, jobs, documents=spec.fields.lines is not None)
+        )
+        return [results[position] for position in range(len(records))]
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         described = self.orm.call(
@@ -309,9 +336,3 @@ class OdooAdapter(BaseAdapter):
             lines = [[0, 0, line] for line in values.pop("order_line") or []]
             values["order_line"] = lines if creating else [[5, 0, 0], *lines]
         return values
-
-    def _written_at(self, spec: EntitySpec, record_id: int) -> datetime | None:
-        rows = self.orm.call(
-            spec.vendor_object, "read", ids=[record_id], params={"fields": ["write_date"]}
-        )
-        return read_time(rows[0], "write_date") if rows else None

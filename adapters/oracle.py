@@ -11,12 +11,23 @@ came with, sending its `changeIndicator` as `If-Match`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from adapters.auth import Authenticator, BasicAuth
-from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
+from adapters.base import (
+    AdapterContext,
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    SignInMethod,
+    VendorField,
+    WriteResult,
+)
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
 from adapters.oracle_specs import (
@@ -28,15 +39,18 @@ from adapters.oracle_specs import (
     creation_defaults,
     described_custom_fields,
 )
+from adapters.oracle_writes import CHILDREN, CORRELATION, OracleWriter, literal
 from adapters.paging import OffsetPaginator, PageRequest
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
 from adapters.spec import read_time
 from core.errors import InvalidInputError, RecordError, VendorError
+from core.iterables import batched
 from core.models import Entity, System
 
 FRAMEWORK = "4"
+LOOKUP_KEYS = 50  # keys per `IN (...)` query
 MAX_LIMIT = 500
 FORM = (
     FormField(
@@ -88,12 +102,6 @@ SIGN_IN = (
 )  # fmt: skip
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _children(value: Any) -> list[Any]:
     rows = value.get("items") if isinstance(value, dict) else value
     if isinstance(rows, dict):  # positional writes: {"0": {...}}
@@ -116,6 +124,10 @@ class OracleAdapter(BaseAdapter):
     )
     specs = SPECS
     count_params: ClassVar[dict[str, str]] = {"totalResults": "true"}
+
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        super().__init__(context, **options)
+        self.seen: dict[str, dict[str, Any]] = {}  # rows of the last fetch, by key
 
     def authenticator(self) -> Authenticator:
         user, password = str(self.config.get("username", "")), self.secret("password")
@@ -174,7 +186,7 @@ class OracleAdapter(BaseAdapter):
             return " and ".join(
                 f"{name} IS NULL"
                 if not value
-                else f"{name} = {_literal(int(value) if value.isdigit() else value)}"
+                else f"{name} = {literal(int(value) if value.isdigit() else value)}"
                 for name, value in zip(ONHAND_KEY, parts, strict=True)
             )
         value: Any = (
@@ -182,7 +194,7 @@ class OracleAdapter(BaseAdapter):
             if spec.key in ("ItemId", "HeaderId") and external_id.isdigit()
             else external_id
         )
-        return f"{spec.key} = {_literal(value)}"
+        return f"{spec.key} = {literal(value)}"
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> dict[str, Any] | None:
         params = {"q": self._key_query(spec, external_id), "limit": 1}
@@ -192,25 +204,60 @@ class OracleAdapter(BaseAdapter):
         found = dig(reply.body, "items.0")
         return self._complete(spec, found) if isinstance(found, dict) else None
 
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        """One query for the whole batch (`<key> IN (...)`), not one per record; the rows
+        are kept for the write that follows (their self links and change indicators)."""
+        spec = self.spec(entity)
+        self.seen = {}
+        if spec.vendor_object not in CORRELATION or not external_ids:
+            return super().fetch(entity, external_ids)
+        found = self.lookup(spec, list(external_ids))
+        return self.to_page(spec, self.field_map(entity), list(found.values())).records
+
+    def lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of these keys, LOOKUP_KEYS a query (the URL stays short)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(keys, LOOKUP_KEYS):
+            values = ", ".join(self._key_literal(spec, k) for k in chunk)
+            params: dict[str, Any] = {"q": f"{spec.key} IN ({values})", "limit": len(chunk)}
+            if spec.vendor_object in EXPAND:
+                params["expand"] = EXPAND[spec.vendor_object]
+            reply = self.session.request_json("GET", spec.endpoint, params=params)
+            found.update(
+                (str(item.get(spec.key)), item)
+                for item in dig(reply.body, "items") or []
+                if isinstance(item, dict)
+            )
+        self.seen.update(found)
+        return found
+
+    @staticmethod
+    def _key_literal(spec: EntitySpec, external_id: str) -> str:
+        numeric = spec.key in ("ItemId", "HeaderId") and external_id.isascii()
+        return literal(int(external_id) if numeric and external_id.isdigit() else external_id)
+
     # --- writing --------------------------------------------------------------------------
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        body = {
-            k: [dict(c) for c in _children(v)] if k in ("lines", "ItemDFF") else v
-            for k, v in payload.items()
-        }
-        body.update(self._defaults(spec, body))
-        reply = self.session.request_json("POST", spec.endpoint, json=body)
-        new_id = dig(reply.body, spec.key)
-        if new_id in (None, ""):
-            raise VendorError(
-                f"{self.info.label} created a record but did not return its {spec.key}"
-            )
-        return str(new_id), read_time(reply.body, spec.cursor)
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        """Batch actions (adapters.oracle_writes); a change to a child row goes alone."""
+        spec = self.writable_spec(entity)
+        if spec.vendor_object not in CORRELATION:
+            return super().write(entity, records)
+        return OracleWriter(self, spec, self.field_map(entity)).write(records)
 
-    def _defaults(self, spec: EntitySpec, body: dict[str, Any]) -> dict[str, Any]:
+    def write_alone(
+        self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord
+    ) -> WriteResult:
+        return self._write_one(spec, fields, record)
+
+    def creation_body(self, spec: EntitySpec, payload: dict[str, Any]) -> dict[str, Any]:
+        """A create's body: children as lists of rows, plus what Fusion needs besides."""
+        body = {
+            k: [dict(c) for c in _children(v)] if k in CHILDREN else v for k, v in payload.items()
+        }
         organization = str(self.config.get("item_organization") or "")
-        return creation_defaults(spec.vendor_object, body, organization)
+        body.update(creation_defaults(spec.vendor_object, body, organization))
+        return body
 
     def update(
         self, spec: EntitySpec, external_id: str, payload: dict[str, Any]

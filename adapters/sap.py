@@ -6,16 +6,20 @@ Business partners carry only LastChangeDate + LastChangeTime, so their filter
 and cursor combine the two; material stock has no timestamp at all, so every
 run reads it whole (its external id is the eleven-part key, joined by `|`).
 
-Writes fetch the CSRF token (with its session cookie) first, send the record's
-ETag as `If-Match`, create deep (items, descriptions, addresses in one POST) and
-update flat: SAP Gateway has no deep update, so a changed child (a product's
-description, an address, an item) is PATCHed at its own URI. After a write the
-record is read back for its new LastChangeDateTime.
+Writes go as one `$batch` per engine batch with a changeset per record
+(adapters.sap_writes): the CSRF token (with its session cookie) is fetched
+first, the record's ETag goes as `If-Match`, creates go deep (items,
+descriptions, addresses in one POST) and updates flat: SAP Gateway has no deep
+update, so a changed child (a product's description, an address, an item) is
+PATCHed at its own URI in the same changeset. The records about to be written
+are read first with one `$filter` (the engine's conflict check), which also
+gives their ETags and child URIs.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -24,7 +28,17 @@ from urllib.parse import quote
 import requests
 
 from adapters.auth import Authenticator, BasicAuth, SapCsrf
-from adapters.base import FieldKind, FormField, RemotePage, SignInMethod, VendorField
+from adapters.base import (
+    AdapterContext,
+    FieldKind,
+    FormField,
+    OutboundRecord,
+    RemotePage,
+    RemoteRecord,
+    SignInMethod,
+    VendorField,
+    WriteResult,
+)
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.mapping import FieldMap
@@ -32,13 +46,16 @@ from adapters.paging import ODataPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
-from adapters.sap_children import deep_insert, document_defaults, extension_fields, patch_children
+from adapters.sap_children import extension_fields
 from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
+from adapters.sap_writes import SapBatchWriter, filter_any
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
+from core.iterables import batched
 from core.models import Entity, System
 
 MAX_TOP = 5000
+LOOKUP_KEYS = 50  # keys per `$filter=Key eq ... or ...` read
 TOKEN_PATH = "/sap/bc/sec/oauth2/token"
 _TIME = re.compile(r"^PT(\d+)H(\d+)M(\d+)S$")
 FORM = (
@@ -108,6 +125,10 @@ class SapAdapter(BaseAdapter):
     specs = SPECS
     count_params: ClassVar[dict[str, str]] = {"$inlinecount": "allpages"}
 
+    def __init__(self, context: AdapterContext, **options: Any) -> None:
+        super().__init__(context, **options)
+        self.seen: dict[str, dict[str, Any]] = {}  # rows of the last fetch, by key
+
     # --- connection -----------------------------------------------------------------------
 
     @property
@@ -171,9 +192,9 @@ class SapAdapter(BaseAdapter):
         return PageRequest(url=spec.endpoint, params=params)
 
     def to_page(self, spec: EntitySpec, fields: FieldMap, raw: Any) -> RemotePage:
-        return super().to_page(spec, fields, [self._complete(spec, item) for item in raw])
+        return super().to_page(spec, fields, [self.complete(spec, item) for item in raw])
 
-    def _complete(self, spec: EntitySpec, item: Any) -> Any:
+    def complete(self, spec: EntitySpec, item: Any) -> Any:
         """Add the fields SAP spreads over several properties (see adapters.sap_specs)."""
         if not isinstance(item, dict):
             return item
@@ -215,48 +236,42 @@ class SapAdapter(BaseAdapter):
                 return None
             raise
         found = dig(reply.body, "d")
-        return self._complete(spec, found) if isinstance(found, dict) else None
+        return self.complete(spec, found) if isinstance(found, dict) else None
 
     # --- writing --------------------------------------------------------------------------
 
-    def create(self, spec: EntitySpec, payload: dict[str, Any]) -> tuple[str, datetime | None]:
-        body = deep_insert(self._names(spec, payload, None))
-        body.update(
-            document_defaults(spec.vendor_object, body, str(self.config.get("sales_area") or ""))
-        )
-        reply = self.session.request_json("POST", spec.endpoint, json=body)
-        created = self._complete(spec, dig(reply.body, "d") or {})
-        new_id = dig(created, spec.key)
-        if new_id in (None, ""):
-            raise VendorError(f"{self.info.label} created a record but did not return its key")
-        return str(new_id), self._updated(spec, created)
+    def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
+        """One `$filter=Key eq 'a' or Key eq 'b'...` read for the batch, not one per record;
+        the rows (with their ETags and child URIs) are kept for the write that follows."""
+        spec = self.spec(entity)
+        self.seen = {}
+        if not spec.writable or not external_ids:
+            return super().fetch(entity, external_ids)
+        found = self.lookup(spec, list(external_ids))
+        return BaseAdapter.to_page(self, spec, self.field_map(entity), list(found.values())).records
 
-    def update(
-        self, spec: EntitySpec, external_id: str, payload: dict[str, Any]
-    ) -> datetime | None:
-        current = self.fetch_one(spec, external_id)
-        if current is None:
-            raise VendorError(f"{spec.vendor_object} {external_id} no longer exists", status=404)
-        payload = self._names(spec, payload, current)
-        flat = {k: v for k, v in payload.items() if not k.startswith("to_")}
-        if flat:
-            etag = dig(current, "__metadata.etag")
-            headers = {"If-Match": str(etag)} if etag else {}
-            self.session.request(
-                "PATCH", self.entity_url(spec, external_id), json=flat, headers=headers
+    def lookup(self, spec: EntitySpec, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows of these keys, LOOKUP_KEYS a `$filter` (Gateway's URL stays short)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(keys, LOOKUP_KEYS):
+            params: dict[str, Any] = {"$filter": filter_any(spec.key, chunk), "$top": len(chunk)}
+            if spec.vendor_object in EXPAND:
+                params["$expand"] = EXPAND[spec.vendor_object]
+            reply = self.session.request_json("GET", spec.endpoint, params=params)
+            found.update(
+                (str(row.get(spec.key)), self.complete(spec, row))
+                for row in dig(reply.body, "d.results") or []
+                if isinstance(row, dict)
             )
-        for nav, change in payload.items():
-            if nav.startswith("to_"):
-                patch_children(
-                    self.session,
-                    current.get(nav),
-                    change,
-                    where=f"{spec.vendor_object} {external_id}",
-                )
-        fresh = self.fetch_one(spec, external_id)
-        return self._updated(spec, fresh) if fresh else None
+        self.seen.update(found)
+        return found
 
-    def _names(
+    def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
+        """One `$batch` per engine batch, a changeset per record (adapters.sap_writes)."""
+        spec = self.writable_spec(entity)
+        return SapBatchWriter(self, spec, self.field_map(entity)).write(records)
+
+    def person_names(
         self, spec: EntitySpec, payload: dict[str, Any], current: dict[str, Any] | None
     ) -> dict[str, Any]:
         """A person's name goes to FirstName/LastName, an organization's to OrganizationBPName1."""

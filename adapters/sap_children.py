@@ -5,7 +5,8 @@ Field maps write below a navigation as `to_X.results.0.Field` (one child at a
 position: a description, an address) or as a `to_Item.results` list (lines).
 A create sends them inline, which SAP Gateway accepts as a deep insert; an
 update cannot (Gateway has no deep update), so each changed child is PATCHed
-at the URI SAP gave it in the record read just before (`__metadata.uri`).
+at the URI SAP gave it in the record read just before (`__metadata.uri`), in
+the record's changeset (adapters.sap_writes).
 Lines are matched by their item number; a line without one is new, and adding
 items to an existing document is refused in words rather than half-done.
 """
@@ -13,14 +14,11 @@ items to an existing document is refused in words rather than half-done.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree
 
 from adapters.base import VendorField
 from core.errors import RecordError, VendorError
-
-if TYPE_CHECKING:
-    from adapters.http import VendorSession
 
 ITEM_KEYS = ("SalesOrderItem", "SalesQuotationItem")
 
@@ -49,30 +47,34 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
 
 
-def _patch(
-    session: VendorSession, current: dict[str, Any], change: dict[str, Any], where: str
-) -> None:
+Patch = tuple[str, dict[str, Any], str | None]  # (child URI, changed fields, its ETag)
+
+
+def _patches(current: dict[str, Any], change: dict[str, Any], where: str) -> list[Patch]:
     flat = {
         k: v for k, v in change.items() if not k.startswith("to_") and not _same(current.get(k), v)
     }
     meta = current.get("__metadata") or {}
+    found: list[Patch] = []
     if flat:
         uri = meta.get("uri")
         if not uri:
             raise RecordError(
                 f"{where}: SAP gave no URI for a child entity, so it cannot be changed"
             )
-        headers = {"If-Match": meta["etag"]} if meta.get("etag") else {}
-        session.request("PATCH", str(uri), json=flat, headers=headers)
+        found.append((str(uri), flat, meta.get("etag")))
     for nav, value in change.items():
         if nav.startswith("to_"):
-            patch_children(session, current.get(nav), value, where=where)
+            found += child_patches(current.get(nav), value, where=where)
+    return found
 
 
-def patch_children(session: VendorSession, current: Any, change: Any, *, where: str) -> None:
-    """PATCH each child that `change` (positional or a list of lines) changes."""
+def child_patches(current: Any, change: Any, *, where: str) -> list[Patch]:
+    """The PATCHes that apply `change` (positional or a list of lines) to existing children;
+    RecordError for a child that does not exist (SAP Gateway has no deep update)."""
     existing = _children(current)
     positional = isinstance(change, dict) and isinstance(change.get("results"), dict)
+    found: list[Patch] = []
     if positional:
         for position, child in sorted(change["results"].items(), key=lambda kv: int(kv[0])):
             index = int(position)
@@ -81,8 +83,8 @@ def patch_children(session: VendorSession, current: Any, change: Any, *, where: 
                     f"{where}: SAP has no child record {index + 1} to change here (for example "
                     "no address yet); create it in SAP first"
                 )
-            _patch(session, existing[index], child, where)
-        return
+            found += _patches(existing[index], child, where)
+        return found
     for line in _children(change):
         key = next((k for k in ITEM_KEYS if line.get(k)), None)
         match = next(
@@ -93,9 +95,11 @@ def patch_children(session: VendorSession, current: Any, change: Any, *, where: 
                 f"{where}: a new line cannot be added to an existing SAP document through this "
                 "integration; add it in SAP (only existing items are updated)"
             )
-        _patch(session, match, line, where)
+        found += _patches(match, line, where)
+    return found
 
 
+PRODUCT_TYPE = "FERT"  # finished product, S/4HANA's standard product type
 DOCUMENT_TYPES = {
     "A_SalesOrder": ("SalesOrderType", "OR"),
     "A_SalesQuotation": ("SalesQuotationType", "QT"),
@@ -104,9 +108,12 @@ DOCUMENT_TYPES = {
 
 def document_defaults(vendor_object: str, body: dict[str, Any], sales_area: str) -> dict[str, Any]:
     """What SAP needs on a new document that the canonical record does not say: the
-    document type (standard OR/QT) and the connection's sales area; a partner's category."""
+    document type (standard OR/QT) and the connection's sales area; a partner's category;
+    a product's type."""
     if vendor_object == "A_BusinessPartner":
         return {"BusinessPartnerCategory": body.get("BusinessPartnerCategory") or "2"}
+    if vendor_object == "A_Product":  # SAP requires a type; FERT is the standard one
+        return {"ProductType": body.get("ProductType") or PRODUCT_TYPE}
     if vendor_object not in DOCUMENT_TYPES:
         return {}
     parts = [p.strip() for p in sales_area.split("/")]

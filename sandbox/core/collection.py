@@ -59,6 +59,9 @@ class Collection:
         self._generator = spec.generate
         self._format = spec.ids.format
         self._overlay: dict[int, Entry] = {}
+        self._named: dict[str, int] = {}  # client-supplied ids -> their index
+        self._undo: list[tuple[int, Entry | None]] | None = None  # see begin()
+        self._undo_ids: tuple[int, dict[str, int]] = (0, {})
         self._by_index: list[int] = []
         self._by_modified: list[tuple[int, int]] = []
         self._next_index = count
@@ -90,6 +93,9 @@ class Collection:
         return Entry(index, self._format(index), fields, modified - CREATED_LAG_MS, modified)
 
     def index_of(self, record_id: str) -> int | None:
+        named = self._named.get(record_id)
+        if named is not None:
+            return named
         index = self.spec.ids.parse(record_id)
         if index is None or index >= self._next_index:
             return None
@@ -211,11 +217,20 @@ class Collection:
 
     # --- writing -------------------------------------------------------------------
 
-    def create(self, fields: Mapping[str, Any]) -> Entry:
+    def create(self, fields: Mapping[str, Any], *, record_id: str | None = None) -> Entry:
+        """A new record at the next index. `record_id`: a key the client chose (SAP's
+        external numbering); the vendor checks it is free. Internal numbering then skips
+        any id a client already took, as separate number ranges never collide."""
         index = self._next_index
         self._next_index += 1
+        if record_id is None:
+            while self._format(index) in self._named:
+                index = self._next_index
+                self._next_index += 1
         now = self._tick()
-        created = Entry(index, self._format(index), dict(fields), now, now)
+        created = Entry(index, record_id or self._format(index), dict(fields), now, now)
+        if record_id is not None:
+            self._named[record_id] = index
         self._put(created)
         return created
 
@@ -247,6 +262,32 @@ class Collection:
         self._put(back)
         return back
 
+    # --- transactions (a vendor's all-or-nothing request, e.g. an OData changeset) ------
+
+    def begin(self) -> None:
+        """Start remembering what each write replaces, so that rollback() can undo them."""
+        self._undo = []
+        self._undo_ids = (self._next_index, dict(self._named))
+
+    def commit(self) -> None:
+        self._undo = None
+
+    def rollback(self) -> None:
+        """Undo the writes since begin(): O(writes), whatever the overlay's size."""
+        for index, old in reversed(self._undo or []):
+            current = self._overlay.get(index)
+            if current is not None:
+                del self._by_modified[bisect_left(self._by_modified, (current.modified_ms, index))]
+            if old is None:
+                self._overlay.pop(index, None)
+                del self._by_index[bisect_left(self._by_index, index)]
+            else:
+                self._overlay[index] = old
+                insort(self._by_modified, (old.modified_ms, old.index))
+        self._next_index, self._named = self._undo_ids
+        self._undo = None
+        self.version += 1
+
     # --- internals -----------------------------------------------------------------
 
     def follow_clock(self) -> None:
@@ -264,6 +305,8 @@ class Collection:
     def _put(self, entry: Entry) -> None:
         self.version += 1
         old = self._overlay.get(entry.index)
+        if self._undo is not None:
+            self._undo.append((entry.index, old))
         if old is None:
             insort(self._by_index, entry.index)
         else:

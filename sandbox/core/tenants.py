@@ -9,7 +9,8 @@ it came through, bumps the vendor's modified time and reaches webhooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,8 +156,31 @@ class Tenant:
         if scale:
             self.set_scale(scale)
 
-    def create(self, object_name: str, fields: Mapping[str, Any], *, source: str = "api") -> Entry:
-        entry = self.collection(object_name).create(fields)
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """All the writes in the block, or none of them if it raises (webhook events already
+        sent for undone writes are not taken back)."""
+        collections = list(self._collections.values())
+        for collection in collections:
+            collection.begin()
+        try:
+            yield
+        except BaseException:
+            for collection in collections:
+                collection.rollback()
+            raise
+        for collection in collections:
+            collection.commit()
+
+    def create(
+        self,
+        object_name: str,
+        fields: Mapping[str, Any],
+        *,
+        source: str = "api",
+        record_id: str | None = None,
+    ) -> Entry:
+        entry = self.collection(object_name).create(fields, record_id=record_id)
         self._changed(object_name, entry, "created", tuple(fields), None, source)
         return entry
 

@@ -14,6 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.odoo import load as importer
 from sandbox.odoo import query, writes
 from sandbox.odoo.db import OdooDb
 from sandbox.odoo.errors import AccessError, UserError, http_error, server_error
@@ -72,8 +73,11 @@ class Orm:
 
     def create(self, vals_list: Any) -> Any:
         if isinstance(vals_list, list):
-            return [writes.create(self.db, self.model, vals) for vals in vals_list]
+            return writes.create_many(self.db, self.model, vals_list)
         return writes.create(self.db, self.model, vals_list)
+
+    def load(self, fields: Any, data: Any) -> dict[str, Any]:
+        return importer.load(self.db, self.model, fields, data)
 
     def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
         meta = self.db.models[self.model]
@@ -168,7 +172,7 @@ class Orm:
 
 
 MODEL_METHODS = frozenset(
-    {"search", "search_count", "search_read", "create", "fields_get", "name_search"}
+    {"search", "search_count", "search_read", "create", "load", "fields_get", "name_search"}
     | {"default_get", "check_access_rights", "context_get"}
 )
 RECORD_METHODS = frozenset(

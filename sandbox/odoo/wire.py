@@ -32,6 +32,7 @@ OPS: dict[str, Op] = {
     "search_count": "search",
     "name_search": "search",
     "create": "create",
+    "load": "create",  # an import: creates, or updates the rows it names
     "write": "update",
     "unlink": "delete",
     "fields_get": "metadata",

@@ -38,10 +38,28 @@ PRODUCT_COMPUTED = frozenset({"currency_id"})
 
 
 def create(db: OdooDb, model: str, vals: Any) -> int:
-    meta = db.models[model]
     _check_writable(db, model, "create")
     if model == LINES:
         return lines.create_line(db, _values(db, model, vals))
+    return int(db.tenant.create(model, prepare_create(db, model, vals)).id)
+
+
+def create_many(db: OdooDb, model: str, vals_list: list[Any]) -> list[int]:
+    """One transaction, as Odoo's RPC call is: every record is checked before any is
+    stored, so one refused record leaves none of its batch behind."""
+    _check_writable(db, model, "create")
+    if model == LINES:
+        return [create(db, model, vals) for vals in vals_list]
+    prepared = [prepare_create(db, model, vals) for vals in vals_list]
+    if model == ORDERS:  # names and line ids are drawn in creation order: prepare again
+        return [create(db, model, vals) for vals in vals_list]
+    return [int(db.tenant.create(model, values).id) for values in prepared]
+
+
+def prepare_create(db: OdooDb, model: str, vals: Any) -> dict[str, Any]:
+    """The record a create would store, or the error Odoo raises for it."""
+    meta = db.models[model]
+    _check_writable(db, model, "create")
     if model == "stock.quant":
         raise UserError("Quant's creation is restricted, you can't do this operation.")
     values = _values(db, model, vals)
@@ -59,8 +77,7 @@ def create(db: OdooDb, model: str, vals: Any) -> int:
     if model == ORDERS:
         values["order_line"] = lines.apply_commands(db, [], commands or [])
         values.update(lines.totals(values["order_line"]))
-    entry = db.tenant.create(model, values)
-    return int(entry.id)
+    return values
 
 
 def write(db: OdooDb, model: str, ids: list[int], vals: Any) -> bool:
@@ -69,9 +86,19 @@ def write(db: OdooDb, model: str, ids: list[int], vals: Any) -> bool:
     if model == LINES:
         lines.write_lines(db, records, _values(db, model, vals))
         return True
+    values = prepare_write(db, model, vals)
+    apply_write(db, model, records, values)
+    return True
+
+
+def prepare_write(db: OdooDb, model: str, vals: Any) -> dict[str, Any]:
     values = _values(db, model, vals)
     if model == "stock.quant" and set(values) - {"inventory_quantity"}:
         raise UserError("Quant's editing is restricted, you can't do this operation.")
+    return values
+
+
+def apply_write(db: OdooDb, model: str, records: list[Entry], values: dict[str, Any]) -> None:
     for record in records:
         update = dict(values)
         if model == ORDERS and "order_line" in update:
@@ -79,7 +106,6 @@ def write(db: OdooDb, model: str, ids: list[int], vals: Any) -> bool:
             update["order_line"] = lines.apply_commands(db, current, update["order_line"] or [])
             update.update(lines.totals(update["order_line"]))
         db.tenant.update(model, record.id, update)
-    return True
 
 
 def unlink(db: OdooDb, model: str, ids: list[int]) -> bool:

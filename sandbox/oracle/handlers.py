@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from sandbox.core import Call, empty_response, json_response
 from sandbox.oracle import access
+from sandbox.oracle import batch as batch_actions
 from sandbox.oracle.describe import FRAMEWORKS, context_root, describe
 from sandbox.oracle.errors import fail
 from sandbox.oracle.q import QError, Query, parse_expression, parse_qbe
@@ -20,7 +21,13 @@ from sandbox.oracle.render import (
     resources_for,
 )
 from sandbox.oracle.resources import CRM, FSCM, RESOURCES, Resource
-from sandbox.oracle.writes import check_precondition, prepare_create, read_payload, reprice_line
+from sandbox.oracle.writes import (
+    check_precondition,
+    prepare_create,
+    read_payload,
+    remember_created,
+    reprice_line,
+)
 
 MAX_LIMIT = 500
 KNOWN = {
@@ -177,6 +184,12 @@ async def get_item(call: Call) -> Response:
     return _answer(call, body, etag=change_indicator(entry))
 
 
+async def batch(call: Call) -> Response:
+    """Batch actions at the version root (see sandbox.oracle.batch)."""
+    root = call.request.url.path.rstrip("/")
+    return await batch_actions.batch(call, version_of(call), root)
+
+
 async def create(call: Call) -> Response:
     resource, renderer, version = _context(call)
     if not resource.creatable:
@@ -185,6 +198,7 @@ async def create(call: Call) -> Response:
     entry = call.tenant.create(
         resource.name, prepare_create(call.tenant, resource, fields, version)
     )
+    remember_created(call.tenant, resource, entry)
     body = renderer.item(resource, entry, expand=set(resource.children))
     return _answer(call, body, 201, etag=change_indicator(entry))
 

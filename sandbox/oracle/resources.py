@@ -214,6 +214,8 @@ ACCOUNTS = Resource(
         Attr("Country", title="Country", max_length=2),
         Attr("CurrencyCode", title="Currency", max_length=15),
         Attr("TaxpayerIdentificationNumber", title="Taxpayer Identification Number", max_length=20),
+        Attr("SourceSystem", title="Source System", max_length=30),
+        Attr("SourceSystemReferenceValue", title="Source System Reference Value", max_length=240),
         Attr("OwnerName", title="Owner", **RO),
         *AUDIT,
     ),

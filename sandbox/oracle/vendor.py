@@ -87,6 +87,8 @@ class OracleVendor(Vendor):
             base = f"/{root}/resources/11.13.18.05/{{resource}}"
             endpoints += [
                 Endpoint(f"/{root}/resources", h.catalog, ("GET",), "metadata"),
+                Endpoint(f"/{root}/resources/11.13.18.05", h.batch, ("POST",), "other"),
+                Endpoint(f"/{root}/resources/11.13.18.05/", h.batch, ("POST",), "other"),
                 Endpoint(
                     base + "/describe", h.describe_resource, ("GET",), "metadata", object_of=of
                 ),

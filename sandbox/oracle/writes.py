@@ -142,7 +142,7 @@ def prepare_create(
             number.startswith("AS")
             and number[2:].isdigit()
             and 0 <= int(number[2:]) - 54000 < index
-        ):
+        ) or _item_number_taken(tenant, number):
             raise fail(
                 400,
                 f"An item with the number {number} already exists in the organization",
@@ -186,6 +186,23 @@ def prepare_create(
             "LastUpdatedBy": "INTEGRATION",
         }
     return _order(tenant, fields, index, version)
+
+
+ITEM_NUMBERS = "oracle.item_numbers"  # tenant extras: number -> id of items made by the API
+
+
+def _item_number_taken(tenant: Tenant, number: str) -> bool:
+    """An item created through the API already carries this number (an index, not a scan:
+    a bulk load creates thousands)."""
+    found = tenant.extras.get(ITEM_NUMBERS, {}).get(number)
+    entry = tenant.collection("itemsV2").get(found) if found else None
+    return entry is not None and entry.fields.get("ItemNumber") == number
+
+
+def remember_created(tenant: Tenant, resource: Resource, entry: Entry) -> None:
+    """Index a new item's number for the uniqueness check."""
+    if resource.name == "itemsV2" and entry.fields.get("ItemNumber"):
+        tenant.extras.setdefault(ITEM_NUMBERS, {})[str(entry.fields["ItemNumber"])] = entry.id
 
 
 def _order(tenant: Tenant, fields: dict[str, Any], index: int, version: int) -> dict[str, Any]:

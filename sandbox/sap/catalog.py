@@ -141,6 +141,7 @@ BUSINESS_PARTNER = EntitySet(
         s("OrganizationBPName2", 40, "Name 2"),
         s("SearchTerm1", 20, "Search Term 1"),
         s("SearchTerm2", 20, "Search Term 2"),
+        s("BusinessPartnerIDByExtSystem", 20, "BP ID in External System"),
         flag("BusinessPartnerIsBlocked", "Central Block"),
         s("BusinessPartnerType", 4, "BP Type"),
         Prop("ETag", "Edm.String", max_length=26, derived=etag_stamp, concurrency=True, **RO),

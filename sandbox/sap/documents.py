@@ -31,14 +31,7 @@ def prepare_create(
     new_id = tenant.id_of(name, tenant.collection(name).next_index)
     fields = {**fields, "CreatedByUser": user}
     if name == "A_Product":
-        if fields.pop("Product", "") not in ("", new_id):
-            raise fail(
-                400,
-                "MM_PRODUCT/017",
-                "Products are numbered internally in this tenant; leave Product empty",
-                target="Product",
-                **where,
-            )
+        fields.pop("Product", None)  # the key is the entry's id (see client_key)
         require(fields, ("ProductType",), where)
         fields["LastChangedByUser"] = user
         for text in fields.get("to_Description", []):
@@ -61,6 +54,33 @@ def prepare_create(
     if name in ITEM_KEY:
         return _sales_document(tenant, name, fields, where)
     return fields
+
+
+# Entity sets whose key the client may choose on create (external numbering).
+CLIENT_KEYS = {"A_Product": ("Product", 40)}
+
+
+def client_key(tenant: Tenant, name: str, body: Any, where: Mapping[str, str]) -> str | None:
+    """The key a create asks for, kept as given (upper case, as SAP's conversion exit
+    stores product numbers), or None for the tenant's internal numbering.
+
+    The Product Master (A2X) API works with external number ranges: the client names
+    the product, SAP keeps that number; one already taken is refused."""
+    if name not in CLIENT_KEYS or not isinstance(body, dict):
+        return None
+    field, length = CLIENT_KEYS[name]
+    value = body.get(field)
+    if value in (None, ""):
+        return None
+    key = str(value).strip().upper()
+    if not key or len(key) > length:
+        raise fail(
+            400, "MM_PRODUCT/011", f"Product number '{value}' must have 1 to {length} characters",
+            target=field, **where,
+        )  # fmt: skip
+    if tenant.collection(name).get(key, include_deleted=True) is not None:
+        raise fail(400, "MM_PRODUCT/010", f"Product {key} already exists", target=field, **where)
+    return key
 
 
 def partner_names(fields: Mapping[str, Any], where: Mapping[str, str]) -> dict[str, Any]:

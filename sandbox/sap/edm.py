@@ -218,7 +218,10 @@ def from_json(prop: Prop, value: Any) -> Any:
             number = None
         if number is None or not number.is_finite():
             raise ValueError(f"invalid value {value!r} for Edm.Decimal property {prop.name}")
-        return decimal_text(number, prop.scale)
+        try:
+            return decimal_text(number, prop.scale)
+        except InvalidOperation:  # more digits than a decimal holds: SAP's 400, not a 500
+            raise ValueError(f"value {value!r} is too large for property {prop.name}") from None
     if edm == "Edm.Int32":
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise ValueError(f"property {prop.name} expects an integer")

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.core import Call, json_response
+from sandbox.sap import batch as odata_batch
 from sandbox.sap import query, writes
 from sandbox.sap.auth import csrf_fetch
 from sandbox.sap.catalog import ALL_SETS, SERVICES
@@ -92,8 +93,9 @@ async def metadata(call: Call) -> Response:
 
 
 async def batch(call: Call) -> Response:
+    """$batch: retrievals and changesets in one multipart request (see sandbox.sap.batch)."""
     _service(call)
-    raise fail(501, NOT_ALLOWED, "$batch is not simulated by the ToothPick sandbox")
+    return _odata(call, await odata_batch.batch(call))
 
 
 def _list(

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from sandbox.core import Call, empty_response, json_response
 from sandbox.sap.auth import csrf_check
-from sandbox.sap.documents import prepare_create, rederive
+from sandbox.sap.documents import client_key, prepare_create, rederive
 from sandbox.sap.edm import EntitySet
 from sandbox.sap.errors import NOT_ALLOWED, PRECONDITION, fail
 from sandbox.sap.payload import read_body
@@ -40,9 +40,11 @@ async def create(
     csrf_check(call)
     if not entity_set.creatable or entity_set.parent is not None:
         raise not_allowed(entity_set, "create", where)
-    fields = read_body(await call.json(), entity_set, renderer.sets, where, creating=True)
+    body = await call.json()
+    fields = read_body(body, entity_set, renderer.sets, where, creating=True)
+    key = client_key(call.tenant, entity_set.name, body, where)
     record = prepare_create(call.tenant, entity_set.name, fields, _user(call), where)
-    entry = call.tenant.create(entity_set.name, record)
+    entry = call.tenant.create(entity_set.name, record, record_id=key)
     expand: dict[str, Any] = {name: {} for name in record if entity_set.nav(name) is not None}
     body = renderer.entity(
         entity_set, entry.fields, entry, expand=_deep(entity_set, renderer, expand)

@@ -221,3 +221,24 @@ def test_the_first_page_carries_the_search_count(sandbox: RunningSandbox) -> Non
     pages = list(odoo.read(Entity.PRODUCT, since=None, resume=None))
     assert pages[0].total == 45 == sum(len(p.records) for p in pages)
     assert all(p.total is None for p in pages[1:])
+
+
+def test_a_refused_row_fails_alone_and_the_rest_is_imported_again(sandbox: RunningSandbox) -> None:
+    odoo = adapter(sandbox)
+    customers = live(read_all(odoo, Entity.CUSTOMER))
+    first, second = sorted(customers, key=int)[:2]
+    results = odoo.write(
+        Entity.CUSTOMER,
+        [
+            OutboundRecord(first, {"city": "Ghent"}, ("city",)),
+            OutboundRecord("999999", {"city": "Nowhere"}, ("city",)),
+            OutboundRecord(second, {"city": "Bruges"}, ("city",)),
+        ],
+    )
+    assert [r.error is None for r in results] == [True, False, True]
+    assert "does not exist" in (results[1].error or "")
+    cities = [sandbox.control.get("odoo", "acme", "res.partner", i) for i in (first, second)]
+    assert [c.fields["city"] for c in cities if c is not None] == ["Ghent", "Bruges"]
+    local = OutboundRecord("local:twice", {"name": "Twice BV", "email": "twice@example.com"})
+    [made], [again] = odoo.write(Entity.CUSTOMER, [local]), odoo.write(Entity.CUSTOMER, [local])
+    assert made.new_external_id == again.new_external_id  # the external id found it again

@@ -67,6 +67,12 @@ def adapter(
     return OracleAdapter(context, rand=lambda: 0.0)
 
 
+def resent(record: OutboundRecord) -> OutboundRecord:
+    """The same create again, as the engine sends one that may have reached the vendor."""
+    vars(record)["maybe_sent"] = True
+    return record
+
+
 def records(pages: Any) -> list[Any]:
     return [r for page in pages for r in page.records]
 
@@ -189,3 +195,22 @@ def test_the_first_page_carries_total_results(sandbox: RunningSandbox) -> None:
     assert [p.total for p in pages[1:]] == [None, None]
     resumed = list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=pages[0].resume))
     assert len(records(resumed)) == 150 and resumed[0].total is None  # not the read's first
+
+
+def test_a_create_sent_again_finds_the_record_its_first_attempt_made(
+    sandbox: RunningSandbox,
+) -> None:
+    oracle = adapter(sandbox)
+    account = OutboundRecord("local:twice-1", {"name": "Twice Inc", "city": "Austin"})
+    [first] = oracle.write(Entity.CUSTOMER, [account])
+    [second] = oracle.write(Entity.CUSTOMER, [resent(account)])
+    assert first.error is None and second.new_external_id == first.new_external_id
+    item = OutboundRecord("local:twice-2", {"sku": "TP-TWICE", "name": "Twice"})
+    [made] = oracle.write(Entity.PRODUCT, [item])
+    [again] = oracle.write(Entity.PRODUCT, [resent(item)])
+    assert made.error is None and again.new_external_id == made.new_external_id
+    named = [
+        t for t in sandbox.control.iter_records(ORACLE, TENANT, "accounts")
+        if t.fields.get("OrganizationName") == "Twice Inc"
+    ]  # fmt: skip
+    assert len(named) == 1 and named[0].fields["SourceSystemReferenceValue"] == "local:twice-1"

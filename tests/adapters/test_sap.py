@@ -69,6 +69,12 @@ def adapter(
     return SapAdapter(context, rand=lambda: 0.0)
 
 
+def resent(record: OutboundRecord) -> OutboundRecord:
+    """The same create again, as the engine sends one that may have reached the vendor."""
+    vars(record)["maybe_sent"] = True
+    return record
+
+
 def records(pages: Any) -> list[Any]:
     return [r for page in pages for r in page.records]
 
@@ -210,3 +216,42 @@ def test_the_first_page_carries_the_inline_count(sandbox: RunningSandbox) -> Non
     pages = list(adapter(sandbox).read(Entity.PRODUCT, since=None, resume=None))
     assert pages[0].total == 250 == len(records(pages))
     assert [p.total for p in pages[1:]] == [None, None]
+
+
+def test_a_create_sent_again_finds_the_record_its_first_attempt_made(
+    sandbox: RunningSandbox,
+) -> None:
+    """Partners carry a correlation key from the local id; a product its own number (the
+    SKU). A second write of the same local record answers with what SAP already holds."""
+    sap = adapter(sandbox)
+    partner = OutboundRecord("local:twice-1", {"name": "Twice GmbH", "is_company": True})
+    [first] = sap.write(Entity.CUSTOMER, [partner])
+    [second] = sap.write(Entity.CUSTOMER, [resent(partner)])
+    assert first.error is None and second.new_external_id == first.new_external_id
+    product = OutboundRecord("local:twice-2", {"sku": "tp-twice", "name": "Twice", "unit": "PC"})
+    [made] = sap.write(Entity.PRODUCT, [product])
+    [again] = sap.write(Entity.PRODUCT, [resent(product)])
+    assert made.new_external_id == again.new_external_id == "TP-TWICE"
+    partners = [
+        t for t in sandbox.control.iter_records(SAP, TENANT, "A_BusinessPartner")
+        if t.fields.get("OrganizationBPName1") == "Twice GmbH"
+    ]  # fmt: skip
+    assert len(partners) == 1
+
+
+def test_one_refused_changeset_fails_its_record_alone(sandbox: RunningSandbox) -> None:
+    sap = adapter(sandbox)
+    batch = [
+        OutboundRecord(None, {"sku": f"TP-ONE-{n}", "name": f"One {n}", "unit": "PC",
+                              "category": "NOT-A-GROUP-AT-ALL" if n == 1 else "L001"})
+        for n in range(3)
+    ]  # fmt: skip
+    sandbox.control.reset_stats(system=SAP, tenant=TENANT)
+    results = sap.write(Entity.PRODUCT, batch)
+    assert [r.error is None for r in results] == [True, False, True]
+    assert "ProductGroup" in (results[1].error or "")
+    posts = [
+        r for r in sandbox.control.stats(system=SAP, tenant=TENANT)["requests"]
+        if r["method"] == "POST"
+    ]  # fmt: skip
+    assert [(r["path"].rsplit("/", 1)[-1], r["count"]) for r in posts] == [("$batch", 1)]

@@ -20,6 +20,8 @@ from core.models import Direction, Entity, RunState, SyncOptions, System
 from tests.proof.conftest import ORG, Hub
 from tests.proof.test_worker_kill import _stop, _worker
 
+ERP_KILL_CASES = (System.ODOO, System.SAP, System.ORACLE)
+
 EMAIL = "kill.between.accept.and.write@example.com"
 # Systems whose contact creates are idempotent: (object, email field, method of the create).
 # HubSpot and Zoho upsert by the e-mail, Salesforce by its external-id field holding our
@@ -45,6 +47,8 @@ def _vendor_matches(hub: Hub) -> list[str]:
 
 def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
+    if case.system in ERP_KILL_CASES:  # no contacts: each ERP kills a create of its own entity
+        pytest.skip(f"{case.id}: an ERP; tests/proof/test_push_kill_erp.py kills its create")
     if case.system not in IDEMPOTENT_CREATES:
         pytest.xfail(f"{case.id}: creates are not idempotent yet (no upsert or correlation key)")
     object_name, _email, method = IDEMPOTENT_CREATES[case.system]

@@ -122,3 +122,19 @@ def test_changes_are_published_as_cloud_events(sandbox: RunningSandbox) -> None:
     assert event["type"] == "sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1"
     assert event["specversion"] == "1.0" and event["data"] == {"SalesOrder": "5000002"}
     assert event["source"] == "/default/sap.s4.beh/300001"
+
+
+def test_a_client_supplied_product_number_is_kept(sandbox: RunningSandbox) -> None:
+    """The Product Master API numbers products externally: the number sent is the key."""
+    sandbox.control.reset(SYSTEM, "acme")
+    session = with_csrf(basic_session(), f"{sandbox.url}{ROOT}/API_PRODUCT_SRV/")
+    body = {"Product": "tp-widget-7", "ProductType": "FERT"}
+    created = session.post(sandbox.url + PRODUCTS, json=body, headers=JSON)
+    assert created.status_code == 201, created.text
+    assert created.json()["d"]["Product"] == "TP-WIDGET-7"
+    assert created.headers["location"].endswith("A_Product('TP-WIDGET-7')")
+    assert session.get(f"{sandbox.url}{PRODUCTS}('TP-WIDGET-7')", headers=JSON).status_code == 200
+    taken = session.post(sandbox.url + PRODUCTS, json=body, headers=JSON)
+    assert taken.status_code == 400 and taken.json()["error"]["code"] == "MM_PRODUCT/010"
+    internal = session.post(sandbox.url + PRODUCTS, json={"ProductType": "FERT"}, headers=JSON)
+    assert internal.json()["d"]["Product"].startswith("TG")  # none sent: numbered internally
