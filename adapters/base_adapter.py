@@ -76,17 +76,6 @@ def _is_record_level(exc: VendorError) -> bool:
     )
 
 
-def is_create(record: OutboundRecord) -> bool:
-    """No vendor id yet (None, or the hub's own `local:...` id, which is the correlation key)."""
-    return record.external_id is None or record.external_id.startswith("local:")
-
-
-def maybe_sent(record: OutboundRecord) -> bool:
-    """Whether an earlier attempt may have sent this create already (a run taken over, a
-    retry): only then is a look-up for it worth a call. True when the engine does not say."""
-    return bool(getattr(record, "maybe_sent", True))
-
-
 def _timeouts(context: AdapterContext) -> tuple[float, float]:
     given = (context.connect_timeout_s, context.read_timeout_s)
     if not context.interactive:
@@ -408,6 +397,4 @@ __all__ = [
     "BaseAdapter",
     "EntitySpec",
     "declare_system",
-    "is_create",
-    "maybe_sent",
 ]

@@ -52,7 +52,6 @@ from adapters.base_adapter import (
     EntitySpec,
     _is_record_level,
     declare_system,
-    is_create,
 )
 from adapters.convert import read_datetime
 from adapters.mapping import FieldMap
@@ -106,6 +105,7 @@ class OdooAdapter(BaseAdapter):
         unsupported={},
         auth="Database, login and API key (XML-RPC up to 18; bearer API key on /json/2 from 19)",
         docs_url="https://www.odoo.com/documentation/19.0/developer/reference/external_api.html",
+        write_batch_size=200,  # records per `load` call: one import of a batch
     )
     specs = SPECS
 
@@ -247,7 +247,7 @@ class OdooAdapter(BaseAdapter):
         results: dict[int, WriteResult] = {}
         jobs: list[Job] = []
         for position, record in enumerate(records):
-            creating = is_create(record)
+            creating = record.creating
             try:
                 payload = (
                     fields.to_vendor(record.data, skip_empty=True)

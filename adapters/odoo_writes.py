@@ -30,7 +30,6 @@ from typing import Any
 import orjson
 
 from adapters.base import OutboundRecord, WriteResult
-from adapters.base_adapter import is_create
 from adapters.odoo_rpc import OdooOrm
 from adapters.spec import read_time
 from core.errors import VendorError
@@ -64,7 +63,7 @@ class Job:
 
     @property
     def record_id(self) -> int | None:
-        return None if is_create(self.record) else int(str(self.record.external_id))
+        return None if self.record.creating else int(str(self.record.external_id))
 
 
 Fail = Callable[[Job, str], None]
@@ -108,7 +107,7 @@ class OdooWriter:
         while pending:
             rows = [
                 [
-                    xmlid_of(j.record.external_id) if is_create(j.record) else "",
+                    xmlid_of(j.record.external_id) if j.record.creating else "",
                     "" if j.record_id is None else str(j.record_id),
                     *(cell(j.values.get(n)) for n in names),
                 ]

@@ -121,6 +121,7 @@ class OracleAdapter(BaseAdapter):
         auth="Integration user over HTTP Basic, or OAuth 2.0 client credentials of the identity "
         "domain",
         docs_url="https://docs.oracle.com/en/cloud/saas/supply-chain-and-manufacturing/",
+        write_batch_size=100,  # parts per batch action
     )
     specs = SPECS
     count_params: ClassVar[dict[str, str]] = {"totalResults": "true"}

@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
-from adapters.base_adapter import is_create, maybe_sent
 from adapters.http import VendorSession
 from adapters.mapping import FieldMap
 from adapters.paths import dig
@@ -84,7 +83,7 @@ class OracleBatch:
 
     def existing(self, parts: list[Part]) -> dict[str, dict[str, Any]]:
         """Records Oracle already holds for these creates' correlation keys (one query)."""
-        keyed = [p.correlation for p in parts if p.correlation and maybe_sent(p.record)]
+        keyed = [p.correlation for p in parts if p.correlation and p.record.maybe_sent]
         name, fixed = CORRELATION.get(self.spec.vendor_object, ("", {}))
         if not keyed or not name:
             return {}
@@ -211,7 +210,7 @@ class OracleWriter:
         alone: list[int] = []
         for position, record in enumerate(records):
             try:
-                if is_create(record):
+                if record.creating:
                     payload = self.fields.to_vendor(record.data, skip_empty=True)
                     body = adapter.creation_body(spec, payload)
                     creates.append(create_part(spec.vendor_object, position, record, body))

@@ -121,6 +121,7 @@ class SapAdapter(BaseAdapter):
         auth="Communication user (HTTP Basic) or OAuth 2.0 client credentials; CSRF token "
         "and session cookie before every write",
         docs_url="https://api.sap.com/products/SAPS4HANACloud/apis/ODATA",
+        write_batch_size=100,  # changesets per `$batch` call
     )
     specs = SPECS
     count_params: ClassVar[dict[str, str]] = {"$inlinecount": "allpages"}

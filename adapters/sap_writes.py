@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from adapters.base import OutboundRecord, WriteResult
-from adapters.base_adapter import is_create, maybe_sent
 from adapters.mapping import FieldMap
 from adapters.odata_batch import Answer, Op, decode, encode
 from adapters.paths import dig
@@ -142,7 +141,7 @@ class SapBatchWriter:
         updates: list[tuple[int, OutboundRecord, dict[str, Any]]] = []
         for position, record in enumerate(records):
             try:
-                if is_create(record):
+                if record.creating:
                     changes.append(self._create(position, record))
                 else:
                     payload = self.fields.to_vendor(
@@ -159,7 +158,7 @@ class SapBatchWriter:
                 [
                     c
                     for c in changes
-                    if c.creating and c.answers and is_taken(c.answers[0]) and maybe_sent(c.record)
+                    if c.creating and c.answers and is_taken(c.answers[0]) and c.record.maybe_sent
                 ]
             )
         for change in changes:
@@ -238,7 +237,7 @@ class SapBatchWriter:
 
     def _not_made_yet(self, creates: list[Change]) -> list[Change]:
         """Creates whose correlation key SAP does not hold yet (one query for the batch)."""
-        keyed = [c.key for c in creates if c.key and maybe_sent(c.record)]
+        keyed = [c.key for c in creates if c.key and c.record.maybe_sent]
         if self.name not in CORRELATION or not keyed:
             return creates
         found = self._find(CORRELATION[self.name][0], keyed)

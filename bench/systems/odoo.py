@@ -35,6 +35,11 @@ def _next(request: PageRequest, body: Any) -> PageRequest | None:
     )
 
 
+def new_product(n: int) -> dict[str, Any]:
+    """The n-th local product a push bench creates."""
+    return {"sku": f"TP-P{n:06d}", "name": f"Bench product {n}"}
+
+
 def profile() -> BenchSystem:
     from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 
@@ -48,4 +53,5 @@ def profile() -> BenchSystem:
         dlt_paginator=lambda: OffsetPaginator(
             limit=1000, total_path=None, offset_body_path="offset", limit_body_path="limit"
         ),
+        push_record=new_product,
     )

@@ -31,6 +31,11 @@ def _next(request: PageRequest, body: Any) -> PageRequest | None:
     )
 
 
+def new_product(n: int) -> dict[str, Any]:
+    """The n-th local product a push bench creates."""
+    return {"sku": f"TP-P{n:06d}", "name": f"Bench product {n}"}
+
+
 def profile() -> BenchSystem:
     from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 
@@ -42,4 +47,5 @@ def profile() -> BenchSystem:
         next_request=_next,
         records_path="items",
         dlt_paginator=lambda: OffsetPaginator(limit=PAGE, total_path=None, has_more_path="hasMore"),
+        push_record=new_product,
     )

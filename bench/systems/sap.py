@@ -29,6 +29,11 @@ def _next(request: PageRequest, body: Any) -> PageRequest | None:
     )
 
 
+def new_product(n: int) -> dict[str, Any]:
+    """The n-th local product a push bench creates."""
+    return {"sku": f"TP-P{n:06d}", "name": f"Bench product {n}", "unit": "PC", "category": "L001"}
+
+
 def profile() -> BenchSystem:
     from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 
@@ -42,4 +47,5 @@ def profile() -> BenchSystem:
         dlt_paginator=lambda: OffsetPaginator(
             limit=PAGE, offset_param="$skip", limit_param="$top", total_path=None
         ),
+        push_record=new_product,
     )

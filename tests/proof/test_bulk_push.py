@@ -43,7 +43,7 @@ PIPEDRIVE_OAUTH_PER_2S = 320
 def test_a_thousand_creates_with_three_refused_land_nine_hundred_ninety_seven(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
     if case.system not in REFUSALS:
-        pytest.skip(f"{case.id}: bulk writes are another helper's (issue 17, ERP systems)")
+        pytest.skip(f"{case.id}: an ERP; tests/proof/test_push_bulk_erp.py proves its bulk writes")
     if case.system is System.PIPEDRIVE:
         before = control.limits(case.system.value, case.tenant)
         control.set_limits(case.system.value, case.tenant, interval_max=PIPEDRIVE_OAUTH_PER_2S)

@@ -80,7 +80,7 @@ CASES = {
 def test_a_thousand_pushes_with_three_refusals_land_997_in_the_implied_calls(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
     if case.system not in CASES:
-        pytest.skip(f"{case.id} is a CRM: its bulk proof is the CRM helpers'")
+        pytest.skip(f"{case.id}: a CRM; tests/proof/test_bulk_push.py proves its bulk writes")
     bulk = CASES[case.system]
     store = hub.service.runtime.store
     now = utcnow()

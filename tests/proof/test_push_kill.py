@@ -26,7 +26,6 @@ EMAIL = "kill.between.accept.and.write@example.com"
 # Systems whose contact creates are idempotent: (object, email field, method of the create).
 # HubSpot and Zoho upsert by the e-mail, Salesforce by its external-id field holding our
 # local id, Pipedrive looks that id up in its correlation field before creating again.
-# The others are not yet: see the xfail below.
 IDEMPOTENT_CREATES = {
     System.SALESFORCE: ("Contact", "Email", "PATCH"),
     System.HUBSPOT: ("contacts", "email", "POST"),
@@ -49,8 +48,6 @@ def test_a_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> None:
     case, control = hub.case, hub.sandbox.control
     if case.system in ERP_KILL_CASES:  # no contacts: each ERP kills a create of its own entity
         pytest.skip(f"{case.id}: an ERP; tests/proof/test_push_kill_erp.py kills its create")
-    if case.system not in IDEMPOTENT_CREATES:
-        pytest.xfail(f"{case.id}: creates are not idempotent yet (no upsert or correlation key)")
     object_name, _email, method = IDEMPOTENT_CREATES[case.system]
     hub.sync(full=True)
     hub.service.runtime.store.set_local_change(

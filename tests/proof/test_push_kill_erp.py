@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from adapters.base import OutboundRecord
 from core.clock import utcnow
 from core.models import Direction, Entity, RunState, SyncOptions, System
 from sandbox.control import TruthRecord
@@ -72,10 +71,6 @@ def test_an_erp_create_accepted_before_the_kill_is_not_made_twice(hub: Hub) -> N
     if case.system not in KILL_CASES:
         pytest.skip(f"{case.id} is a CRM: tests/proof/test_push_kill.py covers it")
     kill = KILL_CASES[case.system]
-    if case.system is System.ODOO and "maybe_sent" not in OutboundRecord.__dataclass_fields__:
-        # Odoo's external id comes from the local id, which the engine passes from the
-        # CRM helpers' push.py (with OutboundRecord.maybe_sent); until it is merged, no key.
-        pytest.xfail("the engine does not pass creates' local ids yet")
     hub.service.runtime.store.set_local_change(
         ORG, hub.connection.id, kill.entity, "local:kill-1", kill.data, at=utcnow()
     )

@@ -65,12 +65,15 @@ def mixed_logs(count: int) -> list[LogEntry]:
 
 
 # What versions 5 to 7 added (alert lifecycle, thresholds, notifications, leases).
-# Version 13 (run retries and limits) first: a file taken back to 9 must not keep them.
+# Versions 13 (run retries and limits) and 12 (sessions, marks) first: a file taken back
+# to 9 must not keep them.
 UNDO_VERSION_13 = (
     "ALTER TABLE runs DROP COLUMN retries; ALTER TABLE connections DROP COLUMN run_limits;"
 )
+UNDO_VERSION_12 = "DROP TABLE sessions; DROP TABLE marks;"  # sign-in sessions, shared marks
 UNDO_VERSION_10 = (
     UNDO_VERSION_13
+    + UNDO_VERSION_12
     + "DROP TABLE logs_text; DROP TABLE records; DROP TABLE record_changes; "
     + ("DROP TABLE record_streams;")
     + (
@@ -95,8 +98,6 @@ UNDO_VERSIONS_7_TO_10 = (
     DROP TABLE notification_channels;
     DROP TABLE notifications;
     DROP TABLE leases;
-    DROP TABLE sessions;
-    DROP TABLE marks;
 """
 )
 
