@@ -142,6 +142,8 @@ class AdapterContext:
     interactive: bool = False
     # the vendor account's shared limiter, breaker and meter (None: the adapter's own)
     budget: AccountBudget | None = None
+    # pages of one entity fetched at once where the paging allows it (adapters.prefetch)
+    pages_in_flight: int = 1
 
 
 class Adapter(Protocol):

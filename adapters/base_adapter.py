@@ -41,6 +41,7 @@ from adapters.mapping import FieldMap
 from adapters.oauth import EXPIRES_AT, TOKEN_METADATA, OAuth2
 from adapters.paging import PageRequest
 from adapters.paths import dig
+from adapters.prefetch import fetch_pages
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
 from adapters.redaction import Redactor
 from adapters.retry import RetryPolicy
@@ -258,11 +259,14 @@ class BaseAdapter:
         first = resume is None  # a resumed read's first page is not the read's first
         if first:
             request.params.update(self.count_params)
-        while True:
-            reply = self.send_page(spec, request)
+        for reply, raw in fetch_pages(
+            paginator,
+            request,
+            lambda page_request: self.send_page(spec, page_request),
+            lambda answer: self.records(spec, answer),
+            width=self.context.pages_in_flight,
+        ):
             self.stats.pages += 1
-            raw = self.records(spec, reply)
-            paginator.update_state(reply, raw)
             page = self.to_page(spec, fields, raw)
             page.resume = paginator.resume
             if first:
@@ -270,9 +274,6 @@ class BaseAdapter:
                 for name in self.count_params:
                     request.drop(name)
             yield page
-            if not paginator.has_next_page:
-                return
-            paginator.update_request(request)
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec, fields = self.spec(entity), self.field_map(entity)

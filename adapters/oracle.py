@@ -32,6 +32,7 @@ from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.mapping import FieldMap
 from adapters.oracle_specs import (
     CHILD_KEYS,
+    COUNT,
     EXPAND,
     ONHAND_KEY,
     SPECS,
@@ -330,5 +331,10 @@ class OracleAdapter(BaseAdapter):
         size = max(1, min(MAX_LIMIT, int(self.config.get("page_size") or MAX_LIMIT)))
         return replace(
             super().spec(entity),
-            paginator=lambda: OffsetPaginator(limit=size, has_more_path="hasMore"),
+            paginator=lambda: OffsetPaginator(
+                limit=size,
+                has_more_path="hasMore",
+                total_path="totalResults",
+                count=COUNT if self.context.pages_in_flight > 1 else None,
+            ),
         )

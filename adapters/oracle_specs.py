@@ -20,6 +20,8 @@ from adapters.paging import OffsetPaginator
 from adapters.paths import dig
 from core.models import Entity
 
+# The first page's total lets the pages after it be fetched at once (adapters.prefetch).
+COUNT = ("totalResults", "true")
 FSCM = "/fscmRestApi/resources/11.13.18.05"
 CRM = "/crmRestApi/resources/11.13.18.05"
 ONHAND_KEY = (

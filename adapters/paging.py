@@ -85,6 +85,34 @@ class Paginator(ABC):
         self._apply(request)
 
     @property
+    def state(self) -> dict[str, Any]:
+        """The position of the page requested next."""
+        return dict(self._state)
+
+    def ahead(self, n: int) -> list[dict[str, Any]] | None:
+        """Positions of the next `n` pages, the current one first, where the paging lets
+        them be known before the pages are read (offset, page number); None where each
+        position comes from the page before (cursors, next links). adapters.prefetch
+        fetches those pages at once."""
+        return None
+
+    def request_at(self, request: PageRequest, position: Mapping[str, Any]) -> PageRequest:
+        """A copy of `request` pointed at `position` (one of `ahead`'s)."""
+        copy = PageRequest(
+            method=request.method,
+            url=request.url,
+            params=dict(request.params),
+            json=dict(request.json) if request.json is not None else None,
+            headers=dict(request.headers),
+        )
+        saved, self._state = self._state, dict(position)
+        try:
+            self._apply(copy)
+        finally:
+            self._state = saved
+        return copy
+
+    @property
     def resume(self) -> dict[str, Any] | None:
         """Where to restart after the page just read; None when the traversal is complete."""
         return dict(self._state) if self.has_next_page else None
@@ -210,6 +238,10 @@ class OffsetPaginator(Paginator):
     >>> OffsetPaginator(limit=500, has_more_path="hasMore")                   # Oracle Fusion
     >>> OffsetPaginator(limit=1000, offset_param="$skip", limit_param="$top")  # SAP OData
     >>> OffsetPaginator(limit=500, in_body=True)                               # Odoo kwargs
+
+    `count` asks the first page for the total (Oracle `totalResults=true`, SAP
+    `$inlinecount=allpages`), so that the pages after it are fetched at once
+    without a request past the end.
     """
 
     def __init__(
@@ -221,26 +253,48 @@ class OffsetPaginator(Paginator):
         has_more_path: str | None = None,
         total_path: str | None = None,
         in_body: bool = False,
+        count: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.limit, self.offset_param, self.limit_param = limit, offset_param, limit_param
         self.has_more_path, self.total_path, self.in_body = has_more_path, total_path, in_body
+        self.count = count
         self._state = {"offset": 0}
+        self._total: int | None = None
+        self._full_page_seen = False
 
     def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
         offset = int(self._state["offset"]) + len(records)
+        total = dig(reply.body, self.total_path) if self.total_path else None
+        if total is not None and str(total).isascii() and str(total).isdigit():
+            self._total = int(total)
         if len(records) < self.limit:
             return None
+        self._full_page_seen = True
         if self.has_more_path is not None and dig(reply.body, self.has_more_path) is False:
             return None
-        total = dig(reply.body, self.total_path) if self.total_path else None
-        if total is not None and offset >= int(total):
+        if self._total is not None and offset >= self._total:
             return None
         return {"offset": offset}
+
+    def ahead(self, n: int) -> list[dict[str, Any]] | None:
+        if "offset" not in self._state:
+            return None
+        first = int(self._state["offset"])
+        if self._total is None and not self._full_page_seen:
+            return [{"offset": first}]  # the first page tells how far the listing goes
+        end = self._total if self._total is not None else first + n * self.limit
+        return [{"offset": o} for o in range(first, min(end, first + n * self.limit), self.limit)]
 
     def _apply(self, request: PageRequest) -> None:
         request.place(self.offset_param, self._state["offset"], in_body=self.in_body)
         request.place(self.limit_param, self.limit, in_body=self.in_body)
+        if self.count is not None:
+            name, value = self.count
+            if self._state["offset"] == 0:
+                request.place(name, value, in_body=self.in_body)
+            else:
+                request.drop(name)
 
     def _restore(self, resume: Mapping[str, Any]) -> dict[str, Any]:
         state = _require(resume, "offset")
@@ -250,8 +304,16 @@ class OffsetPaginator(Paginator):
 class ODataPaginator(OffsetPaginator):
     """SAP OData V2: `$top`/`$skip`, and the server's `__next` link when it cuts a page short."""
 
-    def __init__(self, *, top: int = 1000, next_path: str = "d.__next") -> None:
-        super().__init__(limit=top, offset_param="$skip", limit_param="$top")
+    def __init__(
+        self, *, top: int = 1000, next_path: str = "d.__next", count: bool = False
+    ) -> None:
+        super().__init__(
+            limit=top,
+            offset_param="$skip",
+            limit_param="$top",
+            total_path="d.__count",
+            count=("$inlinecount", "allpages") if count else None,
+        )
         self._follow = NextUrlPaginator(next_path=next_path)
 
     def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:

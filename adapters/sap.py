@@ -169,7 +169,8 @@ class SapAdapter(BaseAdapter):
         return replace(super().spec(entity), paginator=self._paginator)
 
     def _paginator(self) -> Paginator:
-        return ODataPaginator(top=self.page_size)
+        # The first page's count lets the pages after it be fetched at once (adapters.prefetch).
+        return ODataPaginator(top=self.page_size, count=self.context.pages_in_flight > 1)
 
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         params: dict[str, Any] = {}

@@ -178,3 +178,8 @@ class RunCancelledError(Exception):
 
 class RunLostError(Exception):
     """Another worker owns the run now (our heartbeat went stale); stop without writing."""
+
+
+class RunHandedBackError(Exception):
+    """The worker is shutting down (SIGTERM): the run stops at this checkpoint, everything
+    before it stored, and goes back to the queue to resume from there."""

@@ -65,3 +65,23 @@ def attempt_entry(
         message=message,
         metadata=metadata,
     )
+
+
+def handed_back_entry(run: SyncRun, worker_id: str, *, now: datetime) -> LogEntry:
+    """The log entry of a run a worker gave back to the queue as it shut down."""
+    return LogEntry(
+        time=now,
+        organisation_id=run.organisation_id,
+        connection_id=run.connection_id,
+        system=run.system,
+        run_id=run.id,
+        operation=Operation.SYNC,
+        level=LogLevel.INFO,
+        status=LogStatus.SKIPPED,
+        message=(
+            f"Worker {worker_id} is shutting down: attempt {run.attempt} stopped after its "
+            "last stored page and the run went back to the queue; the next worker resumes "
+            "it from that checkpoint."
+        ),
+        metadata={"attempt": run.attempt, "worker": worker_id, "handed_back": True},
+    )

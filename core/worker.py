@@ -1,11 +1,16 @@
 """The embedded worker: claims queued runs from the store and executes them.
 
 Many workers (threads, processes, machines) may poll one store: the claim is
-atomic, so a run goes to exactly one of them. While a run executes, a
+atomic, so a run goes to exactly one of them. One worker keeps up to
+`runs_in_flight` runs going at once, each on its own thread: a run spends
+almost all its time waiting on its vendor, so threads (not processes) are the
+right size for it, and the vendor account's limiter bounds the calls. While a run executes, a
 heartbeat thread beats every few seconds with the latest progress, even when
 the engine is blocked in a slow vendor call or a rate-limit wait; a run whose
 heartbeat stops (the worker was killed) is claimed again after
-`stale_after_s` and resumes from its checkpoint.
+`stale_after_s` and resumes from its checkpoint. On SIGTERM (`drain`) every
+run in flight stops at its next checkpoint (the page being fetched is stored
+first) and goes back to the queue, to be resumed by the next worker.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 from core.clock import utcnow
-from core.errors import FailureCategory, RunCancelledError, RunLostError
+from core.errors import FailureCategory, RunCancelledError, RunHandedBackError, RunLostError
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
 from core.service import IntegrationService
@@ -41,6 +47,7 @@ class HeartbeatControl:
     _counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     _cancelled: bool = False
     _lost: bool = False
+    _handing_back: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -72,6 +79,12 @@ class HeartbeatControl:
             raise RunLostError(f"run {self.run.id} was taken over by another worker")
         if self._cancelled:
             raise RunCancelledError(f"run {self.run.id} was cancelled")
+        if self._handing_back:
+            raise RunHandedBackError(f"run {self.run.id} goes back to the queue (shutdown)")
+
+    def hand_back(self) -> None:
+        """Stop at the next checkpoint and give the run back (the worker shuts down)."""
+        self._handing_back = True
 
     def release(self) -> None:
         """The attempt ended here (any outcome): one last beat that names no worker, so
@@ -107,12 +120,28 @@ class Worker:
         poll_interval_s: float = 1.0,
         heartbeat_interval_s: float = 5.0,
         stale_after_s: float = 60.0,
+        runs_in_flight: int = 1,
+        shutdown_grace_s: float = 60.0,
     ) -> None:
         self.service = service
         self.worker_id = worker_id or default_worker_id()
         self.poll_interval_s = poll_interval_s
         self.heartbeat_interval_s = heartbeat_interval_s
         self.stale_after_s = stale_after_s
+        self.runs_in_flight = max(1, runs_in_flight)
+        self.shutdown_grace_s = shutdown_grace_s
+        self._controls: dict[str, HeartbeatControl] = {}
+        self._lock = threading.Lock()
+        self._draining = False
+
+    def drain(self) -> None:
+        """Shutting down: claim nothing more; every run in flight stops at its next
+        checkpoint and goes back to the queue."""
+        with self._lock:
+            self._draining = True
+            controls = list(self._controls.values())
+        for control in controls:
+            control.hand_back()
 
     def run_once(self) -> SyncRun | None:
         """Claim and execute at most one run; return it (as claimed) or None if idle."""
@@ -133,12 +162,23 @@ class Worker:
         control = HeartbeatControl(
             self.service, run, self.worker_id, interval_s=self.heartbeat_interval_s
         )
+        with self._lock:
+            self._controls[run.id] = control
+            if self._draining:
+                control.hand_back()
         control.start()
         log.info("worker %s runs %s (attempt %d)", self.worker_id, run.id, run.attempt)
         try:
             outcome = self.service.syncs.execute_claimed_run(run, control)
         except RunLostError:
             log.warning("run %s was taken over by another worker; leaving it", run.id)
+            control.stop()
+            return
+        except RunHandedBackError:
+            log.info("run %s goes back to the queue at its last checkpoint", run.id)
+            control.stop()
+            control.release()
+            self.service.syncs.hand_back(run, self.worker_id, control.counts)
             return
         except Exception as exc:  # our bug: the run fails with a message, the worker lives on
             log.exception("run %s crashed", run.id)
@@ -150,17 +190,45 @@ class Worker:
             )
         finally:
             control.stop()
+            with self._lock:
+                self._controls.pop(run.id, None)
         control.release()
         self.service.syncs.record_outcome(run, self.worker_id, outcome)
 
     def run_forever(self, stop: threading.Event | None = None) -> None:
+        """Poll for runs until `stop`, up to `runs_in_flight` at once; then drain."""
         stop = stop or threading.Event()
-        log.info("worker %s polling for runs", self.worker_id)
+        slots = threading.BoundedSemaphore(self.runs_in_flight)
+        threads: list[threading.Thread] = []
+        log.info("worker %s polling for runs (%d at once)", self.worker_id, self.runs_in_flight)
         while not stop.is_set():
+            if not slots.acquire(timeout=self.poll_interval_s):
+                continue  # every slot busy
             try:
-                claimed = self.run_once()
+                run = self.service.syncs.claim_next_run(
+                    self.worker_id, stale_after_s=self.stale_after_s
+                )
             except Exception:
                 log.exception("worker loop error; retrying")
-                claimed = None
-            if claimed is None:
+                run = None
+            if run is None:
+                slots.release()
                 stop.wait(self.poll_interval_s)
+                continue
+            thread = threading.Thread(
+                target=self._execute_in_slot, args=(run, slots), name=f"run-{run.id[:8]}"
+            )
+            thread.start()
+            threads = [t for t in threads if t.is_alive()] + [thread]
+        self.drain()
+        deadline = time.monotonic() + self.shutdown_grace_s
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _execute_in_slot(self, run: SyncRun, slots: threading.BoundedSemaphore) -> None:
+        try:
+            self.execute(run)
+        except Exception:  # recording the outcome failed: the heartbeat goes stale, resumed
+            log.exception("worker could not finish run %s", run.id)
+        finally:
+            slots.release()

@@ -44,6 +44,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default="warning")
     parser.add_argument(
+        "--latency",
+        action="store_true",
+        default=os.environ.get("SANDBOX_LATENCY", "").lower() in ("1", "true", "realistic", "on"),
+        help="answer at the vendors' real latency and enforce their limits "
+        "(also SANDBOX_LATENCY=realistic; see sandbox/README.md)",
+    )
+    parser.add_argument(
         "--ready-json", action="store_true", help="print one JSON line with the URLs once serving"
     )
     return parser.parse_args(argv)
@@ -58,6 +65,7 @@ def config_from(args: argparse.Namespace) -> SandboxConfig:
         systems=tuple(args.system) if args.system else None,
         scale=parse_scale(args.scale),
         public_url=args.public_url,
+        latency=args.latency,
         public_tls_url=args.public_tls_url,
         log_level=args.log_level,
     )

@@ -164,6 +164,12 @@ class SandboxControl:
         result: dict[str, Any] = self._call("PUT", f"/{system}/{tenant}/limits", json=limits)
         return result
 
+    def set_latency(self, **settings: Any) -> dict[str, Any]:
+        """Realistic vendor timing: set_latency(enabled=True, scale=0.5,
+        profiles={"sap": {"fixed_ms": 2000}}) (sandbox.core.latency)."""
+        result: dict[str, Any] = self._call("PUT", "/latency", json=settings)
+        return result
+
     def set_vendor_clock(
         self, system: str, tenant: str, *, skew_ms: int = 0, frozen_at_ms: int | None = None
     ) -> int:

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from core.cli import app
 from core.cli.common import open_service
 from core.service import IntegrationService
 from core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from core.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -232,6 +235,11 @@ def _beacon(service: IntegrationService) -> Callable[[], int]:
     return beat
 
 
+def _drain_on(stop: threading.Event, runner: Worker) -> None:
+    stop.wait()
+    runner.drain()
+
+
 @app.command("worker")
 def worker(
     poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 1.0,
@@ -256,11 +264,16 @@ def worker(
             poll_interval_s=poll_interval,
             stale_after_s=stale_after,
             heartbeat_interval_s=min(5.0, stale_after / 4),
+            runs_in_flight=service.settings.worker_runs_in_flight,
         )
         if service.settings.redis_url is not None:
             from core.taskqueue import serve
 
-            serve(service.settings, runner.run_by_id, stop)  # runs arrive as Dramatiq messages
+            # SIGTERM: the runs in flight go back to the queue at their next checkpoint.
+            threading.Thread(target=_drain_on, args=(stop, runner), daemon=True).start()
+            serve(  # runs arrive as Dramatiq messages
+                service.settings, runner.run_by_id, stop, threads=runner.runs_in_flight
+            )
         else:
             runner.run_forever(stop)  # embedded default: poll the store
 

@@ -35,7 +35,7 @@ from core.settings import Settings
 from core.store.base import Store
 from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
-from core.takeover import attempt_entry
+from core.takeover import attempt_entry, handed_back_entry
 from core.taskqueue import RunQueue
 
 log = logging.getLogger(__name__)
@@ -233,6 +233,17 @@ class SyncService:
             self._follow_webhooks(run)
         return finished
 
+    def hand_back(self, run: SyncRun, worker_id: str, counts: dict[Entity, EntityCounts]) -> bool:
+        """A worker shutting down gives a run back to the queue at its last checkpoint
+        (no outcome, no alert): the next worker to claim it resumes from there."""
+        handed = self._store.finish_run(
+            run.id, worker_id, now=utcnow(), state=RunState.QUEUED, counts=counts
+        )
+        if handed:
+            self._store.append_logs([handed_back_entry(run, worker_id, now=utcnow())])
+            self._publish(run.id)
+        return handed
+
     def _follow_webhooks(self, run: SyncRun) -> None:
         """Queue one more run for change notifications this run may have missed: those
         logged after it started reading, or for entities it did not cover."""
@@ -292,6 +303,7 @@ class SyncService:
                 connection=connection,
                 run=run,
                 control=control,
+                entities_in_flight=self._settings.entities_in_flight,
             )
             outcome = engine.execute()
         finally:

@@ -60,6 +60,7 @@ class VendorAccess:
             budget=self._budgets.for_connection(system_info(connection.system), connection, secret)
             if self._budgets is not None
             else None,
+            pages_in_flight=settings.pages_in_flight,
         )
 
     def open_adapter(

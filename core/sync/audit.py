@@ -7,6 +7,7 @@ Messages are run through redaction before they are stored.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from core.errors import FailureCategory
@@ -29,6 +30,7 @@ class RunAudit:
         self._run_id = run_id
         self._dry_run = dry_run
         self._pending: list[LogEntry] = []
+        self._lock = threading.Lock()  # entities of one run may log from several threads
 
     def add(
         self,
@@ -45,22 +47,22 @@ class RunAudit:
         meta = dict(metadata or {})
         if self._dry_run:
             meta["dry_run"] = True
-        self._pending.append(
-            LogEntry(
-                organisation_id=self._connection.organisation_id,
-                connection_id=self._connection.id,
-                system=self._connection.system,
-                run_id=self._run_id,
-                entity=entity,
-                operation=operation,
-                level=level,
-                status=status,
-                message=redact(message)[:4000],
-                error_category=error_category,
-                metadata=redact_value(meta),
-                **fields,
-            )
+        entry = LogEntry(
+            organisation_id=self._connection.organisation_id,
+            connection_id=self._connection.id,
+            system=self._connection.system,
+            run_id=self._run_id,
+            entity=entity,
+            operation=operation,
+            level=level,
+            status=status,
+            message=redact(message)[:4000],
+            error_category=error_category,
+            metadata=redact_value(meta),
+            **fields,
         )
+        with self._lock:
+            self._pending.append(entry)
 
     def record_failure(
         self, entity: Entity, external_id: str | None, reason: str, *, operation: Operation
@@ -78,6 +80,7 @@ class RunAudit:
         )
 
     def flush(self) -> None:
-        if self._pending:
-            self._store.append_logs(self._pending)
-            self._pending = []
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._store.append_logs(pending)

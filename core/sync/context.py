@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from core.models import (
 )
 from core.store.base import Store
 from core.sync.audit import RunAudit
-from core.sync.control import RunControl
+from core.sync.control import RunControl, RunHaltedError
 from core.sync.issues import RunIssues
 
 # A dry run's report keeps this many lines; the counts stay exact beyond it.
@@ -48,6 +49,11 @@ class RunContext:
     # run would leave pending for each (an empty dict: nothing left to push).
     settled: dict[tuple[Entity, str], dict[str, Any]] = field(default_factory=dict)
     _stats_mark: CallStats = field(default_factory=CallStats)
+    # Entities may run on several threads (core.sync.engine): progress, the call-stats mark
+    # and the control are touched under this lock; `halted` stops the others at their
+    # next checkpoint once one entity has ended the run.
+    halted: bool = False
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def organisation_id(self) -> str:
@@ -65,7 +71,13 @@ class RunContext:
             self.planned.append(change)
 
     def absorb_call_stats(self, entity: Entity) -> None:
-        """Move the adapter's call counters since the last mark onto this entity."""
+        """Move the adapter's call counters since the last mark onto this entity (entities
+        in flight together share one adapter: the run's totals are exact, the split
+        between those entities is by who checkpointed first)."""
+        with self._lock:
+            self._absorb(entity)
+
+    def _absorb(self, entity: Entity) -> None:
         now = self.adapter.stats.snapshot()
         counts = self.entity_counts(entity)
         counts.api_calls += now.api_calls - self._stats_mark.api_calls
@@ -79,13 +91,16 @@ class RunContext:
         self._stats_mark = now
 
     def checkpoint(self, entity: Entity, message: str | None = None) -> None:
-        """Durable point: flush the audit, report progress, honour cancel/takeover."""
-        self.absorb_call_stats(entity)
-        self.audit.flush()
-        self.progress.current_entity = entity
-        self.progress.records = sum(c.read + c.pushed for c in self.counts.values())
-        self.progress.pages = sum(c.pages for c in self.counts.values())
-        self.progress.entity_read = self.entity_counts(entity).read
-        if message:
-            self.progress.message = message
-        self.control.checkpoint(self.progress.model_copy(), dict(self.counts))
+        """Durable point: flush the audit, report progress, honour cancel/takeover/halt."""
+        with self._lock:
+            if self.halted:
+                raise RunHaltedError(f"{entity.value} stopped: another entity ended the run")
+            self._absorb(entity)
+            self.audit.flush()
+            self.progress.current_entity = entity
+            self.progress.records = sum(c.read + c.pushed for c in self.counts.values())
+            self.progress.pages = sum(c.pages for c in self.counts.values())
+            self.progress.entity_read = self.entity_counts(entity).read
+            if message:
+                self.progress.message = message
+            self.control.checkpoint(self.progress.model_copy(), dict(self.counts))

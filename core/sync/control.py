@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from core.errors import RunCancelledError, RunLostError
+from core.errors import RunCancelledError, RunHandedBackError, RunLostError
 from core.models import Entity, EntityCounts, RunProgress
 
 
@@ -25,4 +25,16 @@ class NoControl:
         return None
 
 
-__all__ = ["NoControl", "RunCancelledError", "RunControl", "RunLostError"]
+class RunHaltedError(Exception):
+    """Another entity of the same run stopped it (a cancel, a spent quota, refused
+    credentials...): this entity stops at its checkpoint too, its work so far stored."""
+
+
+__all__ = [
+    "NoControl",
+    "RunCancelledError",
+    "RunControl",
+    "RunHaltedError",
+    "RunHandedBackError",
+    "RunLostError",
+]

@@ -11,6 +11,7 @@ Failure handling follows what the caller can do about it:
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from adapters.base import Adapter
@@ -37,13 +38,57 @@ from core.schemas import RunOutcome
 from core.store.base import Store
 from core.sync.audit import RunAudit
 from core.sync.context import RunContext
-from core.sync.control import RunCancelledError, RunControl
+from core.sync.control import (
+    RunCancelledError,
+    RunControl,
+    RunHaltedError,
+    RunHandedBackError,
+    RunLostError,
+)
 from core.sync.issues import RunIssues
 from core.sync.pull import EntityPull
 from core.sync.push import EntityPush
 from core.sync.reconcile import Reconciliation
 
 log = logging.getLogger(__name__)
+
+
+# When entities running together end the run for different reasons, the one to act on:
+# a takeover first (the run is not ours), then shutdown, cancel, and the vendor's refusals.
+_PRECEDENCE: tuple[type[BaseException], ...] = (
+    RunLostError,
+    RunHandedBackError,
+    RunCancelledError,
+    QuotaExhaustedError,
+    VendorAuthError,
+    CircuitOpenError,
+)
+
+
+def _gather(
+    futures: list[tuple[Entity, Future[ToothpickError | None]]],
+) -> list[tuple[Entity, ToothpickError]]:
+    errors: list[tuple[Entity, ToothpickError]] = []
+    stops: list[BaseException] = []
+    for entity, future in futures:
+        try:
+            exc = future.result()
+        except RunHaltedError:
+            continue
+        except BaseException as stop:  # re-raised below, by precedence
+            stops.append(stop)
+            continue
+        if exc is not None:
+            errors.append((entity, exc))
+    if stops:
+        rank = {kind: i for i, kind in enumerate(_PRECEDENCE)}
+        raise min(
+            stops,
+            key=lambda e: min(
+                (r for kind, r in rank.items() if isinstance(e, kind)), default=len(rank)
+            ),
+        )
+    return errors
 
 
 class SyncEngine:
@@ -55,8 +100,10 @@ class SyncEngine:
         connection: Connection,
         run: SyncRun,
         control: RunControl,
+        entities_in_flight: int = 1,
     ) -> None:
         options = run.options
+        self.entities_in_flight = max(1, entities_in_flight)
         self.ctx = RunContext(
             store=store,
             adapter=adapter,
@@ -88,19 +135,10 @@ class SyncEngine:
 
     def execute(self) -> RunOutcome:
         """Run every entity; RunLostError propagates (the new owner finishes the run)."""
-        errors: list[tuple[Entity, ToothpickError]] = []
         try:
             entities = self.entities()
             self.ctx.progress.entity_count = len(entities)
-            for number, entity in enumerate(entities, 1):
-                self.ctx.progress.entity_number = number
-                try:
-                    self._sync_entity(entity)
-                except (VendorAuthError, CircuitOpenError, QuotaExhaustedError):
-                    raise
-                except ToothpickError as exc:
-                    errors.append((entity, exc))
-                    self._entity_failed(entity, exc)
+            errors = self._run_entities(entities)
         except RunCancelledError:
             return self._finish(RunState.CANCELLED, error="Cancelled by a person.")
         except QuotaExhaustedError as exc:
@@ -118,6 +156,39 @@ class SyncEngine:
             message = "; ".join(f"{entity.value}: {exc}" for entity, exc in errors)
             return self._finish(RunState.FAILED, error=message, category=errors[0][1].category)
         return self._finish(RunState.SUCCEEDED)
+
+    def _run_entities(self, entities: list[Entity]) -> list[tuple[Entity, ToothpickError]]:
+        """Every entity, several at once for a pull (a run waits on its vendor almost all
+        the time); the adapter's limiter bounds the calls. Pushes keep their order, since
+        a pushed order may need the customer pushed before it."""
+        width = min(self.entities_in_flight, len(entities))
+        numbered = list(enumerate(entities, 1))
+        if width <= 1 or self.ctx.direction is not Direction.PULL:
+            failed = ((entity, self._entity(n, entity)) for n, entity in numbered)
+            return [(entity, exc) for entity, exc in failed if exc is not None]
+        name = f"run-{self.ctx.run.id[:8]}"
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix=name) as pool:
+            futures = [(entity, pool.submit(self._entity, n, entity)) for n, entity in numbered]
+        return _gather(futures)
+
+    def _entity(self, number: int, entity: Entity) -> ToothpickError | None:
+        """One entity; a failure of its own is returned, one that ends the run is raised
+        (and stops the run's other entities at their next checkpoint)."""
+        self.ctx.progress.entity_number = number  # with entities in flight: the latest begun
+        try:
+            self._sync_entity(entity)
+        except RunHaltedError:
+            raise
+        except (VendorAuthError, CircuitOpenError, QuotaExhaustedError):
+            self.ctx.halted = True
+            raise
+        except ToothpickError as exc:
+            self._entity_failed(entity, exc)
+            return exc
+        except BaseException:
+            self.ctx.halted = True
+            raise
+        return None
 
     def _sync_entity(self, entity: Entity) -> None:
         ctx = self.ctx

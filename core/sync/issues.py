@@ -11,14 +11,19 @@ success resolves it; a person may dismiss it (no more retries) or ask for a retr
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from core.models import Entity, IssueDirection, IssueState, RecordIssue
 from core.redaction import redact
 from core.store.base import Store
+
+T = TypeVar("T")
 
 BACKOFF_FIRST = timedelta(minutes=15)
 BACKOFF_CAP = timedelta(days=1)
@@ -81,6 +86,15 @@ def next_retry(attempts: int, at: datetime) -> datetime:
     return at + wait
 
 
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: RunIssues, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 @dataclass
 class RunIssues:
     """One run's view of its connection's issues; `flush` stores what changed."""
@@ -93,6 +107,8 @@ class RunIssues:
     now: datetime
     _known: dict[tuple[Entity, IssueDirection, str], RecordIssue] = field(default_factory=dict)
     _changed: dict[str, RecordIssue] = field(default_factory=dict)
+    # A run's entities may pull on several threads at once (core.sync.engine).
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
         states = (IssueState.OPEN, IssueState.DISMISSED)
@@ -101,6 +117,7 @@ class RunIssues:
         ):
             self._known[issue.key] = issue
 
+    @_locked
     def failed(
         self, entity: Entity, direction: IssueDirection, external_id: str | None, message: str
     ) -> None:
@@ -134,12 +151,14 @@ class RunIssues:
         )
         self._known[key] = self._changed[issue.id] = issue
 
+    @_locked
     def again(self, entity: Entity, direction: IssueDirection, external_id: str) -> None:
         """A retry failed once more (no new words from the vendor): count the attempt."""
         known = self._known.get((entity, direction, external_id))
         if known is not None:
             self.failed(entity, direction, external_id, known.message)
 
+    @_locked
     def succeeded(self, entity: Entity, direction: IssueDirection, ids: Iterable[str]) -> None:
         if not self._known:
             return
@@ -150,6 +169,7 @@ class RunIssues:
                     update={"state": IssueState.RESOLVED, "resolved_at": self.now}
                 )
 
+    @_locked
     def due(self, entity: Entity, direction: IssueDirection) -> list[str]:
         """Open issues whose backoff has passed: retry these now."""
         return [
@@ -161,6 +181,7 @@ class RunIssues:
             and issue.next_retry_at <= self.now
         ]
 
+    @_locked
     def held(self, entity: Entity, direction: IssueDirection) -> set[str]:
         """Issues not to retry in this run: backing off, or dismissed by a person."""
         return {
@@ -171,6 +192,7 @@ class RunIssues:
             and (issue.state is IssueState.DISMISSED or issue.next_retry_at > self.now)
         }
 
+    @_locked
     def flush(self) -> None:
         if self._changed:
             self.store.save_record_issues(list(self._changed.values()))

@@ -26,6 +26,7 @@ class SandboxConfig:
     public_tls_url: str | None = None
     webhooks: bool = True
     log_level: str = "warning"
+    latency: bool = False  # realistic vendor timing and limits (sandbox.core.latency)
 
 
 def parse_scale(values: Iterable[str]) -> dict[str, int]:

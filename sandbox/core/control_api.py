@@ -21,6 +21,7 @@ from sandbox.core.clock import CLOCK
 from sandbox.core.control_records import ControlError, RecordRoutes, body_of
 from sandbox.core.faults import FaultSpecError
 from sandbox.core.http import json_response
+from sandbox.core.latency import LatencyError
 
 if TYPE_CHECKING:
     from sandbox.core.state import Sandbox
@@ -39,6 +40,7 @@ class ControlApi(RecordRoutes):
             ("/faults", self.faults, ["GET", "POST", "DELETE"]),
             ("/faults/{rule_id}", self.fault, ["DELETE"]),
             ("/clock", self.clock, ["GET", "PUT", "DELETE"]),
+            ("/latency", self.latency, ["GET", "PUT"]),
             ("/webhooks/deliveries", self.deliveries, ["GET"]),
             ("/webhooks/wait", self.wait_webhooks, ["POST"]),
             ("/{system}/{tenant}", self.tenant_info, ["GET"]),
@@ -212,6 +214,17 @@ class ControlApi(RecordRoutes):
                 raise ControlError(400, f"bad limits: {exc}") from None
             tenant.budget.reset()
         return {"limits": asdict(tenant.budget.config), "usage": asdict(tenant.budget.usage())}
+
+    async def latency(self, request: Request) -> Any:
+        """Realistic timing (sandbox.core.latency): `{"enabled": true, "scale": 1.0,
+        "profiles": {"hubspot": {"fixed_ms": 50}}}`; GET shows the profiles in force."""
+        gate = self.sandbox.latency
+        if request.method == "PUT":
+            try:
+                return gate.configure(await body_of(request))
+            except LatencyError as exc:
+                raise ControlError(400, f"bad latency: {exc}") from None
+        return gate.describe()
 
     async def tenant_clock(self, request: Request) -> Any:
         """One tenant's vendor clock, on top of the sandbox's clock: `{"skew_ms": n}`

@@ -56,15 +56,17 @@ class RateBudget:
         self._day_ends_ms = 0
         self._exhausted_until_ms = 0
 
-    def consume(self) -> tuple[Verdict, RateUsage]:
-        """Count one request, unless the budget refuses it."""
+    def consume(self, *, enforce: bool = False) -> tuple[Verdict, RateUsage]:
+        """Count one request, unless the budget refuses it (`enforce`: as if the tenant's
+        `enforce` were on; realistic timing turns it on for every tenant)."""
         now = now_ms()
         self._roll(now)
         cfg = self.config
-        if self._exhausted_until_ms > now or (cfg.enforce and self._daily_used >= cfg.daily_max):
+        enforce = enforce or cfg.enforce
+        if self._exhausted_until_ms > now or (enforce and self._daily_used >= cfg.daily_max):
             retry = max(1, (self._day_ends_ms - now + 999) // 1000)
             return "daily", self._usage(now, retry)
-        if cfg.enforce and len(self._window) >= cfg.interval_max:
+        if enforce and len(self._window) >= cfg.interval_max:
             retry = max(1, (self._window[0] + cfg.interval_ms - now + 999) // 1000)
             return "interval", self._usage(now, retry)
         self._window.append(now)

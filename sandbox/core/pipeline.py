@@ -116,7 +116,7 @@ async def run_endpoint(
             call.op = await endpoint.op_of(request) or endpoint.op
         if endpoint.auth:
             call.principal = await vendor.authenticate(call)
-            verdict, usage = call.tenant.budget.consume()
+            verdict, usage = call.tenant.budget.consume(enforce=sandbox.latency.enabled)
             if verdict == "interval":
                 raise VendorReply(
                     vendor.fault_response(
@@ -145,7 +145,10 @@ async def run_endpoint(
             early = await _apply_fault_before(call, fault, usage)
             if early is not None:
                 return _finish(call, early, usage, fault)
-        response = await endpoint.handler(call)
+        if sandbox.latency.enabled and call.principal is not None:
+            response = await _timed(call, endpoint, usage)
+        else:
+            response = await endpoint.handler(call)
         if fault is not None and fault.kind is FaultKind.SLOW_ANSWER:
             await _sleep_unless_gone(call.request, fault.delay_s)  # done, but not yet told
         if fault is not None and fault.kind is FaultKind.MALFORMED:
@@ -160,6 +163,25 @@ async def run_endpoint(
         log.exception("sandbox %s handler failed on %s", vendor.system, request.url.path)
         response = vendor.fault_response(Fault(FaultKind.SERVER_ERROR, status=500), call, usage)
     return _finish(call, response, usage, fault)
+
+
+async def _timed(call: Call, endpoint: Endpoint, usage: RateUsage | None) -> Response:
+    """The handler under the vendor's concurrency limit and token budget, answered as late
+    as the vendor would (sandbox.core.latency)."""
+    gate, tenant = call.sandbox.latency, call.tenant
+    system, settings = call.vendor.system, dict(tenant.config.settings)
+    if not gate.spend_tokens(system, tenant.name, call.op, settings):
+        raise VendorReply(call.vendor.fault_response(Fault(FaultKind.DAILY_LIMIT), call, usage))
+    ticket = gate.admit(system, tenant.name, settings)
+    if ticket is None:
+        refusal = Fault(FaultKind.RATE_LIMITED, retry_after_s=1)
+        raise VendorReply(call.vendor.fault_response(refusal, call, usage))
+    try:
+        response = await endpoint.handler(call)
+        await _sleep_unless_gone(call.request, gate.delay_s(system, call.records_served))
+    finally:
+        gate.release(ticket)
+    return response
 
 
 async def _apply_fault_before(call: Call, fault: Fault, usage: RateUsage | None) -> Response | None:

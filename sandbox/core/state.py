@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sandbox.core.clock import now_ms
 from sandbox.core.config import SandboxConfig, SandboxUrls
 from sandbox.core.faults import FaultInjector
+from sandbox.core.latency import LatencyGate
 from sandbox.core.registry import load_vendors
 from sandbox.core.stats import Stats
 from sandbox.core.tenants import Tenant
@@ -29,6 +30,7 @@ class Sandbox:
         self.urls = SandboxUrls()
         self.tokens = TokenStore()
         self.faults = FaultInjector()
+        self.latency = LatencyGate(enabled=config.latency)
         self.stats = Stats()
         self.webhooks = WebhookDispatcher(
             {v.system: v.webhook_requests for v in chosen}, enabled=config.webhooks

@@ -67,6 +67,10 @@ class Database:
         # After fork() a child must not use its parent's connections (SQLite's rule).
         self._pid = os.getpid()
         self._local = threading.local()
+        # One writer per process: runs in flight write from many threads, and SQLite
+        # would otherwise make all but one of them sleep-and-retry in its busy handler
+        # (polling up to 100 ms at a time); across processes busy_timeout still decides.
+        self._write_lock = threading.RLock()
         self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
 
     def connection(self) -> sqlite3.Connection:
@@ -112,7 +116,7 @@ class Database:
         """One write transaction. IMMEDIATE takes the write lock up front, so a
         read-then-write (claim, dedup, CAS) cannot be overtaken by another process."""
         connection = self.connection()
-        with self.guard():
+        with self._write_lock, self.guard():
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
