@@ -59,6 +59,7 @@ from core.errors import (
 log = logging.getLogger("adapters.http")
 T = TypeVar("T")
 _UNSAFE_TO_REPEAT = frozenset({"POST"})
+SLOW_ANSWER_S = 2.0  # an answer this slow is shown in the run's progress
 
 
 class VendorSession:
@@ -181,6 +182,7 @@ class VendorSession:
                     resolution = Resolution(Action.RETRY, FailureCategory.TRANSIENT, str(exc))
                 else:
                     log.debug("%s %s -> %s", self.vendor, what, response.status_code)
+                    self._note_pace(response)
                     return value
             status = response.status_code if response is not None else None
             resolution = self._wait_or_pause(resolution)
@@ -215,6 +217,11 @@ class VendorSession:
                     )
                 self._warn(what, status, resolution, budget, delay)
                 self._count(retries=1)
+                told = f"Retry-After {asked:.0f} s" if asked is not None else "no Retry-After"
+                self.stats.waiting = (
+                    f"Waiting {delay:.0f} s on {self.vendor}: it answered {status} "
+                    f"({resolution.message}; {told})"
+                )
                 if rate_limited:
                     self.limiter.pause(delay)  # the next acquire() waits it, for every caller
                 else:
@@ -262,6 +269,15 @@ class VendorSession:
 
     def close(self) -> None:
         self._http.close()
+
+    def _note_pace(self, response: requests.Response) -> None:
+        """A slow answer is what the run waits on; a prompt one clears the note."""
+        took = response.elapsed.total_seconds()
+        self.stats.waiting = (
+            f"Waiting on {self.vendor}: its last answer took {took:.1f} s"
+            if took >= SLOW_ANSWER_S
+            else None
+        )
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.clock import utcnow
@@ -52,6 +53,7 @@ class HeartbeatControl:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _owner: str | None = None
+    _watch: Callable[[], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._owner = self.worker_id
@@ -82,6 +84,11 @@ class HeartbeatControl:
         if self._handing_back:
             raise RunHandedBackError(f"run {self.run.id} goes back to the queue (shutdown)")
 
+    def watch(self, waiting: Callable[[], str | None]) -> None:
+        """Where to read what the run waits on at the vendor (shown with every beat, so a
+        run stuck behind a 429 says so while it waits)."""
+        self._watch = waiting
+
     def hand_back(self) -> None:
         """Stop at the next checkpoint and give the run back (the worker shuts down)."""
         self._handing_back = True
@@ -95,7 +102,10 @@ class HeartbeatControl:
     def _beat(self) -> None:
         with self._lock:
             progress, counts = self._progress, dict(self._counts)
-        progress = progress.model_copy(update={"worker_id": self._owner, "reported_at": utcnow()})
+        waiting = self._watch() if self._watch is not None else None
+        progress = progress.model_copy(
+            update={"worker_id": self._owner, "reported_at": utcnow(), "waiting": waiting}
+        )
         try:
             ack = self.service.syncs.heartbeat(
                 self.run.id, self.worker_id, progress=progress, counts=counts

@@ -170,6 +170,11 @@ class SandboxControl:
         result: dict[str, Any] = self._call("PUT", "/latency", json=settings)
         return result
 
+    def reset_latency(self) -> dict[str, Any]:
+        """Back to the published profiles, on or off as the server was started."""
+        result: dict[str, Any] = self._call("DELETE", "/latency")
+        return result
+
     def set_vendor_clock(
         self, system: str, tenant: str, *, skew_ms: int = 0, frozen_at_ms: int | None = None
     ) -> int:

@@ -138,6 +138,9 @@ class RunProgress(Model):
     entity_read: int = 0
     entity_expected: int | None = None  # records the read yields in all, as the vendor counts
     entity_started_at: UtcDatetime | None = None
+    # What the run waits on at the vendor, in words (a 429 and its Retry-After, slow
+    # answers), None while answers come at their usual pace.
+    waiting: Text500 | None = None
     # Who reported this progress, and when: set by the worker's heartbeat, cleared when
     # it hands the run back. A claimed run that still names a worker was taken over.
     worker_id: str | None = None

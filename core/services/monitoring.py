@@ -163,7 +163,8 @@ class MonitoringService:
         if active is not None:
             if active.state is RunState.PAUSED:
                 return Health.WARNING, active.error or "Paused until the vendor's quota resets."
-            return Health.SYNCING, active.progress.message or "Sync in progress."
+            progress = active.progress
+            return Health.SYNCING, progress.waiting or progress.message or "Sync in progress."
         if finished is None:
             return Health.NEVER_SYNCED, "Not synced yet."
         if finished.state is RunState.FAILED:

@@ -126,6 +126,10 @@ class SyncEngine:
             ),
         )
 
+        watch = getattr(control, "watch", None)  # a worker's control shows vendor waits
+        if watch is not None:
+            watch(lambda: adapter.stats.waiting)
+
     def entities(self) -> list[Entity]:
         """The run's entities: the options' or the connection's, that the system supports."""
         info = self.ctx.adapter.info

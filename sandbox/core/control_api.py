@@ -40,7 +40,7 @@ class ControlApi(RecordRoutes):
             ("/faults", self.faults, ["GET", "POST", "DELETE"]),
             ("/faults/{rule_id}", self.fault, ["DELETE"]),
             ("/clock", self.clock, ["GET", "PUT", "DELETE"]),
-            ("/latency", self.latency, ["GET", "PUT"]),
+            ("/latency", self.latency, ["GET", "PUT", "DELETE"]),
             ("/webhooks/deliveries", self.deliveries, ["GET"]),
             ("/webhooks/wait", self.wait_webhooks, ["POST"]),
             ("/{system}/{tenant}", self.tenant_info, ["GET"]),
@@ -217,8 +217,11 @@ class ControlApi(RecordRoutes):
 
     async def latency(self, request: Request) -> Any:
         """Realistic timing (sandbox.core.latency): `{"enabled": true, "scale": 1.0,
-        "profiles": {"hubspot": {"fixed_ms": 50}}}`; GET shows the profiles in force."""
+        "profiles": {"hubspot": {"fixed_ms": 50}}}`; GET shows the profiles in force;
+        DELETE goes back to the published profiles (and to the server's --latency)."""
         gate = self.sandbox.latency
+        if request.method == "DELETE":
+            gate.reset(enabled=self.sandbox.config.latency)
         if request.method == "PUT":
             try:
                 return gate.configure(await body_of(request))

@@ -120,7 +120,14 @@ class LatencyGate:
 
     # --- per request -------------------------------------------------------------------
 
+    def reset(self, *, enabled: bool = False) -> None:
+        """Back to the published profiles, at scale 1."""
+        self.enabled, self.scale, self.overrides = enabled, 1.0, {}
+        self._rng = random.Random(self.seed)
+
     def limit(self, system: str, settings: dict[str, Any]) -> int | None:
+        if system in self.overrides:
+            return self.overrides[system].max_concurrent
         if system == "zoho":
             edition = str(settings.get("edition", "")).split()[0] if settings.get("edition") else ""
             return ZOHO_CONCURRENCY.get(edition, self.profile(system).max_concurrent)

@@ -25,7 +25,9 @@ CASES = all_cases()
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case" in metafunc.fixturenames:
-        metafunc.parametrize("case", CASES, ids=[c.id for c in CASES])
+        only = metafunc.definition.get_closest_marker("systems")
+        cases = [c for c in CASES if only is None or c.system.value in only.args]
+        metafunc.parametrize("case", cases, ids=[c.id for c in cases])
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,123 @@
+"""Pages fetched ahead in parallel: the same pages, the same order and the same resume
+positions as a sequential read, and no request past the end when the vendor gives a total."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.paging import CursorPaginator, ODataPaginator, OffsetPaginator, PageRequest
+from adapters.payload import Reply
+from adapters.prefetch import fetch_pages
+from core.errors import TransientVendorError
+
+
+class OffsetVendor:
+    """`total` records, offset/limit paging; counts requests and how many run at once."""
+
+    def __init__(self, total: int, *, with_total: bool, fail_at: int | None = None) -> None:
+        self.total, self.with_total, self.fail_at = total, with_total, fail_at
+        self.offsets: list[int] = []
+        self.counted: list[bool] = []
+        self.active = self.peak = 0
+        self._lock = threading.Lock()
+
+    def send(self, request: PageRequest) -> Reply:
+        offset, limit = int(request.params["offset"]), int(request.params["limit"])
+        with self._lock:
+            self.offsets.append(offset)
+            self.counted.append("totalResults" in request.params)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(0.01)
+        with self._lock:
+            self.active -= 1
+        if offset == self.fail_at:
+            raise TransientVendorError("the vendor went away")
+        items = [{"id": i} for i in range(offset, min(offset + limit, self.total))]
+        body: dict[str, Any] = {"items": items, "hasMore": offset + limit < self.total}
+        if self.with_total and "totalResults" in request.params:
+            body["totalResults"] = self.total
+        return Reply(200, {}, body, "https://vendor.test/items")
+
+
+def _read(vendor: OffsetVendor, width: int, limit: int = 10) -> list[tuple[list[int], Any]]:
+    paginator = OffsetPaginator(
+        limit=limit,
+        has_more_path="hasMore",
+        total_path="totalResults",
+        count=("totalResults", "true"),
+    )
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    return [
+        ([r["id"] for r in raw], paginator.resume)
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["items"], width=width
+        )
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(total=st.integers(0, 95), width=st.integers(1, 6), with_total=st.booleans())
+def test_parallel_pages_read_exactly_what_a_sequential_read_does(
+    total: int, width: int, with_total: bool
+) -> None:
+    sequential = _read(OffsetVendor(total, with_total=with_total), 1)
+    vendor = OffsetVendor(total, with_total=with_total)
+    parallel = _read(vendor, width)
+    assert parallel == sequential
+    assert [i for ids, _ in parallel for i in ids] == list(range(total))
+    if with_total:  # the first page's total: no request past the end
+        assert sorted(vendor.offsets) == [p * 10 for p in range(max(1, -(-total // 10)))]
+        assert vendor.counted[0] and not any(vendor.counted[1:])  # counted once, page one
+
+
+def test_pages_are_requested_together_up_to_the_width() -> None:
+    vendor = OffsetVendor(200, with_total=True)
+    _read(vendor, 4)
+    assert vendor.peak == 4
+
+
+def test_a_failed_page_stops_the_read_after_the_pages_before_it() -> None:
+    vendor = OffsetVendor(100, with_total=True, fail_at=50)
+    got: list[Any] = []
+    with pytest.raises(TransientVendorError):
+        got.extend(_read_lazily(vendor, 4))
+    assert [resume for _, resume in got] == [{"offset": o} for o in (10, 20, 30, 40, 50)]
+
+
+def _read_lazily(vendor: OffsetVendor, width: int) -> Any:
+    paginator = OffsetPaginator(limit=10, total_path="totalResults", count=("totalResults", "true"))
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    for _reply, raw in fetch_pages(
+        paginator, request, vendor.send, lambda reply: reply.body["items"], width=width
+    ):
+        yield [r["id"] for r in raw], paginator.resume
+
+
+def test_a_resumed_parallel_read_starts_after_the_checkpoint() -> None:
+    vendor = OffsetVendor(60, with_total=False)
+    paginator = OffsetPaginator(limit=10, has_more_path="hasMore")
+    request = PageRequest(url="/items")
+    paginator.init_request(request, {"offset": 30})
+    pages = [
+        [r["id"] for r in raw]
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["items"], width=3
+        )
+    ]
+    assert [i for page in pages for i in page] == list(range(30, 60))
+
+
+def test_cursor_and_next_link_paging_have_no_positions_ahead() -> None:
+    assert CursorPaginator(cursor_path="next", param="after").ahead(4) is None
+    odata = ODataPaginator(top=10)
+    odata.init_request(PageRequest(url="/A_Product"), {"next_url": "/A_Product?$skiptoken=9"})
+    assert odata.ahead(4) is None
