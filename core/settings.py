@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # Work in flight (issue 16): a run waits on its vendor almost all the time, so one
     # worker process keeps several runs, entities and pages going at once; the vendor
     # account's rate limiter and concurrency slots bound all of it.
-    worker_runs_in_flight: int = Field(default=8, ge=1, le=64)
+    worker_runs_in_flight: int = Field(default=16, ge=1, le=64)
     entities_in_flight: int = Field(default=4, ge=1, le=16)
     pages_in_flight: int = Field(default=4, ge=1, le=16)
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)

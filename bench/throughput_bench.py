@@ -1,0 +1,253 @@
+"""Throughput at the vendors' real latency and limits: 20 connections, one worker process.
+
+    .venv/bin/python bench/throughput_bench.py                   # 1,000 records per entity
+    .venv/bin/python bench/throughput_bench.py --records 10000   # the issue's size (long)
+
+A sandbox child process answers with realistic timing (`--latency`: every
+vendor's latency profile, concurrency limit and rate budgets enforced;
+sandbox/README.md). Twenty connections (at least two per system, one vendor
+account each system) each run a full sync of every entity its proof case
+reads, with `--records` records per entity. In one run:
+
+(a) the sequential engine: one worker process with runs, entities and pages
+    in flight all set to 1 (the engine before issue 16);
+(b) the same worker with work in flight (20 runs, the default entities and
+    pages in flight);
+(c) the lower bound the vendors' own limits set, from (b)'s own pages:
+    per account, max(pages / allowed request rate, pages x page latency /
+    allowed concurrency), and the longest chain of dependent page requests
+    (cursor paging: every page of a stream; offset paging with a total: two)
+    x the page's mean latency; (c) is the largest of these.
+
+Also API calls per 1,000 records per system against the fewest the vendor's
+largest page allows, and the worker's peak RSS. Results in
+bench/results/throughput_<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.systems import profiles  # noqa: E402
+from sandbox.control import SandboxControl  # noqa: E402
+from sandbox.core.latency import PROFILES, ZOHO_CONCURRENCY  # noqa: E402
+from sandbox.testing import RunningSandbox, sandbox_process  # noqa: E402
+
+ORG = "bench"
+RESULTS = ROOT / "bench" / "results"
+# Connections per system (20 in all); each system's connections share one vendor account.
+CONNECTIONS = {"sap": 4, "odoo": 4, "oracle": 3, "salesforce": 3, "hubspot": 2, "zoho": 2}
+CONNECTIONS["pipedrive"] = 2
+# The accounts' short-term limits in the sandbox tenants the proof cases use (acme).
+RATE_PER_S = {"hubspot": 190 / 10, "pipedrive": 80 / 2}
+RATE_FIELD = {"hubspot": ("requests_per_10s", 190), "pipedrive": ("requests_per_2s", 80)}
+CONCURRENCY = {"zoho": ZOHO_CONCURRENCY["Enterprise"]}
+# The vendor's largest page (records per call) for a list read; Odoo has no cap (UNCONFIRMED).
+LARGEST_PAGE = {"salesforce": 2000, "hubspot": 100, "zoho": 200, "pipedrive": 500}
+LARGEST_PAGE |= {"sap": 5000, "oracle": 500, "odoo": 1000}
+# Streams whose pages can be requested together once the first is read (offset + total).
+PARALLEL_PAGING = {"sap", "oracle"}
+
+
+# --- the child: one worker process syncing every connection ------------------------------
+
+
+def child_main(job_path: str) -> None:
+    job = json.loads(Path(job_path).read_text())
+    os.environ.update(job["env"])
+    from core.models import Organisation, SyncOptions
+    from core.schemas import ConnectionCreate
+    from core.service import IntegrationService
+    from core.settings import load_settings
+    from core.worker import Worker
+
+    sb = job["sandbox"]
+    sandbox = RunningSandbox(
+        sb["url"], sb["tls_url"], Path(sb["ca_path"]) if sb["ca_path"] else None,
+        SandboxControl(sb["url"]),
+    )  # fmt: skip
+    settings = load_settings()
+    service = IntegrationService.open(settings)
+    service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Bench"))
+    runs: list[tuple[str, str]] = []
+    for system, count in CONNECTIONS.items():
+        prof = profiles()[system]()
+        fields = prof.fields(sandbox)
+        if system in RATE_FIELD:  # the account's limit, shared fairly by its connections
+            name, limit = RATE_FIELD[system]
+            fields[name] = limit // count
+        for n in range(count):
+            connection = service.connections.connect(
+                ORG,
+                ConnectionCreate(
+                    system=prof.case.system, name=f"{system} {n + 1}", fields=fields,
+                    entities=list(prof.case.objects),
+                ),
+            )  # fmt: skip
+            run = service.syncs.queue_sync(ORG, connection.id, SyncOptions(full=True))
+            runs.append((system, run.id))
+    worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
+    stop = threading.Event()
+    start = time.perf_counter()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    while not all(service.syncs.get_run(ORG, r).state.is_finished for _, r in runs):
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    stop.set()
+    thread.join()
+    out: list[dict[str, Any]] = []
+    for system, run_id in runs:
+        run = service.syncs.get_run(ORG, run_id)
+        counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
+        out.append({"system": system, "state": run.state.value, "error": run.error,
+                    "counts": counts})  # fmt: skip
+    service.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss}))
+
+
+# --- the parent ---------------------------------------------------------------------------
+
+
+def _leg(name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    case_env: dict[str, str] = {}
+    for system in CONNECTIONS:
+        case_env |= profiles()[system]().case.environment(sandbox)
+    job = {
+        "env": {"TOOTHPICK_DATA_DIR": str(workdir / name), "TOOTHPICK_LOG_LEVEL": "WARNING",
+                **case_env, **env},
+        "sandbox": {"url": sandbox.url, "tls_url": sandbox.tls_url,
+                    "ca_path": str(sandbox.ca_path) if sandbox.ca_path else None},
+    }  # fmt: skip
+    job_file = workdir / f"job-{name}.json"
+    job_file.write_text(json.dumps(job))
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(job_file)],
+        cwd=ROOT, capture_output=True, text=True, timeout=6 * 3600, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"leg {name} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    bad = [r for r in result["runs"] if r["state"] != "succeeded"]
+    if bad:
+        raise SystemExit(f"leg {name}: {len(bad)} run(s) did not succeed: {bad[0]['error']}")
+    return result
+
+
+def _page_latency_s(system: str, records_per_page: float, scale: float) -> float:
+    p = PROFILES[system]
+    return (p.fixed_ms + p.jitter_ms / 2 + p.per_record_ms * records_per_page) * scale / 1000
+
+
+def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
+    """(c) from the pages (b) needed: per account the rate and concurrency bounds, and the
+    longest chain of page requests that must follow one another."""
+    per_system: dict[str, dict[str, float]] = {}
+    chain_s = 0.0
+    for run in result["runs"]:
+        system = run["system"]
+        totals = per_system.setdefault(system, {"pages": 0, "busy_s": 0.0})
+        for counts in run["counts"].values():
+            pages, read = counts["pages"], counts["read"]
+            if not pages:
+                continue
+            latency = _page_latency_s(system, read / pages, scale)
+            totals["pages"] += pages
+            totals["busy_s"] += pages * latency
+            chain = min(pages, 2) if system in PARALLEL_PAGING else pages
+            chain_s = max(chain_s, chain * latency)
+    accounts = {}
+    for system, totals in per_system.items():
+        rate_s = totals["pages"] / RATE_PER_S[system] if system in RATE_PER_S else 0.0
+        busy = totals["busy_s"] / CONCURRENCY[system] if system in CONCURRENCY else 0.0
+        accounts[system] = {"pages": totals["pages"], "rate_bound_s": rate_s,
+                            "concurrency_bound_s": busy}  # fmt: skip
+    worst = max(max(a["rate_bound_s"], a["concurrency_bound_s"]) for a in accounts.values())
+    return {"seconds": max(worst, chain_s), "chain_s": chain_s, "accounts": accounts}
+
+
+def api_calls(result: dict[str, Any]) -> dict[str, Any]:
+    calls: dict[str, dict[str, float]] = {}
+    for run in result["runs"]:
+        row = calls.setdefault(run["system"], {"api_calls": 0, "read": 0})
+        for counts in run["counts"].values():
+            row["api_calls"] += counts["api_calls"]
+            row["read"] += counts["read"]
+    return {
+        system: {
+            "per_1000": round(row["api_calls"] / max(1, row["read"]) * 1000, 2),
+            "fewest_per_1000": round(1000 / LARGEST_PAGE[system], 2),
+            "api_calls": int(row["api_calls"]),
+            "records": int(row["read"]),
+        }
+        for system, row in calls.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000, help="records per entity")
+    parser.add_argument("--latency-scale", type=float, default=1.0, help="x every latency")
+    parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="throughput-bench-"))
+    with sandbox_process(data_dir=workdir / "sandbox", extra_args=("--latency",)) as sandbox:
+        sandbox.control.set_latency(enabled=True, scale=args.latency_scale)
+        for system in CONNECTIONS:
+            case = profiles()[system]().case
+            scale = dict.fromkeys(case.objects.values(), args.records)
+            sandbox.control.reset(system, case.tenant, scale=scale)
+        legs: dict[str, dict[str, Any]] = {}
+        if not args.skip_sequential:
+            one = {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "1", "TOOTHPICK_ENTITIES_IN_FLIGHT": "1",
+                   "TOOTHPICK_PAGES_IN_FLIGHT": "1"}  # fmt: skip
+            legs["sequential"] = _leg("sequential", sandbox, workdir, one)
+            print(f"(a) sequential: {legs['sequential']['seconds']:.1f} s", flush=True)
+        legs["in_flight"] = _leg(
+            "in_flight", sandbox, workdir, {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "20"}
+        )
+    b = legs["in_flight"]
+    bound = lower_bound(b, args.latency_scale)
+    records = sum(c["read"] for r in b["runs"] for c in r["counts"].values())
+    report: dict[str, Any] = {
+        "records_per_entity": args.records,
+        "connections": sum(CONNECTIONS.values()),
+        "records": records,
+        "b_in_flight_s": round(b["seconds"], 2),
+        "c_lower_bound_s": round(bound["seconds"], 2),
+        "b_over_c": round(b["seconds"] / bound["seconds"], 2) if bound["seconds"] else None,
+        "peak_rss_mb_in_flight": round(b["max_rss_mb"], 1),
+        "lower_bound": bound,
+        "api_calls": api_calls(b),
+    }
+    if "sequential" in legs:
+        a = legs["sequential"]["seconds"]
+        report |= {"a_sequential_s": round(a, 2), "a_over_b": round(a / b["seconds"], 2)}
+        report["peak_rss_mb_sequential"] = round(legs["sequential"]["max_rss_mb"], 1)
+    print(json.dumps(report, indent=2))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"throughput_{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
