@@ -101,6 +101,9 @@ def child_main(job_path: str) -> None:
             runs.append((system, run.id))
     worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
     stop = threading.Event()
+    samples: dict[str, int] = {}
+    if job.get("sample"):
+        threading.Thread(target=_sample, args=(stop, samples), daemon=True).start()
     start = time.perf_counter()
     thread = threading.Thread(target=worker.run_forever, args=(stop,))
     thread.start()
@@ -113,21 +116,55 @@ def child_main(job_path: str) -> None:
     for system, run_id in runs:
         run = service.syncs.get_run(ORG, run_id)
         counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
+        ended, began = run.finished_at, run.started_at
+        took = (ended - began).total_seconds() if ended and began else None
         out.append({"system": system, "state": run.state.value, "error": run.error,
-                    "counts": counts})  # fmt: skip
+                    "seconds": took, "counts": counts})  # fmt: skip
     service.close()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:25])
+    print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss, "cpu_s": cpu,
+                      "samples": top}))  # fmt: skip
+
+
+def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
+    """Where the worker's threads are, twenty times a second (`--sample`): the frame of
+    ours nearest the top of each stack, so a shared bottleneck shows."""
+    import sys as _sys
+    import traceback
+
+    me = threading.get_ident()
+    while not stop.wait(0.05):
+        for ident, frame in _sys._current_frames().items():
+            if ident == me:
+                continue
+            stack = traceback.extract_stack(frame)
+            ours = [f for f in stack if "/wt-" in f.filename and ".venv" not in f.filename]
+            top = stack[-1]
+            where = f"{Path(top.filename).name}:{top.name}"
+            if ours:
+                where = f"{Path(ours[-1].filename).name}:{ours[-1].name} > {where}"
+            samples[where] = samples.get(where, 0) + 1
 
 
 # --- the parent ---------------------------------------------------------------------------
 
 
-def _leg(name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+def _cpu_s(pid: int) -> float:
+    """CPU seconds a process has used (utime + stime, /proc on Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _leg(
+    name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str], *, sample: bool = False
+) -> dict[str, Any]:
     case_env: dict[str, str] = {}
     for system in CONNECTIONS:
         case_env |= profiles()[system]().case.environment(sandbox)
     job = {
+        "sample": sample,
         "env": {"TOOTHPICK_DATA_DIR": str(workdir / name), "TOOTHPICK_LOG_LEVEL": "WARNING",
                 **case_env, **env},
         "sandbox": {"url": sandbox.url, "tls_url": sandbox.tls_url,
@@ -135,6 +172,8 @@ def _leg(name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str])
     }  # fmt: skip
     job_file = workdir / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
+    assert sandbox.process is not None
+    sandbox_cpu = _cpu_s(sandbox.process.pid)
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(job_file)],
         cwd=ROOT, capture_output=True, text=True, timeout=6 * 3600, check=False,
@@ -142,6 +181,7 @@ def _leg(name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str])
     if done.returncode != 0:
         raise SystemExit(f"leg {name} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["sandbox_cpu_s"] = _cpu_s(sandbox.process.pid) - sandbox_cpu
     bad = [r for r in result["runs"] if r["state"] != "succeeded"]
     if bad:
         raise SystemExit(f"leg {name}: {len(bad)} run(s) did not succeed: {bad[0]['error']}")
@@ -203,6 +243,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000, help="records per entity")
     parser.add_argument("--latency-scale", type=float, default=1.0, help="x every latency")
     parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--sample", action="store_true", help="where (b)'s threads wait")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -222,7 +263,11 @@ def main() -> None:
             legs["sequential"] = _leg("sequential", sandbox, workdir, one)
             print(f"(a) sequential: {legs['sequential']['seconds']:.1f} s", flush=True)
         legs["in_flight"] = _leg(
-            "in_flight", sandbox, workdir, {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "20"}
+            "in_flight",
+            sandbox,
+            workdir,
+            {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "20"},
+            sample=args.sample,
         )
     b = legs["in_flight"]
     bound = lower_bound(b, args.latency_scale)
@@ -235,7 +280,18 @@ def main() -> None:
         "c_lower_bound_s": round(bound["seconds"], 2),
         "b_over_c": round(b["seconds"] / bound["seconds"], 2) if bound["seconds"] else None,
         "peak_rss_mb_in_flight": round(b["max_rss_mb"], 1),
+        # CPU seconds the worker (setup included) and the sandbox used during (b): on a
+        # machine with few cores, their sum near (b)'s wall time x cores means (b) waits on
+        # CPU rather than on the vendors.
+        "b_worker_cpu_s": round(b["cpu_s"], 1),
+        "b_sandbox_cpu_s": round(b["sandbox_cpu_s"], 1),
+        "cores": os.cpu_count(),
+        "slowest_runs_s": sorted(
+            ((r["system"], round(r["seconds"] or 0, 1)) for r in b["runs"]),
+            key=lambda item: -item[1],
+        )[:6],
         "lower_bound": bound,
+        "samples": b.get("samples", {}),
         "api_calls": api_calls(b),
     }
     if "sequential" in legs:

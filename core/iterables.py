@@ -33,11 +33,25 @@ class ReadAhead(Iterator[T]):
             for page in pages: ...
     """
 
-    def __init__(self, source: Iterator[T], *, depth: int = 1, name: str = "read-ahead") -> None:
+    def __init__(
+        self,
+        source: Iterator[T],
+        *,
+        depth: int = 1,
+        name: str = "read-ahead",
+        budget: threading.Semaphore | None = None,
+    ) -> None:
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._slots = threading.Semaphore(depth)  # taken before producing, given back on next()
+        # Shared by every stream of a process: items fetched and not yet finished with (a
+        # token is taken before fetching, given back when the consumer asks for the next
+        # item), so memory stays flat however many streams run.
+        self._budget = budget
+        self._held = 0
+        self._held_lock = threading.Lock()
         self._stop = threading.Event()
         self._done = False
+        self._consumed = False
         self._thread = threading.Thread(
             target=self._produce, args=(source,), name=name, daemon=True
         )
@@ -49,10 +63,12 @@ class ReadAhead(Iterator[T]):
                 try:
                     item = next(source)
                 except StopIteration:
+                    self._give_back(1)
                     self._queue.put(("end", None))
                     return
                 self._queue.put(("item", item))
         except BaseException as exc:  # handed to the consumer, who raises it
+            self._give_back(1)
             self._queue.put(("error", exc))
         finally:
             close = getattr(source, "close", None)
@@ -62,13 +78,34 @@ class ReadAhead(Iterator[T]):
     def _wait_for_slot(self) -> bool:
         while not self._stop.is_set():
             if self._slots.acquire(timeout=0.05):
-                return not self._stop.is_set()
+                return self._wait_for_budget()
         return False
+
+    def _wait_for_budget(self) -> bool:
+        while not self._stop.is_set():
+            if self._budget is None or self._budget.acquire(timeout=0.05):
+                with self._held_lock:
+                    self._held += 1
+                if self._stop.is_set():
+                    self._give_back(1)
+                    return False
+                return True
+        return False
+
+    def _give_back(self, count: int) -> None:
+        with self._held_lock:
+            count = min(count, self._held)
+            self._held -= count
+        for _ in range(count if self._budget is not None else 0):
+            self._budget.release()  # type: ignore[union-attr]
 
     def __next__(self) -> T:
         if self._done:
             raise StopIteration
+        if self._consumed:
+            self._give_back(1)  # the consumer is done with the item it had
         kind, value = self._queue.get()
+        self._consumed = kind == "item"
         if kind == "item":
             self._slots.release()
             return value  # type: ignore[no-any-return]
@@ -82,3 +119,4 @@ class ReadAhead(Iterator[T]):
         self._done = True
         self._stop.set()
         self._thread.join(timeout=0.5)
+        self._give_back(self._held)  # what is queued or was fetched is dropped

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     worker_runs_in_flight: int = Field(default=16, ge=1, le=64)
     entities_in_flight: int = Field(default=4, ge=1, le=16)
     pages_in_flight: int = Field(default=4, ge=1, le=16)
+    # Pages fetched and not yet stored, across every stream of a worker process: memory
+    # stays flat however many runs and entities are in flight.
+    pages_buffered: int = Field(default=32, ge=1, le=1024)
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     ca_bundle: Path | None = Field(

@@ -7,6 +7,7 @@ queue and when. Neither process sees the store: every step is a method below.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from core.clock import utcnow
@@ -56,6 +57,8 @@ class SyncService:
         self._connections = connections
         self._alerts = alerts
         self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
+        # Pages held between fetching and storing by all the runs of this process.
+        self._page_budget = threading.Semaphore(settings.pages_buffered)
 
     def queue_sync(
         self,
@@ -304,6 +307,7 @@ class SyncService:
                 run=run,
                 control=control,
                 entities_in_flight=self._settings.entities_in_flight,
+                page_budget=self._page_budget,
             )
             outcome = engine.execute()
         finally:

@@ -40,6 +40,8 @@ class RunContext:
     direction: Direction
     dry_run: bool
     issues: RunIssues
+    # Pages fetched and not yet stored, shared by every run of the process (None: no cap).
+    page_budget: threading.Semaphore | None = None
     started: datetime = field(default_factory=utcnow)
     counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     planned: list[PlannedChange] = field(default_factory=list)

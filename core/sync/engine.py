@@ -11,6 +11,7 @@ Failure handling follows what the caller can do about it:
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
@@ -101,6 +102,7 @@ class SyncEngine:
         run: SyncRun,
         control: RunControl,
         entities_in_flight: int = 1,
+        page_budget: threading.Semaphore | None = None,
     ) -> None:
         options = run.options
         self.entities_in_flight = max(1, entities_in_flight)
@@ -116,6 +118,7 @@ class SyncEngine:
             policy=options.conflict_policy or connection.conflict_policy,
             direction=options.direction or connection.direction,
             dry_run=options.dry_run,
+            page_budget=page_budget,
             issues=RunIssues(
                 store=store,
                 organisation_id=connection.organisation_id,

@@ -141,7 +141,7 @@ class EntityPull:
     def _read_ahead(self, since: datetime | None, resume: dict[str, Any] | None) -> ReadAhead[Any]:
         """The adapter's pages, the next one fetched while the engine stores this one."""
         pages = self.ctx.adapter.read(self.entity, since=since, resume=resume)
-        return ReadAhead(pages, name=f"read-{self.entity.value}")
+        return ReadAhead(pages, name=f"read-{self.entity.value}", budget=self.ctx.page_budget)
 
     # -- one page -----------------------------------------------------------------
 

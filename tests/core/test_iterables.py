@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pytest
@@ -67,3 +68,38 @@ def test_close_stops_the_helper_and_closes_the_source() -> None:
     assert closed.wait(5)
     with pytest.raises(StopIteration):
         next(pages)
+
+
+def test_a_shared_budget_bounds_the_items_held_across_read_aheads() -> None:
+    """Items fetched and not yet finished with, over every stream sharing the budget."""
+    budget = threading.Semaphore(3)
+    held = peak = 0
+    lock = threading.Lock()
+
+    def source(n: int) -> Iterator[int]:
+        nonlocal held, peak
+        for i in range(n):
+            with lock:
+                held += 1
+                peak = max(peak, held)
+            yield i
+
+    streams = [ReadAhead(source(20), depth=2, budget=budget) for _ in range(5)]
+
+    def drain(stream: ReadAhead[int]) -> list[int]:
+        nonlocal held
+        out = []
+        for item in stream:
+            time.sleep(0.001)
+            out.append(item)
+            with lock:
+                held -= 1
+        return out
+
+    with ThreadPoolExecutor(5) as pool:
+        results = list(pool.map(drain, streams))
+    assert results == [list(range(20))] * 5
+    assert peak <= 3  # fetched and not yet finished with, over all five streams
+    for stream in streams:
+        stream.close()
+    assert all(budget.acquire(timeout=1) for _ in range(3))  # every token came back
