@@ -100,6 +100,7 @@ def child_main(job_path: str) -> None:
             run = service.syncs.queue_sync(ORG, connection.id, SyncOptions(full=True))
             runs.append((system, run.id))
     worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
+    setup_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stop = threading.Event()
     samples: dict[str, int] = {}
     if job.get("sample"):
@@ -125,7 +126,7 @@ def child_main(job_path: str) -> None:
     rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:25])
     print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss, "cpu_s": cpu,
-                      "samples": top}))  # fmt: skip
+                      "setup_rss_mb": setup_rss, "samples": top}))  # fmt: skip
 
 
 def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
@@ -280,6 +281,7 @@ def main() -> None:
         "c_lower_bound_s": round(bound["seconds"], 2),
         "b_over_c": round(b["seconds"] / bound["seconds"], 2) if bound["seconds"] else None,
         "peak_rss_mb_in_flight": round(b["max_rss_mb"], 1),
+        "rss_mb_before_the_runs": round(b["setup_rss_mb"], 1),
         # CPU seconds the worker (setup included) and the sandbox used during (b): on a
         # machine with few cores, their sum near (b)'s wall time x cores means (b) waits on
         # CPU rather than on the vendors.
