@@ -224,16 +224,18 @@ def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
 def api_calls(result: dict[str, Any]) -> dict[str, Any]:
     calls: dict[str, dict[str, float]] = {}
     for run in result["runs"]:
-        row = calls.setdefault(run["system"], {"api_calls": 0, "read": 0})
+        row = calls.setdefault(run["system"], {"api_calls": 0, "read": 0, "retries": 0})
         for counts in run["counts"].values():
             row["api_calls"] += counts["api_calls"]
             row["read"] += counts["read"]
+            row["retries"] += counts["retries"]  # a 429 (or a 5xx) answered and retried
     return {
         system: {
             "per_1000": round(row["api_calls"] / max(1, row["read"]) * 1000, 2),
             "fewest_per_1000": round(1000 / LARGEST_PAGE[system], 2),
             "api_calls": int(row["api_calls"]),
             "records": int(row["read"]),
+            "retries": int(row["retries"]),
         }
         for system, row in calls.items()
     }
