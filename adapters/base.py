@@ -118,9 +118,6 @@ class CallStats:
     rate_limit_wait_s: float = 0.0
     pages: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)  # adapters.budget.CallKind values
-    # What the calls are waiting on right now, in words ("HubSpot answered 429 ...; waiting
-    # 10 s"), None when answers come at their usual pace; the run's progress shows it.
-    waiting: str | None = None
 
     def snapshot(self) -> CallStats:
         return CallStats(

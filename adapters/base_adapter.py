@@ -305,6 +305,10 @@ class BaseAdapter:
         """None: no listing cheaper than the records (an adapter that has one overrides)."""
         return None
 
+    def waiting_on(self) -> str | None:
+        """What this adapter's calls wait on at the vendor now, in words (VendorSession)."""
+        return self.session.waiting_on()
+
     def close(self) -> None:
         self.session.close()
 

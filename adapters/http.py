@@ -59,7 +59,7 @@ from core.errors import (
 log = logging.getLogger("adapters.http")
 T = TypeVar("T")
 _UNSAFE_TO_REPEAT = frozenset({"POST"})
-SLOW_ANSWER_S = 2.0  # an answer this slow is shown in the run's progress
+SLOW_ANSWER_S = 2.0  # an answer awaited this long is shown in the run's progress
 
 
 class VendorSession:
@@ -106,6 +106,9 @@ class VendorSession:
         self.outbound.mount(self._http)  # peer addresses checked, cross-origin redirects refused
         self._lock = threading.Lock()
         self.meter = meter
+        self._note: str | None = None  # the last 429's wait, in words, until it ends
+        self._note_until = 0.0
+        self._in_flight: dict[int, float] = {}  # call -> when it was sent (monotonic)
         for secret in self.auth.secrets():
             self.redactor.add(secret)
 
@@ -182,7 +185,6 @@ class VendorSession:
                     resolution = Resolution(Action.RETRY, FailureCategory.TRANSIENT, str(exc))
                 else:
                     log.debug("%s %s -> %s", self.vendor, what, response.status_code)
-                    self._note_pace(response)
                     return value
             status = response.status_code if response is not None else None
             resolution = self._wait_or_pause(resolution)
@@ -218,10 +220,12 @@ class VendorSession:
                 self._warn(what, status, resolution, budget, delay)
                 self._count(retries=1)
                 told = f"Retry-After {asked:.0f} s" if asked is not None else "no Retry-After"
-                self.stats.waiting = (
-                    f"Waiting {delay:.0f} s on {self.vendor}: it answered {status} "
-                    f"({resolution.message}; {told})"
-                )
+                with self._lock:
+                    self._note = (
+                        f"Waiting {delay:.0f} s on {self.vendor}: it answered {status} "
+                        f"({resolution.message}; {told})"
+                    )
+                    self._note_until = self.clock.monotonic() + delay
                 if rate_limited:
                     self.limiter.pause(delay)  # the next acquire() waits it, for every caller
                 else:
@@ -254,6 +258,9 @@ class VendorSession:
         with self.limiter.slot() if rate_limited else nullcontext(0.0) as slot_wait:
             waited = self.limiter.acquire() if rate_limited else 0.0
             self._count(api_calls=1, rate_limit_wait_s=waited + slot_wait, kind=kind)
+            call = id(request)
+            with self._lock:
+                self._in_flight[call] = self.clock.monotonic()
             try:
                 response = self._http.send(
                     self._http.prepare_request(request), timeout=self.timeouts
@@ -261,6 +268,9 @@ class VendorSession:
                 resolution = self._resolve(response)
             except requests.RequestException as exc:
                 resolution = classify_exception(exc)
+            finally:
+                with self._lock:
+                    self._in_flight.pop(call, None)
         if resolution is not None and resolution.connectivity:
             self.breaker.record_failure(resolution.message)
         elif response is not None:
@@ -270,14 +280,18 @@ class VendorSession:
     def close(self) -> None:
         self._http.close()
 
-    def _note_pace(self, response: requests.Response) -> None:
-        """A slow answer is what the run waits on; a prompt one clears the note."""
-        took = response.elapsed.total_seconds()
-        self.stats.waiting = (
-            f"Waiting on {self.vendor}: its last answer took {took:.1f} s"
-            if took >= SLOW_ANSWER_S
-            else None
-        )
+    def waiting_on(self) -> str | None:
+        """What the calls wait on at the vendor now, in words (a 429's wait while it lasts,
+        an answer slower than SLOW_ANSWER_S while it is awaited); None at the usual pace.
+        The run's heartbeat shows it in the run's progress."""
+        now = self.clock.monotonic()
+        with self._lock:
+            if self._note is not None and now < self._note_until:
+                return self._note
+            oldest = min(self._in_flight.values(), default=None)
+        if oldest is not None and now - oldest >= SLOW_ANSWER_S:
+            return f"Waiting on {self.vendor}: no answer for {now - oldest:.0f} s"
+        return None
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -129,9 +129,10 @@ class SyncEngine:
             ),
         )
 
-        watch = getattr(control, "watch", None)  # a worker's control shows vendor waits
-        if watch is not None:
-            watch(lambda: adapter.stats.waiting)
+        # A worker's control shows what the run waits on at the vendor (BaseAdapter).
+        watch, waiting_on = getattr(control, "watch", None), getattr(adapter, "waiting_on", None)
+        if watch is not None and waiting_on is not None:
+            watch(waiting_on)
 
     def entities(self) -> list[Entity]:
         """The run's entities: the options' or the connection's, that the system supports."""
