@@ -57,8 +57,6 @@ def progress(run: SyncRun, prefix: str, earlier: list[SyncRun] | None = None) ->
         st.caption(waiting)
     if p.message:
         st.caption(md(p.message))
-    if p.waiting:
-        st.caption(md(p.waiting))
     if run.cancel_requested:
         st.caption("Cancel requested: the worker stops at its next checkpoint.")
 

@@ -97,6 +97,8 @@ def vendor_wait(run: SyncRun) -> str | None:
     if run.state is RunState.PAUSED:
         until = run.resume_after.strftime("%H:%M UTC") if run.resume_after else "later"
         return f"Waiting on the vendor: its quota is spent; the run resumes at {until}"
+    if run.state is RunState.RUNNING and run.progress.waiting:
+        return run.progress.waiting  # what it waits on right now, and why (the heartbeat's)
     waited = run.progress.rate_limit_wait_s
     if run.state is RunState.RUNNING and waited >= 0.1:
         return f"Waited {waited:.1f} s on the vendor's rate limit so far"
