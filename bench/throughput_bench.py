@@ -100,7 +100,7 @@ def child_main(job_path: str) -> None:
             run = service.syncs.queue_sync(ORG, connection.id, SyncOptions(full=True))
             runs.append((system, run.id))
     worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
-    setup_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    setup_rss = _peak_rss_mb()
     stop = threading.Event()
     samples: dict[str, int] = {}
     if job.get("sample"):
@@ -123,10 +123,19 @@ def child_main(job_path: str) -> None:
                     "seconds": took, "counts": counts})  # fmt: skip
     service.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    rss, cpu = _peak_rss_mb(), usage.ru_utime + usage.ru_stime
     top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:25])
     print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss, "cpu_s": cpu,
                       "setup_rss_mb": setup_rss, "samples": top}))  # fmt: skip
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak (VmHWM): ru_maxrss also counts what a forked child
+    inherited from its parent."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
