@@ -86,10 +86,12 @@ def write_batches(
                 (index, trace, {**item, "id": record.external_id})
             )
         elif (
-            (by := own_key or correlation) and properties.get(by) and set(payload) <= {"properties"}
+            (upsert_by := own_key or correlation)
+            and properties.get(upsert_by)
+            and set(payload) <= {"properties"}
         ):
-            groups.setdefault(("upsert", by), []).append(
-                (index, trace, {**item, "id": properties[by], "idProperty": by})
+            groups.setdefault(("upsert", upsert_by), []).append(
+                (index, trace, {**item, "id": properties[upsert_by], "idProperty": upsert_by})
             )
         else:
             groups.setdefault(("create", None), []).append((index, trace, item))

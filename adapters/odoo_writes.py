@@ -164,8 +164,8 @@ class OdooWriter:
         for job in creates:
             if job.record.external_id and CORRELATION not in job.values:
                 job.values[CORRELATION] = job.record.external_id
-        keyed = {
-            job.record.external_id: job
+        keyed: dict[str, Job] = {
+            str(job.record.external_id): job
             for job in creates
             if job.record.maybe_sent and job.values.get(CORRELATION) == job.record.external_id
         }
@@ -178,12 +178,12 @@ class OdooWriter:
         )
         made = sorted((r for r in rows or [] if "id" in r), key=lambda r: int(r["id"]))
         for row in made:
-            job = keyed.pop(str(row.get(CORRELATION)), None)  # the first made, if two were
-            if job is not None:
-                job.found = int(row["id"])
-                lines = job.values.get("order_line")
+            adopted = keyed.pop(str(row.get(CORRELATION)), None)  # the first made, if two were
+            if adopted is not None:
+                adopted.found = int(row["id"])
+                lines = adopted.values.get("order_line")
                 if lines is not None:  # the found document's lines give way to ours
-                    job.values["order_line"] = [[5, 0, 0], *lines]
+                    adopted.values["order_line"] = [[5, 0, 0], *lines]
 
     def _create(self, model: str, jobs: list[Job]) -> dict[int, int]:
         made = self.orm.call(model, "create", params={"vals_list": [j.values for j in jobs]})
