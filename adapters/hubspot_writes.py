@@ -2,11 +2,11 @@
 
 - creates: `batch/upsert` with `idProperty`, so a create repeated after a lost answer
   (a worker killed between HubSpot's accept and our write of the new id) updates the
-  record it made. Contacts upsert by their email; other objects by the connection's
-  "Unique property" (default `toothpick_id`: a custom text property with unique
-  values that holds the hub's `local:` id). An object without that property refuses
-  creates in one line naming the setting; an empty setting (or a contact without an
-  email) creates with `batch/create`;
+  record it made. Contacts with an email upsert by it; other objects, and contacts
+  without an email, by the connection's "Unique property" (default `toothpick_id`: a
+  custom text property with unique values that holds the hub's `local:` id). An object
+  without that property refuses those creates in one line naming the setting; an empty
+  setting creates them with `batch/create`;
 - updates: `batch/update` by id.
 
 Every input carries `objectWriteTraceId` (the hub's own id of the record), which turns
@@ -53,10 +53,11 @@ def write_batches(
     records: Sequence[OutboundRecord],
 ) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
-    groups: dict[str, list[Input]] = {"upsert": [], "create": [], "update": []}
+    # (kind, idProperty): upserts by email and by the unique property go apart
+    groups: dict[tuple[str, str | None], list[Input]] = {}
     key = UPSERT_KEYS.get(spec.vendor_object)
-    correlation = None if key else adapter.unique_property
-    missing = correlation and not _is_unique(adapter, spec, correlation)
+    correlation = adapter.unique_property
+    missing: bool | None = None  # asked of HubSpot once, when a create needs it
     for index, record in enumerate(records):
         trace = record.external_id or f"local:{index}"
         try:
@@ -68,7 +69,10 @@ def write_batches(
             results[index] = WriteResult(record.external_id, error=str(exc))
             continue
         properties = payload.get("properties") or {}
-        if record.creating and correlation and record.external_id:
+        own_key = key if key and properties.get(key) else None
+        if record.creating and correlation and record.external_id and not own_key:
+            if missing is None:
+                missing = not _is_unique(adapter, spec, correlation)
             if missing:
                 results[index] = WriteResult(record.external_id, error=_missing(spec, correlation))
                 continue
@@ -78,17 +82,23 @@ def write_batches(
             if not properties:  # nothing writable changed
                 results[index] = WriteResult(record.external_id, record.external_id)
                 continue
-            groups["update"].append((index, trace, {**item, "id": record.external_id}))
-        elif (by := key or correlation) and properties.get(by) and set(payload) <= {"properties"}:
-            groups["upsert"].append(
-                (index, trace, {**item, "id": properties[by], "idProperty": by})
+            groups.setdefault(("update", None), []).append(
+                (index, trace, {**item, "id": record.external_id})
+            )
+        elif (
+            (upsert_by := own_key or correlation)
+            and properties.get(upsert_by)
+            and set(payload) <= {"properties"}
+        ):
+            groups.setdefault(("upsert", upsert_by), []).append(
+                (index, trace, {**item, "id": properties[upsert_by], "idProperty": upsert_by})
             )
         else:
-            groups["create"].append((index, trace, item))
-    for kind, group in groups.items():
+            groups.setdefault(("create", None), []).append((index, trace, item))
+    for (kind, by), group in groups.items():
         for chunk in batched(group, BATCH_LIMIT):
             answers = halving(
-                partial(_send, adapter, spec, kind, key=key or correlation),
+                partial(_send, adapter, spec, kind, key=by),
                 chunk,
                 position=lambda item: item[0],
                 refused=lambda exc: exc.status in WHOLE_BATCH_REFUSALS,

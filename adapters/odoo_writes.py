@@ -15,7 +15,11 @@ and the others are sent again, so one bad record fails alone at the cost of one
 more call. Documents with lines (quotes) cannot go through `load` here (their
 lines are sub-rows); they use `create` with a list of value dicts and `write` on
 the ids that share identical values, and a refused call is retried record by
-record. Those creates are not repeatable after a kill (no external id).
+record. A document's create writes the hub's `local:` id into `origin` (Odoo's
+"Source Document": the reference of what asked for the order), unless the field map
+already fills it; when the create may have reached Odoo before (`maybe_sent`), one
+`search_read` on `origin` finds the documents made before the interruption, which
+are then written (their lines replaced) instead of created a second time.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from adapters.spec import read_time
 from core.errors import VendorError
 
 XMLID_MODULE = "toothpick"
+CORRELATION = "origin"  # a document's correlation key: the local id it was created for
 
 
 def xmlid_of(local_id: str | None) -> str:
@@ -60,9 +65,12 @@ class Job:
     position: int  # in the batch the engine gave
     record: OutboundRecord
     values: dict[str, Any]  # Odoo field values
+    found: int | None = None  # a create's document, made before an interruption
 
     @property
     def record_id(self) -> int | None:
+        if self.found is not None:
+            return self.found
         return None if self.record.creating else int(str(self.record.external_id))
 
 
@@ -135,6 +143,7 @@ class OdooWriter:
 
     def _documents(self, model: str, jobs: Sequence[Job], fail: Fail) -> dict[int, int]:
         ids: dict[int, int] = {}
+        self._adopt(model, [j for j in jobs if j.record_id is None])
         creates = [j for j in jobs if j.record_id is None]
         if creates:
             made = self._batch(creates, fail, lambda group: self._create(model, group))
@@ -148,6 +157,33 @@ class OdooWriter:
         for group in same.values():
             ids.update(self._batch(group, fail, lambda g: self._write(model, g)))
         return ids
+
+    def _adopt(self, model: str, creates: list[Job]) -> None:
+        """Keys each create by its local id; those that may have been sent and are found
+        become writes of the document found."""
+        for job in creates:
+            if job.record.external_id and CORRELATION not in job.values:
+                job.values[CORRELATION] = job.record.external_id
+        keyed: dict[str, Job] = {
+            str(job.record.external_id): job
+            for job in creates
+            if job.record.maybe_sent and job.values.get(CORRELATION) == job.record.external_id
+        }
+        if not keyed:
+            return
+        rows = self.orm.call(
+            model,
+            "search_read",
+            params={"domain": [[CORRELATION, "in", sorted(keyed)]], "fields": [CORRELATION]},
+        )
+        made = sorted((r for r in rows or [] if "id" in r), key=lambda r: int(r["id"]))
+        for row in made:
+            adopted = keyed.pop(str(row.get(CORRELATION)), None)  # the first made, if two were
+            if adopted is not None:
+                adopted.found = int(row["id"])
+                lines = adopted.values.get("order_line")
+                if lines is not None:  # the found document's lines give way to ours
+                    adopted.values["order_line"] = [[5, 0, 0], *lines]
 
     def _create(self, model: str, jobs: list[Job]) -> dict[int, int]:
         made = self.orm.call(model, "create", params={"vals_list": [j.values for j in jobs]})

@@ -45,7 +45,7 @@ from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
 from core.models import Entity, System
 
-LIMIT = 500
+LIMIT = maps.LIMIT
 RECENT_ITEMS = {
     Entity.CONTACT: "person",
     Entity.ACCOUNT: "organization",

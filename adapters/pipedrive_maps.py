@@ -18,6 +18,8 @@ from adapters.mapping import FieldMap, Rule
 from adapters.paging import CursorPaginator
 from core.models import Entity
 
+LIMIT = 500  # the most a v2 list answers per page
+
 DEFAULT_PER_2S = 80  # Professional plan, API token; the headers correct it either way
 
 

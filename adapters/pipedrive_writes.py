@@ -7,8 +7,13 @@ fields API). When a create may have reached Pipedrive before (`maybe_sent`: the 
 was taken over, or an earlier push of the record failed), the key is looked up first
 (`GET /api/v2/{object}/search?term=<key>&fields=custom_fields&exact_match=true`); a
 record found is updated and adopted instead of created a second time. Activities have
-no search endpoint: their creates repeat as plain creates. An object without the field
-refuses creates in one line naming the setting; clearing the setting creates without it.
+no search endpoint: the activities list (`GET /api/v2/activities`) is read instead,
+narrowed to the deal, person or organisation the activity is linked to where it has
+one, newest first (`sort_by=add_time&sort_direction=desc`), for at most
+ACTIVITY_PAGES pages of 500, and its correlation field matched: an activity made before
+the interruption is among the newest unless thousands were added since. An object
+without the field refuses creates in one line naming the setting; clearing the setting
+creates without it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.base import OutboundRecord, WriteResult
 from adapters.base_adapter import _is_record_level
 from adapters.mapping import FieldMap
+from adapters.pipedrive_maps import LIMIT
 from adapters.spec import EntitySpec
 from core.errors import RecordError, VendorError
 
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
 
 DEFAULT_CORRELATION = "ToothPick id"
 SEARCHABLE = frozenset({"persons", "organizations", "deals", "products"})
+ACTIVITY_LINKS = ("deal_id", "person_id", "org_id")  # narrowest first
+ACTIVITY_PAGES = 4
 
 
 def write_each(
@@ -73,8 +81,8 @@ def _create(
             **(custom if isinstance(custom, dict) else {}),
             code: record.external_id,
         }
-        if record.maybe_sent and spec.vendor_object in SEARCHABLE:
-            found = find_by_key(adapter, spec, record.external_id)
+        if record.maybe_sent:
+            found = find_by_key(adapter, spec, record.external_id, code, payload)
             if found is not None:  # made before the interruption: adopt it
                 updated = adapter.update(spec, found, payload)
                 return WriteResult(record.external_id, found, updated_at=updated)
@@ -98,7 +106,11 @@ def correlation_code(adapter: PipedriveAdapter, spec: EntitySpec, label: str) ->
     return cache[spec.vendor_object]
 
 
-def find_by_key(adapter: PipedriveAdapter, spec: EntitySpec, key: str) -> str | None:
+def find_by_key(
+    adapter: PipedriveAdapter, spec: EntitySpec, key: str, code: str, payload: dict[str, Any]
+) -> str | None:
+    if spec.vendor_object not in SEARCHABLE:
+        return _find_activity(adapter, spec, key, code, payload)
     params: dict[str, Any] = {
         "term": key,
         "fields": "custom_fields",
@@ -112,4 +124,25 @@ def find_by_key(adapter: PipedriveAdapter, spec: EntitySpec, key: str) -> str | 
         item = found.get("item") if isinstance(found, dict) else None
         if isinstance(item, dict) and key in (item.get("custom_fields") or []):
             return str(item["id"])
+    return None
+
+
+def _find_activity(
+    adapter: PipedriveAdapter, spec: EntitySpec, key: str, code: str, payload: dict[str, Any]
+) -> str | None:
+    params: dict[str, Any] = {"sort_by": "add_time", "sort_direction": "desc", "limit": LIMIT}
+    link = next((name for name in ACTIVITY_LINKS if payload.get(name) is not None), None)
+    if link:
+        params[link] = payload[link]
+    for _page in range(ACTIVITY_PAGES):
+        body = adapter.session.request_json("GET", spec.endpoint, params=params).body
+        body = body if isinstance(body, dict) else {}
+        for item in body.get("data") or []:
+            custom = item.get("custom_fields") if isinstance(item, dict) else None
+            if isinstance(custom, dict) and custom.get(code) == key:
+                return str(item["id"])
+        cursor = (body.get("additional_data") or {}).get("next_cursor")
+        if not cursor:
+            break
+        params["cursor"] = cursor
     return None

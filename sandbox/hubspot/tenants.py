@@ -20,12 +20,12 @@ _SPECS = (
 )
 ID_BASE = {"acme": 0, "globex": 5_000_000_000}
 # ToothPick's correlation key, as a portal admin would add it: a custom text property
-# with unique values on each object the hub creates without an e-mail to upsert by
-# (adapters/hubspot_writes.py); empty on generated records.
+# with unique values on each object the hub creates (contacts too, for those without an
+# e-mail to upsert by: adapters/hubspot_writes.py); empty on generated records.
 TOOTHPICK_ID = FieldDef(
     "toothpick_id", "string", label="ToothPick id", custom=True, external_id=True
 )
-KEYED = ("companies", "deals", "tasks", "quotes", "products")
+KEYED = ("contacts", "companies", "deals", "tasks", "quotes", "products")
 
 
 def _with_key(custom: dict[str, tuple[FieldDef, ...]]) -> dict[str, tuple[FieldDef, ...]]:

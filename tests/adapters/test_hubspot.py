@@ -260,3 +260,15 @@ def test_an_incremental_reads_first_search_page_carries_its_total(
     pages = list(adapter(sandbox).read(Entity.CONTACT, since=before, resume=None))
     assert pages[0].total == 3 == len(pages[0].records)
     assert all(p.total is None for p in pages[1:])
+
+
+def test_a_contact_without_an_email_upserts_by_the_unique_property(
+    sandbox: RunningSandbox,
+) -> None:
+    hs = adapter(sandbox)
+    new = OutboundRecord("local:ct-1", {"last_name": "Nomail", "email": None})
+    [first] = hs.write(Entity.CONTACT, [new])
+    [again] = hs.write(Entity.CONTACT, [new])  # the answer was lost: the same create again
+    assert first.error is None and again.new_external_id == first.new_external_id
+    made = sandbox.control.get(HS, TENANT, "contacts", str(first.new_external_id))
+    assert made is not None and made.fields["toothpick_id"] == "local:ct-1"

@@ -4,6 +4,7 @@ and their scopes, deletions, writes with write-back, custom fields, faults."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -242,3 +243,23 @@ def test_a_refused_row_fails_alone_and_the_rest_is_imported_again(sandbox: Runni
     local = OutboundRecord("local:twice", {"name": "Twice BV", "email": "twice@example.com"})
     [made], [again] = odoo.write(Entity.CUSTOMER, [local]), odoo.write(Entity.CUSTOMER, [local])
     assert made.new_external_id == again.new_external_id  # the external id found it again
+
+
+@pytest.mark.parametrize("db", ["acme", "globex"])  # XML-RPC and JSON-2
+def test_a_quote_create_that_may_have_been_sent_is_found_by_its_origin(
+    sandbox: RunningSandbox, db: str
+) -> None:
+    odoo = adapter(sandbox, db)
+    line = {"product_external_id": "3", "quantity": "2", "unit_price": "10"}
+    quote = OutboundRecord("local:q-1", {"customer_external_id": "1", "lines": [line]})
+    [first] = odoo.write(Entity.QUOTE, [quote])
+    # the answer was lost: the same create again, flagged as maybe sent
+    [again] = odoo.write(Entity.QUOTE, [replace(quote, maybe_sent=True)])
+    assert first.error is None and again.new_external_id == first.new_external_id
+    ours = [
+        r for r in sandbox.control.iter_records("odoo", db, "sale.order")
+        if r.fields.get("origin") == "local:q-1"
+    ]  # fmt: skip
+    assert [r.id for r in ours] == [first.new_external_id]
+    [fetched] = odoo.fetch(Entity.QUOTE, [first.new_external_id or ""])
+    assert len(fetched.data["lines"]) == 1  # the lines were not doubled either

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -230,3 +231,23 @@ def test_a_spent_daily_budget_pauses_and_a_burst_waits(sandbox: RunningSandbox) 
     with pytest.raises(QuotaExhaustedError) as spent:
         list(adapter(sandbox).read(Entity.ACCOUNT, since=None, resume=None))
     assert spent.value.resets_at > datetime.now(UTC)
+
+
+def test_an_activity_create_that_may_have_been_sent_is_found_in_the_activities_list(
+    sandbox: RunningSandbox,
+) -> None:
+    pd = adapter(sandbox)
+    person = next(r.id for r in sandbox.control.iter_records(P, TENANT, "persons"))
+    linked = {"subject": "Call back", "kind": "call", "contact_external_id": person}
+    loose = {"subject": "Tidy the pipeline", "kind": "task"}
+    sent = [OutboundRecord("local:act-1", linked), OutboundRecord("local:act-2", loose)]
+    first = pd.write(Entity.ACTIVITY, sent)
+    # the answers were lost: the same creates again, flagged as maybe sent
+    again = pd.write(Entity.ACTIVITY, [replace(r, maybe_sent=True) for r in sent])
+    assert [r.new_external_id for r in again] == [r.new_external_id for r in first]
+    key = custom_key("acme", "activities", "ToothPick id")
+    keys = [r.fields.get(key) for r in sandbox.control.iter_records(P, TENANT, "activities")]
+    assert keys.count("local:act-1") == keys.count("local:act-2") == 1
+    fresh = OutboundRecord("local:act-3", loose, maybe_sent=True)
+    [made] = pd.write(Entity.ACTIVITY, [fresh])  # nothing found: created
+    assert made.new_external_id not in (None, *(r.new_external_id for r in first))
