@@ -351,10 +351,15 @@ class PageNumberPaginator(Paginator):
         more_path: str = "info.more_records",
         token_path: str | None = None,
         token_param: str | None = None,
+        numbered_pages: int | None = None,
     ) -> None:
         super().__init__()
         self.page_param, self.more_path = page_param, more_path
         self.token_path, self.token_param = token_path, token_param
+        # Pages reachable by number alone (Zoho: the first 2,000 records): those are asked
+        # for by number even when a token is offered, so they can be fetched at once.
+        self.numbered_pages = numbered_pages
+        self.start = start
         self._state = {"page": start}
 
     def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
@@ -362,9 +367,21 @@ class PageNumberPaginator(Paginator):
             return None
         page = int(self._state.get("page", 0)) + 1
         token = dig(reply.body, self.token_path) if self.token_path else None
-        if token and self.token_param:
+        by_number = self.numbered_pages is not None and page <= self.numbered_pages
+        if token and self.token_param and not by_number:
             return {"page": page, "page_token": token}
         return {"page": page}
+
+    def ahead(self, n: int) -> list[dict[str, Any]] | None:
+        """The next pages by number, up to the last one numbers reach; the first page is
+        read alone (its `more_path` says whether there is a second)."""
+        if self.numbered_pages is None or "page_token" in self._state:
+            return None
+        page = int(self._state["page"])
+        if page == self.start:
+            return [{"page": page}]
+        last = min(page + n - 1, self.numbered_pages)
+        return [{"page": p} for p in range(page, last + 1)] or None
 
     def _apply(self, request: PageRequest) -> None:
         if "page_token" in self._state and self.token_param:

@@ -20,13 +20,17 @@ from adapters.paging import PageNumberPaginator
 from core.models import Entity
 
 PER_PAGE = 200
+DISCRETE_RECORDS = 2000  # Zoho serves the first 2,000 records of a list by page number
 WHAT_ID = "What_Id"
 WHAT = WHAT_ID + "@"  # Tasks' What_Id split by $se_module
 
 
 def _pages() -> PageNumberPaginator:
     return PageNumberPaginator(
-        more_path="info.more_records", token_path="info.next_page_token", token_param="page_token"
+        more_path="info.more_records",
+        token_path="info.next_page_token",
+        token_param="page_token",
+        numbered_pages=DISCRETE_RECORDS // PER_PAGE,  # fetched ahead together (adapters.prefetch)
     )
 
 

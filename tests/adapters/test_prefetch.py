@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.paging import CursorPaginator, ODataPaginator, OffsetPaginator, PageRequest
+from adapters.paging import (
+    CursorPaginator,
+    ODataPaginator,
+    OffsetPaginator,
+    PageNumberPaginator,
+    PageRequest,
+)
 from adapters.payload import Reply
 from adapters.prefetch import fetch_pages
 from core.errors import TransientVendorError
@@ -121,3 +127,56 @@ def test_cursor_and_next_link_paging_have_no_positions_ahead() -> None:
     odata = ODataPaginator(top=10)
     odata.init_request(PageRequest(url="/A_Product"), {"next_url": "/A_Product?$skiptoken=9"})
     assert odata.ahead(4) is None
+
+
+class ZohoVendor:
+    """`total` records, 10 a page: page numbers for the first `numbered` pages, then only
+    the page token the previous page handed out (Zoho's first 2,000 records)."""
+
+    def __init__(self, total: int, numbered: int) -> None:
+        self.total, self.numbered = total, numbered
+        self.asked: list[str] = []
+        self._lock = threading.Lock()
+
+    def send(self, request: PageRequest) -> Reply:
+        token = request.params.get("page_token")
+        page = int(str(token).removeprefix("t")) if token else int(request.params["page"])
+        assert token or page <= self.numbered, f"page {page} asked by number"
+        with self._lock:
+            self.asked.append(f"t{page}" if token else str(page))
+        start = (page - 1) * 10
+        items = [{"id": i} for i in range(start, min(start + 10, self.total))]
+        more = start + 10 < self.total
+        info = {"more_records": more, "next_page_token": f"t{page + 1}" if more else None}
+        return Reply(200, {}, {"data": items, "info": info}, "https://vendor.test/Contacts")
+
+
+def _zoho_read(vendor: ZohoVendor, width: int) -> list[tuple[list[int], Any]]:
+    paginator = PageNumberPaginator(
+        more_path="info.more_records",
+        token_path="info.next_page_token",
+        token_param="page_token",
+        numbered_pages=vendor.numbered,
+    )
+    request = PageRequest(url="/Contacts")
+    paginator.init_request(request)
+    return [
+        ([r["id"] for r in raw], paginator.resume)
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["data"], width=width
+        )
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(total=st.integers(0, 160), numbered=st.integers(1, 8), width=st.integers(2, 5))
+def test_page_numbers_are_fetched_ahead_until_the_token_takes_over(
+    total: int, numbered: int, width: int
+) -> None:
+    sequential = ZohoVendor(total, numbered)
+    parallel = ZohoVendor(total, numbered)
+    assert _zoho_read(parallel, width) == _zoho_read(sequential, 1)
+    wasted = [a for a in parallel.asked if a not in sequential.asked]
+    assert len(wasted) < width  # past the last page: at most one window's worth
+    tokens = [a for a in parallel.asked if a.startswith("t")]
+    assert tokens == [a for a in sequential.asked if a.startswith("t")]  # in order, once each

@@ -76,11 +76,15 @@ def test_refresh_keeps_the_api_domain_and_every_field(sandbox: RunningSandbox) -
         list(refused.read(Entity.CONTACT, since=None, resume=None))
 
 
-def test_a_full_read_pages_then_switches_to_page_tokens(sandbox: RunningSandbox) -> None:
+def test_a_full_read_pages_by_number_then_by_token(sandbox: RunningSandbox) -> None:
     sandbox.control.set_scale(Z, TENANT, {"Contacts": 2300})
     pages = list(adapter(sandbox).read(Entity.CONTACT, since=None, resume=None))
     assert len(ids(pages)) == 2300 == len(set(ids(pages)))
-    assert "page_token" in (pages[2].resume or {})  # from the second page on, tokens
+    # Page numbers for the first 2,000 records (so they can be fetched at once), then the
+    # token Zoho handed out with the tenth page.
+    assert pages[2].resume == {"page": 4}
+    tenth = pages[9].resume or {}
+    assert "page_token" in tenth and tenth["page"] == 11
     assert pages[-2].resume == {"deleted_page": 1} and pages[-1].resume is None  # deletions last
     first = pages[0].records[0]
     assert first.data["last_name"] and first.updated_at and first.created_at
@@ -275,3 +279,15 @@ def test_a_bulk_read_resumes_at_the_next_row_of_the_same_job(sandbox: RunningSan
     seen = ids([first]) + ids(rest)
     assert len(seen) == 450 == len(set(seen))
     assert calls(sandbox)["bulk"] == 2  # one more poll and the download: no second job
+
+
+def test_the_first_pages_are_fetched_ahead_by_number(sandbox: RunningSandbox) -> None:
+    sequential = ids(adapter(sandbox).read(Entity.CONTACT, since=None, resume=None))
+    sandbox.control.reset_stats()
+    ahead = adapter(sandbox)
+    ahead.context.pages_in_flight = 4
+    assert ids(ahead.read(Entity.CONTACT, since=None, resume=None)) == sequential
+    lists = [
+        r for r in sandbox.control.stats(system=Z)["requests"] if r["path"].endswith("{module}")
+    ]
+    assert 3 <= sum(r["count"] for r in lists) <= 3 + 3  # 3 pages, one window past the end at most
