@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Four test processes share two cores, so one example can take a second on a busy
+# machine: hypothesis's 200 ms deadline would fail correct code ("unreliable timings").
+# Properties are about values, never speed (speed lives in bench/).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 _OUR_VARIABLES = ("INTEGRATION_ENCRYPTION_", "MONGODB_URI", "REDIS_URL", "TOOTHPICK_")
 

@@ -55,6 +55,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "core.notify.dispatcher",  # `toothpick worker` empties the notification outbox
         "core.taskqueue",  # `toothpick worker` consumes Dramatiq messages when REDIS_URL is set
     ),
+    "ui.context": ("core.permissions",),  # each call a page makes is checked against the roles
+    "ui.login": ("core.oidc",),  # an OIDC identity mapped to its organisation and role
     "core.cli.keys": ("core.vault",),  # `generate-key` makes a key; it needs no store
     "core.cli.sandbox": ("sandbox",),  # `toothpick sandbox` starts the simulators
     "core.scheduler": ("core.schedule",),  # cron arithmetic for APScheduler triggers

@@ -14,7 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.errors import ConfigError
-from core.models import System
+from core.models import Role, System
+from core.schemas import UserCreate
 from core.service import IntegrationService
 from core.settings import load_settings
 from core.vault import generate_key
@@ -73,8 +74,21 @@ def test_the_sandbox_is_refused_in_production(
     ]
 
 
-def test_the_demo_page_offers_no_demo_in_production(production: None) -> None:
+def test_the_demo_page_offers_no_demo_in_production(
+    production: None, isolated_environment: Path
+) -> None:
+    service = IntegrationService.open(load_settings())
+    try:
+        service.access.create_user(
+            "toothpick", UserCreate(username="ana", password="a long password", role=Role.ADMIN)
+        )
+    finally:
+        service.close()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    assert "Integrations demo" not in [t.value for t in at.title]  # the sign-in form first
+    at.text_input(key="login_username").input("ana")
+    at.text_input(key="login_password").input("a long password")
+    at = at.button[0].click().run()
     at.switch_page("pages/demo.py").run()
     assert not at.exception and at.title[0].value == "Integrations demo"
     assert not [b for b in at.button if b.label == "Load the demo connections"]
