@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.models import ConflictStatus, Entity, RunState, SyncOptions, System
 from core.store.base import Store
-from tests.core.store.builders import OTHER_ORG, ORG, at, conflict, connection, run, write
+from tests.core.store.builders import ORG, OTHER_ORG, at, conflict, connection, run, write
 
 FINISHED = tuple(s for s in RunState if s.is_finished)
 
