@@ -11,7 +11,7 @@ key whose role is too low, after authentication, and count toward its rate.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -27,7 +27,12 @@ bearer = HTTPBearer(
 )
 
 
-def get_service(request: Request) -> IntegrationService:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+# its thread pool, a hop per dependency per request that costs more than the check itself
+# when many clients wait for the pool's threads.
+
+
+async def get_service(request: Request) -> IntegrationService:
     service: IntegrationService = request.app.state.service
     return service
 
@@ -53,8 +58,8 @@ def get_caller(
     return caller
 
 
-def _require(role: Role) -> Callable[[Caller], Caller]:
-    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+def _require(role: Role) -> Callable[[Caller], Awaitable[Caller]]:
+    async def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         if not caller.can(role):
             raise HTTPException(
                 403, f"This needs the {role.value} role; the key is a {caller.role.value}."

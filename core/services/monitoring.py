@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.budgets import Budgets, budget_views, daily_allowance
@@ -14,6 +15,7 @@ from core.models import (
     Alert,
     Connection,
     ConnectionStatus,
+    Entity,
     LogEntry,
     RunState,
     SyncRun,
@@ -48,8 +50,18 @@ from core.wording import plural
 
 log = logging.getLogger(__name__)
 
-# How far back a status card looks for the latest real (not dry) run.
-_RECENT_RUNS = 20
+_FINISHED = tuple(s for s in RunState if s.is_finished)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the status cards are made of, keyed by connection id."""
+
+    latest: dict[str, SyncRun]
+    finished: dict[str, SyncRun]  # newest real (not dry) finished run
+    succeeded: dict[str, SyncRun]  # newest real success
+    conflicts: dict[str, int]  # open ones
+    records: dict[str, dict[Entity, int]]  # live ones per entity
 
 
 class MonitoringService:
@@ -85,11 +97,16 @@ class MonitoringService:
     # -- status cards -----------------------------------------------------------------------
 
     def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
-        latest = self._store.latest_runs(organisation_id)
-        return [
-            self._status_view(connection, latest.get(connection.id))
-            for connection in self._store.list_connections(organisation_id)
-        ]
+        """Every card from one query per kind of fact, however many connections there are."""
+        store, org = self._store, organisation_id
+        facts = _Facts(
+            latest=store.latest_runs(org),
+            finished=store.latest_real_runs(org, _FINISHED),
+            succeeded=store.latest_real_runs(org, (RunState.SUCCEEDED,)),
+            conflicts=store.count_open_conflicts(org),
+            records=store.count_records_by_connection(org),
+        )
+        return [self._card(connection, facts) for connection in store.list_connections(org)]
 
     def connection_detail(self, organisation_id: str, connection_id: str) -> ConnectionDetail:
         """One connection whole (the connection page): status, entities with their
@@ -114,16 +131,29 @@ class MonitoringService:
         return ConnectionDetail(status=view, entities=entities, open_conflicts=conflicts.total)
 
     def _status_view(self, connection: Connection, last: SyncRun | None) -> ConnectionStatusView:
-        store, org = self._store, connection.organisation_id
+        """One connection's card (the connection page), its facts asked for it alone."""
+        store, org, cid = self._store, connection.organisation_id, connection.id
+        finished = self._last_real(org, cid, _FINISHED)
+        success = self._last_real(org, cid, (RunState.SUCCEEDED,))
+        facts = _Facts(
+            latest={cid: last} if last else {},
+            finished={cid: finished} if finished else {},
+            succeeded={cid: success} if success else {},
+            conflicts={cid: store.list_conflicts(org, connection_id=cid, limit=0).total},
+            records={cid: store.count_records(org, cid)},
+        )
+        return self._card(connection, facts)
+
+    def _card(self, connection: Connection, facts: _Facts) -> ConnectionStatusView:
+        cid = connection.id
+        last = facts.latest.get(cid)
         active = last if last is not None and last.state.is_active else None
-        finished = last if last is not None and last.state.is_finished else None
-        if finished is None or finished.options.dry_run:
-            # Health comes from real runs only: a dry run (or one in progress) says
-            # nothing about whether the connection works.
-            finished = self._last_real(org, connection.id, [s for s in RunState if s.is_finished])
-        success = self._last_real(org, connection.id, [RunState.SUCCEEDED])
+        # Health comes from real runs only: a dry run (or one in progress) says
+        # nothing about whether the connection works.
+        finished = facts.finished.get(cid)
+        success = facts.succeeded.get(cid)
         # Conflicts waiting now, not those the last run met: a resolved one clears the card.
-        open_conflicts = store.list_conflicts(org, connection_id=connection.id, limit=0).total
+        open_conflicts = facts.conflicts.get(cid, 0)
         health, reason = self._health(connection, active, finished, open_conflicts)
         return ConnectionStatusView(
             connection=self._connections.public(connection),
@@ -138,16 +168,16 @@ class MonitoringService:
                 now=utcnow(),
                 default_hours=self._settings.sync_interval_hours,
             ),
-            records_held=store.count_records(org, connection.id),
+            records_held=facts.records.get(cid, {}),
             last_error=finished.error if finished and finished.error else None,
         )
 
-    def _last_real(self, org: str, connection_id: str, states: list[RunState]) -> SyncRun | None:
-        """The newest run in `states` that was not a dry run (among the last few)."""
-        runs = self._store.list_runs(
-            org, connection_id=connection_id, states=tuple(states), limit=_RECENT_RUNS
-        ).items
-        return next((run for run in runs if not run.options.dry_run), None)
+    def _last_real(
+        self, org: str, connection_id: str, states: tuple[RunState, ...]
+    ) -> SyncRun | None:
+        """The newest run in `states` that was not a dry run."""
+        runs = self._store.latest_real_runs(org, states, connection_id=connection_id)
+        return runs.get(connection_id)
 
     @staticmethod
     def _health(

@@ -518,6 +518,29 @@ class MarkStore(Protocol):
         ...
 
 
+class StatusStore(Protocol):
+    """Per-connection facts for the whole organisation in one query each (status cards)."""
+
+    def latest_real_runs(
+        self,
+        organisation_id: str,
+        states: Sequence[RunState],
+        *,
+        connection_id: str | None = None,
+    ) -> dict[str, SyncRun]:
+        """Each connection's (or only `connection_id`'s) newest run in `states` that was
+        not a dry run."""
+        ...
+
+    def count_open_conflicts(self, organisation_id: str) -> dict[str, int]:
+        """Open conflicts per connection (connections without any are absent)."""
+        ...
+
+    def count_records_by_connection(self, organisation_id: str) -> dict[str, dict[Entity, int]]:
+        """Live (not deleted) records held per connection and entity."""
+        ...
+
+
 class Store(
     ConnectionStore,
     LogStore,
@@ -529,6 +552,7 @@ class Store(
     MarkStore,
     NotificationStore,
     LeaseStore,
+    StatusStore,
     Protocol,
 ):
     """The whole persistence surface; `core.store.open_store(settings)` picks one."""

@@ -34,6 +34,7 @@ from core.store.mongo.review import ReviewMixin
 from core.store.mongo.runs import RunsMixin
 from core.store.mongo.schema import ensure_schema, stored_version
 from core.store.mongo.sessions import SessionsMixin
+from core.store.mongo.status import StatusMixin
 from core.store.mongo.upsert import UpsertMixin
 from core.store.mongo.uri import hosts_of, scrub, secrets_of, translate
 
@@ -54,6 +55,7 @@ class MongoStore(
     NotificationsMixin,
     LeasesMixin,
     SessionsMixin,
+    StatusMixin,
 ):
     def __init__(
         self,

@@ -39,6 +39,8 @@ _REMOVE = (
     "SELECT 'delete', seq, message_folded FROM logs "
 )
 MATCHING = "seq IN (SELECT rowid FROM logs_text WHERE logs_text MATCH ?)"
+# How many entries (of any organisation) hold the text, counting no further than `limit`.
+MATCHES_UP_TO = "SELECT COUNT(*) FROM (SELECT rowid FROM logs_text WHERE logs_text MATCH ? LIMIT ?)"
 
 
 def phrase(folded: str) -> str:

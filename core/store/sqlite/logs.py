@@ -54,6 +54,7 @@ _SELECT = (
     "records_updated, records_failed, http_status, error_category, metadata FROM logs"
 )
 _SPARSE = 20_000  # matches that are cheaper to sort than to find along logs_time
+_TEXT_SCAN = 100_000  # entries cheaper to test one by one than a common text's index matches
 _FILTER_INDEXES = (  # most selective first
     ("run_id", "logs_run"),
     ("connection_ids", "logs_connection"),
@@ -99,8 +100,12 @@ def log_entry(row: sqlite3.Row) -> LogEntry:
     return LogEntry.model_validate(values)
 
 
-def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
-    """The WHERE clause of a filter; every value travels as a bound parameter."""
+def log_where(
+    organisation_id: str, query: LogFilter, *, scan_text: bool = False
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of a filter; every value travels as a bound parameter.
+    `scan_text`: test the text on each entry the other filters select (see
+    `text_scan_pays`) instead of asking the text index."""
     params: list[Any] = [organisation_id]
     terms = ["organisation_id = ?"]
     for column, values in (
@@ -123,7 +128,7 @@ def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
         params.append(to_us(query.until))
     if query.text is not None:
         folded = fold(query.text)
-        if log_text.indexed(folded):
+        if log_text.indexed(folded) and not scan_text:
             terms.append(log_text.MATCHING)
             params.append(log_text.phrase(folded))
         else:
@@ -132,13 +137,25 @@ def log_where(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
     return " AND ".join(terms), params
 
 
-def _by_text(query: LogFilter) -> bool:
-    return query.text is not None and log_text.indexed(fold(query.text))
+def _by_text(query: LogFilter, *, scan_text: bool = False) -> bool:
+    return not scan_text and query.text is not None and log_text.indexed(fold(query.text))
 
 
-def page_index(query: LogFilter, total: int) -> str:
+def _narrowed(query: LogFilter) -> bool:
+    return any(getattr(query, field) for field, _ in _FILTER_INDEXES)
+
+
+def without_text_sql(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]] | None:
+    """The count that decides `scan_text`, when there is a choice: a text filter the index
+    answers, together with a filter that has an index of its own."""
+    if not (_by_text(query) and _narrowed(query)):
+        return None
+    return log_count_sql(organisation_id, query.model_copy(update={"text": None}))
+
+
+def page_index(query: LogFilter, total: int, *, scan_text: bool = False) -> str:
     if total <= _SPARSE:
-        if _by_text(query):
+        if _by_text(query, scan_text=scan_text):
             return "rowid"  # the text index's matches, looked up by seq
         for field, index in _FILTER_INDEXES:
             if getattr(query, field):
@@ -146,28 +163,39 @@ def page_index(query: LogFilter, total: int) -> str:
     return "logs_time"
 
 
-def _source(query: LogFilter, total: int) -> str:
+def _source(query: LogFilter, total: int, *, scan_text: bool = False) -> str:
     """`logs` read through the index page_index chose (NOT INDEXED still allows the rowid
     lookups of `seq IN (text matches)`)."""
-    index = page_index(query, total)
+    index = page_index(query, total, scan_text=scan_text)
     return "NOT INDEXED" if index == "rowid" else f"INDEXED BY {index}"
 
 
 def log_page_sql(
-    organisation_id: str, query: LogFilter, *, offset: int, limit: int, total: int
+    organisation_id: str,
+    query: LogFilter,
+    *,
+    offset: int,
+    limit: int,
+    total: int,
+    scan_text: bool = False,
 ) -> tuple[str, list[Any]]:
-    where, params = log_where(organisation_id, query)
-    source = _source(query, total)
+    where, params = log_where(organisation_id, query, scan_text=scan_text)
+    source = _source(query, total, scan_text=scan_text)
     sql = f"{_SELECT} {source} WHERE {where} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?"
     return sql, [*params, limit, offset]
 
 
-def log_count_sql(organisation_id: str, query: LogFilter) -> tuple[str, list[Any]]:
+def log_count_sql(
+    organisation_id: str, query: LogFilter, *, scan_text: bool = False
+) -> tuple[str, list[Any]]:
     """By text, the matches are counted by rowid lookups (NOT INDEXED): otherwise the
     planner walks the whole window of logs_time testing each entry (130 ms over a million
-    entries for a text found once, 1 ms this way)."""
-    where, params = log_where(organisation_id, query)
+    entries for a text found once, 1 ms this way). Scanning the text, the entries the
+    other filters select are read through their index and each is tested."""
+    where, params = log_where(organisation_id, query, scan_text=scan_text)
     source = "NOT INDEXED " if _by_text(query) else ""
+    if scan_text:
+        source = f"INDEXED BY {page_index(query, 0, scan_text=True)} "
     return f"SELECT COUNT(*) FROM logs {source}WHERE {where}", params
 
 
@@ -199,13 +227,31 @@ class LogsMixin(StoreArea):
         self, organisation_id: str, query: LogFilter, *, offset: int = 0, limit: int = 50
     ) -> Page[LogEntry]:
         offset, limit = max(offset, 0), max(limit, 0)
-        count_sql, count_params = log_count_sql(organisation_id, query)
         with self._db.read() as db:
+            scan_text = False
+            narrow = without_text_sql(organisation_id, query)
+            if narrow is not None:
+                # A common text (a quarter of a million matches) with a rare status or
+                # system cost a second through the text index; testing the text on the
+                # few thousand entries the other filters select costs milliseconds. A
+                # rare text stays with the index (its matches are counted only as far
+                # as the other filters' count, so this look is cheap either way).
+                selected = int(db.execute(*narrow).fetchone()[0])
+                if selected <= _TEXT_SCAN:
+                    needle = log_text.phrase(fold(query.text or ""))
+                    holding = db.execute(log_text.MATCHES_UP_TO, (needle, selected + 1))
+                    scan_text = int(holding.fetchone()[0]) > selected
+            count_sql, count_params = log_count_sql(organisation_id, query, scan_text=scan_text)
             total = int(db.execute(count_sql, count_params).fetchone()[0])
             rows = []
             if offset < total and limit:
                 page_sql, page_params = log_page_sql(
-                    organisation_id, query, offset=offset, limit=limit, total=total
+                    organisation_id,
+                    query,
+                    offset=offset,
+                    limit=limit,
+                    total=total,
+                    scan_text=scan_text,
                 )
                 rows = db.execute(page_sql, page_params).fetchall()
         items = [log_entry(row) for row in rows]

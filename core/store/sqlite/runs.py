@@ -100,7 +100,7 @@ def _row(run: SyncRun) -> tuple[Any, ...]:
     )
 
 
-def _run(row: sqlite3.Row) -> SyncRun:
+def run_from_row(row: sqlite3.Row) -> SyncRun:
     times = ("created_at", "started_at", "finished_at", "heartbeat_at", "resume_after")
     return SyncRun.model_validate(
         {
@@ -148,7 +148,7 @@ class RunsMixin(StoreArea):
                 )
                 .fetchone()
             )
-        return None if row is None else _run(row)
+        return None if row is None else run_from_row(row)
 
     def list_runs(
         self,
@@ -178,18 +178,18 @@ class RunsMixin(StoreArea):
                 db.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", params).fetchone()[0]
             )
         return Page[SyncRun](
-            items=[_run(row) for row in rows], total=total, offset=offset, limit=limit
+            items=[run_from_row(row) for row in rows], total=total, offset=offset, limit=limit
         )
 
     def latest_runs(self, organisation_id: str) -> dict[str, SyncRun]:
         sql = (
-            "SELECT * FROM runs AS r WHERE organisation_id = ? AND id = ("
-            " SELECT id FROM runs WHERE organisation_id = r.organisation_id"
-            " AND connection_id = r.connection_id ORDER BY created_at DESC, id DESC LIMIT 1)"
+            "SELECT r.* FROM (SELECT DISTINCT connection_id FROM runs WHERE organisation_id = ?)"
+            " AS c JOIN runs AS r ON r.id = (SELECT id FROM runs WHERE organisation_id = ?"
+            " AND connection_id = c.connection_id ORDER BY created_at DESC, id DESC LIMIT 1)"
         )
         with self._db.guard():
-            rows = self._db.connection().execute(sql, (organisation_id,)).fetchall()
-        return {row["connection_id"]: _run(row) for row in rows}
+            rows = self._db.connection().execute(sql, (organisation_id,) * 2).fetchall()
+        return {row["connection_id"]: run_from_row(row) for row in rows}
 
     def claim_next_run(
         self, worker_id: str, *, now: datetime, stale_before: datetime
@@ -214,7 +214,7 @@ class RunsMixin(StoreArea):
         with self._db.write() as db:
             db.execute(_END_ABANDONED.format(only=only), params)
             rows = db.execute(_CLAIM.format(only=only), params).fetchall()
-        return _run(rows[0]) if rows else None
+        return run_from_row(rows[0]) if rows else None
 
     def heartbeat_run(
         self,
@@ -300,4 +300,4 @@ class RunsMixin(StoreArea):
             stored = db.execute(
                 "SELECT * FROM runs WHERE organisation_id = ? AND id = ?", scope
             ).fetchone()
-        return _run(stored)
+        return run_from_row(stored)

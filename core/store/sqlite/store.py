@@ -27,6 +27,7 @@ from core.store.sqlite.records import RecordsMixin
 from core.store.sqlite.review import ReviewMixin
 from core.store.sqlite.runs import RunsMixin
 from core.store.sqlite.sessions import SessionsMixin
+from core.store.sqlite.status import StatusMixin
 
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 
@@ -44,6 +45,7 @@ class SqliteStore(
     NotificationsMixin,
     LeasesMixin,
     SessionsMixin,
+    StatusMixin,
 ):
     """Safe to share between the threads of one process, and to open from many
     processes at once (see db.py for how)."""

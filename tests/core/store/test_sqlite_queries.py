@@ -272,3 +272,28 @@ def test_volume_reads_rollups_and_indexes_only(store: SqliteStore) -> None:
     assert "SEARCH volume_hours USING PRIMARY KEY (organisation_id=? AND hour_start>? AND" in plan
     assert "logs_operation (organisation_id=? AND operation=? AND time>? AND time<?)" in plan
     assert "SCAN logs" not in plan
+
+
+def test_a_common_text_with_a_rare_filter_is_tested_entry_by_entry(store: SqliteStore) -> None:
+    """The text index answers a rare text; a text more common than the other filters'
+    selection is tested on that selection instead. The answer is the same either way."""
+    entries = [
+        log(at(minutes=n), id=f"t{n}", message=f"Timeout on page {n}" if n % 2 else f"ok {n}",
+            status=LogStatus.ERROR if n % 10 == 1 else LogStatus.SUCCESS)
+        for n in range(60)
+    ]  # fmt: skip
+    store.append_logs(entries)
+    common = LogFilter(text="TIMEOUT", statuses=[LogStatus.ERROR])
+    rare = LogFilter(text="page 31", statuses=[LogStatus.ERROR])
+
+    for query in (common, rare):
+        page = store.query_logs(ORG, query, limit=4)
+        expected = [
+            e.id for e in reversed(entries)
+            if (query.text or "").casefold() in e.message.casefold() and e.status is LogStatus.ERROR
+        ]  # fmt: skip
+        assert (page.total, [e.id for e in page.items]) == (len(expected), expected[:4])
+    count_sql, count_params = log_count_sql(ORG, common, scan_text=True)
+    plan = _plan(store, count_sql, count_params)
+    assert plan.startswith("SEARCH logs USING INDEX logs_status (") and "logs_text" not in plan
+    assert "logs_text" in _plan(store, *log_count_sql(ORG, rare))
