@@ -10,9 +10,10 @@ which sends signed webhooks, and SAP, polled), the REST API under uvicorn, a
 Webhooks are set up the way a user does: `PUT /api/integrations/{id}/webhook`,
 then the sandbox tenant subscribed to the returned path (as tests/api/test_webhooks.py).
 
-1. webhook freshness: `--canaries` changes of one HubSpot contact, `--gap` seconds
-   apart; each delay is from just before the vendor-side write to the moment the
-   new value is readable in our store (the bench polls the store every 50 ms);
+1. webhook freshness: `--canaries` changes of one HubSpot contact, about `--gap`
+   seconds apart (jittered); each delay is from just before the vendor-side write
+   to the moment the new value is readable in our store (polled every 50 ms), and
+   is split by the run that carried it: until queued, queued until claimed, the run;
 2. burst: `--burst` contacts changed at once (one notification each, batched by
    the sandbox as HubSpot batches): runs it became, time until every one is stored;
 3. polled freshness: `--polled` changes of one SAP business partner at random
@@ -144,12 +145,13 @@ def canaries(sandbox: RunningSandbox, service: IntegrationService, connection_id
             missed += 1
             continue
         delays.append(at - began)
+        wait_idle(service, connection_id)  # its run has stored the value; let it finish
         step = phases(service, connection_id, since)
         for name, seconds in step.items():
             steps.setdefault(name, []).append(seconds)
         print(f"  {system} change {n + 1}/{count}: {at - began:.2f} s {step}", flush=True)
-        if n + 1 < count:  # polled: land anywhere in the scheduler's minute
-            time.sleep(gap if system == "hubspot" else random.uniform(5, 60))
+        if n + 1 < count:  # jittered, so as not to beat with the worker's poll or the minute
+            time.sleep(random.uniform(0.5, 1.5) * gap if gap else random.uniform(5, 60))
     where = {name: round(statistics.median(v), 2) for name, v in steps.items()}
     return {**percentiles(delays), "missed": missed, "timeout_s": timeout, "median_steps_s": where}
 
