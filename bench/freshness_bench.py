@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,8 @@ def canaries(sandbox: RunningSandbox, service: IntegrationService, connection_id
     steps: dict[str, list[float]] = {}
     missed = 0
     for n in range(count):
+        if not gap:  # polled: at a random moment of the scheduler's minute
+            time.sleep(random.uniform(5, 60))
         value = f"Canary {n} {time.time_ns()}"
         began, since = time.monotonic(), datetime.now(UTC)
         change(sandbox, system, spec, canary, value)
@@ -150,8 +153,8 @@ def canaries(sandbox: RunningSandbox, service: IntegrationService, connection_id
         for name, seconds in step.items():
             steps.setdefault(name, []).append(seconds)
         print(f"  {system} change {n + 1}/{count}: {at - began:.2f} s {step}", flush=True)
-        if n + 1 < count:  # jittered, so as not to beat with the worker's poll or the minute
-            time.sleep(random.uniform(0.5, 1.5) * gap if gap else random.uniform(5, 60))
+        if gap and n + 1 < count:  # jittered, so as not to beat with the worker's poll
+            time.sleep(random.uniform(0.5, 1.5) * gap)
     where = {name: round(statistics.median(v), 2) for name, v in steps.items()}
     return {**percentiles(delays), "missed": missed, "timeout_s": timeout, "median_steps_s": where}
 
@@ -223,6 +226,8 @@ def subscribe(url: str, token: str, sandbox: RunningSandbox, connection_id: str)
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir: Path = args.workdir.resolve()
+    for stale in ("data", "sandbox"):  # a fresh store: no earlier run's connections firing
+        shutil.rmtree(workdir / stale, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     env = environment(workdir)
     results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -255,6 +260,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if args.polled:
                     with toothpick("scheduler", env, workdir):
                         service.syncs.queue_sync(ORG, sap, trigger=RunTrigger.MANUAL)
+                        time.sleep(5)  # the scheduler reconciles each connection as it starts
                         wait_idle(service, sap)
                         print("polled freshness (sap, cron * * * * *):", flush=True)
                         results["polled"] = canaries(sandbox, service, sap, args.polled, 0,
