@@ -9,7 +9,7 @@ only for full reads of large objects: each connection has a `bulk_threshold`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from adapters.base import FieldKind, FormField
@@ -60,3 +60,26 @@ def wait_for_job(poll: Callable[[], T | None], clock: Clock, *, what: str) -> T:
         delay = POLL_DELAYS_S[polls] if polls < len(POLL_DELAYS_S) else POLL_CAP_S
         clock.sleep(delay)
         waited, polls = waited + delay, polls + 1
+
+
+def rows_in_pages(
+    rows: Iterable[list[str]],
+    to_record: Callable[[list[str]], dict[str, Any]],
+    *,
+    skip: int,
+    size: int,
+) -> Iterator[tuple[list[dict[str, Any]], int, bool]]:
+    """A downloaded chunk's rows after the first `skip`, as records in engine pages of
+    `size`: (records, rows handed over once they are stored, whether the chunk ends
+    there). The chunk's last page may be short or empty; a resume position keeps the
+    count, so a killed run starts again at the next row of the same chunk."""
+    handed, batch = 0, []
+    for row in rows:
+        handed += 1
+        if handed <= skip:
+            continue
+        batch.append(to_record(row))
+        if len(batch) == size:
+            yield batch, handed, False
+            batch = []
+    yield batch, handed, True

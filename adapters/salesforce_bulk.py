@@ -24,10 +24,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from adapters.budget import CallKind, counting_as
-from adapters.bulk_jobs import wait_for_job
+from adapters.bulk_jobs import rows_in_pages, wait_for_job
 from adapters.http import VendorSession
 from adapters.paths import dig, dig_count
 from adapters.timing import Clock
@@ -79,21 +80,17 @@ class BulkQuery:
             following = None if following in (None, "", "null") else following
             rows = csv.reader(io.StringIO(response.text))
             header = next(rows, None) or []
-            handed = 0
-            batch: list[dict[str, Any]] = []
-            for row in rows:
-                handed += 1
-                if handed <= skip:
-                    continue
-                batch.append(self._record(header, row))
-                if len(batch) == self.page_size:
+            pages = rows_in_pages(
+                rows, partial(self._record, header), skip=skip, size=self.page_size
+            )
+            for batch, handed, chunk_ends in pages:
+                if not chunk_ends:
                     yield batch, {"bulk_job": job, "locator": locator, "skip": handed}
-                    batch = []
-            if following is None:
-                yield batch, None
-                return
-            if batch:
-                yield batch, {"bulk_job": job, "locator": following, "skip": 0}
+                elif following is None:
+                    yield batch, None
+                    return
+                elif batch:
+                    yield batch, {"bulk_job": job, "locator": following, "skip": 0}
             locator, skip = following, 0
 
     def _start(self, soql: str) -> str:

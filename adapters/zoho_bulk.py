@@ -23,10 +23,11 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from adapters.budget import CallKind, counting_as
-from adapters.bulk_jobs import wait_for_job
+from adapters.bulk_jobs import rows_in_pages, wait_for_job
 from adapters.http import VendorSession
 from adapters.paths import dig
 from adapters.timing import Clock
@@ -73,20 +74,17 @@ class BulkRead:
             more = self._wait(job)
             rows = self._download(job)
             header = next(rows, None) or []
-            handed, batch = 0, []
-            for row in rows:
-                handed += 1
-                if handed <= skip:
-                    continue
-                batch.append(self._record(header, row))
-                if len(batch) == self.page_size:
+            pages = rows_in_pages(
+                rows, partial(self._record, header), skip=skip, size=self.page_size
+            )
+            for batch, handed, chunk_ends in pages:
+                if not chunk_ends:
                     yield batch, {"bulk_job": job, "bulk_page": page, "skip": handed}
-                    batch = []
-            if not more:
-                yield batch, None
-                return
-            if batch:
-                yield batch, {"bulk_page": page + 1}
+                elif not more:
+                    yield batch, None
+                    return
+                elif batch:
+                    yield batch, {"bulk_page": page + 1}
             job, page, skip = None, page + 1, 0
 
     def _start(self, page: int) -> str:
