@@ -12,7 +12,7 @@ on the machine's Redis, a namespace per leg) and each worker count:
    finish; scaling = throughput(N) / throughput(1).
 2. delay: with idle workers, --delay-runs runs queued one at a time, 0.05-1.05 s apart;
    started_at - created_at, median and p95 (embedded: `toothpick worker`'s
-   default 1 s poll; Redis: the message wakes a worker).
+   default 0.5 s poll; Redis: the message wakes a worker).
 
 Workers are child processes (this file with --serve) on one SQLite file;
 QUEUE_BENCH_PROFILE=<file> writes an embedded worker's cProfile there.
@@ -65,7 +65,7 @@ def serve() -> None:
     with memory_system(_vendor(), valid_token=TOKEN):
         service = IntegrationService.open()
         try:
-            poll = float(os.environ.get("QUEUE_BENCH_POLL_S", "1.0"))  # toothpick worker's
+            poll = float(os.environ.get("QUEUE_BENCH_POLL_S", "0.5"))  # toothpick worker's
             worker = Worker(service, poll_interval_s=poll)
             print("ready", flush=True)
             if os.environ.get("QUEUE_BENCH_PROFILE"):
@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--modes", nargs="+", default=["embedded", "redis"])
     parser.add_argument(
-        "--poll-interval", type=float, default=1.0, help="embedded workers' poll (s)"
+        "--poll-interval", type=float, default=0.5, help="embedded workers' poll (s)"
     )
     args = parser.parse_args()
     if args.serve:

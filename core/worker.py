@@ -127,7 +127,7 @@ class Worker:
         service: IntegrationService,
         *,
         worker_id: str | None = None,
-        poll_interval_s: float = 1.0,
+        poll_interval_s: float = 0.5,  # a queued run waits at most this long for a worker
         heartbeat_interval_s: float = 5.0,
         stale_after_s: float = 60.0,
         runs_in_flight: int = 1,

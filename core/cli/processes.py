@@ -242,7 +242,7 @@ def _drain_on(stop: threading.Event, runner: Worker) -> None:
 
 @app.command("worker")
 def worker(
-    poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 1.0,
+    poll_interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls")] = 0.5,
     stale_after: Annotated[
         float, typer.Option(min=5, help="Seconds without heartbeat before a run is taken over")
     ] = 60.0,
