@@ -26,7 +26,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -69,44 +70,36 @@ class SyncScheduler:
         self._signatures: dict[str, str] = {}
 
     def start(self) -> None:
-        self.scheduler.add_job(
-            self.lead,
-            IntervalTrigger(seconds=self.lease_interval_s, timezone="UTC"),
-            id="lease",
-            next_run_time=utcnow(),
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self.refresh,
-            IntervalTrigger(seconds=self.refresh_interval_s, timezone="UTC"),
-            id="refresh",
-            next_run_time=utcnow(),
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self.republish,
-            IntervalTrigger(seconds=15, timezone="UTC"),
-            id="republish",
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self.sweep_alerts,
-            IntervalTrigger(seconds=60, timezone="UTC"),
-            id="alerts",
-            max_instances=1,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self.purge,
-            IntervalTrigger(hours=24, timezone="UTC"),
-            id="retention",
-            next_run_time=utcnow() + timedelta(minutes=1),
-            max_instances=1,
+        now = utcnow()
+        self._every(self.lead, "lease", self.lease_interval_s, first=now)
+        self._every(self.refresh, "refresh", self.refresh_interval_s, first=now)
+        self._every(self.republish, "republish", 15)
+        self._every(self.sweep_alerts, "alerts", 60)
+        self._every(
+            self.purge, "retention", 24 * 3600, first=now + timedelta(minutes=1), coalesce=False
         )
         self.scheduler.start()
+
+    def _every(
+        self,
+        job: Callable[[], object],
+        job_id: str,
+        seconds: float,
+        *,
+        first: datetime | None = None,
+        coalesce: bool = True,
+    ) -> None:
+        """One housekeeping job on an interval, never two of it at once."""
+        options: dict[str, object] = {"coalesce": True} if coalesce else {}
+        if first is not None:
+            options["next_run_time"] = first
+        self.scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=seconds, timezone="UTC"),
+            id=job_id,
+            max_instances=1,
+            **options,
+        )
 
     @staticmethod
     def _signature(connection: ScheduledConnection) -> str:
