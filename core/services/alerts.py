@@ -41,7 +41,6 @@ from core.models import (
 from core.schemas import (
     AlertTransition,
     EffectiveThresholds,
-    KpiGroup,
     RunOutcome,
     Transition,
 )
@@ -250,13 +249,9 @@ class AlertService:
         return len(real) >= count and all(run.state is RunState.FAILED for run in real)
 
     def _p95_ms(self, connection: Connection, now: datetime) -> float | None:
-        rows = self._store.kpis(
-            connection.organisation_id,
-            since=now - timedelta(hours=24),
-            until=now,
-            group_by=KpiGroup.CONNECTION,
+        return self._store.sync_p95_ms(
+            connection.organisation_id, connection.id, since=now - timedelta(hours=24), until=now
         )
-        return next((r.p95_duration_ms for r in rows if r.key == connection.id), None)
 
     def _emit(self, transitions: list[AlertTransition]) -> None:
         if not transitions:

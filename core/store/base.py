@@ -138,6 +138,14 @@ class LogStore(Protocol):
         bucket: Bucket | None = None,
     ) -> list[KpiRow]: ...
 
+    def sync_p95_ms(
+        self, organisation_id: str, connection_id: str, *, since: datetime, until: datetime
+    ) -> float | None:
+        """One connection's p95 sync duration in [since, until), as `kpis` computes it (the
+        alert rules ask after every run; a whole organisation's KPIs would cost more with
+        every connection)."""
+        ...
+
     def volume_by_entity(
         self,
         organisation_id: str,

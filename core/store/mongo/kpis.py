@@ -135,6 +135,23 @@ class KpisMixin(MongoBase):
             sync_rows, error_rows, keyed=group_by is not None, bucketed=bucket is not None
         )
 
+    def sync_p95_ms(
+        self, organisation_id: str, connection_id: str, *, since: datetime, until: datetime
+    ) -> float | None:
+        """Nearest rank, as the SQLite store: the value at rank n // 20 from the top."""
+        match = {
+            **_window(organisation_id, since, until),
+            "operation": Operation.SYNC.value,
+            "connection_id": connection_id,
+            "duration_ms": {"$ne": None},
+        }
+        logs = self._col(LOGS)
+        n = logs.count_documents(match)
+        if not n:
+            return None
+        top = logs.find(match, {"duration_ms": 1}).sort("duration_ms", -1).skip(n // 20).limit(1)
+        return next((doc["duration_ms"] for doc in top), None)
+
     def volume_by_entity(
         self,
         organisation_id: str,

@@ -225,6 +225,27 @@ class KpisMixin(StoreArea):
             )
         ]
 
+    def sync_p95_ms(
+        self, organisation_id: str, connection_id: str, *, since: datetime, until: datetime
+    ) -> float | None:
+        """Count the connection's timed sync rows, then one index walk to rank n // 20 from
+        the top (the same index and nearest rank as `kpis` by connection)."""
+        index = p95_index(KpiGroup.CONNECTION, None)
+        where = (
+            f"FROM logs INDEXED BY {index} WHERE organisation_id = ? AND operation = 'sync' "
+            "AND connection_id IS ? AND time >= ? AND time < ? AND duration_ms IS NOT NULL"
+        )
+        params = (organisation_id, connection_id, to_us(since), to_us(until))
+        with self._db.read() as db:
+            (n,) = db.execute(f"SELECT COUNT(*) {where}", params).fetchone()
+            if not n:
+                return None
+            row = db.execute(
+                f"SELECT duration_ms {where} ORDER BY duration_ms DESC LIMIT 1 OFFSET ?",
+                (*params, n // 20),
+            ).fetchone()
+        return None if row is None else row[0]
+
     def volume_by_entity(
         self,
         organisation_id: str,

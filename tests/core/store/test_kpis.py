@@ -181,6 +181,40 @@ def test_p95_is_the_nearest_rank_value(store: Store, durations: list[int], p95: 
     assert result.avg_duration_ms == sum(durations) / len(durations)
 
 
+@pytest.mark.parametrize(
+    ("since", "until", "s_p95", "h_p95"),
+    [
+        (T0, UNTIL, 400, 50),  # the by-system row's figures: one connection per system
+        (T0, at(days=1), 300, 50),
+        (at(hours=1, minutes=20), at(hours=3), 300, None),  # H's timed run is outside
+    ],
+)
+def test_one_connections_p95(
+    store: Store, dataset: None, since: Any, until: Any, s_p95: int, h_p95: int | None
+) -> None:
+    """The alert rules' per-connection p95: the nearest rank of that connection's timed
+    syncs in the window, as the KPIs by connection show it."""
+    assert store.sync_p95_ms(ORG, S.id, since=since, until=until) == s_p95
+    assert store.sync_p95_ms(ORG, H.id, since=since, until=until) == h_p95
+    assert store.sync_p95_ms(OTHER_ORG, S.id, since=T0, until=UNTIL) is None
+    assert store.sync_p95_ms(ORG, "no-such-connection", since=T0, until=UNTIL) is None
+
+
+@pytest.mark.parametrize(
+    ("durations", "p95"),
+    [([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 100), (list(range(10, 211, 10)), 200), ([7], 7)],
+)
+def test_one_connections_p95_is_the_nearest_rank(
+    store: Store, durations: list[int], p95: int
+) -> None:
+    order = durations[1::2] + durations[::2]
+    store.append_logs(
+        [sync_log(S, at(minutes=n), ok=True, duration_ms=d) for n, d in enumerate(order)]
+        + [sync_log(H, at(minutes=n), ok=True, duration_ms=10_000) for n in range(5)]
+    )
+    assert store.sync_p95_ms(ORG, S.id, since=T0, until=UNTIL) == p95
+
+
 def test_no_entries_gives_no_rows(store: Store, dataset: None) -> None:
     assert store.kpis(ORG, since=at(days=5), until=at(days=6)) == []
     assert store.kpis(OTHER_ORG, since=T0, until=at(minutes=59)) == []
