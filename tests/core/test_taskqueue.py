@@ -241,10 +241,10 @@ def test_redis_restarted_mid_queue_loses_no_run(
     server = _private_redis(port)
     monkeypatch.setenv("REDIS_URL", url)
     producer = IntegrationService.open()
+    workers: list[subprocess.Popen[bytes]] = []
     try:
         connection_ids = [connect(producer, f"crm {n}").id for n in range(16)]
-        for _ in range(2):
-            spawn(REDIS_URL=url, QUEUE_TEST_PAGE_DELAY_S="0.1")
+        workers = [spawn(REDIS_URL=url, QUEUE_TEST_PAGE_DELAY_S="0.1") for _ in range(2)]
         run_ids = [producer.syncs.queue_sync(ORG, cid).id for cid in connection_ids[:12]]
         _wait_until(
             lambda: sum(r.state.is_finished for r in _runs(producer, run_ids)) >= 2, bound_s=60
@@ -264,5 +264,11 @@ def test_redis_restarted_mid_queue_loses_no_run(
         assert {r.attempt for r in runs} == {1}  # none executed twice
     finally:
         producer.close()
+        # workers stop before their Redis does: one whose Redis is gone waits out dramatiq's
+        # 60 s stop timeout (core.taskqueue.serve), a minute of teardown for nothing
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        for process in workers:
+            process.wait(timeout=90)
         server.kill()
         server.wait(timeout=30)
