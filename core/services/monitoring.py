@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.budgets import Budgets, budget_views, daily_allowance
@@ -14,13 +13,10 @@ from core.export import export_logs
 from core.models import (
     Alert,
     Connection,
-    ConnectionStatus,
-    Entity,
     LogEntry,
     RunState,
     SyncRun,
 )
-from core.schedule import next_sync_at
 from core.schemas import (
     Bucket,
     ConnectionDetail,
@@ -29,7 +25,6 @@ from core.schemas import (
     EntityState,
     ErrorGroup,
     ExportFormat,
-    Health,
     KpiGroup,
     KpiRow,
     LogFilter,
@@ -43,25 +38,14 @@ from core.schemas import (
 )
 from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
+from core.services.status_cards import CardFacts, status_card
 from core.settings import Settings
 from core.store.base import Store
 from core.taskqueue import RunQueue
-from core.wording import plural
 
 log = logging.getLogger(__name__)
 
 _FINISHED = tuple(s for s in RunState if s.is_finished)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the status cards are made of, keyed by connection id."""
-
-    latest: dict[str, SyncRun]
-    finished: dict[str, SyncRun]  # newest real (not dry) finished run
-    succeeded: dict[str, SyncRun]  # newest real success
-    conflicts: dict[str, int]  # open ones
-    records: dict[str, dict[Entity, int]]  # live ones per entity
 
 
 class MonitoringService:
@@ -99,7 +83,7 @@ class MonitoringService:
     def connection_statuses(self, organisation_id: str) -> list[ConnectionStatusView]:
         """Every card from one query per kind of fact, however many connections there are."""
         store, org = self._store, organisation_id
-        facts = _Facts(
+        facts = CardFacts(
             latest=store.latest_runs(org),
             finished=store.latest_real_runs(org, _FINISHED),
             succeeded=store.latest_real_runs(org, (RunState.SUCCEEDED,)),
@@ -135,7 +119,7 @@ class MonitoringService:
         store, org, cid = self._store, connection.organisation_id, connection.id
         finished = self._last_real(org, cid, _FINISHED)
         success = self._last_real(org, cid, (RunState.SUCCEEDED,))
-        facts = _Facts(
+        facts = CardFacts(
             latest={cid: last} if last else {},
             finished={cid: finished} if finished else {},
             succeeded={cid: success} if success else {},
@@ -144,32 +128,12 @@ class MonitoringService:
         )
         return self._card(connection, facts)
 
-    def _card(self, connection: Connection, facts: _Facts) -> ConnectionStatusView:
-        cid = connection.id
-        last = facts.latest.get(cid)
-        active = last if last is not None and last.state.is_active else None
-        # Health comes from real runs only: a dry run (or one in progress) says
-        # nothing about whether the connection works.
-        finished = facts.finished.get(cid)
-        success = facts.succeeded.get(cid)
-        # Conflicts waiting now, not those the last run met: a resolved one clears the card.
-        open_conflicts = facts.conflicts.get(cid, 0)
-        health, reason = self._health(connection, active, finished, open_conflicts)
-        return ConnectionStatusView(
-            connection=self._connections.public(connection),
-            health=health,
-            health_reason=reason,
-            last_run=finished,
-            active_run=active,
-            last_success_at=success.finished_at if success else None,
-            next_sync_at=next_sync_at(
-                connection,
-                last_scheduled_at=last.created_at if last else None,
-                now=utcnow(),
-                default_hours=self._settings.sync_interval_hours,
-            ),
-            records_held=facts.records.get(cid, {}),
-            last_error=finished.error if finished and finished.error else None,
+    def _card(self, connection: Connection, facts: CardFacts) -> ConnectionStatusView:
+        return status_card(
+            self._connections.public(connection),
+            connection,
+            facts,
+            default_hours=self._settings.sync_interval_hours,
         )
 
     def _last_real(
@@ -178,32 +142,6 @@ class MonitoringService:
         """The newest run in `states` that was not a dry run."""
         runs = self._store.latest_real_runs(org, states, connection_id=connection_id)
         return runs.get(connection_id)
-
-    @staticmethod
-    def _health(
-        connection: Connection,
-        active: SyncRun | None,
-        finished: SyncRun | None,
-        open_conflicts: int,
-    ) -> tuple[Health, str]:
-        if connection.status is ConnectionStatus.DISABLED:
-            return Health.DISABLED, "Disabled: no scheduled syncs."
-        if connection.status is ConnectionStatus.NEEDS_RECONNECT:
-            return Health.NEEDS_RECONNECT, connection.status_detail or "Reconnect this connection."
-        if active is not None:
-            if active.state is RunState.PAUSED:
-                return Health.WARNING, active.error or "Paused until the vendor's quota resets."
-            progress = active.progress
-            return Health.SYNCING, progress.waiting or progress.message or "Sync in progress."
-        if finished is None:
-            return Health.NEVER_SYNCED, "Not synced yet."
-        if finished.state is RunState.FAILED:
-            return Health.FAILING, finished.error or "The last sync failed."
-        if finished.totals.failed:
-            return Health.WARNING, f"Last sync: {plural(finished.totals.failed, 'record')} failed."
-        if open_conflicts:
-            return Health.WARNING, f"{plural(open_conflicts, 'conflict')} waiting for review."
-        return Health.HEALTHY, "Last sync succeeded."
 
     def check_store(self) -> None:
         """Raise StoreUnavailableError unless the store answers (the API's readiness)."""
