@@ -383,7 +383,7 @@ class BaseAdapter:
     def _write_one(self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord) -> WriteResult:
         try:
             if record.creating:
-                payload = fields.to_vendor(record.data, skip_empty=True)
+                payload = fields.to_vendor(record.data, creating=True)
                 new_id, updated = self.create(spec, payload)
                 return WriteResult(record.external_id, new_external_id=new_id, updated_at=updated)
             assert record.external_id is not None

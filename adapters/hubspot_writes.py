@@ -62,7 +62,7 @@ def write_batches(
         trace = record.external_id or f"local:{index}"
         try:
             if record.creating:
-                payload = fields.to_vendor(record.data, skip_empty=True)
+                payload = fields.to_vendor(record.data, creating=True)
             else:
                 payload = fields.to_vendor(record.data, changed=record.changed_fields or None)
         except RecordError as exc:

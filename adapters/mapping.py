@@ -49,6 +49,7 @@ class Rule:
     convert: Converter = convert.TEXT
     writable: bool = True
     direction: Direction = Direction.BOTH
+    updatable: bool = True  # False: set when the vendor record is made, fixed after (create-only)
 
     @property
     def custom_name(self) -> str | None:
@@ -173,18 +174,20 @@ class FieldMap:
         data: Mapping[str, Any],
         *,
         changed: Sequence[str] | None = None,
-        skip_empty: bool = False,
+        creating: bool = False,
     ) -> dict[str, Any]:
         """The vendor payload of a write: writable fields only, and only `changed` ones when
-        given (canonical names; "custom" means every mapped custom field). `skip_empty`
-        leaves out None values (a create has nothing to clear)."""
+        given (canonical names; "custom" means every mapped custom field). A create leaves
+        out None values (it has nothing to clear); an update leaves out create-only fields,
+        and a change to one fails the record here, in words, instead of at the vendor on
+        every retry."""
         wanted = set(changed) if changed else None
-        payload = self._write(self.rules, data, wanted, skip_empty=skip_empty)
+        payload = self._write(self.rules, data, wanted, skip_empty=creating, creating=creating)
         lines = self.lines
         want_lines = wanted is None or "lines" in wanted
         if lines is not None and lines.writable and "lines" in data and want_lines:
             items = [
-                self._write(lines.rules, item, None, skip_empty=skip_empty)
+                self._write(lines.rules, item, None, skip_empty=creating, creating=creating)
                 for item in data["lines"] or []
             ]
             put(payload, lines.vendor, items)
@@ -197,6 +200,7 @@ class FieldMap:
         wanted: set[str] | None,
         *,
         skip_empty: bool,
+        creating: bool,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {}
         custom = data.get("custom") or {}
@@ -205,6 +209,13 @@ class FieldMap:
                 continue
             name = rule.custom_name
             if wanted is not None and not _selected(rule, wanted):
+                continue
+            if not (creating or rule.updatable):
+                if wanted is not None:
+                    raise RecordError(
+                        f"{rule.canonical}: the vendor keeps {rule.vendor} once the record "
+                        "is made; set it back to the vendor's value (the next pull shows it)"
+                    )
                 continue
             source = custom if name is not None else data
             key = name if name is not None else rule.canonical

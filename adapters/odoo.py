@@ -250,7 +250,7 @@ class OdooAdapter(BaseAdapter):
             creating = record.creating
             try:
                 payload = (
-                    fields.to_vendor(record.data, skip_empty=True)
+                    fields.to_vendor(record.data, creating=True)
                     if creating
                     else fields.to_vendor(record.data, changed=record.changed_fields or None)
                 )

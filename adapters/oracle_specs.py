@@ -44,7 +44,7 @@ ACTIVE = convert.Converter(
 PRODUCT_MAP = FieldMap(
     Entity.PRODUCT,
     (
-        Rule("sku", "ItemNumber"),
+        Rule("sku", "ItemNumber", updatable=False),
         Rule("name", "ItemDescription"),
         Rule("description", "LongDescription"),
         Rule("price", "ListPrice", DEC),
@@ -94,7 +94,7 @@ INVENTORY_MAP = FieldMap(
     Entity.INVENTORY,
     (
         Rule("product_external_id", "InventoryItemId", convert.REF),
-        Rule("sku", "ItemNumber"),
+        Rule("sku", "ItemNumber", updatable=False),
         Rule("location", "_location"),
         Rule("quantity", "OnhandQuantity", DEC),
         Rule("unit", "PrimaryUOMCode"),

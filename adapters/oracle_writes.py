@@ -211,7 +211,7 @@ class OracleWriter:
         for position, record in enumerate(records):
             try:
                 if record.creating:
-                    payload = self.fields.to_vendor(record.data, skip_empty=True)
+                    payload = self.fields.to_vendor(record.data, creating=True)
                     body = adapter.creation_body(spec, payload)
                     creates.append(create_part(spec.vendor_object, position, record, body))
                     continue

@@ -67,7 +67,7 @@ def _create(
     record: OutboundRecord,
     label: str,
 ) -> WriteResult:
-    payload = fields.to_vendor(record.data, skip_empty=True)
+    payload = fields.to_vendor(record.data, creating=True)
     code = correlation_code(adapter, spec, label) if label else None
     if label and code is None:
         return WriteResult(

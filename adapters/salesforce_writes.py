@@ -54,7 +54,7 @@ def write_collections(
     for index, record in enumerate(records):
         try:
             if record.creating:
-                body = fields.to_vendor(record.data, skip_empty=True)
+                body = fields.to_vendor(record.data, creating=True)
                 if missing:
                     results[index] = WriteResult(
                         record.external_id, error=missing_field(spec, key_field)

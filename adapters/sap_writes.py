@@ -173,7 +173,7 @@ class SapBatchWriter:
 
     def _create(self, position: int, record: OutboundRecord) -> Change:
         adapter, name = self.adapter, self.name
-        payload = self.fields.to_vendor(record.data, skip_empty=True)
+        payload = self.fields.to_vendor(record.data, creating=True)
         body = deep_insert(adapter.person_names(self.spec, payload, None))
         body.update(document_defaults(name, body, str(adapter.config.get("sales_area") or "")))
         key: str | None = None

@@ -336,7 +336,7 @@ def _is_new(record: OutboundRecord) -> bool:
 def _payload(fields: FieldMap, record: OutboundRecord) -> dict[str, Any]:
     """Zoho clears a lookup with null, not {"id": null}; What_Id travels with $se_module."""
     if _is_new(record):
-        data = fields.to_vendor(record.data, skip_empty=True)
+        data = fields.to_vendor(record.data, creating=True)
     else:
         data = fields.to_vendor(record.data, changed=record.changed_fields or None)
         data["id"] = record.external_id

@@ -214,3 +214,35 @@ def test_a_create_sent_again_finds_the_record_its_first_attempt_made(
         if t.fields.get("OrganizationName") == "Twice Inc"
     ]  # fmt: skip
     assert len(named) == 1 and named[0].fields["SourceSystemReferenceValue"] == "local:twice-1"
+
+
+def test_an_item_number_is_set_at_creation_and_never_sent_in_an_update(
+    sandbox: RunningSandbox,
+) -> None:
+    """Oracle keeps an item's ItemNumber once made (describe: updatable false): an update
+    that does not change it leaves it out, whether it names its changed fields or not."""
+    oracle = adapter(sandbox)
+    [item] = oracle.fetch(Entity.PRODUCT, ["300000001000002"])
+    renamed = {**item.data, "name": "Renamed widget"}
+    for changed in (("name",), ()):
+        [ok] = oracle.write(Entity.PRODUCT, [OutboundRecord(item.external_id, renamed, changed)])
+        assert ok.error is None, changed
+    truth = sandbox.control.get(ORACLE, TENANT, "itemsV2", "300000001000002")
+    assert truth is not None and truth.fields["ItemDescription"] == "Renamed widget"
+    assert truth.fields["ItemNumber"] == item.data["sku"]
+
+
+def test_a_changed_item_number_is_refused_before_any_call(sandbox: RunningSandbox) -> None:
+    """A local SKU edit cannot reach Oracle: the record fails with words that say so, and
+    costs no write call."""
+    oracle = adapter(sandbox)
+    [item] = oracle.fetch(Entity.PRODUCT, ["300000001000002"])
+    edited = {**item.data, "sku": "NEW-SKU", "name": "Renamed"}
+    sandbox.control.reset_stats(system=ORACLE, tenant=TENANT)
+    edit = OutboundRecord(item.external_id, edited, ("sku", "name"))
+    [refused] = oracle.write(Entity.PRODUCT, [edit])
+    assert refused.error and "sku" in refused.error and "once" in refused.error
+    requests = sandbox.control.stats(system=ORACLE, tenant=TENANT)["requests"]
+    assert not [row for row in requests if row["op"] in ("create", "update", "batch")]
+    truth = sandbox.control.get(ORACLE, TENANT, "itemsV2", "300000001000002")
+    assert truth is not None and truth.fields["ItemNumber"] == item.data["sku"]
