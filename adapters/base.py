@@ -163,6 +163,16 @@ class Adapter(Protocol):
         where the vendor can sort so; restarts after the page that produced `resume`."""
         ...
 
+    def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
+        """Those of `fields` (canonical names) the connection's mapping reads from the vendor."""
+        ...
+
+    def read_fields(self, entity: Entity, fields: Sequence[str]) -> Iterator[RemotePage]:
+        """Every record (a full read) carrying only those of `fields` it pulls, unvalidated
+        (a part of a record): the vendor is asked for the id, the modified stamp and those
+        fields alone where it lets the read choose (a mapping change's backfill)."""
+        ...
+
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         """Current vendor versions of a few records (conflict checks before a push)."""
         ...

@@ -109,6 +109,7 @@ class BaseAdapter:
         self.clock = clock
         self._secret = {k: v.get_secret_value() for k, v in context.secret.items()}
         self._maps: dict[Entity, FieldMap] = {}
+        self._selected: dict[Entity, FieldMap] = {}  # a read of some fields only (read_fields)
         self.session = VendorSession(
             vendor=self.info.label,
             base_url=self.base_url,
@@ -275,6 +276,20 @@ class BaseAdapter:
                     request.drop(name)
             yield page
 
+    def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
+        return [r.canonical for r in self.field_map(entity).selecting(fields).rules]
+
+    def read_fields(self, entity: Entity, fields: Sequence[str]) -> Iterator[RemotePage]:
+        """Every record with only `fields`: each adapter builds its field list (SOQL select
+        list, HubSpot `properties`, Zoho and Odoo `fields`) from `field_map`, which answers
+        with the selection while this read lasts; the key, modified stamp and deletion
+        flag are the adapter's own columns and always come."""
+        self._selected[entity] = self.field_map(entity).selecting(fields)
+        try:
+            yield from self.read(entity, since=None, resume=None)
+        finally:
+            self._selected.pop(entity, None)
+
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec, fields = self.spec(entity), self.field_map(entity)
         found = [raw for raw in (self.fetch_one(spec, i) for i in external_ids) if raw is not None]
@@ -321,7 +336,10 @@ class BaseAdapter:
         raise InvalidInputError(self.info.support(entity).reason or "", field="entities")
 
     def field_map(self, entity: Entity) -> FieldMap:
-        """The default map with this connection's overrides applied."""
+        """The default map with this connection's overrides applied (or a field selection
+        while `read_fields` reads)."""
+        if entity in self._selected:
+            return self._selected[entity]
         if entity not in self._maps:
             overrides = self.context.connection.field_overrides
             self._maps[entity] = self.spec(entity).fields.with_overrides(overrides)

@@ -70,6 +70,9 @@ class FieldMap:
     entity: Entity
     rules: tuple[Rule, ...]
     lines: Lines | None = None
+    # Only some fields (`selecting`): records come back unvalidated, since a part of a
+    # record lacks its required fields; whoever merges the part validates the whole.
+    partial: bool = False
 
     def vendor_paths(self, direction: Direction = Direction.PULL) -> list[str]:
         """Vendor paths the map reads (PULL) or writes (PUSH): for `fields=`/`$select`/SOQL."""
@@ -81,6 +84,13 @@ class FieldMap:
         return next(
             (r for r in self.rules if r.canonical == canonical and r.direction in wanted), None
         )
+
+    def selecting(self, fields: Iterable[str]) -> FieldMap:
+        """The pull rules of `fields` alone (canonical names, `custom.<name>` included): a
+        read asks the vendor for those fields only (a mapping change's backfill)."""
+        wanted = set(fields)
+        rules = tuple(r for r in self.rules if r.canonical in wanted and r.direction in _PULL)
+        return replace(self, rules=rules, lines=None, partial=True)
 
     # --- overrides ------------------------------------------------------------------------------
 
@@ -126,6 +136,8 @@ class FieldMap:
                     external_id, f"lines (vendor field {self.lines.vendor}) is not a list"
                 )
             data["lines"] = [self._read(self.lines.rules, item, external_id) for item in items]
+        if self.partial:
+            return data
         try:
             return validate_canonical(self.entity, data)
         except ValidationError as exc:

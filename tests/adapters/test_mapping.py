@@ -305,3 +305,17 @@ def test_decimal_values_stay_exact_through_validation():
     assert fmap.to_canonical({"title": "Deal", "value": 0.1}, external_id="1")["amount"] == str(
         Decimal("0.1")
     )
+
+
+def test_a_selection_reads_only_its_fields_and_leaves_validation_to_the_merge():
+    """A mapping change's backfill asks for the changed fields alone: the selection's vendor
+    paths are the field list a read sends, and a part of a record maps to those fields
+    alone (not the whole model's, which would fill every other field with None)."""
+    fields = SALESFORCE_CONTACT.with_overrides(
+        [override("custom.tier", "Tier__c"), override("custom.old", "Old__c", Direction.PUSH)]
+    )
+    part = fields.selecting(["custom.tier", "title", "custom.old", "phone"])
+    assert part.vendor_paths() == ["Title", "Tier__c"]  # custom.old pushed only, phone unmapped
+    raw = {"Id": "003", "Title": "CFO", "Tier__c": "gold", "Old__c": "x", "LastName": "Unread"}
+    assert part.to_canonical(raw, external_id="003") == {"title": "CFO", "custom": {"tier": "gold"}}
+    assert fields.to_canonical(raw, external_id="003")["first_name"] is None  # whole: validated

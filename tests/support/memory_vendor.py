@@ -150,6 +150,16 @@ class MemoryAdapter:
                 total=len(rows) if resume is None and offset == len(chunk) else None,
             )
 
+    def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
+        return list(fields)  # it holds canonical records: every field is "mapped"
+
+    def read_fields(self, entity: Entity, fields: Sequence[str]) -> Iterator[RemotePage]:
+        wanted = set(fields)
+        for page in self.read(entity, since=None, resume=None):
+            for record in page.records:
+                record.data = {k: v for k, v in record.data.items() if k in wanted}
+            yield page
+
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         self.stats.api_calls += 1
         table = self.vendor.tables.get(entity, {})
