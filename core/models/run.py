@@ -56,9 +56,12 @@ class SyncOptions(Model):
     # A reconciliation instead of a sync: the vendor's counts against the hub's, narrowed
     # to missing, extra and stale ids and repaired by a targeted re-read (core.sync.reconcile).
     reconcile: bool = False
-    # A reconciliation that lists every record even when the counts agree: a field mapping
-    # changed, so every stored record is compared and re-stored (core.services.backfill).
+    # A field mapping changed (core.services.backfill): the entities' stored records are
+    # brought to the new mapping (core.sync.backfill_pull): `backfill_fields`, per entity,
+    # the canonical fields whose mapping changed (cleared in the store where no longer
+    # pulled, read alone where pulled); none listed: whole records are re-read.
     backfill: bool = False
+    backfill_fields: dict[Entity, list[str]] = Field(default_factory=dict)
 
 
 class EntityCounts(Model):

@@ -38,6 +38,7 @@ from core.models import (
 from core.schemas import RunOutcome
 from core.store.base import Store
 from core.sync.audit import RunAudit
+from core.sync.backfill_pull import FieldBackfill
 from core.sync.context import RunContext
 from core.sync.control import (
     RunCancelledError,
@@ -204,14 +205,15 @@ class SyncEngine:
         ctx.progress.entity_started_at, ctx.progress.entity_expected = utcnow(), None
         ctx.checkpoint(entity, f"Starting {entity.value}")
         options = ctx.run.options
-        if options.reconcile or options.backfill:
+        if options.backfill:
+            FieldBackfill(ctx, entity, options.backfill_fields.get(entity, [])).run()
+        elif options.reconcile:
             pull = EntityPull(ctx, entity)
-            if options.reconcile and not options.backfill:
-                # Catch up first (an incremental read): what changed since the last sync is
-                # the incremental's to carry, so the counts then differ only by what was lost
-                # (purged, or stamped behind the cursor) and a create cannot mask a delete.
-                pull.run()
-            Reconciliation(ctx, entity, pull.apply_records, listing=options.backfill).run()
+            # Catch up first (an incremental read): what changed since the last sync is
+            # the incremental's to carry, so the counts then differ only by what was lost
+            # (purged, or stamped behind the cursor) and a create cannot mask a delete.
+            pull.run()
+            Reconciliation(ctx, entity, pull.apply_records).run()
         elif ctx.direction in (Direction.PULL, Direction.BOTH):
             EntityPull(ctx, entity).run()
         if (
