@@ -19,8 +19,8 @@ A difference left after the repair that neither known record issues nor deletion
 for approval explain is counted as unexplained; the alerts area opens an alert for it.
 
 Counts agreeing do not prove every record is current (an edit stamped behind the cursor
-is no count difference): the counts prove nothing was lost or added unseen; a backfill
-run (SyncOptions.backfill) lists and compares every record whatever the counts say.
+is no count difference): the counts prove nothing was lost or added unseen. A mapping
+change's backfill is not a reconciliation: core.sync.backfill_pull.
 Why listings and not id-range bisection with filtered counts: every vendor can list,
 not every one can count by id range, and a record listing finds stale records too;
 bisection would cost fewer calls where many records are held and few differ (to do).
@@ -130,20 +130,17 @@ class Reconciliation:
     """One entity of one connection; `store` is the pull's way of storing records
     (EntityPull.apply_records), so a repair decides exactly as a sync would."""
 
-    def __init__(
-        self, ctx: RunContext, entity: Entity, store: StoreRecords, *, listing: bool = False
-    ) -> None:
+    def __init__(self, ctx: RunContext, entity: Entity, store: StoreRecords) -> None:
         self.ctx = ctx
         self.entity = entity
         self.store = store
-        self.listing = listing  # list and compare even when the counts agree (a backfill)
         self.counts = ctx.entity_counts(entity)
 
     def run(self) -> Difference | None:
         """Count; narrow and repair only when the counts differ or cannot be had."""
         ctx = self.ctx
         check = check_counts(ctx, self.entity)
-        if check is not None and check.complete and not self.listing:
+        if check is not None and check.complete:
             self._record(check.vendor, check.hub, Difference(), unexplained=0)
             return None
         diff = self.narrow()
@@ -161,9 +158,8 @@ class Reconciliation:
 
     def narrow(self) -> Difference:
         """By the vendor's id listing where it has a cheap one (missing ones re-read by id),
-        else by reading the records (which finds stale ones too). A backfill always reads
-        the records: it is the content that changed."""
-        ids = None if self.listing else self.ctx.adapter.id_listing(self.entity)
+        else by reading the records (which finds stale ones too)."""
+        ids = self.ctx.adapter.id_listing(self.entity)
         return self._narrow_by_records() if ids is None else self._narrow_by_ids(ids)
 
     def _narrow_by_ids(self, ids: Iterator[str]) -> Difference:
@@ -242,8 +238,6 @@ class Reconciliation:
             f"{len(diff.missing):,} missing, {len(diff.extra):,} extra, {len(diff.stale):,} stale"
         )
         did = "would repair" if self.ctx.dry_run else "repaired"
-        if self.listing:
-            found = f"{len(diff.stale):,} re-stored for the new field mapping, " + found
         if unexplained:
             end = (
                 f"still differs: the vendor holds {vendor:,}, the hub {held:,} "

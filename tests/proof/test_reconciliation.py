@@ -7,17 +7,9 @@ from __future__ import annotations
 
 from itertools import islice
 
-import pytest
-
-from adapters import convert
-from core.models import FieldOverride, RunState, SyncRun, System
-from core.schemas import ConnectionUpdate
-from core.store.queries import LogFilter
-from core.worker import Worker
+from core.models import RunState
 from tests.proof.conftest import ORG, Hub
 from tests.proof.test_sync_proofs import _assert_exact
-
-BACKFILL_PROOF = {System.HUBSPOT, System.ODOO, System.ZOHO}
 
 
 def test_reconciliation_finds_and_repairs_changes_made_behind_the_hubs_back(hub: Hub) -> None:
@@ -80,56 +72,3 @@ def test_reconciliation_finds_and_repairs_changes_made_behind_the_hubs_back(hub:
     assert behind in hub.stored(entity)
     _assert_exact(hub)
     assert not hub.service.alerts.open_alerts(ORG)
-
-
-def _run_queued(hub: Hub, **wanted: object) -> SyncRun:
-    """Run the one queued run the product started by itself (the backfill)."""
-    queued = hub.service.syncs.list_runs(ORG, connection_id=hub.connection.id).items
-    [run] = [r for r in queued if r.state is RunState.QUEUED]
-    assert all(getattr(run.options, k) == v for k, v in wanted.items()), run.options
-    Worker(hub.service, worker_id="proof-worker").run_by_id(run.id)
-    return hub.service.syncs.get_run(ORG, run.id)
-
-
-def test_mapping_and_unmapping_a_field_backfills_and_clears_every_stored_record(
-    hub: Hub,
-) -> None:
-    """Mapping a vendor field onto a custom field fills it on every stored record, and
-    unmapping it clears it everywhere, by a backfill the change queues itself (no sync)."""
-    case = hub.case
-    if case.system not in BACKFILL_PROOF:
-        pytest.skip("the same mechanism on every system: proved on three, kept lean")
-    entity = case.first_entity
-    assert hub.sync(full=True).state is RunState.SUCCEEDED
-    adapter = hub.adapter()
-    try:
-        vendor = next(
-            r.vendor
-            for r in adapter.field_map(entity).rules
-            if r.custom_name is None and r.convert.name == convert.TEXT.name
-        )
-    finally:
-        adapter.close()
-    mapped = FieldOverride(entity=entity, canonical_field="custom.backfilled", vendor_field=vendor)
-
-    def change(overrides: list[FieldOverride]) -> SyncRun:
-        hub.service.connections.update_connection(
-            ORG, hub.connection.id, ConnectionUpdate(field_overrides=overrides)
-        )
-        run = _run_queued(hub, backfill=True, entities=[entity])
-        assert run.state is RunState.SUCCEEDED, run.error
-        return run
-
-    run = change([mapped])
-    filled = {k for k, v in hub.stored(entity).items() if v["custom"].get("backfilled")}
-    assert filled and run.counts[entity].stale >= len(filled)
-    _assert_exact(hub)
-    said = [e.message for e in hub.service.monitoring.logs(ORG, LogFilter(text="mapping")).items]
-    assert any(
-        f"Field mapping changed ({entity.value}: custom.backfilled): every stored record" in m
-        for m in said
-    ), said
-
-    change([])
-    assert not any(v["custom"].get("backfilled") for v in hub.stored(entity).values())
-    _assert_exact(hub)
