@@ -108,9 +108,9 @@ class IntegrationService:
             syncs=self.syncs,
         )
         self.issues = IssuesService(store=store, queue_sync=self.syncs.queue_sync)
-        self.connections.on_mapping_change(
-            MappingBackfill(store=store, queue_sync=self.syncs.queue_sync)
-        )
+        backfill = MappingBackfill(store=store, queue_sync=self.syncs.queue_sync)
+        self.connections.on_mapping_change(backfill)
+        self.syncs.on_run_end(backfill.queue_pending)  # a change made during a run
         marks = runtime.marks or StoreMarks(store)
         self.access = AccessService(
             store=store,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.clock import utcnow
@@ -59,6 +60,12 @@ class SyncService:
         self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
         # Pages held between fetching and storing by all the runs of this process.
         self._page_budget = threading.Semaphore(settings.pages_buffered)
+        self._run_end_listeners: list[Callable[[SyncRun], object]] = []
+
+    def on_run_end(self, listener: Callable[[SyncRun], object]) -> None:
+        """`listener(run)` after a run's outcome was stored, its follow-ups queued (a
+        mapping change's pending backfill, core.services.backfill); it must not raise."""
+        self._run_end_listeners.append(listener)
 
     def queue_sync(
         self,
@@ -234,6 +241,8 @@ class SyncService:
         if finished and connection is not None:
             self._alerts.on_outcome(connection, run, outcome)
             self._follow_webhooks(run)
+            for listener in self._run_end_listeners:
+                listener(run)
         return finished
 
     def hand_back(self, run: SyncRun, worker_id: str, counts: dict[Entity, EntityCounts]) -> bool:
