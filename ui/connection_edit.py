@@ -10,8 +10,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import ToothpickError
-from core.models import Direction, FieldOverride
-from core.schemas import ConnectionPublic, ConnectionUpdate, SystemInfo
+from core.models import Direction, FieldOverride, Operation
+from core.schemas import ConnectionPublic, ConnectionUpdate, LogFilter, SystemInfo
 from ui import feedback, field_mapping, form_fields, loaders, settings_inputs
 from ui.context import service
 from ui.text import md
@@ -102,7 +102,20 @@ def _save(key: str, org: str, connection: ConnectionPublic, info: SystemInfo) ->
         return
     form_fields.clear_secrets(info, key)
     loaders.forget_writes()
-    feedback.put(key, feedback.Outcome(True, f"Saved the changes to “{saved.name}”."))
+    said = f"Saved the changes to “{saved.name}”."
+    if saved.field_overrides != connection.field_overrides:
+        said += " " + _backfill_news(org, connection.id)
+    feedback.put(key, feedback.Outcome(True, said))
+
+
+def _backfill_news(org: str, connection_id: str) -> str:
+    """What the mapping change's backfill does (queued now, or after the run in progress),
+    as the connection's log says it (core.services.backfill)."""
+    query = LogFilter(connection_ids=[connection_id], operations=[Operation.UPDATE_CONNECTION])
+    for entry in service().monitoring.logs(org, query, limit=5).items:
+        if "backfill" in (entry.metadata or {}):
+            return entry.message
+    return ""
 
 
 def edit_form(prefix: str, org: str, connection: ConnectionPublic, info: SystemInfo) -> None:

@@ -206,3 +206,27 @@ def test_retry_and_budget_limits_are_set_per_connection(
     assert any("Saved the retry and budget limits" in shown(s.value) for s in at.success)
     own = service.connections.run_limits(ORG, connection.id)
     assert own.max_retries == 1 and own.daily_share == 0.2 and own.daily_allowance is None
+
+
+def test_a_mapping_change_says_what_its_backfill_does(
+    open_page: OpenPage, system_info: SystemInfo, service: IntegrationService
+) -> None:
+    """Saved while a sync is in progress: the page says the backfill follows that run."""
+    connection = _connected(service, system_info)
+    running = service.syncs.queue_sync(ORG, connection.id)
+    at = open_connection_page(open_page, connection)
+    entity = system_info.supported_entities[0]
+    at.session_state[f"cp_edit_{connection.id}_overrides"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"entity": entity.value, "canonical_field": "custom.tier", "vendor_field": "tier"}
+        ],
+        "deleted_rows": [],
+    }
+    press(at, "Save changes")
+    said = [shown(s.value) for s in at.success]
+    assert any(
+        f"Field mapping changed ({entity.value}: custom.tier): a run is in progress "
+        f"(run {running.id})" in s
+        for s in said
+    ), said
