@@ -61,7 +61,7 @@ class SyncOptions(Model):
     # the canonical fields whose mapping changed (cleared in the store where no longer
     # pulled, read alone where pulled); none listed: whole records are re-read.
     backfill: bool = False
-    backfill_fields: dict[Entity, list[str]] = Field(default_factory=dict)
+    backfill_fields: dict[Entity, list[Text500]] = Field(default_factory=dict)
 
 
 class EntityCounts(Model):

@@ -25,6 +25,7 @@ changes to other fields (the next incremental carries them: their stamps are new
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from pydantic import ValidationError
 
 from adapters.base import RemoteRecord
 from core.entities import validate_canonical
-from core.iterables import batched
+from core.iterables import ReadAhead, batched
 from core.models import Entity, IssueDirection, Operation, Record
 from core.sync.context import RunContext
 from core.sync.merge import local_base
@@ -133,36 +134,42 @@ class FieldBackfill:
 
     def _fill(self) -> None:
         ctx, names = self.ctx, self.result.read
-        read = (
+        source = (
             ctx.adapter.read(self.entity, since=None, resume=None)
             if self.whole
             else ctx.adapter.read_fields(self.entity, names)
         )
-        for page in read:
-            self.counts.pages += 1
-            self.counts.read += len(page.records)
-            live = {r.external_id: r for r in page.records if not r.deleted}
-            stored = ctx.store.get_records(
-                ctx.organisation_id, ctx.connection_id, self.entity, list(live)
-            )
-            merged: dict[str, RemoteRecord] = {}
-            for external_id, part in live.items():
-                record = stored.get(external_id)
-                if record is None or record.deleted:
-                    continue  # not held: a part is not a record (the next sync brings it)
-                remote = self._merged(record, part)
-                if remote is not None:
-                    merged[external_id] = remote
-            if merged:
+        # The next page is fetched while this one is stored, as a pull does.
+        read = ReadAhead(source, name=f"backfill-{self.entity.value}", budget=ctx.page_budget)
+        with closing(read) as pages:
+            for page in pages:
+                self.counts.pages += 1
+                self.counts.read += len(page.records)
+                live = {r.external_id: r for r in page.records if not r.deleted}
                 before = self.counts.updated
-                self.pull.apply_records(merged)
+                self.pull.apply_records(live if self.whole else self._merge_page(live))
                 self.result.filled_records += self.counts.updated - before
-            ctx.checkpoint(self.entity, f"Backfilling {self.entity.value}")
+                ctx.checkpoint(self.entity, f"Backfilling {self.entity.value}")
+
+    def _merge_page(self, parts: dict[str, RemoteRecord]) -> dict[str, RemoteRecord]:
+        """Each part merged into its stored record; the part of a record the hub does not hold
+        is left to the next sync (a part is not a record)."""
+        ctx = self.ctx
+        stored = ctx.store.get_records(
+            ctx.organisation_id, ctx.connection_id, self.entity, list(parts)
+        )
+        merged: dict[str, RemoteRecord] = {}
+        for external_id, part in parts.items():
+            record = stored.get(external_id)
+            if record is None or record.deleted:
+                continue
+            remote = self._merged(record, part)
+            if remote is not None:
+                merged[external_id] = remote
+        return merged
 
     def _merged(self, record: Record, part: RemoteRecord) -> RemoteRecord | None:
         """The vendor's side of `record` with the read fields taken from `part`."""
-        if self.whole:
-            return part  # a whole record, mapped and validated by the adapter
         data = replace_fields(self._vendor_side(record), self.result.read, part.data)
         return self._remote(record, data, part)
 
