@@ -145,6 +145,8 @@ class FieldBackfill:
             for page in pages:
                 self.counts.pages += 1
                 self.counts.read += len(page.records)
+                for failure in page.failures:  # a value the new mapping cannot convert
+                    self._failed(failure.external_id, failure.reason)
                 live = {r.external_id: r for r in page.records if not r.deleted}
                 before = self.counts.updated
                 self.pull.apply_records(live if self.whole else self._merge_page(live))
@@ -181,15 +183,13 @@ class FieldBackfill:
         try:
             valid = validate_canonical(self.entity, data)
         except ValidationError as exc:
-            self.counts.failed += 1
-            reason = (
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            self._failed(
+                record.external_id,
                 f"{self.entity.value} {record.external_id}: under the new field mapping: "
-                f"{exc.errors()[0]['loc'][0]} {exc.errors()[0]['msg'].lower()}"
+                f"{where}: {error['msg'].lower()}",
             )
-            self.ctx.audit.record_failure(
-                self.entity, record.external_id, reason, operation=Operation.RECORD
-            )
-            self.ctx.issues.failed(self.entity, IssueDirection.PULL, record.external_id, reason)
             return None
         stamp = part.updated_at if part is not None else None
         return RemoteRecord(
@@ -200,6 +200,12 @@ class FieldBackfill:
         )
 
     # -- shared ------------------------------------------------------------------------
+
+    def _failed(self, external_id: str | None, reason: str) -> None:
+        """Kept as a record issue, as a pull keeps a record that fails to map."""
+        self.counts.failed += 1
+        self.ctx.audit.record_failure(self.entity, external_id, reason, operation=Operation.RECORD)
+        self.ctx.issues.failed(self.entity, IssueDirection.PULL, external_id, reason)
 
     def _vendor_side(self, record: Record) -> dict[str, Any]:
         """What the vendor last sent: a pending local edit's fields go back to the values it

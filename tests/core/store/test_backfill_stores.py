@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adapters.base import RemotePage
+from adapters.base import RecordFailure, RemotePage
 from core.clock import utcnow
 from core.models import (
     ChangeKind,
@@ -163,3 +163,24 @@ def test_an_unmapped_field_is_cleared_in_the_store_with_no_vendor_call(
 
     again = _run(store, adapter, connection, backfill=True, backfill_fields={"contact": ["title"]})
     assert again.counts[C].updated == 0  # nothing left to clear
+
+
+def test_a_value_the_new_mapping_cannot_convert_is_a_record_issue(
+    synced: tuple[Store, MemoryVendor, MappedAdapter, Connection],
+) -> None:
+    store, _vendor, adapter, connection = synced
+
+    class Refusing(MappedAdapter):
+        def read_fields(self, entity: Entity, fields: Sequence[str]) -> Iterator[RemotePage]:
+            for page in super().read_fields(entity, fields):
+                refused = [r for r in page.records if r.external_id == "c3"]
+                page.records = [r for r in page.records if r.external_id != "c3"]
+                page.failures += [RecordFailure(r.external_id, "title: not text") for r in refused]
+                yield page
+
+    refusing = Refusing(adapter.vendor, unmapped=set())
+    run = _run(store, refusing, connection, backfill=True, backfill_fields={"contact": ["title"]})
+    assert run.counts[C].failed == 1 and run.counts[C].updated == 6
+    [issue] = store.list_record_issues(ORG, connection_id=connection.id)
+    assert (issue.external_id, issue.entity) == ("c3", C)
+    assert "title" not in _held(store, connection)["c3"]
