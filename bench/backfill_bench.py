@@ -8,10 +8,12 @@ on both sides, as in bench/sync_bench.py, whose legs and hub it reuses):
 
 1. a full sync through the product (service -> queued run -> worker child -> SQLite);
 2. a vendor text field mapped onto a custom field: the backfill the change queues reads
-   that field alone (API calls, time);
-3. the same backfill of whole records (a backfill run naming no fields: what the earlier
-   reconciliation-listing backfill read, less its two count calls);
-4. the field unmapped: the backfill clears it in the store (no vendor call expected).
+   that field alone (API calls, time, and the bytes the vendor sends for that listing
+   next to a whole-record listing's);
+3. the field unmapped: the backfill clears it in the store (no vendor call expected);
+4. the field mapped again, backfilled the earlier way: every whole record listed and
+   re-stored (a backfill run naming no fields: what the reconciliation-listing backfill
+   read, less its two count calls).
 
 Printed and written to bench/results/backfill_<time>.json.
 """
@@ -81,6 +83,32 @@ def _text_field(service: Any, connection_id: str, entity: Any) -> str:
         adapter.close()
 
 
+def _bytes_read(service: Any, connection_id: str, entity: Any, fields: list[str] | None) -> int:
+    """Response bytes of one whole listing: of `fields` alone (read_fields), or whole records."""
+    connection = service.runtime.store.get_connection(ORG, connection_id)
+    adapter = service.connections.open_adapter(connection, store_refreshed=False)
+    http = adapter.session._http
+    send, total = http.send, [0]
+
+    def counting(request: Any, **kwargs: Any) -> Any:
+        response = send(request, **kwargs)
+        total[0] += len(response.content)
+        return response
+
+    http.send = counting
+    try:
+        pages = (
+            adapter.read_fields(entity, fields)
+            if fields is not None
+            else adapter.read(entity, since=None, resume=None)
+        )
+        for _page in pages:
+            pass
+    finally:
+        adapter.close()
+    return total[0]
+
+
 def run_system(name: str, records: int) -> dict[str, Any]:
     from core.models import FieldOverride, SyncOptions
 
@@ -96,9 +124,18 @@ def run_system(name: str, records: int) -> dict[str, Any]:
         vendor = _text_field(service, connection_id, entity)
         mapped = FieldOverride(entity=entity, canonical_field="custom.bench", vendor_field=vendor)
         field_alone = _child(bench, _map(service, connection_id, [mapped]))
+        payload = {
+            "field_alone": _bytes_read(service, connection_id, entity, ["custom.bench"]),
+            "whole_records": _bytes_read(service, connection_id, entity, None),
+        }
+        cleared = _child(bench, _map(service, connection_id, []))
+        # Today's way, for comparison: the field mapped again (in the store, so the change
+        # queues nothing) and every whole record listed and re-stored.
+        store = service.runtime.store
+        connection = store.get_connection(ORG, connection_id)
+        store.update_connection(connection.model_copy(update={"field_overrides": [mapped]}))
         whole = SyncOptions(backfill=True, direction="pull", entities=[entity])
         whole_records = _child(bench, service.syncs.queue_sync(ORG, connection_id, whole).id)
-        cleared = _child(bench, _map(service, connection_id, []))
         service.close()
     return {
         "system": name,
@@ -108,6 +145,7 @@ def run_system(name: str, records: int) -> dict[str, Any]:
         "backfill_field_alone": field_alone,
         "backfill_whole_records": whole_records,
         "unmapped_cleared": cleared,
+        "listing_bytes": payload,
         "time_ratio_field_alone": round(field_alone["seconds"] / full["seconds"], 4),
         "time_ratio_whole_records": round(whole_records["seconds"] / full["seconds"], 4),
         "time_ratio_cleared": round(cleared["seconds"] / full["seconds"], 4),
@@ -117,6 +155,7 @@ def run_system(name: str, records: int) -> dict[str, Any]:
 
 def report(result: dict[str, Any]) -> None:
     full, alone = result["full_sync"], result["backfill_field_alone"]
+    payload = result["listing_bytes"]
     whole, cleared = result["backfill_whole_records"], result["unmapped_cleared"]
     print(
         f"{result['system']:<11} {result['records']:>9,} records | full sync "
@@ -125,7 +164,8 @@ def report(result: dict[str, Any]) -> None:
         f"({result['time_ratio_field_alone']:.0%}), {alone['updated']:,} filled | whole records "
         f"{whole['seconds']:6.1f} s {whole['api_calls']:>5} calls "
         f"({result['time_ratio_whole_records']:.0%}) | unmap: {cleared['seconds']:5.1f} s "
-        f"{cleared['api_calls']} calls, {cleared['updated']:,} cleared"
+        f"{cleared['api_calls']} calls, {cleared['updated']:,} cleared | listing bytes: field "
+        f"{payload['field_alone']:,}, whole {payload['whole_records']:,}"
     )
 
 
