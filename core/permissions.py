@@ -35,7 +35,7 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
         "queue_sync": OP, "cancel_run": OP, "queue_reconciliation": OP,
         "claim_next_run": None, "claim_run": None, "execute_claimed_run": None,
         "hand_back": None, "heartbeat": None, "hold_lease": None, "record_outcome": None,
-        "release_lease": None,
+        "release_lease": None, "on_run_end": None,
         "republish_due": None, "scheduled_connections": None, "next_reconciliation_at": None,
     },
     "monitoring": {
