@@ -73,3 +73,9 @@ class AccountBudget(Protocol):
         """Count one call before it is sent; QuotaExhaustedError when this connection's
         share of the vendor's daily allowance is spent (the run pauses until the reset)."""
         ...
+
+
+def declared_kind() -> CallKind | None:
+    """The kind an enclosing `counting_as` block declared, if any (an inner block that only
+    knows a default keeps it)."""
+    return _KIND.get()

@@ -27,6 +27,7 @@ from xml.parsers.expat import ExpatError
 
 import requests
 
+from adapters.budget import CallKind, counting_as, declared_kind
 from adapters.http import VendorSession
 from core.errors import MalformedResponseError, VendorAuthError, VendorError
 
@@ -54,6 +55,12 @@ def _decode(response: requests.Response) -> Any:
     return params[0] if params else None
 
 
+# The password travels inside every call, so the session cannot tell a login from a read
+# (it would count every call as a token call): the method says what a call is.
+_KINDS = {"authenticate": CallKind.AUTH, "login": CallKind.AUTH, "version": CallKind.METADATA}
+READ, WRITE = CallKind.READ, CallKind.WRITE
+
+
 class XmlRpcClient:
     """One XML-RPC endpoint (e.g. `/xmlrpc/2/object`) reached through a VendorSession."""
 
@@ -63,15 +70,17 @@ class XmlRpcClient:
 
     def call(self, method: str, *params: Any, idempotent: bool = True) -> Any:
         body = xmlrpc.client.dumps(params, methodname=method, allow_none=True).encode()
-        result = self.session.send(
-            "POST",
-            self.path,
-            decode=_decode,
-            data=body,
-            headers={"Content-Type": "text/xml"},
-            authenticate=False,  # the credentials travel inside the call
-            idempotent=idempotent,
-        )
+        kind = declared_kind() or _KINDS.get(method) or (READ if idempotent else WRITE)
+        with counting_as(kind):
+            result = self.session.send(
+                "POST",
+                self.path,
+                decode=_decode,
+                data=body,
+                headers={"Content-Type": "text/xml"},
+                authenticate=False,  # the credentials travel inside the call
+                idempotent=idempotent,
+            )
         if isinstance(result, _Faulted):
             what = (
                 f"{params[3]}.{params[4]}" if method == "execute_kw" and len(params) > 4 else method

@@ -7,6 +7,7 @@ import xmlrpc.client
 import pytest
 
 from adapters.base import CallStats
+from adapters.budget import CallKind, counting_as
 from adapters.http import VendorSession
 from adapters.xmlrpc import OdooXmlRpc
 from core.errors import MalformedResponseError, VendorAuthError, VendorError
@@ -145,3 +146,26 @@ def test_the_password_never_shows_in_messages(server, clock):
     with pytest.raises(VendorError) as caught:
         odoo(server, clock).execute_kw("res.partner", "read", [[1]])
     assert PASSWORD not in str(caught.value)
+
+
+def test_calls_are_counted_by_what_they_do_not_by_where_the_password_travels(server, clock):
+    """XML-RPC carries the password inside every call; only the login is an auth call, the
+    version a metadata call, a search a read and a create a write."""
+    server.script("POST", "/xmlrpc/2/common", Step(reply=lambda seen: _common(seen)))
+    server.script("POST", "/xmlrpc/2/object", answer([]), answer(9))
+    client = odoo(server, clock)
+    client.server_version()
+    client.execute_kw("res.partner", "search_read", [[]], {"fields": ["name"]})
+    client.execute_kw("res.partner", "create", [{"name": "New"}], None, idempotent=False)
+    assert client.session.stats.by_kind == {"metadata": 1, "auth": 1, "read": 1, "write": 1}
+
+
+def test_a_declared_kind_wins(server, clock):
+    """Field discovery declares its calls metadata; an XML-RPC `fields_get` inside keeps it."""
+    server.script("POST", "/xmlrpc/2/common", Step(reply=lambda seen: _common(seen)))
+    server.script("POST", "/xmlrpc/2/object", answer({}))
+    client = odoo(server, clock)
+    client.uid()
+    with counting_as(CallKind.METADATA):
+        client.execute_kw("res.partner", "fields_get", [], {"attributes": ["type"]})
+    assert client.session.stats.by_kind == {"auth": 1, "metadata": 1}
