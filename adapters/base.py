@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from pydantic import SecretStr
 
@@ -146,6 +146,9 @@ class AdapterContext:
     pages_in_flight: int = 1
 
 
+IdOrder = Literal["number", "text"]  # how a vendor compares ids in a range filter
+
+
 class Adapter(Protocol):
     info: ClassVar[SystemInfo]
     stats: CallStats
@@ -191,6 +194,23 @@ class Adapter(Protocol):
         the vendor has none cheaper than reading the records."""
         ...
 
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """How the vendor orders this entity's ids in a range filter ("number": as
+        integers, "text": as strings, byte by byte), when it can count and list a range
+        of them (count_range, list_range); None where it cannot: reconciliation then
+        narrows a count difference by a listing of every id or record."""
+        ...
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        """Live records whose id is in [lo, hi) (None: unbounded), by the vendor's
+        cheapest filtered count (one call). Only where id_order is not None."""
+        ...
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        """Ids of the live records in [lo, hi), for a range a count said differs (small:
+        a page or two). Only where id_order is not None."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -202,6 +222,7 @@ __all__ = [
     "EntitySupport",
     "FieldKind",
     "FormField",
+    "IdOrder",
     "OutboundRecord",
     "RecordFailure",
     "RemotePage",

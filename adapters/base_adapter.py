@@ -26,6 +26,7 @@ from adapters.base import (
     CallStats,
     ConnectionCheck,
     FieldKind,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -319,6 +320,17 @@ class BaseAdapter:
     def id_listing(self, entity: Entity) -> Iterator[str] | None:
         """None: no listing cheaper than the records (an adapter that has one overrides)."""
         return None
+
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """None: this vendor cannot count an id range (an adapter that can overrides
+        this, count_range and list_range)."""
+        return None
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        raise NotImplementedError(f"{self.info.label} cannot count an id range")
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        raise NotImplementedError(f"{self.info.label} cannot list an id range")
 
     def waiting_on(self) -> str | None:
         """What this adapter's calls wait on at the vendor now, in words (VendorSession)."""

@@ -41,6 +41,7 @@ from adapters import odoo_maps as maps
 from adapters.auth import Authenticator, TokenAuth
 from adapters.base import (
     AdapterContext,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -61,7 +62,7 @@ from adapters.odoo_writes import Job, OdooWriter
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register
-from core.errors import RecordError
+from core.errors import RecordError, VendorError
 from core.models import Direction, Entity, System
 
 DELETED = "_toothpick_deleted"
@@ -163,6 +164,34 @@ class OdooAdapter(BaseAdapter):
             params["context"] = {"active_test": False}
         found = self.orm.call(spec.vendor_object, "search", params=params)
         return iter([str(i) for i in found] if isinstance(found, list) else [])
+
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """Odoo ids are integers; a domain compares them as such."""
+        return "number"
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        """`search_count` over the live scope and `id >= lo, id < hi`: one call."""
+        found = self.orm.call(
+            self.spec(entity).vendor_object, "search_count", params=self._range(entity, lo, hi)
+        )
+        if not isinstance(found, int) or isinstance(found, bool):
+            raise VendorError(f"Odoo answered search_count with {type(found).__name__}")
+        return found
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        """`search` over the same domain: the range's ids in one call."""
+        params = {**self._range(entity, lo, hi), "order": "id asc"}
+        found = self.orm.call(self.spec(entity).vendor_object, "search", params=params)
+        return [str(i) for i in found] if isinstance(found, list) else []
+
+    def _range(self, entity: Entity, lo: str | None, hi: str | None) -> dict[str, Any]:
+        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
+        bounds = [["id", ">=", int(lo)]] if lo is not None else []
+        bounds += [["id", "<", int(hi)]] if hi is not None else []
+        params: dict[str, Any] = {"domain": [*fixed, *full_domain, *bounds]}
+        if scope is None:
+            params["context"] = {"active_test": False}
+        return params
 
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]

@@ -42,6 +42,7 @@ from adapters.base import (
     AdapterContext,
     FieldKind,
     FormField,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -316,6 +317,24 @@ class SalesforceAdapter(BaseAdapter):
         soql = f"SELECT Id FROM {self.spec(entity).vendor_object}"  # noqa: S608 (ours)
         return self._ids(soql)
 
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """Ids compare as text in SOQL (`WHERE Id >= '...'`, as PK chunking does)."""
+        return "text"
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        """`SELECT COUNT() ... WHERE Id >= lo AND Id < hi`: one call."""
+        soql = f"SELECT COUNT() FROM {self.spec(entity).vendor_object}{_id_range(lo, hi)}"  # noqa: S608 (ours, quoted)
+        reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
+        total = reply.body.get("totalSize") if isinstance(reply.body, dict) else None
+        if not isinstance(total, int):
+            raise VendorError(f"Salesforce answered a COUNT() without a totalSize: {soql}")
+        return total
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        """`SELECT Id ... WHERE Id >= lo AND Id < hi` (2,000 ids a locator page)."""
+        soql = f"SELECT Id FROM {self.spec(entity).vendor_object}{_id_range(lo, hi)}"  # noqa: S608 (ours, quoted)
+        return list(self._ids(soql))
+
     def _ids(self, soql: str) -> Iterator[str]:
         headers = {"Sforce-Query-Options": f"batchSize={DEFAULT_BATCH}"}
         reply = self.session.request_json(
@@ -442,3 +461,10 @@ def _batch_size(value: Any) -> int:
             field="batch_size",
         )
     return size
+
+
+def _id_range(lo: str | None, hi: str | None) -> str:
+    """A WHERE clause for ids in [lo, hi), each quoted as a SOQL string."""
+    terms = [f"Id >= {soql_string(lo)}"] if lo is not None else []
+    terms += [f"Id < {soql_string(hi)}"] if hi is not None else []
+    return f" WHERE {' AND '.join(terms)}" if terms else ""

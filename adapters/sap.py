@@ -32,6 +32,7 @@ from adapters.base import (
     AdapterContext,
     FieldKind,
     FormField,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -48,13 +49,14 @@ from adapters.payload import Reply
 from adapters.registry import register
 from adapters.sap_children import extension_fields
 from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
-from adapters.sap_writes import SapBatchWriter, filter_any
+from adapters.sap_writes import SapBatchWriter, filter_any, literal
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
 from core.iterables import batched
 from core.models import Entity, System
 
 MAX_TOP = 5000
+RANGE_TOP = 1000  # keys a range listing asks for a page
 LOOKUP_KEYS = 50  # keys per `$filter=Key eq ... or ...` read
 TOKEN_PATH = "/sap/bc/sec/oauth2/token"
 _TIME = re.compile(r"^PT(\d+)H(\d+)M(\d+)S$")
@@ -309,6 +311,45 @@ class SapAdapter(BaseAdapter):
             "GET", f"{spec.endpoint}/$count", params=params, headers={"Accept": "text/plain"}
         ).text.strip()
         return int(text) if text.isascii() and text.isdigit() else None
+
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """Every key of ours is an Edm.String, which `$filter` compares as text; stock
+        has a composite key (no one-property range)."""
+        return None if self.spec(entity).key.startswith("_") else "text"
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        """`/$count` with the key range (and the deletion flag) in `$filter`: one call."""
+        spec = self.spec(entity)
+        params = self._range(spec, lo, hi)
+        text = self.session.request(
+            "GET", f"{spec.endpoint}/$count", params=params, headers={"Accept": "text/plain"}
+        ).text.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise VendorError(f"SAP answered $count with {text[:40]!r}")
+        return int(text)
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        """The keys alone (`$select`), in key order, following `__next` pages."""
+        spec = self.spec(entity)
+        params: dict[str, Any] | None = {
+            **self._range(spec, lo, hi),
+            "$select": spec.key,
+            "$orderby": spec.key,
+            "$top": RANGE_TOP,
+        }
+        url, ids = spec.endpoint, []
+        while url:
+            body = self.session.request_json("GET", url, params=params).body
+            ids += [str(r[spec.key]) for r in dig(body, "d.results") or [] if r.get(spec.key)]
+            url, params = dig(body, "d.__next"), None
+        return ids
+
+    @staticmethod
+    def _range(spec: EntitySpec, lo: str | None, hi: str | None) -> dict[str, str]:
+        terms = [f"{spec.deleted} eq false"] if spec.deleted else []
+        terms += [f"{spec.key} ge {literal(lo)}"] if lo is not None else []
+        terms += [f"{spec.key} lt {literal(hi)}"] if hi is not None else []
+        return {"$filter": " and ".join(terms)} if terms else {}
 
     def probe(self) -> str:
         service = self._first_service()

@@ -43,6 +43,7 @@ from core.models import (
     content_hash,
 )
 from core.sync.context import RunContext
+from core.sync.id_ranges import narrow_entity, ranged
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 FETCH_BATCH = 100
@@ -79,10 +80,23 @@ class Difference:
     stale: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     listed: int = 0  # live records the vendor listed (mapped or not)
+    narrowed_by: str = ""  # in words, for the log, when not by one listing
 
     @property
     def empty(self) -> bool:
         return not (self.missing or self.stale or self.extra)
+
+    def merged(self, other: Difference) -> Difference:
+        def union(a: list[str], b: list[str]) -> list[str]:
+            return list(dict.fromkeys([*a, *b]))
+
+        return Difference(
+            union(self.missing, other.missing),
+            union(self.stale, other.stale),
+            union(self.extra, other.extra),
+            other.listed,
+            f"{self.narrowed_by}, then one listing" if self.narrowed_by else "",
+        )
 
 
 def _failing(ctx: RunContext, entity: Entity) -> set[str]:
@@ -143,18 +157,55 @@ class Reconciliation:
         if check is not None and check.complete:
             self._record(check.vendor, check.hub, Difference(), unexplained=0)
             return None
-        diff = self.narrow()
+        ranges = check is not None and not self.listing and ranged(ctx.adapter, self.entity)
+        diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
         repaired = 0 if ctx.dry_run else self.repair(diff)
+        vendor, held, unexplained = self._still_differs(diff)
+        if unexplained and ranges:  # counts that cancelled, or records that moved meanwhile
+            self._log_fallback(vendor, held)
+            more = self.narrow()
+            repaired += 0 if ctx.dry_run else self.repair(more)
+            diff = diff.merged(more)
+            vendor, held, unexplained = self._still_differs(diff)
         failing = _failing(ctx, self.entity)
+        self._record(vendor, held, diff, unexplained=unexplained, repaired=repaired)
+        self._report(diff, vendor, held, repaired, unexplained, len(failing))
+        return diff
+
+    def _still_differs(self, diff: Difference) -> tuple[int, int, int]:
+        """The vendor's count, the hub's, and how much of their difference neither known
+        record issues nor deletions held for approval explain."""
+        ctx = self.ctx
         vendor = ctx.adapter.count(self.entity)
         if vendor is None:  # no count: the listing is the vendor's truth
             vendor = diff.listed
         held = _held(ctx, self.entity)
-        explained = len(failing) + _held_deletions(ctx, self.entity)
+        explained = len(_failing(ctx, self.entity)) + _held_deletions(ctx, self.entity)
         unexplained = max(abs(vendor - held) - explained, 0) if not ctx.dry_run else 0
-        self._record(vendor, held, diff, unexplained=unexplained, repaired=repaired)
-        self._report(diff, vendor, held, repaired, unexplained, len(failing))
+        return vendor, held, unexplained
+
+    def narrow_by_ranges(self, vendor_total: int) -> Difference:
+        """By id-range counts (core.sync.bisection); missing ones re-read by id."""
+        ctx, diff = self.ctx, Difference()
+        found = narrow_entity(ctx, self.entity, vendor_total, _failing(ctx, self.entity))
+        diff.missing, diff.extra, diff.listed = found.missing, found.extra, vendor_total
+        diff.narrowed_by = (
+            f"{found.counts:,} range count(s) and {found.listings:,} range listing(s)"
+        )
+        for chunk in batched(diff.missing, FETCH_BATCH):
+            self.store({r.external_id: r for r in ctx.adapter.fetch(self.entity, chunk)})
         return diff
+
+    def _log_fallback(self, vendor: int, held: int) -> None:
+        self.ctx.audit.add(
+            Operation.PULL,
+            f"{self.entity.value}: the id-range counts left a difference (the vendor holds "
+            f"{vendor:,}, the hub {held:,}): records that moved meanwhile, or missing and "
+            "extra ones cancelling in one range; listing every id to find them",
+            entity=self.entity,
+            level=LogLevel.INFO,
+            status=LogStatus.WARNING,
+        )
 
     def narrow(self) -> Difference:
         """By the vendor's id listing where it has a cheap one (missing ones re-read by id),
@@ -237,6 +288,8 @@ class Reconciliation:
         found = (
             f"{len(diff.missing):,} missing, {len(diff.extra):,} extra, {len(diff.stale):,} stale"
         )
+        if diff.narrowed_by:
+            found += f" (narrowed by {diff.narrowed_by})"
         did = "would repair" if self.ctx.dry_run else "repaired"
         if unexplained:
             end = (

@@ -173,6 +173,15 @@ class MemoryAdapter:
         self.stats.api_calls += 1
         return iter(sorted(self.vendor.truth(entity)))
 
+    def id_order(self, entity: Entity) -> None:
+        return None  # reconciles by its id listing
+
+    def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
+        raise NotImplementedError
+
+    def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        raise NotImplementedError
+
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         self.stats.api_calls += 1
         results = []
