@@ -26,6 +26,7 @@ from adapters import pipedrive_maps as maps
 from adapters.auth import Authenticator, TokenAuth
 from adapters.base import (
     AdapterContext,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -127,12 +128,23 @@ class PipedriveAdapter(BaseAdapter):
 
     def count(self, entity: Entity) -> int | None:
         """Deals: the v1 deals summary's `total_count` (one call). Pipedrive counts nothing
-        else: reconciliation lists the others' records instead (None)."""
+        else: its v2 lists of persons, organizations, products and activities take `ids`,
+        owner/org/person filters, `updated_since`/`updated_until`, `sort_by` (id,
+        update_time, add_time) and a cursor, and answer `additional_data.next_cursor`
+        only, with no total (vendor-apis.md 4.2, from pipedrive/client-php's v2 docs);
+        the v1 list's pagination has no total either. Reconciliation lists their
+        records instead (None)."""
         if entity is not Entity.OPPORTUNITY:
             return None
         body = self.session.request_json("GET", "/api/v1/deals/summary").body
         found = dig(body, "data.total_count")
         return found if isinstance(found, int) else None
+
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """None: no filter takes an id range (not even deals: the summary filters by
+        status, pipeline, stage, user, not by id), and no list answers ids alone, so
+        reconciliation lists the records once (500 a v2 page) to narrow a difference."""
+        return None
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
         try:

@@ -21,6 +21,7 @@ from adapters import zoho_maps as maps
 from adapters.auth import Authenticator
 from adapters.base import (
     AdapterContext,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -132,6 +133,15 @@ class ZohoAdapter(BaseAdapter):
         body = self.session.request_json("GET", f"{self.spec(entity).endpoint}/actions/count").body
         found = body.get("count") if isinstance(body, dict) else None
         return found if isinstance(found, int) else None
+
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        """None, for now: the count action takes no criteria, and the search API's criteria
+        do not take an id range. COQL (`POST /crm/v{n}/coql`) documents COUNT() and
+        comparisons of number fields from API v4 (zoho.com/crm/developer/docs/api COQL
+        overview), but neither the answer's shape for an aggregate nor `id >=`/`<` is
+        confirmed in our sources, and the sandbox does not answer COQL: reconciliation
+        lists the records (the bulk export at size) to narrow a difference."""
+        return None
 
     def _reads_in_bulk(
         self, entity: Entity, since: datetime | None, resume: dict[str, Any] | None
