@@ -36,6 +36,11 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
+def _within(base: range, window: range) -> range:
+    start = max(base.start, window.start)
+    return range(start, max(start, min(base.stop, window.stop)))
+
+
 class Collection:
     """Records of one object for one tenant; see the module docstring for the model."""
 
@@ -126,20 +131,25 @@ class Collection:
         *,
         include_deleted: bool = False,
         after_index: int | None = None,
+        window: range | None = None,
     ) -> int:
         """How many records a scan with these bounds yields (only indexes above
-        `after_index`, if given), in O(overlay) time."""
+        `after_index`, and in `window`, if given), in O(overlay) time."""
         base = self.base_range(since_ms, until_ms)
         if after_index is not None:
             base = range(
                 max(base.start, after_index + 1), max(base.start, base.stop, after_index + 1)
             )
+        if window is not None:
+            base = _within(base, window)
         total = len(base)
         for index, found in self._overlay.items():
             if index < self.count and index in base:
                 total -= 1
-            if (after_index is None or index > after_index) and self._visible(
-                found, since_ms, until_ms, include_deleted
+            if (
+                (after_index is None or index > after_index)
+                and (window is None or index in window)
+                and self._visible(found, since_ms, until_ms, include_deleted)
             ):
                 total += 1
         return total
@@ -153,17 +163,22 @@ class Collection:
         until_ms: int | None = None,
         include_deleted: bool = False,
         descending: bool = False,
+        window: range | None = None,
     ) -> Iterator[Entry]:
-        """Records in key order, starting strictly after `after` (a key this scan yields).
+        """Records in key order, starting strictly after `after` (a key this scan yields),
+        only those whose index is in `window` if given (an id range: see id_window).
 
         The key is the index for order "index" and (modified_ms, index) for order
         "modified"; `key_of` computes it, so a vendor's cursor is just the last key.
         """
         base = self.base_range(since_ms, until_ms)
+        if window is not None:  # base records are modified in index order: both orders
+            base = _within(base, window)
         over = [
             e
             for e in self._overlay_in(order)
             if self._visible(e, since_ms, until_ms, include_deleted)
+            and (window is None or e.index in window)
         ]
         if order == "index":
             start = after if isinstance(after, int) else None
@@ -205,6 +220,11 @@ class Collection:
     def next_index(self) -> int:
         """The index (hence id) the next `create` will use."""
         return self._next_index
+
+    @property
+    def named_ids(self) -> bool:
+        """Whether a client chose any id (they need not follow the index order)."""
+        return bool(self._named)
 
     @property
     def overlay_size(self) -> int:

@@ -9,6 +9,7 @@ page costs O(limit), not O(offset).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Plan:
     since_ms: int | None = None
     until_ms: int | None = None
     after_index: int | None = None
+    before_index: int | None = None  # `hs_object_id` LT/LTE: indexes below this one
     predicate: Predicate | None = None
     sort_key: Callable[[Entry], Any] | None = None
 
@@ -100,7 +102,17 @@ def _absorb(collection: Collection, plan: Plan, prop: str, op: str, low: Any, hi
         bound = index if op == "GT" else index - 1
         plan.after_index = bound if plan.after_index is None else max(plan.after_index, bound)
         return True
+    if prop == "hs_object_id" and op in ("LT", "LTE"):
+        edge = math.floor(low) if op == "LTE" else math.ceil(low)
+        index = collection.spec.ids.parse(str(edge)) if edge > 0 else None
+        below = 0 if index is None else index + (op == "LTE")
+        plan.before_index = below if plan.before_index is None else min(plan.before_index, below)
+        return True
     return False
+
+
+def _window(plan: Plan) -> range | None:
+    return None if plan.before_index is None else range(max(plan.before_index, 0))
 
 
 def _sorts(collection: Collection, object_type: str, sorts: Any, plan: Plan) -> None:
@@ -169,7 +181,7 @@ class Searcher:
     def _total(self, collection: Collection, plan: Plan, signature: tuple[Any, ...]) -> int:
         if plan.predicate is None and plan.order != "sorted":
             return collection.count_matching(
-                plan.since_ms, plan.until_ms, after_index=plan.after_index
+                plan.since_ms, plan.until_ms, after_index=plan.after_index, window=_window(plan)
             )
         totals = self._positions.totals
         found = totals.get(signature)
@@ -193,6 +205,7 @@ class Searcher:
             since_ms=plan.since_ms,
             until_ms=plan.until_ms,
             descending=plan.descending,
+            window=_window(plan),
         ):
             if plan.after_index is not None and entry.index <= plan.after_index:
                 continue

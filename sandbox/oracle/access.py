@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from sandbox.core import Collection, Entry, Order, Tenant
+from sandbox.core.id_window import id_window
 from sandbox.oracle.q import Query, typed
 from sandbox.oracle.render import Renderer, unhash
 from sandbox.oracle.resources import Resource
@@ -88,14 +89,21 @@ def page(
     kind: Order = "modified" if order else "index"
     descending = bool(order and order[0][1])
     since = query.since_ms if query else None
-    signature = (resource.name, id(collection), q_text, order)
+    # An offset means "that many matching records in", so a position is good only for
+    # the data it was found in: a remembered one from before a write would serve records
+    # from a shifted place (and a listing that trusts totalResults would end short).
+    signature = (resource.name, id(collection), collection.version, q_text, order)
     remembered: OrderedDict[Any, dict[int, Any]] = tenant.extras.setdefault(
         "oracle.positions", OrderedDict()
     )
     known = remembered.get(signature, {})
     start = max((n for n in known if n <= offset), default=0)
     entries: Iterator[Entry] = collection.scan(
-        order=kind, after=known.get(start) if start else None, since_ms=since, descending=descending
+        order=kind,
+        after=known.get(start) if start else None,
+        since_ms=since,
+        descending=descending,
+        window=_window(resource, collection, query),
     )
     found = list(
         islice((e for e in entries if matches(e)), offset - start, offset - start + limit + 1)
@@ -120,8 +128,11 @@ def count(tenant: Tenant, resource: Resource, query: Query | None) -> int:
     collection = tenant.collection(resource.name)
     if query is None:
         return collection.count_matching()
+    window = _window(resource, collection, query)
+    if window is not None and query.id_only:  # the key's index answers it
+        return collection.count_matching(query.since_ms, window=window)
     total = 0
-    for entry in collection.scan(since_ms=query.since_ms):
+    for entry in collection.scan(since_ms=query.since_ms, window=window):
         if query.predicate(_getter(resource, entry)):
             total += 1
     return total
@@ -129,3 +140,12 @@ def count(tenant: Tenant, resource: Resource, query: Query | None) -> int:
 
 def _getter(resource: Resource, entry: Entry) -> Callable[[str], Any]:
     return lambda name: Renderer.value(resource.index[name], entry.fields, entry)
+
+
+def _window(resource: Resource, collection: Collection, query: Query | None) -> range | None:
+    """The indexes a range on the id attribute in `q` allows (as text for a string one,
+    as numbers otherwise); the query is still applied to each record in it."""
+    if query is None or resource.id_attr is None:
+        return None
+    text = resource.index[resource.id_attr].type not in ("integer", "number")
+    return id_window(collection, query.id_low, query.id_high, text=text)

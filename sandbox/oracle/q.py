@@ -43,9 +43,52 @@ class QError(ValueError):
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """What a condition says about the records it matches, for a cheaper scan: modified
+    at or after `since_ms`; id attribute (Resource.id_attr) >= `id_low` and < `id_high`;
+    `id_only`: it says nothing else (a count needs no record then)."""
+
+    since_ms: int | None = None
+    id_low: Any = None
+    id_high: Any = None
+    id_only: bool = False
+
+    def both(self, other: Bounds) -> Bounds:
+        def tighter(pick: Any, a: Any, b: Any) -> Any:
+            return a if b is None else b if a is None else pick(a, b)
+
+        return Bounds(
+            tighter(max, self.since_ms, other.since_ms),
+            tighter(max, self.id_low, other.id_low),
+            tighter(min, self.id_high, other.id_high),
+            self.id_only and other.id_only,
+        )
+
+    def either(self, other: Bounds) -> Bounds:
+        def looser(pick: Any, a: Any, b: Any) -> Any:
+            return None if a is None or b is None else pick(a, b)
+
+        return Bounds(
+            looser(min, self.since_ms, other.since_ms),
+            looser(min, self.id_low, other.id_low),
+            looser(max, self.id_high, other.id_high),
+        )
+
+
+NO_BOUNDS = Bounds()
+
+
+@dataclass(frozen=True)
 class Query:
     predicate: Predicate
     since_ms: int | None
+    id_low: Any = None
+    id_high: Any = None
+    id_only: bool = False  # nothing but bounds on the id attribute
+
+
+def _query(predicate: Predicate, bounds: Bounds) -> Query:
+    return Query(predicate, bounds.since_ms, bounds.id_low, bounds.id_high, bounds.id_only)
 
 
 def ms_of(text: str) -> int:
@@ -80,23 +123,25 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{escaped}$", re.DOTALL)
 
 
-def _condition(resource: Resource, attr: str, op: str, value: Any) -> tuple[Predicate, int | None]:
+def _condition(resource: Resource, attr: str, op: str, value: Any) -> tuple[Predicate, Bounds]:
     found = resource.index.get(attr)
     if found is None:
         raise QError(f"The attribute {attr} is not valid for the resource {resource.name}")
     kind = found.type
     if op == "LIKE":
         regex = _wildcard(str(value))
-        return (lambda get: (v := get(attr)) is not None and bool(regex.match(str(v)))), None
+        return (lambda get: (v := get(attr)) is not None and bool(regex.match(str(v)))), NO_BOUNDS
     if op in ("IS NULL", "IS NOT NULL"):
         want = op == "IS NULL"
-        return (lambda get: (get(attr) is None) == want), None
+        return (lambda get: (get(attr) is None) == want), NO_BOUNDS
     if op == "IN":
         values = {_literal(kind, v, attr) for v in value}
-        return (lambda get: typed(kind, get(attr)) in values), None
+        return (lambda get: typed(kind, get(attr)) in values), NO_BOUNDS
     if op == "BETWEEN":
         low, high = (_literal(kind, v, attr) for v in value)
-        return (lambda get: (v := typed(kind, get(attr))) is not None and low <= v <= high), None
+        return (
+            lambda get: (v := typed(kind, get(attr))) is not None and low <= v <= high
+        ), NO_BOUNDS
     literal = _literal(kind, value, attr)
     check = _COMPARE[op]
 
@@ -104,39 +149,40 @@ def _condition(resource: Resource, attr: str, op: str, value: Any) -> tuple[Pred
         current = typed(kind, get(attr))
         return current is not None and bool(check(current, literal))
 
-    since = None
     if attr == "LastUpdateDate" and op in (">", ">=", "="):
-        since = int(literal) + (1 if op == ">" else 0)
-    return compare, since
+        return compare, Bounds(since_ms=int(literal) + (1 if op == ">" else 0))
+    if attr == resource.id_attr and op in (">=", "<"):
+        low, high = (literal, None) if op == ">=" else (None, literal)
+        return compare, Bounds(id_low=low, id_high=high, id_only=True)
+    return compare, NO_BOUNDS
 
 
 def parse_qbe(text: str, resource: Resource) -> Query:
     """Framework version 1: `Attr=value;Attr2>=value` (`*` wildcards)."""
     predicates: list[Predicate] = []
-    bounds: list[int] = []
+    bounds = Bounds(id_only=True)
     for part in filter(None, (p.strip() for p in text.split(";"))):
         match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(<>|!=|>=|<=|=|>|<|\s)\s*(.*)$", part)
         if not match:
             raise QError(f"URL request parameter q with value {text} is not valid")
         attr, op, value = match.group(1), match.group(2).strip() or "=", match.group(3).strip()
         value = value[1:-1].replace("''", "'") if value[:1] == "'" and value[-1:] == "'" else value
-        predicate, since = _condition(
+        predicate, said = _condition(
             resource, attr, "LIKE" if op == "=" and "*" in value else op, value
         )
         predicates.append(predicate)
-        if since is not None:
-            bounds.append(since)
-    return Query(lambda get: all(p(get) for p in predicates), max(bounds) if bounds else None)
+        bounds = bounds.both(said)
+    return _query(lambda get: all(p(get) for p in predicates), bounds)
 
 
 def parse_expression(text: str, resource: Resource) -> Query:
     """Framework version 2 and later: row-match expressions."""
     tokens = _tokens(text)
     parser = _Expression(tokens, resource)
-    predicate, since = parser.disjunction()
+    predicate, bounds = parser.disjunction()
     if parser.position != len(tokens):
         raise QError(f"URL request parameter q with value {text} is not valid")
-    return Query(predicate, since)
+    return _query(predicate, bounds)
 
 
 def _tokens(text: str) -> list[str]:
@@ -166,29 +212,29 @@ class _Expression:
         self.position += 1
         return token
 
-    def disjunction(self) -> tuple[Predicate, int | None]:
-        left, since = self.conjunction()
+    def disjunction(self) -> tuple[Predicate, Bounds]:
+        left, bounds = self.conjunction()
         while self.peek().lower() == "or":
             self.take()
             right, other = self.conjunction()
             left = (lambda a, b: lambda get: a(get) or b(get))(left, right)
-            since = None if since is None or other is None else min(since, other)
-        return left, since
+            bounds = bounds.either(other)
+        return left, bounds
 
-    def conjunction(self) -> tuple[Predicate, int | None]:
-        left, since = self.negation()
+    def conjunction(self) -> tuple[Predicate, Bounds]:
+        left, bounds = self.negation()
         while self.peek().lower() == "and":
             self.take()
             right, other = self.negation()
             left = (lambda a, b: lambda get: a(get) and b(get))(left, right)
-            since = max(x for x in (since, other) if x is not None) if since or other else None
-        return left, since
+            bounds = bounds.both(other)
+        return left, bounds
 
-    def negation(self) -> tuple[Predicate, int | None]:
+    def negation(self) -> tuple[Predicate, Bounds]:
         if self.peek().lower() == "not":
             self.take()
-            inner, _since = self.negation()
-            return (lambda get: not inner(get)), None
+            inner, _bounds = self.negation()
+            return (lambda get: not inner(get)), NO_BOUNDS
         if self.peek() == "(":
             self.take()
             found = self.disjunction()
@@ -201,7 +247,7 @@ class _Expression:
         token = self.take()
         return token[1:-1].replace("''", "'") if token.startswith("'") else token
 
-    def condition(self) -> tuple[Predicate, int | None]:
+    def condition(self) -> tuple[Predicate, Bounds]:
         attr = self.take()
         op = self.take()
         word = op.upper()

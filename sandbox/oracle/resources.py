@@ -52,6 +52,7 @@ class Resource:
     creatable: bool = True
     updatable: bool = True
     deletable: bool = False
+    id_attr: str | None = None  # the attribute that is the record id (a range on it is a window)
     index: dict[str, Attr] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +106,7 @@ ITEMS = Resource(
     ),
     hash_of=("ItemId", "OrganizationId"),
     children=("ItemDFF",),
+    id_attr="ItemId",
 )
 ITEM_DFF = Resource(
     "ItemDFF",
@@ -151,6 +153,7 @@ ORDERS = Resource(
     ),
     key="HeaderId",
     children=("lines", "billToCustomer", "shipToCustomer"),
+    id_attr="HeaderId",
 )
 ORDER_LINES = Resource(
     "lines",
@@ -221,6 +224,7 @@ ACCOUNTS = Resource(
     ),
     key="PartyNumber",
     deletable=True,
+    id_attr="PartyNumber",
 )
 ONHAND_KEY = (
     "OrganizationId",

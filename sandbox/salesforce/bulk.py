@@ -204,10 +204,16 @@ def _snapshot(
     plan, predicate = compiled.plan, compiled.predicate
     if plan.kind == "ids":
         found = (collection.get(i, include_deleted=include_deleted) for i in plan.ids or [])
-        entries: Any = sorted((e for e in found if e is not None), key=lambda e: e.index)
+        entries: Any = sorted(
+            (e for e in found if e is not None and (plan.window is None or e.index in plan.window)),
+            key=lambda e: e.index,
+        )
     else:
         entries = collection.scan(
-            since_ms=plan.since_ms, until_ms=plan.until_ms, include_deleted=include_deleted
+            since_ms=plan.since_ms,
+            until_ms=plan.until_ms,
+            include_deleted=include_deleted,
+            window=plan.window,
         )
     rows = []
     for entry in entries:

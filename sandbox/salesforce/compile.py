@@ -2,9 +2,10 @@
 
 Validation mirrors Salesforce (INVALID_TYPE, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR)
 and the plan exploits the collection model: SystemModstamp/LastModifiedDate bounds
-become an index range, ORDER BY Id/CreatedDate and ORDER BY SystemModstamp map to
-the collection's two native orders, and `Id = / IN` becomes direct look-ups. Any
-other ORDER BY sorts the matching records (memory grows with the result).
+become an index range, so do `Id >=` and `Id <` (sandbox.core.id_window), ORDER BY
+Id/CreatedDate and ORDER BY SystemModstamp map to the collection's two native orders,
+and `Id = / IN` becomes direct look-ups. Any other ORDER BY sorts the matching records
+(memory grows with the result).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Literal
 
 from sandbox.core import Entry, FieldDef, Order, Tenant
 from sandbox.core.clock import now_ms
+from sandbox.core.id_window import id_window
 from sandbox.salesforce.filters import (
     MODSTAMP,
     TEXTUAL,
@@ -48,6 +50,7 @@ class Plan:
     since_ms: int | None = None
     until_ms: int | None = None
     ids: list[str] | None = None
+    window: range | None = None  # `Id >= / <` on a collection whose ids keep index order
     sort_keys: list[tuple[Callable[[Entry], Any], bool, bool]] = field(default_factory=list)
 
 
@@ -223,6 +226,17 @@ class _Compiler:
                 plan.since_ms = since if plan.since_ms is None else max(plan.since_ms, since)
             if until is not None:
                 plan.until_ms = until if plan.until_ms is None else min(plan.until_ms, until)
+            return True
+        if name == "Id" and cmp.op in (">=", "<") and isinstance(cmp.value, Value):
+            bound = self.literal(obj.fields["Id"], cmp.value)[0]
+            low, high = (bound, None) if cmp.op == ">=" else (None, bound)
+            window = id_window(self.tenant.collection(obj.name), low, high, text=True)
+            if window is None:
+                return False  # ids out of index order: the comparison filters each record
+            if plan.window is not None:
+                start = max(plan.window.start, window.start)
+                window = range(start, max(start, min(plan.window.stop, window.stop)))
+            plan.window = window
             return True
         if name == "Id" and cmp.op in ("=", "IN"):
             values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)

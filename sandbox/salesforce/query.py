@@ -126,7 +126,7 @@ class QueryEngine:
             raw_total = len(cursor.materialized)
         elif compiled.predicate is None:
             raw_total = collection.count_matching(
-                plan.since_ms, plan.until_ms, include_deleted=include_deleted
+                plan.since_ms, plan.until_ms, include_deleted=include_deleted, window=plan.window
             )
         else:
             raw_total = sum(1 for _ in self._stream(collection, cursor))
@@ -165,6 +165,7 @@ class QueryEngine:
             until_ms=plan.until_ms,
             include_deleted=cursor.include_deleted,
             descending=plan.descending,
+            window=plan.window,
         )
         index_order = plan.order == "index"
         for entry in entries:
@@ -177,8 +178,14 @@ class QueryEngine:
             found = [
                 collection.get(i, include_deleted=cursor.include_deleted) for i in plan.ids or []
             ]
+            window = plan.window
             entries = sorted(
-                {e.index: e for e in found if e is not None}.values(), key=lambda e: e.index
+                {
+                    e.index: e
+                    for e in found
+                    if e is not None and (window is None or e.index in window)
+                }.values(),
+                key=lambda e: e.index,
             )
         else:
             entries = list(
@@ -186,6 +193,7 @@ class QueryEngine:
                     since_ms=plan.since_ms,
                     until_ms=plan.until_ms,
                     include_deleted=cursor.include_deleted,
+                    window=plan.window,
                 )
             )
         entries = [e for e in entries if predicate is None or predicate(e)]

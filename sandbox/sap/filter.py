@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -72,12 +72,16 @@ class Node:
     since_ms: int | None = None  # records matching are modified at or after this
     prop: str | None = None
     literal: Any = None
+    key_low: str | None = None  # records matching have a key >= this
+    key_high: str | None = None  # ... and < this
 
 
 @dataclass(frozen=True)
 class Compiled:
     predicate: Fn
     since_ms: int | None
+    key_low: str | None = None  # bounds on the single key, for an index window
+    key_high: str | None = None
 
 
 def compile_filter(text: str, entity_set: EntitySet) -> Compiled:
@@ -87,7 +91,7 @@ def compile_filter(text: str, entity_set: EntitySet) -> Compiled:
         raise FilterError(f"Invalid filter expression: unexpected '{parser.peek()}'")
     if node.type != "bool":
         raise FilterError("Invalid filter expression: the expression is not a condition")
-    return Compiled(node.fn, node.since_ms)
+    return Compiled(node.fn, node.since_ms, node.key_low, node.key_high)
 
 
 def _tokens(text: str) -> list[str]:
@@ -150,7 +154,14 @@ class _Parser:
             return left
         self.take()
         right = self.operand()
-        return _compare(op, left, right)
+        node = _compare(op, left, right)
+        keys = self.entity_set.keys
+        if len(keys) == 1 and left.prop == keys[0] and isinstance(right.literal, str):
+            if op == "ge":
+                return replace(node, key_low=right.literal)
+            if op == "lt":
+                return replace(node, key_high=right.literal)
+        return node
 
     def operand(self) -> Node:
         token = self.take()
@@ -206,9 +217,28 @@ def _logical(left: Node, right: Node, *, any_of: bool) -> Node:
             if left.since_ms is None or right.since_ms is None
             else min(left.since_ms, right.since_ms)
         )
-        return Node(lambda get: bool(a(get) or b(get)), "bool", both)
+        low = _either(min, left.key_low, right.key_low)
+        high = _either(max, left.key_high, right.key_high)
+        return Node(lambda get: bool(a(get) or b(get)), "bool", both, key_low=low, key_high=high)
     bounds = [x for x in (left.since_ms, right.since_ms) if x is not None]
-    return Node(lambda get: bool(a(get) and b(get)), "bool", max(bounds) if bounds else None)
+    return Node(
+        lambda get: bool(a(get) and b(get)),
+        "bool",
+        max(bounds) if bounds else None,
+        key_low=_tightest(max, left.key_low, right.key_low),
+        key_high=_tightest(min, left.key_high, right.key_high),
+    )
+
+
+def _either(pick: Callable[..., Any], a: str | None, b: str | None) -> str | None:
+    """A bound both sides of an `or` share (the looser), or none."""
+    return None if a is None or b is None else pick(a, b)
+
+
+def _tightest(pick: Callable[..., Any], a: str | None, b: str | None) -> str | None:
+    """The bound an `and` of both sides has (the tighter of those given)."""
+    given = [x for x in (a, b) if x is not None]
+    return pick(given) if given else None
 
 
 def _compare(op: str, left: Node, right: Node) -> Node:

@@ -20,6 +20,7 @@ from starlette.datastructures import QueryParams
 
 from sandbox.core import Call, Collection, Order, Tenant
 from sandbox.core.collection import SortKey
+from sandbox.core.id_window import id_window
 from sandbox.sap.edm import EntitySet
 from sandbox.sap.errors import BAD_OPTION, fail
 from sandbox.sap.filter import Compiled, FilterError, compile_filter
@@ -201,7 +202,10 @@ def _scan(
     known = positions.get(signature, {})
     start = max((n for n in known if n <= options.skip), default=0)
     after = known.get(start) if start else None
-    entries = collection.scan(order=order, after=after, since_ms=since, descending=descending)
+    window = _window(collection, options.filter)
+    entries = collection.scan(
+        order=order, after=after, since_ms=since, descending=descending, window=window
+    )
     rows: Iterator[Row] = (Row(entity_set, e.fields, e) for e in entries)
     if predicate is not None:
         rows = (r for r in rows if predicate(r.comparable))
@@ -222,9 +226,11 @@ def count(
     if options.filter is None and entity_set.parent is None:
         return tenant.collection(entity_set.name).count_matching()
     if entity_set.parent is None and options.filter is not None:
+        collection = tenant.collection(entity_set.name)
+        window = _window(collection, options.filter)
         rows: Iterator[Row] = (
             Row(entity_set, e.fields, e)
-            for e in tenant.collection(entity_set.name).scan(since_ms=options.filter.since_ms)
+            for e in collection.scan(since_ms=options.filter.since_ms, window=window)
         )
     else:
         rows = all_rows(tenant, sets, entity_set.name)
@@ -241,3 +247,11 @@ def next_link(call: Call, options: Options, served: int) -> str:
     params.append(("$skiptoken", str(options.skip + served)))
     base = str(call.request.url).split("?", 1)[0]
     return f"{base}?{urlencode(params, safe=SAFE)}"
+
+
+def _window(collection: Collection, compiled: Compiled | None) -> range | None:
+    """The indexes a key range in `$filter` allows (every key here is an Edm.String,
+    compared as text); the filter is still applied to each record in it."""
+    if compiled is None:
+        return None
+    return id_window(collection, compiled.key_low, compiled.key_high, text=True)
