@@ -11,8 +11,9 @@ lifted on both sides, as in bench/sync_bench.py, whose legs and hub it reuses):
    (API calls and time, as a fraction of the full sync's);
 3. a reconciliation after 100 records differ behind the hub's back (a third purged,
    a third created, a third edited through the sandbox's control API): the catch-up
-   read carries creates and edits, the count shows the purges, the listing narrows
-   them to ids and the repair deletes them.
+   read carries creates and edits, the count shows the purges, id-range counts narrow
+   them to ids where the vendor counts a range (core.sync.bisection; else one listing)
+   and the repair deletes them.
 
 Ratios are printed and written to bench/results/reconcile_<time>.json.
 """
@@ -25,7 +26,6 @@ import os
 import sys
 import tempfile
 import time
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +59,25 @@ def _run(bench: Bench, service: Any, connection_id: str, **options: Any) -> dict
     return result
 
 
-def _differ(bench: Bench) -> dict[str, int]:
+def _differ(bench: Bench, service: Any, connection_id: str) -> dict[str, int]:
     """A third purged (gone from every API: no incremental read sees it), a third created,
-    a third edited at the vendor (no webhooks); a vendor that refuses to purge a record
-    (one referenced elsewhere) gets a soft delete instead."""
+    a third edited at the vendor (no webhooks), the purged and edited ones spread evenly
+    over the hub's stored ids (differences in as many id ranges as there are: the costly
+    case for a bisection); a vendor that refuses to purge a record (one referenced
+    elsewhere) gets a soft delete instead."""
     from sandbox.control import SandboxControlError
 
     case, control = bench.prof.case, bench.sandbox.control
     system, tenant, obj = case.system.value, case.tenant, bench.prof.object
     third = DIFFERING // 3
-    live = [t for t in islice(control.iter_records(system, tenant, obj), 4 * DIFFERING)
-            if not t.deleted]  # fmt: skip
+    edited = DIFFERING - 2 * third
+    stored = list(service.runtime.store.iter_external_ids(ORG, connection_id, bench.prof.entity))
+    step = max(len(stored) // (third + edited), 1)
+    picked = [control.get(system, tenant, obj, i) for i in stored[step // 2 :: step]]
+    live = [t for t in picked if t is not None and not t.deleted][: third + edited]
     required = control.required_fields(system, tenant, obj)
     purged = 0
-    for truth in live[:third]:
+    for truth in live[::2][:third]:
         try:
             control.delete(system, tenant, obj, truth.id, hard=True)
             purged += 1
@@ -80,8 +85,7 @@ def _differ(bench: Bench) -> dict[str, int]:
             control.delete(system, tenant, obj, truth.id)
     for _ in range(third):
         control.create(system, tenant, obj, {f: live[0].fields.get(f) for f in required})
-    edited = DIFFERING - 2 * third
-    for truth in live[third : third + edited]:
+    for truth in live[1::2][:edited]:
         control.update(system, tenant, obj, truth.id, case.remote_edit(bench.prof.entity, truth))
     return {"purged": purged, "soft_deleted": third - purged, "created": third, "edited": edited}
 
@@ -94,7 +98,7 @@ def run_system(name: str, records: int) -> dict[str, Any]:
         service, connection_id = bench.hub("hub")
         full = _totals(_run(bench, service, connection_id, full=True))
         quiet = _totals(_run(bench, service, connection_id, reconcile=True))
-        changes = _differ(bench)
+        changes = _differ(bench, service, connection_id)
         differing = _totals(_run(bench, service, connection_id, reconcile=True))
         service.close()
     return {

@@ -6,24 +6,27 @@ behind the cursor, one a read skipped); a create can then not mask a delete. The
 the vendor's cheapest count (Adapter.count: SOQL COUNT(), HubSpot's search total,
 OData $count, Odoo search_count, Oracle totalResults, Zoho's count action, Pipedrive's
 deal summary: one call) against the hub's live records. When they agree the entity is
-"complete: N of N" and nothing else is read. When they differ, or the vendor has no
-count, the difference is narrowed to ids: by the vendor's cheapest id listing where it
-has one (Adapter.id_listing: Salesforce `SELECT Id`, Odoo `search`), else by one listing
-of its records compared with the stored versions (id and content hash). Missing (the
-vendor holds it, the hub does not), stale (the hub holds an older version; found by the
-record listing only) and extra (the hub holds it live, the vendor no longer lists it).
-Missing and stale records are repaired through the pull's own decisions (conflicts and
-held deletions work as in a sync), from the listing or re-read by id (Adapter.fetch);
-extra ones are re-read by id and marked deleted when the vendor no longer has them.
+"complete: N of N" and nothing else is read. When they differ, the difference is
+narrowed to ids by bisecting the id space with the vendor's filtered counts where it
+counts an id range (Adapter.id_order/count_range/list_range; core.sync.bisection:
+O(d log n) calls for d differences, the hub's stored ids as split points); else by the
+vendor's cheapest id listing (Adapter.id_listing), else, and where the vendor has no
+count, by one listing of its records compared with the stored versions (id and
+content hash). Missing (the vendor holds it, the hub does not), stale (the hub holds
+an older version; found by the record listing only) and extra (the hub holds it live,
+the vendor no longer lists it). Missing and stale records are repaired through the
+pull's own decisions (conflicts and held deletions work as in a sync), from the
+listing or re-read by id (Adapter.fetch); extra ones are re-read by id and marked
+deleted when the vendor no longer has them. Counts see net differences only: when
+the counts still differ after a bisection's repair (a missing and an extra record that
+cancelled in one range, or records that moved meanwhile), the run says so and lists.
 A difference left after the repair that neither known record issues nor deletions held
 for approval explain is counted as unexplained; the alerts area opens an alert for it.
 
 Counts agreeing do not prove every record is current (an edit stamped behind the cursor
-is no count difference): the counts prove nothing was lost or added unseen. A mapping
-change's backfill is not a reconciliation: core.sync.backfill_pull.
-Why listings and not id-range bisection with filtered counts: every vendor can list,
-not every one can count by id range, and a record listing finds stale records too;
-bisection would cost fewer calls where many records are held and few differ (to do).
+is no count difference, nor is a purge that a create no read saw cancels): the counts
+prove nothing was lost or added unseen net. A mapping change's backfill is not a
+reconciliation: core.sync.backfill_pull.
 """
 
 from __future__ import annotations
@@ -157,7 +160,7 @@ class Reconciliation:
         if check is not None and check.complete:
             self._record(check.vendor, check.hub, Difference(), unexplained=0)
             return None
-        ranges = check is not None and not self.listing and ranged(ctx.adapter, self.entity)
+        ranges = check is not None and ranged(ctx.adapter, self.entity)
         diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
         repaired = 0 if ctx.dry_run else self.repair(diff)
         vendor, held, unexplained = self._still_differs(diff)

@@ -204,7 +204,8 @@ def _resume(positions: dict[int, Any], offset: int) -> tuple[int, Any]:
 
 
 def _bounds(tree: Tree) -> dict[str, Any]:
-    """since/until (ms) from write_date terms and an id window from id terms."""
+    """since/until (ms) from write_date terms and an id window from id terms (the window
+    may hold more than the terms allow: the domain is still applied to each record)."""
     found: dict[str, Any] = {}
     for part in conjuncts(tree):
         if not isinstance(part, Term) or len(part.path) != 1 or isinstance(part.value, bool):
@@ -221,6 +222,9 @@ def _bounds(tree: Tree) -> dict[str, Any]:
         elif name == "id" and op in (">", ">=") and isinstance(value, int):
             after = value - (0 if op == ">" else 1) - 1  # the index just before the first id
             found["after"] = max(found.get("after", after), after)
+        elif name == "id" and op in ("<", "<=") and isinstance(value, int):
+            before = max(value - (1 if op == "<" else 0), 0)  # indexes below it, or more
+            found["before"] = min(found.get("before", before), before)
     return found
 
 
@@ -242,6 +246,7 @@ def _stream(db: OdooDb, model: str, tree: Tree, spec: Order, after: Any) -> Iter
         since_ms=bounds.get("since"),
         until_ms=bounds.get("until"),
         descending=descending,
+        window=range(bounds["before"]) if "before" in bounds else None,
     )
     return (found for found in scan if matches(found))
 
