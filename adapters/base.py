@@ -194,6 +194,11 @@ class Adapter(Protocol):
         the vendor has none cheaper than reading the records."""
         ...
 
+    def id_listing_page(self, entity: Entity) -> int:
+        """How many ids one call of id_listing returns (0: there is no id listing), so
+        reconciliation can tell whether a listing costs fewer calls than a bisection."""
+        ...
+
     def id_order(self, entity: Entity) -> IdOrder | None:
         """How the vendor orders this entity's ids in a range filter ("number": as
         integers, "text": as strings, byte by byte), when it can count and list a range

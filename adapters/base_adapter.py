@@ -321,6 +321,9 @@ class BaseAdapter:
         """None: no listing cheaper than the records (an adapter that has one overrides)."""
         return None
 
+    def id_listing_page(self, entity: Entity) -> int:
+        return 0  # no id listing
+
     def id_order(self, entity: Entity) -> IdOrder | None:
         """None: this vendor cannot count an id range (an adapter that can overrides
         this, count_range and list_range)."""

@@ -66,6 +66,7 @@ from core.errors import RecordError, VendorError
 from core.models import Direction, Entity, System
 
 DELETED = "_toothpick_deleted"
+ALL_IDS = 2**31  # ids one `search` call returns: all of them
 ODOO_TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -164,6 +165,9 @@ class OdooAdapter(BaseAdapter):
             params["context"] = {"active_test": False}
         found = self.orm.call(spec.vendor_object, "search", params=params)
         return iter([str(i) for i in found] if isinstance(found, list) else [])
+
+    def id_listing_page(self, entity: Entity) -> int:
+        return ALL_IDS  # `search` without a limit: every id in one call
 
     def id_order(self, entity: Entity) -> IdOrder | None:
         """Odoo ids are integers; a domain compares them as such."""

@@ -335,6 +335,9 @@ class SalesforceAdapter(BaseAdapter):
         soql = f"SELECT Id FROM {self.spec(entity).vendor_object}{_id_range(lo, hi)}"  # noqa: S608 (ours, quoted)
         return list(self._ids(soql))
 
+    def id_listing_page(self, entity: Entity) -> int:
+        return DEFAULT_BATCH
+
     def _ids(self, soql: str) -> Iterator[str]:
         headers = {"Sforce-Query-Options": f"batchSize={DEFAULT_BATCH}"}
         reply = self.session.request_json(

@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.base import Adapter
 from core.models import Entity
-from core.sync.bisection import Bound, Narrowed, narrow_by_counts
+from core.sync.bisection import Bound, Narrowed, call_bound, narrow_by_counts
 from core.sync.context import RunContext
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
@@ -25,6 +25,17 @@ CHECKPOINT_EVERY = 25  # vendor calls between two checkpoints (cancel, heartbeat
 def ranged(adapter: Adapter, entity: Entity) -> bool:
     """Whether the vendor counts an id range of this entity."""
     return adapter.id_order(entity) is not None
+
+
+def bisection_pays(adapter: Adapter, entity: Entity, vendor: int, held: int) -> bool:
+    """Whether narrowing a count difference by id-range counts costs fewer calls than
+    the vendor's id listing (Salesforce's `SELECT Id` pages 2,000 ids a call: a listing
+    wins once differences are many, Odoo's `search` answers every id in one call)."""
+    page = adapter.id_listing_page(entity)
+    if page <= 0:
+        return True  # the alternative is reading every record
+    listing = -(-max(vendor, held) // page)
+    return call_bound(abs(vendor - held), held, RANGE_LEAF) < listing
 
 
 def _sort_key(adapter: Adapter, entity: Entity) -> Callable[[str], Any]:

@@ -46,7 +46,7 @@ from core.models import (
     content_hash,
 )
 from core.sync.context import RunContext
-from core.sync.id_ranges import narrow_entity, ranged
+from core.sync.id_ranges import bisection_pays, narrow_entity, ranged
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 FETCH_BATCH = 100
@@ -160,7 +160,11 @@ class Reconciliation:
         if check is not None and check.complete:
             self._record(check.vendor, check.hub, Difference(), unexplained=0)
             return None
-        ranges = check is not None and ranged(ctx.adapter, self.entity)
+        ranges = (
+            check is not None
+            and ranged(ctx.adapter, self.entity)
+            and bisection_pays(ctx.adapter, self.entity, check.vendor, check.hub)
+        )
         diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
         repaired = 0 if ctx.dry_run else self.repair(diff)
         vendor, held, unexplained = self._still_differs(diff)

@@ -24,21 +24,14 @@ def id_window(
 ) -> range | None:
     """Indexes [start, stop) whose ids are >= low and < high (None: unbounded), ids and
     bounds compared as text (`text`) or as integers; None where no exact window exists."""
-    if low is None and high is None:
+    if (low is None and high is None) or not index_ordered(collection, text=text):
         return None
     stop = collection.next_index
-    if stop == 0 or collection.named_ids:
-        return None
     fmt = collection.spec.ids.format
     key: Callable[[Any], Any] = str if text else _number
     try:
-        first, middle, last = (key(fmt(i)) for i in (0, stop // 2, stop - 1))
         bounds = [key(b) for b in (low, high) if b is not None]
     except ValueError:
-        return None
-    if not first <= middle <= last:
-        return None
-    if text and not len(first) == len(middle) == len(last):
         return None
 
     def first_at_or_above(bound: Any) -> int:
@@ -55,6 +48,23 @@ def id_window(
     start = first_at_or_above(next(it)) if low is not None else 0
     end = first_at_or_above(next(it)) if high is not None else stop
     return range(start, max(start, end))
+
+
+def index_ordered(collection: Collection, *, text: bool) -> bool:
+    """Whether ids sort as the indexes do (compared as text, or as integers), so that
+    ordering by the id is the collection's own index order."""
+    stop = collection.next_index
+    if stop == 0 or collection.named_ids:
+        return stop == 0
+    fmt = collection.spec.ids.format
+    key: Callable[[Any], Any] = str if text else _number
+    try:
+        first, middle, last = (key(fmt(i)) for i in (0, stop // 2, stop - 1))
+    except ValueError:
+        return False
+    if not first <= middle <= last:
+        return False
+    return not text or len(first) == len(middle) == len(last)
 
 
 def _number(value: Any) -> int:

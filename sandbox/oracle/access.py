@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from sandbox.core import Collection, Entry, Order, Tenant
-from sandbox.core.id_window import id_window
+from sandbox.core.id_window import id_window, index_ordered
 from sandbox.oracle.q import Query, typed
 from sandbox.oracle.render import Renderer, unhash
 from sandbox.oracle.resources import Resource
@@ -73,8 +73,12 @@ def page(
     def matches(entry: Entry) -> bool:
         return predicate is None or predicate(_getter(resource, entry))
 
+    by_id = len(order) == 1 and order[0][0] == resource.id_attr and _ordered(resource, collection)
     native = (
-        not order or order == (("LastUpdateDate", False),) or order == (("LastUpdateDate", True),)
+        not order
+        or by_id
+        or order == (("LastUpdateDate", False),)
+        or order == (("LastUpdateDate", True),)
     )
     if not native:
         everything = [e for e in collection.scan() if matches(e)]
@@ -86,7 +90,7 @@ def page(
             )
         found = everything[offset : offset + limit + 1]
         return found[:limit], len(found) > limit
-    kind: Order = "modified" if order else "index"
+    kind: Order = "modified" if order and not by_id else "index"
     descending = bool(order and order[0][1])
     since = query.since_ms if query else None
     # An offset means "that many matching records in", so a position is good only for
@@ -140,6 +144,13 @@ def count(tenant: Tenant, resource: Resource, query: Query | None) -> int:
 
 def _getter(resource: Resource, entry: Entry) -> Callable[[str], Any]:
     return lambda name: Renderer.value(resource.index[name], entry.fields, entry)
+
+
+def _ordered(resource: Resource, collection: Collection) -> bool:
+    """Whether ordering by the id attribute is the collection's own index order."""
+    assert resource.id_attr is not None
+    text = resource.index[resource.id_attr].type not in ("integer", "number")
+    return index_ordered(collection, text=text)
 
 
 def _window(resource: Resource, collection: Collection, query: Query | None) -> range | None:

@@ -20,7 +20,7 @@ from starlette.datastructures import QueryParams
 
 from sandbox.core import Call, Collection, Order, Tenant
 from sandbox.core.collection import SortKey
-from sandbox.core.id_window import id_window
+from sandbox.core.id_window import id_window, index_ordered
 from sandbox.sap.edm import EntitySet
 from sandbox.sap.errors import BAD_OPTION, fail
 from sandbox.sap.filter import Compiled, FilterError, compile_filter
@@ -153,7 +153,8 @@ def page(
     """Up to `limit` rows from position `options.skip`, and whether more follow."""
     compiled = options.filter
     predicate = compiled.predicate if compiled else None
-    if entity_set.parent is not None or not _native(options.orderby):
+    by_key = _by_key(tenant, entity_set, options.orderby)
+    if entity_set.parent is not None or not (by_key or _native(options.orderby)):
         rows: Iterator[Row] = all_rows(tenant, sets, entity_set.name)
         if predicate is not None:
             rows = (r for r in rows if predicate(r.comparable))
@@ -161,7 +162,16 @@ def page(
             rows = iter(_sorted(list(rows), options.orderby))
         found = list(islice(rows, options.skip, options.skip + limit + 1))
         return found[:limit], len(found) > limit
-    return _scan(tenant, entity_set, options, predicate, limit)
+    return _scan(tenant, entity_set, options, predicate, limit, by_key=by_key)
+
+
+def _by_key(tenant: Tenant, entity_set: EntitySet, orderby: tuple[tuple[str, bool], ...]) -> bool:
+    """Ordered by its single key alone, whose values sort as the collection's indexes."""
+    if len(orderby) != 1 or len(entity_set.keys) != 1 or orderby[0][0] != entity_set.keys[0]:
+        return False
+    return entity_set.parent is None and index_ordered(
+        tenant.collection(entity_set.name), text=True
+    )
 
 
 # Orders that are the collection's own modification order (ties broken by key).
@@ -189,10 +199,16 @@ def _sorted(rows: list[Row], orderby: tuple[tuple[str, bool], ...]) -> list[Row]
 
 
 def _scan(
-    tenant: Tenant, entity_set: EntitySet, options: Options, predicate: Any, limit: int
+    tenant: Tenant,
+    entity_set: EntitySet,
+    options: Options,
+    predicate: Any,
+    limit: int,
+    *,
+    by_key: bool = False,
 ) -> tuple[list[Row], bool]:
     collection = tenant.collection(entity_set.name)
-    order: Order = "modified" if options.orderby else "index"
+    order: Order = "modified" if options.orderby and not by_key else "index"
     descending = bool(options.orderby and options.orderby[0][1])
     since = options.filter.since_ms if options.filter else None
     signature = (entity_set.name, id(collection), options.filter_text, options.orderby)

@@ -173,6 +173,9 @@ class MemoryAdapter:
         self.stats.api_calls += 1
         return iter(sorted(self.vendor.truth(entity)))
 
+    def id_listing_page(self, entity: Entity) -> int:
+        return 2**31  # every id in one call
+
     def id_order(self, entity: Entity) -> None:
         return None  # reconciles by its id listing
 
