@@ -211,7 +211,16 @@ def _scan(
     order: Order = "modified" if options.orderby and not by_key else "index"
     descending = bool(options.orderby and options.orderby[0][1])
     since = options.filter.since_ms if options.filter else None
-    signature = (entity_set.name, id(collection), options.filter_text, options.orderby)
+    # A $skip counts matching rows in the current data: a position remembered before a
+    # write would serve rows from a shifted place (a prefetched page first of all).
+    signature = (
+        entity_set.name,
+        id(collection),
+        collection.version,
+        options.filter_text,
+        options.orderby,
+        by_key,
+    )
     positions: OrderedDict[Any, dict[int, SortKey]] = tenant.extras.setdefault(
         "sap.positions", OrderedDict()
     )
