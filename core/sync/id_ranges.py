@@ -22,6 +22,10 @@ RANGE_LEAF = 200  # a range this small is listed: one page on every vendor that 
 CHECKPOINT_EVERY = 25  # vendor calls between two checkpoints (cancel, heartbeat)
 
 
+class UnorderedIds(ValueError):
+    """A stored id the vendor's id order cannot place (not a number where ids are)."""
+
+
 def ranged(adapter: Adapter, entity: Entity) -> bool:
     """Whether the vendor counts an id range of this entity."""
     return adapter.id_order(entity) is not None
@@ -51,7 +55,10 @@ def narrow_entity(
         for i in ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, entity)
         if not i.startswith(LOCAL_PREFIX)
     }
-    held = sorted(stored | failing, key=_sort_key(adapter, entity))
+    try:
+        held = sorted(stored | failing, key=_sort_key(adapter, entity))
+    except ValueError as exc:
+        raise UnorderedIds("a stored id is not in the vendor's id order") from exc
     calls = 0
 
     def pace() -> None:

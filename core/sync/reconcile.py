@@ -46,7 +46,7 @@ from core.models import (
     content_hash,
 )
 from core.sync.context import RunContext
-from core.sync.id_ranges import bisection_pays, narrow_entity, ranged
+from core.sync.id_ranges import UnorderedIds, bisection_pays, narrow_entity, ranged
 
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 FETCH_BATCH = 100
@@ -165,11 +165,19 @@ class Reconciliation:
             and ranged(ctx.adapter, self.entity)
             and bisection_pays(ctx.adapter, self.entity, check.vendor, check.hub)
         )
-        diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
+        try:
+            diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
+        except UnorderedIds as exc:  # ids this vendor's range filter cannot place: list
+            self._log_fallback(str(exc))
+            ranges, diff = False, self.narrow()
         repaired = 0 if ctx.dry_run else self.repair(diff)
         vendor, held, unexplained = self._still_differs(diff)
         if unexplained and ranges:  # counts that cancelled, or records that moved meanwhile
-            self._log_fallback(vendor, held)
+            self._log_fallback(
+                f"the id-range counts left a difference (the vendor holds {vendor:,}, the hub "
+                f"{held:,}): records that moved meanwhile, or missing and extra ones "
+                "cancelling in one range"
+            )
             more = self.narrow()
             repaired += 0 if ctx.dry_run else self.repair(more)
             diff = diff.merged(more)
@@ -203,12 +211,10 @@ class Reconciliation:
             self.store({r.external_id: r for r in ctx.adapter.fetch(self.entity, chunk)})
         return diff
 
-    def _log_fallback(self, vendor: int, held: int) -> None:
+    def _log_fallback(self, why: str) -> None:
         self.ctx.audit.add(
             Operation.PULL,
-            f"{self.entity.value}: the id-range counts left a difference (the vendor holds "
-            f"{vendor:,}, the hub {held:,}): records that moved meanwhile, or missing and "
-            "extra ones cancelling in one range; listing every id to find them",
+            f"{self.entity.value}: {why}; listing every id to find them",
             entity=self.entity,
             level=LogLevel.INFO,
             status=LogStatus.WARNING,

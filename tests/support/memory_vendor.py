@@ -10,7 +10,7 @@ inclusive, `resume` is the offset after a page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -24,6 +24,7 @@ from adapters.base import (
     EntitySupport,
     FieldKind,
     FormField,
+    IdOrder,
     OutboundRecord,
     RemotePage,
     RemoteRecord,
@@ -74,6 +75,7 @@ class MemoryVendor:
     refuse_reads_with: Exception | None = None  # every read raises it while set
     refuse_checks_with: str | None = None  # a connection test is refused with this text
     kill_on_page: int | None = None  # the worker 'dies' (WorkerKilled) reading this page
+    id_order: IdOrder | None = None  # counts and lists id ranges, ids compared so, when set
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -174,16 +176,26 @@ class MemoryAdapter:
         return iter(sorted(self.vendor.truth(entity)))
 
     def id_listing_page(self, entity: Entity) -> int:
-        return 2**31  # every id in one call
+        return 0 if self.vendor.id_order else 2**31  # ranged: as a vendor without id listing
 
-    def id_order(self, entity: Entity) -> None:
-        return None  # reconciles by its id listing
+    def id_order(self, entity: Entity) -> IdOrder | None:
+        return self.vendor.id_order  # None: reconciles by its id listing
 
     def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
-        raise NotImplementedError
+        self.stats.api_calls += 1
+        return len(self._range(entity, lo, hi))
 
     def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
-        raise NotImplementedError
+        self.stats.api_calls += 1
+        return self._range(entity, lo, hi)
+
+    def _range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
+        key: Callable[[str], Any] = int if self.vendor.id_order == "number" else str
+        return [
+            i
+            for i in sorted(self.vendor.truth(entity), key=key)
+            if (lo is None or key(i) >= key(lo)) and (hi is None or key(i) < key(hi))
+        ]
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         self.stats.api_calls += 1

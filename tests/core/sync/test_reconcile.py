@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.models import ConflictKind, Entity
+from core.store.queries import LogFilter
 from tests.core.sync.conftest import ORG, Harness
 
 C = Entity.CONTACT
@@ -42,3 +43,33 @@ def test_a_purge_held_for_approval_is_explained_not_unexplained(harness: Harness
     assert (c.vendor_count, c.held_count, c.extra, c.unexplained) == (6, 7, 1, 0)
     held = harness.store.list_conflicts(ORG).items
     assert [(h.external_id, h.kind) for h in held] == [("c6", ConflictKind.DELETE)]
+
+
+def test_a_vendor_that_counts_id_ranges_is_narrowed_by_range_counts(harness: Harness) -> None:
+    harness.vendor.id_order = "text"
+    harness.run(full=True)
+    harness.vendor.put(C, "c9", {"first_name": "F9", "last_name": "L9"})
+    harness.vendor.tables[C]["c9"].updated_at -= timedelta(days=1)  # no incremental sees it
+    for purged in ("c2", "c3"):
+        del harness.vendor.tables[C][purged]
+    outcome, _ = harness.run(reconcile=True)
+    c = outcome.counts[C]
+    assert (c.missing, c.extra, c.repaired, c.unexplained) == (1, 2, 3, 0)
+    assert set(harness.local()) == set(harness.vendor.truth(C))
+    said = _said(harness, "narrowed by")
+    assert said and "range count(s)" in said[0], said
+
+
+def test_ids_the_vendor_order_cannot_place_fall_back_to_the_listing(harness: Harness) -> None:
+    harness.vendor.id_order = "number"  # but the ids are c1..c7
+    harness.run(full=True)
+    del harness.vendor.tables[C]["c4"]
+    outcome, _ = harness.run(reconcile=True)
+    c = outcome.counts[C]
+    assert (c.extra, c.repaired, c.unexplained) == (1, 1, 0)
+    assert set(harness.local()) == set(harness.vendor.truth(C))
+    assert _said(harness, "not in the vendor's id order")
+
+
+def _said(harness: Harness, text: str) -> list[str]:
+    return [e.message for e in harness.store.query_logs(ORG, LogFilter(text=text)).items]
