@@ -118,11 +118,57 @@ class CallStats:
     rate_limit_wait_s: float = 0.0
     pages: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)  # adapters.budget.CallKind values
+    # The same counters for the calls made for each entity (adapters.budget.counting_for);
+    # the totals above also hold the calls made for none.
+    by_entity: dict[str, CallStats] = field(default_factory=dict)
+
+    def add(
+        self,
+        *,
+        api_calls: int = 0,
+        retries: int = 0,
+        rate_limit_wait_s: float = 0.0,
+        kind: str | None = None,
+        entity: str | None = None,
+    ) -> None:
+        """Count into the totals and, for a call made for an entity, into its share."""
+        for stats in (self, self.by_entity.setdefault(entity, CallStats())) if entity else (self,):
+            if kind is not None:
+                stats.by_kind[kind] = stats.by_kind.get(kind, 0) + api_calls
+            stats.api_calls += api_calls
+            stats.retries += retries
+            stats.rate_limit_wait_s += rate_limit_wait_s
 
     def snapshot(self) -> CallStats:
         return CallStats(
-            self.api_calls, self.retries, self.rate_limit_wait_s, self.pages, dict(self.by_kind)
+            self.api_calls,
+            self.retries,
+            self.rate_limit_wait_s,
+            self.pages,
+            dict(self.by_kind),
+            {entity: stats.snapshot() for entity, stats in self.by_entity.items()},
         )
+
+    def minus(self, earlier: CallStats) -> CallStats:
+        """What was counted since `earlier` (a snapshot of the same counters); no shares."""
+        kinds = {k: n - earlier.by_kind.get(k, 0) for k, n in self.by_kind.items()}
+        return CallStats(
+            self.api_calls - earlier.api_calls,
+            self.retries - earlier.retries,
+            self.rate_limit_wait_s - earlier.rate_limit_wait_s,
+            self.pages - earlier.pages,
+            {k: n for k, n in kinds.items() if n},
+        )
+
+    def share(self, entity: str | None) -> CallStats:
+        """One entity's calls; None: the calls made for no entity (totals less shares)."""
+        if entity is not None:
+            return self.by_entity.get(entity, CallStats()).snapshot()
+        rest = CallStats(self.api_calls, self.retries, self.rate_limit_wait_s, self.pages)
+        rest.by_kind = dict(self.by_kind)
+        for stats in self.by_entity.values():
+            rest = rest.minus(stats)
+        return rest
 
 
 @dataclass

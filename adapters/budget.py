@@ -11,6 +11,14 @@ can be held to its share of the vendor's daily allowance:
 
     >>> with counting_as(CallKind.METADATA):   # field discovery, describe calls
     ...     pass
+
+and by the entity it was made for: entities of one run read together through one
+adapter, so the engine names the entity where its thread starts, and the threads an
+entity starts (read-ahead, pages fetched ahead) run in a copy of that context:
+
+    >>> with counting_for("contact"):
+    ...     call_entity()
+    'contact'
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ class CallKind(StrEnum):
 
 
 _KIND: ContextVar[CallKind | None] = ContextVar("call_kind", default=None)
+_ENTITY: ContextVar[str | None] = ContextVar("call_entity", default=None)
 
 
 @contextmanager
@@ -44,6 +53,22 @@ def counting_as(kind: CallKind) -> Iterator[None]:
         yield
     finally:
         _KIND.reset(token)
+
+
+@contextmanager
+def counting_for(entity: str) -> Iterator[None]:
+    """Calls made inside the block, and on threads started from it with its context
+    (`contextvars.copy_context()`), are counted to `entity`."""
+    token = _ENTITY.set(entity)
+    try:
+        yield
+    finally:
+        _ENTITY.reset(token)
+
+
+def call_entity() -> str | None:
+    """The entity the calling thread's calls are counted to (None: the run's own)."""
+    return _ENTITY.get()
 
 
 def call_kind(method: str, *, authenticate: bool, idempotent: bool | None) -> CallKind:

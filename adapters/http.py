@@ -30,7 +30,7 @@ import requests
 
 from adapters.auth import Authenticator
 from adapters.base import CallStats
-from adapters.budget import CallKind, call_kind
+from adapters.budget import CallKind, call_entity, call_kind
 from adapters.circuit import CircuitBreaker
 from adapters.failures import (
     Action,
@@ -349,12 +349,15 @@ class VendorSession:
         rate_limit_wait_s: float = 0.0,
         kind: CallKind | None = None,
     ) -> None:
+        entity = call_entity()  # the entity this thread reads for (adapters.budget)
         with self._lock:
-            if kind is not None:
-                self.stats.by_kind[kind.value] = self.stats.by_kind.get(kind.value, 0) + api_calls
-            self.stats.api_calls += api_calls
-            self.stats.retries += retries
-            self.stats.rate_limit_wait_s += rate_limit_wait_s
+            self.stats.add(
+                api_calls=api_calls,
+                retries=retries,
+                rate_limit_wait_s=rate_limit_wait_s,
+                kind=kind.value if kind is not None else None,
+                entity=entity,
+            )
 
     def _warn(
         self, what: str, status: int | None, why: Resolution, budget: RetryBudget, delay: float

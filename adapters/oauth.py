@@ -111,8 +111,11 @@ class OAuth2(Authenticator):
 
     def _refresh(self, session: VendorSession, *, stale: str | None) -> None:
         with self._lock:
-            if stale is not None and self._tokens.get("access_token") not in (None, stale):
-                return  # another caller refreshed while we waited for the lock
+            current = self._tokens.get("access_token")
+            if current is not None and current != stale and not self._expiring():
+                # another caller fetched one while we waited for the lock (entities in
+                # flight all start without a token: one login serves them all)
+                return
             headers = {"Accept": "application/json"}
             if self._client_auth == "basic":
                 pair = f"{self._client_id}:{self._client_secret or ''}".encode()

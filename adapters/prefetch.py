@@ -21,6 +21,7 @@ Cursor and next-link paging (`ahead` returns None) read one page after another.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -64,7 +65,9 @@ def fetch_pages(
             for position in positions:
                 key = _key(position)
                 if key not in pending and len(pending) < width:
-                    pending[key] = pool.submit(send, paginator.request_at(request, position))
+                    # in a copy of the caller's context: the calls are its entity's
+                    ahead = paginator.request_at(request, position)
+                    pending[key] = pool.submit(contextvars.copy_context().run, send, ahead)
             current = pending.pop(_key(paginator.state), None)
             reply = current.result() if current is not None else send(request)
             raw = records(reply)

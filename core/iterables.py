@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -52,8 +53,13 @@ class ReadAhead(Iterator[T]):
         self._stop = threading.Event()
         self._done = False
         self._consumed = False
+        # The helper runs in a copy of the creator's context: what the creator's context
+        # says (the entity whose calls these are: adapters.budget) holds for `source` too.
         self._thread = threading.Thread(
-            target=self._produce, args=(source,), name=name, daemon=True
+            target=contextvars.copy_context().run,
+            args=(self._produce, source),
+            name=name,
+            daemon=True,
         )
         self._thread.start()
 

@@ -61,6 +61,7 @@ from core.store.queries import (
     KpiRow,
     LogFilter,
     Page,
+    PageState,
     UpsertResult,
     VolumeRow,
 )
@@ -183,12 +184,13 @@ class RecordStore(Protocol):
         writes: Sequence[RecordWrite],
         *,
         run_id: str | None,
-        state: SyncState | None = None,
+        state: PageState | None = None,
     ) -> UpsertResult:
         """Create, update (hash differs), or leave unchanged; `deleted=True` soft-deletes.
         A pending local change on a record is left as it is. `state` (the same stream's
         sync state, a page's checkpoint) is saved with the records, in one transaction
-        where the store has them. A creation's RecordChange keeps no data (`after` is
+        where the store has them; given as a function, it is called in that transaction
+        with the write's result. A creation's RecordChange keeps no data (`after` is
         None): `record_history` fills it in from the record."""
         ...
 

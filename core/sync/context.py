@@ -50,7 +50,8 @@ class RunContext:
     # as still changed on both sides and count them twice: the pull notes here what a real
     # run would leave pending for each (an empty dict: nothing left to push).
     settled: dict[tuple[Entity, str], dict[str, Any]] = field(default_factory=dict)
-    _stats_mark: CallStats = field(default_factory=CallStats)
+    _stats_mark: CallStats = field(default_factory=CallStats)  # calls made for no entity
+    _marks: dict[Entity, CallStats] = field(default_factory=dict)  # each entity's own
     # Entities may run on several threads (core.sync.engine): progress, the call-stats mark
     # and the control are touched under this lock; `halted` stops the others at their
     # next checkpoint once one entity has ended the run.
@@ -73,24 +74,26 @@ class RunContext:
             self.planned.append(change)
 
     def absorb_call_stats(self, entity: Entity) -> None:
-        """Move the adapter's call counters since the last mark onto this entity (entities
-        in flight together share one adapter: the run's totals are exact, the split
-        between those entities is by who checkpointed first)."""
+        """Move the calls made for this entity since its last mark onto its counts (each
+        thread names the entity it reads for: adapters.budget.counting_for), and with
+        them any calls made for no entity since then, so the run's totals stay exact."""
         with self._lock:
             self._absorb(entity)
 
     def _absorb(self, entity: Entity) -> None:
         now = self.adapter.stats.snapshot()
+        own, rest = now.share(entity.value), now.share(None)
         counts = self.entity_counts(entity)
-        counts.api_calls += now.api_calls - self._stats_mark.api_calls
-        counts.retries += now.retries - self._stats_mark.retries
-        counts.rate_limit_wait_s += now.rate_limit_wait_s - self._stats_mark.rate_limit_wait_s
-        for kind, calls in now.by_kind.items():
-            field_name = f"{kind}_calls"
-            spent = calls - self._stats_mark.by_kind.get(kind, 0)
-            setattr(counts, field_name, getattr(counts, field_name, 0) + spent)
+        since_mark = own.minus(self._marks.get(entity, CallStats()))
+        for spent in (since_mark, rest.minus(self._stats_mark)):
+            counts.api_calls += spent.api_calls
+            counts.retries += spent.retries
+            counts.rate_limit_wait_s += spent.rate_limit_wait_s
+            for kind, calls in spent.by_kind.items():
+                field_name = f"{kind}_calls"
+                setattr(counts, field_name, getattr(counts, field_name, 0) + calls)
         self.progress.rate_limit_wait_s = sum(c.rate_limit_wait_s for c in self.counts.values())
-        self._stats_mark = now
+        self._marks[entity], self._stats_mark = own, rest
 
     def checkpoint(self, entity: Entity, message: str | None = None) -> None:
         """Durable point: flush the audit, report progress, honour cancel/takeover/halt."""

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from adapters.base import Adapter
+from adapters.budget import counting_for
 from core.clock import utcnow
 from core.errors import (
     CircuitOpenError,
@@ -51,6 +52,7 @@ from core.sync.issues import RunIssues
 from core.sync.pull import EntityPull
 from core.sync.push import EntityPush
 from core.sync.reconcile import Reconciliation
+from core.sync.resume import resumed_counts
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,8 @@ class SyncEngine:
         """Run every entity; RunLostError propagates (the new owner finishes the run)."""
         try:
             entities = self.entities()
+            # A later attempt counts the pages its predecessor stored but never beat.
+            self.ctx.counts = resumed_counts(self.ctx.store, self.ctx.run, entities)
             self.ctx.progress.entity_count = len(entities)
             errors = self._run_entities(entities)
         except RunCancelledError:
@@ -185,7 +189,8 @@ class SyncEngine:
         (and stops the run's other entities at their next checkpoint)."""
         self.ctx.progress.entity_number = number  # with entities in flight: the latest begun
         try:
-            self._sync_entity(entity)
+            with counting_for(entity.value):  # this thread's calls are the entity's
+                self._sync_entity(entity)
         except RunHaltedError:
             raise
         except (VendorAuthError, CircuitOpenError, QuotaExhaustedError):

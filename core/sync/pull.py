@@ -25,10 +25,12 @@ from core.models import (
     RecordWrite,
     SyncState,
 )
+from core.store.queries import PageState, UpsertResult
 from core.sync.context import RunContext
 from core.sync.cursor import READ_OVERLAP, iso, parse, save_state, state_for
 from core.sync.pull_decide import PullDecider
 from core.sync.reconcile import Reconciliation
+from core.sync.resume import with_counts
 
 __all__ = ["LOCAL_PREFIX", "READ_OVERLAP", "EntityPull"]
 
@@ -189,15 +191,22 @@ class EntityPull:
         if writes and not ctx.dry_run:
             result = ctx.store.upsert_records(
                 ctx.organisation_id, ctx.connection_id, self.entity, writes, run_id=ctx.run.id,
-                state=checkpoint,
+                state=self._counted(checkpoint),
             )  # fmt: skip
             self.counts.created += result.created
             self.counts.updated += result.updated + result.restored
             self.counts.deleted += result.deleted
             self.counts.unchanged += result.unchanged
         elif checkpoint is not None:
-            ctx.store.save_sync_state(checkpoint)
+            ctx.store.save_sync_state(with_counts(checkpoint, self.counts, UpsertResult()))
         self.decider.reapply()
+
+    def _counted(self, checkpoint: SyncState | None) -> PageState | None:
+        """The page's checkpoint with the entity's counts as they stand once the page is
+        stored, filled in inside its transaction (core.sync.resume)."""
+        if checkpoint is None:
+            return None
+        return lambda result: with_counts(checkpoint, self.counts, result)
 
     def apply_records(self, records: dict[str, RemoteRecord]) -> None:
         """Store records read outside the page loop (reconciliation's repairs) by the same

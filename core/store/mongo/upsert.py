@@ -31,7 +31,7 @@ from core.models import ChangeKind, Entity, RecordChange, RecordWrite, SyncState
 from core.store.mongo.base import MongoBase
 from core.store.mongo.documents import Document, jsonable, to_document
 from core.store.mongo.schema import RECORD_CHANGES, RECORDS, SYNC_STATES
-from core.store.queries import UpsertResult
+from core.store.queries import PageState, UpsertResult, page_state
 
 BATCH_SIZE = 1000
 _DUPLICATE_KEY = 11000
@@ -78,15 +78,22 @@ class UpsertMixin(MongoBase):
         writes: Sequence[RecordWrite],
         *,
         run_id: str | None,
-        state: SyncState | None = None,
+        state: PageState | None = None,
     ) -> UpsertResult:
         """`state` is saved in the last batch's transaction."""
-        if state is not None and (state.organisation_id, state.connection_id, state.entity) != (
-            organisation_id,
-            connection_id,
-            entity,
-        ):
-            raise ValueError("a sync state is saved only with its own stream's records")
+
+        def saved(result: UpsertResult) -> SyncState | None:
+            found = page_state(state, result)
+            if found is not None and (found.organisation_id, found.connection_id, found.entity) != (
+                organisation_id,
+                connection_id,
+                entity,
+            ):
+                raise ValueError("a sync state is saved only with its own stream's records")
+            return found
+
+        if state is not None and not callable(state):
+            saved(UpsertResult())  # refused before anything is written
         self._require_connection(organisation_id, connection_id)
         latest = list({write.external_id: write for write in writes}.values())
         key = {
@@ -105,15 +112,22 @@ class UpsertMixin(MongoBase):
             ) -> Document:
                 counts = self._upsert_batch(key, batch, run_id=run_id, session=session)
                 if last and state is not None:
+                    # the whole page's result: the batches before, this one, the unchanged
+                    whole = total.model_copy()
+                    for kind, count in counts.items():
+                        setattr(whole, kind, getattr(whole, kind) + count)
+                    whole.unchanged = len(latest) - whole.written
+                    found = saved(whole)
+                    assert found is not None
                     self._col(SYNC_STATES).replace_one(
-                        key, to_document(state), upsert=True, session=session
+                        key, to_document(found), upsert=True, session=session
                     )
                 return counts
 
             for kind, count in self._with_retry(work).items():
                 setattr(total, kind, getattr(total, kind) + count)
-        if not latest and state is not None:
-            self._col(SYNC_STATES).replace_one(key, to_document(state), upsert=True)
+        if not latest and (found := saved(UpsertResult())) is not None:
+            self._col(SYNC_STATES).replace_one(key, to_document(found), upsert=True)
         total.unchanged = len(latest) - total.written
         return total
 

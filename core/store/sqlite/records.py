@@ -28,7 +28,7 @@ from core.models import (
     SyncState,
     diff_fields,
 )
-from core.store.queries import UpsertResult
+from core.store.queries import PageState, UpsertResult, page_state
 from core.store.sqlite.codec import (
     by_key,
     dump_dict,
@@ -221,16 +221,10 @@ class RecordsMixin(StoreArea):
         writes: Sequence[RecordWrite],
         *,
         run_id: str | None,
-        state: SyncState | None = None,
+        state: PageState | None = None,
     ) -> UpsertResult:
         """Duplicate external ids in one batch: the last write wins, counted once.
         `state` (the page's checkpoint) is saved in the same transaction."""
-        if state is not None and (state.organisation_id, state.connection_id, state.entity) != (
-            organisation_id,
-            connection_id,
-            entity,
-        ):
-            raise ValueError("a sync state is saved only with its own stream's records")
         latest = by_key(writes, lambda write: write.external_id)
         probe = dump_json(
             [[w.external_id, w.content_hash, int(w.deleted)] for w in latest.values()]
@@ -246,9 +240,11 @@ class RecordsMixin(StoreArea):
             db.executemany(_REPLACE, replaces)
             db.executemany(_DELETE, deletes)
             db.executemany(INSERT_CHANGE, changes)
-            if state is not None:
-                db.execute(_SAVE_STATE, _state_row(state))
-        result.unchanged = len(latest) - result.written
+            result.unchanged = len(latest) - result.written
+            saved = page_state(state, result)
+            if saved is not None:
+                _check_stream(saved, organisation_id, connection_id, entity)
+                db.execute(_SAVE_STATE, _state_row(saved))
         return result
 
     def iter_records(
@@ -338,6 +334,17 @@ class RecordsMixin(StoreArea):
         with self._db.write() as db:
             require_connection(db, state.organisation_id, state.connection_id)
             db.execute(_SAVE_STATE, _state_row(state))
+
+
+def _check_stream(
+    state: SyncState, organisation_id: str, connection_id: str, entity: Entity
+) -> None:
+    if (state.organisation_id, state.connection_id, state.entity) != (
+        organisation_id,
+        connection_id,
+        entity,
+    ):
+        raise ValueError("a sync state is saved only with its own stream's records")
 
 
 def _state_row(state: SyncState) -> tuple[Any, ...]:
