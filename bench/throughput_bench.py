@@ -101,6 +101,11 @@ def child_main(job_path: str) -> None:
             runs.append((system, run.id))
     worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
     setup_rss = _peak_rss_mb()
+    probe = None
+    if job.get("profile"):  # --profile: what the memory holds at the peak (bench.memory_probe)
+        from bench.memory_probe import MemoryProbe
+
+        probe = MemoryProbe.start(out=Path(job["profile"]), trace=job.get("trace", True))
     stop = threading.Event()
     samples: dict[str, int] = {}
     if job.get("sample"):
@@ -113,6 +118,8 @@ def child_main(job_path: str) -> None:
     seconds = time.perf_counter() - start
     stop.set()
     thread.join()
+    if probe is not None:
+        probe.finish()
     out: list[dict[str, Any]] = []
     for system, run_id in runs:
         run = service.syncs.get_run(ORG, run_id)
@@ -168,12 +175,19 @@ def _cpu_s(pid: int) -> float:
 
 
 def _leg(
-    name: str, sandbox: RunningSandbox, workdir: Path, env: dict[str, str], *, sample: bool = False
+    name: str,
+    sandbox: RunningSandbox,
+    workdir: Path,
+    env: dict[str, str],
+    *,
+    sample: bool = False,
+    profile: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     case_env: dict[str, str] = {}
     for system in CONNECTIONS:
         case_env |= profiles()[system]().case.environment(sandbox)
     job = {
+        **(profile or {}),
         "sample": sample,
         "env": {"TOOTHPICK_DATA_DIR": str(workdir / name), "TOOTHPICK_LOG_LEVEL": "WARNING",
                 **case_env, **env},
@@ -250,12 +264,24 @@ def api_calls(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _profile(kind: str | None) -> dict[str, Any] | None:
+    """`--profile`: the job's probe settings (rss: threads and peaks only, cheap)."""
+    if kind is None:
+        return None
+    out = RESULTS / f"memory_{time.strftime('%Y%m%d-%H%M%S')}_{kind}.txt"
+    return {"profile": str(out), "trace": kind == "tracemalloc"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1000, help="records per entity")
     parser.add_argument("--latency-scale", type=float, default=1.0, help="x every latency")
     parser.add_argument("--skip-sequential", action="store_true")
     parser.add_argument("--sample", action="store_true", help="where (b)'s threads wait")
+    parser.add_argument("--runs-in-flight", type=int, default=20, help="(b)'s runs at once")
+    parser.add_argument(
+        "--profile", choices=("rss", "tracemalloc"), help="where (b)'s memory goes, to a file"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -278,8 +304,9 @@ def main() -> None:
             "in_flight",
             sandbox,
             workdir,
-            {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "20"},
+            {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": str(args.runs_in_flight)},
             sample=args.sample,
+            profile=_profile(args.profile),
         )
     b = legs["in_flight"]
     bound = lower_bound(b, args.latency_scale)

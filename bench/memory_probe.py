@@ -1,0 +1,98 @@
+"""What a worker's memory holds while its runs are in flight (throughput bench `--profile`).
+
+Peak RSS alone says how much, not what. The probe samples the process's resident
+size twice a second and, with `tracemalloc` on, takes a snapshot whenever a new
+peak is reached; at the end it writes the growth from the snapshot taken before the
+runs to the one at the peak, grouped by traceback, beside the threads alive and the
+malloc arenas' share (what Python allocated against what the process holds).
+
+    probe = MemoryProbe.start(out=Path("bench/results/memory.txt"), frames=12)
+    ...  # the runs
+    probe.finish()
+
+Python's allocations are what tracemalloc sees; OpenSSL, SQLite's page cache and
+glibc's arenas are not, so the report puts the traced total beside VmRSS.
+"""
+
+from __future__ import annotations
+
+import threading
+import tracemalloc
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _status_kb(name: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class MemoryProbe:
+    out: Path
+    frames: int = 12
+    trace: bool = True
+    interval_s: float = 0.5
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _before: tracemalloc.Snapshot | None = None
+    _peak: tracemalloc.Snapshot | None = None
+    _peak_rss_kb: int = 0
+    _peak_threads: Counter[str] = field(default_factory=Counter)
+    _traced_at_peak: int = 0
+
+    @classmethod
+    def start(cls, *, out: Path, frames: int = 12, trace: bool = True) -> MemoryProbe:
+        probe = cls(out=out, frames=frames, trace=trace)
+        if trace:
+            tracemalloc.start(frames)
+            probe._before = tracemalloc.take_snapshot()
+        probe._thread = threading.Thread(target=probe._watch, name="memory-probe", daemon=True)
+        probe._thread.start()
+        return probe
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            rss = _status_kb("VmRSS")
+            if rss <= self._peak_rss_kb * 1.02:  # a snapshot costs: only a clearly new peak
+                continue
+            self._peak_rss_kb = rss
+            self._peak_threads = Counter(
+                t.name.rstrip("0123456789_-") for t in threading.enumerate()
+            )
+            if self.trace:
+                self._traced_at_peak = tracemalloc.get_traced_memory()[0]
+                self._peak = tracemalloc.take_snapshot()
+
+    def finish(self, top: int = 30) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        lines = [
+            f"peak VmRSS sampled {self._peak_rss_kb / 1024:.1f} MB, "
+            f"VmHWM {_status_kb('VmHWM') / 1024:.1f} MB",
+            f"threads at the peak: {sum(self._peak_threads.values())} "
+            + ", ".join(f"{n}={c}" for n, c in self._peak_threads.most_common(12)),
+        ]
+        if self.trace and self._before is not None and self._peak is not None:
+            traced = self._traced_at_peak / 2**20
+            lines.append(f"traced by tracemalloc at the peak: {traced:.1f} MB")
+            ignore = [tracemalloc.Filter(False, tracemalloc.__file__)]
+            before = self._before.filter_traces(ignore)
+            peak = self._peak.filter_traces(ignore)
+            for key in ("filename", "traceback"):
+                stats = peak.compare_to(before, key)
+                lines.append(f"\n--- growth to the peak, by {key} ---")
+                for stat in stats[:top]:
+                    lines.append(
+                        f"{stat.size_diff / 2**20:8.2f} MB {stat.count_diff:8d} blocks"
+                        f"  {stat.traceback[-1]}"
+                    )
+                    if key == "traceback":
+                        lines.extend(f"        {frame}" for frame in list(stat.traceback)[-8:])
+            tracemalloc.stop()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.out.write_text("\n".join(lines) + "\n")
