@@ -251,3 +251,26 @@ def test_a_checkpoint_is_saved_with_its_page(store: Store, conn_id: str) -> None
             ORG, conn_id, Entity.ACCOUNT, [write("a1", {})], run_id=None, state=later
         )
     assert store.get_records(ORG, conn_id, Entity.ACCOUNT, ["a1"]) == {}
+
+
+def test_a_checkpoint_can_carry_what_its_page_write_did(store: Store, conn_id: str) -> None:
+    """Given as a function, the state is made from the write's own result, in the same
+    transaction: a resumed run counts exactly what the store holds (core.sync.resume)."""
+    state = SyncState(organisation_id=ORG, connection_id=conn_id, entity=CONTACT, updated_at=T0)
+    seen: list[UpsertResult] = []
+
+    def with_result(result: UpsertResult) -> SyncState:
+        seen.append(result)
+        return state.model_copy(update={"checkpoint": {"created": result.created}})
+
+    store.upsert_records(ORG, conn_id, CONTACT, [write("c1", {"n": 1})], run_id=None)
+    writes = [write("c1", {"n": 1}), write("c2", {"n": 2}), write("c3", {"n": 3})]
+    result = store.upsert_records(ORG, conn_id, CONTACT, writes, run_id=None, state=with_result)
+    assert seen == [result]
+    assert (result.created, result.unchanged) == (2, 1)
+    saved = store.get_sync_state(ORG, conn_id, CONTACT)
+    assert saved is not None and saved.checkpoint == {"created": 2}
+    with pytest.raises(ValueError, match="its own stream"):
+        store.upsert_records(
+            ORG, conn_id, Entity.ACCOUNT, [write("a1", {})], run_id=None, state=with_result
+        )
