@@ -10,6 +10,7 @@ on a session, it covers every call that session makes, vendor-given URLs include
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -20,6 +21,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from adapters.outbound import origin
+from adapters.tls import trust_context
 from core.errors import OutboundRefusedError
 
 if TYPE_CHECKING:
@@ -53,6 +55,12 @@ class _RedirectCheck:
                 "one called; the redirect was not followed"
             )
         self._policy.check_url(target, what="the vendor's redirect")
+
+
+def _bundle_file(verify: bool | str) -> bool:
+    """True (the standard bundle) or the path of one PEM file (a directory of CAs is left
+    to urllib3)."""
+    return verify is True or (isinstance(verify, str) and os.path.isfile(verify))
 
 
 def _check_peer(policy: OutboundPolicy, sock: socket.socket) -> None:
@@ -100,6 +108,22 @@ class _PolicyAdapter(HTTPAdapter):
             "http": CheckedHTTPPool,
             "https": CheckedHTTPSPool,
         }
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> Any:
+        """HTTPS pools use the process's one SSL context for their CA bundle
+        (adapters.tls.trust_context) instead of building one per connection."""
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host["scheme"] == "https" and verify is not False and _bundle_file(verify):
+            pool.pop("ca_certs", None)
+            pool["ssl_context"] = trust_context(verify)
+        return host, pool
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
+        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+        if getattr(conn, "conn_kw", {}).get("ssl_context") is not None:
+            conn.ca_certs = None  # already in the pool's context: not parsed again per connection
 
     def __getstate__(self) -> dict[str, Any]:  # requests adapters are picklable
         state: dict[str, Any] = dict(super().__getstate__())  # type: ignore[call-overload]

@@ -16,11 +16,51 @@ glibc's arenas are not, so the report puts the traced total beside VmRSS.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def _sqlite_heap() -> tuple[float, float]:
+    """SQLite's own heap in MB (page caches, schemas, statements), now and at its peak:
+    tracemalloc cannot see it (the library `_sqlite3` is linked against keeps the count)."""
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+    except OSError:
+        return (0.0, 0.0)
+    lib.sqlite3_memory_used.restype = lib.sqlite3_memory_highwater.restype = ctypes.c_int64
+    return (lib.sqlite3_memory_used() / 2**20, lib.sqlite3_memory_highwater(0) / 2**20)
+
+
+def _mappings() -> Counter[str]:
+    """Resident KB by kind of mapping (/proc/self/smaps): thread stacks (8 MiB each),
+    glibc's thread arenas (64 MiB heaps), the main heap, other anonymous memory (Python's
+    own arenas, large buffers), and files (code, the SQLite file's shared pages)."""
+    kinds: Counter[str] = Counter()
+    kind = "other"
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if "-" in head[0] and len(head) >= 5 and ":" in head[3]:  # a mapping's first line
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            size_kb = (end - start) // 1024
+            name = head[5] if len(head) > 5 else ""
+            if name.startswith("/"):
+                kind = "files"
+            elif name in ("[heap]", "[stack]"):
+                kind = name
+            elif size_kb in (8192, 8188, 8196):
+                kind = "thread stacks"
+            elif start % (64 << 20) == 0:  # a thread arena's heap starts 64 MiB-aligned
+                kind = "malloc arenas"
+            else:
+                kind = "other anonymous"
+        elif head[0] == "Rss:":
+            kinds[kind] += int(head[1])
+    return kinds
 
 
 def _status_kb(name: str) -> int:
@@ -43,6 +83,8 @@ class MemoryProbe:
     _peak_rss_kb: int = 0
     _peak_threads: Counter[str] = field(default_factory=Counter)
     _traced_at_peak: int = 0
+    _sqlite_at_peak: float = 0.0
+    _mapped_at_peak: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def start(cls, *, out: Path, frames: int = 12, trace: bool = True) -> MemoryProbe:
@@ -60,6 +102,8 @@ class MemoryProbe:
             if rss <= self._peak_rss_kb * 1.02:  # a snapshot costs: only a clearly new peak
                 continue
             self._peak_rss_kb = rss
+            self._sqlite_at_peak = _sqlite_heap()[0]
+            self._mapped_at_peak = _mappings()
             self._peak_threads = Counter(
                 t.name.rstrip("0123456789_-") for t in threading.enumerate()
             )
@@ -76,6 +120,10 @@ class MemoryProbe:
             f"VmHWM {_status_kb('VmHWM') / 1024:.1f} MB",
             f"threads at the peak: {sum(self._peak_threads.values())} "
             + ", ".join(f"{n}={c}" for n, c in self._peak_threads.most_common(12)),
+            f"SQLite heap at the peak {self._sqlite_at_peak:.1f} MB, "
+            f"its own high-water {_sqlite_heap()[1]:.1f} MB",
+            "resident at the peak: "
+            + ", ".join(f"{k} {v / 1024:.1f} MB" for k, v in self._mapped_at_peak.most_common()),
         ]
         if self.trace and self._before is not None and self._peak is not None:
             traced = self._traced_at_peak / 2**20

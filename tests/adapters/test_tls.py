@@ -7,9 +7,10 @@ from pathlib import Path
 
 import certifi
 import pytest
+from requests.adapters import HTTPAdapter
 
 from adapters.http import VendorSession
-from adapters.tls import trust_store
+from adapters.tls import trust_context, trust_store
 from core.errors import ConfigError, VendorError
 from core.settings import load_settings
 from sandbox.testing import RunningSandbox, run_sandbox
@@ -64,3 +65,25 @@ def test_the_setting_names_a_missing_file(tmp_path: Path, monkeypatch: pytest.Mo
         load_settings()
     monkeypatch.setenv("TOOTHPICK_CA_BUNDLE", "")
     assert load_settings().ca_bundle is None
+
+
+def test_every_session_shares_one_context_per_bundle(sandbox: RunningSandbox) -> None:
+    """No connection builds an SSL context of its own and parses the bundle into it again
+    (about 1 MB each): the pools of every session use the process's one, which verifies."""
+    assert sandbox.ca_path is not None and sandbox.tls_url is not None
+    verify = trust_store(sandbox.ca_path)
+    contexts = []
+    for _ in range(2):
+        session = VendorSession(vendor="Salesforce", base_url=sandbox.tls_url, verify=verify)
+        try:
+            assert session.request("GET", "/services/data", authenticate=False).ok
+            adapter = session._http.get_adapter(sandbox.tls_url)
+            assert isinstance(adapter, HTTPAdapter)
+            pools = adapter.poolmanager.pools
+            [key] = list(pools.keys())  # one origin: one pool
+            pool = pools[key]
+            assert pool.ca_certs is None  # not loaded again into the shared context
+            contexts.append(pool.conn_kw["ssl_context"])
+        finally:
+            session.close()
+    assert contexts[0] is contexts[1] is trust_context(verify)
