@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+import sys
 import threading
+import time
 import tracemalloc
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +66,77 @@ def _mappings() -> Counter[str]:
     return kinds
 
 
+def _holders(top: int = 12) -> list[str]:
+    """The largest containers alive and what holds them: what keeps memory, not only
+    where it was allocated."""
+    sized = []
+    for obj in gc.get_objects():
+        if isinstance(obj, (list, dict, set, deque)):
+            try:
+                if len(obj) >= 2000:
+                    sized.append(obj)
+            except TypeError:
+                continue
+    sized.sort(key=len, reverse=True)
+    lines = []
+    for obj in sized[:top]:
+        sample = next(iter(obj), None)
+        owners = []
+        for ref in gc.get_referrers(obj):
+            if ref is sized or isinstance(ref, type(sys._getframe())):
+                continue
+            owner = type(ref).__name__
+            if isinstance(ref, dict):  # an instance's __dict__: name its class
+                for holder in gc.get_referrers(ref):
+                    if getattr(holder, "__dict__", None) is ref:
+                        owner = f"{type(holder).__module__}.{type(holder).__qualname__}"
+            elif owner == "module":
+                owner = f"module {ref.__name__}"
+            elif owner == "cell":  # a closure's variable: name the function
+                for closure in gc.get_referrers(ref):
+                    for function in gc.get_referrers(closure):
+                        if getattr(function, "__closure__", None) is closure:
+                            owner = f"closure of {function.__module__}.{function.__qualname__}"
+            owners.append(owner)
+        lines.append(
+            f"{type(obj).__name__}[{len(obj)}] of {type(sample).__name__} ({str(sample)[:40]!r})"
+            f" held by {owners[:4]}"
+        )
+    del sized
+    return lines
+
+
+def _dict_holders(top: int = 6, depth: int = 5) -> list[str]:
+    """The most numerous kinds of dict alive (by their first keys) and, for one of each,
+    the chain of objects holding it."""
+    counts: Counter[str] = Counter()
+    samples: dict[str, object] = {}
+    for obj in gc.get_objects():
+        if type(obj) is dict and 3 <= len(obj) <= 200:
+            shape = ",".join(str(k)[:16] for k in list(obj)[:4])
+            counts[shape] += 1
+            samples.setdefault(shape, obj)
+    lines = []
+    frame_type = type(sys._getframe())
+    for shape, count in counts.most_common(top):
+        chain: list[str] = []
+        current = samples[shape]
+        for _ in range(depth):
+            refs = [
+                r
+                for r in gc.get_referrers(current)
+                if not isinstance(r, frame_type) and r is not samples and r is not chain
+            ]
+            if not refs:
+                break
+            current = refs[0]
+            size = len(current) if isinstance(current, (list, dict, tuple, set)) else ""
+            chain.append(f"{type(current).__qualname__}{f'[{size}]' if size != '' else ''}")
+        lines.append(f"{count:8d} dicts ({shape}) <- " + " <- ".join(chain))
+    samples.clear()
+    return lines
+
+
 def _status_kb(name: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{name}:"):
@@ -85,6 +159,8 @@ class MemoryProbe:
     _traced_at_peak: int = 0
     _sqlite_at_peak: float = 0.0
     _mapped_at_peak: Counter[str] = field(default_factory=Counter)
+    _timeline: list[str] = field(default_factory=list)
+    _holders_at_peak: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, *, out: Path, frames: int = 12, trace: bool = True) -> MemoryProbe:
@@ -97,13 +173,19 @@ class MemoryProbe:
         return probe
 
     def _watch(self) -> None:
+        started = time.monotonic()
         while not self._stop.wait(self.interval_s):
             rss = _status_kb("VmRSS")
+            self._timeline.append(
+                f"{time.monotonic() - started:6.1f} s {rss / 1024:6.1f} MB "
+                f"{threading.active_count():4d} threads {sys.getallocatedblocks():9d} blocks"
+            )
             if rss <= self._peak_rss_kb * 1.02:  # a snapshot costs: only a clearly new peak
                 continue
             self._peak_rss_kb = rss
             self._sqlite_at_peak = _sqlite_heap()[0]
             self._mapped_at_peak = _mappings()
+            self._holders_at_peak = _holders() + _dict_holders()
             self._peak_threads = Counter(
                 t.name.rstrip("0123456789_-") for t in threading.enumerate()
             )
@@ -142,5 +224,8 @@ class MemoryProbe:
                     if key == "traceback":
                         lines.extend(f"        {frame}" for frame in list(stat.traceback)[-8:])
             tracemalloc.stop()
+        lines += ["\n--- the largest containers at the peak ---", *self._holders_at_peak]
+        lines += ["\n--- timeline: resident size, threads, Python's allocated blocks ---"]
+        lines += self._timeline
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.out.write_text("\n".join(lines) + "\n")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from core.clock import utcnow
 from core.errors import FailureCategory, RunCancelledError, RunHandedBackError, RunLostError
+from core.malloc import tune_for_threads
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
 from core.service import IntegrationService
@@ -208,6 +209,8 @@ class Worker:
     def run_forever(self, stop: threading.Event | None = None) -> None:
         """Poll for runs until `stop`, up to `runs_in_flight` at once; then drain."""
         stop = stop or threading.Event()
+        if self.runs_in_flight > 1:
+            tune_for_threads()  # before the run threads start (core.malloc)
         slots = threading.BoundedSemaphore(self.runs_in_flight)
         threads: list[threading.Thread] = []
         log.info("worker %s polling for runs (%d at once)", self.worker_id, self.runs_in_flight)
