@@ -275,7 +275,12 @@ class BaseAdapter:
                 page.total, first = self.reported_total(spec, request, reply), False
                 for name in self.count_params:
                     request.drop(name)
-            yield page
+            # Suspended, this frame keeps its locals: not the decoded answer, nor the page
+            # the engine stores (it counts in the process's page budget; adapters.prefetch).
+            del reply, raw
+            box = [page]
+            del page
+            yield box.pop()
 
     def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
         return [r.canonical for r in self.field_map(entity).selecting(fields).rules]

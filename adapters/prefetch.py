@@ -68,11 +68,7 @@ def fetch_pages(
                     # in a copy of the caller's context: the calls are its entity's
                     ahead = paginator.request_at(request, position)
                     pending[key] = pool.submit(contextvars.copy_context().run, send, ahead)
-            current = pending.pop(_key(paginator.state), None)
-            reply = current.result() if current is not None else send(request)
-            raw = records(reply)
-            paginator.update_state(reply, raw)
-            yield reply, raw
+            yield _read(paginator, _answer(pending, paginator, request, send), records)
             if not paginator.has_next_page:
                 return
             paginator.update_request(request)
@@ -86,10 +82,24 @@ def _one_by_one(
     paginator: Paginator, request: PageRequest, send: Send, records: Records
 ) -> Iterator[tuple[Reply, list[Any]]]:
     while True:
-        reply = send(request)
-        raw = records(reply)
-        paginator.update_state(reply, raw)
-        yield reply, raw
+        yield _read(paginator, send(request), records)
         if not paginator.has_next_page:
             return
         paginator.update_request(request)
+
+
+def _read(paginator: Paginator, reply: Reply, records: Records) -> tuple[Reply, list[Any]]:
+    """A page read by the paginator. Built here, not in the generators' own frames: a
+    suspended generator keeps its locals, so each stream waiting for the process's page
+    budget (core.iterables.ReadAhead) held its last page, decoded, outside that budget."""
+    raw = records(reply)
+    paginator.update_state(reply, raw)
+    return reply, raw
+
+
+def _answer(
+    pending: dict[bytes, Future[Reply]], paginator: Paginator, request: PageRequest, send: Send
+) -> Reply:
+    """The answer for the paginator's position: fetched ahead, or now."""
+    fetched = pending.pop(_key(paginator.state), None)
+    return fetched.result() if fetched is not None else send(request)

@@ -121,17 +121,23 @@ def _dict_holders(top: int = 6, depth: int = 5) -> list[str]:
     for shape, count in counts.most_common(top):
         chain: list[str] = []
         current = samples[shape]
+        mine: list[object] = [samples]  # the probe's own lists refer to what they list
         for _ in range(depth):
             refs = [
                 r
                 for r in gc.get_referrers(current)
-                if not isinstance(r, frame_type) and r is not samples and r is not chain
+                if not isinstance(r, frame_type) and not any(r is m for m in mine)
             ]
+            mine.append(refs)
             if not refs:
                 break
             current = refs[0]
-            size = len(current) if isinstance(current, (list, dict, tuple, set)) else ""
-            chain.append(f"{type(current).__qualname__}{f'[{size}]' if size != '' else ''}")
+            what = type(current).__qualname__
+            if isinstance(current, dict):
+                what += "{" + ",".join(str(k)[:12] for k in list(current)[:3]) + "}"
+            elif isinstance(current, (list, tuple, set)):
+                what += f"[{len(current)}]"
+            chain.append(what)
         lines.append(f"{count:8d} dicts ({shape}) <- " + " <- ".join(chain))
     samples.clear()
     return lines

@@ -67,12 +67,13 @@ class ReadAhead(Iterator[T]):
         try:
             while self._wait_for_slot():
                 try:
-                    item = next(source)
+                    # straight into the queue: a local would hold the item while this
+                    # thread waits for the next slot, outside the page budget
+                    self._queue.put(("item", next(source)))
                 except StopIteration:
                     self._give_back(1)
                     self._queue.put(("end", None))
                     return
-                self._queue.put(("item", item))
         except BaseException as exc:  # handed to the consumer, who raises it
             self._give_back(1)
             self._queue.put(("error", exc))

@@ -3,8 +3,10 @@ positions as a sequential read, and no request past the end when the vendor give
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from typing import Any
 
 import pytest
@@ -180,3 +182,32 @@ def test_page_numbers_are_fetched_ahead_until_the_token_takes_over(
     assert len(wasted) < width  # past the last page: at most one window's worth
     tokens = [a for a in parallel.asked if a.startswith("t")]
     assert tokens == [a for a in sequential.asked if a.startswith("t")]  # in order, once each
+
+
+class _Row:
+    """A record that can be watched with a weak reference (dicts cannot)."""
+
+
+@pytest.mark.parametrize("width", [1, 3])
+def test_a_page_handed_on_is_not_held_by_the_paused_read(width: int) -> None:
+    """The stream pauses after each page (the process's page budget decides when it goes
+    on); the page it handed on belongs to the caller alone, who may drop it."""
+    vendor = OffsetVendor(30, with_total=True)
+    paginator = OffsetPaginator(
+        limit=10, has_more_path="hasMore", total_path="totalResults", count=("totalResults", "1")
+    )
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    pages = fetch_pages(
+        paginator,
+        request,
+        vendor.send,
+        lambda reply: [_Row() for _ in reply.body["items"]],
+        width=width,
+    )
+    reply, raw = next(pages)
+    watched = weakref.ref(raw[0])
+    del reply, raw
+    gc.collect()
+    assert watched() is None
+    assert len([raw for _reply, raw in pages]) == 2  # the read goes on as before

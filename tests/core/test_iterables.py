@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -103,3 +105,23 @@ def test_a_shared_budget_bounds_the_items_held_across_read_aheads() -> None:
     for stream in streams:
         stream.close()
     assert all(budget.acquire(timeout=1) for _ in range(3))  # every token came back
+
+
+class _Page:
+    """An item that can be watched with a weak reference."""
+
+
+def test_an_item_handed_on_is_not_held_by_the_helper_waiting_for_the_budget() -> None:
+    """While the consumer holds the budget's only token, the helper waits to fetch the
+    next item; the item it handed on is the consumer's alone, who may drop it."""
+    budget = threading.Semaphore(1)
+    stream = ReadAhead((_Page() for _ in range(3)), budget=budget)
+    try:
+        page = next(stream)
+        watched = weakref.ref(page)
+        time.sleep(0.2)  # the helper is now waiting for the token the consumer holds
+        del page
+        gc.collect()
+        assert watched() is None
+    finally:
+        stream.close()
