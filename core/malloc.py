@@ -11,7 +11,9 @@ by default, 30-40 MB with two arenas and a fixed threshold.
 
 Only the worker sets this (core.worker), once, before its run threads start. The
 operator's own MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ win; elsewhere than glibc
-it is a no-op.
+it is a no-op. After each run the worker hands free arena pages back to the system
+(`give_back`, malloc_trim): glibc keeps them otherwise, and the next runs' peaks add
+to what the last ones left.
 """
 
 from __future__ import annotations
@@ -47,3 +49,13 @@ def tune_for_threads() -> bool:
     if done:
         log.debug("malloc: %d arenas, mmap threshold %d bytes", ARENAS, MMAP_THRESHOLD)
     return done
+
+
+def give_back() -> None:
+    """Return the arenas' free pages to the system (glibc's malloc_trim; a few ms)."""
+    if platform.libc_ver()[0] != "glibc":
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        return

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from core.clock import utcnow
 from core.errors import FailureCategory, RunCancelledError, RunHandedBackError, RunLostError
-from core.malloc import tune_for_threads
+from core.malloc import give_back, tune_for_threads
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
 from core.service import IntegrationService
@@ -209,8 +209,7 @@ class Worker:
     def run_forever(self, stop: threading.Event | None = None) -> None:
         """Poll for runs until `stop`, up to `runs_in_flight` at once; then drain."""
         stop = stop or threading.Event()
-        if self.runs_in_flight > 1:
-            tune_for_threads()  # before the run threads start (core.malloc)
+        tune_for_threads()  # before the run threads start (core.malloc)
         slots = threading.BoundedSemaphore(self.runs_in_flight)
         threads: list[threading.Thread] = []
         log.info("worker %s polling for runs (%d at once)", self.worker_id, self.runs_in_flight)
@@ -244,4 +243,5 @@ class Worker:
         except Exception:  # recording the outcome failed: the heartbeat goes stale, resumed
             log.exception("worker could not finish run %s", run.id)
         finally:
+            give_back()  # what the run freed goes back to the system (core.malloc)
             slots.release()
