@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from core.malloc import give_back, tune_for_threads
+from core.malloc import tune_for_threads
 
 glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt only")
 
@@ -25,7 +25,3 @@ def test_the_operators_own_settings_win(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert tune_for_threads() is False
-
-
-def test_giving_back_free_pages_is_safe_anywhere() -> None:
-    give_back()  # glibc: malloc_trim; elsewhere nothing
