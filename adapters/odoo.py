@@ -34,7 +34,9 @@ share their values.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from adapters import odoo_maps as maps
@@ -197,6 +199,15 @@ class OdooAdapter(BaseAdapter):
             params["context"] = {"active_test": False}
         return params
 
+    def spec(self, entity: Entity) -> EntitySpec:
+        """With pages in flight, the read lists its ids first and fetches id windows at once
+        (adapters.odoo_paging); one page at a time, plain keyset pages."""
+        spec = super().spec(entity)
+        if self.context.pages_in_flight <= 1:
+            return spec
+        lister = partial(self._listed_ids, spec)
+        return replace(spec, paginator=lambda: IdWindowPaginator(lister))
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
         domain = [*fixed, *(full_domain if since is None else [])]
@@ -211,6 +222,8 @@ class OdooAdapter(BaseAdapter):
 
     def send_page(self, spec: EntitySpec, request: PageRequest) -> Reply:
         params = {**(request.json or {}), "domain": self._domain(spec, request)}
+        if request.params.get("upto_id") is not None:
+            params.pop("limit", None)  # an id window is one page: all of it, however it grew
         rows = self.orm.call(spec.vendor_object, "search_read", params=params)
         return Reply(200, {}, rows if isinstance(rows, list) else [], spec.vendor_object)
 
@@ -223,10 +236,29 @@ class OdooAdapter(BaseAdapter):
             domain.append(["write_date", "<", request.params["until"]])
         if request.params.get("after_id"):
             domain.append(["id", ">", int(request.params["after_id"])])
+        if request.params.get("upto_id") is not None:
+            domain.append(["id", "<=", int(request.params["upto_id"])])
         return domain
 
+    def _listed_ids(self, spec: EntitySpec, request: PageRequest, limit: int) -> list[int]:
+        """The ids the read's next pages hold, ascending: `search` over the pages' domain."""
+        found = self.orm.call(
+            spec.vendor_object,
+            "search",
+            params={
+                "domain": self._domain(spec, request),
+                "order": "id asc",
+                "limit": limit,
+                "context": (request.json or {}).get("context") or {},
+            },
+        )
+        return sorted(int(i) for i in found or [])
+
     def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
-        """search_count over the first page's domain: one more call, for progress with an end."""
+        """search_count over the first page's domain: one more call, for progress with an end
+        (none where the read listed its ids first: their number)."""
+        if isinstance(request.params.get("listed"), int):
+            return int(request.params["listed"])
         counted = self.orm.call(
             spec.vendor_object,
             "search_count",
