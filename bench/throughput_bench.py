@@ -211,6 +211,7 @@ def _leg(
     job_file = workdir / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
     assert sandbox.process is not None
+    sandbox.control.reset_stats()
     sandbox_cpu = _cpu_s(sandbox.process.pid)
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(job_file)],
@@ -220,6 +221,13 @@ def _leg(
         raise SystemExit(f"leg {name} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["sandbox_cpu_s"] = _cpu_s(sandbox.process.pid) - sandbox_cpu
+    # What the vendors answered other than success, by system and status (429: refused).
+    refused: dict[str, dict[str, int]] = {}
+    for row in sandbox.control.stats()["statuses"]:
+        if int(row["status"]) >= 400:
+            by_status = refused.setdefault(row["system"], {})
+            by_status[str(row["status"])] = by_status.get(str(row["status"]), 0) + row["count"]
+    result["refused"] = refused
     bad = [r for r in result["runs"] if r["state"] != "succeeded"]
     if bad:
         raise SystemExit(f"leg {name}: {len(bad)} run(s) did not succeed: {bad[0]['error']}")
@@ -353,6 +361,7 @@ def main() -> None:
         "lower_bound": bound,
         "samples": b.get("samples", {}),
         "api_calls": api_calls(b),
+        "b_vendor_errors": b["refused"],  # by system and HTTP status; 429 = refused for rate
     }
     if "sequential" in legs:
         a = legs["sequential"]["seconds"]
