@@ -13,7 +13,9 @@ for good. Ids never move; the bound (the newest write_date when the read began,
 plus a second, as Odoo shows seconds but keeps microseconds) keeps edits made
 during the read out of it, so the committed cursor stays below them and the
 next incremental read picks them up. A page therefore costs O(page) on Odoo's
-primary key however deep the read is.
+primary key however deep the read is. With pages in flight, the read first lists
+its ids (`search`, ids only, in place of the first page's `search_count`) and asks
+for the id windows `(after_id, upto_id]` at once (adapters.odoo_paging).
 
 Deletions: archival (`active = False`) and leaving the entity's scope (a quote
 confirmed into an order, a customer's rank back to 0) arrive as changed records
