@@ -20,8 +20,13 @@ reads, with `--records` records per entity. In one run:
     x the page's mean latency; (c) is the largest of these.
 
 Also API calls per 1,000 records per system against the fewest the vendor's
-largest page allows, and the worker's peak RSS. Results in
-bench/results/throughput_<time>.json.
+largest page allows, the vendors' error answers (429s), the worker's CPU per
+1,000 records, and its peak RSS. Results in bench/results/throughput_<time>.json.
+
+On a machine with few cores (b) is bound by the worker's CPU, not by the vendors:
+one process, one GIL, so (b) cannot go below `b_run_cpu_s`. Where that CPU goes:
+`py-spy record --gil --format raw --pid <the --child process>` (a dev extra); where
+the threads wait: the same with `--idle`, or `--sample`.
 """
 
 from __future__ import annotations
