@@ -19,7 +19,10 @@ checkpoint is the same `{"after_id", "until"}` a sequential read saves and a kil
 run resumes (sequentially or listing again) right after the last stored page.
 Ids never move, so a record edited mid-read leaves its window (its write_date
 passes `until`) and comes with the next read, as in a sequential read. A window
-whose records all left is an empty page, not the end of the read. The listing
+whose records all left is an empty page, not the end of the read. A window page
+keeps the page size as its `limit` (so the vendor stops at the page, not at the
+end of the table); one that comes back full short of its edge (records entered
+the window since the listing) is followed by the rest of that window. The listing
 replaces the first page's `search_count`: its length is the read's total
 (`listed`, put on the read's request for the adapter's `reported_total`).
 """
@@ -115,6 +118,14 @@ class IdWindowPaginator(Paginator):
     def update_state(self, reply: Reply, records: Sequence[Any]) -> None:
         if "upto_id" not in self._state:
             super().update_state(reply, records)
+            return
+        limit = int((self._base.json or {}).get("limit") or 0) if self._base else 0
+        last = records[-1].get("id") if records and isinstance(records[-1], Mapping) else None
+        if limit and len(records) >= limit and isinstance(last, int) and last < self._edges[0]:
+            # a full page short of its edge: records entered the window since the listing,
+            # so the rest of the window is read next (the windows after it stay as they are)
+            self._state = {**self._state, "after_id": last}
+            self._mark_requested()
             return
         edge = self._edges.pop(0)
         following = {k: v for k, v in self._state.items() if k != "upto_id"} | {"after_id": edge}

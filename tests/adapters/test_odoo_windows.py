@@ -22,13 +22,20 @@ class OdooVendor:
     """A model's ids in a fixed write_date window, `search` and `search_read` by id domain.
     `leaving` ids are edited (their write_date passes the window) once the ids are listed."""
 
-    def __init__(self, ids: list[int], leaving: frozenset[int] = frozenset()) -> None:
-        self.ids, self.leaving = sorted(ids), set(leaving)
+    def __init__(
+        self,
+        ids: list[int],
+        leaving: frozenset[int] = frozenset(),
+        entering: frozenset[int] = frozenset(),
+    ) -> None:
+        self.ids, self.leaving, self.entering = sorted(ids), set(leaving), set(entering)
         self.listings = self.pages = 0
         self._lock = threading.Lock()
 
     def live(self) -> list[int]:
-        return [i for i in self.ids if not (self.listings and i in self.leaving)]
+        if not self.listings:
+            return self.ids
+        return sorted({i for i in self.ids if i not in self.leaving} | self.entering)
 
     def search(self, request: PageRequest, slice_size: int) -> list[int]:
         request.params.setdefault("until", UNTIL)  # the adapter fixes the window first
@@ -44,7 +51,7 @@ class OdooVendor:
         upto = request.params.get("upto_id")
         rows = [{"id": i} for i in self.live() if i > after and (upto is None or i <= upto)]
         limit = (request.json or {}).get("limit")
-        if upto is None and limit:
+        if limit:
             rows = rows[:limit]
         with self._lock:
             self.pages += 1
@@ -116,6 +123,29 @@ def test_records_leaving_mid_read_never_stop_or_shift_it(
     leaving = set(data.draw(st.lists(st.sampled_from(ids), unique=True))) if ids else set()
     pages, _ = read(OdooVendor(ids, frozenset(leaving)), width=width, limit=limit)
     assert [i for page, _ in pages for i in page] == [i for i in sorted(ids) if i not in leaving]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ids=ids_strategy,
+    entering=st.sets(st.integers(1, 400), max_size=20),
+    limit=st.integers(1, 12),
+    width=st.integers(2, 5),
+)
+def test_records_entering_a_window_after_the_listing_are_read_too(
+    ids: list[int], entering: set[int], limit: int, width: int
+) -> None:
+    """A record whose write_date moves into the read's window after the ids were listed
+    (edited within the bound's margin, or into the entity's scope) lands inside a listed
+    window: a full page short of its edge is followed by the rest of that window."""
+    entering -= set(ids)
+    vendor = OdooVendor(ids, entering=frozenset(entering))
+    pages, _ = read(vendor, width=width, limit=limit)
+    read_ids = [i for page, _ in pages for i in page]
+    assert read_ids == sorted(set(read_ids))  # in order, none twice
+    # the last window ends at the last listed id (nothing listed: plain keyset pages)
+    inside = max(ids) if ids else 400
+    assert set(read_ids) == set(ids) | {i for i in entering if i <= inside}
 
 
 @settings(max_examples=40, deadline=None)
