@@ -13,7 +13,9 @@ for good. Ids never move; the bound (the newest write_date when the read began,
 plus a second, as Odoo shows seconds but keeps microseconds) keeps edits made
 during the read out of it, so the committed cursor stays below them and the
 next incremental read picks them up. A page therefore costs O(page) on Odoo's
-primary key however deep the read is.
+primary key however deep the read is. With pages in flight, the read first lists
+its ids (`search`, ids only, in place of the first page's `search_count`) and asks
+for the id windows `(after_id, upto_id]` at once (adapters.odoo_paging).
 
 Deletions: archival (`active = False`) and leaving the entity's scope (a quote
 confirmed into an order, a customer's rank back to 0) arrive as changed records
@@ -34,7 +36,9 @@ share their values.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from adapters import odoo_maps as maps
@@ -197,6 +201,15 @@ class OdooAdapter(BaseAdapter):
             params["context"] = {"active_test": False}
         return params
 
+    def spec(self, entity: Entity) -> EntitySpec:
+        """With pages in flight, the read lists its ids first and fetches id windows at once
+        (adapters.odoo_paging); one page at a time, plain keyset pages."""
+        spec = super().spec(entity)
+        if self.context.pages_in_flight <= 1:
+            return spec
+        lister = partial(self._listed_ids, spec)
+        return replace(spec, paginator=lambda: IdWindowPaginator(lister))
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
         domain = [*fixed, *(full_domain if since is None else [])]
@@ -223,10 +236,29 @@ class OdooAdapter(BaseAdapter):
             domain.append(["write_date", "<", request.params["until"]])
         if request.params.get("after_id"):
             domain.append(["id", ">", int(request.params["after_id"])])
+        if request.params.get("upto_id") is not None:
+            domain.append(["id", "<=", int(request.params["upto_id"])])
         return domain
 
+    def _listed_ids(self, spec: EntitySpec, request: PageRequest, limit: int) -> list[int]:
+        """The ids the read's next pages hold, ascending: `search` over the pages' domain."""
+        found = self.orm.call(
+            spec.vendor_object,
+            "search",
+            params={
+                "domain": self._domain(spec, request),
+                "order": "id asc",
+                "limit": limit,
+                "context": (request.json or {}).get("context") or {},
+            },
+        )
+        return sorted(int(i) for i in found or [])
+
     def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
-        """search_count over the first page's domain: one more call, for progress with an end."""
+        """search_count over the first page's domain: one more call, for progress with an end
+        (none where the read listed its ids first: their number)."""
+        if isinstance(request.params.get("listed"), int):
+            return int(request.params["listed"])
         counted = self.orm.call(
             spec.vendor_object,
             "search_count",

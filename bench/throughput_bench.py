@@ -20,8 +20,13 @@ reads, with `--records` records per entity. In one run:
     x the page's mean latency; (c) is the largest of these.
 
 Also API calls per 1,000 records per system against the fewest the vendor's
-largest page allows, and the worker's peak RSS. Results in
-bench/results/throughput_<time>.json.
+largest page allows, the vendors' error answers (429s), the worker's CPU per
+1,000 records, and its peak RSS. Results in bench/results/throughput_<time>.json.
+
+On a machine with few cores (b) is bound by the worker's CPU, not by the vendors:
+one process, one GIL, so (b) cannot go below `b_run_cpu_s`. Where that CPU goes:
+`py-spy record --gil --format raw --pid <the --child process>` (a dev extra); where
+the threads wait: the same with `--idle`, or `--sample`.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +64,9 @@ CONCURRENCY = {"zoho": ZOHO_CONCURRENCY["Enterprise"]}
 # The vendor's largest page (records per call) for a list read; Odoo has no cap (UNCONFIRMED).
 LARGEST_PAGE = {"salesforce": 2000, "hubspot": 100, "zoho": 200, "pipedrive": 500}
 LARGEST_PAGE |= {"sap": 5000, "oracle": 500, "odoo": 1000}
-# Streams whose pages can be requested together once the first is read (offset + total).
-PARALLEL_PAGING = {"sap", "oracle"}
+# Streams whose pages can be requested together once the first is read (offset + total;
+# Odoo: its ids listed, then id windows).
+PARALLEL_PAGING = {"sap", "oracle", "odoo"}
 
 
 # --- the child: one worker process syncing every connection ------------------------------
@@ -68,6 +75,7 @@ PARALLEL_PAGING = {"sap", "oracle"}
 def child_main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
     os.environ.update(job["env"])
+    systems = {s: CONNECTIONS[s] for s in job.get("systems") or CONNECTIONS}
     from core.models import Organisation, SyncOptions
     from core.schemas import ConnectionCreate
     from core.service import IntegrationService
@@ -83,12 +91,14 @@ def child_main(job_path: str) -> None:
     service = IntegrationService.open(settings)
     service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Bench"))
     runs: list[tuple[str, str]] = []
-    for system, count in CONNECTIONS.items():
+    for system, count in systems.items():
         prof = profiles()[system]()
         fields = prof.fields(sandbox)
-        if system in RATE_FIELD:  # the account's limit, shared fairly by its connections
+        if system in RATE_FIELD:
+            # The account's whole limit: its connections share one bucket (core.budgets), so
+            # a share each (limit // count) would hold the account at 1/count of its rate.
             name, limit = RATE_FIELD[system]
-            fields[name] = limit // count
+            fields[name] = limit
         for n in range(count):
             connection = service.connections.connect(
                 ORG,
@@ -110,30 +120,37 @@ def child_main(job_path: str) -> None:
     samples: dict[str, int] = {}
     if job.get("sample"):
         threading.Thread(target=_sample, args=(stop, samples), daemon=True).start()
-    start = time.perf_counter()
+    began_at, cpu_before = datetime.now(UTC), time.process_time()
     thread = threading.Thread(target=worker.run_forever, args=(stop,))
     thread.start()
-    while not all(service.syncs.get_run(ORG, r).state.is_finished for _, r in runs):
-        time.sleep(0.1)
-    seconds = time.perf_counter() - start
+    # Polled rarely and only for runs still going: reading a run costs the worker's GIL.
+    pending = [r for _, r in runs]
+    while pending:
+        time.sleep(0.5)
+        pending = [r for r in pending if not service.syncs.get_run(ORG, r).state.is_finished]
+    run_cpu = time.process_time() - cpu_before
     stop.set()
     thread.join()
     if probe is not None:
         probe.finish()
     out: list[dict[str, Any]] = []
+    finished: list[datetime] = []
     for system, run_id in runs:
         run = service.syncs.get_run(ORG, run_id)
+        finished += [run.finished_at] if run.finished_at else []
         counts = {e.value: c.model_dump(mode="json") for e, c in run.counts.items()}
         ended, began = run.finished_at, run.started_at
         took = (ended - began).total_seconds() if ended and began else None
         out.append({"system": system, "state": run.state.value, "error": run.error,
                     "seconds": took, "counts": counts})  # fmt: skip
+    seconds = (max(finished, default=began_at) - began_at).total_seconds()  # the last run's end
     service.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss, cpu = _peak_rss_mb(), usage.ru_utime + usage.ru_stime
     top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:25])
     print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss, "cpu_s": cpu,
-                      "setup_rss_mb": setup_rss, "samples": top}))  # fmt: skip
+                      "setup_rss_mb": setup_rss, "samples": top,
+                      "run_cpu_s": run_cpu}))  # fmt: skip
 
 
 def _peak_rss_mb() -> float:
@@ -182,6 +199,7 @@ def _leg(
     *,
     sample: bool = False,
     profile: dict[str, Any] | None = None,
+    systems: list[str] | None = None,
 ) -> dict[str, Any]:
     case_env: dict[str, str] = {}
     for system in CONNECTIONS:
@@ -189,6 +207,7 @@ def _leg(
     job = {
         **(profile or {}),
         "sample": sample,
+        "systems": systems,
         "env": {"TOOTHPICK_DATA_DIR": str(workdir / name), "TOOTHPICK_LOG_LEVEL": "WARNING",
                 **case_env, **env},
         "sandbox": {"url": sandbox.url, "tls_url": sandbox.tls_url,
@@ -197,6 +216,7 @@ def _leg(
     job_file = workdir / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
     assert sandbox.process is not None
+    sandbox.control.reset_stats()
     sandbox_cpu = _cpu_s(sandbox.process.pid)
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(job_file)],
@@ -206,6 +226,13 @@ def _leg(
         raise SystemExit(f"leg {name} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["sandbox_cpu_s"] = _cpu_s(sandbox.process.pid) - sandbox_cpu
+    # What the vendors answered other than success, by system and status (429: refused).
+    refused: dict[str, dict[str, int]] = {}
+    for row in sandbox.control.stats()["statuses"]:
+        if int(row["status"]) >= 400:
+            by_status = refused.setdefault(row["system"], {})
+            by_status[str(row["status"])] = by_status.get(str(row["status"]), 0) + row["count"]
+    result["refused"] = refused
     bad = [r for r in result["runs"] if r["state"] != "succeeded"]
     if bad:
         raise SystemExit(f"leg {name}: {len(bad)} run(s) did not succeed: {bad[0]['error']}")
@@ -282,11 +309,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", choices=("rss", "tracemalloc"), help="where (b)'s memory goes, to a file"
     )
+    parser.add_argument("--systems", help="only these systems' connections (comma-separated)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args.child)
         return
+    systems = args.systems.split(",") if args.systems else None
     workdir = Path(tempfile.mkdtemp(prefix="throughput-bench-"))
     with sandbox_process(data_dir=workdir / "sandbox", extra_args=("--latency",)) as sandbox:
         sandbox.control.set_latency(enabled=True, scale=args.latency_scale)
@@ -298,7 +327,7 @@ def main() -> None:
         if not args.skip_sequential:
             one = {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": "1", "TOOTHPICK_ENTITIES_IN_FLIGHT": "1",
                    "TOOTHPICK_PAGES_IN_FLIGHT": "1"}  # fmt: skip
-            legs["sequential"] = _leg("sequential", sandbox, workdir, one)
+            legs["sequential"] = _leg("sequential", sandbox, workdir, one, systems=systems)
             print(f"(a) sequential: {legs['sequential']['seconds']:.1f} s", flush=True)
         legs["in_flight"] = _leg(
             "in_flight",
@@ -307,13 +336,14 @@ def main() -> None:
             {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": str(args.runs_in_flight)},
             sample=args.sample,
             profile=_profile(args.profile),
+            systems=systems,
         )
     b = legs["in_flight"]
     bound = lower_bound(b, args.latency_scale)
     records = sum(c["read"] for r in b["runs"] for c in r["counts"].values())
     report: dict[str, Any] = {
         "records_per_entity": args.records,
-        "connections": sum(CONNECTIONS.values()),
+        "connections": sum(CONNECTIONS[s] for s in systems or CONNECTIONS),
         "records": records,
         "b_in_flight_s": round(b["seconds"], 2),
         "c_lower_bound_s": round(bound["seconds"], 2),
@@ -325,6 +355,9 @@ def main() -> None:
         # CPU rather than on the vendors.
         "b_worker_cpu_s": round(b["cpu_s"], 1),
         "b_sandbox_cpu_s": round(b["sandbox_cpu_s"], 1),
+        # The worker's CPU during the runs alone, and per 1,000 records.
+        "b_run_cpu_s": round(b["run_cpu_s"], 1),
+        "b_cpu_ms_per_1000": round(b["run_cpu_s"] / max(1, records) * 1e6, 1),
         "cores": os.cpu_count(),
         "slowest_runs_s": sorted(
             ((r["system"], round(r["seconds"] or 0, 1)) for r in b["runs"]),
@@ -333,6 +366,7 @@ def main() -> None:
         "lower_bound": bound,
         "samples": b.get("samples", {}),
         "api_calls": api_calls(b),
+        "b_vendor_errors": b["refused"],  # by system and HTTP status; 429 = refused for rate
     }
     if "sequential" in legs:
         a = legs["sequential"]["seconds"]

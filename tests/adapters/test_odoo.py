@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -222,6 +223,36 @@ def test_the_first_page_carries_the_search_count(sandbox: RunningSandbox) -> Non
     pages = list(odoo.read(Entity.PRODUCT, since=None, resume=None))
     assert pages[0].total == 45 == sum(len(p.records) for p in pages)
     assert all(p.total is None for p in pages[1:])
+
+
+@pytest.mark.parametrize("db", ["acme", "globex"])
+def test_pages_in_flight_list_the_ids_once_and_read_what_keyset_pages_read(
+    sandbox: RunningSandbox, db: str
+) -> None:
+    """45 products, 20 a page: the bound, one `search` of ids (its length is the total, no
+    `search_count`) and three id windows at once, the same records and checkpoints."""
+    one = adapter(sandbox, db, detect_deletions=False)
+    sequential = list(one.read(Entity.PRODUCT, since=None, resume=None))
+    ahead = adapter(sandbox, db, detect_deletions=False)
+    ahead.context.pages_in_flight = 4
+    methods: list[str] = []
+    call = ahead.orm.call
+
+    def noted(model: str, method: str, **kwargs: Any) -> Any:
+        methods.append(method)
+        return call(model, method, **kwargs)
+
+    ahead.orm.call = noted  # type: ignore[method-assign]
+    pages = list(ahead.read(Entity.PRODUCT, since=None, resume=None))
+    assert methods == ["search_read", "search", *["search_read"] * 3]  # bound, ids, windows
+    assert [[r.external_id for r in p.records] for p in pages] == [
+        [r.external_id for r in p.records] for p in sequential
+    ]
+    assert [p.resume for p in pages[:-1]] == [p.resume for p in sequential[:-1]]
+    assert pages[0].total == 45 and pages[-1].resume is None
+    # the same calls: login, bound, then `search` + 3 windows where there were 3 pages +
+    # `search_count`
+    assert ahead.stats.api_calls == one.stats.api_calls
 
 
 def test_a_refused_row_fails_alone_and_the_rest_is_imported_again(sandbox: RunningSandbox) -> None:

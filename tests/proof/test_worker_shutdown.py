@@ -96,7 +96,7 @@ def test_sigterm_hands_the_runs_back_and_the_next_worker_resumes_them(hub: Hub) 
 
 
 @pytest.mark.slow
-@pytest.mark.systems("sap", "oracle")
+@pytest.mark.systems("sap", "oracle", "odoo")
 def test_a_killed_worker_with_entities_and_pages_in_flight_loses_and_repeats_nothing(
     hub: Hub,
 ) -> None:
