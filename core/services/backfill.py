@@ -13,9 +13,14 @@ flight cannot queue its backfill at once. It is then recorded as pending (a log 
 the connection with the fields) and queued as soon as that run ends
 (`queue_pending`, from SyncService.record_outcome): pending changes pile up until one
 backfill covers them all; one still refused (another run came first) waits for the next
-run's end. The run in flight keeps the mapping it started with: each record it stores
-is complete under that mapping (its adapter was opened with it), never a half of the
-new one; the backfill after it brings every record to the new mapping.
+run's end. A backfill run that fails for good (its retries spent, or a failure no retry
+helps) leaves its fields pending again, for the end of the connection's next run: the
+stored records stay out of date until one backfill succeeds, and the connection's log
+says so; never at its own end, which would retry a failing backfill in a loop.
+
+The run in flight keeps the mapping it started with: each record it stores is complete
+under that mapping (its adapter was opened with it), never a half of the new one; the
+backfill after it brings every record to the new mapping.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from core.models import (
     LogLevel,
     LogStatus,
     Operation,
+    RunState,
     RunTrigger,
     SyncOptions,
     SyncRun,
@@ -122,6 +128,11 @@ class MappingBackfill:
         connection = self._store.get_connection(run.organisation_id, run.connection_id)
         if connection is None:
             return None
+        if run.options.backfill and not run.options.dry_run:
+            ended = self._store.get_run(run.organisation_id, run.id)
+            if ended is not None and ended.state is RunState.FAILED:
+                self._pend_again(connection, ended)
+                return None
         fields = self.pending(connection)
         if not fields:
             return None
@@ -138,6 +149,19 @@ class MappingBackfill:
             ok=True,
         )
         return follow
+
+    def _pend_again(self, connection: Connection, failed: SyncRun) -> None:
+        fields = {Entity(e): list(n) for e, n in failed.options.backfill_fields.items()}
+        if not fields:
+            return
+        self._log(
+            connection,
+            f"Backfill run {failed.id} failed ({_words(fields)}): the stored records keep "
+            "their old values for these fields until a backfill succeeds; it is queued again "
+            "when the connection's next run ends",
+            _marker(PENDING, fields, failed_run=failed.id),
+            ok=False,
+        )
 
     def pending(self, connection: Connection) -> Fields:
         """The fields of the mapping changes logged since the last backfill was queued."""

@@ -225,19 +225,20 @@ class FieldBackfill:
 
     def _report(self) -> None:
         r, parts = self.result, []
+        would = "would be " if self.ctx.dry_run else ""  # a dry run stores nothing
         if r.read:
             how = "whole records" if self.whole else f"only {', '.join(r.read)}"
             parts.append(
                 f"{', '.join(r.read)} mapped: read for every record ({how}; "
-                f"{self.counts.pages:,} page(s)), filled or changed in "
+                f"{self.counts.pages:,} page(s)), {would}filled or changed in "
                 f"{r.filled_records:,} record(s)"
             )
         elif self.whole:
-            parts.append(f"every record re-read: {r.filled_records:,} changed")
+            parts.append(f"every record re-read: {r.filled_records:,} {would}changed")
         if r.cleared:
             parts.append(
-                f"{', '.join(r.cleared)} unmapped: cleared in {r.cleared_records:,} record(s) "
-                "without a vendor call"
+                f"{', '.join(r.cleared)} unmapped: {would}cleared in {r.cleared_records:,} "
+                "record(s) without a vendor call"
             )
         self.ctx.audit.add(
             Operation.PULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.errors import FailureCategory
 from core.models import Direction, Entity, FieldOverride, RunState, SyncRun
 from core.runtime import Runtime
 from core.schemas import ConnectionUpdate, LogFilter, RunOutcome
@@ -99,3 +100,39 @@ def test_a_backfill_refused_at_a_runs_end_waits_for_the_next_end(
         Entity.CONTACT: ["custom.tier"]
     }
     assert backfill.queue_pending(second) is None  # queued once
+
+
+def test_a_failed_backfill_is_pending_again_and_queued_after_the_next_run_not_its_own(
+    runtime: Runtime, connections: ConnectionService, syncs: SyncService
+) -> None:
+    backfill = MappingBackfill(store=runtime.store, queue_sync=syncs.queue_sync)
+    connections.on_mapping_change(backfill)
+    syncs.on_run_end(backfill.queue_pending)
+    connection = create(connections, ORG)
+    connections.update_connection(
+        ORG,
+        connection.id,
+        ConnectionUpdate(field_overrides=[_o(Entity.CONTACT, "custom.tier", "tier")]),
+    )
+    [queued] = _active(syncs, connection.id)
+    assert queued.options.backfill
+    claimed = syncs.claim_run(queued.id, "worker", stale_after_s=60)
+    assert claimed is not None
+    failed = RunOutcome(
+        state=RunState.FAILED,
+        counts={},
+        error="mapping refused",
+        error_category=FailureCategory.CONFIG,
+    )
+    assert syncs.record_outcome(claimed, "worker", failed)  # a failure no retry helps
+    assert _active(syncs, connection.id) == []  # not again at its own end: no loop
+    stored = runtime.store.get_connection(ORG, connection.id)
+    assert stored is not None
+    assert backfill.pending(stored) == {Entity.CONTACT: ["custom.tier"]}
+    said = [e.message for e in runtime.store.query_logs(ORG, LogFilter(text="failed")).items]
+    assert any(f"Backfill run {queued.id} failed (contact: custom.tier)" in m for m in said)
+
+    _finish(syncs, syncs.queue_sync(ORG, connection.id))  # the connection's next run
+    [again] = _active(syncs, connection.id)
+    assert again.options.backfill_fields == {Entity.CONTACT: ["custom.tier"]}
+    assert backfill.pending(stored) == {}
