@@ -11,9 +11,10 @@ lifted on both sides, as in bench/sync_bench.py, whose legs and hub it reuses):
    (API calls and time, as a fraction of the full sync's);
 3. a reconciliation after 100 records differ behind the hub's back (a third purged,
    a third created, a third edited through the sandbox's control API): the catch-up
-   read carries creates and edits, the count shows the purges, id-range counts narrow
-   them to ids where the vendor counts a range (core.sync.bisection; else one listing)
-   and the repair deletes them.
+   read carries creates and edits (and Odoo's, whose incremental sweeps its id listing
+   for purges, the purges too: nothing is left to narrow), the count shows the purges,
+   id-range counts narrow them to ids where the vendor counts a range
+   (core.sync.bisection; else one listing) and the repair deletes them.
 
 Ratios are printed and written to bench/results/reconcile_<time>.json.
 """
@@ -42,6 +43,7 @@ DIFFERING = 100
 def _totals(result: dict[str, Any]) -> dict[str, Any]:
     counts = list(result["counts"].values())
     keys = ("api_calls", "pages", "missing", "extra", "stale", "repaired", "unexplained")
+    keys += ("created", "updated", "deleted")  # the catch-up's and the repair's, together
     out = {k: sum(c.get(k) or 0 for c in counts) for k in keys}
     out["vendor_count"] = sum(c.get("vendor_count") or 0 for c in counts)
     out["held_count"] = sum(c.get("held_count") or 0 for c in counts)
@@ -123,7 +125,8 @@ def report(result: dict[str, Any]) -> None:
         f"({result['time_ratio_nothing_differs']:.2%}) | 100 differ {diff['seconds']:7.1f} s "
         f"{diff['api_calls']:>6} calls ({result['time_ratio_100_differ']:.1%}): "
         f"{diff['missing']} missing, {diff['extra']} extra, {diff['stale']} stale, "
-        f"{diff['repaired']} repaired, {diff['unexplained']} unexplained; "
+        f"{diff['repaired']} repaired, {diff['unexplained']} unexplained (in all, with the "
+        f"catch-up: {diff['created']} new, {diff['updated']} updated, {diff['deleted']} deleted); "
         f"held {diff['held_count']:,} of {diff['vendor_count']:,}"
     )
 
