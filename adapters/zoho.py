@@ -214,11 +214,18 @@ class ZohoAdapter(BaseAdapter):
                     results[i] = WriteResult(record.external_id, new_id, at, error)
         return [results[i] for i in range(len(records))]
 
-    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        return {str(f["api_name"]) for f in self._fields_meta(spec) if f.get("api_name")}
+
+    def _fields_meta(self, spec: EntitySpec) -> list[dict[str, Any]]:
         reply = self.session.request_json(
             "GET", "settings/fields", params={"module": spec.vendor_object}
         )
-        found = (reply.body or {}).get("fields", [])
+        found = (reply.body or {}).get("fields", []) if isinstance(reply.body, dict) else []
+        return [f for f in found if isinstance(f, dict)]
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        found = self._fields_meta(spec)
         return [
             VendorField(f["api_name"], f["field_label"], f["data_type"], True, not f["read_only"])
             for f in found
