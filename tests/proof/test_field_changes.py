@@ -132,7 +132,9 @@ def _fails_in_one_line(hub: Hub, vendor: Vendor, run: SyncRun, missing: str) -> 
     error = run.error or ""
     assert "\n" not in error.strip(), error
     assert entity.value in error and missing in error and "mapping" in error, error
-    assert run.counts.get(entity) is None or run.counts[entity].updated == 0, run.counts
+    c = run.counts[entity]
+    # Told by the vendor's metadata (one listing), before a record was asked for.
+    assert c.metadata_calls >= 1 and c.read_calls == 0 and c.read == c.updated == 0, c
 
 
 @pytest.mark.parametrize("how", ["rename", "delete"])
