@@ -176,10 +176,7 @@ class ZohoAdapter(BaseAdapter):
             yield page
 
     def _field_types(self, spec: EntitySpec) -> dict[str, str]:
-        reply = self.session.request_json(
-            "GET", "settings/fields", params={"module": spec.vendor_object}
-        )
-        found = (reply.body or {}).get("fields", []) if isinstance(reply.body, dict) else []
+        found = self._fields_meta(spec)
         return {str(f.get("api_name")): str(f.get("data_type") or "") for f in found}
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
