@@ -205,6 +205,12 @@ class Adapter(Protocol):
 
     def discover_fields(self, entity: Entity) -> list[VendorField]: ...
 
+    def check_fields(self, entity: Entity) -> None:
+        """InvalidInputError, in one line, when the connection's mapping names vendor fields
+        the vendor no longer has (renamed or deleted by its admin): the engine asks before
+        an entity's first read or write of a run (adapters.mapped_fields)."""
+        ...
+
     def read(
         self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
     ) -> Iterator[RemotePage]:

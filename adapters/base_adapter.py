@@ -38,6 +38,7 @@ from adapters.budget import CallKind, counting_as
 from adapters.circuit import CircuitBreaker
 from adapters.failures import Resolution
 from adapters.http import Reply, VendorSession
+from adapters.mapped_fields import fields_gone, mapped_by_overrides, missing
 from adapters.mapping import FieldMap
 from adapters.oauth import EXPIRES_AT, TOKEN_METADATA, OAuth2
 from adapters.paging import PageRequest
@@ -95,6 +96,8 @@ class BaseAdapter:
     # Query options that make the vendor report a read's total on its first page (OData's
     # $inlinecount, Oracle's totalResults): sent on that page only, as counting costs it.
     count_params: ClassVar[dict[str, str]] = {}
+    # The vendor's field names ignore case (Salesforce): so does the mapped-field check.
+    fold_field_case: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -111,6 +114,7 @@ class BaseAdapter:
         self._secret = {k: v.get_secret_value() for k, v in context.secret.items()}
         self._maps: dict[Entity, FieldMap] = {}
         self._selected: dict[Entity, FieldMap] = {}  # a read of some fields only (read_fields)
+        self._fields_checked: set[Entity] = set()
         self.session = VendorSession(
             vendor=self.info.label,
             base_url=self.base_url,
@@ -219,6 +223,26 @@ class BaseAdapter:
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         """The vendor's custom fields for an entity, from its metadata API."""
         return []
+
+    def field_names(self, spec: EntitySpec) -> set[str] | None:
+        """Every field the vendor's metadata lists for the entity now, named as the field
+        map names them (custom ones with their prefix); None: the vendor cannot tell."""
+        return None
+
+    def check_fields(self, entity: Entity) -> None:
+        """Refuse, in one line, a run whose mapping names vendor fields the vendor no longer
+        has (adapters.mapped_fields); asked once per entity and adapter (a run)."""
+        if entity in self._fields_checked:
+            return
+        spec = self.spec(entity)
+        paths = mapped_by_overrides(spec.fields, self.field_map(entity))
+        if paths:
+            with counting_as(CallKind.METADATA):
+                known = self.field_names(spec)
+            gone = missing(paths, known, fold_case=self.fold_field_case) if known else []
+            if gone:
+                raise fields_gone(self.info.label, spec.vendor_object, entity, gone)
+        self._fields_checked.add(entity)
 
     def probe(self) -> str:
         """One cheap authenticated read for `check`; returns what was seen, in words."""

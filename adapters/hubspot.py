@@ -349,6 +349,10 @@ class HubSpotAdapter(BaseAdapter):
             self._properties[object_type] = found if isinstance(found, list) else []
         return self._properties[object_type]
 
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        """Every property of the object (the properties API, once per adapter)."""
+        return {maps.P + str(p["name"]) for p in self.properties(spec.vendor_object)}
+
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         return [
             VendorField(

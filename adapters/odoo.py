@@ -330,6 +330,10 @@ class OdooAdapter(BaseAdapter):
         )
         return [results[position] for position in range(len(records))]
 
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        described = self.orm.call(spec.vendor_object, "fields_get", params={"attributes": ["type"]})
+        return set(described) if isinstance(described, dict) else set()
+
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         described = self.orm.call(
             spec.vendor_object, "fields_get", params={"attributes": ["string", "type", "readonly"]}

@@ -40,6 +40,7 @@ from adapters.oracle_specs import (
     UNSUPPORTED,
     creation_defaults,
     described_custom_fields,
+    described_field_names,
 )
 from adapters.oracle_writes import CHILDREN, CORRELATION, OracleWriter, literal
 from adapters.paging import OffsetPaginator, PageRequest
@@ -359,6 +360,10 @@ class OracleAdapter(BaseAdapter):
         """App Composer fields (`*_c`) and flexfield segments (ItemDFF), from `/describe`."""
         body = self.session.request_json("GET", f"{spec.endpoint}/describe").body
         return described_custom_fields(body, spec.vendor_object)
+
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        body = self.session.request_json("GET", f"{spec.endpoint}/describe").body
+        return described_field_names(body, spec.vendor_object)
 
     def probe(self) -> str:
         wanted = self.context.connection.entities

@@ -198,6 +198,17 @@ def _field(attribute: dict[str, Any], prefix: str) -> VendorField:
     return VendorField(prefix + name, label, kind, True, bool(attribute.get("updatable", True)))
 
 
+def described_field_names(describe: Any, resource: str) -> set[str]:
+    """Every attribute of a describe document, its children's as `<child>.items.0.<name>`
+    (the field map's paths), and the children themselves."""
+    shape = dig(describe, f"Resources.{resource}") or {}
+    found = {str(a.get("name")) for a in shape.get("attributes") or ()}
+    for child, child_shape in (shape.get("children") or {}).items():
+        found.add(child)
+        found |= {f"{child}.items.0.{a.get('name')}" for a in child_shape.get("attributes") or ()}
+    return found
+
+
 def described_custom_fields(describe: Any, resource: str) -> list[VendorField]:
     """Custom attributes of a describe document: the resource's own, and its children's
     (as `<child>.items.0.<name>`, where an expanded child's first row sits)."""

@@ -186,16 +186,29 @@ class PipedriveAdapter(BaseAdapter):
         return read_time(data, "update_time")
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        return [
+            VendorField(f"custom_fields.{f['field_code']}", f["field_name"], f["field_type"], True)
+            for f in self._fields_meta(spec)
+            if f.get("is_custom_field")
+        ]
+
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        """Every field of the object: custom ones under `custom_fields.` as records carry them."""
+        return {
+            ("custom_fields." if f.get("is_custom_field") else "") + str(f["field_code"])
+            for f in self._fields_meta(spec)
+        }
+
+    def _fields_meta(self, spec: EntitySpec) -> list[dict[str, Any]]:
+        """The object's field listing (v2 `<object>Fields`, every cursor page)."""
         path = f"/api/v2/{spec.vendor_object[:-1].replace('activitie', 'activity')}Fields"
-        found: list[VendorField] = []
+        found: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             params = {"limit": LIMIT, **({"cursor": cursor} if cursor else {})}
             body = self.session.request_json("GET", path, params=params).body or {}
-            for f in body.get("data") or []:
-                if f.get("is_custom_field"):
-                    name = f"custom_fields.{f['field_code']}"
-                    found.append(VendorField(name, f["field_name"], f["field_type"], True))
+            data = body.get("data") or []
+            found += [f for f in data if isinstance(f, dict) and "field_code" in f]
             cursor = (body.get("additional_data") or {}).get("next_cursor")
             if not cursor:
                 return found

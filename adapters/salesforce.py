@@ -394,6 +394,15 @@ class SalesforceAdapter(BaseAdapter):
             found += self.records(spec, reply)
         return self.to_page(spec, fields, found).records
 
+    fold_field_case = True  # SOQL names are case-insensitive
+
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        """Fields (and relationship names, for `Account.Name`) the integration user sees."""
+        described = self.describe(spec.vendor_object)
+        return {str(f["name"]) for f in described} | {
+            str(f["relationshipName"]) for f in described if f.get("relationshipName")
+        }
+
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         return [
             VendorField(

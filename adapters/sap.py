@@ -47,7 +47,7 @@ from adapters.paging import ODataPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
-from adapters.sap_children import extension_fields
+from adapters.sap_children import extension_fields, property_names
 from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
 from adapters.sap_writes import SapBatchWriter, filter_any, literal
 from adapters.spec import read_time
@@ -295,6 +295,12 @@ class SapAdapter(BaseAdapter):
 
     def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
         return dig_count(reply.body, "d.__count")  # a string in OData V2
+
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        """Properties and navigations of the entity type, from the service's $metadata."""
+        url = f"{ODATA}/{SERVICE[spec.vendor_object]}/$metadata"
+        text = self.session.request("GET", url, headers={"Accept": "application/xml"}).content
+        return property_names(text, f"{spec.vendor_object}Type", vendor=self.info.label)
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
         """Extension fields (YY1_/ZZ1_) of the entity type, from the service's $metadata."""

@@ -131,6 +131,20 @@ def document_defaults(vendor_object: str, body: dict[str, Any], sales_area: str)
     }
 
 
+def property_names(metadata: bytes, entity_type: str, *, vendor: str) -> set[str]:
+    """Every property and navigation property of one entity type."""
+    if b"<!DOCTYPE" in metadata or b"<!ENTITY" in metadata:
+        raise VendorError(f"{vendor} sent $metadata with a DTD; it was not read")
+    root = ElementTree.fromstring(metadata)  # noqa: S314 - no DTD, so no entity expansion
+    return {
+        prop.get("Name", "")
+        for node in root.iter()
+        if node.tag.endswith("EntityType") and node.get("Name") == entity_type
+        for prop in node
+        if prop.tag.endswith(("}Property", "}NavigationProperty"))
+    }
+
+
 def extension_fields(metadata: bytes, entity_type: str, *, vendor: str) -> list[VendorField]:
     """The extension fields (YY1_/ZZ1_, or flagged sap:is-extension-field) of one entity type."""
     if b"<!DOCTYPE" in metadata or b"<!ENTITY" in metadata:

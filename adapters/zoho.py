@@ -176,10 +176,7 @@ class ZohoAdapter(BaseAdapter):
             yield page
 
     def _field_types(self, spec: EntitySpec) -> dict[str, str]:
-        reply = self.session.request_json(
-            "GET", "settings/fields", params={"module": spec.vendor_object}
-        )
-        found = (reply.body or {}).get("fields", []) if isinstance(reply.body, dict) else []
+        found = self._fields_meta(spec)
         return {str(f.get("api_name")): str(f.get("data_type") or "") for f in found}
 
     def fetch_one(self, spec: EntitySpec, external_id: str) -> Mapping[str, Any] | None:
@@ -214,11 +211,18 @@ class ZohoAdapter(BaseAdapter):
                     results[i] = WriteResult(record.external_id, new_id, at, error)
         return [results[i] for i in range(len(records))]
 
-    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+    def field_names(self, spec: EntitySpec) -> set[str]:
+        return {str(f["api_name"]) for f in self._fields_meta(spec) if f.get("api_name")}
+
+    def _fields_meta(self, spec: EntitySpec) -> list[dict[str, Any]]:
         reply = self.session.request_json(
             "GET", "settings/fields", params={"module": spec.vendor_object}
         )
-        found = (reply.body or {}).get("fields", [])
+        found = (reply.body or {}).get("fields", []) if isinstance(reply.body, dict) else []
+        return [f for f in found if isinstance(f, dict)]
+
+    def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
+        found = self._fields_meta(spec)
         return [
             VendorField(f["api_name"], f["field_label"], f["data_type"], True, not f["read_only"])
             for f in found

@@ -209,6 +209,30 @@ class SandboxControl:
     def clear_webhooks(self, system: str, tenant: str) -> None:
         self._call("DELETE", f"/{system}/{tenant}/webhooks")
 
+    def change_fields(
+        self,
+        system: str,
+        tenant: str,
+        object_name: str,
+        *,
+        add: list[Mapping[str, Any]] | None = None,
+        rename: Mapping[str, str] | None = None,
+        delete: list[str] | None = None,
+    ) -> list[str]:
+        """Add, rename or delete custom fields of an object as the vendor's admin would
+        (metadata, records and queries follow); returns the custom fields now. A reset
+        undoes it. e.g. change_fields("salesforce", "acme", "Account",
+        rename={"Region__c": "Sales_Region__c"})."""
+        body = {"add": list(add or []), "rename": dict(rename or {}), "delete": list(delete or [])}
+        path = f"/{system}/{tenant}/objects/{object_name}/fields"
+        found: list[str] = self._call("PUT", path, json=body)["custom_fields"]
+        return found
+
+    def custom_fields(self, system: str, tenant: str, object_name: str) -> list[str]:
+        path = f"/{system}/{tenant}/objects/{object_name}/fields"
+        found: list[str] = self._call("GET", path)["custom_fields"]
+        return found
+
     def create(
         self, system: str, tenant: str, object_name: str, fields: Mapping[str, Any]
     ) -> TruthRecord:

@@ -209,6 +209,7 @@ class SyncEngine:
         support = ctx.adapter.info.support(entity)
         ctx.progress.entity_started_at, ctx.progress.entity_expected = utcnow(), None
         ctx.checkpoint(entity, f"Starting {entity.value}")
+        ctx.adapter.check_fields(entity)  # a mapped field gone: nothing read, stored or sent
         options = ctx.run.options
         if options.backfill:
             FieldBackfill(ctx, entity, options.backfill_fields.get(entity, [])).run()

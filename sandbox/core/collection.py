@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from sandbox.core.draw import Draw
 from sandbox.core.entry import Entry
+from sandbox.core.field_changes import FieldChange
 from sandbox.core.schema import FieldDef, GenContext, ObjectSpec, generate_value
 
 Order = Literal["index", "modified"]
@@ -55,9 +56,10 @@ class Collection:
     ) -> None:
         self.spec = spec
         self.count = count
-        self.custom_fields = custom_fields
-        self.fields: tuple[FieldDef, ...] = spec.fields + custom_fields
-        self.field_index: dict[str, FieldDef] = {f.name: f for f in self.fields}
+        # Each custom field as first drawn, and its name now (None: deleted): base values stay
+        # the same through renames and deletions, as the vendor keeps the column's data.
+        self._drawn: list[tuple[FieldDef, FieldDef | None]] = [(f, f) for f in custom_fields]
+        self._set_custom(custom_fields)
         self.step_ms = _step_for(count)
         self._key = key
         self._ctx = ctx
@@ -72,6 +74,20 @@ class Collection:
         self._next_index = count
         self._last_ms = 0
         self.version = 0  # bumped by every write: a cache key for derived results
+
+    def _set_custom(self, custom_fields: tuple[FieldDef, ...]) -> None:
+        self.custom_fields = custom_fields
+        self.fields: tuple[FieldDef, ...] = self.spec.fields + custom_fields
+        self.field_index: dict[str, FieldDef] = {f.name: f for f in self.fields}
+
+    def change_fields(self, change: FieldChange) -> None:
+        """An admin's edit of the object's custom fields (sandbox.core.field_changes): the
+        records keep their modified time, as a vendor's schema change does not touch them."""
+        self._drawn = change.apply(self._drawn, standard=self.spec.field_index)
+        for entry in self._overlay.values():
+            change.move_values(entry.fields)
+        self._set_custom(tuple(now for _drawn, now in self._drawn if now is not None))
+        self.version += 1
 
     # --- reading -------------------------------------------------------------------
 
@@ -91,9 +107,10 @@ class Collection:
         """The untouched base record `index` (ignores the overlay)."""
         draw = Draw(self._key, index)
         fields = self._generator(draw, index, self._ctx)
-        if self.custom_fields:
-            for custom in self.custom_fields:
-                fields[custom.name] = None if custom.external_id else generate_value(draw, custom)
+        for drawn, now in self._drawn:
+            value = None if drawn.external_id else generate_value(draw, drawn)
+            if now is not None:
+                fields[now.name] = value
         modified = BASE_START_MS + (index + 1) * self.step_ms
         return Entry(index, self._format(index), fields, modified - CREATED_LAG_MS, modified)
 

@@ -51,6 +51,7 @@ class ControlApi(RecordRoutes):
             ("/{system}/{tenant}/clock", self.tenant_clock, ["GET", "PUT"]),
             ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
             ("/{system}/{tenant}/objects/{object}", self.records, ["GET", "POST"]),
+            ("/{system}/{tenant}/objects/{object}/fields", self.fields, ["GET", "PUT"]),
             (
                 "/{system}/{tenant}/objects/{object}/{record_id}",
                 self.record,

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from sandbox.core.collection import Collection
 from sandbox.core.entry import Entry
+from sandbox.core.field_changes import FieldChange, FieldChangeError
 from sandbox.core.http import BodyError, json_response, parse_json
 from sandbox.core.tenants import Tenant
 
@@ -120,6 +121,19 @@ class RecordRoutes:
             "next": entries[-1].index if more and entries else None,
             "total": collection.count_matching(since, None, include_deleted=include_deleted),
         }
+
+    async def fields(self, request: Request) -> Any:
+        """GET the object's custom fields; PUT a change to them as the vendor's admin:
+        `{"add": [{"name": "Note__c", "type": "string"}], "rename": {"A__c": "B__c"},
+        "delete": ["C__c"]}` (sandbox.core.field_changes). A reset undoes it."""
+        tenant, object_name, _collection = self._collection(request)
+        if request.method == "PUT":
+            try:
+                change = FieldChange.from_json(await body_of(request))
+                tenant.change_fields(object_name, change)
+            except FieldChangeError as exc:
+                raise ControlError(400, f"{object_name}: {exc}") from None
+        return {"custom_fields": [f.name for f in tenant.custom_fields(object_name)]}
 
     async def record(self, request: Request) -> Any:
         tenant, object_name, collection = self._collection(request)

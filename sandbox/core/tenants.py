@@ -18,6 +18,7 @@ from sandbox.core.clock import now_ms
 from sandbox.core.collection import Collection
 from sandbox.core.draw import Draw, collection_key
 from sandbox.core.entry import Entry
+from sandbox.core.field_changes import FieldChange
 from sandbox.core.limits import RateBudget, RateLimitConfig
 from sandbox.core.schema import FieldDef, ObjectSpec
 from sandbox.core.webhooks import ChangeEvent, ChangeKind
@@ -57,6 +58,10 @@ class Tenant:
         self.specs = dict(specs)
         self.budget = RateBudget(config.limits)
         self.extras: dict[str, Any] = {}
+        # What vendors derive from the objects' fields (describe, $metadata, fields_get):
+        # dropped whenever an admin changes a field (change_fields) and on reset.
+        self.schema_cache: dict[str, Any] = {}
+        self._field_changes: dict[str, list[FieldChange]] = {}
         self._overrides = dict(scale_overrides or {})
         self._scale: dict[str, int] = {}
         self._collections: dict[str, Collection] = {}
@@ -133,8 +138,28 @@ class Tenant:
                 ctx=self,
                 custom_fields=tuple(self.config.custom_fields.get(object_name, ())),
             )
+            for change in self._field_changes.get(object_name, ()):
+                found.change_fields(change)
             self._collections[object_name] = found
         return found
+
+    def custom_fields(self, object_name: str) -> tuple[FieldDef, ...]:
+        """The object's custom fields now: as shipped, then as an admin changed them."""
+        if object_name not in self._field_changes:
+            return tuple(self.config.custom_fields.get(object_name, ()))
+        return self.collection(object_name).custom_fields
+
+    def custom_field_map(self) -> dict[str, tuple[FieldDef, ...]]:
+        names = set(self.config.custom_fields) | set(self._field_changes)
+        return {name: self.custom_fields(name) for name in names}
+
+    def change_fields(self, object_name: str, change: FieldChange) -> tuple[FieldDef, ...]:
+        """Add, rename or delete custom fields of one object (sandbox.core.field_changes);
+        FieldChangeError if the change does not fit the fields as they are."""
+        self.collection(object_name).change_fields(change)
+        self._field_changes.setdefault(object_name, []).append(change)
+        self.schema_cache.clear()
+        return self.collection(object_name).custom_fields
 
     def set_scale(self, scale: Mapping[str, int]) -> None:
         """Change base record counts; an object whose scale changes starts afresh."""
@@ -152,6 +177,8 @@ class Tenant:
         self._collections.clear()
         self._scale.clear()  # also the memo of resolved defaults
         self.extras.clear()
+        self.schema_cache.clear()
+        self._field_changes.clear()
         self.budget.reset()
         if scale:
             self.set_scale(scale)

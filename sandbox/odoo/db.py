@@ -33,10 +33,10 @@ class OdooDb:
 
     @cached_property
     def models(self) -> dict[str, ModelMeta]:
-        cache = self.tenant.extras.get("odoo.models")
+        cache = self.tenant.schema_cache.get("odoo.models")
         if cache is None:
-            cache = build_models(self.version, self.tenant.config.custom_fields)
-            self.tenant.extras["odoo.models"] = cache
+            cache = build_models(self.version, self.tenant.custom_field_map())
+            self.tenant.schema_cache["odoo.models"] = cache
         return dict(cache)
 
     @staticmethod

@@ -49,13 +49,13 @@ def change_indicator(entry: Entry) -> str:
 def resources_for(tenant: Tenant) -> dict[str, Resource]:
     """The tenant's resources: accounts gain their `_c` fields; items keep their
     flexfield segments for the ItemDFF child."""
-    found: dict[str, Resource] | None = tenant.extras.get("oracle.resources")
+    found: dict[str, Resource] | None = tenant.schema_cache.get("oracle.resources")
     if found is None:
         found = {}
         for name, resource in RESOURCES.items():
             extra = tuple(
                 Attr(f.name, _kind(f.type), f.display_label, max_length=f.length, custom=True)
-                for f in tenant.config.custom_fields.get(name, ())
+                for f in tenant.custom_fields(name)
             )
             owner = DFF_OWNER.get(name)
             found[name] = resource if owner else with_custom(resource, extra)
@@ -63,7 +63,7 @@ def resources_for(tenant: Tenant) -> dict[str, Resource]:
                 found[f"{name}.{owner}"] = with_custom(CHILDREN[(name, owner)], extra)
         for (parent, child), resource in CHILDREN.items():
             found.setdefault(f"{parent}.{child}", resource)
-        tenant.extras["oracle.resources"] = found
+        tenant.schema_cache["oracle.resources"] = found
     return found
 
 

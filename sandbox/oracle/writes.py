@@ -158,7 +158,7 @@ def prepare_create(
             "PrimaryUOMValue": "Each",
             "CustomerOrderFlag": True,
         }
-        segments = {f.name for f in tenant.config.custom_fields.get("itemsV2", ())}
+        segments = {f.name for f in tenant.custom_fields("itemsV2")}
         unknown = sorted(k for k in flex if k not in segments and k not in FLEX_KEYS)
         if unknown:
             raise fail(

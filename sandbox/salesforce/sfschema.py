@@ -80,7 +80,7 @@ class SfObject:
 
 def schema_of(tenant: Tenant) -> dict[str, SfObject]:
     """Lower-case object name -> SfObject for this tenant (cached in tenant.extras)."""
-    cached: dict[str, SfObject] | None = tenant.extras.get("sf_schema")
+    cached: dict[str, SfObject] | None = tenant.schema_cache.get("sf_schema")
     if cached is not None:
         return cached
     integration_user = tenant.id_of("User", 0)
@@ -105,7 +105,7 @@ def schema_of(tenant: Tenant) -> dict[str, SfObject]:
             if definition.type == "reference" and definition.reference_to and rel:
                 obj.relationships[rel.lower()] = (definition.name, definition.reference_to)
         objects[name.lower()] = obj
-    tenant.extras["sf_schema"] = objects
+    tenant.schema_cache["sf_schema"] = objects
     return objects
 
 

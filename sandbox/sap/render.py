@@ -28,13 +28,13 @@ EVERYTHING: dict[str, Any] = {}
 
 def sets_for(tenant: Tenant) -> dict[str, EntitySet]:
     """The tenant's entity sets: the standard ones plus its YY1_ extension fields."""
-    found: dict[str, EntitySet] | None = tenant.extras.get("sap.sets")
+    found: dict[str, EntitySet] | None = tenant.schema_cache.get("sap.sets")
     if found is None:
         found = {
-            name: entity_set.with_custom(tuple(tenant.config.custom_fields.get(name, ())))
+            name: entity_set.with_custom(tuple(tenant.custom_fields(name)))
             for name, entity_set in ALL_SETS.items()
         }
-        tenant.extras["sap.sets"] = found
+        tenant.schema_cache["sap.sets"] = found
     return found
 
 

@@ -112,6 +112,9 @@ class MemoryAdapter:
     def discover_fields(self, entity: Entity) -> list[VendorField]:
         return [VendorField(name="loyalty", label="Loyalty", type="string", custom=True)]
 
+    def check_fields(self, entity: Entity) -> None:
+        """Every field a mapping names is the memory vendor's (rows hold any key)."""
+
     def _remote(self, external_id: str, row: VendorRow) -> RemoteRecord:
         return RemoteRecord(
             external_id=external_id,
