@@ -42,8 +42,8 @@ DIFFERING = 100
 
 def _totals(result: dict[str, Any]) -> dict[str, Any]:
     counts = list(result["counts"].values())
-    keys = ("api_calls", "pages", "missing", "extra", "stale", "repaired", "unexplained")
-    keys += ("created", "updated", "deleted")  # the catch-up's and the repair's, together
+    keys: tuple[str, ...] = ("api_calls", "pages", "missing", "extra", "stale", "repaired")
+    keys += ("unexplained", "created", "updated", "deleted")  # with the catch-up's
     out = {k: sum(c.get(k) or 0 for c in counts) for k in keys}
     out["vendor_count"] = sum(c.get("vendor_count") or 0 for c in counts)
     out["held_count"] = sum(c.get("held_count") or 0 for c in counts)
