@@ -24,7 +24,9 @@ from adapters.wide_reads import FieldGroups, merge_groups, split_fields
 from core.iterables import batched
 
 URI_LIMIT = 16_384  # bytes of request URI Salesforce takes (knowledge article 000386264)
-SLACK = 256  # the request line's method and version, and room for error
+# Salesforce counts the headers with the URI (431 past the sum): room for ours (bearer
+# token, Sforce-Query-Options, Accept...) and the request line's method and version.
+SLACK = 1_024
 ID_CHUNK = 200  # ids per `Id IN (...)` query
 SYSTEM_COLUMNS = ("Id", "SystemModstamp", "CreatedDate", "IsDeleted")
 _LONGEST_ID = "0" * 18  # Salesforce ids are 15 or 18 characters
