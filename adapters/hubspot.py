@@ -3,7 +3,9 @@
 A read runs in phases, each checkpointed (the resume position names its phase):
 
 1. `list` (full reads only): GET /crm/v3/objects/{type}?limit=100&properties=...,
-   `after` cursors. Not ordered by change, so it is followed by
+   `after` cursors (properties past what a URL takes are read for each page's ids
+   with POST .../batch/read, names in the body: adapters.wide_reads). Not ordered
+   by change, so it is followed by
 2. `search`: POST .../search for `lastmodifieddate` (contacts) or
    `hs_lastmodifieddate` between `since` and `until`, sorted by hs_object_id and
    paged by `hs_object_id GT <last id>`, never by `after` offsets. Keyset pages
@@ -28,6 +30,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -56,11 +59,16 @@ from adapters.payload import Reply
 from adapters.ratelimit import RateHeaders, RateLimit
 from adapters.registry import register
 from adapters.retry import parse_retry_after
+from adapters.wide_reads import FieldGroups, merge_groups, split_fields
 from core.errors import InvalidInputError, VendorError
 from core.iterables import batched
 from core.models import Entity, System
 
 LIST_LIMIT, SEARCH_LIMIT = 100, 200
+# HubSpot publishes no URL limit; third parties report 414 past about 8,000 characters
+# (sandbox/README.md). The list asks for the properties that fit under it.
+URI_LIMIT = 8_000
+LIST_QUERY = "?limit=100&properties=&archived=true&after=" + "9" * 40  # the rest of the URL
 SEARCH_BUDGET = RateLimit(4, 1.0)
 INDEX_LAG = timedelta(minutes=5)  # search sees a write after seconds, rarely minutes
 # HubSpot's clock may run ahead of ours: the window's upper edge is this far past our "now",
@@ -249,6 +257,8 @@ class HubSpotAdapter(BaseAdapter):
             self.stats.pages += 1
             raw = self.records(spec, reply)
             paginator.update_state(reply, raw)
+            if request.method == "GET" and "archived" not in request.params:
+                raw = self._complete(spec, raw)  # archived ones are deletions: ids suffice
             page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
             position = paginator.resume
             page.resume = {**state, "position": position} if position is not None else then
@@ -303,10 +313,41 @@ class HubSpotAdapter(BaseAdapter):
             lo = str(int(found[-1]) + 1)
 
     def _list(self, spec: EntitySpec, *, archived: bool = False) -> PageRequest:
-        params: dict[str, Any] = {"limit": LIST_LIMIT, "properties": ",".join(self.names(spec))}
+        names = self._list_groups(spec).page
+        params: dict[str, Any] = {"limit": LIST_LIMIT, "properties": ",".join(names)}
         if archived:
             params["archived"] = "true"
         return PageRequest(url=spec.endpoint, params=params)
+
+    def _list_groups(self, spec: EntitySpec) -> FieldGroups:
+        """The properties a list URL can carry, then the rest (one batch read's body)."""
+        fixed = len(urlsplit(self.base_url()).path) + len(spec.endpoint) + len(LIST_QUERY)
+        return split_fields(
+            self.names(spec),
+            page_room=URI_LIMIT - fixed,
+            group_room=None,
+            cost=lambda name: len(quote(name, safe="")) + len("%2C"),
+        )
+
+    def _complete(self, spec: EntitySpec, raw: list[Any]) -> list[Any]:
+        return merge_groups(
+            raw,
+            self._list_groups(spec),
+            key=lambda record: record.get("id"),
+            read=lambda ids, names: self._batch_read(spec, ids, names),
+            merge=_merge_properties,
+        )
+
+    def _batch_read(self, spec: EntitySpec, ids: Sequence[str], names: list[str]) -> list[Any]:
+        """Records by id with `names`, 100 a call (a 207 lists the missing in errors)."""
+        found: list[Any] = []
+        for chunk in batched(ids, BATCH_LIMIT):
+            body = {"properties": names, "inputs": [{"id": i} for i in chunk]}
+            reply = self.session.request_json(
+                "POST", f"{spec.endpoint}/batch/read", json=body, idempotent=True
+            )
+            found += self.records(spec, reply)
+        return found
 
     def _search(self, spec: EntitySpec) -> PageRequest:
         body = {"properties": self.names(spec), "limit": SEARCH_LIMIT}
@@ -368,13 +409,7 @@ class HubSpotAdapter(BaseAdapter):
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec, fields = self.spec(entity), self.field_map(entity)
-        found: list[Any] = []
-        for chunk in batched(external_ids, BATCH_LIMIT):
-            body = {"properties": self.names(spec), "inputs": [{"id": i} for i in chunk]}
-            reply = self.session.request_json(
-                "POST", f"{spec.endpoint}/batch/read", json=body, idempotent=True
-            )
-            found += self.records(spec, reply)  # 207: the missing ones are listed in errors
+        found = self._batch_read(spec, external_ids, self.names(spec))
         return self.to_page(spec, fields, found).records
 
     def probe(self) -> str:
@@ -390,6 +425,11 @@ class HubSpotAdapter(BaseAdapter):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         super().write(entity, [])  # refuses a pull-only entity in words
         return write_batches(self, self.spec(entity), self.field_map(entity), records)
+
+
+def _merge_properties(record: dict[str, Any], found: dict[str, Any]) -> None:
+    properties = record.setdefault("properties", {})
+    properties.update(found.get("properties") or {})
 
 
 def _positive(value: Any, name: str) -> int:

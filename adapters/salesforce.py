@@ -59,13 +59,14 @@ from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
 from adapters.salesforce_bulk import BulkQuery
+from adapters.salesforce_wide import SYSTEM_COLUMNS, WideSoql, soql_string
 from adapters.salesforce_writes import (
     COLLECTION_LIMIT,
     DEFAULT_EXTERNAL_ID_FIELD,
     write_collections,
 )
+from adapters.wide_reads import FieldGroups
 from core.errors import InvalidInputError, VendorError
-from core.iterables import batched
 from core.models import Entity, System
 
 DEFAULT_VERSION = "60.0"
@@ -76,10 +77,8 @@ ROLLING_RECHECK = timedelta(hours=1)
 """Salesforce counts API calls over a rolling 24 hours and says nothing about when a
 spent allowance comes back: calls return as they age out of the window. A paused run
 looks again after an hour (one refused call) rather than idling a whole day."""
-FETCH_CHUNK = 200  # ids per `Id IN (...)` query: well inside SOQL's length limit
 _VERSION = re.compile(r"^(\d{2,3})\.0$")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
-SYSTEM_COLUMNS = ("Id", "SystemModstamp", "CreatedDate", "IsDeleted")
 
 
 class SoqlPaginator(NextUrlPaginator):
@@ -129,10 +128,6 @@ def soql_datetime(value: datetime) -> str:
     """A SOQL dateTime literal (unquoted, UTC, milliseconds floored so `>=` keeps the edge)."""
     moment = value.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def soql_string(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 @register
@@ -290,7 +285,7 @@ class SalesforceAdapter(BaseAdapter):
             yield page
 
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
-        soql = self.select(spec)
+        soql = self.select(spec, self._groups(spec).page)
         if since is not None:
             soql += f" WHERE SystemModstamp >= {soql_datetime(since)}"
         soql += " ORDER BY SystemModstamp, Id"
@@ -299,6 +294,17 @@ class SalesforceAdapter(BaseAdapter):
             params={"q": soql},
             headers={"Sforce-Query-Options": f"batchSize={self.batch_size}"},
         )
+
+    def _groups(self, spec: EntitySpec) -> FieldGroups:
+        return self.wide.page_groups(spec.vendor_object, self.columns(spec))
+
+    def complete_records(self, spec: EntitySpec, raw: list[Any]) -> list[Any]:
+        """Columns past what one URL can select, read for the page's ids (salesforce_wide)."""
+        return self.wide.complete(spec.vendor_object, raw, self._groups(spec))
+
+    @property
+    def wide(self) -> WideSoql:
+        return WideSoql(self.session, self.data_path)
 
     def reported_total(self, spec: EntitySpec, request: PageRequest, reply: Reply) -> int | None:
         """queryAll's totalSize: every row the query yields, deleted ones included."""
@@ -351,9 +357,10 @@ class SalesforceAdapter(BaseAdapter):
                 return
             reply = self.session.request_json("GET", str(locator), headers=headers)
 
-    def select(self, spec: EntitySpec) -> str:
+    def select(self, spec: EntitySpec, columns: Sequence[str] | None = None) -> str:
         # Every column is a checked identifier (see `columns`), the object one of ours.
-        return f"SELECT {', '.join(self.columns(spec))} FROM {spec.vendor_object}"  # noqa: S608
+        chosen = self.columns(spec) if columns is None else columns
+        return f"SELECT {', '.join(chosen)} FROM {spec.vendor_object}"  # noqa: S608
 
     def columns(self, spec: EntitySpec) -> list[str]:
         """SELECT list: system columns and mapped fields the org shows this user."""
@@ -387,11 +394,7 @@ class SalesforceAdapter(BaseAdapter):
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec, fields = self.spec(entity), self.field_map(entity)
-        found: list[Any] = []
-        for chunk in batched(external_ids, FETCH_CHUNK):
-            soql = self.select(spec) + f" WHERE Id IN ({', '.join(soql_string(i) for i in chunk)})"
-            reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
-            found += self.records(spec, reply)
+        found = self.wide.fetch(spec.vendor_object, external_ids, self.columns(spec))
         return self.to_page(spec, fields, found).records
 
     fold_field_case = True  # SOQL names are case-insensitive

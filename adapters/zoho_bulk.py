@@ -47,7 +47,7 @@ class BulkRead:
         clock: Clock,
         *,
         module: str,
-        fields: list[str],
+        fields: list[str] | None,
         lookups: set[str],
         field_types: Mapping[str, str],
         page_size: int,
@@ -88,7 +88,10 @@ class BulkRead:
             job, page, skip = None, page + 1, 0
 
     def _start(self, page: int) -> str:
-        body = {"query": {"module": self.module, "fields": self.fields, "page": page}}
+        query: dict[str, Any] = {"module": self.module, "page": page}
+        if self.fields is not None:  # None: every field (more than a job may name)
+            query["fields"] = self.fields
+        body = {"query": query}
         with counting_as(CallKind.READ):  # a read job: a read, though not to be repeated
             reply = self.session.request_json("POST", self.read_url, json=body, idempotent=False)
         job = dig(reply.body, "data.0.details.id")

@@ -164,6 +164,15 @@ class SandboxControl:
         result: dict[str, Any] = self._call("PUT", f"/{system}/{tenant}/limits", json=limits)
         return result
 
+    def add_custom_fields(
+        self, system: str, tenant: str, object_name: str, count: int
+    ) -> list[str]:
+        """`count` more custom fields on the object (vendor-named, values in every record)
+        until the tenant's next reset; returns the object's custom field names."""
+        body = {"object": object_name, "count": count}
+        result = self._call("PUT", f"/{system}/{tenant}/custom_fields", json=body)
+        return list(result["custom_fields"])
+
     def set_latency(self, **settings: Any) -> dict[str, Any]:
         """Realistic vendor timing: set_latency(enabled=True, scale=0.5,
         profiles={"sap": {"fixed_ms": 2000}}) (sandbox.core.latency)."""

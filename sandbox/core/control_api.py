@@ -47,6 +47,7 @@ class ControlApi(RecordRoutes):
             ("/{system}/{tenant}/reset", self.reset, ["POST"]),
             ("/{system}/{tenant}/scale", self.scale, ["PUT"]),
             ("/{system}/{tenant}/limits", self.limits, ["GET", "PUT"]),
+            ("/{system}/{tenant}/custom_fields", self.custom_fields, ["PUT"]),
             ("/{system}/{tenant}/tokens/expire", self.expire_tokens, ["POST"]),
             ("/{system}/{tenant}/clock", self.tenant_clock, ["GET", "PUT"]),
             ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
@@ -215,6 +216,23 @@ class ControlApi(RecordRoutes):
                 raise ControlError(400, f"bad limits: {exc}") from None
             tenant.budget.reset()
         return {"limits": asdict(tenant.budget.config), "usage": asdict(tenant.budget.usage())}
+
+    async def custom_fields(self, request: Request) -> Any:
+        """`{"object": "Contact", "count": 1100}`: that many more custom fields on the object,
+        named the vendor's way, in its metadata API and with values in every record, until
+        the tenant's next reset (for objects wider than a request URL can list)."""
+        tenant = self._tenant(request)
+        body = await body_of(request)
+        name, count = (body.get("object"), body.get("count")) if isinstance(body, dict) else (0, 0)
+        if not isinstance(name, str) or not isinstance(count, int) or not 0 < count <= 5000:
+            raise ControlError(400, 'body must be {"object": name, "count": 1..5000}')
+        vendor = self.sandbox.vendors[tenant.system]
+        try:
+            tenant.add_custom_fields(name, vendor.wide_fields(tenant.name, name, count))
+        except KeyError:
+            raise ControlError(400, f"unknown object {name!r}") from None
+        fields = tenant.collection(name).custom_fields
+        return {"object": name, "custom_fields": [f.name for f in fields]}
 
     async def latency(self, request: Request) -> Any:
         """Realistic timing (sandbox.core.latency): `{"enabled": true, "scale": 1.0,

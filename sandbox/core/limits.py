@@ -4,6 +4,10 @@ Every authenticated request is counted so vendors can report honest rate-limit
 headers. Only when a tenant's `RateLimitConfig.enforce` is on does an exhausted
 budget turn into the vendor's 429 (interval) or daily-quota error; the
 `daily_limit` fault exhausts the daily allowance regardless, until it resets.
+
+The same per-tenant knob carries the longest request URL the vendor's front door
+accepts (`uri_max`; None: the vendor's published figure, `Vendor.uri_max`), which
+is always enforced (sandbox.core.pipeline), as a real front door does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class RateLimitConfig:
     daily_max: int = 250_000
     daily_reset: Literal["midnight", "rolling"] = "midnight"
     enforce: bool = False
+    uri_max: int | None = None  # characters of path and query; None: the vendor's own
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """What happens around every vendor endpoint: auth, budget, faults, stats, headers.
 
-Order per request: name the object -> authenticate (vendor) -> count against the
+Order per request: name the object -> authenticate (vendor) -> refuse a request URL
+longer than the tenant's front door takes (the vendor's 414) -> count against the
 tenant's rate budget (refuse with the vendor's 429/daily body when enforced or
 exhausted) -> pick a fault (vendor-rendered errors; transport faults done here)
 -> run the handler -> add the vendor's rate-limit headers -> record statistics.
@@ -116,6 +117,7 @@ async def run_endpoint(
             call.op = await endpoint.op_of(request) or endpoint.op
         if endpoint.auth:
             call.principal = await vendor.authenticate(call)
+            _check_uri(call)
             verdict, usage = call.tenant.budget.consume(enforce=sandbox.latency.enabled)
             if verdict == "interval":
                 raise VendorReply(
@@ -163,6 +165,25 @@ async def run_endpoint(
         log.exception("sandbox %s handler failed on %s", vendor.system, request.url.path)
         response = vendor.fault_response(Fault(FaultKind.SERVER_ERROR, status=500), call, usage)
     return _finish(call, response, usage, fault)
+
+
+def uri_length(request: Request) -> int:
+    """The request target's length as sent: path and query, percent-encoded."""
+    scope = request.scope
+    path = scope.get("raw_path") or request.url.path.encode()
+    query = scope.get("query_string") or b""
+    return len(path) + (1 + len(query) if query else 0)
+
+
+def _check_uri(call: Call) -> None:
+    """Every authenticated request's URL length goes to the statistics; one over the
+    tenant's limit gets the vendor's refusal before it costs any budget."""
+    tenant = call.tenant
+    limit = tenant.budget.config.uri_max or call.vendor.uri_max
+    length = uri_length(call.request)
+    call.sandbox.stats.uri(call.vendor.system, tenant.name, length, refused=length > limit)
+    if length > limit:
+        raise VendorReply(call.vendor.uri_too_long(call, limit))
 
 
 async def _timed(call: Call, endpoint: Endpoint, usage: RateUsage | None) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sandbox.core.clock import now_ms
@@ -54,6 +54,7 @@ class Tenant:
     ) -> None:
         self.system = system
         self.config = config
+        self._shipped = config  # what a reset goes back to (custom fields may be added)
         self.name = config.name
         self.specs = dict(specs)
         self.budget = RateBudget(config.limits)
@@ -172,8 +173,26 @@ class Tenant:
             self._scale[object_name] = value
             self._collections.pop(object_name, None)
 
+    def add_custom_fields(self, object_name: str, fields: tuple[FieldDef, ...]) -> None:
+        """Give the object more custom fields (after its shipped ones) until the next reset.
+        The object starts afresh, its records generated with values in every field, and
+        what vendors derived from the field lists (metadata, renderers) is dropped from
+        `extras` (the vendor clock's settings stay)."""
+        if object_name not in self.specs:
+            raise KeyError(object_name)
+        known = {f.name for f in self.config.custom_fields.get(object_name, ())}
+        added = tuple(f for f in fields if f.name not in known)
+        custom = dict(self.config.custom_fields)
+        custom[object_name] = (*custom.get(object_name, ()), *added)
+        self.config = replace(self.config, custom_fields=custom)
+        self._collections.pop(object_name, None)
+        for key in [k for k in self.extras if not k.startswith("clock_")]:
+            del self.extras[key]
+
     def reset(self, scale: Mapping[str, int] | None = None) -> None:
-        """Back to the shipped data: overlay, scale overrides, budget and extras dropped."""
+        """Back to the shipped data: overlay, scale overrides, added custom fields, budget
+        and extras dropped."""
+        self.config = self._shipped
         self._collections.clear()
         self._scale.clear()  # also the memo of resolved defaults
         self.extras.clear()

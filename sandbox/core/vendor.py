@@ -22,7 +22,7 @@ from sandbox.core.collection import Collection
 from sandbox.core.faults import Fault, FaultKind
 from sandbox.core.http import BodyError, json_response, parse_json
 from sandbox.core.limits import RateUsage
-from sandbox.core.schema import ObjectSpec
+from sandbox.core.schema import FieldDef, ObjectSpec
 from sandbox.core.tenants import Tenant, TenantConfig
 from sandbox.core.webhooks import ChangeEvent, OutboundRequest, WebhookTarget
 
@@ -145,6 +145,12 @@ class Vendor:
     system: ClassVar[str]
     title: ClassVar[str]
     prefixes: ClassVar[tuple[str, ...]] = ()
+    # The longest request URL (path and query, in characters as sent) the vendor's front
+    # door accepts; a tenant's `RateLimitConfig.uri_max` overrides it (sandbox/README.md
+    # lists each vendor's source, or says it is unconfirmed).
+    uri_max: ClassVar[int] = 8192
+    # How the n-th added custom field is named (`wide_fields`): the vendor's own convention.
+    wide_name: ClassVar[str] = "wide_field_{n:04d}"
 
     def objects(self) -> Sequence[ObjectSpec]:
         raise NotImplementedError
@@ -178,6 +184,21 @@ class Vendor:
         }.get(fault.kind, fault.status)
         headers = {"Retry-After": str(fault.retry_after_s)} if status == 429 else None
         return json_response({"error": fault.kind.value}, status, headers=headers)
+
+    def uri_too_long(self, call: Call, limit: int) -> Response:
+        """The front door's refusal of a request URL over `limit`: 414, as web servers and
+        gateways answer it (a vendor with its own JSON for it overrides this)."""
+        body = f"<html><body><h1>414 Request-URI Too Long</h1><p>over {limit} characters</p>"
+        return Response(body + "</body></html>", 414, media_type="text/html")
+
+    def wide_fields(self, tenant: str, object_name: str, count: int) -> tuple[FieldDef, ...]:
+        """`count` custom text fields for `object_name`, named the vendor's way (Salesforce
+        `__c`, Odoo `x_`...), for an object with more custom fields than a URL can list
+        (control API `PUT .../custom_fields`)."""
+        return tuple(
+            FieldDef(self.wide_name.format(n=n), "string", label=f"Wide field {n}", custom=True)
+            for n in range(1, count + 1)
+        )
 
     def not_found(self, request: Request) -> Response:
         return json_response({"error": "not found", "path": request.url.path}, 404)

@@ -36,6 +36,7 @@ class HubSpotVendor(Vendor):
     system = "hubspot"
     title = "HubSpot CRM API v3"
     prefixes = ("/crm/", "/oauth/")
+    uri_max = 8_192  # unpublished; 414s past about 8,000 (third parties), UNCONFIRMED
 
     def __init__(self) -> None:
         self._tenants = default_tenants()

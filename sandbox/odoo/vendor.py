@@ -78,6 +78,8 @@ class OdooVendor(Vendor):
     system = "odoo"
     title = "Odoo external API (XML-RPC, JSON-RPC, /json/2)"
     prefixes = ("/xmlrpc", "/jsonrpc", "/json/", "/web/", "/odoo/")
+    uri_max = 8_192  # unpublished, UNCONFIRMED (its RPC reads carry fields in the body)
+    wide_name = "x_wide_field_{n:04d}"
 
     def __init__(self) -> None:
         self._objects = build_objects(17)

@@ -65,6 +65,16 @@ class OracleVendor(Vendor):
     system = "oracle"
     title = "Oracle Fusion Cloud (REST)"
     prefixes = ("/fscmRestApi/", "/crmRestApi/")
+    uri_max = 8_190  # unpublished, UNCONFIRMED (Oracle HTTP Server's default request line, 8,190)
+
+    def wide_fields(self, tenant: str, object_name: str, count: int) -> tuple[FieldDef, ...]:
+        """Flexfield segments (camelCase, under ItemDFF) on items, App Composer `_c` fields
+        on the other resources, as Fusion names them."""
+        name = "wideField{n:04d}" if object_name == "itemsV2" else "WideField{n:04d}_c"
+        return tuple(
+            FieldDef(name.format(n=n), "string", label=f"Wide field {n}", custom=True)
+            for n in range(1, count + 1)
+        )
 
     def objects(self) -> Sequence[ObjectSpec]:
         return [

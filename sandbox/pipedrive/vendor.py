@@ -17,6 +17,7 @@ from sandbox.core import (
     Endpoint,
     Fault,
     FaultKind,
+    FieldDef,
     ObjectSpec,
     OutboundRequest,
     Principal,
@@ -30,7 +31,7 @@ from sandbox.core import (
 from sandbox.pipedrive import auth, hooks, meta, search, v1, v2
 from sandbox.pipedrive.errors import error_response
 from sandbox.pipedrive.objects import build_objects
-from sandbox.pipedrive.schema import FIELDS_ENDPOINTS
+from sandbox.pipedrive.schema import FIELDS_ENDPOINTS, custom
 from sandbox.pipedrive.tenants import default_tenants
 
 V1, V2, ROOT_V1 = "/api/v1", "/api/v2", "/v1"
@@ -42,6 +43,12 @@ class PipedriveVendor(Vendor):
     # v1 also lives at the API host's root (`https://api.pipedrive.com/v1`), the base path
     # Pipedrive's own clients use for the endpoints that are still v1.
     prefixes = ("/api/v1/", "/v1/", "/api/v2/", "/oauth/")
+    uri_max = 8_192  # unpublished, UNCONFIRMED (records carry every custom field unasked)
+
+    def wide_fields(self, tenant: str, object_name: str, count: int) -> tuple[FieldDef, ...]:
+        """Keyed by 40-character hashes, as Pipedrive keys every custom field."""
+        labels = (f"Wide field {n:04d}" for n in range(1, count + 1))
+        return tuple(custom(tenant, object_name, label) for label in labels)
 
     def __init__(self) -> None:
         self._oauth = auth.OAuthServer()

@@ -225,10 +225,15 @@ def _snapshot(
 
 
 def _walk(record: Any, dotted: str) -> Any:
+    """The value at a dotted path, matching names case-insensitively as SOQL does (the
+    exact name first: a record with 1,000 fields is not scanned for each of them)."""
     value = record
     for part in dotted.split("."):
         if not isinstance(value, dict):
             return None
+        if part in value:
+            value = value[part]
+            continue
         lowered = part.lower()
         value = next((v for k, v in value.items() if k.lower() == lowered), None)
     return value

@@ -40,6 +40,8 @@ class SalesforceVendor(Vendor):
     system = "salesforce"
     title = "Salesforce REST API"
     prefixes = ("/services/", "/id/")
+    uri_max = 16_384  # help.salesforce.com 000386264: URI and headers 16,384 bytes
+    wide_name = "Wide_Field_{n:04d}__c"
 
     def __init__(self) -> None:
         self._objects = build_objects(PODS["acme"])

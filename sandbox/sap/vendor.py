@@ -93,6 +93,8 @@ class SapVendor(Vendor):
     system = "sap"
     title = "SAP S/4HANA Cloud (OData V2)"
     prefixes = ("/sap/",)
+    uri_max = 8_192  # unpublished for S/4HANA Cloud, UNCONFIRMED (gateways refuse about 8-16 KB)
+    wide_name = "YY1_WideField{n:04d}"
 
     def __init__(self) -> None:
         self._sources = {t.name: str(t.settings["event_source"]) for t in default_tenants()}

@@ -147,11 +147,16 @@ async def list_records(call: Call) -> Response:
                 "You can only get the first 2000 records without using page_token param",
                 {"limit": DISCRETE_LIMIT},
             )
-    entries: Iterator[Entry] = collection.scan(
-        order=order, after=after, since_ms=since, descending=descending
-    )
-    if ids:
-        entries = (e for e in entries if e.id in ids)
+    entries: Iterator[Entry]
+    if ids and after is None:  # looked up, not scanned: a wide object's groups read by id
+        found = (collection.get(i) for i in ids)
+        chosen = [e for e in found if e is not None and (since is None or e.modified_ms >= since)]
+        chosen.sort(key=lambda e: collection.key_of(e, order), reverse=descending)
+        entries = iter(chosen)
+    else:
+        entries = collection.scan(order=order, after=after, since_ms=since, descending=descending)
+        if ids:
+            entries = (e for e in entries if e.id in ids)
     if after is None and skipped:
         entries = islice(entries, skipped, None)
     chunk = list(islice(entries, per_page + 1))

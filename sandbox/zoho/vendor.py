@@ -42,6 +42,8 @@ class ZohoVendor(Vendor):
     system = "zoho"
     title = "Zoho CRM API (v2, v2.1)"
     prefixes = ("/crm/v2/", "/crm/v2.1/", "/crm/bulk/", "/oauth/v2/")
+    uri_max = 8_192  # unpublished, UNCONFIRMED (the list's `fields` takes 50 names, records.py)
+    wide_name = "Wide_Field_{n:04d}"
 
     def __init__(self) -> None:
         self._accounts = auth.AccountsServer()
