@@ -16,7 +16,9 @@ def test_a_list_that_fits_is_one_group_and_the_merge_makes_no_call() -> None:
     assert groups == FieldGroups(NAMES)
     calls: list[Any] = []
     records = [{"Id": "1"}]
-    merged = merge_groups(records, groups, key=lambda r: r["Id"], read=lambda *a: calls.append(a))
+    merged = merge_groups(
+        records, groups, key=lambda r: r["Id"], read=lambda *a: calls.append(a) or []
+    )
     assert merged is records and calls == []
 
 
