@@ -16,9 +16,12 @@ def test_a_list_that_fits_is_one_group_and_the_merge_makes_no_call() -> None:
     assert groups == FieldGroups(NAMES)
     calls: list[Any] = []
     records = [{"Id": "1"}]
-    merged = merge_groups(
-        records, groups, key=lambda r: r["Id"], read=lambda *a: calls.append(a) or []
-    )
+
+    def read(*asked: Any) -> list[Any]:
+        calls.append(asked)
+        return []
+
+    merged = merge_groups(records, groups, key=lambda r: r["Id"], read=read)
     assert merged is records and calls == []
 
 
