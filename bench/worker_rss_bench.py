@@ -123,6 +123,10 @@ def _connect(service: Any, sandbox: RunningSandbox, systems: list[str]) -> list[
     return ids
 
 
+def _tail(path: Path) -> str:
+    return path.read_text(errors="replace")[-3000:]
+
+
 def _finished(service: Any, run_id: str) -> bool:
     return bool(service.syncs.get_run(ORG, run_id).state.is_finished)
 
@@ -143,12 +147,13 @@ def worker_leg(
     os.environ.update(env)  # this process queues the runs into the worker's store
     service = IntegrationService.open(load_settings())
     connections = _connect(service, sandbox, systems)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from core.cli import main; main()", "worker",
-         "--poll-interval", "0.05"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    log_path = workdir / f"worker_{in_flight}.log"  # a file: a full pipe would stall the worker
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from core.cli import main; main()", "worker",
+             "--poll-interval", "0.05"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=log,
+        )  # fmt: skip
     try:
         with Sampler(process.pid) as sampler:
             time.sleep(IDLE_S)
@@ -160,7 +165,7 @@ def worker_leg(
             pending = list(runs)
             while pending:
                 if process.poll() is not None:
-                    raise SystemExit(f"worker exited with {process.returncode}")
+                    raise SystemExit(f"worker exited ({process.returncode}):\n{_tail(log_path)}")
                 time.sleep(0.5)
                 pending = [r for r in pending if not _finished(service, r)]
             seconds = time.monotonic() - began
@@ -169,15 +174,15 @@ def worker_leg(
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            _, stderr = process.communicate(timeout=60)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
-            _, stderr = process.communicate()
+            process.wait()
     finals = [service.syncs.get_run(ORG, r) for r in runs]
     failed = [r for r in finals if r.state != RunState.SUCCEEDED]
     service.close()
     if failed:
-        raise SystemExit(f"{len(failed)} run(s) did not succeed: {failed[0].error}\n{stderr}")
+        raise SystemExit(f"{len(failed)} run(s) failed: {failed[0].error}\n{_tail(log_path)}")
     return {
         "runs_in_flight": in_flight,
         "runs": len(runs),
