@@ -39,13 +39,13 @@ def _sqlite_heap() -> tuple[float, float]:
     return (lib.sqlite3_memory_used() / 2**20, lib.sqlite3_memory_highwater(0) / 2**20)
 
 
-def _mappings() -> Counter[str]:
-    """Resident KB by kind of mapping (/proc/self/smaps): thread stacks (8 MiB each),
+def _mappings(pid: int | str = "self") -> Counter[str]:
+    """Resident KB by kind of mapping (/proc/<pid>/smaps): thread stacks (8 MiB each),
     glibc's thread arenas (64 MiB heaps), the main heap, other anonymous memory (Python's
     own arenas, large buffers), and files (code, the SQLite file's shared pages)."""
     kinds: Counter[str] = Counter()
     kind = "other"
-    for line in Path("/proc/self/smaps").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
         head = line.split()
         if "-" in head[0] and len(head) >= 5 and ":" in head[3]:  # a mapping's first line
             start, end = (int(x, 16) for x in head[0].split("-"))

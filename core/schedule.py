@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING
 
 from core.clock import as_utc
 from core.models import Connection, ConnectionStatus
 
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
 
 def cron_trigger(expression: str) -> CronTrigger:
+    # Imported on first use: every worker imports this module (a run's outcome sets the
+    # next sync), few connections have a cron, and APScheduler costs ~5 MB resident.
+    from apscheduler.triggers.cron import CronTrigger
+
     return CronTrigger.from_crontab(expression, timezone="UTC")
 
 

@@ -19,9 +19,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import dramatiq
-from dramatiq.brokers.redis import RedisBroker
-
 from core.errors import ConfigError
 from core.settings import Settings
 
@@ -46,6 +43,11 @@ def _execute_run(run_id: str) -> None:
 
 class RunQueue:
     def __init__(self, redis_url: str, *, namespace: str) -> None:
+        # Imported here: only with REDIS_URL. Dramatiq and redis-py cost every process that
+        # imports this module (every worker, through core.runtime) about 25 MB resident.
+        import dramatiq
+        from dramatiq.brokers.redis import RedisBroker
+
         self.broker = RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
         declare = dramatiq.actor(
             broker=self.broker,
@@ -94,6 +96,8 @@ def serve(
     if queue is None:
         raise ConfigError("REDIS_URL: not set; `toothpick worker` polls the store instead")
     _executor = execute
+    import dramatiq  # loaded by RunQueue already
+
     # an idle consumer polls Redis with a backoff up to worker_timeout: 100 ms, not 1 s,
     # keeps a queued run from waiting up to a second for an idle worker to look
     worker = dramatiq.Worker(

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
-import redis
 from filelock import FileLock
 from pyrate_limiter import AbstractBucket, Rate, RedisBucket, SQLiteBucket
 
@@ -50,6 +49,8 @@ class BudgetBackend(Protocol):
 
 class RedisBackend:
     def __init__(self, url: str, *, namespace: str) -> None:
+        import redis  # only with REDIS_URL: redis-py costs every worker ~19 MB resident
+
         self._client = redis.Redis.from_url(url, socket_timeout=5)
         self._prefix = f"{namespace}:budget:"
 

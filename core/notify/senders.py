@@ -15,16 +15,13 @@ recipient) raise a non-retriable `DeliveryError` naming the setting to fix.
 
 from __future__ import annotations
 
-import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Any
 
 import orjson
 import requests
-from standardwebhooks.webhooks import Webhook
 
 from core.models import ChannelKind
 
@@ -86,6 +83,10 @@ def _post(
 
 
 def _webhook(url: str, signing_secret: str, msg: Message, ca_file: str | None) -> None:
+    # The channels' libraries load on first delivery: every worker imports this module, few
+    # deliver anything (standardwebhooks, smtplib and email cost ~7 MB resident each).
+    from standardwebhooks.webhooks import Webhook
+
     payload = orjson.dumps(msg.body).decode()
     now = datetime.now(UTC)
     signature = Webhook(signing_secret).sign(msg.id, now, payload)
@@ -105,6 +106,9 @@ def _slack(url: str, msg: Message, ca_file: str | None) -> None:
 
 
 def _email(config: dict[str, Any], password: str | None, msg: Message, ca_file: str | None) -> None:
+    import smtplib
+    from email.message import EmailMessage
+
     recipients = [r.strip() for r in str(config["recipients"]).split(",") if r.strip()]
     email = EmailMessage()
     email["Subject"] = msg.subject

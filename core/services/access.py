@@ -28,9 +28,7 @@ import hmac
 import json
 import secrets
 from datetime import timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from core.clock import utcnow
 from core.errors import NotFoundError
@@ -48,6 +46,9 @@ from core.schemas import (
     UserPublic,
 )
 from core.store.base import Store
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 TOKEN_PREFIX = "tpk_"
 SESSION_PREFIX = "tps_"
@@ -82,7 +83,14 @@ class AccessService:
         self._limit = SlidingWindowLimit(marks)
         self._session_key = session_key
         self._session_ttl = session_ttl
-        self._hasher = PasswordHasher()
+
+    @functools.cached_property
+    def _hasher(self) -> PasswordHasher:
+        """Made on first use: workers and the scheduler never sign anyone in, and
+        argon2-cffi costs each of them ~2.5 MB resident."""
+        from argon2 import PasswordHasher
+
+        return PasswordHasher()
 
     @functools.cached_property
     def _dummy_hash(self) -> str:
@@ -139,6 +147,8 @@ class AccessService:
 
     def sign_in(self, form: SessionCreate) -> SessionIssued | None:
         """A session for a right name and password; None for anything else (alike)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         user = self._store.find_user(form.username)
         password = form.password.get_secret_value()
         try:

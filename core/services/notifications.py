@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import SecretStr
-from standardwebhooks.webhooks import Webhook
 
 from core.clock import utcnow
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
@@ -55,6 +54,8 @@ def _checked(form: ChannelCreate) -> tuple[dict[str, Any], dict[str, SecretStr]]
     """
     config, secrets = dict(form.config), dict(form.secrets)
     if form.kind is ChannelKind.WEBHOOK:
+        from standardwebhooks.webhooks import Webhook  # here: a worker never checks a form
+
         config = {"url": _http_url(config.get("url"), "url")}
         signing = secrets.get("signing_secret", SecretStr("")).get_secret_value().strip()
         try:
