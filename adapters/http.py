@@ -305,7 +305,7 @@ class VendorSession:
         origin = urlsplit(request.url or "")[:2]
         found = self._proxies_by_origin.get(origin)
         if found is None:
-            found = resolve_proxies(request, self._http.proxies, self._http.trust_env)
+            found = resolve_proxies(request, dict(self._http.proxies), self._http.trust_env)
             self._proxies_by_origin[origin] = found
         return dict(found)
 
