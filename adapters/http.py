@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.utils import resolve_proxies
 
 from adapters.auth import Authenticator
 from adapters.base import CallStats
@@ -109,6 +110,7 @@ class VendorSession:
         self._note: str | None = None  # the last 429's wait, in words, until it ends
         self._note_until = 0.0
         self._in_flight: dict[int, float] = {}  # call -> when it was sent (monotonic)
+        self._proxies_by_origin: dict[tuple[str, str], dict[str, str]] = {}
         for secret in self.auth.secrets():
             self.redactor.add(secret)
 
@@ -262,9 +264,9 @@ class VendorSession:
             with self._lock:
                 self._in_flight[call] = self.clock.monotonic()
             try:
-                response = self._http.send(
-                    self._http.prepare_request(request), timeout=self.timeouts
-                )
+                prepared = self._http.prepare_request(request)
+                proxies = self._proxies(prepared)
+                response = self._http.send(prepared, timeout=self.timeouts, proxies=proxies)
                 resolution = self._resolve(response)
             except requests.RequestException as exc:
                 resolution = classify_exception(exc)
@@ -294,6 +296,18 @@ class VendorSession:
         return None
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def _proxies(self, request: requests.PreparedRequest) -> dict[str, str]:
+        """The proxies for the request's origin, as requests' send() would resolve them,
+        worked out once per origin: send() reads the proxy environment (HTTP_PROXY,
+        NO_PROXY, ...) on every call, walking os.environ three times, which cost a
+        worker a fifth of the CPU of a vendor call."""
+        origin = urlsplit(request.url or "")[:2]
+        found = self._proxies_by_origin.get(origin)
+        if found is None:
+            found = resolve_proxies(request, dict(self._http.proxies), self._http.trust_env)
+            self._proxies_by_origin[origin] = found
+        return dict(found)
 
     def _resolve(self, response: requests.Response) -> Resolution | None:
         if self.rate_reader is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Annotated, Any, get_args, get_origin
@@ -144,24 +144,28 @@ class FieldMap:
             raise self._error(external_id, self._explain(exc)) from None
 
     @cached_property
-    def _pull_rules(self) -> tuple[tuple[Rule, str | None], ...]:
-        return tuple((r, r.custom_name) for r in self.rules if r.direction in _PULL)
+    def _pull_rules(self) -> tuple[_PullRule, ...]:
+        return _compiled(self.rules)
 
     @cached_property
-    def _pull_line_rules(self) -> tuple[tuple[Rule, str | None], ...]:
-        rules = self.lines.rules if self.lines is not None else ()
-        return tuple((r, r.custom_name) for r in rules if r.direction in _PULL)
+    def _pull_line_rules(self) -> tuple[_PullRule, ...]:
+        return _compiled(self.lines.rules if self.lines is not None else ())
 
     def _read(self, rules: Sequence[Rule], record: Any, external_id: str | None) -> dict[str, Any]:
         data: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         pull = self._pull_rules if rules is self.rules else self._pull_line_rules
-        for rule, custom_name in pull:  # runs for every field of every record: kept lean
-            raw = dig(record, rule.vendor, MISSING)
+        # Runs for every field of every record: a plain key of a dict is one lookup.
+        get = record.get if record.__class__ is dict else None
+        for rule, key, read, custom_name in pull:
+            if key is not None and get is not None:
+                raw = get(key, MISSING)
+            else:
+                raw = dig(record, rule.vendor, MISSING)
             if raw is MISSING or raw is None or raw == "":
                 continue
             try:
-                value = rule.convert.read(raw)
+                value = read(raw)
             except (ValueError, TypeError, ArithmeticError, OverflowError):
                 try:
                     value = rule.convert.to_canonical(raw)  # raises ConversionError, in words
@@ -261,6 +265,20 @@ class FieldMap:
                 shown = repr(error.get("input"))[:60]
                 reasons.append(f"{where}: {error['msg'].lower()} (the vendor sent {shown})")
         return "; ".join(reasons)
+
+
+# A pull rule as the per-record loop reads it: the rule, its vendor path when that is one
+# plain key (no dots, not the whole record), its converter's read, its custom field name.
+_PullRule = tuple[Rule, str | None, Callable[[Any], Any], str | None]
+
+
+def _compiled(rules: Iterable[Rule]) -> tuple[_PullRule, ...]:
+    """What `_read` needs of each pull rule, worked out once per map, not per record."""
+    return tuple(
+        (r, r.vendor if r.vendor and "." not in r.vendor else None, r.convert.read, r.custom_name)
+        for r in rules
+        if r.direction in _PULL
+    )
 
 
 def _selected(rule: Rule, wanted: set[str]) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from core.clock import utcnow
 from core.errors import FailureCategory, RunCancelledError, RunHandedBackError, RunLostError
+from core.gc_tuning import tune_collector
 from core.malloc import give_back, tune_for_threads
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
@@ -210,6 +211,7 @@ class Worker:
         """Poll for runs until `stop`, up to `runs_in_flight` at once; then drain."""
         stop = stop or threading.Event()
         tune_for_threads()  # before the run threads start (core.malloc)
+        tune_collector()  # fewer collector walks over the pages in flight (core.gc_tuning)
         slots = threading.BoundedSemaphore(self.runs_in_flight)
         threads: list[threading.Thread] = []
         log.info("worker %s polling for runs (%d at once)", self.worker_id, self.runs_in_flight)

@@ -229,6 +229,26 @@ def test_a_refused_connection_is_retried_even_for_a_create_then_opens_the_circui
     assert "Pipedrive failed to answer 5 times in a row" in str(opened.value)
 
 
+def test_the_proxy_environment_is_honoured_per_origin(server, clock, monkeypatch):
+    """Proxies are resolved once per origin (VendorSession._proxies), as requests would."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = probe.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{nowhere}")  # refuses connections
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    server.script("GET", "/items", OK, OK)
+    through_proxy = make_session(server, clock)
+    with pytest.raises(TransientVendorError, match="failed or was dropped"):
+        through_proxy.request_json("GET", "/items")
+    assert server.seen == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = make_session(server, clock)
+    for _ in range(2):
+        assert direct.request_json("GET", "/items").body == OK.json
+    assert len(server.seen) == 2
+
+
 def test_credentials_are_never_sent_to_another_host(server, clock):
     session = make_session(server, clock, auth=TokenAuth.bearer("tok-123456"))
     with pytest.raises(VendorError, match="credentials were not sent"):
