@@ -164,6 +164,17 @@ class SandboxControl:
         result: dict[str, Any] = self._call("PUT", f"/{system}/{tenant}/limits", json=limits)
         return result
 
+    def caps(self, system: str, tenant: str) -> dict[str, int]:
+        """The result caps in force, e.g. {"search": 10000} for HubSpot."""
+        result: dict[str, int] = self._call("GET", f"/{system}/{tenant}/caps")
+        return result
+
+    def set_caps(self, system: str, tenant: str, **caps: int) -> dict[str, int]:
+        """Lower a vendor's result cap for one tenant until the next call or reset, e.g.
+        set_caps("hubspot", "acme", search=150); no arguments: the published caps."""
+        result: dict[str, int] = self._call("PUT", f"/{system}/{tenant}/caps", json=caps)
+        return result
+
     def set_latency(self, **settings: Any) -> dict[str, Any]:
         """Realistic vendor timing: set_latency(enabled=True, scale=0.5,
         profiles={"sap": {"fixed_ms": 2000}}) (sandbox.core.latency)."""

@@ -47,6 +47,7 @@ class ControlApi(RecordRoutes):
             ("/{system}/{tenant}/reset", self.reset, ["POST"]),
             ("/{system}/{tenant}/scale", self.scale, ["PUT"]),
             ("/{system}/{tenant}/limits", self.limits, ["GET", "PUT"]),
+            ("/{system}/{tenant}/caps", self.caps, ["GET", "PUT"]),
             ("/{system}/{tenant}/tokens/expire", self.expire_tokens, ["POST"]),
             ("/{system}/{tenant}/clock", self.tenant_clock, ["GET", "PUT"]),
             ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
@@ -214,6 +215,25 @@ class ControlApi(RecordRoutes):
                 raise ControlError(400, f"bad limits: {exc}") from None
             tenant.budget.reset()
         return {"limits": asdict(tenant.budget.config), "usage": asdict(tenant.budget.usage())}
+
+    async def caps(self, request: Request) -> Any:
+        """The tenant's result caps in force, by the names its vendor declares (HubSpot:
+        `search`); PUT `{"search": 150}` lowers one until the next PUT or reset (`{}`: the
+        vendor's published caps again)."""
+        tenant = self._tenant(request)
+        published = self.sandbox.vendors[tenant.system].caps
+        if request.method == "PUT":
+            body = await body_of(request)
+            if not isinstance(body, dict):
+                raise ControlError(400, 'body must be {"name": count, ...}')
+            for name, value in body.items():
+                if name not in published:
+                    known = ", ".join(sorted(published)) or "none"
+                    raise ControlError(400, f"unknown cap {name!r} (this vendor's: {known})")
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise ControlError(400, f"cap {name} must be a whole number of at least 1")
+            tenant.set_result_caps(body)
+        return {name: tenant.result_cap(name, count) for name, count in published.items()}
 
     async def latency(self, request: Request) -> Any:
         """Realistic timing (sandbox.core.latency): `{"enabled": true, "scale": 1.0,

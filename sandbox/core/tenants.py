@@ -84,6 +84,18 @@ class Tenant:
             return int(frozen)
         return now_ms() + int(self.extras.get("clock_skew_ms") or 0)
 
+    def result_cap(self, name: str, published: int) -> int:
+        """How many results one query of the vendor pages through (`name` as the vendor
+        declares it in `Vendor.caps`; `published` is its own figure). A test lowers it
+        through the control API (`PUT .../caps`) so that a catch-up past HubSpot's 10,000
+        needs a few hundred records, not ten thousand; a reset drops it."""
+        return int(self.extras.get("caps", {}).get(name, published))
+
+    def set_result_caps(self, caps: Mapping[str, int]) -> None:
+        """Lowered (or raised) caps by name until the next call or reset; `{}`: the
+        vendor's published ones."""
+        self.extras["caps"] = dict(caps)
+
     @property
     def settings(self) -> Mapping[str, Any]:
         return self.config.settings

@@ -145,6 +145,9 @@ class Vendor:
     system: ClassVar[str]
     title: ClassVar[str]
     prefixes: ClassVar[tuple[str, ...]] = ()
+    # The vendor's published caps on how many results one query pages through, by name
+    # (HubSpot search: 10,000); each can be lowered per tenant (`Tenant.result_cap`).
+    caps: ClassVar[Mapping[str, int]] = {}
 
     def objects(self) -> Sequence[ObjectSpec]:
         raise NotImplementedError

@@ -8,7 +8,7 @@ this shared server.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +42,7 @@ class ZohoVendor(Vendor):
     system = "zoho"
     title = "Zoho CRM API (v2, v2.1)"
     prefixes = ("/crm/v2/", "/crm/v2.1/", "/crm/bulk/", "/oauth/v2/")
+    caps: ClassVar[Mapping[str, int]] = {"page_token": records.TOKEN_LIMIT}
 
     def __init__(self) -> None:
         self._accounts = auth.AccountsServer()
