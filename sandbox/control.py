@@ -187,12 +187,19 @@ class SandboxControl:
         return result
 
     def set_vendor_clock(
-        self, system: str, tenant: str, *, skew_ms: int = 0, frozen_at_ms: int | None = None
+        self,
+        system: str,
+        tenant: str,
+        *,
+        skew_ms: int = 0,
+        frozen_at_ms: int | None = None,
+        repeat: bool = False,
     ) -> int:
         """Run the vendor's clock `skew_ms` ahead of real time (negative: behind), or freeze
-        it at `frozen_at_ms` (writes a millisecond apart from there), until the next call
-        or reset. Returns the vendor's time now (epoch ms)."""
-        body = {"skew_ms": skew_ms, "frozen_at_ms": frozen_at_ms}
+        it at `frozen_at_ms` (writes a millisecond apart from there; with `repeat`, all at
+        that very instant), until the next call or reset. Returns the vendor's time now
+        (epoch ms)."""
+        body = {"skew_ms": skew_ms, "frozen_at_ms": frozen_at_ms, "repeat": repeat}
         return int(self._call("PUT", f"/{system}/{tenant}/clock", json=body)["now_ms"])
 
     def expire_tokens(self, system: str, tenant: str) -> int:

@@ -253,7 +253,8 @@ class ControlApi(RecordRoutes):
         """One tenant's vendor clock, on top of the sandbox's clock: `{"skew_ms": n}`
         stamps its writes n ms ahead (negative: behind); `{"frozen_at_ms": t}` stamps every
         write at t (each a millisecond after the previous, as collections never repeat a
-        time); `{}` follows the sandbox's clock again."""
+        time, unless `"repeat": true`: then every write at t exactly, as a vendor's bulk
+        edit stamps many records); `{}` follows the sandbox's clock again."""
         tenant = self._tenant(request)
         if request.method == "PUT":
             body = await body_of(request)
@@ -263,7 +264,12 @@ class ControlApi(RecordRoutes):
             for name, value in values.items():
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                     raise ControlError(400, f"{name} must be an integer")
-            tenant.set_clock(skew_ms=values["skew_ms"], frozen_at_ms=values["frozen_at_ms"])
+            repeat = body.get("repeat", False)
+            if not isinstance(repeat, bool):
+                raise ControlError(400, "repeat must be true or false")
+            tenant.set_clock(
+                skew_ms=values["skew_ms"], frozen_at_ms=values["frozen_at_ms"], repeat=repeat
+            )
         return {"now_ms": tenant.vendor_now_ms()}
 
     async def expire_tokens(self, request: Request) -> Any:

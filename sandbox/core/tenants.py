@@ -69,13 +69,16 @@ class Tenant:
     def tenant_name(self) -> str:
         return self.name
 
-    def set_clock(self, *, skew_ms: int | None, frozen_at_ms: int | None) -> None:
+    def set_clock(
+        self, *, skew_ms: int | None, frozen_at_ms: int | None, repeat: bool = False
+    ) -> None:
         """Skew (ms ahead of real time; negative: behind) or freeze the vendor's clock. A
         clock set back stamps the next writes earlier than the last ones, as a vendor's
-        corrected clock does."""
+        corrected clock does. `repeat`: writes may share a time (frozen: all at one)."""
         self.extras["clock_skew_ms"], self.extras["clock_frozen_ms"] = skew_ms, frozen_at_ms
+        self.extras["clock_repeat"] = repeat
         for collection in self._collections.values():
-            collection.follow_clock()
+            collection.follow_clock(repeat=repeat)
 
     def vendor_now_ms(self) -> int:
         """Skewed or frozen through the control API (`PUT .../clock`); a reset drops it."""
@@ -145,6 +148,7 @@ class Tenant:
                 ctx=self,
                 custom_fields=tuple(self.config.custom_fields.get(object_name, ())),
             )
+            found.follow_clock(repeat=bool(self.extras.get("clock_repeat")))
             self._collections[object_name] = found
         return found
 
