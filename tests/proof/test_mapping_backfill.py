@@ -26,7 +26,6 @@ from tests.proof.conftest import ORG, Hub
 from tests.proof.test_sync_proofs import _assert_exact
 
 
-
 def _text_field(hub: Hub, entity: Entity) -> str:
     """A vendor field the default map reads as text: mapped again onto a custom field."""
     adapter = hub.adapter()
