@@ -280,32 +280,39 @@ class ZohoAdapter(BaseAdapter):
         (PAGINATION_LIMIT_EXCEEDED after that). Pages come oldest change first, so
         a query that nears the limit is closed and a new one starts from the newest
         change seen; the window's start travels in `resume` so a killed run resumes
-        inside the right query.
+        inside the right query. A refusal at a cap lower than the documented one (an
+        edition or API version that stops earlier) starts the next query the same way,
+        from the newest change read; resumed at a refused token, from the window's start.
         """
         state = dict(resume or {})
         window = _parse_time(state.pop("window_since", None)) or since
         position = state or None
         while True:
             seen, newest = 0, window
-            for page in super().read(entity, since=window, resume=position):
-                seen += len(page.records) + len(page.failures)
-                stamps = [r.updated_at for r in page.records if r.updated_at]
-                newest = max([*stamps, *([newest] if newest else [])], default=None)
-                if page.resume is not None and seen >= WINDOW and newest is not None:
-                    if window is not None and newest - window < timedelta(seconds=2):
-                        raise VendorError(
-                            f"Zoho CRM has more than {WINDOW:,} {entity.value} records changed "
-                            "in one second; its API cannot page past them"
-                        )
-                    page.resume = {"window_since": newest.isoformat()}
+            try:
+                for page in super().read(entity, since=window, resume=position):
+                    seen += len(page.records) + len(page.failures)
+                    stamps = [r.updated_at for r in page.records if r.updated_at]
+                    newest = max([*stamps, *([newest] if newest else [])], default=None)
+                    if page.resume is not None and seen >= WINDOW and newest is not None:
+                        page.resume = {"window_since": _next_window(entity, window, newest)}
+                        yield page
+                        window, position = newest, None
+                        break
+                    if page.resume is not None and window is not None:
+                        page.resume = {**page.resume, "window_since": window.isoformat()}
                     yield page
-                    window, position = newest, None
-                    break
-                if page.resume is not None and window is not None:
-                    page.resume = {**page.resume, "window_since": window.isoformat()}
-                yield page
-            else:
-                return
+                else:
+                    return
+            except VendorError as exc:
+                if "PAGINATION_LIMIT_EXCEEDED" not in str(exc) or (position is None and not seen):
+                    raise
+                if seen:  # this query's records up to `newest` are read: the next starts there
+                    _next_window(entity, window, newest)
+                    window = newest
+                position = None
+
+    # --- helpers ---------------------------------------------------------------------------
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -372,6 +379,17 @@ def _exportable(spec: EntitySpec) -> bool:
     What_Id points into: those modules stay on REST."""
     fields = spec.fields
     return fields.lines is None and not any(p.startswith(maps.WHAT) for p in fields.vendor_paths())
+
+
+def _next_window(entity: Entity, window: datetime | None, newest: datetime | None) -> str:
+    """Where the next query starts (the newest change read), if that is progress: more
+    changes in one second than one query pages through cannot be read past."""
+    if newest is None or (window is not None and newest - window < timedelta(seconds=2)):
+        raise VendorError(
+            f"Zoho CRM has more {entity.value} records changed in one second than one query "
+            "pages through; its API cannot page past them"
+        )
+    return newest.isoformat()
 
 
 def _parse_time(value: Any) -> datetime | None:

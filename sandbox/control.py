@@ -173,6 +173,17 @@ class SandboxControl:
         result = self._call("PUT", f"/{system}/{tenant}/custom_fields", json=body)
         return list(result["custom_fields"])
 
+    def caps(self, system: str, tenant: str) -> dict[str, int]:
+        """The result caps in force, e.g. {"search": 10000} for HubSpot."""
+        result: dict[str, int] = self._call("GET", f"/{system}/{tenant}/caps")
+        return result
+
+    def set_caps(self, system: str, tenant: str, **caps: int) -> dict[str, int]:
+        """Lower a vendor's result cap for one tenant until the next call or reset, e.g.
+        set_caps("hubspot", "acme", search=150); no arguments: the published caps."""
+        result: dict[str, int] = self._call("PUT", f"/{system}/{tenant}/caps", json=caps)
+        return result
+
     def set_latency(self, **settings: Any) -> dict[str, Any]:
         """Realistic vendor timing: set_latency(enabled=True, scale=0.5,
         profiles={"sap": {"fixed_ms": 2000}}) (sandbox.core.latency)."""
@@ -185,12 +196,19 @@ class SandboxControl:
         return result
 
     def set_vendor_clock(
-        self, system: str, tenant: str, *, skew_ms: int = 0, frozen_at_ms: int | None = None
+        self,
+        system: str,
+        tenant: str,
+        *,
+        skew_ms: int = 0,
+        frozen_at_ms: int | None = None,
+        repeat: bool = False,
     ) -> int:
         """Run the vendor's clock `skew_ms` ahead of real time (negative: behind), or freeze
-        it at `frozen_at_ms` (writes a millisecond apart from there), until the next call
-        or reset. Returns the vendor's time now (epoch ms)."""
-        body = {"skew_ms": skew_ms, "frozen_at_ms": frozen_at_ms}
+        it at `frozen_at_ms` (writes a millisecond apart from there; with `repeat`, all at
+        that very instant), until the next call or reset. Returns the vendor's time now
+        (epoch ms)."""
+        body = {"skew_ms": skew_ms, "frozen_at_ms": frozen_at_ms, "repeat": repeat}
         return int(self._call("PUT", f"/{system}/{tenant}/clock", json=body)["now_ms"])
 
     def expire_tokens(self, system: str, tenant: str) -> int:

@@ -73,6 +73,7 @@ class Collection:
         self._by_modified: list[tuple[int, int]] = []
         self._next_index = count
         self._last_ms = 0
+        self._repeat = False  # writes never share a time unless a test says so
         self.version = 0  # bumped by every write: a cache key for derived results
 
     def _set_custom(self, custom_fields: tuple[FieldDef, ...]) -> None:
@@ -327,14 +328,17 @@ class Collection:
 
     # --- internals -----------------------------------------------------------------
 
-    def follow_clock(self) -> None:
+    def follow_clock(self, *, repeat: bool = False) -> None:
         """The vendor's clock was set (back, perhaps): the next write takes its time even
-        if that is before the last write's (never-repeated times resume from there)."""
+        if that is before the last write's (never-repeated times resume from there). With
+        `repeat`, writes may share one time, as a vendor's bulk edit stamps many records at
+        one instant, instead of each taking the next millisecond."""
         self._last_ms = 0
+        self._repeat = repeat
 
     def _tick(self) -> int:
         now = self._ctx.vendor_now_ms()
-        if now <= self._last_ms:
+        if now <= self._last_ms and not self._repeat:
             now = self._last_ms + 1
         self._last_ms = now
         return now

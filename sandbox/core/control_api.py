@@ -48,6 +48,7 @@ class ControlApi(RecordRoutes):
             ("/{system}/{tenant}/scale", self.scale, ["PUT"]),
             ("/{system}/{tenant}/limits", self.limits, ["GET", "PUT"]),
             ("/{system}/{tenant}/custom_fields", self.custom_fields, ["PUT"]),
+            ("/{system}/{tenant}/caps", self.caps, ["GET", "PUT"]),
             ("/{system}/{tenant}/tokens/expire", self.expire_tokens, ["POST"]),
             ("/{system}/{tenant}/clock", self.tenant_clock, ["GET", "PUT"]),
             ("/{system}/{tenant}/webhooks", self.webhooks, ["GET", "POST", "DELETE"]),
@@ -234,6 +235,25 @@ class ControlApi(RecordRoutes):
         fields = tenant.collection(name).custom_fields
         return {"object": name, "custom_fields": [f.name for f in fields]}
 
+    async def caps(self, request: Request) -> Any:
+        """The tenant's result caps in force, by the names its vendor declares (HubSpot:
+        `search`); PUT `{"search": 150}` lowers one until the next PUT or reset (`{}`: the
+        vendor's published caps again)."""
+        tenant = self._tenant(request)
+        published = self.sandbox.vendors[tenant.system].caps
+        if request.method == "PUT":
+            body = await body_of(request)
+            if not isinstance(body, dict):
+                raise ControlError(400, 'body must be {"name": count, ...}')
+            for name, value in body.items():
+                if name not in published:
+                    known = ", ".join(sorted(published)) or "none"
+                    raise ControlError(400, f"unknown cap {name!r} (this vendor's: {known})")
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise ControlError(400, f"cap {name} must be a whole number of at least 1")
+            tenant.set_result_caps(body)
+        return {name: tenant.result_cap(name, count) for name, count in published.items()}
+
     async def latency(self, request: Request) -> Any:
         """Realistic timing (sandbox.core.latency): `{"enabled": true, "scale": 1.0,
         "profiles": {"hubspot": {"fixed_ms": 50}}}`; GET shows the profiles in force;
@@ -252,7 +272,8 @@ class ControlApi(RecordRoutes):
         """One tenant's vendor clock, on top of the sandbox's clock: `{"skew_ms": n}`
         stamps its writes n ms ahead (negative: behind); `{"frozen_at_ms": t}` stamps every
         write at t (each a millisecond after the previous, as collections never repeat a
-        time); `{}` follows the sandbox's clock again."""
+        time, unless `"repeat": true`: then every write at t exactly, as a vendor's bulk
+        edit stamps many records); `{}` follows the sandbox's clock again."""
         tenant = self._tenant(request)
         if request.method == "PUT":
             body = await body_of(request)
@@ -262,7 +283,12 @@ class ControlApi(RecordRoutes):
             for name, value in values.items():
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                     raise ControlError(400, f"{name} must be an integer")
-            tenant.set_clock(skew_ms=values["skew_ms"], frozen_at_ms=values["frozen_at_ms"])
+            repeat = body.get("repeat", False)
+            if not isinstance(repeat, bool):
+                raise ControlError(400, "repeat must be true or false")
+            tenant.set_clock(
+                skew_ms=values["skew_ms"], frozen_at_ms=values["frozen_at_ms"], repeat=repeat
+            )
         return {"now_ms": tenant.vendor_now_ms()}
 
     async def expire_tokens(self, request: Request) -> Any:

@@ -33,6 +33,9 @@ class FaultKind(StrEnum):
     TRUNCATED = "truncated"
     TOKEN_EXPIRED = "token_expired"
     DAILY_LIMIT = "daily_limit"
+    # The vendor gave up on a long query: Salesforce's 400 QUERY_TIMEOUT, a gateway's 504
+    # (in each vendor's own page) elsewhere.
+    QUERY_TIMEOUT = "query_timeout"
 
 
 OPS = ("auth", "list", "read", "search", "create", "update", "delete", "metadata", "other")
@@ -134,7 +137,8 @@ def parse_fault(value: Any, where: str = "kind") -> Fault | None:
         raise FaultSpecError(
             f"{where}: unknown fault kind {kind!r} (one of: ok, {names})"
         ) from None
-    status = int(spec.get("status", 503 if fault_kind is FaultKind.SERVER_ERROR else 500))
+    default = {FaultKind.SERVER_ERROR: 503, FaultKind.QUERY_TIMEOUT: 504}.get(fault_kind, 500)
+    status = int(spec.get("status", default))
     if fault_kind is FaultKind.SERVER_ERROR and status not in (500, 502, 503, 504):
         raise FaultSpecError(f"{where}.status: server_error status must be 500, 502, 503 or 504")
     delay = float(spec.get("delay_s", 10.0))

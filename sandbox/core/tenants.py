@@ -75,13 +75,16 @@ class Tenant:
     def tenant_name(self) -> str:
         return self.name
 
-    def set_clock(self, *, skew_ms: int | None, frozen_at_ms: int | None) -> None:
+    def set_clock(
+        self, *, skew_ms: int | None, frozen_at_ms: int | None, repeat: bool = False
+    ) -> None:
         """Skew (ms ahead of real time; negative: behind) or freeze the vendor's clock. A
         clock set back stamps the next writes earlier than the last ones, as a vendor's
-        corrected clock does."""
+        corrected clock does. `repeat`: writes may share a time (frozen: all at one)."""
         self.extras["clock_skew_ms"], self.extras["clock_frozen_ms"] = skew_ms, frozen_at_ms
+        self.extras["clock_repeat"] = repeat
         for collection in self._collections.values():
-            collection.follow_clock()
+            collection.follow_clock(repeat=repeat)
 
     def vendor_now_ms(self) -> int:
         """Skewed or frozen through the control API (`PUT .../clock`); a reset drops it."""
@@ -89,6 +92,18 @@ class Tenant:
         if frozen is not None:
             return int(frozen)
         return now_ms() + int(self.extras.get("clock_skew_ms") or 0)
+
+    def result_cap(self, name: str, published: int) -> int:
+        """How many results one query of the vendor pages through (`name` as the vendor
+        declares it in `Vendor.caps`; `published` is its own figure). A test lowers it
+        through the control API (`PUT .../caps`) so that a catch-up past HubSpot's 10,000
+        needs a few hundred records, not ten thousand; a reset drops it."""
+        return int(self.extras.get("caps", {}).get(name, published))
+
+    def set_result_caps(self, caps: Mapping[str, int]) -> None:
+        """Lowered (or raised) caps by name until the next call or reset; `{}`: the
+        vendor's published ones."""
+        self.extras["caps"] = dict(caps)
 
     @property
     def settings(self) -> Mapping[str, Any]:
@@ -141,6 +156,7 @@ class Tenant:
             )
             for change in self._field_changes.get(object_name, ()):
                 found.change_fields(change)
+            found.follow_clock(repeat=bool(self.extras.get("clock_repeat")))
             self._collections[object_name] = found
         return found
 

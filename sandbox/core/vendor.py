@@ -151,6 +151,9 @@ class Vendor:
     uri_max: ClassVar[int] = 8192
     # How the n-th added custom field is named (`wide_fields`): the vendor's own convention.
     wide_name: ClassVar[str] = "wide_field_{n:04d}"
+    # The vendor's published caps on how many results one query pages through, by name
+    # (HubSpot search: 10,000); each can be lowered per tenant (`Tenant.result_cap`).
+    caps: ClassVar[Mapping[str, int]] = {}
 
     def objects(self) -> Sequence[ObjectSpec]:
         raise NotImplementedError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +26,7 @@ from sandbox.core import (
 from sandbox.core.http import BodyError
 from sandbox.hubspot import auth, batch, crud, hooks, props_api
 from sandbox.hubspot.errors import error_body, error_response
-from sandbox.hubspot.search import Searcher
+from sandbox.hubspot.search import CAP, Searcher
 from sandbox.hubspot.tenants import default_tenants, object_specs
 
 OBJECTS = "/crm/v3/objects/{object_type}"
@@ -37,6 +37,7 @@ class HubSpotVendor(Vendor):
     title = "HubSpot CRM API v3"
     prefixes = ("/crm/", "/oauth/")
     uri_max = 8_192  # unpublished; 414s past about 8,000 (third parties), UNCONFIRMED
+    caps: ClassVar[Mapping[str, int]] = {"search": CAP}
 
     def __init__(self) -> None:
         self._tenants = default_tenants()

@@ -213,6 +213,12 @@ class SalesforceVendor(Vendor):
         kind = fault.kind
         if kind is FaultKind.TOKEN_EXPIRED:
             return error_response(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        if kind is FaultKind.QUERY_TIMEOUT:
+            return error_response(
+                400,
+                "QUERY_TIMEOUT",
+                "Your query request was running for too long.",
+            )
         if kind is FaultKind.DAILY_LIMIT:
             return error_response(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         if kind is FaultKind.RATE_LIMITED:

@@ -2,7 +2,8 @@
 
 Zoho pages a module with `page`/`per_page` (at most 200 per page) and
 `info.more_records`; past the first 2,000 records only `page_token` (from
-`info.next_page_token`) goes further, up to 100,000. `If-Modified-Since`
+`info.next_page_token`) goes further, up to 100,000 (a per-tenant knob, the
+`page_token` cap of `PUT /__sandbox__/zoho/{tenant}/caps`). `If-Modified-Since`
 limits the list to records modified since then; nothing modified is a 304
 with no body, an empty module a 204. The sandbox's page tokens are
 self-contained (the position after the page, the query and an expiry), so
@@ -129,11 +130,12 @@ async def list_records(call: Call) -> Response:
         state = _untoken(raw_token)
         order, descending, since, skipped = state["o"], state["d"], state["s"], int(state["n"])
         after = tuple(state["k"]) if isinstance(state["k"], list) else state["k"]
-        if skipped >= TOKEN_LIMIT:
+        cap = call.tenant.result_cap("page_token", TOKEN_LIMIT)  # a test may lower it
+        if skipped >= cap:
             raise fail(
                 400,
                 "PAGINATION_LIMIT_EXCEEDED",
-                "You can only get upto 100000 records using page_token param",
+                f"You can only get upto {cap} records using page_token param",
                 {"param_name": "page_token"},
             )
         page = skipped // per_page + 1

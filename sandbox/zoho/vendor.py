@@ -8,7 +8,7 @@ this shared server.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,6 +44,7 @@ class ZohoVendor(Vendor):
     prefixes = ("/crm/v2/", "/crm/v2.1/", "/crm/bulk/", "/oauth/v2/")
     uri_max = 8_192  # unpublished, UNCONFIRMED (the list's `fields` takes 50 names, records.py)
     wide_name = "Wide_Field_{n:04d}"
+    caps: ClassVar[Mapping[str, int]] = {"page_token": records.TOKEN_LIMIT}
 
     def __init__(self) -> None:
         self._accounts = auth.AccountsServer()

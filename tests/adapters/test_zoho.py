@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from adapters.base import AdapterContext, OutboundRecord
 from adapters.zoho import ZohoAdapter
-from core.errors import NeedsReconnectError, QuotaExhaustedError
+from core.errors import NeedsReconnectError, QuotaExhaustedError, VendorError
 from core.models import Connection, Entity, FieldOverride, System
 from sandbox.testing import RunningSandbox, run_sandbox
 
@@ -231,6 +231,36 @@ def test_reads_past_the_page_token_limit_in_windows_of_queries(
     rest = list(zoho.read(Entity.CONTACT, since=None, resume=windows[-1]))
     later = {r.external_id for p in rest for r in p.records if not r.deleted}
     assert later and later < truth and len(later) < len(truth) / 2
+
+
+def test_a_refusal_at_a_lower_page_token_cap_starts_the_next_query(
+    sandbox: RunningSandbox,
+) -> None:
+    """An account whose tokens stop earlier than the documented 100,000 (here 2,200, a
+    sandbox knob): the refusal starts a query from the newest change read; a run resumed
+    at a token past the cap starts its window over; more changes in one second than a
+    query pages through are an error in words, not a loop."""
+    control = sandbox.control
+    control.set_scale(Z, TENANT, {"Contacts": 2_300})
+    control.set_caps(Z, TENANT, page_token=2_200)
+    truth = {t.id for t in control.iter_records(Z, TENANT, "Contacts")}
+    zoho = adapter(sandbox)
+    pages = list(zoho.read(Entity.CONTACT, since=None, resume=None))
+    assert {r.external_id for p in pages for r in p.records if not r.deleted} == truth
+    refused_at = next(p.resume for p in pages if p.resume and p.resume.get("page") == 12)
+    again = list(zoho.read(Entity.CONTACT, since=None, resume=refused_at))
+    assert {r.external_id for p in again for r in p.records if not r.deleted} == truth
+
+    second = control.set_vendor_clock(Z, TENANT) // 1000 * 1000
+    control.set_vendor_clock(Z, TENANT, frozen_at_ms=second)
+    for record_id in truth:  # 2,300 changes within one second
+        control.update(Z, TENANT, "Contacts", record_id, {"Title": "Same second"})
+    control.set_vendor_clock(Z, TENANT)
+    # Stamped a millisecond apart, they span 2.3 s: read from the second second on, the
+    # first query ends at the cap within two seconds of its start (Zoho's whole seconds).
+    since = datetime.fromtimestamp(second / 1000 + 1, UTC)
+    with pytest.raises(VendorError, match="changed in one second than one query pages"):
+        list(zoho.read(Entity.CONTACT, since=since, resume=None))
 
 
 def calls(sandbox: RunningSandbox) -> dict[str, int]:

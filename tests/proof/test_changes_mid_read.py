@@ -30,6 +30,7 @@ def test_edits_and_deletions_during_a_full_read_end_in_the_exact_truth(
     cls = type(hub.adapter())
     original = cls.read
     changed: list[str] = []
+    created: list[str] = []
 
     def read(
         self: Any, which: Entity, *, since: datetime | None, resume: dict[str, Any] | None
@@ -37,21 +38,26 @@ def test_edits_and_deletions_during_a_full_read_end_in_the_exact_truth(
         for number, page in enumerate(original(self, which, since=since, resume=resume)):
             yield page
             if which is entity and number == 0 and not changed and len(page.records) > 2:
-                # The vendor changes records of the page just read, before the next one.
+                # The vendor changes records of the page just read, before the next one,
+                # and creates some (the peers' Salesforce full sync lost 16 of 20 such).
                 first, second = page.records[0].external_id, page.records[1].external_id
                 truth = control.get(system, tenant, obj, first)
                 assert truth is not None
                 control.update(system, tenant, obj, first, case.remote_edit(entity, truth))
                 control.delete(system, tenant, obj, second)
                 changed.extend([first, second])
+                required = control.required_fields(system, tenant, obj)
+                model = {f: truth.fields.get(f) for f in required}
+                created.extend(control.create(system, tenant, obj, model).id for _ in range(3))
 
     monkeypatch.setattr(cls, "read", read)
     run = hub.sync(full=True)
     assert run.state is RunState.SUCCEEDED, run.error
     assert changed, "the read never got past its first page"
     stored, truth = hub.stored(entity), hub.truth(entity)
-    wrongly_gone = sorted(set(truth) - set(stored) - {changed[0]})
+    wrongly_gone = sorted(set(truth) - set(stored) - {changed[0]} - set(created))
     assert not wrongly_gone, f"live records marked deleted: {wrongly_gone[:5]}"
+    assert set(created) <= set(stored), "records created during the full read"
     monkeypatch.undo()
     assert hub.sync().state is RunState.SUCCEEDED  # the next incremental brings the edit
     stored, truth = hub.stored(entity), hub.truth(entity)

@@ -2,9 +2,9 @@
 listing of that field alone, unmapping it clears it with no vendor call, and a change made
 while a run is in flight is backfilled after that run, never lost.
 
-Proved on three CRMs (HubSpot: `properties`; Salesforce: the SOQL select list; Zoho:
-`fields`) and an ERP (Odoo: `fields`), against the sandbox over HTTP, to the exact truth
-under the new mapping.
+Proved on every system, against the sandbox over HTTP, to the exact truth under the new
+mapping; the listing of the one field alone on three CRMs (HubSpot: `properties`;
+Salesforce: the SOQL select list; Zoho: `fields`) and an ERP (Odoo: `fields`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from core.store.queries import LogFilter
 from core.worker import Worker
 from tests.proof.conftest import ORG, Hub
 from tests.proof.test_sync_proofs import _assert_exact
-
-pytestmark = pytest.mark.systems("hubspot", "salesforce", "zoho", "odoo")
 
 
 def _text_field(hub: Hub, entity: Entity) -> str:
@@ -92,6 +90,9 @@ def _asked(hub: Hub, read: Any) -> set[str]:
     return set(re.split(r"[^A-Za-z0-9_]+", repr(sent)))
 
 
+# SAP, Oracle and Pipedrive list whole records for a backfill (their adapters name no
+# fields in a listing yet): the backfill is still exact, with more bytes.
+@pytest.mark.systems("hubspot", "salesforce", "zoho", "odoo")
 def test_the_listing_asks_the_vendor_for_the_chosen_field_alone(hub: Hub) -> None:
     entity = hub.case.first_entity
     probe = hub.adapter()

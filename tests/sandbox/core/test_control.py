@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import requests
 
@@ -96,3 +98,27 @@ def test_sandbox_process_serves_and_dies_when_killed(tmp_path: object) -> None:
         child.process.wait(timeout=10)
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{child.url}/services/data/", timeout=2)
+
+
+def test_a_frozen_vendor_clock_stamps_a_millisecond_apart_or_all_at_once(
+    sandbox: RunningSandbox,
+) -> None:
+    """Frozen, writes never share a time unless `repeat` says so (a vendor's bulk edit
+    stamps many records at one instant); a reset drops the setting."""
+    control = sandbox.control
+    control.reset(SYSTEM, TENANT, scale={"Account": 5})
+    ids = [r.id for r in control.iter_records(SYSTEM, TENANT, "Account")]
+    at = control.set_vendor_clock(SYSTEM, TENANT) // 1000 * 1000 - 60_000
+    control.set_vendor_clock(SYSTEM, TENANT, frozen_at_ms=at)
+    apart = [control.update(SYSTEM, TENANT, "Account", i, {"Name": "A"}) for i in ids[:2]]
+    assert apart[1].modified_at - apart[0].modified_at == timedelta(milliseconds=1)
+    control.set_vendor_clock(SYSTEM, TENANT, frozen_at_ms=at, repeat=True)
+    same = {control.update(SYSTEM, TENANT, "Account", i, {"Name": "B"}).modified_at for i in ids}
+    assert same == {datetime.fromtimestamp(at / 1000, UTC)}
+    with pytest.raises(SandboxControlError, match="repeat must be"):
+        control._call("PUT", f"/{SYSTEM}/{TENANT}/clock", json={"repeat": "yes"})
+    control.reset(SYSTEM, TENANT, scale={"Account": 5})
+    control.set_vendor_clock(SYSTEM, TENANT, frozen_at_ms=at)
+    again = [control.update(SYSTEM, TENANT, "Account", i, {"Name": "C"}) for i in ids[:2]]
+    assert again[0].modified_at != again[1].modified_at
+    control.set_vendor_clock(SYSTEM, TENANT)

@@ -23,6 +23,7 @@ from hubspot.crm.objects import (
 )
 from hubspot.utils.signature import Signature
 
+from sandbox.control import SandboxControlError
 from sandbox.testing import RunningSandbox
 from tests.sandbox.receiver import webhook_receiver
 
@@ -163,6 +164,26 @@ def test_search_cap_and_the_object_id_workaround(sandbox: RunningSandbox, client
             public_object_search_request=PublicObjectSearchRequest(limit=201)
         )
     assert too_big.value.status == 400
+
+
+def test_a_lowered_search_cap_is_refused_the_same_way(sandbox: RunningSandbox, client: Any) -> None:
+    """The cap is a per-tenant knob so proofs can reproduce a catch-up past it with a few
+    hundred records; the other portal keeps HubSpot's 10,000, and a reset restores it."""
+    control, url = sandbox.control, f"{sandbox.url}/crm/v3/objects/contacts/search"
+    assert control.caps(SYSTEM, "acme") == {"search": 10_000}
+    assert control.set_caps(SYSTEM, "acme", search=150) == {"search": 150}
+    near = requests.post(url, json={"limit": 200, "after": "100"}, headers=AUTH, timeout=10).json()
+    assert len(near["results"]) == 50 and near["paging"]["next"]["after"] == "150"
+    beyond = requests.post(url, json={"limit": 10, "after": "150"}, headers=AUTH, timeout=10)
+    assert beyond.status_code == 400 and beyond.json()["category"] == "VALIDATION_ERROR"
+    assert "maximum number of results that can be returned is 150" in beyond.json()["message"]
+    assert control.caps(SYSTEM, "globex") == {"search": 10_000}
+    with pytest.raises(SandboxControlError, match="unknown cap 'list'"):
+        control.set_caps(SYSTEM, "acme", list=5)
+    with pytest.raises(SandboxControlError, match="at least 1"):
+        control.set_caps(SYSTEM, "acme", search=0)
+    control.reset(SYSTEM, "acme")
+    assert control.caps(SYSTEM, "acme") == {"search": 10_000}
 
 
 def test_batch_endpoints(client: Any) -> None:

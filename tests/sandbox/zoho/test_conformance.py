@@ -66,6 +66,33 @@ def test_pages_switch_to_tokens_past_two_thousand(sandbox: RunningSandbox, zoho:
     assert both.status_code == 400 and both.json()["code"] == "INVALID_DATA"
 
 
+def test_page_tokens_stop_at_the_tenants_cap(sandbox: RunningSandbox, zoho: Zoho) -> None:
+    """Zoho's 100,000 is a per-tenant knob: lowered, the token past it is refused with
+    Zoho's PAGINATION_LIMIT_EXCEEDED, and a query from a later time goes on."""
+    control = sandbox.control
+    control.set_scale("zoho", "acme", {"Contacts": 2300})
+    assert control.caps("zoho", "acme") == {"page_token": 100_000}
+    try:
+        control.set_caps("zoho", "acme", page_token=2200)
+        params = {"per_page": 200, "page": 10, "sort_by": "Modified_Time", "sort_order": "asc"}
+        tenth = zoho.get("Contacts", params=params).json()
+        token = {"per_page": 200, "page_token": tenth["info"]["next_page_token"]}
+        eleventh = zoho.get("Contacts", params=token).json()
+        assert eleventh["info"]["count"] == 200 and eleventh["info"]["more_records"] is True
+        token["page_token"] = eleventh["info"]["next_page_token"]
+        refused = zoho.get("Contacts", params=token)
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "code": "PAGINATION_LIMIT_EXCEEDED",
+            "message": "You can only get upto 2200 records using page_token param",
+            "status": "error",
+            "details": {"param_name": "page_token"},
+        }
+    finally:
+        control.set_caps("zoho", "acme")
+    assert control.caps("zoho", "acme") == {"page_token": 100_000}
+
+
 def test_an_expired_page_token_is_refused(zoho: Zoho) -> None:
     token = zoho.get("Contacts", params={"per_page": 5}).json()["info"]["next_page_token"]
     state = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
