@@ -40,7 +40,7 @@ def test_the_flows_claims_match_the_code() -> None:
     assert "POST /api/webhooks/{system}/{connection}" in FLOW
     assert Settings.model_fields["sync_interval_hours"].default == 6.0 and "every 6 h" in FLOW
     assert Settings.model_fields["redis_url"].alias == "REDIS_URL" and "Dramatiq" in FLOW
-    assert (ROOT / "core" / "taskqueue.py").read_text().count("import dramatiq") == 1
+    assert "import dramatiq" in (ROOT / "core" / "taskqueue.py").read_text()  # imported lazily
     assert "worker" in {c.name for c in cli.registered_commands}
     assert {p.value for p in ConflictPolicy} == {"timestamp", "manual", "skip"}
     assert {k.value for k in ChannelKind} == {"webhook", "slack", "email"}
