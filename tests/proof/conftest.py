@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,17 @@ class Hub:
         )
         Worker(self.service, worker_id="proof-worker").run_by_id(run.id)
         return self.service.syncs.get_run(ORG, run.id)
+
+    def vendor_creates(self, count: int) -> list[str]:
+        """`count` new records of the first entity, made at the vendor with the required
+        fields of its first record, that nothing refers to (a vendor refuses to delete a
+        referenced record); their vendor ids."""
+        control, system, tenant = self.sandbox.control, self.case.system.value, self.case.tenant
+        object_name = self.case.objects[self.case.first_entity]
+        required = control.required_fields(system, tenant, object_name)
+        [model] = islice(control.iter_records(system, tenant, object_name), 1)
+        fields = {f: model.fields.get(f) for f in required}
+        return [control.create(system, tenant, object_name, fields).id for _ in range(count)]
 
     def adapter(self) -> BaseAdapter:
         connection = self.service.runtime.store.get_connection(ORG, self.connection.id)

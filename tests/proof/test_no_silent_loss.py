@@ -128,13 +128,7 @@ def test_full_sync_marks_purged_records_deleted(hub: Hub) -> None:
     system, tenant = case.system.value, case.tenant
     entity = case.first_entity
     object_name = case.objects[entity]
-    required = control.required_fields(system, tenant, object_name)
-    [model] = islice(control.iter_records(system, tenant, object_name), 1)
-    # Records nothing else refers to (a vendor refuses to purge a referenced one).
-    purged = [
-        control.create(system, tenant, object_name, {f: model.fields.get(f) for f in required}).id
-        for _ in range(3)
-    ]
+    purged = hub.vendor_creates(3)
     assert hub.sync(full=True).state is RunState.SUCCEEDED
     for record_id in purged:
         control.delete(system, tenant, object_name, record_id, hard=True)

@@ -11,8 +11,6 @@ hub.
 
 from __future__ import annotations
 
-from itertools import islice
-
 from core.models import ConflictPolicy, Direction, RunState, System
 from tests.proof.conftest import Hub
 from tests.proof.test_sync_proofs import _assert_exact
@@ -25,14 +23,9 @@ def test_vendor_deletes_reach_the_hub_and_stay_deleted(hub: Hub) -> None:
     system, tenant = case.system.value, case.tenant
     entity = case.first_entity
     object_name = case.objects[entity]
-    required = control.required_fields(system, tenant, object_name)
-    [model] = islice(control.iter_records(system, tenant, object_name), 1)
-    # Records nothing refers to (a vendor refuses to delete a referenced one), the two
-    # deleted between live ones (Odoo's sweep sees ids missing between live ones only).
-    made = [
-        control.create(system, tenant, object_name, {f: model.fields.get(f) for f in required}).id
-        for _ in range(4)
-    ]
+    # The two deleted lie between live ones (Odoo's sweep sees ids missing between live
+    # ones only).
+    made = hub.vendor_creates(4)
     assert hub.sync(full=True).state is RunState.SUCCEEDED
     deleted = set(made[1:3])
     for record_id in deleted:
