@@ -23,14 +23,17 @@ and are carried as deletions; incremental reads drop the scope filter so those
 departures are seen. `unlink` is a hard delete Odoo keeps no trace of, so after
 its pages each read lists the model's live ids (`search`, ids only) and reports
 every id missing between the smallest and largest live one as deleted (a no-op
-for ids never synced). Turn `detect_deletions` off where churn makes that list
-large (stock quants come and go); Odoo's automated actions can also post deletions.
+for ids never synced; adapters.odoo_sweep). Turn `detect_deletions` off where churn
+makes that list large (stock quants come and go); Odoo's automated actions can also
+post deletions.
 
 Writes go in bulk (adapters.odoo_writes): products and customers through `load`,
 Odoo's import, one call a batch, each new record under an external id derived
 from its local id so that a create sent twice updates rather than duplicates;
 quotes (which carry lines) through `create` on a list and `write` on ids that
-share their values.
+share their values. The reconciliation's counts and id listings use the entities'
+live scopes (adapters.odoo_reconcile); custom fields come from `fields_get`
+(adapters.odoo_fields).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from adapters import odoo_fields, odoo_reconcile
 from adapters import odoo_maps as maps
 from adapters.auth import Authenticator, TokenAuth
 from adapters.base import (
@@ -61,16 +65,17 @@ from adapters.base_adapter import (
 from adapters.convert import read_datetime
 from adapters.mapping import FieldMap
 from adapters.odoo_paging import IdWindowPaginator
+from adapters.odoo_reconcile import ALL_IDS
 from adapters.odoo_rpc import OdooOrm
+from adapters.odoo_sweep import sweep
 from adapters.odoo_writes import Job, OdooWriter
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register
-from core.errors import RecordError, VendorError
+from core.errors import RecordError
 from core.models import Direction, Entity, System
 
 DELETED = "_toothpick_deleted"
-ALL_IDS = 2**31  # ids one `search` call returns: all of them
 ODOO_TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -95,10 +100,6 @@ SPECS = (
     _spec(Entity.QUOTE, "sale.order", maps.QUOTE, writable=True),
     _spec(Entity.INVENTORY, "stock.quant", maps.INVENTORY),
 )
-
-
-SWEEP_SLICE = 50_000  # ids per read of the deletion sweep
-SWEEP_PAGE = 2_000  # tombstones per page handed to the engine
 
 
 @register
@@ -148,27 +149,10 @@ class OdooAdapter(BaseAdapter):
         return f"{said}; {count} contacts in database {self.orm.db!r}"
 
     def count(self, entity: Entity) -> int | None:
-        """`search_count` over the entity's live scope: one call. Where the scope judges
-        records (customers: archived ones are deleted in the hub) Odoo's default
-        active_test leaves archived ones out; otherwise (products carry `active: false`
-        as a field) they count too."""
-        spec = self.spec(entity)
-        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
-        params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
-        if scope is None:
-            params["context"] = {"active_test": False}
-        found = self.orm.call(spec.vendor_object, "search_count", params=params)
-        return found if isinstance(found, int) and not isinstance(found, bool) else None
+        return odoo_reconcile.count(self, entity)
 
     def id_listing(self, entity: Entity) -> Iterator[str] | None:
-        """`search` over the same live scope as `count`: every id in one call."""
-        spec = self.spec(entity)
-        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
-        params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
-        if scope is None:
-            params["context"] = {"active_test": False}
-        found = self.orm.call(spec.vendor_object, "search", params=params)
-        return iter([str(i) for i in found] if isinstance(found, list) else [])
+        return odoo_reconcile.id_listing(self, entity)
 
     def id_listing_page(self, entity: Entity) -> int:
         return ALL_IDS  # `search` without a limit: every id in one call
@@ -178,28 +162,10 @@ class OdooAdapter(BaseAdapter):
         return "number"
 
     def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
-        """`search_count` over the live scope and `id >= lo, id < hi`: one call."""
-        found = self.orm.call(
-            self.spec(entity).vendor_object, "search_count", params=self._range(entity, lo, hi)
-        )
-        if not isinstance(found, int) or isinstance(found, bool):
-            raise VendorError(f"Odoo answered search_count with {type(found).__name__}")
-        return found
+        return odoo_reconcile.count_range(self, entity, lo, hi)
 
     def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
-        """`search` over the same domain: the range's ids in one call."""
-        params = {**self._range(entity, lo, hi), "order": "id asc"}
-        found = self.orm.call(self.spec(entity).vendor_object, "search", params=params)
-        return [str(i) for i in found] if isinstance(found, list) else []
-
-    def _range(self, entity: Entity, lo: str | None, hi: str | None) -> dict[str, Any]:
-        _fields, full_domain, scope, fixed = maps.SCOPES[entity]
-        bounds = [["id", ">=", int(lo)]] if lo is not None else []
-        bounds += [["id", "<", int(hi)]] if hi is not None else []
-        params: dict[str, Any] = {"domain": [*fixed, *full_domain, *bounds]}
-        if scope is None:
-            params["context"] = {"active_test": False}
-        return params
+        return odoo_reconcile.list_range(self, entity, lo, hi)
 
     def spec(self, entity: Entity) -> EntitySpec:
         """With pages in flight, the read lists its ids first and fetches id windows at once
@@ -292,7 +258,7 @@ class OdooAdapter(BaseAdapter):
                     page.resume = {"sweep": True, "after_id": 0}
                 yield page
         if self.sweep:
-            yield from self._sweep(spec, after=int((resume or {}).get("after_id", 0)))
+            yield from sweep(self, spec, after=int((resume or {}).get("after_id", 0)))
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec = self.spec(entity)
@@ -331,24 +297,10 @@ class OdooAdapter(BaseAdapter):
         return [results[position] for position in range(len(records))]
 
     def field_names(self, spec: EntitySpec) -> set[str]:
-        described = self.orm.call(spec.vendor_object, "fields_get", params={"attributes": ["type"]})
-        return set(described) if isinstance(described, dict) else set()
+        return odoo_fields.field_names(self, spec)
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
-        described = self.orm.call(
-            spec.vendor_object, "fields_get", params={"attributes": ["string", "type", "readonly"]}
-        )
-        return [
-            VendorField(
-                name,
-                str(info.get("string") or name),
-                str(info.get("type")),
-                True,
-                not info.get("readonly"),
-            )
-            for name, info in (described or {}).items()
-            if name.startswith("x_") and isinstance(info, dict)
-        ]
+        return odoo_fields.custom_fields(self, spec)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -373,27 +325,6 @@ class OdooAdapter(BaseAdapter):
         by_order = self.orm.lines_of([int(o["id"]) for o in orders], maps.LINE_FIELDS)
         for order in orders:
             order["order_line"] = by_order.get(int(order["id"]), [])
-
-    def _sweep(self, spec: EntitySpec, *, after: int) -> Iterator[RemotePage]:
-        """Tombstones for ids Odoo no longer has (unlinked), between the live ones.
-
-        Streamed: ids are read a slice at a time and tombstones go out in pages of at
-        most SWEEP_PAGE, so memory stays flat however many records the model holds."""
-        previous: int | None = after or None
-        gone: list[RemoteRecord] = []
-        while True:
-            ids = self.orm.live_ids(spec.vendor_object, after=previous or 0, limit=SWEEP_SLICE)
-            for current in ids:
-                if previous is not None:
-                    for missing in range(previous + 1, current):
-                        gone.append(RemoteRecord(str(missing), {}, deleted=True))
-                        if len(gone) >= SWEEP_PAGE:
-                            yield RemotePage(gone, resume={"sweep": True, "after_id": missing})
-                            gone = []
-                previous = current
-            if len(ids) < SWEEP_SLICE:
-                yield RemotePage(gone, resume=None)
-                return
 
     def _vendor_values(
         self, spec: EntitySpec, payload: dict[str, Any], *, creating: bool

@@ -8,13 +8,16 @@ arrive with `IsDeleted = true`), oldest change first:
 
 paged through `nextRecordsUrl` locators (`Sforce-Query-Options: batchSize=`).
 A locator expires after some idle minutes; the resume position also names the
-last SystemModstamp read, so an expired one restarts the query from there.
+last SystemModstamp read, so an expired one restarts the query from there
+(adapters.salesforce_soql).
 A full read of an object holding at least `bulk_threshold` live records goes
 through a Bulk API 2.0 query job instead (adapters/salesforce_bulk.py): about
 25 calls for a million records where REST pages take 500.
 The columns are the field map's, minus any standard field the org does not show
 the integration user (describe: field-level security, single-currency orgs
-without CurrencyIsoCode). Writes go through sObject Collections, 200 records per
+without CurrencyIsoCode; adapters.salesforce_describe). The reconciliation's
+counts, id listings and id ranges are SOQL over live records
+(adapters.salesforce_reconcile). Writes go through sObject Collections, 200 records per
 call, creates as upserts by the connection's external-id field
 (`adapters.salesforce_writes`); the engine's conflict check fetches current
 versions with one `Id IN (...)` query.
@@ -29,19 +32,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from adapters import convert
+from adapters import salesforce_describe as described
 from adapters import salesforce_maps as maps
+from adapters import salesforce_reconcile as reconcile
 from adapters.auth import Authenticator
 from adapters.base import (
     AdapterContext,
-    FieldKind,
-    FormField,
     IdOrder,
     OutboundRecord,
     RemotePage,
@@ -50,16 +52,18 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
-from adapters.bulk_jobs import bulk_threshold, threshold_field
+from adapters.bulk_jobs import bulk_threshold
 from adapters.failures import Resolution, error_code, error_detail, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
-from adapters.paging import NextUrlPaginator, PageRequest
+from adapters.paging import PageRequest
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
 from adapters.registry import register
 from adapters.salesforce_bulk import BulkQuery
-from adapters.salesforce_wide import SYSTEM_COLUMNS, WideSoql, soql_string
+from adapters.salesforce_maps import DEFAULT_BATCH, DEFAULT_VERSION
+from adapters.salesforce_soql import SoqlPaginator, restart_point, soql_datetime
+from adapters.salesforce_wide import WideSoql
 from adapters.salesforce_writes import (
     COLLECTION_LIMIT,
     DEFAULT_EXTERNAL_ID_FIELD,
@@ -69,33 +73,12 @@ from adapters.wide_reads import FieldGroups
 from core.errors import InvalidInputError, VendorError
 from core.models import Entity, System
 
-DEFAULT_VERSION = "60.0"
-DEFAULT_BATCH = 2000  # Sforce-Query-Options batchSize: 200..2000
 TOKEN_PATH = "/services/oauth2/token"
-LOCATOR_EXPIRED = "INVALID_QUERY_LOCATOR"
 ROLLING_RECHECK = timedelta(hours=1)
 """Salesforce counts API calls over a rolling 24 hours and says nothing about when a
 spent allowance comes back: calls return as they age out of the window. A paused run
 looks again after an hour (one refused call) rather than idling a whole day."""
 _VERSION = re.compile(r"^(\d{2,3})\.0$")
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
-
-
-class SoqlPaginator(NextUrlPaginator):
-    """nextRecordsUrl locators; the position also keeps the page's last SystemModstamp.
-
-    >>> SoqlPaginator()  # resume: {"next_url": "/services/data/v60.0/query/01g...-2000",
-    ...                  #          "since": "2024-05-01T10:00:00.000+0000"}
-    """
-
-    def __init__(self) -> None:
-        super().__init__(next_path="nextRecordsUrl")
-
-    def _next_state(self, reply: Reply, records: Sequence[Any]) -> dict[str, Any] | None:
-        state = super()._next_state(reply, records)
-        if state is not None and records:
-            state["since"] = dig(records[-1], "SystemModstamp")
-        return state
 
 
 def _spec(entity: Entity, sobject: str, fields: FieldMap) -> EntitySpec:
@@ -124,66 +107,12 @@ SPECS = (
 )
 
 
-def soql_datetime(value: datetime) -> str:
-    """A SOQL dateTime literal (unquoted, UTC, milliseconds floored so `>=` keeps the edge)."""
-    moment = value.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 @register
 class SalesforceAdapter(BaseAdapter):
     info = declare_system(
         System.SALESFORCE,
         label="Salesforce",
-        form=(
-            FormField(
-                "login_url",
-                "Login URL",
-                FieldKind.URL,
-                default="https://login.salesforce.com",
-                help="https://login.salesforce.com, https://test.salesforce.com for a sandbox "
-                "org, or the org's My Domain URL",
-            ),
-            FormField(
-                "api_version",
-                "API version",
-                required=False,
-                default=DEFAULT_VERSION,
-                help="REST API version, e.g. 60.0 (at least 31.0)",
-            ),
-            FormField("client_id", "Consumer key", FieldKind.SECRET),
-            FormField(
-                "client_secret",
-                "Consumer secret",
-                FieldKind.SECRET,
-                required=False,
-                help="Leave empty only if the connected app does not require it on refresh",
-            ),
-            FormField(
-                "refresh_token",
-                "Refresh token",
-                FieldKind.SECRET,
-                help="Issued to the connected app with the refresh_token (offline access) scope",
-            ),
-            FormField(
-                "external_id_field",
-                "External ID field",
-                required=False,
-                default=DEFAULT_EXTERNAL_ID_FIELD,
-                help="A Text field marked External ID and Unique on each object the hub "
-                "creates; it holds ToothPick's id so that a repeated create updates instead "
-                "of duplicating. Empty: plain creates",
-            ),
-            FormField(
-                "batch_size",
-                "Records per page",
-                FieldKind.INTEGER,
-                required=False,
-                default=DEFAULT_BATCH,
-                help="200 to 2000; lower it for objects with many large fields",
-            ),
-            threshold_field("a Bulk API 2.0 query job"),
-        ),
+        form=maps.FORM,
         specs=SPECS,
         unsupported=maps.UNSUPPORTED,
         auth="OAuth 2.0 refresh token of a connected app; API calls go to the instance_url "
@@ -252,7 +181,7 @@ class SalesforceAdapter(BaseAdapter):
                     yield page
                 return
             except VendorError as exc:
-                restart = _restart_point(exc, resume)
+                restart = restart_point(exc, resume)
                 if restart is None or restarts == 3:
                     raise
                 restarts += 1
@@ -311,51 +240,23 @@ class SalesforceAdapter(BaseAdapter):
         return dig_count(reply.body, "totalSize")
 
     def count(self, entity: Entity) -> int | None:
-        """SOQL COUNT(): one call, the live (not deleted) records."""
-        spec = self.spec(entity)
-        soql = f"SELECT COUNT() FROM {spec.vendor_object}"  # noqa: S608 (one of our objects)
-        reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
-        total = reply.body.get("totalSize") if isinstance(reply.body, dict) else None
-        return int(total) if isinstance(total, int) else None
+        return reconcile.count(self, entity)
 
     def id_listing(self, entity: Entity) -> Iterator[str] | None:
-        """`SELECT Id` through `query` (live records only), 2,000 ids a locator page."""
-        soql = f"SELECT Id FROM {self.spec(entity).vendor_object}"  # noqa: S608 (ours)
-        return self._ids(soql)
+        return reconcile.id_listing(self, entity)
 
     def id_order(self, entity: Entity) -> IdOrder | None:
         """Ids compare as text in SOQL (`WHERE Id >= '...'`, as PK chunking does)."""
         return "text"
 
     def count_range(self, entity: Entity, lo: str | None, hi: str | None) -> int:
-        """`SELECT COUNT() ... WHERE Id >= lo AND Id < hi`: one call."""
-        soql = f"SELECT COUNT() FROM {self.spec(entity).vendor_object}{_id_range(lo, hi)}"  # noqa: S608 (ours, quoted)
-        reply = self.session.request_json("GET", f"{self.data_path}/query", params={"q": soql})
-        total = reply.body.get("totalSize") if isinstance(reply.body, dict) else None
-        if not isinstance(total, int):
-            raise VendorError(f"Salesforce answered a COUNT() without a totalSize: {soql}")
-        return total
+        return reconcile.count_range(self, entity, lo, hi)
 
     def list_range(self, entity: Entity, lo: str | None, hi: str | None) -> list[str]:
-        """`SELECT Id ... WHERE Id >= lo AND Id < hi` (2,000 ids a locator page)."""
-        soql = f"SELECT Id FROM {self.spec(entity).vendor_object}{_id_range(lo, hi)}"  # noqa: S608 (ours, quoted)
-        return list(self._ids(soql))
+        return reconcile.list_range(self, entity, lo, hi)
 
     def id_listing_page(self, entity: Entity) -> int:
         return DEFAULT_BATCH
-
-    def _ids(self, soql: str) -> Iterator[str]:
-        headers = {"Sforce-Query-Options": f"batchSize={DEFAULT_BATCH}"}
-        reply = self.session.request_json(
-            "GET", f"{self.data_path}/query", params={"q": soql}, headers=headers
-        )
-        while True:
-            body = reply.body if isinstance(reply.body, dict) else {}
-            yield from (str(r["Id"]) for r in body.get("records") or [] if r.get("Id"))
-            locator = body.get("nextRecordsUrl")
-            if not locator:
-                return
-            reply = self.session.request_json("GET", str(locator), headers=headers)
 
     def select(self, spec: EntitySpec, columns: Sequence[str] | None = None) -> str:
         # Every column is a checked identifier (see `columns`), the object one of ours.
@@ -363,34 +264,10 @@ class SalesforceAdapter(BaseAdapter):
         return f"SELECT {', '.join(chosen)} FROM {spec.vendor_object}"  # noqa: S608
 
     def columns(self, spec: EntitySpec) -> list[str]:
-        """SELECT list: system columns and mapped fields the org shows this user."""
-        visible = {item["name"].lower() for item in self.describe(spec.vendor_object)}
-        standard = {rule.vendor for rule in spec.fields.rules}
-        columns = []
-        for path in dict.fromkeys([*SYSTEM_COLUMNS, *self.field_map(spec.entity).vendor_paths()]):
-            if not _IDENTIFIER.match(path):
-                raise InvalidInputError(
-                    f"{path!r} is not a Salesforce field name; correct the field mapping",
-                    field="field_overrides",
-                )
-            if "." in path or path.lower() in visible:
-                columns.append(path)  # relationship paths (Account.Name) are checked by SOQL
-            elif path not in standard:
-                raise InvalidInputError(
-                    f"Salesforce {spec.vendor_object} has no field {path} that the integration "
-                    "user can read; correct the field mapping",
-                    field="field_overrides",
-                )
-        return columns
+        return described.columns(self, spec)
 
     def describe(self, sobject: str) -> list[dict[str, Any]]:
-        if sobject not in self._described:
-            reply = self.session.request_json(
-                "GET", f"{self.data_path}/sobjects/{sobject}/describe"
-            )
-            found = dig(reply.body, "fields")
-            self._described[sobject] = found if isinstance(found, list) else []
-        return self._described[sobject]
+        return described.describe(self, sobject)
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec, fields = self.spec(entity), self.field_map(entity)
@@ -400,24 +277,10 @@ class SalesforceAdapter(BaseAdapter):
     fold_field_case = True  # SOQL names are case-insensitive
 
     def field_names(self, spec: EntitySpec) -> set[str]:
-        """Fields (and relationship names, for `Account.Name`) the integration user sees."""
-        described = self.describe(spec.vendor_object)
-        return {str(f["name"]) for f in described} | {
-            str(f["relationshipName"]) for f in described if f.get("relationshipName")
-        }
+        return described.field_names(self, spec)
 
     def custom_fields(self, spec: EntitySpec) -> list[VendorField]:
-        return [
-            VendorField(
-                item["name"],
-                str(item.get("label") or item["name"]),
-                str(item.get("type") or "string"),
-                custom=True,
-                writable=bool(item.get("updateable")),
-            )
-            for item in self.describe(spec.vendor_object)
-            if item.get("custom")
-        ]
+        return described.custom_fields(self, spec)
 
     def probe(self) -> str:
         reply = self.session.request_json("GET", f"{self.data_path}/limits")
@@ -430,16 +293,6 @@ class SalesforceAdapter(BaseAdapter):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         super().write(entity, [])  # refuses a pull-only entity in words
         return write_collections(self, self.spec(entity), self.field_map(entity), records)
-
-
-def _restart_point(exc: VendorError, resume: dict[str, Any] | None) -> datetime | None:
-    """Where to query again when a locator expired: the last SystemModstamp read."""
-    if exc.status != 400 or LOCATOR_EXPIRED not in str(exc) or not resume:
-        return None
-    try:
-        return convert.read_datetime(resume.get("since"))
-    except (convert.ConversionError, ValueError, TypeError):
-        return None
 
 
 def _external_id_field(value: Any) -> str:
@@ -478,8 +331,4 @@ def _batch_size(value: Any) -> int:
     return size
 
 
-def _id_range(lo: str | None, hi: str | None) -> str:
-    """A WHERE clause for ids in [lo, hi), each quoted as a SOQL string."""
-    terms = [f"Id >= {soql_string(lo)}"] if lo is not None else []
-    terms += [f"Id < {soql_string(hi)}"] if hi is not None else []
-    return f" WHERE {' AND '.join(terms)}" if terms else ""
+__all__ = ["ROLLING_RECHECK", "SPECS", "SalesforceAdapter", "soql_datetime"]

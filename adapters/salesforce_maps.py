@@ -5,6 +5,7 @@ field overrides (`custom.<name>` -> `Loyalty_Tier__c`), offered by describe.
 Fields Salesforce computes (autonumbers, IsClosed, QuoteNumber, totals) are read-only.
 Polymorphic references are split by key prefix: a Task's WhatId is an
 opportunity when it starts 006 and an account when it starts 001.
+The connection's form is here as well (FORM), as for the other vendors.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters import convert
+from adapters.base import FieldKind, FormField
+from adapters.bulk_jobs import threshold_field
 from adapters.convert import Converter
 from adapters.mapping import FieldMap, Rule
+from adapters.salesforce_writes import DEFAULT_EXTERNAL_ID_FIELD
 from core.models import Direction, Entity
 
 REF, TEXT, DECIMAL, DATE = convert.REF, convert.TEXT, convert.DECIMAL, convert.DATE
+DEFAULT_VERSION = "60.0"
+DEFAULT_BATCH = 2000  # Sforce-Query-Options batchSize: 200..2000
 
 
 def _domain(value: Any) -> str:
@@ -138,3 +144,53 @@ UNSUPPORTED = {
     Entity.INVENTORY: "Salesforce does not keep stock levels.",
 }
 """Events (meetings) are not carried: an activity is read from one object, Task."""
+
+FORM = (
+    FormField(
+        "login_url",
+        "Login URL",
+        FieldKind.URL,
+        default="https://login.salesforce.com",
+        help="https://login.salesforce.com, https://test.salesforce.com for a sandbox "
+        "org, or the org's My Domain URL",
+    ),
+    FormField(
+        "api_version",
+        "API version",
+        required=False,
+        default=DEFAULT_VERSION,
+        help="REST API version, e.g. 60.0 (at least 31.0)",
+    ),
+    FormField("client_id", "Consumer key", FieldKind.SECRET),
+    FormField(
+        "client_secret",
+        "Consumer secret",
+        FieldKind.SECRET,
+        required=False,
+        help="Leave empty only if the connected app does not require it on refresh",
+    ),
+    FormField(
+        "refresh_token",
+        "Refresh token",
+        FieldKind.SECRET,
+        help="Issued to the connected app with the refresh_token (offline access) scope",
+    ),
+    FormField(
+        "external_id_field",
+        "External ID field",
+        required=False,
+        default=DEFAULT_EXTERNAL_ID_FIELD,
+        help="A Text field marked External ID and Unique on each object the hub "
+        "creates; it holds ToothPick's id so that a repeated create updates instead "
+        "of duplicating. Empty: plain creates",
+    ),
+    FormField(
+        "batch_size",
+        "Records per page",
+        FieldKind.INTEGER,
+        required=False,
+        default=DEFAULT_BATCH,
+        help="200 to 2000; lower it for objects with many large fields",
+    ),
+    threshold_field("a Bulk API 2.0 query job"),
+)

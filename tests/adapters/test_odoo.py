@@ -107,10 +107,10 @@ def test_an_unlinked_record_is_reported_deleted_by_the_next_read(sandbox: Runnin
 def test_the_deletion_sweep_streams_in_bounded_pages_and_resumes(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adapters.odoo
+    import adapters.odoo_sweep
 
-    monkeypatch.setattr(adapters.odoo, "SWEEP_SLICE", 4)
-    monkeypatch.setattr(adapters.odoo, "SWEEP_PAGE", 2)
+    monkeypatch.setattr(adapters.odoo_sweep, "SWEEP_SLICE", 4)
+    monkeypatch.setattr(adapters.odoo_sweep, "SWEEP_PAGE", 2)
     odoo = adapter(sandbox)
     for unlinked in (3, 4, 5, 9):
         xmlrpc_call(sandbox, "acme", "product.product", "unlink", [unlinked])
