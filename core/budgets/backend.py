@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,8 +38,9 @@ class BudgetBackend(Protocol):
 
     def save(self, name: str, value: dict[str, Any], *, ttl_s: int) -> None: ...
 
-    def add(self, counter: str, amount: int, *, ttl_s: int) -> int:
-        """Add to a counter (created at 0) and return its new value."""
+    def add(self, amounts: Mapping[str, int], *, ttl_s: int) -> list[int]:
+        """Add to counters (each created at 0), all at once; their new values, in order.
+        One write per vendor call charges three counters: one transaction, not three."""
         ...
 
     def counters(self, names: Sequence[str]) -> list[int]: ...
@@ -81,13 +82,14 @@ class RedisBackend:
     def save(self, name: str, value: dict[str, Any], *, ttl_s: int) -> None:
         self._client.set(self._prefix + name, orjson.dumps(value), ex=ttl_s)
 
-    def add(self, counter: str, amount: int, *, ttl_s: int) -> int:
-        key = self._prefix + "count:" + counter
-        with self._client.pipeline() as pipe:
-            pipe.incrby(key, amount)
-            pipe.expire(key, ttl_s)
-            value, _ = pipe.execute()
-        return int(value)
+    def add(self, amounts: Mapping[str, int], *, ttl_s: int) -> list[int]:
+        with self._client.pipeline() as pipe:  # MULTI/EXEC: one round trip, all or none
+            for counter, amount in amounts.items():
+                key = self._prefix + "count:" + counter
+                pipe.incrby(key, amount)
+                pipe.expire(key, ttl_s)
+            replies = pipe.execute()
+        return [int(value) for value in replies[::2]]
 
     def counters(self, names: Sequence[str]) -> list[int]:
         if not names:
@@ -140,12 +142,15 @@ class FileBackend:
         with self._write():
             self._put(name, value, expires=_now() + ttl_s)
 
-    def add(self, counter: str, amount: int, *, ttl_s: int) -> int:
+    def add(self, amounts: Mapping[str, int], *, ttl_s: int) -> list[int]:
+        values = []
         with self._write():
-            current = self._get("count:" + counter)
-            value = int(current["n"]) + amount if current else amount
-            self._put("count:" + counter, {"n": value}, expires=_now() + ttl_s)
-        return value
+            for counter, amount in amounts.items():
+                current = self._get("count:" + counter)
+                value = int(current["n"]) + amount if current else amount
+                self._put("count:" + counter, {"n": value}, expires=_now() + ttl_s)
+                values.append(value)
+        return values
 
     def counters(self, names: Sequence[str]) -> list[int]:
         with self._lock:

@@ -105,10 +105,15 @@ class Budgets:
     def charge(self, budget: ConnectionBudget, kind: CallKind) -> None:
         day_s = self._settings.vendor_budget_day_s
         day = int(time.time() // day_s)
-        mine = f"conn:{budget.connection.id}:{day}"
-        used = self.backend.add(mine, 1, ttl_s=_TTL_S)
+        counters = {  # the connection's share, the account's total and its total by kind
+            f"conn:{budget.connection.id}:{day}": 1,
+            f"acct:{budget.key}:{day}": 1,
+            f"acct:{budget.key}:{day}:{kind.value}": 1,
+        }
+        used, *_ = self.backend.add(counters, ttl_s=_TTL_S)
         if budget.cap is not None and used > budget.cap:
-            self.backend.add(mine, -1, ttl_s=_TTL_S)  # this call is not made
+            # This call is not made: taken back at once (others may see it for that instant).
+            self.backend.add(dict.fromkeys(counters, -1), ttl_s=_TTL_S)
             resets = datetime.fromtimestamp((day + 1) * day_s, UTC)
             allowance = daily_allowance(budget.connection)
             raise QuotaExhaustedError(
@@ -117,8 +122,6 @@ class Budgets:
                 f"at {resets:%Y-%m-%d %H:%M:%S} UTC",
                 resets_at=resets,
             )
-        self.backend.add(f"acct:{budget.key}:{day}", 1, ttl_s=_TTL_S)
-        self.backend.add(f"acct:{budget.key}:{day}:{kind.value}", 1, ttl_s=_TTL_S)
 
     # --- what `toothpick status` and the dashboard show ------------------------------------
 
