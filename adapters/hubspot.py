@@ -258,7 +258,7 @@ class HubSpotAdapter(BaseAdapter):
             raw = self.records(spec, reply)
             paginator.update_state(reply, raw)
             if request.method == "GET" and "archived" not in request.params:
-                raw = self._complete(spec, raw)  # archived ones are deletions: ids suffice
+                raw = self.complete_records(spec, raw)  # archived ones are deletions: ids suffice
             page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
             position = paginator.resume
             page.resume = {**state, "position": position} if position is not None else then
@@ -329,7 +329,7 @@ class HubSpotAdapter(BaseAdapter):
             cost=lambda name: len(quote(name, safe="")) + len("%2C"),
         )
 
-    def _complete(self, spec: EntitySpec, raw: list[Any]) -> list[Any]:
+    def complete_records(self, spec: EntitySpec, raw: list[Any]) -> list[Any]:
         return merge_groups(
             raw,
             self._list_groups(spec),

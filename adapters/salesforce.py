@@ -121,6 +121,7 @@ class SalesforceAdapter(BaseAdapter):
         write_batch_size=COLLECTION_LIMIT,
     )
     specs = SPECS
+    fold_field_case = True  # SOQL names are case-insensitive
 
     def __init__(self, context: AdapterContext, **options: Any) -> None:
         config = context.connection.config
@@ -273,8 +274,6 @@ class SalesforceAdapter(BaseAdapter):
         spec, fields = self.spec(entity), self.field_map(entity)
         found = self.wide.fetch(spec.vendor_object, external_ids, self.columns(spec))
         return self.to_page(spec, fields, found).records
-
-    fold_field_case = True  # SOQL names are case-insensitive
 
     def field_names(self, spec: EntitySpec) -> set[str]:
         return described.field_names(self, spec)

@@ -314,8 +314,6 @@ class ZohoAdapter(BaseAdapter):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    # --- helpers ---------------------------------------------------------------------------
-
     def _then_deleted(self, page: RemotePage) -> RemotePage:
         if page.resume is None:
             page.resume = {"deleted_page": 1}
