@@ -234,6 +234,11 @@ class Adapter(Protocol):
 
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]: ...
 
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        """Delete records at the vendor (deletions made in ToothPick): one WriteResult per
+        id, in order; a record already gone counts as deleted (error None)."""
+        ...
+
     def count(self, entity: Entity) -> int | None:
         """How many live records the vendor holds, by its cheapest means (one call: SOQL
         COUNT(), HubSpot's search total, Oracle's totalResults...); None where it has none.

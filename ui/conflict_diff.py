@@ -104,7 +104,13 @@ def detail(prefix: str, org: str, conflict: Conflict, connection_name: str) -> N
         f"{fmt.relative(conflict.remote_changed_at)}; held {fmt.relative(conflict.detected_at)}. "
         f"Rows marked “{DIFFERS}” disagree."
     )
-    if conflict.kind is ConflictKind.DELETE:
+    if conflict.deleted_in_toothpick:
+        st.warning(
+            "Deleted in ToothPick, and edited at the vendor since. Approving deletes it at "
+            "the vendor on the next sync; keeping it restores the vendor's version here.",
+            icon=":material/delete:",
+        )
+    elif conflict.kind is ConflictKind.DELETE:
         st.warning(
             "The vendor deleted this record; the connection holds deletions for approval.",
             icon=":material/delete:",

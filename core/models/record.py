@@ -21,6 +21,17 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def pending_local_delete(deleted: bool, local_change: dict[str, Any] | None) -> bool:
+    """A record deleted in ToothPick whose deletion the next push sends to the vendor.
+
+    Stored as a deleted record that still has a pending change (an empty one): the
+    pending-push index finds it like an edit, live lists and counts leave it out at
+    once, and `content_hash` keeps naming the vendor version it deleted, so a push
+    can tell a vendor edit made since (a conflict) from an untouched record.
+    """
+    return deleted and local_change is not None
+
+
 class Record(Model):
     """Keyed by (organisation, connection, entity, external id)."""
 
@@ -39,6 +50,11 @@ class Record(Model):
     local_changed_at: UtcDatetime | None = None
     version: int = 1
 
+    @property
+    def local_delete(self) -> bool:
+        """Deleted in ToothPick, the deletion not yet pushed (see `pending_local_delete`)."""
+        return pending_local_delete(self.deleted, self.local_change)
+
 
 @dataclass(frozen=True, slots=True)
 class RecordVersion:
@@ -53,6 +69,10 @@ class RecordVersion:
     deleted: bool
     local_change: dict[str, Any] | None
     local_changed_at: datetime | None
+
+    @property
+    def local_delete(self) -> bool:
+        return pending_local_delete(self.deleted, self.local_change)
 
 
 @dataclass(slots=True)
@@ -86,6 +106,7 @@ class ChangeKind(StrEnum):
     DELETED = "deleted"
     RESTORED = "restored"
     LOCAL_EDIT = "local_edit"
+    LOCAL_DELETE = "local_delete"  # deleted in ToothPick; DELETED follows once the vendor's is
     PUSHED = "pushed"
 
 

@@ -21,7 +21,7 @@ from core.models.common import (
 
 class ConflictKind(StrEnum):
     UPDATE = "update"  # both sides changed since the last sync
-    DELETE = "delete"  # the vendor deleted it and the connection asks to approve deletes
+    DELETE = "delete"  # deleted on one side, edited or held on the other
 
 
 class ConflictStatus(StrEnum):
@@ -58,6 +58,12 @@ class Conflict(Model):
     resolved_data: dict[str, Any] | None = None
     resolved_by: str | None = None
     resolved_at: UtcDatetime | None = None
+
+    @property
+    def deleted_in_toothpick(self) -> bool:
+        """A DELETE conflict is held for the side that did not delete: the vendor's
+        deletion against our copy, or ours (no `local` version) against a vendor edit."""
+        return self.kind is ConflictKind.DELETE and self.local is None
 
 
 class AlertKind(StrEnum):

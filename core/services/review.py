@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from adapters.registry import system_info
 from core.clock import utcnow
 from core.entities import canonical_fields, validate_canonical
 from core.errors import InvalidInputError, NotFoundError
@@ -13,6 +14,7 @@ from core.models import (
     Conflict,
     ConflictKind,
     ConflictStatus,
+    Direction,
     Entity,
     LogEntry,
     LogLevel,
@@ -100,6 +102,35 @@ class ReviewService:
             organisation_id, connection_id, entity, external_id, changed, at=utcnow()
         )
 
+    def delete_record(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
+    ) -> Record:
+        """Delete a record on the ToothPick side; the next push deletes it at the vendor.
+
+        It leaves the live records at once. If the vendor edits the record before the
+        push, both sides changed and the connection's conflict policy decides, as for
+        an edit: the later change wins (timestamp), a person decides (manual), or
+        neither side is touched (skip).
+        """
+        connection = self._connections.stored_connection(organisation_id, connection_id)
+        if connection.direction is Direction.PULL and not external_id.startswith("local:"):
+            raise InvalidInputError(
+                "This connection only pulls from the vendor: a deletion here would never "
+                "reach it, and the next full sync would bring the record back. Delete it "
+                "in the vendor's application, or let the connection push.",
+                field="external_id",
+            )
+        info = system_info(connection.system)
+        if not info.support(entity).writable and not external_id.startswith("local:"):
+            raise InvalidInputError(
+                f"{info.label} takes no writes of {entity.value}: a deletion here would never "
+                "reach it. Delete it in the vendor's application.",
+                field="entity",
+            )
+        return self._store.delete_locally(
+            organisation_id, connection_id, entity, external_id, at=utcnow()
+        )
+
     # -- conflicts -------------------------------------------------------------------------
 
     def conflicts(
@@ -185,6 +216,8 @@ class ReviewService:
     ) -> dict[str, Any] | None:
         store = self._store
         key = (conflict.organisation_id, conflict.connection_id, conflict.entity)
+        if conflict.deleted_in_toothpick:
+            return self._resolve_local_deletion(conflict, resolution)
         if resolution is Resolution.REJECT_DELETE:
             return conflict.local
         remote = conflict.remote or {}
@@ -214,3 +247,29 @@ class ReviewService:
         if keep:
             store.set_local_change(*key, conflict.external_id, keep, at=utcnow())
         return {**remote, **keep}
+
+    def _resolve_local_deletion(
+        self, conflict: Conflict, resolution: Resolution
+    ) -> dict[str, Any] | None:
+        """Deleted in ToothPick, edited at the vendor since. Either way the vendor's
+        version becomes the record's base; approving deletes it again from there, so
+        the next push deletes the vendor's record (its edit seen and overruled)."""
+        key = (conflict.organisation_id, conflict.connection_id, conflict.entity)
+        remote = conflict.remote or {}
+        self._store.clear_local_change(*key, conflict.external_id)
+        self._store.upsert_records(
+            *key,
+            [
+                RecordWrite(
+                    external_id=conflict.external_id,
+                    data=remote,
+                    content_hash=content_hash(remote),
+                    source_updated_at=conflict.remote_changed_at,
+                )
+            ],
+            run_id=None,
+        )
+        if resolution is Resolution.REJECT_DELETE:
+            return remote
+        self._store.delete_locally(*key, conflict.external_id, at=utcnow())
+        return None

@@ -245,6 +245,35 @@ class RecordStore(Protocol):
         An unknown `external_id` starting with `local:` creates a new local record."""
         ...
 
+    def delete_locally(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        """A deletion made in ToothPick: the record leaves the live ones at once, any
+        pending edit is dropped, and a LOCAL_DELETE change is written. The deletion is
+        pending push (`Record.local_delete`) unless the record is a `local:` one the
+        vendor never had. NotFoundError if no such live record."""
+        ...
+
+    def mark_delete_pushed(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        run_id: str | None,
+    ) -> None:
+        """The vendor's copy is deleted too (or was already gone): the pending deletion
+        is cleared and a DELETED change is written. A record no longer pending deletion
+        (a pull restored it meanwhile) is left alone."""
+        ...
+
     def mark_pushed(
         self,
         organisation_id: str,

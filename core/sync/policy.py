@@ -10,6 +10,10 @@ The connection's conflict policy then decides:
   compare (a local create, say) is decided whole by the same rule;
 - manual: held for review, both versions kept, nothing overwritten;
 - skip: neither side touched, logged.
+A deletion made in ToothPick against a vendor edit is decided whole by the same rules
+(timestamp: the later of the two wins). A vendor deletion against a pending local edit
+is a deletion (held for approval where the connection asks): a deleted record has
+nothing left to merge an edit into.
 """
 
 from __future__ import annotations
@@ -85,6 +89,10 @@ def decide_pull(
         return PullDecision.HOLD_DELETE if approve_deletes else PullDecision.DELETE
     if local is None:
         return PullDecision.CREATE
+    if local.local_delete:  # deleted in ToothPick, not yet pushed
+        if local.content_hash == remote_hash:
+            return PullDecision.UNCHANGED  # the vendor's is the version we deleted
+        return _both_changed(policy, local, remote_updated_at)  # decided whole: no fields
     if local.content_hash == remote_hash and not local.deleted:
         return PullDecision.UNCHANGED
     if local.local_change is None:

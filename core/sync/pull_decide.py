@@ -84,6 +84,8 @@ class PullDecider:
         )
         if decision is PullDecision.UNCHANGED:
             self.counts.unchanged += 1
+            if remote.deleted and local is not None and local.local_delete:
+                self._settle_local(remote.external_id, both_deleted=True)
             return None
         write = RecordWrite(
             external_id=remote.external_id,
@@ -110,33 +112,59 @@ class PullDecider:
                 metadata={"external_id": remote.external_id},
             )
             return None
+        if decision is PullDecision.DELETE and local is not None and local.local_change:
+            self.counts.conflicts += 1
+            ctx.audit.add(
+                Operation.CONFLICT,
+                f"{self.entity.value} {remote.external_id} was deleted at the vendor; "
+                "the local edit not yet pushed is dropped with it",
+                entity=self.entity,
+                level=LogLevel.WARNING,
+                status=LogStatus.WARNING,
+                metadata={"external_id": remote.external_id},
+            )
+            self._settle_local(remote.external_id)
         if decision is PullDecision.MERGE and local is not None and local.local_change:
             self._merge(remote, local)
             return write  # the vendor's version is the new base; surviving edits go on top
         if decision in (PullDecision.TAKE_REMOTE, PullDecision.KEEP_LOCAL):
             self.counts.conflicts += 1  # both sides changed; the timestamp policy settled it
+            deleted_here = local is not None and local.local_delete
             winner = "the vendor's" if decision is PullDecision.TAKE_REMOTE else "our"
+            what = "deleted here, edited at the vendor" if deleted_here else "changed on both sides"
             ctx.audit.add(
                 Operation.CONFLICT,
-                f"{self.entity.value} {remote.external_id} changed on both sides; "
+                f"{self.entity.value} {remote.external_id} {what}; "
                 f"{winner} later change wins (timestamp policy)",
                 entity=self.entity,
                 metadata={"external_id": remote.external_id},
             )
+            if deleted_here and decision is PullDecision.KEEP_LOCAL:
+                return None  # stays deleted here; the push deletes it at the vendor
         if decision is PullDecision.KEEP_LOCAL and local is not None and local.local_change:
             # Ours is newer: remember the vendor's version as the new base, keep our edit
             # on top; the push step sends it.
             write.data = {**remote.data, **local.local_change}
-        if decision is PullDecision.TAKE_REMOTE and not ctx.dry_run:
-            ctx.store.clear_local_change(
-                ctx.organisation_id, ctx.connection_id, self.entity, remote.external_id
-            )
-        elif decision is PullDecision.TAKE_REMOTE:
-            ctx.settled[(self.entity, remote.external_id)] = {}
+        if decision is PullDecision.TAKE_REMOTE:
+            self._settle_local(remote.external_id)
         if ctx.dry_run:
             stored = self.stored(remote.external_id) if local is not None else None
             plan_write(ctx, self.entity, self.counts, decision, remote, stored, write.data)
         return write
+
+    def _settle_local(self, external_id: str, *, both_deleted: bool = False) -> None:
+        """The pending local change (an edit or a deletion) will not be pushed: the
+        vendor's version or deletion won, or both sides deleted the record. A dry run
+        only notes it, so that its push plans what the real push would do."""
+        ctx = self.ctx
+        if ctx.dry_run:
+            ctx.settled[(self.entity, external_id)] = {}
+            return
+        key = (ctx.organisation_id, ctx.connection_id, self.entity, external_id)
+        if both_deleted:
+            ctx.store.mark_delete_pushed(*key, run_id=ctx.run.id)
+        else:
+            ctx.store.clear_local_change(*key)
 
     def _merge(self, remote: RemoteRecord, local: RecordVersion) -> None:
         """Both sides changed, timestamp policy: field by field (core.sync.merge)."""
@@ -171,12 +199,19 @@ class PullDecider:
     def _hold(self, remote: RemoteRecord, local: Record | None, decision: PullDecision) -> None:
         ctx = self.ctx
         self.counts.conflicts += 1
-        kind = ConflictKind.DELETE if decision is PullDecision.HOLD_DELETE else ConflictKind.UPDATE
-        local_data = local.data if local else None
+        deleted_here = local is not None and local.local_delete
+        deletion = decision is PullDecision.HOLD_DELETE or deleted_here
+        kind = ConflictKind.DELETE if deletion else ConflictKind.UPDATE
+        # a deletion's conflict holds no version of the side that deleted the record
+        local_data = local.data if local and not deleted_here else None
         remote_data = None if remote.deleted else remote.data
-        differing = diff_fields(local_data, remote_data) if remote_data else []
+        differing = diff_fields(local_data, remote_data) if remote_data and local_data else []
         what = (
-            "deletion held for approval" if kind is ConflictKind.DELETE else "changed on both sides"
+            "deleted here, edited at the vendor"
+            if deleted_here
+            else "deletion held for approval"
+            if kind is ConflictKind.DELETE
+            else "changed on both sides"
         )
         if ctx.dry_run:
             ctx.plan(

@@ -1,9 +1,12 @@
-"""Push one entity: pending local edits -> vendor, with the vendor's id and time written back.
+"""Push one entity: pending local edits and deletions -> vendor, with the vendor's id and
+time written back.
 
 Before writing, the engine fetches the vendor's current version of the batch:
 if the vendor changed the record since our last pull, both sides changed and
-the conflict policy decides (the same rules as on pull). Batches are what the vendor
-writes in one call (`SystemInfo.write_batch_size`), answered record by record.
+the conflict policy decides (the same rules as on pull). A deletion made in ToothPick
+against a vendor edit made since is decided whole (it has no fields to merge): the
+later change wins, a person decides, or neither side is touched. Batches are what the
+vendor writes in one call (`SystemInfo.write_batch_size`), answered record by record.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from adapters.base import OutboundRecord, RemoteRecord
 from core.iterables import batched
 from core.models import (
     Conflict,
+    ConflictKind,
     Entity,
     IssueDirection,
     LogLevel,
@@ -34,6 +38,7 @@ class EntityPush:
         self.ctx = ctx
         self.entity = entity
         self.counts = ctx.entity_counts(entity)
+        self.deleted = 0  # deletions made in ToothPick that reached the vendor (of `pushed`)
 
     def run(self) -> None:
         ctx = self.ctx
@@ -87,7 +92,38 @@ class EntityPush:
         if ctx.dry_run:
             self._plan_pushes(outbound, remote)
             return
-        self._write(outbound)
+        deletions = [r for r in outbound if r.local_delete]
+        if deletions:
+            self._delete(deletions)
+        edits = [r for r in outbound if not r.local_delete]
+        if edits:
+            self._write(edits)
+
+    def _delete(self, deletions: list[Record]) -> None:
+        """One `Adapter.delete` for the batch's deletions; a record the vendor no longer
+        has counts as deleted (the goal holds), a refusal becomes that record's issue."""
+        ctx = self.ctx
+        results = ctx.adapter.delete(self.entity, [r.external_id for r in deletions])
+        for record, result in zip(deletions, results, strict=True):
+            if result.error:
+                self.counts.failed += 1
+                ctx.audit.record_failure(
+                    self.entity, record.external_id, result.error, operation=Operation.PUSH
+                )
+                ctx.issues.failed(
+                    self.entity, IssueDirection.PUSH, record.external_id, result.error
+                )
+                continue
+            ctx.issues.succeeded(self.entity, IssueDirection.PUSH, [record.external_id])
+            self.counts.pushed += 1
+            self.deleted += 1
+            ctx.store.mark_delete_pushed(
+                ctx.organisation_id,
+                ctx.connection_id,
+                self.entity,
+                record.external_id,
+                run_id=ctx.run.id,
+            )
 
     def _write(self, outbound: list[Record]) -> None:
         """One `Adapter.write` for the batch; each record's own result, error and retry
@@ -137,6 +173,18 @@ class EntityPush:
         """Dry run: the pushes, each field with the vendor's value now (when fetched)."""
         for record in records:
             self.counts.pushed += 1
+            if record.local_delete:
+                self.deleted += 1
+                self.ctx.plan(
+                    PlannedChange(
+                        entity=self.entity,
+                        external_id=record.external_id,
+                        action="delete",
+                        direction="push",
+                        detail="deleted in ToothPick",
+                    )
+                )
+                continue
             fields = sorted(record.local_change or {})
             now = (remote or {}).get(record.external_id)
             self.ctx.plan(
@@ -216,6 +264,9 @@ class EntityPush:
         ctx = self.ctx
         self.counts.conflicts += 1
         differing = diff_fields(record.data, current.data)
+        what = (
+            "deleted here, edited at the vendor" if record.local_delete else "changed on both sides"
+        )
         if ctx.dry_run:
             action = "conflict" if decision is not PushDecision.TAKE_REMOTE else "update"
             ctx.plan(
@@ -224,7 +275,7 @@ class EntityPush:
                     external_id=record.external_id,
                     action=action,
                     fields=differing,
-                    detail=f"changed on both sides: {decision.value}",
+                    detail=f"{what}: {decision.value}",
                     direction="pull" if decision is PushDecision.TAKE_REMOTE else "push",
                     changes=(
                         field_changes(record.data, current.data, differing)
@@ -256,7 +307,11 @@ class EntityPush:
                 run_id=ctx.run.id,
             )
             self.counts.updated += 1
-            message = "the vendor's newer change wins; local edit dropped"
+            message = (
+                "the vendor's newer change wins; local deletion dropped, record restored"
+                if record.local_delete
+                else "the vendor's newer change wins; local edit dropped"
+            )
         elif decision is PushDecision.CONFLICT:
             ctx.store.add_conflict(
                 Conflict(
@@ -265,9 +320,10 @@ class EntityPush:
                     system=ctx.connection.system,
                     entity=self.entity,
                     external_id=record.external_id,
-                    local=record.data,
+                    kind=ConflictKind.DELETE if record.local_delete else ConflictKind.UPDATE,
+                    local=None if record.local_delete else record.data,
                     remote=current.data,
-                    differing_fields=differing,
+                    differing_fields=[] if record.local_delete else differing,
                     local_changed_at=record.local_changed_at,
                     remote_changed_at=current.updated_at,
                     run_id=ctx.run.id,
@@ -278,7 +334,7 @@ class EntityPush:
             message = "skipped as the conflict policy says (neither side touched)"
         ctx.audit.add(
             Operation.CONFLICT,
-            f"{self.entity.value} {record.external_id} changed on both sides: {message}",
+            f"{self.entity.value} {record.external_id} {what}: {message}",
             entity=self.entity,
             level=LogLevel.WARNING,
             status=LogStatus.SKIPPED if decision is PushDecision.SKIP else LogStatus.WARNING,
@@ -291,7 +347,9 @@ class EntityPush:
             return
         self.ctx.audit.add(
             Operation.PUSH,
-            f"Pushed {c.pushed} {self.entity.value} change(s) to the vendor; {c.failed} failed",
+            f"Pushed {c.pushed} {self.entity.value} change(s) to the vendor"
+            + (f" ({self.deleted} of them deletions)" if self.deleted else "")
+            + f"; {c.failed} failed",
             entity=self.entity,
             status=LogStatus.WARNING if c.failed else LogStatus.SUCCESS,
             level=LogLevel.WARNING if c.failed else LogLevel.INFO,

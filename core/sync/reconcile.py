@@ -22,6 +22,8 @@ the counts still differ after a bisection's repair (a missing and an extra recor
 cancelled in one range, or records that moved meanwhile), the run says so and lists.
 A difference left after the repair that neither known record issues nor deletions held
 for approval explain is counted as unexplained; the alerts area opens an alert for it.
+Records deleted in ToothPick whose deletion is not pushed yet count as held: the vendor
+rightly holds them until the push.
 
 Counts agreeing do not prove every record is current (an edit stamped behind the cursor
 is no count difference, nor is a purge that a create no read saw cancels): the counts
@@ -121,8 +123,18 @@ def _held_deletions(ctx: RunContext, entity: Entity) -> int:
             return held
 
 
+def _deleted_here(ctx: RunContext, entity: Entity) -> set[str]:
+    """Records deleted in ToothPick whose deletion is not pushed yet: the vendor still
+    holds them, rightly, so they count as held (a repair would find nothing to do)."""
+    pending = ctx.store.iter_records(
+        ctx.organisation_id, ctx.connection_id, entity, pending_only=True, include_deleted=True
+    )
+    return {r.external_id for r in pending if r.local_delete}
+
+
 def _held(ctx: RunContext, entity: Entity) -> int:
-    return ctx.store.count_records(ctx.organisation_id, ctx.connection_id).get(entity, 0)
+    live = ctx.store.count_records(ctx.organisation_id, ctx.connection_id).get(entity, 0)
+    return live + len(_deleted_here(ctx, entity))
 
 
 def check_counts(ctx: RunContext, entity: Entity) -> CountCheck | None:
@@ -202,7 +214,8 @@ class Reconciliation:
     def narrow_by_ranges(self, vendor_total: int) -> Difference:
         """By id-range counts (core.sync.bisection); missing ones re-read by id."""
         ctx, diff = self.ctx, Difference()
-        found = narrow_entity(ctx, self.entity, vendor_total, _failing(ctx, self.entity))
+        known = _failing(ctx, self.entity) | _deleted_here(ctx, self.entity)
+        found = narrow_entity(ctx, self.entity, vendor_total, known)
         diff.missing, diff.extra, diff.listed = found.missing, found.extra, vendor_total
         diff.narrowed_by = (
             f"{found.counts:,} range count(s) and {found.listings:,} range listing(s)"
@@ -235,7 +248,7 @@ class Reconciliation:
         diff.listed = len(listed)
         stored = set(
             ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
-        )
+        ) | _deleted_here(ctx, self.entity)
         diff.missing = sorted(listed - stored)
         diff.extra = sorted(i for i in stored - listed if not i.startswith(LOCAL_PREFIX))
         for chunk in batched(diff.missing, FETCH_BATCH):
@@ -258,6 +271,8 @@ class Reconciliation:
             repair: dict[str, RemoteRecord] = {}
             for external_id, remote in live.items():
                 version = versions.get(external_id)
+                if version is not None and version.local_delete:
+                    continue  # deleted here, the push not yet made: the vendor rightly has it
                 if version is None or version.deleted:
                     diff.missing.append(external_id)
                 elif version.content_hash != content_hash(remote.data):

@@ -76,6 +76,7 @@ class MemoryVendor:
     refuse_checks_with: str | None = None  # a connection test is refused with this text
     kill_on_page: int | None = None  # the worker 'dies' (WorkerKilled) reading this page
     id_order: IdOrder | None = None  # counts and lists id ranges, ids compared so, when set
+    refuse_deletes: dict[str, str] = field(default_factory=dict)  # id -> the vendor's refusal
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -105,6 +106,7 @@ class MemoryAdapter:
         self.reject_resume = False  # like an expired Salesforce query locator
         self.pages_served = 0
         self.written: list[OutboundRecord] = []
+        self.deleted: list[str] = []  # ids sent to `delete`
 
     def check(self) -> ConnectionCheck:
         return ConnectionCheck(ok=True, message="memory vendor answers")
@@ -217,6 +219,24 @@ class MemoryAdapter:
                     updated_at=self.vendor.tables[entity][key].updated_at,
                 )
             )
+        return results
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        """One call; an id the vendor no longer has counts as deleted, as the real
+        adapters report it; an id in `vendor.refuse_deletes` is refused alone."""
+        self.stats.api_calls += 1
+        results = []
+        table = self.vendor.tables.get(entity, {})
+        for external_id in external_ids:
+            self.deleted.append(external_id)
+            refusal = self.vendor.refuse_deletes.get(external_id)
+            if refusal:
+                results.append(WriteResult(external_id, error=refusal))
+                continue
+            row = table.get(external_id)
+            if row is not None and not row.deleted:
+                self.vendor.delete(entity, external_id)
+            results.append(WriteResult(external_id))
         return results
 
     def close(self) -> None:

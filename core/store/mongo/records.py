@@ -199,6 +199,64 @@ class RecordsMixin(MongoBase):
             at=at,
         )
 
+    def delete_locally(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        self._require_connection(organisation_id, connection_id)
+
+        def change(old: Document | None) -> _Change:
+            if old is None or old["deleted"]:
+                raise NotFoundError(f"Record {external_id} not found.")
+            doc = dict(old)
+            doc.update(deleted=True, deleted_at=at)
+            if external_id.startswith(LOCAL_PREFIX):  # the vendor never had it
+                doc.pop("local_change", None)
+                doc["local_changed_at"] = None
+            else:
+                doc.update(local_change={}, local_changed_at=at)
+            return doc, None, None
+
+        return self._rewrite(
+            _key(organisation_id, connection_id, entity),
+            external_id,
+            change,
+            kind=ChangeKind.LOCAL_DELETE,
+            run_id=None,
+            at=at,
+        )
+
+    def mark_delete_pushed(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        run_id: str | None,
+    ) -> None:
+        now = utcnow()
+        key = _key(organisation_id, connection_id, entity)
+        found = self._col(RECORDS).find_one_and_update(
+            {**key, "external_id": external_id, "deleted": True, "local_change": {"$exists": True}},
+            {
+                "$unset": {"local_change": ""},
+                "$set": {"local_changed_at": None, "synced_at": now},
+                "$inc": {"version": 1},
+            },
+        )
+        if found is None:
+            return
+        change = RecordChange(
+            **key, external_id=external_id, run_id=run_id, at=now, kind=ChangeKind.DELETED
+        )
+        self._col(RECORD_CHANGES).insert_one(history_document(change))
+
     def mark_pushed(
         self,
         organisation_id: str,

@@ -104,6 +104,62 @@ class LocalChangesMixin(StoreArea):
         assert stored is not None
         return record_from_row(stored, scope)
 
+    def delete_locally(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        scope = (organisation_id, connection_id, entity.value)
+        at_us = to_us(at)
+        # a `local:` record never reached the vendor: nothing is left to push
+        pending = None if external_id.startswith(LOCAL_PREFIX) else "{}"
+        with self._db.write() as db:
+            stream = stream_id(db, *scope)
+            row = _find(db, stream, external_id)
+            if row is None or row["deleted"]:
+                raise _missing(external_id)
+            db.execute(
+                "UPDATE records SET deleted = 1, deleted_at = ?, local_change = ?, "
+                "local_changed_at = ?, version = version + 1 WHERE seq = ?",
+                (at_us, pending, at_us if pending else None, row["seq"]),
+            )
+            db.execute(
+                INSERT_CHANGE,
+                (stream, external_id, None, at_us, ChangeKind.LOCAL_DELETE.value, None, None),
+            )
+            stored = _find(db, stream, external_id)
+        assert stored is not None
+        return record_from_row(stored, scope)
+
+    def mark_delete_pushed(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        run_id: str | None,
+    ) -> None:
+        now = to_us(utcnow())
+        with self._db.write() as db:
+            cursor = db.execute(
+                "UPDATE records SET local_change = NULL, local_changed_at = NULL, synced_at = ?, "
+                f"version = version + 1 WHERE {_KEY} AND deleted = 1 "
+                "AND local_change IS NOT NULL RETURNING stream",
+                (now, organisation_id, connection_id, entity.value, external_id),
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return
+            db.execute(
+                INSERT_CHANGE,
+                (row[0], external_id, run_id, now, ChangeKind.DELETED.value, None, None),
+            )
+
     def mark_pushed(
         self,
         organisation_id: str,
