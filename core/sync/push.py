@@ -42,8 +42,12 @@ class EntityPush:
 
     def run(self) -> None:
         ctx = self.ctx
-        pending = ctx.store.iter_records(
-            ctx.organisation_id, ctx.connection_id, self.entity, pending_only=True
+        pending = ctx.store.iter_records(  # edits, and deletions (deleted, still pending)
+            ctx.organisation_id,
+            ctx.connection_id,
+            self.entity,
+            pending_only=True,
+            include_deleted=True,
         )
         held = ctx.issues.held(self.entity, IssueDirection.PUSH)  # backing off, or dismissed
         if held:

@@ -135,3 +135,76 @@ def test_history_is_newest_first_and_limited(store: Store, conn_id: str) -> None
 
     assert [(c.at, c.after) for c in latest] == [(at(hours=5), {"n": 5}), (at(hours=4), {"n": 4})]
     assert len(store.record_history(ORG, conn_id, CONTACT, "c1")) == 6
+
+
+# -- deletions made in ToothPick ---------------------------------------------------------
+
+
+def test_a_local_deletion_leaves_the_live_records_and_waits_for_its_push(
+    store: Store, conn_id: str
+) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "c1", {"email": "a@x.io"}, at=at(hours=1))
+    hash_before = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"].content_hash
+
+    deleted = store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=2))
+
+    assert (deleted.deleted, deleted.local_delete, deleted.local_change) == (True, True, {})
+    assert (deleted.deleted_at, deleted.local_changed_at) == (at(hours=2), at(hours=2))
+    assert deleted.content_hash == hash_before  # still names the vendor version it deleted
+    assert store.count_records(ORG, conn_id) == {}
+    assert list(store.iter_records(ORG, conn_id, CONTACT)) == []
+    assert list(store.iter_external_ids(ORG, conn_id, CONTACT)) == []
+    pending = store.iter_records(ORG, conn_id, CONTACT, pending_only=True, include_deleted=True)
+    assert [r.external_id for r in pending] == ["c1"]
+    version = store.get_record_versions(ORG, conn_id, CONTACT, ["c1"])["c1"]
+    assert (version.deleted, version.local_delete) == (True, True)
+    kinds = [c.kind for c in store.record_history(ORG, conn_id, CONTACT, "c1")]
+    assert kinds[:2] == [ChangeKind.LOCAL_DELETE, ChangeKind.LOCAL_EDIT]
+
+
+def test_deleting_a_missing_or_deleted_record_is_refused(store: Store, conn_id: str) -> None:
+    with pytest.raises(NotFoundError):
+        store.delete_locally(ORG, conn_id, CONTACT, "c404", at=at(hours=1))
+    store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=1))
+    with pytest.raises(NotFoundError):
+        store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=2))
+    with pytest.raises(NotFoundError):
+        store.delete_locally("another-org", conn_id, CONTACT, "c1", at=at(hours=2))
+
+
+def test_a_local_record_the_vendor_never_had_is_deleted_with_nothing_to_push(
+    store: Store, conn_id: str
+) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "local:tmp-1", {"name": "New"}, at=at(hours=1))
+
+    deleted = store.delete_locally(ORG, conn_id, CONTACT, "local:tmp-1", at=at(hours=2))
+
+    assert (deleted.deleted, deleted.local_delete, deleted.local_change) == (True, False, None)
+    assert list(store.iter_records(ORG, conn_id, CONTACT, pending_only=True)) == []
+
+
+def test_a_pushed_deletion_is_cleared_and_written_to_history(store: Store, conn_id: str) -> None:
+    store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=-1))
+
+    store.mark_delete_pushed(ORG, conn_id, CONTACT, "c1", run_id="run-2")
+    store.mark_delete_pushed(ORG, conn_id, CONTACT, "c1", run_id="run-3")  # no longer pending
+
+    record = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"]
+    assert (record.deleted, record.local_delete, record.local_change) == (True, False, None)
+    pending = store.iter_records(ORG, conn_id, CONTACT, pending_only=True, include_deleted=True)
+    assert list(pending) == []
+    history = store.record_history(ORG, conn_id, CONTACT, "c1")  # newest first
+    assert [(c.kind, c.run_id) for c in history] == [
+        (ChangeKind.DELETED, "run-2"),
+        (ChangeKind.CREATED, "run-1"),
+        (ChangeKind.LOCAL_DELETE, None),
+    ]  # fmt: skip (the deletion is dated an hour before the fixture's upsert)
+
+
+def test_a_live_record_is_not_marked_as_a_pushed_deletion(store: Store, conn_id: str) -> None:
+    store.set_local_change(ORG, conn_id, CONTACT, "c1", {"email": "a@x.io"}, at=at(hours=1))
+
+    store.mark_delete_pushed(ORG, conn_id, CONTACT, "c1", run_id="run-2")
+
+    record = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"]
+    assert (record.deleted, record.local_change) == (False, {"email": "a@x.io"})
