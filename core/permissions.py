@@ -48,7 +48,7 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
     "review": {
         "conflicts": V, "get_conflict": V, "record_history": V, "records": V,
         "resolve_conflict": OP,
-        "edit_record": A,
+        "edit_record": A, "delete_record": A, "undo_delete": A,
     },
     "admin": {
         "sandbox_credentials": V, "sandbox_preset": V,

@@ -131,6 +131,22 @@ class ReviewService:
             organisation_id, connection_id, entity, external_id, at=utcnow()
         )
 
+    def undo_delete(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
+    ) -> Record:
+        """Take back a deletion made in ToothPick that no sync has pushed yet. Once the
+        vendor's record is deleted, there is nothing to take back here: recreate it."""
+        self._connections.stored_connection(organisation_id, connection_id)
+        try:
+            return self._store.undo_local_delete(
+                organisation_id, connection_id, entity, external_id, at=utcnow()
+            )
+        except NotFoundError:
+            raise NotFoundError(
+                f"No deletion of {entity.value} {external_id!r} waits to be pushed on this "
+                "connection (never deleted here, or already deleted at the vendor)."
+            ) from None
+
     # -- conflicts -------------------------------------------------------------------------
 
     def conflicts(

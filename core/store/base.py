@@ -260,6 +260,19 @@ class RecordStore(Protocol):
         vendor never had. NotFoundError if no such live record."""
         ...
 
+    def undo_local_delete(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        """A deletion made in ToothPick taken back before its push: the record is live
+        again as it was (a RESTORED change). NotFoundError unless a deletion is pending."""
+        ...
+
     def mark_delete_pushed(
         self,
         organisation_id: str,

@@ -53,12 +53,12 @@ class Hub:
         Worker(self.service, worker_id="proof-worker").run_by_id(run.id)
         return self.service.syncs.get_run(ORG, run.id)
 
-    def vendor_creates(self, count: int) -> list[str]:
-        """`count` new records of the first entity, made at the vendor with the required
-        fields of its first record, that nothing refers to (a vendor refuses to delete a
-        referenced record); their vendor ids."""
+    def vendor_creates(self, count: int, entity: Entity | None = None) -> list[str]:
+        """`count` new records of `entity` (the first one by default), made at the vendor
+        with the required fields of its first record, that nothing refers to (a vendor
+        refuses to delete a referenced record); their vendor ids."""
         control, system, tenant = self.sandbox.control, self.case.system.value, self.case.tenant
-        object_name = self.case.objects[self.case.first_entity]
+        object_name = self.case.objects[entity or self.case.first_entity]
         required = control.required_fields(system, tenant, object_name)
         [model] = islice(control.iter_records(system, tenant, object_name), 1)
         fields = {f: model.fields.get(f) for f in required}

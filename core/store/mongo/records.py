@@ -231,6 +231,34 @@ class RecordsMixin(MongoBase):
             at=at,
         )
 
+    def undo_local_delete(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        self._require_connection(organisation_id, connection_id)
+
+        def change(old: Document | None) -> _Change:
+            if old is None or not old["deleted"] or old.get("local_change") is None:
+                raise NotFoundError(f"No deletion of {external_id} waits to be pushed.")
+            doc = dict(old)
+            doc.pop("local_change", None)
+            doc.update(deleted=False, deleted_at=None, local_changed_at=None)
+            return doc, None, None
+
+        return self._rewrite(
+            _key(organisation_id, connection_id, entity),
+            external_id,
+            change,
+            kind=ChangeKind.RESTORED,
+            run_id=None,
+            at=at,
+        )
+
     def mark_delete_pushed(
         self,
         organisation_id: str,

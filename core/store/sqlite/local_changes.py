@@ -135,6 +135,35 @@ class LocalChangesMixin(StoreArea):
         assert stored is not None
         return record_from_row(stored, scope)
 
+    def undo_local_delete(
+        self,
+        organisation_id: str,
+        connection_id: str,
+        entity: Entity,
+        external_id: str,
+        *,
+        at: datetime,
+    ) -> Record:
+        scope = (organisation_id, connection_id, entity.value)
+        at_us = to_us(at)
+        with self._db.write() as db:
+            stream = stream_id(db, *scope)
+            row = _find(db, stream, external_id)
+            if row is None or not row["deleted"] or row["local_change"] is None:
+                raise _missing(external_id)
+            db.execute(
+                "UPDATE records SET deleted = 0, deleted_at = NULL, local_change = NULL, "
+                "local_changed_at = NULL, version = version + 1 WHERE seq = ?",
+                (row["seq"],),
+            )
+            db.execute(
+                INSERT_CHANGE,
+                (stream, external_id, None, at_us, ChangeKind.RESTORED.value, None, None),
+            )
+            stored = _find(db, stream, external_id)
+        assert stored is not None
+        return record_from_row(stored, scope)
+
     def mark_delete_pushed(
         self,
         organisation_id: str,

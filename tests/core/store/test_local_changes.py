@@ -208,3 +208,26 @@ def test_a_live_record_is_not_marked_as_a_pushed_deletion(store: Store, conn_id:
 
     record = store.get_records(ORG, conn_id, CONTACT, ["c1"])["c1"]
     assert (record.deleted, record.local_change) == (False, {"email": "a@x.io"})
+
+
+def test_a_pending_deletion_can_be_taken_back(store: Store, conn_id: str) -> None:
+    store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=1))
+
+    restored = store.undo_local_delete(ORG, conn_id, CONTACT, "c1", at=at(hours=2))
+
+    assert (restored.deleted, restored.local_delete, restored.local_change) == (False, False, None)
+    assert restored.data == {"name": "Ada", "email": "ada@example.com"}
+    assert store.count_records(ORG, conn_id) == {CONTACT: 1}
+    assert store.record_history(ORG, conn_id, CONTACT, "c1")[0].kind is ChangeKind.RESTORED
+    with pytest.raises(NotFoundError):  # nothing pending any more
+        store.undo_local_delete(ORG, conn_id, CONTACT, "c1", at=at(hours=3))
+
+
+def test_a_pushed_deletion_cannot_be_taken_back(store: Store, conn_id: str) -> None:
+    store.delete_locally(ORG, conn_id, CONTACT, "c1", at=at(hours=-1))
+    store.mark_delete_pushed(ORG, conn_id, CONTACT, "c1", run_id="run-2")
+
+    with pytest.raises(NotFoundError):
+        store.undo_local_delete(ORG, conn_id, CONTACT, "c1", at=at(hours=3))
+    with pytest.raises(NotFoundError):
+        store.undo_local_delete(ORG, conn_id, CONTACT, "c404", at=at(hours=3))
