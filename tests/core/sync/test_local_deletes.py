@@ -62,6 +62,17 @@ def test_a_local_deletion_is_pushed_once(both: Harness) -> None:
     assert outcome.counts[C].pushed == 0 and "c3" not in both.local()
 
 
+def test_a_deletion_taken_back_before_the_sync_is_never_pushed(both: Harness) -> None:
+    _delete_here(both)
+    review = ReviewService(store=both.store, connections=_Connections(both))
+    review.undo_delete(ORG, both.connection.id, C, "c3")
+
+    outcome, _ = both.run()
+
+    assert both.adapter.deleted == [] and outcome.counts[C].pushed == 0
+    assert both.local()["c3"] == both.vendor.truth(C)["c3"]
+
+
 def test_a_deletion_the_vendor_also_made_is_settled_without_a_call(both: Harness) -> None:
     _delete_here(both)
     both.vendor.delete(C, "c3")
