@@ -245,12 +245,18 @@ class AlertPublic(BaseModel):
 
 
 class RecordPublic(BaseModel):
+    """`local_change` is what the next push sends; `local_delete` says the push deletes
+    the record at the vendor instead (deleted in ToothPick, `deleted` true already)."""
+
     external_id: str
     entity: Entity
     data: dict[str, Any]
     source_updated_at: datetime | None
     synced_at: datetime
     deleted: bool
+    local_delete: bool = Field(
+        description="Deleted in ToothPick; the next push deletes it at the vendor."
+    )
     local_change: dict[str, Any] | None
     local_changed_at: datetime | None
     version: int

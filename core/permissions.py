@@ -46,7 +46,7 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
         "purge_logs": None,
     },
     "review": {
-        "conflicts": V, "get_conflict": V, "record_history": V, "records": V,
+        "conflicts": V, "get_conflict": V, "record": V, "record_history": V, "records": V,
         "resolve_conflict": OP,
         "edit_record": A, "delete_record": A, "undo_delete": A,
     },

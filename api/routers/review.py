@@ -61,7 +61,8 @@ def records(
     pending_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ListOf[RecordPublic]:
-    """ToothPick's copy of a connection's records (`pending_only`: local edits not pushed)."""
+    """ToothPick's copy of a connection's live records. `pending_only`: the changes the next
+    push sends, edits and deletions made in ToothPick (`local_delete` marks a deletion)."""
     found = service.review.records(
         caller.organisation_id, connection_id, entity, pending_only=pending_only, limit=limit
     )
@@ -79,5 +80,28 @@ def edit_record(
     """Edit a record on ToothPick's side (`local:` ids create one); the next push sends it."""
     record = service.review.edit_record(
         caller.organisation_id, connection_id, entity, body.external_id, body.fields
+    )
+    return RecordPublic.of(record)
+
+
+@router.delete("/api/integrations/{connection_id}/records/{entity}")
+def delete_record(
+    connection_id: Identifier,
+    entity: Entity,
+    external_id: Annotated[str, Query(min_length=1, max_length=255)],
+    service: ServiceDep,
+    caller: Operator,
+) -> RecordPublic:
+    """Delete a record on ToothPick's side; the next push deletes it at the vendor.
+
+    The id is a query parameter (as the edit's is a body field), never a path segment:
+    vendors' ids are free text (SAP's and Oracle's stock keys join parts that may hold
+    `/` with `|`; codes and SKUs hold `/`, `%`, spaces, any Unicode). In a path, a `/`
+    or a decoded `%2F` no longer matches the route, and `.`/`..` segments are folded
+    away by clients and proxies before we see them; a query value arrives as sent.
+    Answers the record now deleted, `local_delete` true until the push.
+    """
+    record = service.review.delete_record(
+        caller.organisation_id, connection_id, entity, external_id
     )
     return RecordPublic.of(record)

@@ -49,15 +49,35 @@ class ReviewService:
         pending_only: bool = False,
         limit: int = 100,
     ) -> list[Record]:
+        """The live records in id order; `pending_only`: those with a change waiting for
+        the next push, edits and deletions made in ToothPick alike (a pending deletion is
+        a deleted record, `Record.local_delete`, left out of the live list at once but
+        still owed to the vendor, so the pending list must show it)."""
         self._connections.stored_connection(organisation_id, connection_id)
         found: list[Record] = []
         for record in self._store.iter_records(
-            organisation_id, connection_id, entity, pending_only=pending_only, batch_size=limit
+            organisation_id,
+            connection_id,
+            entity,
+            pending_only=pending_only,
+            include_deleted=pending_only,
+            batch_size=limit,
         ):
             found.append(record)
             if len(found) >= limit:
                 break
         return found
+
+    def record(
+        self, organisation_id: str, connection_id: str, entity: Entity, external_id: str
+    ) -> Record:
+        """One record by its id, a deleted one included (a deletion pending push is shown
+        as such rather than as missing). NotFoundError if ToothPick never held it."""
+        self._connections.stored_connection(organisation_id, connection_id)
+        found = self._store.get_records(organisation_id, connection_id, entity, [external_id])
+        if external_id not in found:
+            raise NotFoundError(f"No {entity.value} {external_id!r} on this connection.")
+        return found[external_id]
 
     def record_history(
         self, organisation_id: str, connection_id: str, entity: Entity, external_id: str

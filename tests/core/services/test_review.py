@@ -9,6 +9,7 @@ from core.errors import InvalidInputError, NotFoundError
 from core.models import (
     Conflict,
     ConflictStatus,
+    Direction,
     Entity,
     RecordWrite,
     Resolution,
@@ -42,6 +43,33 @@ def test_an_edit_is_validated_and_held_as_a_pending_change(
     assert pending.external_id == "c1"
     with pytest.raises(NotFoundError):
         review.records(OTHER_ORG, created.id, C)
+
+
+def test_a_pending_deletion_is_listed_as_pending_and_found_by_its_id(
+    review: ReviewService, connections: ConnectionService, runtime: Runtime
+) -> None:
+    created = create(connections, ORG, direction=Direction.BOTH)
+    data = {"first_name": "Ada", "last_name": "Lovelace"}
+    runtime.store.upsert_records(
+        ORG,
+        created.id,
+        C,
+        [
+            RecordWrite(external_id=f"c{n}", data=data, content_hash=content_hash(data))
+            for n in (1, 2, 3)
+        ],
+        run_id=None,
+    )
+    review.delete_record(ORG, created.id, C, "c2")
+    assert [r.external_id for r in review.records(ORG, created.id, C)] == ["c1", "c3"]
+    (pending,) = review.records(ORG, created.id, C, pending_only=True)
+    assert pending.external_id == "c2" and pending.local_delete
+    assert review.record(ORG, created.id, C, "c2").local_delete
+    assert not review.record(ORG, created.id, C, "c1").deleted
+    with pytest.raises(NotFoundError, match="c9"):
+        review.record(ORG, created.id, C, "c9")
+    with pytest.raises(NotFoundError):
+        review.record(OTHER_ORG, created.id, C, "c1")
 
 
 def test_a_conflict_is_resolved_once_and_only_in_its_organisation(
