@@ -1,6 +1,6 @@
 """One connection whole: its health and why, last and next sync, its entities with
-their counts and cursors, its runs, its logs, its open conflicts and alerts, and
-the actions (sync, test, edit, disable, delete).
+their counts and cursors, its runs, its logs, its records, its open conflicts and
+alerts, and the actions (sync, test, edit, disable, delete).
 
 Every value that comes from data (names, vendor messages, cursors) is shown as
 plain text (st.text, st.metric, dataframe cells) or escaped.
@@ -18,6 +18,7 @@ from ui import (
     conflict_diff,
     conflict_followup,
     connection_list,
+    connection_records,
     feedback,
     field_mapping,
     loaders,
@@ -175,12 +176,13 @@ def show(prefix: str, store: str, org: str, connection_id: str | None) -> None:
     sync_control.live_run(prefix, org, connection.id)
     connections = loaders.connections(store, org)
     alerts = [a for a in loaders.alerts(store, org) if a.connection_id == connection.id]
-    entities, mapping, runs, logs, review, manage = st.tabs(
+    entities, mapping, runs, logs, records, review, manage = st.tabs(
         [
             "Entities",
             "Field mapping",
             "Runs",
             "Logs",
+            "Records",
             f"Conflicts and alerts ({detail.open_conflicts + len(alerts)})",
             "Test, edit, disable, delete",
         ],
@@ -196,6 +198,8 @@ def show(prefix: str, store: str, org: str, connection_id: str | None) -> None:
         )
     with logs:
         log_table.table(f"{prefix}_logs", store, org, connections, connection_id=connection.id)
+    with records:
+        connection_records.panel(prefix, org, connection)
     with review:
         st.subheader("Open conflicts", anchor=False)
         _conflicts(prefix, store, org, connection)

@@ -173,6 +173,13 @@ def allows(needed: Role) -> bool:
     return current is not None and current.allows(needed)
 
 
+def may(area: str, method: str) -> bool:
+    """Whether to offer the action that makes this service call, by the same table the
+    call is checked against (core/permissions.py), so the offer and the check agree."""
+    needed = permissions.REQUIRED.get(area, {}).get(method)
+    return needed is not None and allows(needed)
+
+
 def _guard() -> Guard | None:
     if not load_settings().is_production:
         return None

@@ -14,6 +14,7 @@ from core.schemas import ConnectionPublic, VendorField
 from core.service import IntegrationService
 from ui import systems, vendor_calls
 from ui.context import service
+from ui.text import md
 
 
 def _key(connection_id: str) -> str:
@@ -102,7 +103,7 @@ def _preview(org: str, connection: ConnectionPublic) -> None:
         return
     record = records[0]
     st.caption(
-        f"{entity.value} {record.external_id}, as ToothPick holds it with the saved mapping:"
+        f"{entity.value} {md(record.external_id)}, as ToothPick holds it with the saved mapping:"
     )
     st.dataframe(
         [{"ToothPick field": name, "Value": str(value)} for name, value in record.data.items()],

@@ -13,6 +13,7 @@ from core.demo.profiles import DEMO_CONNECTIONS
 from core.models import (
     Conflict,
     Connection,
+    Direction,
     Entity,
     IssueDirection,
     LogEntry,
@@ -20,7 +21,9 @@ from core.models import (
     LogStatus,
     Operation,
     RecordIssue,
+    RecordWrite,
     System,
+    content_hash,
 )
 from core.schemas import ConnectionPublic
 from core.service import IntegrationService
@@ -43,6 +46,32 @@ def stored_connection(
     )
     service.runtime.store.create_connection(connection.model_copy(update={"sealed_secret": sealed}))
     return service.connections.get_connection(ORG, connection.id)
+
+
+def connection_with_records(
+    service: IntegrationService,
+    *,
+    direction: Direction = Direction.BOTH,
+    records: dict[str, dict[str, Any]] | None = None,
+    name: str = "HubSpot EU",
+) -> ConnectionPublic:
+    """A HubSpot connection holding contacts, as a pull would have left them."""
+    made = stored_connection(service, name=name)
+    store = service.runtime.store
+    stored = store.get_connection(ORG, made.id)
+    assert stored is not None
+    store.update_connection(
+        stored.model_copy(update={"entities": [Entity.CONTACT], "direction": direction})
+    )
+    held = records or {
+        f"c{n}": {"first_name": f"First{n}", "last_name": f"Last{n}"} for n in (1, 2, 3)
+    }
+    writes = [
+        RecordWrite(external_id=ext, data=data, content_hash=content_hash(data))
+        for ext, data in held.items()
+    ]
+    store.upsert_records(ORG, made.id, Entity.CONTACT, writes, run_id=None)
+    return service.connections.get_connection(ORG, made.id)
 
 
 def with_history(

@@ -25,8 +25,8 @@ from core.models import (
 )
 from core.service import IntegrationService
 from tests.support.hostile import BEACON, HOSTILE, name_sized
-from tests.ui.builders import ORG, conflict, log, stored_connection
-from tests.ui.conftest import OpenPage, click_row
+from tests.ui.builders import ORG, conflict, connection_with_records, log, stored_connection
+from tests.ui.conftest import OpenPage, click_row, open_connection_page
 
 _RENDER = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 _BODIES = ("markdown", "caption", "error", "warning", "info", "success")
@@ -142,3 +142,26 @@ def test_hostile_text_is_shown_as_text(
     if page == "sync":
         click_row(at, "sync_hist_rows_0", 0)
         _assert_inert(at)
+
+
+@pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_record_text_is_shown_as_text_on_the_records_tab(
+    open_page: OpenPage, service: IntegrationService, text: str
+) -> None:
+    # An external id holds at most 255 characters; NUL is left out because the SQLite
+    # store's upsert cannot hold it in an id (its JSON probe cuts the id there).
+    external_id = text.replace("\x00", "")[:255] or "x"
+    data = {"first_name": text, "last_name": text[:300], "custom": {text[:40] or "f": text}}
+    connection = connection_with_records(service, records={external_id: data})
+    at = open_connection_page(open_page, connection)
+    at = click_row(at, f"cp_rec_{connection.id}_held_rows_0", 0)
+    _assert_inert(at)
+    assert any("Field" in d.value.columns for d in at.dataframe)
+    next(b for b in at.button if b.label == "Delete in ToothPick").click().run()
+    _assert_inert(at)  # the confirmation names the record
+    next(b for b in at.button if b.label == "Yes, delete it").click().run()
+    _assert_inert(at)  # the outcome and the deleted record's state name it too
+    assert (
+        at.success
+        and service.review.record(ORG, connection.id, Entity.CONTACT, external_id).local_delete
+    )

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.models import Role
+from core.models import Direction, Entity, RecordWrite, Role, content_hash
+from core.permissions import REQUIRED
 from core.schemas import ConnectionPublic, UserCreate
 from core.service import IntegrationService
 from core.settings import load_settings
@@ -72,6 +73,33 @@ def test_each_role_is_offered_what_it_may_do(role: Role, connection: ConnectionP
     assert ("Test connection" in on_connection) is admin
     assert ("Delete…" in on_connection) is admin
     assert ("Add channel" in on_connections) is admin
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_the_roles_that_may_delete_a_record_are_offered_it(
+    role: Role, connection: ConnectionPublic
+) -> None:
+    service = IntegrationService.open(load_settings())
+    try:
+        store = service.runtime.store
+        stored = store.get_connection(ORG, connection.id)
+        assert stored is not None
+        two_way = {"entities": [Entity.CONTACT], "direction": Direction.BOTH}
+        store.update_connection(stored.model_copy(update=two_way))
+        data = {"first_name": "Ada", "last_name": "L"}
+        write = RecordWrite(external_id="c1", data=data, content_hash=content_hash(data))
+        store.upsert_records(ORG, connection.id, Entity.CONTACT, [write], run_id=None)
+    finally:
+        service.close()
+    at = _signed_in(role.value)
+    _page(at, "pages/connection.py", connection)
+    at.text_input(key=f"cp_rec_{connection.id}_lookup").input("c1").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(d for d in at.dataframe if "Field" in d.value.columns)  # every role reads it
+    offered = "Delete in ToothPick" in {b.label for b in at.button}
+    needed = REQUIRED["review"]["delete_record"]
+    assert needed is not None and offered is role.allows(needed)
+    assert offered is (role is Role.ADMIN)  # as an edit: admin in the dashboard
 
 
 def test_a_click_after_the_session_was_revoked_changes_nothing(
