@@ -32,6 +32,13 @@ def _choice(value: Any) -> str:
     return md(shorten(_show(value), 200))
 
 
+def kind_words(conflict: Conflict) -> str:
+    """The queue's "Kind" column: a DELETE conflict is held for either side's deletion."""
+    if conflict.deleted_in_toothpick:
+        return "deleted in ToothPick, edited by vendor"
+    return "deleted by vendor" if conflict.kind is ConflictKind.DELETE else "both changed"
+
+
 def side_by_side(conflict: Conflict) -> list[tuple[str, str, str, bool]]:
     """(field, local, remote, differs) rows, the differing fields first."""
     local, remote = conflict.local or {}, conflict.remote or {}

@@ -33,7 +33,7 @@ def queue(prefix: str, store: str, org: str, connections: list[ConnectionPublic]
             "System": systems.short(c.system),
             "Entity": c.entity.value,
             "Record": c.external_id,
-            "Kind": "deleted by vendor" if c.kind.value == "delete" else "both changed",
+            "Kind": conflict_diff.kind_words(c),
             "Differing fields": ", ".join(c.differing_fields),
         }
         for c in page.items

@@ -118,7 +118,7 @@ def _conflicts(prefix: str, store: str, org: str, connection: ConnectionPublic) 
             "Held": fmt.relative(c.detected_at),
             "Entity": c.entity.value,
             "Record": c.external_id,
-            "Kind": "deleted by vendor" if c.kind.value == "delete" else "both changed",
+            "Kind": conflict_diff.kind_words(c),
             "Differing fields": ", ".join(c.differing_fields),
         }
         for c in page.items

@@ -54,14 +54,15 @@ def connection_with_records(
     direction: Direction = Direction.BOTH,
     records: dict[str, dict[str, Any]] | None = None,
     name: str = "HubSpot EU",
+    entity: Entity = Entity.CONTACT,
 ) -> ConnectionPublic:
-    """A HubSpot connection holding contacts, as a pull would have left them."""
+    """A HubSpot connection holding records of one entity, as a pull would leave them."""
     made = stored_connection(service, name=name)
     store = service.runtime.store
     stored = store.get_connection(ORG, made.id)
     assert stored is not None
     store.update_connection(
-        stored.model_copy(update={"entities": [Entity.CONTACT], "direction": direction})
+        stored.model_copy(update={"entities": [entity], "direction": direction})
     )
     held = records or {
         f"c{n}": {"first_name": f"First{n}", "last_name": f"Last{n}"} for n in (1, 2, 3)
@@ -70,7 +71,7 @@ def connection_with_records(
         RecordWrite(external_id=ext, data=data, content_hash=content_hash(data))
         for ext, data in held.items()
     ]
-    store.upsert_records(ORG, made.id, Entity.CONTACT, writes, run_id=None)
+    store.upsert_records(ORG, made.id, entity, writes, run_id=None)
     return service.connections.get_connection(ORG, made.id)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core.models import Direction, Entity
+from core.models import ConflictKind, Direction, Entity
 from core.schemas import ConnectionPublic
 from core.service import IntegrationService
-from tests.ui.builders import ORG, connection_with_records
+from tests.ui.builders import ORG, conflict, connection_with_records
 from tests.ui.conftest import OpenPage, click_row, open_connection_page, press, shown
 
 C = Entity.CONTACT
@@ -100,3 +100,34 @@ def test_an_unknown_id_says_so(open_page: OpenPage, service: IntegrationService)
     at.text_input(key=f"{key(connection)}_lookup").input("c404").run()
     assert any("No contact with the id c404 is held here" in shown(i.value) for i in at.info)
     assert "Delete in ToothPick" not in [b.label for b in at.button]
+
+
+def test_an_entity_the_vendor_takes_no_writes_of_is_refused_in_words(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    connection = connection_with_records(service, entity=Entity.ORDER)  # HubSpot: read only
+    at = open_connection_page(open_page, connection)
+    at.text_input(key=f"{key(connection)}_lookup").input("c1").run()
+    press(at, "Delete in ToothPick")
+    press(at, "Yes, delete it")
+    [error] = [shown(e.value) for e in at.error]
+    assert error.startswith("Not deleted") and "takes no writes of order" in error
+    assert not service.review.record(ORG, connection.id, Entity.ORDER, "c1").deleted
+
+
+def test_a_conflict_over_a_deletion_made_here_is_named_so(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    connection = connection_with_records(service)
+    held = conflict(connection, external_id="c2").model_copy(
+        update={"kind": ConflictKind.DELETE, "local": None, "differing_fields": []}
+    )
+    service.runtime.store.add_conflict(held)
+    service.runtime.store.add_conflict(
+        conflict(connection, external_id="c3").model_copy(
+            update={"kind": ConflictKind.DELETE, "remote": None, "differing_fields": []}
+        )
+    )
+    at = open_connection_page(open_page, connection)
+    kinds = dict(zip(*(table(at, "Kind")[c] for c in ("Record", "Kind")), strict=True))
+    assert kinds == {"c2": "deleted in ToothPick, edited by vendor", "c3": "deleted by vendor"}
