@@ -1,7 +1,7 @@
 """One connection's records as ToothPick holds them: pick one from the first held (or
 from those waiting for the push) or look it up by its id, read its data and its
 history, and delete it on ToothPick's side, the next sync's push deleting it at the
-vendor.
+vendor (until that push, the deletion can be taken back).
 
 Ids, field names and values are vendor data: they go into dataframe cells and
 `st.text` (plain text) or through `md`, never into Markdown as they are.
@@ -28,7 +28,7 @@ CHANGES = {
     ChangeKind.CREATED: "read from the vendor",
     ChangeKind.UPDATED: "changed at the vendor",
     ChangeKind.DELETED: "deleted at the vendor",
-    ChangeKind.RESTORED: "back at the vendor",
+    ChangeKind.RESTORED: "restored",
     ChangeKind.LOCAL_EDIT: "edited in ToothPick",
     ChangeKind.LOCAL_DELETE: "deleted in ToothPick",
     ChangeKind.PUSHED: "sent to the vendor",
@@ -88,6 +88,19 @@ def _delete(key: str, org: str, connection: ConnectionPublic, entity: Entity, ex
     )
 
 
+def _undo(key: str, org: str, connection: ConnectionPublic, entity: Entity, ext: str) -> None:
+    feedback.clear(key)
+    try:
+        service().review.undo_delete(org, connection.id, entity, ext)
+    except ToothpickError as exc:  # pushed meanwhile: nothing is left to take back
+        feedback.put(key, feedback.Outcome(False, f"Not taken back: {exc}"))
+        return
+    loaders.forget_writes()
+    for view in VIEWS:
+        navigate.forget_selection(f"{key}_{view}")
+    feedback.put(key, feedback.Outcome(True, f"Took back the deletion of {entity.value} {ext}."))
+
+
 def _listed(key: str, org: str, connection: ConnectionPublic, entity: Entity) -> str | None:
     """The first records of the chosen view as a table; the clicked one's id."""
     view = st.segmented_control(
@@ -142,6 +155,14 @@ def _history(org: str, connection: ConnectionPublic, entity: Entity, ext: str) -
 
 
 def _offer_delete(key: str, org: str, connection: ConnectionPublic, record: Record) -> None:
+    if record.local_delete and may("review", "undo_delete"):
+        st.button(
+            "Take back the deletion",
+            key=f"{key}_undo",
+            icon=":material/undo:",
+            on_click=_undo,
+            args=(key, org, connection, record.entity, record.external_id),
+        )
     if record.deleted or not may("review", "delete_record"):
         return
     chosen = (record.entity.value, record.external_id)

@@ -131,3 +131,22 @@ def test_a_conflict_over_a_deletion_made_here_is_named_so(
     at = open_connection_page(open_page, connection)
     kinds = dict(zip(*(table(at, "Kind")[c] for c in ("Record", "Kind")), strict=True))
     assert kinds == {"c2": "deleted in ToothPick, edited by vendor", "c3": "deleted by vendor"}
+
+
+def test_a_deletion_is_taken_back_before_the_push(
+    open_page: OpenPage, service: IntegrationService
+) -> None:
+    connection = connection_with_records(service)
+    at = open_connection_page(open_page, connection)
+    at.text_input(key=f"{key(connection)}_lookup").input("c2").run()
+    assert "Take back the deletion" not in [b.label for b in at.button]  # nothing to undo
+    press(at, "Delete in ToothPick")
+    press(at, "Yes, delete it")
+    press(at, "Take back the deletion")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Took back the deletion of contact c2" in shown(s.value) for s in at.success)
+    record = service.review.record(ORG, connection.id, C, "c2")
+    assert not record.deleted and not record.local_delete
+    assert list(table(at, "Waiting for the push")["Record"]) == ["c1", "c2", "c3"]
+    assert "Delete in ToothPick" in [b.label for b in at.button]  # live again
+    assert list(table(at, "Change")["Change"])[:2] == ["restored", "deleted in ToothPick"]

@@ -88,18 +88,25 @@ def test_only_the_roles_that_may_delete_a_record_are_offered_it(
         store.update_connection(stored.model_copy(update=two_way))
         data = {"first_name": "Ada", "last_name": "L"}
         write = RecordWrite(external_id="c1", data=data, content_hash=content_hash(data))
-        store.upsert_records(ORG, connection.id, Entity.CONTACT, [write], run_id=None)
+        gone = RecordWrite(external_id="c2", data=data, content_hash=content_hash(data))
+        store.upsert_records(ORG, connection.id, Entity.CONTACT, [write, gone], run_id=None)
+        service.review.delete_record(ORG, connection.id, Entity.CONTACT, "c2")
     finally:
         service.close()
     at = _signed_in(role.value)
     _page(at, "pages/connection.py", connection)
-    at.text_input(key=f"cp_rec_{connection.id}_lookup").input("c1").run()
+    lookup = at.text_input(key=f"cp_rec_{connection.id}_lookup")
+    lookup.input("c1").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(d for d in at.dataframe if "Field" in d.value.columns)  # every role reads it
     offered = "Delete in ToothPick" in {b.label for b in at.button}
     needed = REQUIRED["review"]["delete_record"]
     assert needed is not None and offered is role.allows(needed)
     assert offered is (role is Role.ADMIN)  # as an edit: admin in the dashboard
+    lookup.input("c2").run()
+    undo = REQUIRED["review"]["undo_delete"]
+    assert undo is not None
+    assert ("Take back the deletion" in {b.label for b in at.button}) is role.allows(undo)
 
 
 def test_a_click_after_the_session_was_revoked_changes_nothing(
