@@ -154,7 +154,7 @@ def _history(org: str, connection: ConnectionPublic, entity: Entity, ext: str) -
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def _offer_delete(key: str, org: str, connection: ConnectionPublic, record: Record) -> None:
+def _actions(key: str, org: str, connection: ConnectionPublic, record: Record) -> None:
     if record.local_delete and may("review", "undo_delete"):
         st.button(
             "Take back the deletion",
@@ -208,7 +208,7 @@ def _detail(key: str, org: str, connection: ConnectionPublic, entity: Entity, ex
         st.warning(md(words), icon=":material/delete:")
     else:
         st.caption(md(words))
-    _offer_delete(key, org, connection, record)
+    _actions(key, org, connection, record)
     st.dataframe(
         [{"Field": name, "Value": _value(value)} for name, value in record.data.items()],
         hide_index=True,
