@@ -7,7 +7,7 @@ write (a stale button, a forged rerun) still cannot make it. Hiding the buttons
 is courtesy; this is the check.
 
 The roles, as issue 13 fixes them: viewer reads; operator also syncs, resolves
-conflicts and acknowledges alerts; admin also manages connections, channels,
+conflicts, edits and deletes records and acknowledges alerts; admin also manages connections, channels,
 users and keys. `None` marks the processes' side (workers, scheduler, the areas'
 calls to each other): no person calls those, whatever their role. A method
 missing from the table is refused too (tests/core/test_permissions.py keeps the
@@ -48,7 +48,7 @@ REQUIRED: dict[str, dict[str, Role | None]] = {
     "review": {
         "conflicts": V, "get_conflict": V, "record": V, "record_history": V, "records": V,
         "resolve_conflict": OP,
-        "edit_record": A, "delete_record": A, "undo_delete": A,
+        "edit_record": OP, "delete_record": OP, "undo_delete": OP,
     },
     "admin": {
         "sandbox_credentials": V, "sandbox_preset": V,

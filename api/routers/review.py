@@ -105,3 +105,17 @@ def delete_record(
         caller.organisation_id, connection_id, entity, external_id
     )
     return RecordPublic.of(record)
+
+
+@router.post("/api/integrations/{connection_id}/records/{entity}/undo-delete")
+def undo_delete(
+    connection_id: Identifier,
+    entity: Entity,
+    external_id: Annotated[str, Query(min_length=1, max_length=255)],
+    service: ServiceDep,
+    caller: Operator,
+) -> RecordPublic:
+    """Take back a deletion made in ToothPick before a sync pushed it: the record is live
+    again as it was. 404 once the deletion reached the vendor (recreate it instead)."""
+    record = service.review.undo_delete(caller.organisation_id, connection_id, entity, external_id)
+    return RecordPublic.of(record)

@@ -173,3 +173,33 @@ def test_any_vendor_id_is_deleted_as_sent_and_longer_ones_are_refused(
     assert too_long.json()["errors"][0]["field"] == "query.external_id"
     with_nul = client.delete(url, params={"external_id": f"c1{NUL}/../c2"}, headers=admin)
     assert with_nul.status_code in {404, 422}, with_nul.text  # never a crash
+
+
+def test_a_pending_deletion_is_taken_back_until_the_push(
+    client: TestClient,
+    keys: Keys,
+    connection_id: str,
+    service: IntegrationService,
+    vendor: MemoryVendor,
+) -> None:
+    _two_way(client, keys, connection_id)
+    _sync(service, connection_id, direction="pull")
+    url = f"/api/integrations/{connection_id}/records/contact"
+    target = {"external_id": "c4"}
+    assert client.delete(url, params=target, headers=bearer(keys.operator)).status_code == 200
+
+    assert (
+        client.post(f"{url}/undo-delete", params=target, headers=bearer(keys.viewer)).status_code
+        == 403
+    )
+    other = client.post(f"{url}/undo-delete", params=target, headers=bearer(keys.other_admin))
+    assert other.status_code == 404
+    undone = client.post(f"{url}/undo-delete", params=target, headers=bearer(keys.operator))
+    assert undone.status_code == 200, undone.text
+    assert not undone.json()["deleted"] and not undone.json()["local_delete"]
+    assert "c4" in _ids(client.get(url, headers=bearer(keys.viewer)).json())
+    again = client.post(f"{url}/undo-delete", params=target, headers=bearer(keys.operator))
+    assert again.status_code == 404 and "waits to be pushed" in again.json()["detail"]
+
+    _sync(service, connection_id, direction="push")
+    assert "c4" in vendor.truth(Entity.CONTACT)  # the deletion never left ToothPick
