@@ -203,6 +203,10 @@ class ConflictPublic(BaseModel):
     entity: Entity
     external_id: str
     kind: ConflictKind
+    deleted_in_toothpick: bool = Field(
+        description="A `delete` conflict: true when ToothPick deleted the record and the "
+        "vendor edited it since (`local` is null), false when the vendor deleted it"
+    )
     local: dict[str, Any] | None
     remote: dict[str, Any] | None
     differing_fields: list[str]

@@ -8,10 +8,10 @@ is courtesy; this is the check.
 
 The roles, as issue 13 fixes them: viewer reads; operator also syncs, resolves
 conflicts, edits and deletes records and acknowledges alerts; admin also manages
-connections, channels, users and keys. `None` marks the processes' side (workers, scheduler, the areas'
-calls to each other): no person calls those, whatever their role. A method
-missing from the table is refused too (tests/core/test_permissions.py keeps the
-table complete), so a new write never becomes a viewer's by default.
+connections, channels, users and keys. `None` marks the processes' side (workers,
+scheduler, the areas' calls to each other): no person calls those, whatever their
+role. A method missing from the table is refused too (tests/core/test_permissions.py
+keeps the table complete), so a new write never becomes a viewer's by default.
 """
 
 from __future__ import annotations

@@ -203,3 +203,39 @@ def test_a_pending_deletion_is_taken_back_until_the_push(
 
     _sync(service, connection_id, direction="push")
     assert "c4" in vendor.truth(Entity.CONTACT)  # the deletion never left ToothPick
+
+
+def test_a_deletion_a_vendor_edit_met_is_a_conflict_an_operator_approves(
+    client: TestClient,
+    keys: Keys,
+    connection_id: str,
+    service: IntegrationService,
+    vendor: MemoryVendor,
+) -> None:
+    answer = client.patch(
+        f"/api/integrations/{connection_id}",
+        json={"direction": "both", "conflict_policy": "manual"},
+        headers=bearer(keys.admin),
+    )
+    assert answer.status_code == 200, answer.text
+    _sync(service, connection_id, direction="pull")
+    url = f"/api/integrations/{connection_id}/records/contact"
+    target = {"external_id": "c5"}
+    assert client.delete(url, params=target, headers=bearer(keys.operator)).status_code == 200
+    vendor.put(Entity.CONTACT, "c5", {"first_name": "F5", "last_name": "Renamed"})
+    _sync(service, connection_id)
+
+    [held] = client.get("/api/conflicts", headers=bearer(keys.viewer)).json()["data"]
+    assert (held["external_id"], held["kind"], held["deleted_in_toothpick"]) == (
+        "c5", "delete", True
+    )  # fmt: skip
+    assert held["local"] is None and held["remote"]["last_name"] == "Renamed"
+    assert "c5" in vendor.truth(Entity.CONTACT)
+    resolved = client.post(
+        f"/api/conflicts/{held['id']}/resolve",
+        json={"resolution": "approve_delete"},
+        headers=bearer(keys.operator),
+    )
+    assert resolved.status_code == 200, resolved.text
+    _sync(service, connection_id)
+    assert "c5" not in vendor.truth(Entity.CONTACT)
