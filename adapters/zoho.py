@@ -40,6 +40,7 @@ from adapters.registry import register
 from adapters.spec import read_time
 from adapters.wide_reads import FieldGroups, merge_groups, split_fields
 from adapters.zoho_bulk import BulkRead
+from adapters.zoho_writes import delete_records
 from core.errors import FailureCategory, VendorError
 from core.iterables import batched
 from core.models import Entity, System
@@ -252,6 +253,9 @@ class ZohoAdapter(BaseAdapter):
                 for (i, record, _p), (new_id, at, error) in zip(chunk, sent, strict=True):
                     results[i] = WriteResult(record.external_id, new_id, at, error)
         return [results[i] for i in range(len(records))]
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        return delete_records(self, self.writable_spec(entity), external_ids)
 
     def field_names(self, spec: EntitySpec) -> set[str]:
         return {str(f["api_name"]) for f in self._fields_meta(spec) if f.get("api_name")}
