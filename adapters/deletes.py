@@ -12,26 +12,17 @@ Deleting calls are charged as writes (`kind=CallKind.WRITE`) whatever the HTTP l
 would guess from `idempotent=True`, which a delete is (repeating it is harmless, so the
 session may retry it after a lost answer) and which it reads as a search's POST. The
 calls a delete makes on the way (a token refresh, SAP's CSRF fetch, Odoo's search)
-keep their own kinds. Odoo's RPC names no kind per call, so its unlink runs in
-`as_writes`.
+keep their own kinds. (Odoo's RPC names no kind per call: its unlink runs in a
+`counting_as(CallKind.WRITE)` block.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 from adapters.base import WriteResult
-from adapters.budget import CallKind, counting_as
 from adapters.record_errors import is_record_level
 from core.errors import RecordError, VendorError
-
-
-@contextmanager
-def as_writes() -> Iterator[None]:
-    """The calls made inside are deletes: counted and charged as writes."""
-    with counting_as(CallKind.WRITE):
-        yield
 
 
 def deleted(external_id: str) -> WriteResult:

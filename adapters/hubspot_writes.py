@@ -158,6 +158,7 @@ def _send(
         f"{spec.endpoint}/batch/{kind}",
         json={"inputs": [item for _i, _t, item in chunk]},
         idempotent=kind != "create",
+        kind=CallKind.WRITE,  # a repeatable update or upsert is still a write (not a read)
     )
     by_trace = {trace: index for index, trace, _item in chunk}
     by_key = {_match_key(kind, item, key): index for index, _t, item in chunk}

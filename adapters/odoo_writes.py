@@ -33,8 +33,8 @@ from typing import Any
 
 import orjson
 
-from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind, counting_as
 from adapters.odoo_rpc import OdooOrm
 from adapters.spec import read_time
 from core.errors import VendorError
@@ -124,9 +124,10 @@ class OdooWriter:
                 for j in pending
             ]
             repeatable = all(row[0] or row[1] for row in rows)
-            answer = self.orm.call(
-                model, "load", params={"fields": columns, "data": rows}, idempotent=repeatable
-            )
+            with counting_as(CallKind.WRITE):  # repeatable, still a write (not a read)
+                answer = self.orm.call(
+                    model, "load", params={"fields": columns, "data": rows}, idempotent=repeatable
+                )
             ids = answer.get("ids") if isinstance(answer, dict) else None
             if isinstance(ids, list) and len(ids) == len(pending):
                 return {j.position: int(i) for j, i in zip(pending, ids, strict=True)}
@@ -299,7 +300,7 @@ def _unlink(
     Odoo refused the batch."""
     if not live:
         return {}
-    with deletes.as_writes():
+    with counting_as(CallKind.WRITE):  # repeatable, still a write (not a read)
         if len(live) > 1:
             try:
                 orm.call(model, "unlink", ids=live, idempotent=True)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind
 from adapters.mapping import FieldMap
 from adapters.record_errors import halving, record_error
 from adapters.spec import EntitySpec
@@ -174,7 +175,11 @@ def _send(
     records = [{"attributes": {"type": spec.vendor_object}, **body} for body in bodies]
     # An upsert by external id and an update by id are safe to repeat; a plain create is not.
     reply = adapter.session.request_json(
-        method, url, json={"allOrNone": False, "records": records}, idempotent=method == "PATCH"
+        method,
+        url,
+        json={"allOrNone": False, "records": records},
+        idempotent=method == "PATCH",
+        kind=CallKind.WRITE,  # a repeatable PATCH is still a write (not a read)
     )
     answers = reply.body if isinstance(reply.body, list) else []
     if len(answers) != len(bodies):

@@ -30,6 +30,7 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.budget import CallKind
 from adapters.bulk_jobs import bulk_threshold
 from adapters.failures import Resolution, error_code, json_body
 from adapters.mapping import FieldMap
@@ -352,7 +353,12 @@ class ZohoAdapter(BaseAdapter):
         if upsert:
             method, url, body["duplicate_check_fields"] = "POST", f"{url}/upsert", [key]
         reply = self.session.request_json(
-            method, url, json=body, accept_errors=True, idempotent=True if upsert else None
+            method,
+            url,
+            json=body,
+            accept_errors=True,
+            idempotent=True if upsert else None,
+            kind=CallKind.WRITE,  # a repeatable upsert is still a write (not a read)
         )
         rows = reply.body.get("data") if isinstance(reply.body, dict) else None
         if not isinstance(rows, list) or len(rows) != len(payloads):

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from adapters import registry
+from adapters.base import OutboundRecord
 from adapters.base_adapter import BaseAdapter
 from core.errors import InvalidInputError
 from core.models import Entity, Organisation, System
@@ -280,3 +281,21 @@ def test_an_entity_the_api_writes_but_cannot_delete_is_refused_per_record(vendor
     assert [r.external_id for r in results] == ["A1", "A2"]
     assert all(r.error and "cannot delete" in r.error for r in results)
     assert vendor.adapter.stats.api_calls == before
+
+
+def test_an_update_beside_the_deletes_is_charged_as_a_write_too(vendor: Vendor) -> None:
+    """A repeatable write (Salesforce's and HubSpot's PATCH-like batches, Zoho's upsert,
+    Odoo's load) is sent with `idempotent=True` so the session may retry it; the budget
+    still counts it a write, as it counts the deletes."""
+    case = vendor.case
+    [one] = vendor.make(1)
+    [record] = vendor.adapter.fetch(case.entity, [one])
+    changed = next(
+        (r.canonical for r in vendor.adapter.field_map(case.entity).rules if r.writable), None
+    )
+    assert changed is not None
+    before = vendor.adapter.stats.snapshot()
+    [result] = vendor.adapter.write(case.entity, [OutboundRecord(one, record.data, (changed,))])
+    spent = vendor.adapter.stats.minus(before)
+    assert result.error is None, result.error
+    assert spent.by_kind.get("write", 0) >= 1, spent.by_kind
