@@ -22,7 +22,7 @@ import pytest
 from adapters import registry
 from adapters.base import OutboundRecord
 from adapters.base_adapter import BaseAdapter
-from core.errors import InvalidInputError
+from core.errors import InvalidInputError, QuotaExhaustedError
 from core.models import Entity, Organisation, System
 from core.schemas import ConnectionCreate
 from core.service import IntegrationService
@@ -217,6 +217,9 @@ def test_a_record_already_gone_or_never_there_counts_as_deleted(vendor: Vendor) 
         (unknown[0], None),
     ]
     assert not vendor.held([made, live])
+    calls = vendor.adapter.stats.api_calls
+    assert vendor.adapter.delete(case.entity, []) == []
+    assert vendor.adapter.stats.api_calls == calls
 
 
 def test_more_ids_than_one_batch_take_one_call_per_batch(vendor: Vendor) -> None:
@@ -299,3 +302,18 @@ def test_an_update_beside_the_deletes_is_charged_as_a_write_too(vendor: Vendor) 
     spent = vendor.adapter.stats.minus(before)
     assert result.error is None, result.error
     assert spent.by_kind.get("write", 0) >= 1, spent.by_kind
+
+
+def test_a_refusal_of_the_whole_call_raises_and_deletes_nothing(vendor: Vendor) -> None:
+    """The vendor's daily allowance spent: the delete raises (the run pauses), as a write
+    does, instead of answering each record with an error."""
+    case = vendor.case
+    warm, *made = vendor.make(3)
+    assert vendor.adapter.delete(case.entity, [warm])[0].error is None  # logged in
+    control = vendor.sandbox.control
+    control.add_fault(
+        {"system": vendor.system.value, "tenant": vendor.proof.tenant, "sequence": ["daily_limit"]}
+    )
+    with pytest.raises(QuotaExhaustedError):
+        vendor.adapter.delete(case.entity, made)
+    assert vendor.held(made) == set(made)
