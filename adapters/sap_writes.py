@@ -10,9 +10,11 @@ travels on the `$batch` request itself (the session's SapCsrf authenticator).
 
 Deletes are a changeset per record too (`DELETE A_SalesOrder('1')`, `If-Match: *`: the
 delete was decided in ToothPick whatever SAP changed since), 100 a `$batch`; a 404 is a
-record already gone. Products and business partners have no delete in SAP's APIs (their
-sets are not deletable; SAP flags them for deletion or archives them in its own apps):
-each is refused in words without a call.
+record already gone. Products and business partners have no DELETE in SAP's APIs (their
+sets are not deletable): SAP deletes them by a flag, as its own apps do, and so does
+the hub (`PATCH A_Product('X')` `{"IsMarkedForDeletion": true}`, a partner's
+IsMarkedForArchiving): the flag is the one the adapter reads as deleted (the spec's
+`deleted`), so the next read reports the record deleted.
 
 Creates are repeatable. A product is created under its own number (the SKU, as
 SAP's external numbering keeps it), so a second attempt is refused as "already
@@ -53,11 +55,8 @@ CORRELATION = {
 }
 TAKEN = "MM_PRODUCT/010"  # "Product X already exists"
 DELETE_BATCH = 100  # changesets per $batch
-# entity sets SAP's APIs do not delete (sap:deletable="false"), and what a person does instead
-UNDELETABLE = {
-    "A_Product": "flag the product for deletion in SAP (Mark for Deletion)",
-    "A_BusinessPartner": "block or archive the business partner in SAP",
-}
+# entity sets SAP's APIs do not DELETE (sap:deletable="false"): deleted by their flag
+FLAGGED_SETS = frozenset({"A_Product", "A_BusinessPartner"})
 
 
 def correlation_value(local_id: str, length: int) -> str:
@@ -141,13 +140,17 @@ def delete_changesets(
     adapter: SapAdapter, spec: EntitySpec, ids: Sequence[str]
 ) -> list[WriteResult]:
     name = spec.vendor_object
-    if name in UNDELETABLE:
-        return deletes.not_deletable("SAP", name, ids, UNDELETABLE[name])
+    flag = spec.deleted if name in FLAGGED_SETS else None
     root = f"{ODATA}/{SERVICE[name]}"
     results: list[WriteResult] = []
     for chunk in batched(list(ids), DELETE_BATCH):
         parts: list[Sequence[Op] | Op] = [
-            [Op("DELETE", f"{name}({literal(i)})", None, {"If-Match": "*"})] for i in chunk
+            [
+                Op("PATCH", f"{name}({literal(i)})", {flag: True}, {"If-Match": "*"})
+                if flag
+                else Op("DELETE", f"{name}({literal(i)})", None, {"If-Match": "*"})
+            ]
+            for i in chunk
         ]
         content_type, body = encode(parts)
         reply = adapter.session.request(

@@ -122,14 +122,16 @@ class Vendor:
     sandbox: RunningSandbox
     adapter: BaseAdapter
 
-    def make(self, count: int, **fields: Any) -> list[str]:
-        """`count` new records of the case's object that nothing refers to, made with the
-        required fields of an existing one."""
+    def make(self, count: int, *, object_name: str | None = None, **fields: Any) -> list[str]:
+        """`count` new records of the case's object (or `object_name`) that nothing refers
+        to, made with the required fields of an existing one."""
         control, system, tenant = self.sandbox.control, self.system.value, self.proof.tenant
-        name = self.case.object_name
+        name = object_name or self.case.object_name
         required = control.required_fields(system, tenant, name)
         [model] = islice(control.iter_records(system, tenant, name), 1)
-        base = {f: model.fields.get(f) for f in required} | self.case.deletable | fields
+        base = {f: model.fields.get(f) for f in required} | fields
+        if object_name is None:
+            base = base | self.case.deletable | fields
         return [control.create(system, tenant, name, base).id for _ in range(count)]
 
     def held(self, ids: list[str]) -> set[str]:
@@ -269,21 +271,31 @@ def test_an_entity_the_vendor_takes_no_writes_of_is_refused_in_words(vendor: Ven
     assert vendor.adapter.stats.api_calls == before
 
 
-NOT_DELETABLE = {System.SAP: Entity.PRODUCT, System.ORACLE: Entity.PRODUCT}
-
-
-@pytest.mark.parametrize(
-    "vendor", list(NOT_DELETABLE), ids=[s.value for s in NOT_DELETABLE], indirect=True
-)
+@pytest.mark.parametrize("vendor", [System.ORACLE], ids=["oracle"], indirect=True)
 def test_an_entity_the_api_writes_but_cannot_delete_is_refused_per_record(vendor: Vendor) -> None:
-    """SAP's products and Oracle's items take writes but no delete: each record says so,
-    and nothing is sent."""
-    entity = NOT_DELETABLE[vendor.system]
+    """Oracle's items take writes but have no DELETE (Fusion deletes items through
+    deletion groups): each record says so, and nothing is sent."""
     before = vendor.adapter.stats.api_calls
-    results = vendor.adapter.delete(entity, ["A1", "A2"])
+    results = vendor.adapter.delete(Entity.PRODUCT, ["A1", "A2"])
     assert [r.external_id for r in results] == ["A1", "A2"]
     assert all(r.error and "cannot delete" in r.error for r in results)
     assert vendor.adapter.stats.api_calls == before
+
+
+@pytest.mark.parametrize("vendor", [System.SAP], ids=["sap"], indirect=True)
+def test_sap_deletes_a_product_by_its_deletion_flag(vendor: Vendor) -> None:
+    """A_Product has no DELETE; SAP deletes a product by flagging it, and the adapter
+    reads a flagged product as deleted."""
+    flagged, kept = vendor.make(2, object_name="A_Product")
+    before = vendor.adapter.stats.snapshot()
+    results = vendor.adapter.delete(Entity.PRODUCT, [flagged])
+    assert [(r.external_id, r.error) for r in results] == [(flagged, None)]
+    assert vendor.adapter.stats.minus(before).by_kind.get("write") == 1
+    control, tenant = vendor.sandbox.control, vendor.proof.tenant
+    truth = control.get("sap", tenant, "A_Product", flagged)
+    assert truth is not None and truth.fields["IsMarkedForDeletion"] is True
+    seen = {r.external_id: r.deleted for r in vendor.adapter.fetch(Entity.PRODUCT, [flagged, kept])}
+    assert seen == {flagged: True, kept: False}
 
 
 def test_an_update_beside_the_deletes_is_charged_as_a_write_too(vendor: Vendor) -> None:
