@@ -235,8 +235,12 @@ class Adapter(Protocol):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]: ...
 
     def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
-        """Delete records at the vendor (deletions made in ToothPick): one WriteResult per
-        id, in order; a record already gone counts as deleted (error None)."""
+        """Delete these records at the vendor (deletes made in ToothPick), by its batch
+        delete where it has one. One WriteResult per id, in order: no error when the record
+        is deleted or was already gone (so a delete repeated after a lost answer is safe),
+        else the vendor's code and words for that record alone. Whole-call failures
+        (credentials, 5xx after the retries, rate limits) raise, as `write`'s do; an entity
+        the vendor takes no writes of is refused as `write` refuses it."""
         ...
 
     def count(self, entity: Entity) -> int | None:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import requests
 
+from adapters import deletes
 from adapters.auth import Authenticator
 from adapters.base import (
     AdapterContext,
@@ -45,6 +46,7 @@ from adapters.paging import PageRequest
 from adapters.paths import dig
 from adapters.prefetch import fetch_pages
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter
+from adapters.record_errors import is_record_level
 from adapters.redaction import Redactor
 from adapters.retry import RetryPolicy
 from adapters.spec import EntitySpec, declare_system, read_time
@@ -52,12 +54,8 @@ from adapters.timing import SYSTEM_CLOCK, Clock
 from adapters.tls import trust_store
 from core.errors import (
     InvalidInputError,
-    OutboundRefusedError,
-    QuotaExhaustedError,
     RecordError,
     ToothpickError,
-    TransientVendorError,
-    VendorAuthError,
     VendorError,
 )
 from core.models import Entity
@@ -73,10 +71,9 @@ INTERACTIVE_RETRY = RetryPolicy(max_attempts=1, max_retry_after_s=0.0, max_total
 
 
 def _is_record_level(exc: VendorError) -> bool:
-    """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
-    return not isinstance(
-        exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
-    )
+    """A refusal of this one record (400/404/409/412/422), not of the whole connection
+    (adapters.record_errors, where deletes read it too)."""
+    return is_record_level(exc)
 
 
 def _timeouts(context: AdapterContext) -> tuple[float, float]:
@@ -216,6 +213,11 @@ class BaseAdapter:
         reply = self.session.request_json("PATCH", url, json=payload)
         return read_time(reply.body, spec.cursor)
 
+    def delete_one(self, spec: EntitySpec, external_id: str) -> None:
+        """Delete one record (`DELETE {endpoint}/{id}`); a 404 means it was already gone."""
+        url = f"{spec.endpoint}/{quote(external_id, safe='')}"
+        self.session.request("DELETE", url)  # a write, and safe to repeat (http.py)
+
     def complete_records(self, spec: EntitySpec, raw: list[Any]) -> list[Any]:
         """A page's records made whole: an adapter whose field list did not fit in one
         request URL reads the other fields by id here (adapters.wide_reads)."""
@@ -336,6 +338,12 @@ class BaseAdapter:
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         spec, fields = self.writable_spec(entity), self.field_map(entity)
         return [self._write_one(spec, fields, record) for record in records]
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        """One `delete_one` call per record (adapters.deletes); vendors with a batch delete
+        override this."""
+        spec = self.writable_spec(entity)
+        return deletes.each(external_ids, lambda external_id: self.delete_one(spec, external_id))
 
     def writable_spec(self, entity: Entity) -> EntitySpec:
         """The entity's spec, or a refusal in words if the vendor takes no writes of it."""

@@ -133,7 +133,7 @@ class VendorSession:
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
         """Send and return the raw response (2xx, or any non-retriable answer when
         `accept_errors=True`). Options: params, json, data, headers, authenticate,
-        idempotent, accept_errors, rate_limited."""
+        idempotent, kind, accept_errors, rate_limited."""
         return self.send(method, url, decode=lambda response: response, **options)
 
     def request_json(self, method: str, url: str, **options: Any) -> Reply:
@@ -152,6 +152,7 @@ class VendorSession:
         headers: Mapping[str, str] | None = None,
         authenticate: bool = True,
         idempotent: bool | None = None,
+        kind: CallKind | None = None,  # this call's kind when its method misleads (deletes)
         accept_errors: bool = False,
         rate_limited: bool = True,
     ) -> T:
@@ -162,7 +163,7 @@ class VendorSession:
         if json is not None:
             request_headers.setdefault("Content-Type", "application/json")
         budget = RetryBudget(self.retry, rand=self._rand)
-        kind = call_kind(method, authenticate=authenticate, idempotent=idempotent)
+        kind = kind or call_kind(method, authenticate=authenticate, idempotent=idempotent)
         refreshed = malformed = False
         while True:
             self.breaker.before_call()

@@ -51,7 +51,12 @@ from adapters.base import (
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.failures import Resolution, json_body
 from adapters.hubspot_search import KeysetPaginator, archived_between, modified_property, to_ms
-from adapters.hubspot_writes import BATCH_LIMIT, DEFAULT_UNIQUE, write_batches
+from adapters.hubspot_writes import (
+    BATCH_LIMIT,
+    DEFAULT_UNIQUE,
+    archive_batches,
+    write_batches,
+)
 from adapters.mapping import FieldMap
 from adapters.paging import CursorPaginator, PageRequest, Paginator
 from adapters.paths import dig, dig_count
@@ -425,6 +430,9 @@ class HubSpotAdapter(BaseAdapter):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         super().write(entity, [])  # refuses a pull-only entity in words
         return write_batches(self, self.spec(entity), self.field_map(entity), records)
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        return archive_batches(self, self.writable_spec(entity), external_ids)
 
 
 def _merge_properties(record: dict[str, Any], found: dict[str, Any]) -> None:

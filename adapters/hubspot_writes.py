@@ -7,7 +7,11 @@
   custom text property with unique values that holds the hub's `local:` id). An object
   without that property refuses those creates in one line naming the setting; an empty
   setting creates them with `batch/create`;
-- updates: `batch/update` by id.
+- updates: `batch/update` by id;
+- deletes: `batch/archive` `{"inputs": [{"id"}]}`. HubSpot answers 204 with no result
+  per input, and ignores ids it does not hold (the sandbox does the same): the goal
+  state holds for each of them, so a 204 is success for every id sent. A batch
+  refused whole is halved as writes are, so a refusal stands alone.
 
 Every input carries `objectWriteTraceId` (the hub's own id of the record), which turns
 on HubSpot's multi-status answers: 207 with the applied inputs in `results` (each
@@ -26,7 +30,9 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind
 from adapters.mapping import FieldMap
 from adapters.paths import dig
 from adapters.record_errors import halving, record_error
@@ -115,6 +121,34 @@ def write_batches(
     return [results[i] for i in range(len(records))]
 
 
+def archive_batches(
+    adapter: HubSpotAdapter, spec: EntitySpec, ids: Sequence[str]
+) -> list[WriteResult]:
+    answers: dict[int, str | None] = {}
+    for chunk in batched(list(enumerate(ids)), BATCH_LIMIT):
+        answers.update(
+            halving(
+                partial(_archive, adapter, spec),
+                chunk,
+                position=lambda item: item[0],
+                refused=lambda exc: exc.status in WHOLE_BATCH_REFUSALS,
+            )
+        )
+    return [
+        deletes.deleted(i) if answers[n] is None else deletes.refused(i, str(answers[n]))
+        for n, i in enumerate(ids)
+    ]
+
+
+def _archive(
+    adapter: HubSpotAdapter, spec: EntitySpec, chunk: list[tuple[int, str]]
+) -> dict[int, str | None]:
+    body = {"inputs": [{"id": external_id} for _n, external_id in chunk]}
+    url = f"{spec.endpoint}/batch/archive"
+    adapter.session.request("POST", url, json=body, idempotent=True, kind=CallKind.WRITE)
+    return {n: None for n, _id in chunk}
+
+
 def _send(
     adapter: HubSpotAdapter, spec: EntitySpec, kind: str, chunk: list[Input], key: str | None
 ) -> dict[int, dict[str, Any] | str]:
@@ -124,6 +158,7 @@ def _send(
         f"{spec.endpoint}/batch/{kind}",
         json={"inputs": [item for _i, _t, item in chunk]},
         idempotent=kind != "create",
+        kind=CallKind.WRITE,  # a repeatable update or upsert is still a write (not a read)
     )
     by_trace = {trace: index for index, trace, _item in chunk}
     by_key = {_match_key(kind, item, key): index for index, _t, item in chunk}

@@ -68,7 +68,7 @@ from adapters.odoo_paging import IdWindowPaginator
 from adapters.odoo_reconcile import ALL_IDS
 from adapters.odoo_rpc import OdooOrm
 from adapters.odoo_sweep import sweep
-from adapters.odoo_writes import Job, OdooWriter
+from adapters.odoo_writes import Job, OdooWriter, unlink_records
 from adapters.paging import PageRequest
 from adapters.payload import Reply
 from adapters.registry import register
@@ -295,6 +295,13 @@ class OdooAdapter(BaseAdapter):
             writer.write(spec.vendor_object, jobs, documents=spec.fields.lines is not None)
         )
         return [results[position] for position in range(len(records))]
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        """`search` for the ids still there, then one `unlink` (adapters.odoo_writes)."""
+        spec = self.writable_spec(entity)
+        return unlink_records(
+            self.orm, spec.vendor_object, external_ids, record_level=_is_record_level
+        )
 
     def field_names(self, spec: EntitySpec) -> set[str]:
         return odoo_fields.field_names(self, spec)

@@ -34,9 +34,11 @@ from typing import Any
 import orjson
 
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind, counting_as
 from adapters.odoo_rpc import OdooOrm
 from adapters.spec import read_time
 from core.errors import VendorError
+from core.iterables import batched
 
 XMLID_MODULE = "toothpick"
 CORRELATION = "origin"  # a document's correlation key: the local id it was created for
@@ -122,9 +124,10 @@ class OdooWriter:
                 for j in pending
             ]
             repeatable = all(row[0] or row[1] for row in rows)
-            answer = self.orm.call(
-                model, "load", params={"fields": columns, "data": rows}, idempotent=repeatable
-            )
+            with counting_as(CallKind.WRITE):  # repeatable, still a write (not a read)
+                answer = self.orm.call(
+                    model, "load", params={"fields": columns, "data": rows}, idempotent=repeatable
+                )
             ids = answer.get("ids") if isinstance(answer, dict) else None
             if isinstance(ids, list) and len(ids) == len(pending):
                 return {j.position: int(i) for j, i in zip(pending, ids, strict=True)}
@@ -257,3 +260,64 @@ def _message_list(answer: Any) -> list[dict[str, Any]]:
 
 def _messages(answer: Any) -> str:
     return "; ".join(str(m.get("message")) for m in _message_list(answer))[:300]
+
+
+# --- deletes ---------------------------------------------------------------------------
+
+UNLINK_BATCH = 1000  # ids per search and per unlink (Odoo sets no limit; a bounded body)
+
+
+def unlink_records(
+    orm: OdooOrm,
+    model: str,
+    ids: Sequence[str],
+    *,
+    record_level: Callable[[VendorError], bool],
+) -> list[WriteResult]:
+    """`unlink` is all or nothing at Odoo and refuses ids it does not hold, so each batch
+    asks which ids still exist (`search` on `id in ids`, archived ones too), unlinks those
+    (one call), and when Odoo refuses that for one record's sake (a confirmed order),
+    unlinks them one by one so the refusal fails its record alone."""
+    errors: dict[int, str | None] = {}  # by Odoo id: None when gone
+    numbers = sorted({int(i) for i in ids if i.isdigit()})
+    for chunk in batched(numbers, UNLINK_BATCH):
+        params = {"domain": [["id", "in", chunk]], "context": {"active_test": False}}
+        found = orm.call(model, "search", params=params)
+        live = sorted(int(i) for i in found) if isinstance(found, list) else []
+        errors.update(dict.fromkeys(chunk))
+        errors.update(_unlink(orm, model, live, record_level))
+    results = []
+    for external_id in ids:
+        error = errors[int(external_id)] if external_id.isdigit() else "not an Odoo record id"
+        results.append(WriteResult(external_id, error=error))
+    return results
+
+
+def _unlink(
+    orm: OdooOrm, model: str, live: list[int], record_level: Callable[[VendorError], bool]
+) -> dict[int, str | None]:
+    """Each id's refusal in words (None: deleted): the batch in one call, each alone if
+    Odoo refused the batch."""
+    if not live:
+        return {}
+    with counting_as(CallKind.WRITE):  # repeatable, still a write (not a read)
+        if len(live) > 1:
+            try:
+                orm.call(model, "unlink", ids=live, idempotent=True)
+                return dict.fromkeys(live)
+            except VendorError as exc:
+                if not record_level(exc):
+                    raise
+        return {number: _unlink_one(orm, model, number, record_level) for number in live}
+
+
+def _unlink_one(
+    orm: OdooOrm, model: str, number: int, record_level: Callable[[VendorError], bool]
+) -> str | None:
+    try:
+        orm.call(model, "unlink", ids=[number], idempotent=True)
+    except VendorError as exc:
+        if not record_level(exc):
+            raise
+        return None if exc.status == 404 else str(exc)  # 404: deleted meanwhile
+    return None

@@ -42,7 +42,7 @@ from adapters.oracle_specs import (
     described_custom_fields,
     described_field_names,
 )
-from adapters.oracle_writes import CHILDREN, CORRELATION, OracleWriter, literal
+from adapters.oracle_writes import CHILDREN, CORRELATION, OracleWriter, delete_parts, literal
 from adapters.paging import OffsetPaginator, PageRequest
 from adapters.paths import dig, dig_count
 from adapters.payload import Reply
@@ -287,6 +287,9 @@ class OracleAdapter(BaseAdapter):
         if spec.vendor_object not in CORRELATION:
             return super().write(entity, records)
         return OracleWriter(self, spec, self.field_map(entity)).write(records)
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        return delete_parts(self.session, self.writable_spec(entity), external_ids)
 
     def write_alone(
         self, spec: EntitySpec, fields: FieldMap, record: OutboundRecord

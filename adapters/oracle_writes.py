@@ -6,6 +6,12 @@ per record: `create` at `/<resource>`, `update` at the record's own path with it
 failed one with only its failed parts, so those records get Oracle's message as
 their error and the rest are sent again (one more call per round of failures).
 
+Deletes go the same way (a `delete` part at `/<resource>/<key>` per record): a part
+answered 404 is a record already gone, any other refused part fails its record, and
+the rest are sent again. Only accounts have a REST delete; items and sales orders do
+not (Fusion deletes items through deletion groups and cancels orders): each is
+refused in words without a call.
+
 A create carries a correlation key that Oracle keeps: the item number (the
 SKU), an account's source-system reference, an order's source transaction id
 (derived from the local id where there is one). Before creates that the engine
@@ -22,13 +28,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind
 from adapters.http import VendorSession
 from adapters.mapping import FieldMap
 from adapters.paths import dig
 from adapters.spec import EntitySpec, read_time
 from core.errors import RecordError, VendorError
+from core.iterables import batched
 
 if TYPE_CHECKING:
     from adapters.oracle import OracleAdapter
@@ -59,6 +69,15 @@ def correlation_value(resource: str, local_id: str | None) -> str:
     seed = local_id or f"local:{uuid.uuid4()}"
     digest = hashlib.sha256(seed.encode()).hexdigest()[:16].upper()
     return f"TP-{digest}" if resource == "salesOrdersForOrderHub" else seed[:240]
+
+
+# resources Oracle's REST API deletes by their key (the spec's key is the item path's)
+DELETABLE = frozenset({"accounts"})
+UNDELETABLE_HOW = {
+    "itemsV2": "delete the item in Fusion through a deletion group",
+    "salesOrdersForOrderHub": "cancel the order in Fusion (the cancel action)",
+}
+DELETE_BATCH = 100  # parts per batch action
 
 
 @dataclass
@@ -250,3 +269,54 @@ class OracleWriter:
             if part.correlation in found:
                 self.results[part.position] = batch.found(part, found[part.correlation])
         return [p for p in creates if p.correlation not in found]
+
+
+def delete_parts(session: VendorSession, spec: EntitySpec, ids: Sequence[str]) -> list[WriteResult]:
+    resource = spec.vendor_object
+    if resource not in DELETABLE:
+        how = UNDELETABLE_HOW.get(resource, "remove it in Fusion")
+        return deletes.not_deletable("Oracle", resource, ids, how)
+    root = spec.endpoint.rsplit("/", 1)[0]
+    results: dict[int, WriteResult] = {}
+    for chunk in batched(list(enumerate(ids)), DELETE_BATCH):
+        pending = chunk
+        while pending:  # a batch runs all or none: refused parts out, the rest again
+            body = {
+                "parts": [
+                    {"id": str(n), "path": f"/{resource}/{quote(i, safe='')}",
+                     "operation": "delete"}
+                    for n, i in pending
+                ]
+            }  # fmt: skip
+            response = session.request(
+                "POST", root, json=body, headers={"Content-Type": BATCH_TYPE},
+                accept_errors=True, idempotent=True, kind=CallKind.WRITE,
+            )  # fmt: skip
+            if response.status_code < 300:
+                results.update((n, deletes.deleted(i)) for n, i in pending)
+                break
+            answered = _failed_parts(response)
+            if not answered or response.status_code not in (400, 404, 409, 412, 422):
+                raise VendorError(
+                    f"Oracle refused the batch ({response.status_code}): "
+                    f"{_detail(_json(response.content)) or response.reason}",
+                    status=response.status_code,
+                )
+            for n, i in pending:
+                if str(n) in answered:
+                    results[n] = _part_result(i, answered[str(n)])
+            pending = [(n, i) for n, i in pending if str(n) not in answered]
+    return [results[n] for n in range(len(ids))]
+
+
+def _failed_parts(response: Any) -> dict[str, Any]:
+    parts = dig(_json(response.content), "parts") or []
+    return {str(p.get("id")): p for p in parts if isinstance(p, dict)}
+
+
+def _part_result(external_id: str, part: Any) -> WriteResult:
+    status = dig(part, "exception.status")
+    detail = _detail(part)
+    if str(status) == "404" or "was not found" in detail:
+        return deletes.deleted(external_id)
+    return deletes.refused(external_id, f"Oracle: {detail}")

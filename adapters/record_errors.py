@@ -13,9 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from core.errors import VendorError
+from core.errors import (
+    OutboundRefusedError,
+    QuotaExhaustedError,
+    TransientVendorError,
+    VendorAuthError,
+    VendorError,
+)
 
 LIMIT = 300
+
+
+def is_record_level(exc: VendorError) -> bool:
+    """A refusal of this one record (400/404/409/412/422), not of the whole connection."""
+    return not isinstance(
+        exc, VendorAuthError | TransientVendorError | QuotaExhaustedError | OutboundRefusedError
+    )
 
 
 def record_error(

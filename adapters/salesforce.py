@@ -67,6 +67,7 @@ from adapters.salesforce_wide import WideSoql
 from adapters.salesforce_writes import (
     COLLECTION_LIMIT,
     DEFAULT_EXTERNAL_ID_FIELD,
+    delete_collections,
     write_collections,
 )
 from adapters.wide_reads import FieldGroups
@@ -292,6 +293,10 @@ class SalesforceAdapter(BaseAdapter):
     def write(self, entity: Entity, records: Sequence[OutboundRecord]) -> list[WriteResult]:
         super().write(entity, [])  # refuses a pull-only entity in words
         return write_collections(self, self.spec(entity), self.field_map(entity), records)
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        self.writable_spec(entity)  # refuses a pull-only entity in words
+        return delete_collections(self, external_ids)
 
 
 def _external_id_field(value: Any) -> str:

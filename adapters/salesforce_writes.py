@@ -6,6 +6,9 @@
   the record it made instead of making a second. Without a configured field: `POST
   composite/sobjects` (plain creates; such a repeat would duplicate).
 - updates: `PATCH composite/sobjects` with each record's `id`.
+- deletes: `DELETE composite/sobjects?ids=a,b&allOrNone=false`, answered per id in
+  order; ENTITY_IS_DELETED (in the recycle bin) and INVALID_CROSS_REFERENCE_KEY (no
+  such record) mean the record is already gone.
 
 Every call sends `allOrNone: false`: Salesforce applies the valid records and answers
 each one in input order (`{id, success, errors[{statusCode, message, fields}]}`), so a
@@ -25,7 +28,9 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind
 from adapters.mapping import FieldMap
 from adapters.record_errors import halving, record_error
 from adapters.spec import EntitySpec
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
 
 COLLECTION_LIMIT = 200  # records per sObject Collections call
 DEFAULT_EXTERNAL_ID_FIELD = "ToothPick_Id__c"
+ALREADY_GONE = frozenset({"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND"})
 
 
 def write_collections(
@@ -92,6 +98,57 @@ def write_collections(
     return [results[i] for i in range(len(records))]
 
 
+def delete_collections(adapter: SalesforceAdapter, ids: Sequence[str]) -> list[WriteResult]:
+    """Up to 200 ids a call; a call refused whole (400) is halved as writes are."""
+    results: dict[int, WriteResult] = {}
+    url = f"{adapter.data_path}/composite/sobjects"
+    for chunk in batched(list(enumerate(ids)), COLLECTION_LIMIT):
+        answers = halving(
+            partial(_send_deletes, adapter, url),
+            chunk,
+            position=lambda item: item[0],
+            refused=lambda exc: exc.status == 400,
+        )
+        for index, answer in answers.items():
+            results[index] = _deleted(adapter, ids[index], answer)
+    return [results[i] for i in range(len(ids))]
+
+
+def _send_deletes(
+    adapter: SalesforceAdapter, url: str, chunk: list[tuple[int, str]]
+) -> dict[int, dict[str, Any] | str]:
+    params = {"ids": ",".join(i for _index, i in chunk), "allOrNone": "false"}
+    reply = adapter.session.request_json("DELETE", url, params=params)  # a write, repeatable
+    answers = reply.body if isinstance(reply.body, list) else []
+    if len(answers) != len(chunk):
+        return {index: "Salesforce did not answer for this record" for index, _id in chunk}
+    return {
+        index: answer if isinstance(answer, dict) else {}
+        for (index, _id), answer in zip(chunk, answers, strict=True)
+    }
+
+
+def _deleted(
+    adapter: SalesforceAdapter, external_id: str, answer: dict[str, Any] | str
+) -> WriteResult:
+    if isinstance(answer, str):
+        return deletes.refused(external_id, answer)
+    errors = answer.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    if answer.get("success") or first.get("statusCode") in ALREADY_GONE:
+        return deletes.deleted(external_id)
+    return deletes.refused(
+        external_id,
+        record_error(
+            "Salesforce",
+            first.get("statusCode"),
+            first.get("message"),
+            [str(f) for f in first.get("fields") or []],
+            redact=adapter.session.redact,
+        ),
+    )
+
+
 def missing_field(spec: EntitySpec, key_field: str) -> str:
     return (
         f"Salesforce {spec.vendor_object} has no external-id field {key_field}: create it "
@@ -118,7 +175,11 @@ def _send(
     records = [{"attributes": {"type": spec.vendor_object}, **body} for body in bodies]
     # An upsert by external id and an update by id are safe to repeat; a plain create is not.
     reply = adapter.session.request_json(
-        method, url, json={"allOrNone": False, "records": records}, idempotent=method == "PATCH"
+        method,
+        url,
+        json={"allOrNone": False, "records": records},
+        idempotent=method == "PATCH",
+        kind=CallKind.WRITE,  # a repeatable PATCH is still a write (not a read)
     )
     answers = reply.body if isinstance(reply.body, list) else []
     if len(answers) != len(bodies):

@@ -49,7 +49,7 @@ from adapters.payload import Reply
 from adapters.registry import register
 from adapters.sap_children import extension_fields, property_names
 from adapters.sap_specs import BP_CURSOR, EXPAND, ODATA, SERVICE, SPECS, STOCK_KEYS
-from adapters.sap_writes import SapBatchWriter, filter_any, literal
+from adapters.sap_writes import SapBatchWriter, delete_changesets, filter_any, literal
 from adapters.spec import read_time
 from core.errors import InvalidInputError, VendorError
 from core.iterables import batched
@@ -274,6 +274,9 @@ class SapAdapter(BaseAdapter):
         """One `$batch` per engine batch, a changeset per record (adapters.sap_writes)."""
         spec = self.writable_spec(entity)
         return SapBatchWriter(self, spec, self.field_map(entity)).write(records)
+
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        return delete_changesets(self, self.writable_spec(entity), external_ids)
 
     def person_names(
         self, spec: EntitySpec, payload: dict[str, Any], current: dict[str, Any] | None

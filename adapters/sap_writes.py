@@ -8,6 +8,14 @@ others land. After the changesets, one retrieval per updated record reads back
 its new LastChangeDateTime (a PATCH answers 204 without a body). The CSRF token
 travels on the `$batch` request itself (the session's SapCsrf authenticator).
 
+Deletes are a changeset per record too (`DELETE A_SalesOrder('1')`, `If-Match: *`: the
+delete was decided in ToothPick whatever SAP changed since), 100 a `$batch`; a 404 is a
+record already gone. Products and business partners have no DELETE in SAP's APIs (their
+sets are not deletable): SAP deletes them by a flag, as its own apps do, and so does
+the hub (`PATCH A_Product('X')` `{"IsMarkedForDeletion": true}`, a partner's
+IsMarkedForArchiving): the flag is the one the adapter reads as deleted (the spec's
+`deleted`), so the next read reports the record deleted.
+
 Creates are repeatable. A product is created under its own number (the SKU, as
 SAP's external numbering keeps it), so a second attempt is refused as "already
 exists" and, when the engine says it may have been sent before, answered with the
@@ -24,7 +32,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from adapters import deletes
 from adapters.base import OutboundRecord, WriteResult
+from adapters.budget import CallKind
 from adapters.mapping import FieldMap
 from adapters.odata_batch import Answer, Op, decode, encode
 from adapters.paths import dig
@@ -44,6 +54,9 @@ CORRELATION = {
     "A_SalesQuotation": ("PurchaseOrderByCustomer", 35),
 }
 TAKEN = "MM_PRODUCT/010"  # "Product X already exists"
+DELETE_BATCH = 100  # changesets per $batch
+# entity sets SAP's APIs do not DELETE (sap:deletable="false"): deleted by their flag
+FLAGGED_SETS = frozenset({"A_Product", "A_BusinessPartner"})
 
 
 def correlation_value(local_id: str, length: int) -> str:
@@ -121,6 +134,43 @@ def outcome(
         return WriteResult(record.external_id, new_external_id=key, updated_at=time_of(made))
     fresh = dig(read_back.json(), "d") if read_back and read_back.status < 300 else None
     return WriteResult(record.external_id, record.external_id, updated_at=time_of(fresh))
+
+
+def delete_changesets(
+    adapter: SapAdapter, spec: EntitySpec, ids: Sequence[str]
+) -> list[WriteResult]:
+    name = spec.vendor_object
+    flag = spec.deleted if name in FLAGGED_SETS else None
+    root = f"{ODATA}/{SERVICE[name]}"
+    results: list[WriteResult] = []
+    for chunk in batched(list(ids), DELETE_BATCH):
+        parts: list[Sequence[Op] | Op] = [
+            [
+                Op("PATCH", f"{name}({literal(i)})", {flag: True}, {"If-Match": "*"})
+                if flag
+                else Op("DELETE", f"{name}({literal(i)})", None, {"If-Match": "*"})
+            ]
+            for i in chunk
+        ]
+        content_type, body = encode(parts)
+        reply = adapter.session.request(
+            "POST", f"{root}/$batch", data=body, idempotent=True, kind=CallKind.WRITE,
+            headers={"Content-Type": content_type, "Accept": "multipart/mixed"},
+        )  # fmt: skip
+        answers = decode(reply.headers.get("content-type", ""), reply.content)
+        if len(answers) != len(chunk):
+            raise VendorError(f"SAP answered {len(answers)} of {len(chunk)} $batch parts")
+        results += [
+            _deleted(i, answer[0] if answer else Answer(500, {}, b""))
+            for i, answer in zip(chunk, answers, strict=True)
+        ]
+    return results
+
+
+def _deleted(external_id: str, answer: Answer) -> WriteResult:
+    if answer.status < 300 or answer.status == 404:  # 404: already gone
+        return deletes.deleted(external_id)
+    return deletes.refused(external_id, sap_error(answer))
 
 
 def filter_any(field_name: str, values: Sequence[str]) -> str:

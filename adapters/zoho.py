@@ -30,6 +30,7 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
+from adapters.budget import CallKind
 from adapters.bulk_jobs import bulk_threshold
 from adapters.failures import Resolution, error_code, json_body
 from adapters.mapping import FieldMap
@@ -40,6 +41,7 @@ from adapters.registry import register
 from adapters.spec import read_time
 from adapters.wide_reads import FieldGroups, merge_groups, split_fields
 from adapters.zoho_bulk import BulkRead
+from adapters.zoho_writes import delete_records
 from core.errors import FailureCategory, VendorError
 from core.iterables import batched
 from core.models import Entity, System
@@ -253,6 +255,9 @@ class ZohoAdapter(BaseAdapter):
                     results[i] = WriteResult(record.external_id, new_id, at, error)
         return [results[i] for i in range(len(records))]
 
+    def delete(self, entity: Entity, external_ids: Sequence[str]) -> list[WriteResult]:
+        return delete_records(self, self.writable_spec(entity), external_ids)
+
     def field_names(self, spec: EntitySpec) -> set[str]:
         return {str(f["api_name"]) for f in self._fields_meta(spec) if f.get("api_name")}
 
@@ -348,7 +353,12 @@ class ZohoAdapter(BaseAdapter):
         if upsert:
             method, url, body["duplicate_check_fields"] = "POST", f"{url}/upsert", [key]
         reply = self.session.request_json(
-            method, url, json=body, accept_errors=True, idempotent=True if upsert else None
+            method,
+            url,
+            json=body,
+            accept_errors=True,
+            idempotent=True if upsert else None,
+            kind=CallKind.WRITE,  # a repeatable upsert is still a write (not a read)
         )
         rows = reply.body.get("data") if isinstance(reply.body, dict) else None
         if not isinstance(rows, list) or len(rows) != len(payloads):

@@ -171,6 +171,8 @@ async def update(call: Call) -> Response:
 
 async def delete(call: Call) -> Response:
     obj = entity_of(call)
+    if not str(call.request.path_params["record_id"]).isdigit():  # v2 validates the path
+        raise invalid("Validation failed: id: Expected number, received nan")
     entry = _entry(call, obj)
     if entry.deleted:
         raise not_found(word(obj))

@@ -1,5 +1,6 @@
-"""sObject Collections: create (POST), update (PATCH) and upsert by an external-id field
-(PATCH .../{SObject}/{ExternalIdField}), up to 200 records per call.
+"""sObject Collections: create (POST), update (PATCH), upsert by an external-id field
+(PATCH .../{SObject}/{ExternalIdField}) and delete (DELETE ?ids=a,b), up to 200 records
+per call.
 
 As Salesforce documents it: a well-formed request answers 200 with one result per
 record in input order, `{"id", "success", "errors": [{"statusCode", "message",
@@ -21,6 +22,7 @@ from starlette.responses import Response
 
 from sandbox.core import Call, Entry, VendorReply, json_response
 from sandbox.salesforce.errors import fail
+from sandbox.salesforce.ids import looks_like_id
 from sandbox.salesforce.sfschema import SfObject, schema_of
 from sandbox.salesforce.sobjects import _body, version_of
 from sandbox.salesforce.writes import derive, validate
@@ -197,3 +199,50 @@ def _answer(call: Call, plans: list[Apply | Refused], all_or_none: bool) -> Resp
         {"success": False, "errors": [p.error]} if isinstance(p, Refused) else p() for p in plans
     ]
     return json_response(results)
+
+
+async def delete(call: Call) -> Response:
+    """`DELETE composite/sobjects?ids=a,b&allOrNone=false`: a DeleteResult per id in order.
+    A deleted record goes to the recycle bin (queryAll shows it IsDeleted); an id already
+    there answers ENTITY_IS_DELETED, a well-formed id of no record
+    INVALID_CROSS_REFERENCE_KEY, a malformed one MALFORMED_ID."""
+    version_of(call)
+    params = call.request.query_params
+    ids = [i.strip() for i in params.get("ids", "").split(",") if i.strip()]
+    if not ids:
+        raise fail(400, "MISSING_ARGUMENT", "ids parameter is required")
+    if len(ids) > LIMIT:
+        raise fail(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {LIMIT} records into this call",
+        )
+    plans = [_delete_plan(call, record_id) for record_id in ids]
+    return _answer(call, plans, params.get("allOrNone", "false").lower() == "true")
+
+
+def _delete_plan(call: Call, record_id: str) -> Apply | Refused:
+    if not looks_like_id(record_id):
+        return Refused("MALFORMED_ID", f"malformed id {record_id}")
+    for obj in schema_of(call.tenant).values():
+        if obj.key_prefix != record_id[:3]:
+            continue
+        collection = call.tenant.collection(obj.name)
+        index = collection.index_of(record_id)
+        entry = collection.entry(index) if index is not None else None
+        if entry is None:
+            continue
+        if entry.deleted:
+            return Refused("ENTITY_IS_DELETED", "entity is deleted")
+        if not obj.writable:
+            return Refused(
+                "INVALID_TYPE_FOR_OPERATION",
+                f"entity type {obj.name} does not support this operation",
+            )
+        return lambda: _delete(call, obj, entry)
+    return Refused("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+
+
+def _delete(call: Call, obj: SfObject, entry: Entry) -> dict[str, Any]:
+    call.tenant.delete(obj.name, entry.id)
+    return {"id": entry.id, "success": True, "errors": []}

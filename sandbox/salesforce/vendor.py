@@ -141,6 +141,7 @@ class SalesforceVendor(Vendor):
             Endpoint(
                 DATA + "/composite/sobjects", collections.create_or_update, ("PATCH",), "update"
             ),
+            Endpoint(DATA + "/composite/sobjects", collections.delete, ("DELETE",), "delete"),
             Endpoint(
                 DATA + "/composite/sobjects/{sobject}/{field}",
                 collections.upsert,

@@ -18,7 +18,7 @@ from sandbox.core import Call, empty_response, json_response
 from sandbox.sap.auth import csrf_check
 from sandbox.sap.documents import client_key, prepare_create, rederive
 from sandbox.sap.edm import EntitySet
-from sandbox.sap.errors import NOT_ALLOWED, PRECONDITION, fail
+from sandbox.sap.errors import BAD_REQUEST, NOT_ALLOWED, PRECONDITION, fail
 from sandbox.sap.payload import read_body
 from sandbox.sap.render import Renderer, etag_of
 from sandbox.sap.rows import Row, find, replace_child
@@ -26,6 +26,9 @@ from sandbox.sap.rows import Row, find, replace_child
 
 def _user(call: Call) -> str:
     return str(call.tenant.config.credentials["username"])
+
+
+PROCESSED = ("B", "C")  # a sales document's OverallSDProcessStatus once it is in process
 
 
 def not_allowed(entity_set: EntitySet, what: str, where: Mapping[str, str]) -> Exception:
@@ -110,6 +113,19 @@ async def delete(call: Call, entity_set: EntitySet, row: Row, where: Mapping[str
     if not entity_set.deletable or row.path:
         raise not_allowed(entity_set, "delete", where)
     _precondition(call, entity_set, row, where)
+    status = (
+        row.value("OverallSDProcessStatus")
+        if "OverallSDProcessStatus" in row.entity_set.prop_index
+        else None
+    )
+    if status in PROCESSED:  # a document in process has follow-on documents to keep
+        raise fail(
+            400,
+            BAD_REQUEST,
+            f"{entity_set.label} {'/'.join(row.keys().values())} is already being "
+            f"processed (status {status}) and cannot be deleted; reject its items instead",
+            **where,
+        )
     call.tenant.delete(entity_set.name, row.top.id, hard=True)
     return empty_response(204)
 

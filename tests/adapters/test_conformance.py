@@ -74,3 +74,14 @@ def test_specs_match_the_declaration_and_map_every_required_field(adapter_class)
             mapped.add("lines")
         assert required <= mapped, f"{info.label} {spec.entity}: {required - mapped} unmapped"
         spec.paginator()  # builds fresh, without arguments
+
+
+def test_every_adapter_deletes_with_the_protocols_signature(adapter_class):
+    """The engine calls `delete(entity, external_ids)` on every adapter (deletes made in
+    ToothPick); a vendor's override keeps the protocol's parameters."""
+    import inspect
+
+    from adapters.base import Adapter
+
+    wanted = list(inspect.signature(Adapter.delete).parameters)
+    assert list(inspect.signature(adapter_class.delete).parameters) == wanted

@@ -269,3 +269,16 @@ def test_v1_is_also_served_at_the_api_hosts_root(sandbox: RunningSandbox, api: s
     assert missing.status_code == 404
     assert missing.json() == get(f"{api}/v1/no-such-endpoint").json()
     assert missing.json()["success"] is False and missing.json()["errorCode"] == 404
+
+
+def test_v2_delete_validates_the_id_and_answers_a_second_delete_not_found(api: str) -> None:
+    """v2 validates path parameters (an id is a number) before it looks a record up; a
+    record deleted already is not found."""
+    bad = requests.delete(f"{api}/v2/persons/not-an-id", headers=HEADERS, timeout=10)
+    assert bad.status_code == 400 and bad.json()["success"] is False
+    person = requests.post(
+        f"{api}/v2/persons", headers=HEADERS, json={"name": "Gone Twice"}, timeout=10
+    ).json()["data"]
+    url = f"{api}/v2/persons/{person['id']}"
+    assert requests.delete(url, headers=HEADERS, timeout=10).status_code == 200
+    assert requests.delete(url, headers=HEADERS, timeout=10).status_code == 404

@@ -98,3 +98,36 @@ def test_a_malformed_call_is_one_error_and_writes_nothing(
     assert raised.value.status == status
     assert content(raised.value)[0]["errorCode"] == code
     assert sandbox.control.count("salesforce", "acme", "Contact") == before
+
+
+def test_the_documented_delete_answers_one_delete_result_per_id_in_order(
+    sandbox: RunningSandbox, sf: Any
+) -> None:
+    """ "Delete Records Using sObject Collections": `DELETE composite/sobjects?ids=...`; a
+    deleted record goes to the recycle bin (queryAll shows it), a second delete of it is
+    ENTITY_IS_DELETED, a malformed id MALFORMED_ID, and the neighbours are deleted."""
+    made = sf.restful("composite/sobjects", method="POST", json=DOCUMENTED_CREATE)
+    ids = [r["id"] for r in made]
+    params = {"ids": ",".join([ids[0], "notanid", ids[1]]), "allOrNone": "false"}
+    results = sf.restful("composite/sobjects", method="DELETE", params=params)
+    assert results[0] == {"id": ids[0], "success": True, "errors": []}
+    assert results[1]["success"] is False
+    assert results[1]["errors"][0]["statusCode"] == "MALFORMED_ID"
+    assert results[2] == {"id": ids[1], "success": True, "errors": []}
+    assert sandbox.control.get("salesforce", "acme", "Contact", ids[1]) is None
+    soql = f"SELECT Id, IsDeleted FROM Contact WHERE Id = '{ids[1]}'"  # noqa: S608
+    assert sf.query_all(soql, include_deleted=True)["records"][0]["IsDeleted"] is True
+    again = sf.restful("composite/sobjects", method="DELETE", params={"ids": ids[1]})
+    assert again[0]["errors"][0]["statusCode"] == "ENTITY_IS_DELETED"
+    unknown = ids[1][:6] + "ZZZZZZZZZ"  # well formed, no such record
+    nothing = sf.restful("composite/sobjects", method="DELETE", params={"ids": unknown})
+    assert nothing[0]["errors"][0]["statusCode"] == "INVALID_CROSS_REFERENCE_KEY"
+
+
+def test_a_delete_of_more_than_200_ids_is_refused_whole(sandbox: RunningSandbox, sf: Any) -> None:
+    made = sf.restful("composite/sobjects", method="POST", json=DOCUMENTED_CREATE)
+    ids = [made[1]["id"]] * 201
+    with pytest.raises(SalesforceError) as refused:
+        sf.restful("composite/sobjects", method="DELETE", params={"ids": ",".join(ids)})
+    assert content(refused.value)[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
+    assert sandbox.control.get("salesforce", "acme", "Contact", made[1]["id"]) is not None

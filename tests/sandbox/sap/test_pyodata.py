@@ -151,6 +151,25 @@ def test_sales_order_create_prices_items_and_delete_removes_it(odata: Service) -
     assert caught.value.response.status_code == 404
 
 
+def test_a_sales_order_in_process_is_not_deletable(sandbox: RunningSandbox, odata: Service) -> None:
+    """SAP keeps a sales document once processing started (deliveries, invoices follow
+    it): the delete is refused in the Gateway's error body and the order stays."""
+    control = sandbox.control
+    processed = next(
+        t
+        for t in control.iter_records(SYSTEM, "acme", "A_SalesOrder")
+        if t.fields.get("OverallSDProcessStatus") == "C"
+    )
+    orders = odata("API_SALES_ORDER_SRV").entity_sets.A_SalesOrder
+    delete = orders.delete_entity(SalesOrder=processed.id)
+    delete.add_headers({"If-Match": "*"})
+    with pytest.raises(HttpError) as caught:
+        delete.execute()
+    assert caught.value.response.status_code == 400
+    assert "cannot be deleted" in caught.value.response.json()["error"]["message"]["value"]
+    assert control.get(SYSTEM, "acme", "A_SalesOrder", processed.id) is not None
+
+
 def test_products_are_not_deletable(odata: Service) -> None:
     delete = odata("API_PRODUCT_SRV").entity_sets.A_Product.delete_entity(Product="TG000001")
     delete.add_headers({"If-Match": "*"})
