@@ -34,12 +34,10 @@ def refused(external_id: str, reason: str) -> WriteResult:
     return WriteResult(external_id, error=reason)
 
 
-def not_deletable(
-    vendor: str, vendor_object: str, ids: Sequence[str], how: str
-) -> list[WriteResult]:
+def not_deletable(reason: str, ids: Sequence[str]) -> list[WriteResult]:
     """Each id refused in words, without a call, where the vendor's API has no delete of
-    an object it lets us write; `how` says what a person can do instead."""
-    reason = f"{vendor}'s API cannot delete {vendor_object} records; {how}"
+    an object it lets us write (`EntitySpec.undeletable`: why, and what a person can do
+    instead). The service refuses such deletions up front; this guards the push."""
     return [refused(external_id, reason) for external_id in ids]
 
 

@@ -127,6 +127,8 @@ SPECS = (
         cursor="LastUpdateDate",
         created="CreationDate",
         writable=True,
+        undeletable="Oracle's REST API cannot delete items: delete the item in Fusion "
+        "through a deletion group",
     ),
     _spec(
         Entity.ORDER,
@@ -137,6 +139,8 @@ SPECS = (
         cursor="LastUpdateDate",
         created="CreationDate",
         writable=True,
+        undeletable="Oracle's REST API cannot delete sales orders: cancel the order in "
+        "Fusion (its cancel action)",
     ),
     _spec(Entity.INVENTORY, FSCM, "onhandQuantityDetails", INVENTORY_MAP, "_key"),
     _spec(

@@ -71,12 +71,6 @@ def correlation_value(resource: str, local_id: str | None) -> str:
     return f"TP-{digest}" if resource == "salesOrdersForOrderHub" else seed[:240]
 
 
-# resources Oracle's REST API deletes by their key (the spec's key is the item path's)
-DELETABLE = frozenset({"accounts"})
-UNDELETABLE_HOW = {
-    "itemsV2": "delete the item in Fusion through a deletion group",
-    "salesOrdersForOrderHub": "cancel the order in Fusion (the cancel action)",
-}
 DELETE_BATCH = 100  # parts per batch action
 
 
@@ -273,9 +267,8 @@ class OracleWriter:
 
 def delete_parts(session: VendorSession, spec: EntitySpec, ids: Sequence[str]) -> list[WriteResult]:
     resource = spec.vendor_object
-    if resource not in DELETABLE:
-        how = UNDELETABLE_HOW.get(resource, "remove it in Fusion")
-        return deletes.not_deletable("Oracle", resource, ids, how)
+    if spec.undeletable:  # by its key (the spec's key is the item path's) otherwise
+        return deletes.not_deletable(spec.undeletable, ids)
     root = spec.endpoint.rsplit("/", 1)[0]
     results: dict[int, WriteResult] = {}
     for chunk in batched(list(enumerate(ids)), DELETE_BATCH):

@@ -52,6 +52,9 @@ class EntitySpec:
     deleted: str | None = None  # truthy means deleted or archived at the vendor
     paginator: Callable[[], Paginator] = SinglePage
     writable: bool = False
+    # Writable, but the vendor's API deletes none: why, and what a person does instead
+    # (a deletion made in ToothPick is refused up front with these words).
+    undeletable: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -64,6 +67,7 @@ class EntitySpec:
             incremental_cursor=self.cursor,
             writable=self.writable,
             deletions=self.deleted is not None,
+            undeletable=self.undeletable,
         )
 
     def to_page(self, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:

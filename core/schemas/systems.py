@@ -69,6 +69,7 @@ class EntitySupport:
     incremental_cursor: str | None = None  # vendor field for incremental reads
     writable: bool = False
     deletions: bool = False  # the vendor exposes deletions/archival we carry over
+    undeletable: str | None = None  # writable, but its API deletes none: why, in words
 
 
 @dataclass(frozen=True)

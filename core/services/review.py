@@ -141,12 +141,17 @@ class ReviewService:
                 field="external_id",
             )
         info = system_info(connection.system)
-        if not info.support(entity).writable and not external_id.startswith("local:"):
+        support = info.support(entity)
+        if external_id.startswith("local:"):
+            pass  # the vendor never had it: nothing to refuse
+        elif not support.writable:
             raise InvalidInputError(
                 f"{info.label} takes no writes of {entity.value}: a deletion here would never "
                 "reach it. Delete it in the vendor's application.",
                 field="entity",
             )
+        elif support.undeletable:
+            raise InvalidInputError(support.undeletable, field="entity")
         return self._store.delete_locally(
             organisation_id, connection_id, entity, external_id, at=utcnow()
         )

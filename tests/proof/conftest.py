@@ -53,16 +53,16 @@ class Hub:
         Worker(self.service, worker_id="proof-worker").run_by_id(run.id)
         return self.service.syncs.get_run(ORG, run.id)
 
-    def vendor_creates(self, count: int, entity: Entity | None = None) -> list[str]:
+    def vendor_creates(self, count: int, entity: Entity | None = None, **fields: Any) -> list[str]:
         """`count` new records of `entity` (the first one by default), made at the vendor
-        with the required fields of its first record, that nothing refers to (a vendor
-        refuses to delete a referenced record); their vendor ids."""
+        with the required fields of its first record (and `fields`), that nothing refers
+        to (a vendor refuses to delete a referenced record); their vendor ids."""
         control, system, tenant = self.sandbox.control, self.case.system.value, self.case.tenant
         object_name = self.case.objects[entity or self.case.first_entity]
         required = control.required_fields(system, tenant, object_name)
         [model] = islice(control.iter_records(system, tenant, object_name), 1)
-        fields = {f: model.fields.get(f) for f in required}
-        return [control.create(system, tenant, object_name, fields).id for _ in range(count)]
+        values = {**{f: model.fields.get(f) for f in required}, **fields}
+        return [control.create(system, tenant, object_name, values).id for _ in range(count)]
 
     def adapter(self) -> BaseAdapter:
         connection = self.service.runtime.store.get_connection(ORG, self.connection.id)

@@ -8,28 +8,56 @@ import time
 
 import pytest
 
-from core.models import ConflictPolicy, Direction, Entity, Resolution, RunState, SyncRun
+from core.models import (
+    ConflictPolicy,
+    Direction,
+    Entity,
+    Resolution,
+    RunState,
+    SyncRun,
+    System,
+)
 from core.schemas import ConnectionUpdate
 from tests.proof.conftest import ORG, Hub
+from tests.proof.test_no_silent_loss import _other_text_field
 from tests.proof.test_rapid_edits import _edited_field
 
+# What makes a new vendor record one of the entity's: Odoo's customers are active partners
+# with a customer rank (adapters/odoo_maps.py), which the sandbox's control API (unlike
+# Odoo's `create`) leaves unset, as it leaves the name Odoo requires.
+MEMBERSHIP = {
+    (System.ODOO, Entity.CUSTOMER): {"customer_rank": 1, "active": True, "name": "Proof partner"}
+}
 COUNTED = ("created", "updated", "deleted", "pushed", "conflicts", "failed")
 
 
 def _pushing(hub: Hub, count: int, policy: ConflictPolicy) -> tuple[Entity, list[str]]:
     """A two-way connection holding `count` fresh vendor records of the pushed entity."""
-    entity = hub.case.push_entity
-    if entity is None:
-        pytest.skip(f"{hub.case.id}: no writable entity")
+    info = hub.service.connections.system(hub.case.system)
+    deletable = [
+        e
+        for e in (hub.case.push_entity, *hub.case.objects)
+        if e is not None and info.support(e).writable and not info.support(e).undeletable
+    ]
+    if not deletable:
+        pytest.skip(f"{hub.case.id}: no entity its API deletes")
+    entity = deletable[0]
     hub.service.connections.update_connection(
         ORG,
         hub.connection.id,
         ConnectionUpdate(direction=Direction.BOTH, conflict_policy=policy),
     )
-    ids = hub.vendor_creates(count, entity)
+    ids = hub.vendor_creates(count, entity, **MEMBERSHIP.get((hub.case.system, entity), {}))
     assert hub.sync(full=True).state is RunState.SUCCEEDED
     assert set(ids) <= set(hub.stored(entity))
     return entity, ids
+
+
+def _vendor_field(hub: Hub, entity: Entity) -> tuple[str, str]:
+    """A text field the vendor edits: the case's own edit field on its pushed entity."""
+    if entity is hub.case.push_entity:
+        return _edited_field(hub)
+    return _other_text_field(hub, entity, set())
 
 
 def _predicted_then_run(hub: Hub, entity: Entity) -> SyncRun:
@@ -69,7 +97,7 @@ def test_local_deletes_reach_the_vendor_and_stay_deleted(hub: Hub) -> None:
 def test_timestamp_policy_the_later_of_a_deletion_and_an_edit_wins(hub: Hub, later: str) -> None:
     entity, [external_id] = _pushing(hub, 1, ConflictPolicy.TIMESTAMP)
     case, control = hub.case, hub.sandbox.control
-    canonical, vendor_field = _edited_field(hub)
+    canonical, vendor_field = _vendor_field(hub, entity)
 
     def vendor_edit() -> None:
         control.update(
@@ -100,7 +128,7 @@ def test_timestamp_policy_the_later_of_a_deletion_and_an_edit_wins(hub: Hub, lat
 def test_manual_policy_holds_a_deletion_a_vendor_edit_met(hub: Hub) -> None:
     entity, [kept, deleted] = _pushing(hub, 2, ConflictPolicy.MANUAL)
     case, control = hub.case, hub.sandbox.control
-    _, vendor_field = _edited_field(hub)
+    _, vendor_field = _vendor_field(hub, entity)
     for external_id in (kept, deleted):
         hub.service.review.delete_record(ORG, hub.connection.id, entity, external_id)
         control.update(
@@ -129,7 +157,7 @@ def test_skip_policy_leaves_a_deletion_and_a_vendor_edit_as_they_are(hub: Hub) -
     entity, [external_id] = _pushing(hub, 1, ConflictPolicy.SKIP)
     case, control = hub.case, hub.sandbox.control
     hub.service.review.delete_record(ORG, hub.connection.id, entity, external_id)
-    _, vendor_field = _edited_field(hub)
+    _, vendor_field = _vendor_field(hub, entity)
     control.update(
         case.system.value, case.tenant, case.objects[entity], external_id,
         {vendor_field: "Edited at the vendor"},

@@ -4,17 +4,22 @@ tests/proof/test_local_deletes.py)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from core.models import (
     ChangeKind,
     ConflictKind,
     ConflictPolicy,
+    Connection,
     Direction,
     Entity,
     IssueState,
+    Record,
     Resolution,
 )
+from core.services.connections import ConnectionService
 from core.services.review import ReviewService
 from tests.core.sync.conftest import ORG, Harness
 
@@ -28,7 +33,7 @@ def _delete_here(harness: Harness, external_id: str = "c3") -> None:
     )
 
 
-def _record(harness: Harness, external_id: str = "c3"):  # type: ignore[no-untyped-def]
+def _record(harness: Harness, external_id: str = "c3") -> Record:
     return harness.store.get_records(ORG, harness.connection.id, C, [external_id])[external_id]
 
 
@@ -64,7 +69,7 @@ def test_a_local_deletion_is_pushed_once(both: Harness) -> None:
 
 def test_a_deletion_taken_back_before_the_sync_is_never_pushed(both: Harness) -> None:
     _delete_here(both)
-    review = ReviewService(store=both.store, connections=_Connections(both))
+    review = _review(both)
     review.undo_delete(ORG, both.connection.id, C, "c3")
 
     outcome, _ = both.run()
@@ -155,7 +160,7 @@ def test_manual_policy_holds_the_deletion_for_a_person(
     assert conflict.remote is not None and conflict.remote["last_name"] == "VendorEdit"
     assert outcome.counts[C].conflicts >= 1
 
-    review = ReviewService(store=both.store, connections=_Connections(both))
+    review = _review(both)
     review.resolve_conflict(ORG, conflict.id, resolution)
     both.run()
 
@@ -255,5 +260,11 @@ class _Connections:
     def __init__(self, harness: Harness) -> None:
         self._harness = harness
 
-    def stored_connection(self, organisation_id: str, connection_id: str):  # type: ignore[no-untyped-def]
+    def stored_connection(self, organisation_id: str, connection_id: str) -> Connection:
         return self._harness.connection
+
+
+def _review(harness: Harness) -> ReviewService:
+    return ReviewService(
+        store=harness.store, connections=cast(ConnectionService, _Connections(harness))
+    )
