@@ -8,6 +8,7 @@ from typing import cast
 
 import pytest
 
+from core.errors import InvalidInputError
 from core.models import (
     ChangeKind,
     ConflictKind,
@@ -18,6 +19,7 @@ from core.models import (
     IssueState,
     Record,
     Resolution,
+    System,
 )
 from core.services.connections import ConnectionService
 from core.services.review import ReviewService
@@ -268,3 +270,21 @@ def _review(harness: Harness) -> ReviewService:
     return ReviewService(
         store=harness.store, connections=cast(ConnectionService, _Connections(harness))
     )
+
+
+@pytest.mark.parametrize(
+    ("direction", "entity", "words"),
+    [
+        (Direction.PULL, Entity.CUSTOMER, "only pulls"),
+        (Direction.BOTH, Entity.INVENTORY, "takes no writes of inventory"),
+        (Direction.BOTH, Entity.PRODUCT, "through a deletion group"),  # Oracle deletes no items
+        (Direction.BOTH, Entity.ORDER, "cancel the order"),
+    ],
+)
+def test_a_deletion_that_could_never_reach_the_vendor_is_refused_in_words(
+    harness: Harness, direction: Direction, entity: Entity, words: str
+) -> None:
+    harness.reconfigure(system=System.ORACLE, direction=direction, entities=[entity])
+
+    with pytest.raises(InvalidInputError, match=words):
+        _review(harness).delete_record(ORG, harness.connection.id, entity, "300100")
