@@ -49,6 +49,10 @@ HINTS: dict[str, str] = {
     "FIELD_CUSTOM_VALIDATION_EXCEPTION": "A validation rule at the vendor refused the record: "
     "read the vendor's message, fix the value, then retry.",
     "ENTITY_IS_DELETED": "The record was deleted at the vendor: dismiss this, or restore it there.",
+    "DELETE_FAILED": "The vendor keeps this record while other records refer to it: remove "
+    "those references at the vendor and retry, or take the deletion back in ToothPick.",
+    "ENTITY_IS_LOCKED": "The record is locked at the vendor (an approval in progress, say): "
+    "retry once it is unlocked, or take the deletion or edit back in ToothPick.",
     "http_403": "The integration user may not change this record: check its permissions.",
     "http_404": "The record no longer exists at the vendor: dismiss this, or re-create it.",
     "http_409": "The record changed at the vendor meanwhile: retry.",

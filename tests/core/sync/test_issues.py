@@ -23,6 +23,11 @@ from core.sync.issues import HINTS, describe, next_retry
         ("Oracle answered 400 to POST itemsV2: refused (JBO-27014: The attribute ItemClass is "
          "required)", "JBO-27014", "ItemClass"),
         ("HubSpot answered 404 to PATCH contacts/7: not found", "http_404", None),
+        ("Salesforce refused this record (DELETE_FAILED: Your attempt to delete Acme could not "
+         "be completed because it is associated with the following cases.: 00001026)",
+         "DELETE_FAILED", None),
+        ("Salesforce refused this record (ENTITY_IS_LOCKED: the entity is locked for editing)",
+         "ENTITY_IS_LOCKED", None),
     ],
 )  # fmt: skip
 def test_vendor_words_give_a_code_a_field_and_a_hint(
