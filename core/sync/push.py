@@ -11,7 +11,7 @@ vendor writes in one call (`SystemInfo.write_batch_size`), answered record by re
 
 from __future__ import annotations
 
-from adapters.base import OutboundRecord, RemoteRecord
+from adapters.base import OutboundRecord, RemoteRecord, WriteResult
 from core.iterables import batched
 from core.models import (
     Conflict,
@@ -109,17 +109,8 @@ class EntityPush:
         ctx = self.ctx
         results = ctx.adapter.delete(self.entity, [r.external_id for r in deletions])
         for record, result in zip(deletions, results, strict=True):
-            if result.error:
-                self.counts.failed += 1
-                ctx.audit.record_failure(
-                    self.entity, record.external_id, result.error, operation=Operation.PUSH
-                )
-                ctx.issues.failed(
-                    self.entity, IssueDirection.PUSH, record.external_id, result.error
-                )
+            if not self._accepted(record, result):
                 continue
-            ctx.issues.succeeded(self.entity, IssueDirection.PUSH, [record.external_id])
-            self.counts.pushed += 1
             self.deleted += 1
             ctx.store.mark_delete_pushed(
                 ctx.organisation_id,
@@ -128,6 +119,21 @@ class EntityPush:
                 record.external_id,
                 run_id=ctx.run.id,
             )
+
+    def _accepted(self, record: Record, result: WriteResult) -> bool:
+        """Count the vendor's answer for one record; a refusal becomes that record's
+        RecordIssue (retried with backoff), an acceptance settles an earlier one."""
+        ctx = self.ctx
+        if result.error:
+            self.counts.failed += 1
+            ctx.audit.record_failure(
+                self.entity, record.external_id, result.error, operation=Operation.PUSH
+            )
+            ctx.issues.failed(self.entity, IssueDirection.PUSH, record.external_id, result.error)
+            return False
+        ctx.issues.succeeded(self.entity, IssueDirection.PUSH, [record.external_id])
+        self.counts.pushed += 1
+        return True
 
     def _write(self, outbound: list[Record]) -> None:
         """One `Adapter.write` for the batch; each record's own result, error and retry
@@ -148,17 +154,8 @@ class EntityPush:
             ],
         )
         for record, result in zip(outbound, results, strict=True):
-            if result.error:
-                self.counts.failed += 1
-                ctx.audit.record_failure(
-                    self.entity, record.external_id, result.error, operation=Operation.PUSH
-                )
-                ctx.issues.failed(
-                    self.entity, IssueDirection.PUSH, record.external_id, result.error
-                )
+            if not self._accepted(record, result):
                 continue
-            ctx.issues.succeeded(self.entity, IssueDirection.PUSH, [record.external_id])
-            self.counts.pushed += 1
             ctx.store.mark_pushed(
                 ctx.organisation_id,
                 ctx.connection_id,

@@ -208,28 +208,8 @@ class RecordsMixin(MongoBase):
         *,
         at: datetime,
     ) -> Record:
-        self._require_connection(organisation_id, connection_id)
-
-        def change(old: Document | None) -> _Change:
-            if old is None or old["deleted"]:
-                raise NotFoundError(f"Record {external_id} not found.")
-            doc = dict(old)
-            doc.update(deleted=True, deleted_at=at)
-            if external_id.startswith(LOCAL_PREFIX):  # the vendor never had it
-                doc.pop("local_change", None)
-                doc["local_changed_at"] = None
-            else:
-                doc.update(local_change={}, local_changed_at=at)
-            return doc, None, None
-
-        return self._rewrite(
-            _key(organisation_id, connection_id, entity),
-            external_id,
-            change,
-            kind=ChangeKind.LOCAL_DELETE,
-            run_id=None,
-            at=at,
-        )
+        key = _key(organisation_id, connection_id, entity)
+        return self._set_deleted_here(key, external_id, deleting=True, at=at)
 
     def undo_local_delete(
         self,
@@ -240,24 +220,30 @@ class RecordsMixin(MongoBase):
         *,
         at: datetime,
     ) -> Record:
-        self._require_connection(organisation_id, connection_id)
+        key = _key(organisation_id, connection_id, entity)
+        return self._set_deleted_here(key, external_id, deleting=False, at=at)
+
+    def _set_deleted_here(
+        self, key: Document, external_id: str, *, deleting: bool, at: datetime
+    ) -> Record:
+        """Delete a live record here (pending push, unless it is a `local:` one the vendor
+        never had), or take back a deletion still pending; either way with its change."""
+        self._require_connection(key["organisation_id"], key["connection_id"])
 
         def change(old: Document | None) -> _Change:
-            if old is None or not old["deleted"] or old.get("local_change") is None:
-                raise NotFoundError(f"No deletion of {external_id} waits to be pushed.")
+            pending = old is not None and old["deleted"] and old.get("local_change") is not None
+            if old is None or (old["deleted"] if deleting else not pending):
+                raise NotFoundError(f"Record {external_id} not found.")
             doc = dict(old)
             doc.pop("local_change", None)
-            doc.update(deleted=False, deleted_at=None, local_changed_at=None)
+            doc.update(deleted=deleting, deleted_at=at if deleting else None)
+            doc["local_changed_at"] = None
+            if deleting and not external_id.startswith(LOCAL_PREFIX):  # the vendor has it
+                doc.update(local_change={}, local_changed_at=at)
             return doc, None, None
 
-        return self._rewrite(
-            _key(organisation_id, connection_id, entity),
-            external_id,
-            change,
-            kind=ChangeKind.RESTORED,
-            run_id=None,
-            at=at,
-        )
+        kind = ChangeKind.LOCAL_DELETE if deleting else ChangeKind.RESTORED
+        return self._rewrite(key, external_id, change, kind=kind, run_id=None, at=at)
 
     def mark_delete_pushed(
         self,

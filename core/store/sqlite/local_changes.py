@@ -114,26 +114,7 @@ class LocalChangesMixin(StoreArea):
         at: datetime,
     ) -> Record:
         scope = (organisation_id, connection_id, entity.value)
-        at_us = to_us(at)
-        # a `local:` record never reached the vendor: nothing is left to push
-        pending = None if external_id.startswith(LOCAL_PREFIX) else "{}"
-        with self._db.write() as db:
-            stream = stream_id(db, *scope)
-            row = _find(db, stream, external_id)
-            if row is None or row["deleted"]:
-                raise _missing(external_id)
-            db.execute(
-                "UPDATE records SET deleted = 1, deleted_at = ?, local_change = ?, "
-                "local_changed_at = ?, version = version + 1 WHERE seq = ?",
-                (at_us, pending, at_us if pending else None, row["seq"]),
-            )
-            db.execute(
-                INSERT_CHANGE,
-                (stream, external_id, None, at_us, ChangeKind.LOCAL_DELETE.value, None, None),
-            )
-            stored = _find(db, stream, external_id)
-        assert stored is not None
-        return record_from_row(stored, scope)
+        return self._set_deleted_here(scope, external_id, deleting=True, at=at)
 
     def undo_local_delete(
         self,
@@ -145,21 +126,31 @@ class LocalChangesMixin(StoreArea):
         at: datetime,
     ) -> Record:
         scope = (organisation_id, connection_id, entity.value)
+        return self._set_deleted_here(scope, external_id, deleting=False, at=at)
+
+    def _set_deleted_here(
+        self, scope: tuple[str, str, str], external_id: str, *, deleting: bool, at: datetime
+    ) -> Record:
+        """Delete a live record here (pending push, unless it is a `local:` one the vendor
+        never had), or take back a deletion still pending; either way with its change."""
         at_us = to_us(at)
         with self._db.write() as db:
             stream = stream_id(db, *scope)
             row = _find(db, stream, external_id)
-            if row is None or not row["deleted"] or row["local_change"] is None:
+            pending = row is not None and row["deleted"] and row["local_change"] is not None
+            if row is None or (row["deleted"] if deleting else not pending):
                 raise _missing(external_id)
+            values: tuple[int, int | None, str | None, int | None] = (0, None, None, None)
+            if deleting:
+                change = None if external_id.startswith(LOCAL_PREFIX) else "{}"
+                values = (1, at_us, change, at_us if change else None)
             db.execute(
-                "UPDATE records SET deleted = 0, deleted_at = NULL, local_change = NULL, "
-                "local_changed_at = NULL, version = version + 1 WHERE seq = ?",
-                (row["seq"],),
+                "UPDATE records SET deleted = ?, deleted_at = ?, local_change = ?, "
+                "local_changed_at = ?, version = version + 1 WHERE seq = ?",
+                (*values, row["seq"]),
             )
-            db.execute(
-                INSERT_CHANGE,
-                (stream, external_id, None, at_us, ChangeKind.RESTORED.value, None, None),
-            )
+            kind = ChangeKind.LOCAL_DELETE if deleting else ChangeKind.RESTORED
+            db.execute(INSERT_CHANGE, (stream, external_id, None, at_us, kind.value, None, None))
             stored = _find(db, stream, external_id)
         assert stored is not None
         return record_from_row(stored, scope)
