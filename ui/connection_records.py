@@ -165,18 +165,24 @@ def _actions(key: str, org: str, connection: ConnectionPublic, record: Record) -
         )
     if record.deleted or not may("review", "delete_record"):
         return
+    vendor = systems.label(connection.system)
+    if connection.direction is Direction.PULL and not record.external_id.startswith("local:"):
+        st.caption(
+            md(
+                f"This connection only pulls: a deletion here would never reach {vendor}. "
+                f"Delete it in {vendor}, or let the connection push (its settings)."
+            )
+        )
+        return
     chosen = (record.entity.value, record.external_id)
     if st.button("Delete in ToothPick", key=f"{key}_delete", icon=":material/delete:"):
         st.session_state[f"{key}_confirm"] = chosen
     if st.session_state.get(f"{key}_confirm") != chosen:
         return
-    vendor = systems.label(connection.system)
     with st.container(border=True, key=f"{key}_confirm_box"):
-        pull_only = connection.direction is Direction.PULL
         st.warning(
             f"Delete {record.entity.value} {md(record.external_id)}? It leaves ToothPick's "
-            f"records now, and the next sync's push deletes it at {md(vendor)}"
-            + (" (this connection only pulls: it will refuse)." if pull_only else "."),
+            f"records now, and the next sync's push deletes it at {md(vendor)}.",
             icon=":material/delete_forever:",
         )
         yes, no = st.columns(2)

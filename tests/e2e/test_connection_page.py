@@ -88,3 +88,20 @@ def test_saving_with_a_wrong_token_saves_nothing(page: Page, product: Product) -
         page.get_by_text(re.compile("^Saved “HubSpot \\(wrong token\\)” disabled: "))
     ).to_be_visible(timeout=30_000)
     screenshots(page, "connect-wrong-token-saved-disabled")
+
+
+def test_a_record_opens_from_the_records_tab_with_its_history(page: Page, product: Product) -> None:
+    """The demo's connections only pull: no deletion is offered, the page says why."""
+    open_page(page, product, "connections", "Connections")
+    _click_first_row(page.locator(".st-key-con_list_rows_0 [data-testid=stDataFrame]"))
+    _connection_heading(page, re.compile(r"\S"))
+    page.get_by_role("tab", name="Records").click()
+    wait_idle(page)
+    held = page.locator("[class*='_rec_'][class*='_held'] [data-testid=stDataFrame]").first
+    _click_first_row(held)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile("^As .* last sent it")).first).to_be_visible()
+    expect(page.get_by_text("History", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile("This connection only pulls")).first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Delete in ToothPick"))).to_have_count(0)
+    screenshots(page, "connection-records")
