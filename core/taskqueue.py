@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from core.errors import ConfigError
@@ -29,6 +30,7 @@ ACTOR = "execute_run"
 # Dramatiq's own time limit would interrupt a long sync; the heartbeat is our limit.
 TIME_LIMIT_MS = 7 * 24 * 3600 * 1000
 IDLE_POLL_MS = 100
+ACK_GRACE_MS = 5_000  # stopping, once no run is in flight: acknowledgements only
 
 # The executor of this process (`serve` sets it): the actor calls it with a run id.
 # Module state because Dramatiq actors are functions looked up by name.
@@ -89,8 +91,16 @@ def serve(
     stop: threading.Event,
     *,
     threads: int = 1,
+    busy: Callable[[], bool] = lambda: False,
+    grace_s: float = 60.0,
 ) -> None:
-    """Consume run messages until `stop` is set; each is handed to `execute(run_id)`."""
+    """Consume run messages until `stop` is set; each is handed to `execute(run_id)`.
+
+    Stopping waits up to `grace_s` while `busy()` (runs in flight reach a checkpoint and
+    go back to the queue, or finish), then gives dramatiq a few seconds: all that is left
+    is acknowledging messages, and a Redis that died would have dramatiq retry an
+    acknowledgement until its own timeout. An unacknowledged message is delivered again
+    later and finds its run finished or queued in the store: no run is executed twice."""
     global _executor
     queue = RunQueue.from_settings(settings)
     if queue is None:
@@ -108,6 +118,9 @@ def serve(
     try:
         stop.wait()
     finally:
-        worker.stop(timeout=60_000)
+        deadline = time.monotonic() + grace_s
+        while busy() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        worker.stop(timeout=ACK_GRACE_MS)
         queue.close()
         _executor = None

@@ -155,6 +155,11 @@ class Worker:
         for control in controls:
             control.hand_back()
 
+    def busy(self) -> bool:
+        """A run is in flight on this worker (stopping waits for it to hand back)."""
+        with self._lock:
+            return bool(self._controls)
+
     def run_once(self) -> SyncRun | None:
         """Claim and execute at most one run; return it (as claimed) or None if idle."""
         run = self.service.syncs.claim_next_run(self.worker_id, stale_after_s=self.stale_after_s)

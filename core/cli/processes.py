@@ -272,7 +272,12 @@ def worker(
             # SIGTERM: the runs in flight go back to the queue at their next checkpoint.
             threading.Thread(target=_drain_on, args=(stop, runner), daemon=True).start()
             serve(  # runs arrive as Dramatiq messages
-                service.settings, runner.run_by_id, stop, threads=runner.runs_in_flight
+                service.settings,
+                runner.run_by_id,
+                stop,
+                threads=runner.runs_in_flight,
+                busy=runner.busy,
+                grace_s=runner.shutdown_grace_s,
             )
         else:
             runner.run_forever(stop)  # embedded default: poll the store

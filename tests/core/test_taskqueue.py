@@ -264,11 +264,44 @@ def test_redis_restarted_mid_queue_loses_no_run(
         assert {r.attempt for r in runs} == {1}  # none executed twice
     finally:
         producer.close()
-        # workers stop before their Redis does: one whose Redis is gone waits out dramatiq's
-        # 60 s stop timeout (core.taskqueue.serve), a minute of teardown for nothing
+        # workers stop before their Redis does (one whose Redis is gone stops too, after a
+        # few seconds of acknowledgements: the last test below)
         for process in workers:
             process.send_signal(signal.SIGTERM)
         for process in workers:
             process.wait(timeout=90)
         server.kill()
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_worker_whose_redis_died_stops_without_waiting_for_it(
+    spawn: Spawn, service: IntegrationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once its runs are in the store's hands (finished, or handed back at a checkpoint),
+    nothing is left to wait for: not the acknowledgement of a message to a Redis that is
+    gone, which dramatiq retries until its stop timeout."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    server = _private_redis(port)
+    monkeypatch.setenv("REDIS_URL", url)
+    producer = IntegrationService.open()
+    try:
+        worker = spawn(REDIS_URL=url, QUEUE_TEST_CONTACTS="60", QUEUE_TEST_PAGE_DELAY_S="0.3")
+        run_id = producer.syncs.queue_sync(ORG, connect(producer, "crm").id).id
+        _wait_until(lambda: _runs(producer, [run_id])[0].state is RunState.RUNNING, bound_s=60)
+        server.kill()  # mid-run: its message can no longer be acknowledged
+        server.wait(timeout=30)
+        asked = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
+        assert time.monotonic() - asked < 30  # dramatiq's own stop timeout is 60 s
+        [run] = _runs(producer, [run_id])
+        assert run.state in (RunState.QUEUED, RunState.SUCCEEDED)  # handed back, or done
+    finally:
+        producer.close()
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)

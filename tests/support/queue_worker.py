@@ -28,6 +28,11 @@ from tests.core.service_support import TOKEN
 from tests.support.memory_vendor import MemoryAdapter, MemoryVendor, memory_system
 
 
+def _drain_on(stop: threading.Event, runner: Worker) -> None:
+    stop.wait()
+    runner.drain()
+
+
 def main() -> None:
     vendor = MemoryVendor()
     for n in range(int(os.environ.get("QUEUE_TEST_CONTACTS", "7"))):
@@ -60,7 +65,9 @@ def main() -> None:
                 service, stale_after_s=stale_after, heartbeat_interval_s=min(1.0, stale_after / 4)
             )
             print("ready", flush=True)
-            serve(service.settings, runner.run_by_id, stop, threads=1)
+            # as `toothpick worker` does: SIGTERM hands the runs in flight back to the queue
+            threading.Thread(target=_drain_on, args=(stop, runner), daemon=True).start()
+            serve(service.settings, runner.run_by_id, stop, threads=1, busy=runner.busy)
         finally:
             service.close()
 
