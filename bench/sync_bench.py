@@ -164,11 +164,17 @@ def leg_dlt(prof: BenchSystem, sandbox: RunningSandbox, workdir: Path) -> dict[s
     }
 
 
-def leg_sync(run_id: str, profile_to: str | None) -> dict[str, Any]:
+def leg_sync(run_id: str, profile_to: str | None, *, tuned: bool = False) -> dict[str, Any]:
     from core.service import IntegrationService
     from core.settings import load_settings
     from core.worker import Worker
 
+    if tuned:  # as Worker.run_forever sets the process up (run_by_id alone does not)
+        from core.gc_tuning import tune_collector
+        from core.malloc import tune_for_threads
+
+        tune_for_threads()
+        tune_collector()
     service = IntegrationService.open(load_settings())
     worker = Worker(service, worker_id="bench-worker")
     idle_mb = peak_rss_mb()
@@ -208,7 +214,7 @@ def peak_rss_mb() -> float:
 def child_main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
     if job["leg"] == "sync":  # the worker imports only what a worker imports (not dlt)
-        result = leg_sync(job["run_id"], job.get("profile_to"))
+        result = leg_sync(job["run_id"], job.get("profile_to"), tuned=job.get("tuned", False))
         result["max_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
