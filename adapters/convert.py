@@ -121,6 +121,10 @@ def read_datetime(value: Any) -> datetime:
             return as_utc(datetime.fromisoformat(value))
         except ValueError:
             pass  # the general path below says what is wrong
+    if value.__class__ is str and value.startswith("/Date("):  # OData V2 (SAP), twice a record
+        match = _ODATA_DATE.match(value)
+        if match:
+            return _EPOCH + timedelta(milliseconds=int(match.group(1)))
     if isinstance(value, datetime):
         return as_utc(value)
     if isinstance(value, int | float) and not isinstance(value, bool):

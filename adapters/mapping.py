@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from adapters import convert
 from adapters.convert import ConversionError, Converter
-from adapters.paths import MISSING, dig, put
+from adapters.paths import MISSING, dig, digger, put
 from core.entities import CANONICAL_MODELS, canonical_fields, validate_canonical
 from core.errors import InvalidInputError, RecordError
 from core.models import Direction, Entity, FieldOverride
@@ -157,11 +157,11 @@ class FieldMap:
         pull = self._pull_rules if rules is self.rules else self._pull_line_rules
         # Runs for every field of every record: a plain key of a dict is one lookup.
         get = record.get if record.__class__ is dict else None
-        for rule, key, read, custom_name in pull:
+        for rule, key, find, read, custom_name in pull:
             if key is not None and get is not None:
                 raw = get(key, MISSING)
             else:
-                raw = dig(record, rule.vendor, MISSING)
+                raw = find(record, MISSING)
             if raw is MISSING or raw is None or raw == "":
                 continue
             try:
@@ -268,14 +268,21 @@ class FieldMap:
 
 
 # A pull rule as the per-record loop reads it: the rule, its vendor path when that is one
-# plain key (no dots, not the whole record), its converter's read, its custom field name.
-_PullRule = tuple[Rule, str | None, Callable[[Any], Any], str | None]
+# plain key (no dots, not the whole record), a dig of its path split once (paths.digger),
+# its converter's read, its custom field name.
+_PullRule = tuple[Rule, str | None, Callable[[Any, Any], Any], Callable[[Any], Any], str | None]
 
 
 def _compiled(rules: Iterable[Rule]) -> tuple[_PullRule, ...]:
     """What `_read` needs of each pull rule, worked out once per map, not per record."""
     return tuple(
-        (r, r.vendor if r.vendor and "." not in r.vendor else None, r.convert.read, r.custom_name)
+        (
+            r,
+            r.vendor if r.vendor and "." not in r.vendor else None,
+            digger(r.vendor),
+            r.convert.read,
+            r.custom_name,
+        )
         for r in rules
         if r.direction in _PULL
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from adapters.base import (
@@ -32,9 +33,11 @@ from adapters.base import (
 from adapters.convert import ConversionError, read_datetime
 from adapters.mapping import FieldMap
 from adapters.paging import Paginator, SinglePage
-from adapters.paths import dig
+from adapters.paths import dig, digger
 from core.errors import RecordError
 from core.models import SYSTEM_KIND, Entity, System
+
+Dig = Callable[[Any, Any], Any]  # adapters.paths.digger: a path's dig, split once
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,11 @@ class EntitySpec:
         """Map vendor records; one that cannot be mapped becomes a RecordFailure in words.
         A deleted record need not be complete: its data may stay empty."""
         page = RemotePage(records=[])
+        key_of, deleted_of, updated_of, created_of = self._diggers
         for item in raw:
-            key = dig(item, self.key)
+            key = key_of(item, None)
             external_id = str(key) if key not in (None, "") else None
-            deleted = bool(dig(item, self.deleted)) if self.deleted else False
+            deleted = bool(deleted_of(item, None)) if deleted_of is not None else False
             try:
                 if external_id is None:
                     raise RecordError(
@@ -89,9 +93,21 @@ class EntitySpec:
                     page.failures.append(RecordFailure(external_id, str(exc)))
                     continue
                 data = {}
-            updated, created = read_time(item, self.cursor), read_time(item, self.created)
+            updated = _time(updated_of(item, None)) if updated_of is not None else None
+            created = _time(created_of(item, None)) if created_of is not None else None
             page.records.append(RemoteRecord(external_id, data, updated, created, deleted))
         return page
+
+    @cached_property
+    def _diggers(self) -> tuple[Dig, Dig | None, Dig | None, Dig | None]:
+        """The key's, deletion flag's and timestamps' paths, split once (to_page reads
+        them from every record)."""
+        return (
+            digger(self.key),
+            digger(self.deleted) if self.deleted else None,
+            digger(self.cursor) if self.cursor else None,
+            digger(self.created) if self.created else None,
+        )
 
 
 def declare_system(
@@ -127,7 +143,10 @@ def declare_system(
 
 def read_time(item: Any, path: str | None) -> datetime | None:
     """A vendor timestamp at `path`, or None when absent or unreadable."""
-    value = dig(item, path) if path else None
+    return _time(dig(item, path) if path else None)
+
+
+def _time(value: Any) -> datetime | None:
     if value in (None, "", False):
         return None
     try:
