@@ -212,6 +212,8 @@ def _finite_float(value: Any) -> float:
 def _finite_decimal(value: Any) -> str:
     if value.__class__ is Decimal and value.is_finite():
         return str(value)
+    if value.__class__ is float and math.isfinite(value):  # Odoo's amounts: the model
+        return str(Decimal(repr(value)))  # reads a float as its shortest repr
     raise _NotPlain
 
 
