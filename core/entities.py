@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import NoneType, UnionType
 from typing import Any, Union, cast, get_args, get_origin
@@ -223,6 +223,12 @@ def _date(value: Any) -> str:
     raise _NotPlain
 
 
+def _utc_datetime(value: Any) -> str:
+    if value.__class__ is datetime and value.tzinfo is UTC:  # what the converters hand over
+        return value.isoformat()[:-6] + "Z"  # the model's spelling of +00:00
+    raise _NotPlain
+
+
 def _model_only(value: Any) -> Any:
     raise _NotPlain
 
@@ -234,13 +240,14 @@ _PLAIN_OF: dict[Any, Callable[[Any], Any]] = {
     float: _finite_float,
     Decimal: _finite_decimal,
     date: _date,
+    UtcDatetime: _utc_datetime,
 }
 
 # name -> (the JSON form of a plain value, the field's empty JSON form's factory or None)
 _Plain = dict[str, tuple[Callable[[Any], Any], Callable[[], Any] | None]]
 
 
-def _plain_fields(model: type[CanonicalEntity]) -> _Plain:
+def _plain_fields(model: type[BaseModel]) -> _Plain:
     fields: _Plain = {}
     for name, info in model.model_fields.items():
         annotation = info.annotation
@@ -268,6 +275,21 @@ def _plain_json(fields: _Plain, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_LINE = _plain_fields(LineItem)
+
+
+def _lines(value: Any) -> list[dict[str, Any]]:
+    if value.__class__ is not list:
+        raise _NotPlain
+    lines = []
+    for item in value:
+        if item.__class__ is not dict or not item.keys() <= _LINE.keys():
+            raise _NotPlain
+        lines.append(_plain_json(_LINE, item))
+    return lines
+
+
+_PLAIN_OF[list[LineItem]] = _lines
 _PLAIN: dict[Entity, _Plain] = {
     entity: _plain_fields(model) for entity, model in CANONICAL_MODELS.items()
 }
