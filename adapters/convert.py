@@ -209,12 +209,18 @@ MANY2ONE = Converter("a linked record", _read_many2one, read_int)
 
 
 def falsy_null(converter: Converter) -> Converter:
-    """Odoo sends False for an empty non-boolean field; read that as None."""
-    return Converter(
-        converter.name,
-        lambda v: None if v is False else converter.to_canonical(v),
-        converter.write,
-    )
+    """Odoo sends False for an empty non-boolean field; read that as None.
+
+    Reads through `converter.read` (what `converter.to_canonical` does after its own
+    empty check, here made first): every field of every Odoo record passes this way."""
+    read = converter.read
+
+    def falsy_read(value: Any) -> Any:
+        if value is False or value is None or value == "":
+            return None
+        return read(value)  # a failure is put in words by this Converter's to_canonical
+
+    return Converter(converter.name, falsy_read, converter.write)
 
 
 def choice(vendor_to_canonical: Mapping[str, str], *, strict: bool = False) -> Converter:

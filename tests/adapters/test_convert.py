@@ -135,6 +135,9 @@ def _outcome(converter: Converter, value: object) -> str:
         (convert.MANY2ONE, False, None),
         (convert.falsy_null(convert.TEXT), False, None),
         (convert.falsy_null(convert.TEXT), "x", "x"),
+        (convert.falsy_null(convert.TEXT), "", None),
+        (convert.falsy_null(convert.FLOAT), "2.5", 2.5),
+        (convert.falsy_null(convert.DATE), False, None),
     ],
 )
 def test_vendor_spellings(converter, vendor, canonical):
@@ -185,3 +188,12 @@ def test_unreadable_values_are_named(converter, value, message):
     with pytest.raises(ConversionError) as caught:
         converter.to_canonical(value)
     assert str(caught.value) == message
+
+
+def test_falsy_null_fails_in_the_inner_converters_words():
+    for converter in (convert.FLOAT, convert.DATE, convert.REF):
+        with pytest.raises(ConversionError) as inner:
+            converter.to_canonical([1, 2])
+        with pytest.raises(ConversionError) as outer:
+            convert.falsy_null(converter).to_canonical([1, 2])
+        assert str(outer.value) == str(inner.value)
