@@ -12,8 +12,9 @@ entity (bench/systems/), then --repeat full syncs, each into a fresh hub, each i
 worker process (bench/sync_bench.py's legs). The figure is the worker process's CPU time
 (every thread: the read-ahead fetches and maps while the main thread stores) per 1,000
 records, the median of the runs, with the load average beside it. The worker process is
-set up as `Worker.run_forever` sets it up (collector thresholds, malloc arenas), which
-bench/sync_bench.py's own legs leave at the interpreter's defaults.
+set up as a worker process is (core.worker.tune_process: collector thresholds, malloc
+arenas), which bench/sync_bench.py's own legs leave at the interpreter's defaults;
+--untuned measures it that way.
 
 The fingerprint is a SHA-256 of the stored records (id, data text, content hash,
 source stamps, deleted, version) and of their change entries (kind, before, after) in
@@ -70,7 +71,9 @@ def fingerprint(db_path: Path) -> str:
     return digest.hexdigest()
 
 
-def spy(bench: Bench, service: Any, connection_id: str, out: Path) -> dict[str, Any]:
+def spy(
+    bench: Bench, service: Any, connection_id: str, out: Path, *, tuned: bool
+) -> dict[str, Any]:
     """One full sync under py-spy (every thread, CPU samples only), raw stacks to `out`."""
     from bench.sync_bench import ORG
     from core.models import SyncOptions
@@ -79,7 +82,7 @@ def spy(bench: Bench, service: Any, connection_id: str, out: Path) -> dict[str, 
     job = bench.workdir / "job-spy.json"
     sb = bench.sandbox
     job.write_text(
-        json.dumps({"leg": "sync", "system": bench.name, "run_id": run.id, "tuned": True,
+        json.dumps({"leg": "sync", "system": bench.name, "run_id": run.id, "tuned": tuned,
                     "sandbox": {"url": sb.url, "tls_url": sb.tls_url,
                                 "ca_path": str(sb.ca_path) if sb.ca_path else None}})
     )  # fmt: skip
@@ -111,10 +114,10 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
             service, connection_id = bench.hub(f"hub-{attempt}")
             if args.spy and attempt == 0:
                 out = RESULTS / f"pull_cpu_{name}.spy.txt"
-                result = spy(bench, service, connection_id, out)
+                result = spy(bench, service, connection_id, out, tuned=not args.untuned)
                 print(f"  py-spy stacks -> {out.relative_to(ROOT)}")
             else:
-                result = bench.sync(service, connection_id, full=True, tuned=True)
+                result = bench.sync(service, connection_id, full=True, tuned=not args.untuned)
             service.close()
             counts = result["counts"][entity]
             assert counts["created"] == n, counts
@@ -143,6 +146,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="median of N full syncs")
     parser.add_argument("--spy", action="store_true", help="py-spy the first sync")
     parser.add_argument("--compare", type=Path, help="an earlier result file: same data?")
+    parser.add_argument("--untuned", action="store_true", help="the interpreter's defaults")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     os.environ["TOOTHPICK_LOG_LEVEL"] = "WARNING"

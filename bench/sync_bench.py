@@ -169,12 +169,10 @@ def leg_sync(run_id: str, profile_to: str | None, *, tuned: bool = False) -> dic
     from core.settings import load_settings
     from core.worker import Worker
 
-    if tuned:  # as Worker.run_forever sets the process up (run_by_id alone does not)
-        from core.gc_tuning import tune_collector
-        from core.malloc import tune_for_threads
+    if tuned:  # as a worker process is set up (run_by_id alone does not)
+        from core.worker import tune_process
 
-        tune_for_threads()
-        tune_collector()
+        tune_process()
     service = IntegrationService.open(load_settings())
     worker = Worker(service, worker_id="bench-worker")
     idle_mb = peak_rss_mb()

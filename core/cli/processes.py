@@ -268,7 +268,9 @@ def worker(
         )
         if service.settings.redis_url is not None:
             from core.taskqueue import serve
+            from core.worker import tune_process
 
+            tune_process()  # as run_forever does for the polling worker
             # SIGTERM: the runs in flight go back to the queue at their next checkpoint.
             threading.Thread(target=_drain_on, args=(stop, runner), daemon=True).start()
             serve(  # runs arrive as Dramatiq messages

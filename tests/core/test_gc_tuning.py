@@ -29,3 +29,12 @@ def test_thresholds_already_chosen_are_kept() -> None:
     gc.set_threshold(5000, 10, 10)
     assert tune_collector() is False
     assert gc.get_threshold() == (5000, 10, 10)
+
+
+@pytest.mark.usefixtures("thresholds")
+def test_a_worker_process_is_tuned_however_its_runs_arrive() -> None:
+    from core.worker import tune_process
+
+    gc.set_threshold(*DEFAULT)
+    tune_process()
+    assert gc.get_threshold() == WORKER
