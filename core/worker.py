@@ -127,8 +127,8 @@ def tune_process() -> None:
     """Set a worker process up once, before its run threads start, whichever way runs
     reach it (polled by `Worker.run_forever`, or Dramatiq messages to `run_by_id`):
     malloc arenas (core.malloc) and rarer collector walks over the pages in flight
-    (core.gc_tuning). Without it a full sync took 15-50 % more CPU per record
-    (bench/pull_cpu_bench.py runs its worker both ways)."""
+    (core.gc_tuning). Without it a full sync took about 10-30 % more CPU per record
+    (bench/pull_cpu_bench.py, with and without --untuned)."""
     tune_for_threads()
     tune_collector()
 
