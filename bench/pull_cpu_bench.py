@@ -20,7 +20,9 @@ The fingerprint is a SHA-256 of the stored records (id, data text, content hash,
 source stamps, deleted, version) and of their change entries (kind, before, after) in
 key order: a change that must not alter what is stored (a faster mapping, validation or
 hash) keeps it equal. Results go to bench/results/pull_cpu_<time>.json; compare the
-fingerprints of two runs (before and after) with --compare that file.
+fingerprints of two runs (before and after) with --compare that file. --offline adds
+bench/pull_offline.py's leg: the same answers mapped, hashed and stored without the
+network, in one thread, which a shared machine's load moves far less.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pull_offline import offline_cpu  # noqa: E402
 from bench.sync_bench import Bench  # noqa: E402
 from bench.systems import profiles  # noqa: E402
 from sandbox.testing import sandbox_process  # noqa: E402
@@ -123,13 +126,16 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
             assert counts["created"] == n, counts
             prints.add(fingerprint(workdir / f"hub-{attempt}" / "toothpick.db"))
             runs.append({**result, "load": load})
+        offline = None
+        if args.offline:  # bench.hub() put the vendor's environment (its CA) in os.environ
+            offline = offline_cpu(bench.prof, sandbox, repeat=args.repeat)
     assert len(prints) == 1, f"{name}: runs stored different data"
     ms = [r["cpu_seconds"] / n * 1e6 for r in runs]  # CPU ms per 1,000 records
     return {
         "system": name, "entity": entity, "records": n,
         "cpu_ms_per_1k": statistics.median(ms), "cpu_ms_per_1k_runs": ms,
         "seconds": statistics.median(r["seconds"] for r in runs),
-        "load": [r["load"] for r in runs], "fingerprint": prints.pop(),
+        "load": [r["load"] for r in runs], "fingerprint": prints.pop(), "offline": offline,
     }  # fmt: skip
 
 
@@ -147,6 +153,9 @@ def main() -> None:
     parser.add_argument("--spy", action="store_true", help="py-spy the first sync")
     parser.add_argument("--compare", type=Path, help="an earlier result file: same data?")
     parser.add_argument("--untuned", action="store_true", help="the interpreter's defaults")
+    parser.add_argument(
+        "--offline", action="store_true", help="also map+hash+store without the network"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     os.environ["TOOTHPICK_LOG_LEVEL"] = "WARNING"
@@ -170,12 +179,25 @@ def main() -> None:
             f"  {r['fingerprint'][:12]} {same}",
             flush=True,
         )
+        if r["offline"]:
+            off, before = r["offline"], (earlier.get(name) or {}).get("offline")
+            same = (
+                ""
+                if not before
+                else ("same as before" if before["digest"] == off["digest"] else "DIFFERS")
+            )
+            print(
+                f"{'  offline':<11}{off['records']:>8,}{off['us_per_record']:>11.1f}"
+                f"{'(min, map+hash+store)':>38}  {off['digest'][:12]} {same}",
+                flush=True,
+            )
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out = RESULTS / f"pull_cpu_{stamp}.json"
     out.write_text(json.dumps({"python": sys.version.split()[0], "systems": results}, indent=2))
     print(f"-> {out.relative_to(ROOT)}")
     if any(
         e["fingerprint"] != r["fingerprint"]
+        or (e.get("offline") and r["offline"] and e["offline"]["digest"] != r["offline"]["digest"])
         for r in results
         if (e := earlier.get(r["system"])) and e["records"] == r["records"]
     ):
