@@ -11,6 +11,7 @@ from core.models import ConnectionStatus, Role
 from core.schemas import ConnectionPublic, ConnectionStatusView
 from ui import (
     alert_thresholds,
+    confirm,
     connection_edit,
     feedback,
     loaders,
@@ -101,7 +102,7 @@ def _toggle(key: str, org: str, connection: ConnectionPublic) -> None:
 
 
 def _delete(key: str, org: str, connection: ConnectionPublic) -> None:
-    st.session_state.pop(f"{key}_confirm", None)
+    confirm.forget(key)
 
     def delete() -> str:
         service().connections.delete_connection(org, connection.id)
@@ -149,25 +150,15 @@ def manage(prefix: str, org: str, connection: ConnectionPublic) -> None:
             icon=":material/play_circle:" if disabled else ":material/pause_circle:",
         )
         if st.button("Delete…", key=f"{key}_delete", icon=":material/delete:"):
-            st.session_state[f"{key}_confirm"] = connection.id
-    if st.session_state.get(f"{key}_confirm") == connection.id:
-        with st.container(border=True, key=f"{key}_confirm_box"):
-            st.warning(
-                f"Delete “{md(connection.name)}”? Its records, sync positions and open conflicts "
-                "are removed; its runs and log entries stay. This cannot be undone.",
-                icon=":material/delete_forever:",
-            )
-            yes, no = st.columns(2)
-            yes.button(
-                "Yes, delete it",
-                key=f"{key}_confirm_yes",
-                type="primary",
-                on_click=_delete,
-                args=(key, org, connection),
-            )
-            if no.button("Keep it", key=f"{key}_confirm_no"):
-                st.session_state.pop(f"{key}_confirm", None)
-                st.rerun()
+            confirm.ask(key, connection.id)
+    if confirm.asking(key, connection.id):
+        confirm.box(
+            key,
+            f"Delete “{md(connection.name)}”? Its records, sync positions and open conflicts "
+            "are removed; its runs and log entries stay. This cannot be undone.",
+            _delete,
+            (key, org, connection),
+        )
     feedback.show(key)
     try:
         info = service().connections.system(connection.system)

@@ -17,7 +17,7 @@ import streamlit as st
 from core.errors import InvalidInputError, NotFoundError, ToothpickError
 from core.models import ChangeKind, Direction, Entity, Record
 from core.schemas import ConnectionPublic
-from ui import feedback, loaders, navigate, systems
+from ui import confirm, feedback, loaders, navigate, systems
 from ui import format as fmt
 from ui.context import may, service
 from ui.text import md
@@ -62,7 +62,7 @@ def state_words(record: Record, vendor: str) -> str:
 
 
 def _delete(key: str, org: str, connection: ConnectionPublic, entity: Entity, ext: str) -> None:
-    st.session_state.pop(f"{key}_confirm", None)
+    confirm.forget(key)
     feedback.clear(key)
     vendor = systems.label(connection.system)
     try:
@@ -176,26 +176,15 @@ def _actions(key: str, org: str, connection: ConnectionPublic, record: Record) -
         return
     chosen = (record.entity.value, record.external_id)
     if st.button("Delete in ToothPick", key=f"{key}_delete", icon=":material/delete:"):
-        st.session_state[f"{key}_confirm"] = chosen
-    if st.session_state.get(f"{key}_confirm") != chosen:
-        return
-    with st.container(border=True, key=f"{key}_confirm_box"):
-        st.warning(
+        confirm.ask(key, chosen)
+    if confirm.asking(key, chosen):
+        confirm.box(
+            key,
             f"Delete {record.entity.value} {md(record.external_id)}? It leaves ToothPick's "
             f"records now, and the next sync's push deletes it at {md(vendor)}.",
-            icon=":material/delete_forever:",
+            _delete,
+            (key, org, connection, record.entity, record.external_id),
         )
-        yes, no = st.columns(2)
-        yes.button(
-            "Yes, delete it",
-            key=f"{key}_confirm_yes",
-            type="primary",
-            on_click=_delete,
-            args=(key, org, connection, record.entity, record.external_id),
-        )
-        if no.button("Keep it", key=f"{key}_confirm_no"):
-            st.session_state.pop(f"{key}_confirm", None)
-            st.rerun()
 
 
 def _detail(key: str, org: str, connection: ConnectionPublic, entity: Entity, ext: str) -> None:

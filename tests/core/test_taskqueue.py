@@ -210,6 +210,14 @@ def test_a_failing_run_is_retried_through_redis_then_fails(
     assert run.error is not None and "the memory vendor is down" in run.error
 
 
+def _free_redis_address() -> tuple[int, str]:
+    """A free port on loopback and the REDIS_URL of a private Redis started there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return port, f"redis://127.0.0.1:{port}/0"
+
+
 def _private_redis(port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -234,10 +242,7 @@ def test_redis_restarted_mid_queue_loses_no_run(
 ) -> None:
     """A private Redis (it keeps nothing on disk, like the machine's) is killed with runs
     queued and running, then started again empty: every run still completes, once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"redis://127.0.0.1:{port}/0"
+    port, url = _free_redis_address()
     server = _private_redis(port)
     monkeypatch.setenv("REDIS_URL", url)
     producer = IntegrationService.open()
@@ -281,10 +286,7 @@ def test_a_worker_whose_redis_died_stops_without_waiting_for_it(
     """Once its runs are in the store's hands (finished, or handed back at a checkpoint),
     nothing is left to wait for: not the acknowledgement of a message to a Redis that is
     gone, which dramatiq retries until its stop timeout."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"redis://127.0.0.1:{port}/0"
+    port, url = _free_redis_address()
     server = _private_redis(port)
     monkeypatch.setenv("REDIS_URL", url)
     producer = IntegrationService.open()
