@@ -27,6 +27,7 @@ from core.store.mongo.documents import Document
 from core.store.mongo.issues import IssuesMixin
 from core.store.mongo.kpis import KpisMixin
 from core.store.mongo.leases import LeasesMixin
+from core.store.mongo.local_changes import LocalChangesMixin
 from core.store.mongo.logs import LogsMixin
 from core.store.mongo.notifications import NotificationsMixin
 from core.store.mongo.records import RecordsMixin
@@ -48,6 +49,7 @@ class MongoStore(
     KpisMixin,
     UpsertMixin,
     RecordsMixin,
+    LocalChangesMixin,
     RunsMixin,
     ReviewMixin,
     IssuesMixin,
