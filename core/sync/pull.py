@@ -176,6 +176,7 @@ class EntityPull:
         """Decide every record against its stored version; one bulk upsert, which also saves
         `checkpoint` (with no write, the checkpoint is saved alone)."""
         ctx = self.ctx
+        records = self._storable(records)
         ids = list(records)
         self.decider.begin_page(ids)
         existing = (
@@ -200,6 +201,21 @@ class EntityPull:
         elif checkpoint is not None:
             ctx.store.save_sync_state(with_counts(checkpoint, self.counts, UpsertResult()))
         self.decider.reapply()
+
+    def _storable(self, records: dict[str, RemoteRecord]) -> dict[str, RemoteRecord]:
+        """Records whose id holds a NUL character become record issues instead: the SQLite
+        store's lookups cut a text at NUL, so one such id from a vendor would fail every
+        page it sits on, and every run after (the issue names the id with NUL spelled out)."""
+        odd = [external_id for external_id in records if "\x00" in external_id]
+        if not odd:
+            return records
+        for external_id in odd:
+            shown = external_id.replace("\x00", "\\x00")
+            reason = f"{self.entity.value} {shown}: its id holds a NUL character; not stored"
+            self.counts.failed += 1
+            self.ctx.audit.record_failure(self.entity, shown, reason, operation=Operation.RECORD)
+            self.ctx.issues.failed(self.entity, PULL, shown, reason)
+        return {k: v for k, v in records.items() if k not in odd}
 
     def _counted(self, checkpoint: SyncState | None) -> PageState | None:
         """The page's checkpoint with the entity's counts as they stand once the page is

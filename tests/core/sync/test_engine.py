@@ -226,3 +226,16 @@ def test_progress_carries_the_vendors_count_and_the_entitys_place(harness: Harne
     assert [(p.entity_read, p.entity_expected) for p in pages] == [(3, 7), (6, 7), (7, 7)]
     assert {(p.entity_number, p.entity_count) for p in recorder.seen} == {(1, 1)}
     assert all(p.entity_started_at is not None for p in recorder.seen)
+
+
+def test_a_vendor_id_holding_nul_is_a_record_issue_not_a_stuck_sync(harness: Harness) -> None:
+    """SQLite's lookups cut a text at NUL: stored, such an id failed its page on every run."""
+    harness.vendor.put(C, "c\x009", {"first_name": "F", "last_name": "Odd", "email": "o@x.io"})
+
+    outcome, _ = harness.run()
+
+    assert outcome.state is RunState.SUCCEEDED
+    assert set(harness.local()) == {f"c{n}" for n in range(1, 8)}
+    assert outcome.counts[C].failed == 1
+    [issue] = harness.store.list_record_issues(ORG)
+    assert issue.external_id == "c\\x009" and "NUL" in (issue.message or "")
