@@ -27,23 +27,16 @@ def count(adapter: OdooAdapter, entity: Entity) -> int | None:
     records (customers: archived ones are deleted in the hub) Odoo's default
     active_test leaves archived ones out; otherwise (products carry `active: false`
     as a field) they count too."""
-    spec = adapter.spec(entity)
-    _fields, full_domain, scope, fixed = maps.SCOPES[entity]
-    params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
-    if scope is None:
-        params["context"] = {"active_test": False}
-    found = adapter.orm.call(spec.vendor_object, "search_count", params=params)
+    found = adapter.orm.call(
+        adapter.spec(entity).vendor_object, "search_count", params=_range(entity, None, None)
+    )
     return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 def id_listing(adapter: OdooAdapter, entity: Entity) -> Iterator[str] | None:
     """`search` over the same live scope as `count`: every id in one call."""
-    spec = adapter.spec(entity)
-    _fields, full_domain, scope, fixed = maps.SCOPES[entity]
-    params: dict[str, Any] = {"domain": [*fixed, *full_domain]}
-    if scope is None:
-        params["context"] = {"active_test": False}
-    found = adapter.orm.call(spec.vendor_object, "search", params=params)
+    params = _range(entity, None, None)
+    found = adapter.orm.call(adapter.spec(entity).vendor_object, "search", params=params)
     return iter([str(i) for i in found] if isinstance(found, list) else [])
 
 
@@ -65,6 +58,8 @@ def list_range(adapter: OdooAdapter, entity: Entity, lo: str | None, hi: str | N
 
 
 def _range(entity: Entity, lo: str | None, hi: str | None) -> dict[str, Any]:
+    """The entity's live scope (core of every count and listing here), between the bounds
+    given; archived records count where the scope does not judge them itself."""
     _fields, full_domain, scope, fixed = maps.SCOPES[entity]
     bounds = [["id", ">=", int(lo)]] if lo is not None else []
     bounds += [["id", "<", int(hi)]] if hi is not None else []

@@ -119,13 +119,7 @@ def _send_deletes(
 ) -> dict[int, dict[str, Any] | str]:
     params = {"ids": ",".join(i for _index, i in chunk), "allOrNone": "false"}
     reply = adapter.session.request_json("DELETE", url, params=params)  # a write, repeatable
-    answers = reply.body if isinstance(reply.body, list) else []
-    if len(answers) != len(chunk):
-        return {index: "Salesforce did not answer for this record" for index, _id in chunk}
-    return {
-        index: answer if isinstance(answer, dict) else {}
-        for (index, _id), answer in zip(chunk, answers, strict=True)
-    }
+    return _per_input([index for index, _id in chunk], reply.body)
 
 
 def _deleted(
@@ -181,12 +175,18 @@ def _send(
         idempotent=method == "PATCH",
         kind=CallKind.WRITE,  # a repeatable PATCH is still a write (not a read)
     )
-    answers = reply.body if isinstance(reply.body, list) else []
-    if len(answers) != len(bodies):
-        return {index: "Salesforce did not answer for this record" for index, _body in chunk}
+    return _per_input([index for index, _body in chunk], reply.body)
+
+
+def _per_input(indexes: list[int], body: Any) -> dict[int, dict[str, Any] | str]:
+    """A collection call's answers, one per input in order: each by its input's index (an
+    answer list of another length answers none of them)."""
+    answers = body if isinstance(body, list) else []
+    if len(answers) != len(indexes):
+        return dict.fromkeys(indexes, "Salesforce did not answer for this record")
     return {
         index: answer if isinstance(answer, dict) else {}
-        for (index, _body), answer in zip(chunk, answers, strict=True)
+        for index, answer in zip(indexes, answers, strict=True)
     }
 
 
