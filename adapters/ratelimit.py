@@ -12,8 +12,9 @@ counts in.
     >>> waited = limiter.acquire()  # seconds slept to stay under the limit
 
 The vendor's headers correct our picture (`observe`): a lower "remaining" than
-we believe adds phantom calls to the window; "remaining 0" with a reset time
-pauses everyone until then. `slot()` bounds concurrent calls (Salesforce's
+we believe adds phantom calls to the window; "remaining 0" pauses everyone until
+the reset time the vendor gave, or, with none, for one call's share of the window
+(`exhausted_for`). `slot()` bounds concurrent calls (Salesforce's
 concurrent long-running request limit, Zoho's concurrency). Thread-safe: a
 caller reserves its send time under the lock and sleeps outside it.
 """
@@ -74,6 +75,21 @@ class RateHeaders:
 RateReader = Callable[[Mapping[str, str]], RateObservation | None]
 
 
+def exhausted_for(observation: RateObservation, limits: Sequence[RateLimit]) -> float:
+    """How long "none left" holds every caller on the account.
+
+    A reset time the vendor gave decides. Without one (HubSpot names only its window's
+    length), the vendor counts a rolling window that ours mirrors: its last slot went to
+    a call our window already let go of (ours counts from sending, the vendor from
+    arrival), and a slot frees as each old call ages out. So one call's share of the
+    window is paused, not the whole window, which stopped every run on the account for
+    10 s each time the account ran at its limit (bench/throughput_bench.py: HubSpot at
+    two thirds of its rate). A vendor that still refuses answers 429 with its own wait."""
+    if observation.reset_after_s is not None:
+        return observation.reset_after_s
+    return max((limit.per_s / limit.calls for limit in limits), default=1.0)
+
+
 def _number(value: str | None) -> float | None:
     try:
         number = float(value) if value is not None else None
@@ -131,10 +147,10 @@ class RateLimiter:
         with self._lock:
             now = self._clock.monotonic()
             if observation.remaining is not None and observation.remaining <= 0:
-                reset = observation.reset_after_s
-                if reset is None:
-                    reset = min((w.limit.per_s for w in self._windows), default=1.0)
-                self._paused_until = max(self._paused_until, now + reset)
+                limits = [w.limit for w in self._windows]
+                self._paused_until = max(
+                    self._paused_until, now + exhausted_for(observation, limits)
+                )
                 return
             if observation.remaining is None:
                 return

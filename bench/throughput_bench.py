@@ -174,7 +174,9 @@ def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
             if ident == me:
                 continue
             stack = traceback.extract_stack(frame)
-            ours = [f for f in stack if "/wt-" in f.filename and ".venv" not in f.filename]
+            ours = [
+                f for f in stack if f.filename.startswith(str(ROOT)) and ".venv" not in f.filename
+            ]
             top = stack[-1]
             where = f"{Path(top.filename).name}:{top.name}"
             if ours:
@@ -189,6 +191,23 @@ def _cpu_s(pid: int) -> float:
     """CPU seconds a process has used (utime + stime, /proc on Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def by_system(leg: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Each system's runs in a leg: the mean run's seconds and the time its calls waited
+    for the account's rate limiter (summed over its runs), to tell a run held back by its
+    vendor's limit from one held back by the worker."""
+    out: dict[str, dict[str, float]] = {}
+    for run in leg["runs"]:
+        row = out.setdefault(run["system"], {"runs": 0, "seconds": 0.0, "rate_limit_wait_s": 0.0})
+        row["runs"] += 1
+        row["seconds"] += run["seconds"] or 0.0
+        row["rate_limit_wait_s"] += sum(c["rate_limit_wait_s"] for c in run["counts"].values())
+    return {
+        system: {"runs": row["runs"], "mean_run_s": round(row["seconds"] / row["runs"], 1),
+                 "rate_limit_wait_s": round(row["rate_limit_wait_s"], 1)}
+        for system, row in out.items()
+    }  # fmt: skip
 
 
 def _leg(
@@ -363,6 +382,7 @@ def main() -> None:
             ((r["system"], round(r["seconds"] or 0, 1)) for r in b["runs"]),
             key=lambda item: -item[1],
         )[:6],
+        "b_by_system": by_system(b),
         "lower_bound": bound,
         "samples": b.get("samples", {}),
         "api_calls": api_calls(b),

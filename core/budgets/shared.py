@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pyrate_limiter import Limiter, Rate
 
 from adapters.circuit import CircuitBreaker, CircuitState
-from adapters.ratelimit import RateLimit, RateLimiter, RateObservation
+from adapters.ratelimit import RateLimit, RateLimiter, RateObservation, exhausted_for
 from adapters.timing import Clock
 from core.budgets.backend import BudgetBackend
 
@@ -70,10 +70,7 @@ class SharedRateLimiter(RateLimiter):
 
     def observe(self, observation: RateObservation) -> None:
         if observation.remaining is not None and observation.remaining <= 0:
-            reset = observation.reset_after_s
-            if reset is None:
-                reset = min((limit.per_s for limit in self.limits), default=1.0)
-            self.pause(reset)
+            self.pause(exhausted_for(observation, self.limits))
 
     def pause(self, seconds: float) -> None:
         self._backend.pause(self.account, time.time() + seconds)

@@ -45,8 +45,11 @@ class EntityPull:
         self.entity = entity
         self.counts = ctx.entity_counts(entity)
         self.decider = PullDecider(ctx, entity, self.counts)
-        # Every id a full read returned, for the sweep of purged records (None: no sweep).
+        # Every id a full read returned, for the sweep of purged records (None: no sweep),
+        # and those of them it last read as deleted: the rest is the vendor's listing, for
+        # reconciliation where the vendor has no count.
         self._seen: set[str] | None = None
+        self._gone: set[str] = set()
 
     def run(self) -> None:
         ctx, options = self.ctx, self.ctx.run.options
@@ -98,7 +101,8 @@ class EntityPull:
         self._retry_failed()
         if self._seen is not None and not ctx.dry_run:
             # reconciliation: the vendor's count against ours, narrowed and repaired if short
-            Reconciliation(ctx, self.entity, self.apply_records).run()
+            listed = len(self._seen) - len(self._gone)
+            Reconciliation(ctx, self.entity, self.apply_records, listed=listed).run()
         if not ctx.dry_run:
             cursor = (
                 max(filter(None, (max_seen, committed)), default=None) if may_commit else committed
@@ -165,8 +169,12 @@ class EntityPull:
             ctx.issues.failed(self.entity, PULL, failure.external_id, failure.reason)
         records = {record.external_id: record for record in page.records}  # last one wins
         if self._seen is not None:
+            failed = [f.external_id for f in page.failures if f.external_id]
             self._seen.update(records)
-            self._seen.update(f.external_id for f in page.failures if f.external_id)
+            self._seen.update(failed)  # held by the vendor, failing to map: listed
+            for external_id, remote in records.items():
+                (self._gone.add if remote.deleted else self._gone.discard)(external_id)
+            self._gone.difference_update(failed)
         for remote in records.values():
             if remote.updated_at and (max_seen is None or remote.updated_at > max_seen):
                 max_seen = remote.updated_at

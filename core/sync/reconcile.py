@@ -12,7 +12,10 @@ counts an id range (Adapter.id_order/count_range/list_range; core.sync.bisection
 O(d log n) calls for d differences, the hub's stored ids as split points); else by the
 vendor's cheapest id listing (Adapter.id_listing), else, and where the vendor has no
 count, by one listing of its records compared with the stored versions (id and
-content hash). Missing (the vendor holds it, the hub does not), stale (the hub holds
+content hash). Right after a full read from its first page, a vendor with no count is
+not listed again: that read was the listing (the same paging, moments earlier), its
+records stored and the ones it did not return swept, so the hub is compared with the
+ids it returned. Missing (the vendor holds it, the hub does not), stale (the hub holds
 an older version; found by the record listing only) and extra (the hub holds it live,
 the vendor no longer lists it). Missing and stale records are repaired through the
 pull's own decisions (conflicts and held deletions work as in a sync), from the
@@ -157,13 +160,22 @@ def check_counts(ctx: RunContext, entity: Entity) -> CountCheck | None:
 
 class Reconciliation:
     """One entity of one connection; `store` is the pull's way of storing records
-    (EntityPull.apply_records), so a repair decides exactly as a sync would."""
+    (EntityPull.apply_records), so a repair decides exactly as a sync would. `listed`:
+    how many live records a whole full read returned just before (None: no such read)."""
 
-    def __init__(self, ctx: RunContext, entity: Entity, store: StoreRecords) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        entity: Entity,
+        store: StoreRecords,
+        *,
+        listed: int | None = None,
+    ) -> None:
         self.ctx = ctx
         self.entity = entity
         self.store = store
         self.counts = ctx.entity_counts(entity)
+        self.listed = listed
 
     def run(self) -> Difference | None:
         """Count; narrow and repair only when the counts differ or cannot be had."""
@@ -177,6 +189,15 @@ class Reconciliation:
             and ranged(ctx.adapter, self.entity)
             and bisection_pays(ctx.adapter, self.entity, check.vendor, check.hub)
         )
+        if check is None and self.listed is not None:
+            # A second listing by the same paging, right after the first, would double the
+            # vendor calls (Pipedrive: every record read twice) to find nothing the read and
+            # its sweep did not: the difference left is the read's record issues.
+            diff = Difference(listed=self.listed, narrowed_by="the full read's own listing")
+            vendor, held, unexplained = self._still_differs(diff)
+            self._record(vendor, held, diff, unexplained=unexplained)
+            self._report(diff, vendor, held, 0, unexplained, len(_failing(ctx, self.entity)))
+            return diff
         try:
             diff = self.narrow_by_ranges(check.vendor) if ranges and check else self.narrow()
         except UnorderedIds as exc:  # ids this vendor's range filter cannot place: list

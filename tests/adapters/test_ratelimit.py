@@ -94,6 +94,15 @@ def test_remaining_zero_with_a_reset_pauses_every_caller(clock):
     assert limiter.acquire() == pytest.approx(1.5)
 
 
+def test_remaining_zero_without_a_reset_pauses_one_calls_share_of_the_window(clock):
+    """HubSpot names no reset, only its window's length: a slot of a rolling window frees
+    as each old call ages out, so "none left" holds the callers 10 s / 190, not 10 s."""
+    limiter = RateLimiter([RateLimit(190, 10.0)], clock=clock)
+    limiter.observe(RateObservation(remaining=0))
+    assert limiter.acquire() == pytest.approx(10.0 / 190)
+    assert limiter.acquire() == 0.0
+
+
 def test_a_lower_remaining_than_we_think_shrinks_the_budget(clock):
     limiter = RateLimiter([RateLimit(10, 2.0)], clock=clock)
     limiter.acquire()

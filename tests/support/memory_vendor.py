@@ -76,6 +76,7 @@ class MemoryVendor:
     refuse_checks_with: str | None = None  # a connection test is refused with this text
     kill_on_page: int | None = None  # the worker 'dies' (WorkerKilled) reading this page
     id_order: IdOrder | None = None  # counts and lists id ranges, ids compared so, when set
+    counts: bool = True  # False: no count and no id listing (Pipedrive's persons)
     refuse_deletes: dict[str, str] = field(default_factory=dict)  # id -> the vendor's refusal
 
     def tick(self) -> datetime:
@@ -173,10 +174,14 @@ class MemoryAdapter:
         return [self._remote(k, table[k]) for k in external_ids if k in table]
 
     def count(self, entity: Entity) -> int | None:
+        if not self.vendor.counts:
+            return None
         self.stats.api_calls += 1
         return len(self.vendor.truth(entity))
 
     def id_listing(self, entity: Entity) -> Iterator[str] | None:
+        if not self.vendor.counts:
+            return None
         self.stats.api_calls += 1
         return iter(sorted(self.vendor.truth(entity)))
 

@@ -73,3 +73,42 @@ def test_ids_the_vendor_order_cannot_place_fall_back_to_the_listing(harness: Har
 
 def _said(harness: Harness, text: str) -> list[str]:
     return [e.message for e in harness.store.query_logs(ORG, LogFilter(text=text)).items]
+
+
+def test_a_full_sync_without_a_vendor_count_is_not_listed_twice(harness: Harness) -> None:
+    """Pipedrive's persons: no count, no id listing. The full read was the listing: a
+    second read of every record by the same paging would find nothing more."""
+    harness.vendor.counts = False
+    outcome, _ = harness.run(full=True)
+    c = outcome.counts[C]
+    assert harness.adapter.pages_served == c.pages  # each page read once
+    assert c.completeness() == "complete: 7 of 7"
+    said = _said(harness, "the full read's own listing")
+    assert said and "complete: 7 of 7" in said[0], said
+
+
+def test_a_purge_seen_by_a_full_sync_without_a_count_is_swept_and_counted(
+    harness: Harness,
+) -> None:
+    harness.vendor.counts = False
+    harness.run(full=True)
+    del harness.vendor.tables[C]["c5"]  # purged: no tombstone
+    harness.vendor.delete(C, "c6")  # soft-deleted: read as deleted
+    outcome, _ = harness.run(full=True)
+    c = outcome.counts[C]
+    assert (c.vendor_count, c.held_count, c.unexplained) == (5, 5, 0)
+    assert set(harness.local()) == set(harness.vendor.truth(C))
+
+
+def test_a_reconcile_run_without_a_vendor_count_still_lists_every_record(
+    harness: Harness,
+) -> None:
+    """Asked for, reconciliation reads the listing: it finds what the incremental missed."""
+    harness.vendor.counts = False
+    harness.run(full=True)
+    harness.vendor.put(C, "c9", {"first_name": "F9", "last_name": "L9"})
+    harness.vendor.tables[C]["c9"].updated_at -= timedelta(days=1)  # no incremental sees it
+    outcome, _ = harness.run(reconcile=True)
+    c = outcome.counts[C]
+    assert (c.missing, c.repaired, c.unexplained) == (1, 1, 0)
+    assert set(harness.local()) == set(harness.vendor.truth(C))
