@@ -7,6 +7,7 @@ and the sealing of refreshed OAuth tokens are decided in one place.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -64,13 +65,19 @@ class VendorAccess:
         )
 
     def open_adapter(
-        self, connection: Connection, *, store_refreshed: bool = True, interactive: bool = False
+        self,
+        connection: Connection,
+        *,
+        store_refreshed: bool = True,
+        interactive: bool = False,
+        page_budget: threading.Semaphore | None = None,
     ) -> Adapter:
-        """`interactive`: a person waits (field discovery): short timeouts, one attempt."""
+        """`interactive`: a person waits (field discovery): short timeouts, one attempt.
+        `page_budget`: a run's adapter pages ahead within the worker's page budget."""
         context = self.adapter_context(
             connection, self.open_secret(connection), store_refreshed=store_refreshed
         )
-        return build_adapter(replace(context, interactive=interactive))
+        return build_adapter(replace(context, interactive=interactive, page_budget=page_budget))
 
     def check(
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False

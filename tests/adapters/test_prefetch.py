@@ -211,3 +211,70 @@ def test_a_page_handed_on_is_not_held_by_the_paused_read(width: int) -> None:
     gc.collect()
     assert watched() is None
     assert len([raw for _reply, raw in pages]) == 2  # the read goes on as before
+
+
+class _CountingBudget(threading.Semaphore):
+    """The process's page budget, noting the most tokens out at once."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.size, self.out, self.peak = value, 0, 0
+        self._guard = threading.Lock()
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        taken = super().acquire(blocking, timeout)
+        if taken:
+            with self._guard:
+                self.out += 1
+                self.peak = max(self.peak, self.out)
+        return taken
+
+    def release(self, n: int = 1) -> None:
+        with self._guard:
+            self.out -= n
+        super().release(n)
+
+
+@pytest.mark.parametrize("tokens", [0, 1, 2, 8])
+def test_pages_fetched_ahead_hold_the_page_budget_and_give_it_back(tokens: int) -> None:
+    """Every page held ahead of the read takes a token, without waiting for one; the
+    pages and positions are those of a sequential read, and every token comes back."""
+    vendor = OffsetVendor(95, with_total=True)
+    budget = _CountingBudget(tokens)
+    paginator = OffsetPaginator(
+        limit=10, has_more_path="hasMore", total_path="totalResults",
+        count=("totalResults", "true"),
+    )  # fmt: skip
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    read = [
+        ([r["id"] for r in raw], paginator.resume)
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["items"], width=4,
+            budget=budget,
+        )
+    ]  # fmt: skip
+    assert read == _read(OffsetVendor(95, with_total=True), 1)
+    assert budget.peak <= min(tokens, 4)  # width 4: pages fetched ahead, until answered
+    assert budget.out == 0
+    if tokens == 0:  # no token: no page fetched ahead, one request at a time
+        assert vendor.peak == 1
+
+
+def test_a_read_stopped_early_gives_its_tokens_back() -> None:
+    vendor = OffsetVendor(200, with_total=True)
+    budget = _CountingBudget(8)
+    paginator = OffsetPaginator(
+        limit=10, has_more_path="hasMore", total_path="totalResults",
+        count=("totalResults", "true"),
+    )  # fmt: skip
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    pages = fetch_pages(
+        paginator, request, vendor.send, lambda reply: reply.body["items"], width=4, budget=budget
+    )
+    next(pages)
+    next(pages)
+    assert budget.out > 0  # pages held ahead
+    pages.close()  # type: ignore[attr-defined]  # a generator, typed as its iterator
+    assert budget.out == 0
