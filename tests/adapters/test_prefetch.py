@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -54,7 +55,9 @@ class OffsetVendor:
         return Reply(200, {}, body, "https://vendor.test/items")
 
 
-def _read(vendor: OffsetVendor, width: int, limit: int = 10) -> list[tuple[list[int], Any]]:
+def _pages(
+    vendor: OffsetVendor, width: int, limit: int = 10, budget: threading.Semaphore | None = None
+) -> tuple[OffsetPaginator, Iterator[tuple[Reply, list[Any]]]]:
     paginator = OffsetPaginator(
         limit=limit,
         has_more_path="hasMore",
@@ -63,12 +66,20 @@ def _read(vendor: OffsetVendor, width: int, limit: int = 10) -> list[tuple[list[
     )
     request = PageRequest(url="/items")
     paginator.init_request(request)
-    return [
-        ([r["id"] for r in raw], paginator.resume)
-        for _reply, raw in fetch_pages(
-            paginator, request, vendor.send, lambda reply: reply.body["items"], width=width
-        )
-    ]
+    return paginator, fetch_pages(
+        paginator, request, vendor.send, _items, width=width, budget=budget
+    )
+
+
+def _items(reply: Reply) -> list[Any]:
+    return list(reply.body["items"])
+
+
+def _read(
+    vendor: OffsetVendor, width: int, limit: int = 10, budget: threading.Semaphore | None = None
+) -> list[tuple[list[int], Any]]:
+    paginator, pages = _pages(vendor, width, limit, budget)
+    return [([r["id"] for r in raw], paginator.resume) for _reply, raw in pages]
 
 
 @settings(max_examples=40, deadline=None)
@@ -241,19 +252,7 @@ def test_pages_fetched_ahead_hold_the_page_budget_and_give_it_back(tokens: int) 
     pages and positions are those of a sequential read, and every token comes back."""
     vendor = OffsetVendor(95, with_total=True)
     budget = _CountingBudget(tokens)
-    paginator = OffsetPaginator(
-        limit=10, has_more_path="hasMore", total_path="totalResults",
-        count=("totalResults", "true"),
-    )  # fmt: skip
-    request = PageRequest(url="/items")
-    paginator.init_request(request)
-    read = [
-        ([r["id"] for r in raw], paginator.resume)
-        for _reply, raw in fetch_pages(
-            paginator, request, vendor.send, lambda reply: reply.body["items"], width=4,
-            budget=budget,
-        )
-    ]  # fmt: skip
+    read = _read(vendor, 4, budget=budget)
     assert read == _read(OffsetVendor(95, with_total=True), 1)
     assert budget.peak <= min(tokens, 4)  # width 4: pages fetched ahead, until answered
     assert budget.out == 0
@@ -264,15 +263,7 @@ def test_pages_fetched_ahead_hold_the_page_budget_and_give_it_back(tokens: int) 
 def test_a_read_stopped_early_gives_its_tokens_back() -> None:
     vendor = OffsetVendor(200, with_total=True)
     budget = _CountingBudget(8)
-    paginator = OffsetPaginator(
-        limit=10, has_more_path="hasMore", total_path="totalResults",
-        count=("totalResults", "true"),
-    )  # fmt: skip
-    request = PageRequest(url="/items")
-    paginator.init_request(request)
-    pages = fetch_pages(
-        paginator, request, vendor.send, lambda reply: reply.body["items"], width=4, budget=budget
-    )
+    _paginator, pages = _pages(vendor, 4, budget=budget)
     next(pages)
     next(pages)
     assert budget.out > 0  # pages held ahead
