@@ -22,7 +22,8 @@ reads, with `--records` records per entity. In one run:
 Also API calls per 1,000 records per system against the fewest the vendor's
 largest page allows, the vendors' error answers (429s), the worker's CPU per
 1,000 records, its peak RSS, and each system's mean run time beside the time its
-calls waited for the account's limiter (`b_by_system`: which runs (b) waits for). Results in bench/results/throughput_<time>.json.
+calls waited for the account's limiter (`b_by_system`: which runs (b) waits for).
+Results in bench/results/throughput_<time>.json.
 
 On a machine with few cores (b) is bound by the worker's CPU, not by the vendors:
 one process, one GIL, so (b) cannot go below `b_run_cpu_s`. Where that CPU goes:

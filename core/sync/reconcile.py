@@ -14,13 +14,13 @@ vendor's cheapest id listing (Adapter.id_listing), else, and where the vendor ha
 count, by one listing of its records compared with the stored versions (id and
 content hash). Right after a full read from its first page, a vendor with no count is
 not listed again: that read was the listing (the same paging, moments earlier), its
-records stored and the ones it did not return swept, so the hub's count is compared
-with the number of live records it returned. Missing (the vendor holds it, the hub does not), stale (the hub holds
-an older version; found by the record listing only) and extra (the hub holds it live,
-the vendor no longer lists it). Missing and stale records are repaired through the
-pull's own decisions (conflicts and held deletions work as in a sync), from the
-listing or re-read by id (Adapter.fetch); extra ones are re-read by id and marked
-deleted when the vendor no longer has them. Counts see net differences only: when
+records stored and the ones it did not return swept, so the hub's count is compared with
+the number of live records it returned. Missing (the vendor holds it, the hub does not),
+stale (the hub holds an older version; found by the record listing only) and extra (the
+hub holds it live, the vendor no longer lists it). Missing and stale records are
+repaired through the pull's own decisions (conflicts and held deletions work as in a
+sync), from the listing or re-read by id (Adapter.fetch); extra ones are re-read by id
+and marked deleted when the vendor no longer has them. Counts see net differences only: when
 the counts still differ after a bisection's repair (a missing and an extra record that
 cancelled in one range, or records that moved meanwhile), the run says so and lists.
 A difference left after the repair that neither known record issues nor deletions held
