@@ -7,7 +7,6 @@ import gc
 import threading
 import time
 import weakref
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,9 +54,7 @@ class OffsetVendor:
         return Reply(200, {}, body, "https://vendor.test/items")
 
 
-def _pages(
-    vendor: OffsetVendor, width: int, limit: int = 10, budget: threading.Semaphore | None = None
-) -> tuple[OffsetPaginator, Iterator[tuple[Reply, list[Any]]]]:
+def _read(vendor: OffsetVendor, width: int, limit: int = 10) -> list[tuple[list[int], Any]]:
     paginator = OffsetPaginator(
         limit=limit,
         has_more_path="hasMore",
@@ -66,20 +63,12 @@ def _pages(
     )
     request = PageRequest(url="/items")
     paginator.init_request(request)
-    return paginator, fetch_pages(
-        paginator, request, vendor.send, _items, width=width, budget=budget
-    )
-
-
-def _items(reply: Reply) -> list[Any]:
-    return list(reply.body["items"])
-
-
-def _read(
-    vendor: OffsetVendor, width: int, limit: int = 10, budget: threading.Semaphore | None = None
-) -> list[tuple[list[int], Any]]:
-    paginator, pages = _pages(vendor, width, limit, budget)
-    return [([r["id"] for r in raw], paginator.resume) for _reply, raw in pages]
+    return [
+        ([r["id"] for r in raw], paginator.resume)
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["items"], width=width
+        )
+    ]
 
 
 @settings(max_examples=40, deadline=None)
@@ -252,7 +241,19 @@ def test_pages_fetched_ahead_hold_the_page_budget_and_give_it_back(tokens: int) 
     pages and positions are those of a sequential read, and every token comes back."""
     vendor = OffsetVendor(95, with_total=True)
     budget = _CountingBudget(tokens)
-    read = _read(vendor, 4, budget=budget)
+    paginator = OffsetPaginator(
+        limit=10, has_more_path="hasMore", total_path="totalResults",
+        count=("totalResults", "true"),
+    )  # fmt: skip
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    read = [
+        ([r["id"] for r in raw], paginator.resume)
+        for _reply, raw in fetch_pages(
+            paginator, request, vendor.send, lambda reply: reply.body["items"], width=4,
+            budget=budget,
+        )
+    ]  # fmt: skip
     assert read == _read(OffsetVendor(95, with_total=True), 1)
     assert budget.peak <= min(tokens, 4)  # width 4: pages fetched ahead, until answered
     assert budget.out == 0
@@ -263,7 +264,15 @@ def test_pages_fetched_ahead_hold_the_page_budget_and_give_it_back(tokens: int) 
 def test_a_read_stopped_early_gives_its_tokens_back() -> None:
     vendor = OffsetVendor(200, with_total=True)
     budget = _CountingBudget(8)
-    _paginator, pages = _pages(vendor, 4, budget=budget)
+    paginator = OffsetPaginator(
+        limit=10, has_more_path="hasMore", total_path="totalResults",
+        count=("totalResults", "true"),
+    )  # fmt: skip
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    pages = fetch_pages(
+        paginator, request, vendor.send, lambda reply: reply.body["items"], width=4, budget=budget
+    )
     next(pages)
     next(pages)
     assert budget.out > 0  # pages held ahead
