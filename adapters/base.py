@@ -12,7 +12,6 @@ importing an adapter) and are re-exported here for the adapters.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,9 +190,6 @@ class AdapterContext:
     budget: AccountBudget | None = None
     # pages of one entity fetched at once where the paging allows it (adapters.prefetch)
     pages_in_flight: int = 1
-    # the process's budget of pages held between fetching and storing: a page fetched
-    # ahead takes a token of it, so memory stays flat however many streams page ahead
-    page_budget: threading.Semaphore | None = None
 
 
 IdOrder = Literal["number", "text"]  # how a vendor compares ids in a range filter

@@ -6,7 +6,6 @@ The one area that opens secrets and builds adapters; the other areas ask it
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -304,17 +303,9 @@ class ConnectionService:
     def public(self, connection: Connection) -> ConnectionPublic:
         return self._public(connection)
 
-    def open_adapter(
-        self,
-        connection: Connection,
-        *,
-        store_refreshed: bool = True,
-        page_budget: threading.Semaphore | None = None,
-    ) -> Adapter:
+    def open_adapter(self, connection: Connection, *, store_refreshed: bool = True) -> Adapter:
         """The connection's adapter, its secret opened; refreshed tokens are sealed back."""
-        return self._vendor.open_adapter(
-            connection, store_refreshed=store_refreshed, page_budget=page_budget
-        )
+        return self._vendor.open_adapter(connection, store_refreshed=store_refreshed)
 
     def audit(self, connection: Connection, operation: Operation, message: str) -> None:
         self._audit(connection, operation, message)

@@ -305,7 +305,7 @@ class SyncService:
                 state=RunState.CANCELLED, counts={}, error="The connection was disabled."
             )
         try:
-            adapter = self._connections.open_adapter(connection, page_budget=self._page_budget)
+            adapter = self._connections.open_adapter(connection)
         except ToothpickError as exc:
             return self._setup_failed(connection, run, exc)
         try:

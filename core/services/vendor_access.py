@@ -7,7 +7,6 @@ and the sealing of refreshed OAuth tokens are decided in one place.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 
@@ -65,19 +64,13 @@ class VendorAccess:
         )
 
     def open_adapter(
-        self,
-        connection: Connection,
-        *,
-        store_refreshed: bool = True,
-        interactive: bool = False,
-        page_budget: threading.Semaphore | None = None,
+        self, connection: Connection, *, store_refreshed: bool = True, interactive: bool = False
     ) -> Adapter:
-        """`interactive`: a person waits (field discovery): short timeouts, one attempt.
-        `page_budget`: a run's adapter pages ahead within the worker's page budget."""
+        """`interactive`: a person waits (field discovery): short timeouts, one attempt."""
         context = self.adapter_context(
             connection, self.open_secret(connection), store_refreshed=store_refreshed
         )
-        return build_adapter(replace(context, interactive=interactive, page_budget=page_budget))
+        return build_adapter(replace(context, interactive=interactive))
 
     def check(
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False
