@@ -90,10 +90,7 @@ class Settings(BaseSettings):
     # worker process keeps several runs, entities and pages going at once; the vendor
     # account's rate limiter and concurrency slots bound all of it.
     worker_runs_in_flight: int = Field(default=16, ge=1, le=64)
-    # Every entity a run can hold (9) at once by default: with fewer, a connection of five
-    # entities read them in two rounds, each as long as its longest stream (Pipedrive at
-    # 10,000 records per entity: 15.8 s in two rounds, 8.7 s in one; bench/throughput_bench).
-    entities_in_flight: int = Field(default=9, ge=1, le=16)
+    entities_in_flight: int = Field(default=4, ge=1, le=16)
     pages_in_flight: int = Field(default=4, ge=1, le=16)
     # Pages fetched and not yet stored, across every stream of a worker process: memory
     # stays flat however many runs and entities are in flight.
