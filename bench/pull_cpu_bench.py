@@ -28,11 +28,9 @@ network, in one thread, which a shared machine's load moves far less.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -44,34 +42,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pull_offline import offline_cpu  # noqa: E402
+from bench.pull_offline import fingerprint, offline_cpu  # noqa: E402
 from bench.sync_bench import Bench  # noqa: E402
 from bench.systems import profiles  # noqa: E402
 from sandbox.testing import sandbox_process  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 FIXED_CLOCK_MS = 1_798_761_540_000  # 2026-12-31 23:59:00 UTC: the seeded stamps' "now"
-
-
-def fingerprint(db_path: Path) -> str:
-    """What the sync stored, independent of when it ran (synced_at, run ids and change
-    times are left out; everything a vendor record became is in)."""
-    digest = hashlib.sha256()
-    with sqlite3.connect(db_path) as db:
-        rows = db.execute(
-            "SELECT s.entity, r.external_id, r.data, r.content_hash, r.source_created_at, "
-            "r.source_updated_at, r.deleted, r.version FROM records AS r "
-            "JOIN record_streams AS s ON s.id = r.stream ORDER BY s.entity, r.external_id"
-        )
-        for row in rows:
-            digest.update(repr(row).encode())
-        changes = db.execute(
-            "SELECT s.entity, c.external_id, c.kind, c.before, c.after FROM record_changes AS c "
-            "JOIN record_streams AS s ON s.id = c.stream ORDER BY s.entity, c.external_id, c.seq"
-        )
-        for row in changes:
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
 
 
 def spy(

@@ -78,17 +78,26 @@ def offline_cpu(prof: BenchSystem, sandbox: RunningSandbox, *, repeat: int) -> d
             records += len(page.records)
         best = min(best, (time.process_time() - start) / max(records, 1))
         store.close()
-        digest = _digest(path)
+        digest = fingerprint(path)
     return {"us_per_record": best * 1e6, "records": records, "digest": digest}
 
 
-def _digest(path: Path) -> str:
-    found = hashlib.sha256()
-    with sqlite3.connect(path) as db:
+def fingerprint(db_path: Path) -> str:
+    """What the sync stored, independent of when it ran (synced_at, run ids and change
+    times are left out; everything a vendor record became is in)."""
+    digest = hashlib.sha256()
+    with sqlite3.connect(db_path) as db:
         rows = db.execute(
-            "SELECT external_id, data, content_hash, source_created_at, source_updated_at, "
-            "deleted FROM records ORDER BY external_id"
+            "SELECT s.entity, r.external_id, r.data, r.content_hash, r.source_created_at, "
+            "r.source_updated_at, r.deleted, r.version FROM records AS r "
+            "JOIN record_streams AS s ON s.id = r.stream ORDER BY s.entity, r.external_id"
         )
         for row in rows:
-            found.update(repr(row).encode())
-    return found.hexdigest()
+            digest.update(repr(row).encode())
+        changes = db.execute(
+            "SELECT s.entity, c.external_id, c.kind, c.before, c.after FROM record_changes AS c "
+            "JOIN record_streams AS s ON s.id = c.stream ORDER BY s.entity, c.external_id, c.seq"
+        )
+        for row in changes:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
