@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from adapters.outbound import OutboundPolicy
 from core.models import Connection, Entity
+from core.page_budget import PageBudget
 from core.schemas import (  # declared in core; re-exported for the adapters
     EntitySupport,
     FieldKind,
@@ -190,6 +191,9 @@ class AdapterContext:
     budget: AccountBudget | None = None
     # pages of one entity fetched at once where the paging allows it (adapters.prefetch)
     pages_in_flight: int = 1
+    # the process's budget of pages held between fetching and storing: a page fetched
+    # ahead takes a spare token of it, so memory stays flat however many streams page ahead
+    page_budget: PageBudget | None = None
 
 
 IdOrder = Literal["number", "text"]  # how a vendor compares ids in a range filter

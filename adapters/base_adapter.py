@@ -298,6 +298,7 @@ class BaseAdapter:
             lambda page_request: self.send_page(spec, page_request),
             lambda answer: self.records(spec, answer),
             width=self.context.pages_in_flight,
+            budget=self.context.page_budget,
         ):
             self.stats.pages += 1
             page = self.to_page(spec, fields, self.complete_records(spec, raw))

@@ -44,15 +44,17 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.systems import profiles  # noqa: E402
-from sandbox.control import SandboxControl  # noqa: E402
-from sandbox.core.latency import PROFILES, ZOHO_CONCURRENCY  # noqa: E402
-from sandbox.testing import RunningSandbox, sandbox_process  # noqa: E402
+if TYPE_CHECKING:
+    from sandbox.testing import RunningSandbox
+
+# The sandbox's and the proof cases' modules are imported by the parent only: the child
+# is the worker measured, and a real worker holds none of them (the sandbox's time tables
+# alone were 145 MB of the child's peak RSS before its runs began).
 
 ORG = "bench"
 RESULTS = ROOT / "bench" / "results"
@@ -62,7 +64,7 @@ CONNECTIONS["pipedrive"] = 2
 # The accounts' short-term limits in the sandbox tenants the proof cases use (acme).
 RATE_PER_S = {"hubspot": 190 / 10, "pipedrive": 80 / 2}
 RATE_FIELD = {"hubspot": ("requests_per_10s", 190), "pipedrive": ("requests_per_2s", 80)}
-CONCURRENCY = {"zoho": ZOHO_CONCURRENCY["Enterprise"]}
+CONCURRENCY_EDITION = {"zoho": "Enterprise"}  # sandbox.core.latency's concurrency tables
 # The vendor's largest page (records per call) for a list read; Odoo has no cap (UNCONFIRMED).
 LARGEST_PAGE = {"salesforce": 2000, "hubspot": 100, "zoho": 200, "pipedrive": 500}
 LARGEST_PAGE |= {"sap": 5000, "oracle": 500, "odoo": 1000}
@@ -77,40 +79,20 @@ PARALLEL_PAGING = {"sap", "oracle", "odoo"}
 def child_main(job_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
     os.environ.update(job["env"])
-    systems = {s: CONNECTIONS[s] for s in job.get("systems") or CONNECTIONS}
     from core.models import Organisation, SyncOptions
     from core.schemas import ConnectionCreate
     from core.service import IntegrationService
     from core.settings import load_settings
     from core.worker import Worker
 
-    sb = job["sandbox"]
-    sandbox = RunningSandbox(
-        sb["url"], sb["tls_url"], Path(sb["ca_path"]) if sb["ca_path"] else None,
-        SandboxControl(sb["url"]),
-    )  # fmt: skip
     settings = load_settings()
     service = IntegrationService.open(settings)
     service.runtime.store.ensure_organisation(Organisation(id=ORG, name="Bench"))
     runs: list[tuple[str, str]] = []
-    for system, count in systems.items():
-        prof = profiles()[system]()
-        fields = prof.fields(sandbox)
-        if system in RATE_FIELD:
-            # The account's whole limit: its connections share one bucket (core.budgets), so
-            # a share each (limit // count) would hold the account at 1/count of its rate.
-            name, limit = RATE_FIELD[system]
-            fields[name] = limit
-        for n in range(count):
-            connection = service.connections.connect(
-                ORG,
-                ConnectionCreate(
-                    system=prof.case.system, name=f"{system} {n + 1}", fields=fields,
-                    entities=list(prof.case.objects),
-                ),
-            )  # fmt: skip
-            run = service.syncs.queue_sync(ORG, connection.id, SyncOptions(full=True))
-            runs.append((system, run.id))
+    for form in job["connections"]:  # the connection forms, made by the parent
+        connection = service.connections.connect(ORG, ConnectionCreate(**form))
+        run = service.syncs.queue_sync(ORG, connection.id, SyncOptions(full=True))
+        runs.append((form["system"], run.id))
     worker = Worker(service, poll_interval_s=0.05, runs_in_flight=settings.worker_runs_in_flight)
     setup_rss = _peak_rss_mb()
     probe = None
@@ -212,6 +194,26 @@ def by_system(leg: dict[str, Any]) -> dict[str, dict[str, float]]:
     }  # fmt: skip
 
 
+def _connection_forms(sandbox: RunningSandbox, systems: list[str] | None) -> list[dict[str, Any]]:
+    """Every connection's form (ConnectionCreate's fields), from the systems' proof cases."""
+    from bench.systems import profiles
+
+    forms = []
+    for system in systems or CONNECTIONS:
+        prof = profiles()[system]()
+        fields = prof.fields(sandbox)
+        if system in RATE_FIELD:
+            # The account's whole limit: its connections share one bucket (core.budgets), so
+            # a share each (limit // count) would hold the account at 1/count of its rate.
+            name, limit = RATE_FIELD[system]
+            fields[name] = limit
+        for n in range(CONNECTIONS[system]):
+            entities = [e.value for e in prof.case.objects]
+            forms.append({"system": prof.case.system.value, "name": f"{system} {n + 1}",
+                          "fields": fields, "entities": entities})  # fmt: skip
+    return forms
+
+
 def _leg(
     name: str,
     sandbox: RunningSandbox,
@@ -222,17 +224,17 @@ def _leg(
     profile: dict[str, Any] | None = None,
     systems: list[str] | None = None,
 ) -> dict[str, Any]:
+    from bench.systems import profiles
+
     case_env: dict[str, str] = {}
     for system in CONNECTIONS:
         case_env |= profiles()[system]().case.environment(sandbox)
     job = {
         **(profile or {}),
         "sample": sample,
-        "systems": systems,
+        "connections": _connection_forms(sandbox, systems),
         "env": {"TOOTHPICK_DATA_DIR": str(workdir / name), "TOOTHPICK_LOG_LEVEL": "WARNING",
                 **case_env, **env},
-        "sandbox": {"url": sandbox.url, "tls_url": sandbox.tls_url,
-                    "ca_path": str(sandbox.ca_path) if sandbox.ca_path else None},
     }  # fmt: skip
     job_file = workdir / f"job-{name}.json"
     job_file.write_text(json.dumps(job))
@@ -261,8 +263,16 @@ def _leg(
 
 
 def _page_latency_s(system: str, records_per_page: float, scale: float) -> float:
+    from sandbox.core.latency import PROFILES
+
     p = PROFILES[system]
     return (p.fixed_ms + p.jitter_ms / 2 + p.per_record_ms * records_per_page) * scale / 1000
+
+
+def _concurrency(system: str) -> int:
+    from sandbox.core.latency import ZOHO_CONCURRENCY
+
+    return {"zoho": ZOHO_CONCURRENCY}[system][CONCURRENCY_EDITION[system]]
 
 
 def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
@@ -285,7 +295,7 @@ def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
     accounts = {}
     for system, totals in per_system.items():
         rate_s = totals["pages"] / RATE_PER_S[system] if system in RATE_PER_S else 0.0
-        busy = totals["busy_s"] / CONCURRENCY[system] if system in CONCURRENCY else 0.0
+        busy = totals["busy_s"] / _concurrency(system) if system in CONCURRENCY_EDITION else 0.0
         accounts[system] = {"pages": totals["pages"], "rate_bound_s": rate_s,
                             "concurrency_bound_s": busy}  # fmt: skip
     worst = max(max(a["rate_bound_s"], a["concurrency_bound_s"]) for a in accounts.values())
@@ -336,6 +346,9 @@ def main() -> None:
     if args.child:
         child_main(args.child)
         return
+    from bench.systems import profiles
+    from sandbox.testing import sandbox_process
+
     systems = args.systems.split(",") if args.systems else None
     workdir = Path(tempfile.mkdtemp(prefix="throughput-bench-"))
     with sandbox_process(data_dir=workdir / "sandbox", extra_args=("--latency",)) as sandbox:

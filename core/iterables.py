@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
+from core.page_budget import PageBudget
+
 T = TypeVar("T")
 
 
@@ -40,7 +42,7 @@ class ReadAhead(Iterator[T]):
         *,
         depth: int = 1,
         name: str = "read-ahead",
-        budget: threading.Semaphore | None = None,
+        budget: PageBudget | None = None,
     ) -> None:
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._slots = threading.Semaphore(depth)  # taken before producing, given back on next()

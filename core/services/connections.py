@@ -32,6 +32,7 @@ from core.models import (
     RunLimits,
     System,
 )
+from core.page_budget import PageBudget
 from core.redaction import redact
 from core.schemas import (
     CheckResult,
@@ -303,9 +304,17 @@ class ConnectionService:
     def public(self, connection: Connection) -> ConnectionPublic:
         return self._public(connection)
 
-    def open_adapter(self, connection: Connection, *, store_refreshed: bool = True) -> Adapter:
+    def open_adapter(
+        self,
+        connection: Connection,
+        *,
+        store_refreshed: bool = True,
+        page_budget: PageBudget | None = None,
+    ) -> Adapter:
         """The connection's adapter, its secret opened; refreshed tokens are sealed back."""
-        return self._vendor.open_adapter(connection, store_refreshed=store_refreshed)
+        return self._vendor.open_adapter(
+            connection, store_refreshed=store_refreshed, page_budget=page_budget
+        )
 
     def audit(self, connection: Connection, operation: Operation, message: str) -> None:
         self._audit(connection, operation, message)

@@ -7,7 +7,6 @@ queue and when. Neither process sees the store: every step is a method below.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from core.models import (
     SyncOptions,
     SyncRun,
 )
+from core.page_budget import PageBudget
 from core.run_retry import plan_retry
 from core.schedule import next_sync_at
 from core.schemas import HeartbeatAck, LogFilter, Page, RunOutcome, ScheduledConnection
@@ -59,7 +59,7 @@ class SyncService:
         self._alerts = alerts
         self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
         # Pages held between fetching and storing by all the runs of this process.
-        self._page_budget = threading.Semaphore(settings.pages_buffered)
+        self._page_budget = PageBudget(settings.pages_buffered)
         self._run_end_listeners: list[Callable[[SyncRun], object]] = []
 
     def on_run_end(self, listener: Callable[[SyncRun], object]) -> None:
@@ -305,7 +305,7 @@ class SyncService:
                 state=RunState.CANCELLED, counts={}, error="The connection was disabled."
             )
         try:
-            adapter = self._connections.open_adapter(connection)
+            adapter = self._connections.open_adapter(connection, page_budget=self._page_budget)
         except ToothpickError as exc:
             return self._setup_failed(connection, run, exc)
         try:

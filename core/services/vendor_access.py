@@ -18,6 +18,7 @@ from adapters.registry import build_adapter, system_info
 from core.budgets import Budgets
 from core.errors import ToothpickError
 from core.models import Connection
+from core.page_budget import PageBudget
 from core.redaction import redact
 from core.schemas import CheckResult
 from core.settings import Settings
@@ -64,13 +65,19 @@ class VendorAccess:
         )
 
     def open_adapter(
-        self, connection: Connection, *, store_refreshed: bool = True, interactive: bool = False
+        self,
+        connection: Connection,
+        *,
+        store_refreshed: bool = True,
+        interactive: bool = False,
+        page_budget: PageBudget | None = None,
     ) -> Adapter:
-        """`interactive`: a person waits (field discovery): short timeouts, one attempt."""
+        """`interactive`: a person waits (field discovery): short timeouts, one attempt.
+        `page_budget`: a run's adapter pages ahead within the worker's page budget."""
         context = self.adapter_context(
             connection, self.open_secret(connection), store_refreshed=store_refreshed
         )
-        return build_adapter(replace(context, interactive=interactive))
+        return build_adapter(replace(context, interactive=interactive, page_budget=page_budget))
 
     def check(
         self, connection: Connection, secret: dict[str, SecretStr], *, store_refreshed: bool = False

@@ -19,6 +19,7 @@ from core.models import (
     RunProgress,
     SyncRun,
 )
+from core.page_budget import PageBudget
 from core.store.base import Store
 from core.sync.audit import RunAudit
 from core.sync.control import RunControl, RunHaltedError
@@ -41,7 +42,7 @@ class RunContext:
     dry_run: bool
     issues: RunIssues
     # Pages fetched and not yet stored, shared by every run of the process (None: no cap).
-    page_budget: threading.Semaphore | None = None
+    page_budget: PageBudget | None = None
     started: datetime = field(default_factory=utcnow)
     counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     planned: list[PlannedChange] = field(default_factory=list)

@@ -11,7 +11,6 @@ Failure handling follows what the caller can do about it:
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
@@ -36,6 +35,7 @@ from core.models import (
     RunState,
     SyncRun,
 )
+from core.page_budget import PageBudget
 from core.schemas import RunOutcome
 from core.store.base import Store
 from core.sync.audit import RunAudit
@@ -105,7 +105,7 @@ class SyncEngine:
         run: SyncRun,
         control: RunControl,
         entities_in_flight: int = 1,
-        page_budget: threading.Semaphore | None = None,
+        page_budget: PageBudget | None = None,
     ) -> None:
         options = run.options
         self.entities_in_flight = max(1, entities_in_flight)

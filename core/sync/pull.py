@@ -28,6 +28,7 @@ from core.models import (
 from core.store.queries import PageState, UpsertResult
 from core.sync.context import RunContext
 from core.sync.cursor import READ_OVERLAP, iso, parse, save_state, state_for
+from core.sync.listing import ListedIds
 from core.sync.pull_decide import PullDecider
 from core.sync.reconcile import Reconciliation
 from core.sync.resume import with_counts
@@ -48,7 +49,7 @@ class EntityPull:
         # Every id a full read returned, for the sweep of purged records (None: no sweep),
         # and those of them it last read as deleted: the rest is the vendor's listing, for
         # reconciliation where the vendor has no count.
-        self._seen: set[str] | None = None
+        self._seen: ListedIds | None = None
         self._gone: set[str] = set()
 
     def run(self) -> None:
@@ -73,7 +74,7 @@ class EntityPull:
             max_seen = parse(checkpoint.get("max_seen"))
         may_commit = since is None or (committed is not None and since <= committed)
         if options.full and not options.modified_since and resume is None:
-            self._seen = set()  # a whole listing from its first page: it can prove absence
+            self._seen = ListedIds()  # a whole listing from its first page: it can prove absence
 
         with closing(self._pages(since, resume)) as pages:  # stops the read-ahead on any exit
             for page in pages:
@@ -170,8 +171,8 @@ class EntityPull:
         records = {record.external_id: record for record in page.records}  # last one wins
         if self._seen is not None:
             failed = [f.external_id for f in page.failures if f.external_id]
-            self._seen.update(records)
-            self._seen.update(failed)  # held by the vendor, failing to map: listed
+            self._seen.add(records)
+            self._seen.add(failed)  # held by the vendor, failing to map: listed
             for external_id, remote in records.items():
                 (self._gone.add if remote.deleted else self._gone.discard)(external_id)
             self._gone.difference_update(failed)
@@ -253,7 +254,7 @@ class EntityPull:
                 self.counts.failed += 1
                 ctx.issues.again(self.entity, PULL, external_id)
 
-    def _sweep(self, seen: set[str]) -> None:
+    def _sweep(self, seen: ListedIds) -> None:
         """After a whole full read: a stored live record the vendor no longer returned at all
         (purged, not soft-deleted) is deleted here too, by the same decision as a vendor
         deletion (held for approval where the connection asks for that).
@@ -264,7 +265,9 @@ class EntityPull:
         vendor still has is stored as read now, only the others are deleted."""
         ctx = self.ctx
         stored = ctx.store.iter_external_ids(ctx.organisation_id, ctx.connection_id, self.entity)
-        unseen = [i for i in stored if i not in seen and not i.startswith(LOCAL_PREFIX)]
+        listed = seen.contains()
+        unseen = [i for i in stored if not listed(i) and not i.startswith(LOCAL_PREFIX)]
+        del listed
         gone: list[str] = []
         for chunk in batched(unseen, SWEEP_BATCH):
             found = {r.external_id: r for r in ctx.adapter.fetch(self.entity, chunk)}

@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from adapters.paging import (
 from adapters.payload import Reply
 from adapters.prefetch import fetch_pages
 from core.errors import TransientVendorError
+from core.iterables import ReadAhead
+from core.page_budget import PageBudget
 
 
 class OffsetVendor:
@@ -211,3 +214,102 @@ def test_a_page_handed_on_is_not_held_by_the_paused_read(width: int) -> None:
     gc.collect()
     assert watched() is None
     assert len([raw for _reply, raw in pages]) == 2  # the read goes on as before
+
+
+class _CountingBudget(PageBudget):
+    """The process's page budget, noting the most tokens out at once."""
+
+    def __init__(self, pages: int, *, reserve: int | None = None) -> None:
+        super().__init__(pages, reserve=reserve)
+        self.peak = 0
+
+    def take_spare(self) -> bool:
+        taken = super().take_spare()
+        self.peak = max(self.peak, self.pages - self.free)
+        return taken
+
+
+def _budgeted_read(total: int, budget: PageBudget, *, limit: int = 10) -> Any:
+    paginator = OffsetPaginator(
+        limit=limit, has_more_path="hasMore", total_path="totalResults",
+        count=("totalResults", "true"),
+    )  # fmt: skip
+    request = PageRequest(url="/items")
+    paginator.init_request(request)
+    vendor = OffsetVendor(total, with_total=True)
+    pages = fetch_pages(
+        paginator, request, vendor.send, lambda reply: reply.body["items"], width=4, budget=budget
+    )
+    return paginator, vendor, pages
+
+
+@pytest.mark.parametrize(("tokens", "reserve"), [(1, 1), (2, 1), (5, 2), (8, 2)])
+def test_pages_fetched_ahead_hold_spare_tokens_and_give_them_back(
+    tokens: int, reserve: int
+) -> None:
+    """Every page held ahead of the read takes a spare token, without waiting for one;
+    the pages and positions are those of a sequential read, and every token comes back."""
+    budget = _CountingBudget(tokens, reserve=reserve)
+    paginator, vendor, pages = _budgeted_read(95, budget)
+    read = [([r["id"] for r in raw], paginator.resume) for _reply, raw in pages]
+    assert read == _read(OffsetVendor(95, with_total=True), 1)
+    assert budget.peak <= min(tokens - reserve, 3)  # never the reserve; 3 ahead at width 4
+    assert budget.free == tokens
+    if tokens == reserve:  # nothing spare: no page fetched ahead, one request at a time
+        assert vendor.peak == 1
+    else:
+        assert vendor.peak > 1
+
+
+def test_a_read_stopped_early_gives_its_tokens_back() -> None:
+    budget = PageBudget(8, reserve=1)
+    _paginator, _vendor, pages = _budgeted_read(200, budget)
+    next(pages)
+    next(pages)
+    assert budget.free < 8  # pages held ahead
+    pages.close()
+    assert budget.free == 8
+
+
+def test_streams_paging_ahead_never_hold_the_tokens_their_read_aheads_need() -> None:
+    """The deadlock of commit ebe8528: each stream's read-ahead takes a token, its first
+    page arrives with pages fetched ahead behind it, the consumer stores the page and gives
+    the token back; then the stream waits for a token for its next page while its pages
+    fetched ahead, held by the suspended generator, keep theirs. However many streams do
+    this, a token stays free for a read-ahead, so the reads go on."""
+    budget = PageBudget(8, reserve=2)
+    streams = [_budgeted_read(200, budget)[2] for _ in range(6)]
+    try:
+        for pages in streams:
+            for _first_then_second_page in range(2):  # the first page is read alone
+                assert budget.acquire(timeout=1)  # the stream's read-ahead, for its next page
+                next(pages)
+                budget.release()  # the consumer stored the page
+        assert budget.free >= 2
+        assert budget.acquire(blocking=False)  # a read-ahead gets one at once
+        budget.release()
+    finally:
+        for pages in streams:
+            pages.close()
+    assert budget.free == 8
+
+
+def test_reads_sharing_a_small_budget_all_end() -> None:
+    """Many streams, each a read-ahead over pages fetched ahead, one small budget: every
+    read ends with every record, and every token comes back."""
+    budget = PageBudget(4, reserve=1)
+    streams = [ReadAhead(_budgeted_read(120, budget, limit=7)[2], budget=budget) for _ in range(8)]
+
+    def drain(stream: ReadAhead[Any]) -> list[int]:
+        ids = []
+        for _reply, raw in stream:
+            time.sleep(0.002)
+            ids += [r["id"] for r in raw]
+        return ids
+
+    with ThreadPoolExecutor(8) as pool:
+        done = [pool.submit(drain, stream) for stream in streams]
+        assert [f.result(timeout=60) for f in done] == [list(range(120))] * 8
+    for stream in streams:
+        stream.close()
+    assert budget.free == 4

@@ -13,6 +13,7 @@ from contextlib import closing
 import pytest
 
 from core.iterables import ReadAhead, batched
+from core.page_budget import PageBudget
 
 
 def test_batched_streams_lists() -> None:
@@ -74,7 +75,7 @@ def test_close_stops_the_helper_and_closes_the_source() -> None:
 
 def test_a_shared_budget_bounds_the_items_held_across_read_aheads() -> None:
     """Items fetched and not yet finished with, over every stream sharing the budget."""
-    budget = threading.Semaphore(3)
+    budget = PageBudget(3)
     held = peak = 0
     lock = threading.Lock()
 
@@ -114,7 +115,7 @@ class _Page:
 def test_an_item_handed_on_is_not_held_by_the_helper_waiting_for_the_budget() -> None:
     """While the consumer holds the budget's only token, the helper waits to fetch the
     next item; the item it handed on is the consumer's alone, who may drop it."""
-    budget = threading.Semaphore(1)
+    budget = PageBudget(1)
     stream = ReadAhead((_Page() for _ in range(3)), budget=budget)
     try:
         page = next(stream)
