@@ -10,6 +10,7 @@ than seeding `random.Random` per record and much faster than Faker.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from hashlib import blake2b
 from typing import TypeVar
 
@@ -24,6 +25,13 @@ def collection_key(*parts: object) -> bytes:
     return blake2b(text, digest_size=32).digest()
 
 
+@lru_cache(maxsize=1024)
+def _keyed(key: bytes) -> blake2b:
+    """A BLAKE2b state that has taken the key (one per collection), copied for each record:
+    the same digests as hashing with the key afresh, at half the cost of a Draw."""
+    return blake2b(digest_size=64, key=key)
+
+
 class Draw:
     """The random choices of one record, reproducible from (key, index).
 
@@ -35,8 +43,9 @@ class Draw:
     __slots__ = ("_digest", "_h")
 
     def __init__(self, key: bytes, index: int) -> None:
-        self._digest = blake2b(index.to_bytes(8, "little", signed=False), digest_size=64, key=key)
-        self._h = int.from_bytes(self._digest.digest(), "little")
+        self._digest = digest = _keyed(key).copy()
+        digest.update(index.to_bytes(8, "little", signed=False))
+        self._h = int.from_bytes(digest.digest(), "little")
 
     def _refill(self) -> None:
         self._digest.update(b"\x00")

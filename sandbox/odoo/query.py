@@ -15,13 +15,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
-from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sandbox.core import Entry
 from sandbox.odoo.db import LINES, ORDERS, OdooDb
-from sandbox.odoo.domain import Node, Term, Tree, compile_tree, conjuncts, mentions, parse
+from sandbox.odoo.domain import (
+    Node,
+    Predicate,
+    Term,
+    Tree,
+    compile_tree,
+    conjuncts,
+    mentions,
+    parse,
+)
 from sandbox.odoo.errors import server_error
 from sandbox.odoo.values import coerce_operand
 
@@ -96,8 +105,10 @@ def search(
         if found:
             entry["positions"][offset + len(found)] = _key(found[-1], spec)
         return found
-    if entry["sorted"] is None:
-        entry["sorted"] = [e.id for e in _sorted(db, model, tree, spec)]
+    if entry["sorted"] is None:  # the rows at hand are this page: no second look-up
+        rows = _sorted(db, model, tree, spec)
+        entry["sorted"] = [e.id for e in rows]
+        return rows[offset:stop]
     ids = entry["sorted"][offset:stop]
     return [row for i in ids if (row := db.record(model, i)) is not None]
 
@@ -228,12 +239,12 @@ def _bounds(tree: Tree) -> dict[str, Any]:
     return found
 
 
-def _stream(db: OdooDb, model: str, tree: Tree, spec: Order, after: Any) -> Iterator[Entry]:
+def _stream(
+    db: OdooDb, model: str, tree: Tree, spec: Order, after: Any, *, name_orders: bool = False
+) -> Iterator[Entry]:
     matches = compile_tree(tree, db.models[model], db.models, db)
     if model == LINES:
-        return (
-            line for order in _line_orders(db, tree) for line in db.lines_of(order) if matches(line)
-        )
+        return _lines(db, tree, matches, name_orders)
     bounds = _bounds(tree)
     by_modified = spec[0][0] == "write_date"
     descending = spec[0][1]
@@ -251,6 +262,17 @@ def _stream(db: OdooDb, model: str, tree: Tree, spec: Order, after: Any) -> Iter
     return (found for found in scan if matches(found))
 
 
+def _lines(db: OdooDb, tree: Tree, matches: Predicate, name_orders: bool) -> Iterator[Entry]:
+    """Matching lines, order by order. `name_orders`: note the display name of each order
+    that has one (a sort by order_id asks for exactly those), from the order at hand:
+    looking it up again would generate the order a second time."""
+    for order in _line_orders(db, tree):
+        found = [line for line in db.lines_of(order) if matches(line)]
+        if found and name_orders:
+            db.display(ORDERS, order)
+        yield from found
+
+
 def _line_orders(db: OdooDb, tree: Tree) -> Iterator[Entry]:
     """Orders whose lines may match: those named by an order_id term, else all of them."""
     for part in conjuncts(tree):
@@ -261,12 +283,17 @@ def _line_orders(db: OdooDb, tree: Tree) -> Iterator[Entry]:
 
 
 def _sorted(db: OdooDb, model: str, tree: Tree, spec: Order) -> list[Entry]:
-    rows = list(_stream(db, model, tree, [("id", False)], None))
+    """Each row's sort value is computed once per field: a many2one's is a display name,
+    which costs a look-up of the linked record."""
+    by_order = model == LINES and any(name == "order_id" for name, _desc in spec)
+    rows = list(_stream(db, model, tree, [("id", False)], None, name_orders=by_order))
     for name, descending in reversed(spec):  # stable sorts, least significant first
-        present = [r for r in rows if _sort_value(db, model, r, field=name) is not None]
-        absent = [r for r in rows if _sort_value(db, model, r, field=name) is None]
-        present.sort(key=partial(_sort_value, db, model, field=name), reverse=descending)
-        rows = absent + present if descending else present + absent  # PostgreSQL's NULLS rule
+        keyed = [(_sort_value(db, model, r, field=name), r) for r in rows]
+        present = [pair for pair in keyed if pair[0] is not None]
+        absent = [r for value, r in keyed if value is None]
+        present.sort(key=itemgetter(0), reverse=descending)
+        ordered = [r for _value, r in present]
+        rows = absent + ordered if descending else ordered + absent  # PostgreSQL's NULLS rule
     return rows
 
 
@@ -275,7 +302,10 @@ def _sort_value(db: OdooDb, model: str, record: Entry, *, field: str) -> Any:
     value = db.value(model, record, name)
     spec = db.models[model].fields[name]
     if spec.type == "many2one" and value:
-        return db.display(spec.relation or "", db.record(spec.relation or "", value)).lower()
+        relation = spec.relation or ""
+        if isinstance(value, int):  # the display-name cache first, the record only if new
+            return (db.display_of(relation, value) or "").lower()
+        return db.display(relation, db.record(relation, value)).lower()
     if isinstance(value, str):
         return value.lower()
     if isinstance(value, list):
