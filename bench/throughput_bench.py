@@ -148,12 +148,14 @@ def _peak_rss_mb() -> float:
 
 def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
     """Where the worker's threads are, twenty times a second (`--sample`): the frame of
-    ours nearest the top of each stack, so a shared bottleneck shows."""
+    ours nearest the top of each stack, so a shared bottleneck shows; a stream's read-ahead
+    is marked with its system, so the stream a batch waits for shows too."""
     import sys as _sys
     import traceback
 
     me = threading.get_ident()
     while not stop.wait(0.05):
+        names = {thread.ident: thread.name for thread in threading.enumerate()}
         for ident, frame in _sys._current_frames().items():
             if ident == me:
                 continue
@@ -165,6 +167,9 @@ def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
             where = f"{Path(top.filename).name}:{top.name}"
             if ours:
                 where = f"{Path(ours[-1].filename).name}:{ours[-1].name} > {where}"
+            name = names.get(ident, "")
+            if name.startswith("read-"):  # a stream's read-ahead: read-<system>-<entity>
+                where = f"[{name.split('-')[1]}] {where}"
             samples[where] = samples.get(where, 0) + 1
 
 

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # Pages fetched and not yet stored, across every stream of a worker process: memory
     # stays flat however many runs and entities are in flight.
     pages_buffered: int = Field(default=32, ge=1, le=1024)
+    # Pages stored at once across a worker process's runs, the smallest first
+    # (core.store_turns); 0: every stream stores when its page is ready.
+    store_turns: int = Field(default=1, ge=0, le=64)
     vendor_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
     vendor_read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     ca_bundle: Path | None = Field(

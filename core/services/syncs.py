@@ -35,6 +35,7 @@ from core.services.alerts import AlertService
 from core.services.connections import ConnectionService
 from core.settings import Settings
 from core.store.base import Store
+from core.store_turns import StoreTurns
 from core.sync import RunControl, SyncEngine
 from core.sync.audit import RunAudit
 from core.takeover import attempt_entry, handed_back_entry
@@ -60,6 +61,7 @@ class SyncService:
         self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
         # Pages held between fetching and storing by all the runs of this process.
         self._page_budget = PageBudget(settings.pages_buffered)
+        self._store_turns = StoreTurns(settings.store_turns)  # and stored in turns
         self._run_end_listeners: list[Callable[[SyncRun], object]] = []
 
     def on_run_end(self, listener: Callable[[SyncRun], object]) -> None:
@@ -317,6 +319,7 @@ class SyncService:
                 control=control,
                 entities_in_flight=self._settings.entities_in_flight,
                 page_budget=self._page_budget,
+                store_turns=self._store_turns,
             )
             outcome = engine.execute()
         finally:

@@ -21,6 +21,7 @@ from core.models import (
 )
 from core.page_budget import PageBudget
 from core.store.base import Store
+from core.store_turns import StoreTurns
 from core.sync.audit import RunAudit
 from core.sync.control import RunControl, RunHaltedError
 from core.sync.issues import RunIssues
@@ -43,6 +44,8 @@ class RunContext:
     issues: RunIssues
     # Pages fetched and not yet stored, shared by every run of the process (None: no cap).
     page_budget: PageBudget | None = None
+    # Pages stored in turns, the smallest first, by every run of the process (None: at once).
+    store_turns: StoreTurns | None = None
     started: datetime = field(default_factory=utcnow)
     counts: dict[Entity, EntityCounts] = field(default_factory=dict)
     planned: list[PlannedChange] = field(default_factory=list)

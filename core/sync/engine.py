@@ -38,6 +38,7 @@ from core.models import (
 from core.page_budget import PageBudget
 from core.schemas import RunOutcome
 from core.store.base import Store
+from core.store_turns import StoreTurns
 from core.sync.audit import RunAudit
 from core.sync.backfill_pull import FieldBackfill
 from core.sync.context import RunContext
@@ -106,6 +107,7 @@ class SyncEngine:
         control: RunControl,
         entities_in_flight: int = 1,
         page_budget: PageBudget | None = None,
+        store_turns: StoreTurns | None = None,
     ) -> None:
         options = run.options
         self.entities_in_flight = max(1, entities_in_flight)
@@ -122,6 +124,7 @@ class SyncEngine:
             direction=options.direction or connection.direction,
             dry_run=options.dry_run,
             page_budget=page_budget,
+            store_turns=store_turns,
             issues=RunIssues(
                 store=store,
                 organisation_id=connection.organisation_id,

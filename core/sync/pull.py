@@ -9,7 +9,7 @@ absence: what the hub holds and the vendor no longer returned is swept (deleted)
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import closing
+from contextlib import closing, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -148,7 +148,8 @@ class EntityPull:
     def _read_ahead(self, since: datetime | None, resume: dict[str, Any] | None) -> ReadAhead[Any]:
         """The adapter's pages, the next one fetched while the engine stores this one."""
         pages = self.ctx.adapter.read(self.entity, since=since, resume=resume)
-        return ReadAhead(pages, name=f"read-{self.entity.value}", budget=self.ctx.page_budget)
+        name = f"read-{self.ctx.connection.system.value}-{self.entity.value}"
+        return ReadAhead(pages, name=name, budget=self.ctx.page_budget)
 
     # -- one page -----------------------------------------------------------------
 
@@ -184,6 +185,13 @@ class EntityPull:
     def _store(self, records: dict[str, RemoteRecord], checkpoint: SyncState | None = None) -> None:
         """Decide every record against its stored version; one bulk upsert, which also saves
         `checkpoint` (with no write, the checkpoint is saved alone)."""
+        turns = self.ctx.store_turns
+        with turns.turn(len(records)) if turns is not None else nullcontext():
+            self._store_now(records, checkpoint)
+
+    def _store_now(
+        self, records: dict[str, RemoteRecord], checkpoint: SyncState | None = None
+    ) -> None:
         ctx = self.ctx
         records = self._storable(records)
         ids = list(records)
