@@ -244,7 +244,7 @@ class Worker:
                 stop.wait(self.poll_interval_s)
                 continue
             thread = threading.Thread(
-                target=self._execute_in_slot, args=(run, slots), name=f"run-{run.id[:8]}"
+                target=self._execute_in_slot, args=(run, slots), name=f"run-{run.id[-8:]}"
             )
             thread.start()
             threads = [t for t in threads if t.is_alive()] + [thread]

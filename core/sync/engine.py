@@ -182,7 +182,7 @@ class SyncEngine:
         if width <= 1 or self.ctx.direction is not Direction.PULL:
             failed = ((entity, self._entity(n, entity)) for n, entity in numbered)
             return [(entity, exc) for entity, exc in failed if exc is not None]
-        name = f"run-{self.ctx.run.id[:8]}"
+        name = f"run-{self.ctx.run.id[-8:]}"  # ids are time-ordered: their heads match
         with ThreadPoolExecutor(max_workers=width, thread_name_prefix=name) as pool:
             futures = [(entity, pool.submit(self._entity, n, entity)) for n, entity in numbered]
         return _gather(futures)
