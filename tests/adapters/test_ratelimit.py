@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.ratelimit import RateHeaders, RateLimit, RateLimiter, RateObservation
 from tests.adapters.fakes import FakeClock, FrozenClock
+from tests.support.concurrency import most_at_once
 
 
 def within_limit(times: list[float], limit: RateLimit) -> bool:
@@ -148,26 +148,7 @@ def test_hubspot_interval_is_in_milliseconds():
 
 def test_concurrency_slots_bound_calls_in_flight(clock):
     limiter = RateLimiter(clock=clock, max_concurrent=2)
-    inside = 0
-    peak = 0
-    lock = threading.Lock()
-
-    def worker() -> None:
-        nonlocal inside, peak
-        with limiter.slot():
-            with lock:
-                inside += 1
-                peak = max(peak, inside)
-            time.sleep(0.01)
-            with lock:
-                inside -= 1
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert peak == 2
+    assert most_at_once(limiter.slot, threads=6, hold_s=0.01) == 2
 
 
 def test_limits_must_make_sense():

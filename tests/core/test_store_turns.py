@@ -9,6 +9,7 @@ import time
 import pytest
 
 from core.store_turns import WAIT_PER_RECORD, StoreTurns
+from tests.support.concurrency import most_at_once
 
 
 def _queued(turns: StoreTurns, count: int) -> None:
@@ -30,25 +31,7 @@ def _store_in_turn(turns: StoreTurns, records: int, served: list[int]) -> thread
 
 def test_no_more_pages_are_stored_at_once_than_the_turns() -> None:
     turns = StoreTurns(2)
-    inside = peak = 0
-    lock = threading.Lock()
-
-    def store() -> None:
-        nonlocal inside, peak
-        with turns.turn(10):
-            with lock:
-                inside += 1
-                peak = max(peak, inside)
-            time.sleep(0.005)
-            with lock:
-                inside -= 1
-
-    threads = [threading.Thread(target=store) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert peak == 2
+    assert most_at_once(lambda: turns.turn(10), threads=12, hold_s=0.005) == 2
     assert turns._free == 2 and not turns._queue
 
 
