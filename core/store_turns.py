@@ -11,9 +11,10 @@ smallest page first, the small page's store ends in milliseconds and its stream'
 next request goes out at once; the large pages wait a little.
 
 Measured with bench/throughput_bench.py at 10,000 records per entity (20 runs,
-about 1M records, this 2-core machine): the batch ended in 129-132 s with one
-turn, 143 s with two, 153 s with no turns; first-come turns gave 139 s. The
-worker also used less CPU: 87 against 97 s.
+about 1M records, this 2-core machine, runs alternated): the batch ended in
+129-144 s with one turn (six runs), 143 s with two, 151-153 s with no turns
+(three runs); first-come turns gave 139 s. The worker also used less CPU: 80-92
+against 92-97 s.
 
 A page's place in the queue is the time it asked plus `WAIT_PER_RECORD` per
 record it holds, so a large page yields to small ones for a bounded time and is
