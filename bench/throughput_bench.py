@@ -64,7 +64,6 @@ CONNECTIONS["pipedrive"] = 2
 # The accounts' short-term limits in the sandbox tenants the proof cases use (acme).
 RATE_PER_S = {"hubspot": 190 / 10, "pipedrive": 80 / 2}
 RATE_FIELD = {"hubspot": ("requests_per_10s", 190), "pipedrive": ("requests_per_2s", 80)}
-CONCURRENCY_EDITION = {"zoho": "Enterprise"}  # sandbox.core.latency's concurrency tables
 # The vendor's largest page (records per call) for a list read; Odoo has no cap (UNCONFIRMED).
 LARGEST_PAGE = {"salesforce": 2000, "hubspot": 100, "zoho": 200, "pipedrive": 500}
 LARGEST_PAGE |= {"sap": 5000, "oracle": 500, "odoo": 1000}
@@ -274,12 +273,6 @@ def _page_latency_s(system: str, records_per_page: float, scale: float) -> float
     return (p.fixed_ms + p.jitter_ms / 2 + p.per_record_ms * records_per_page) * scale / 1000
 
 
-def _concurrency(system: str) -> int:
-    from sandbox.core.latency import ZOHO_CONCURRENCY
-
-    return {"zoho": ZOHO_CONCURRENCY}[system][CONCURRENCY_EDITION[system]]
-
-
 def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
     """(c) from the pages (b) needed: per account the rate and concurrency bounds, and the
     longest chain of page requests that must follow one another."""
@@ -297,10 +290,13 @@ def lower_bound(result: dict[str, Any], scale: float) -> dict[str, Any]:
             totals["busy_s"] += pages * latency
             chain = min(pages, 2) if system in PARALLEL_PAGING else pages
             chain_s = max(chain_s, chain * latency)
+    from sandbox.core.latency import ZOHO_CONCURRENCY
+
+    concurrency = {"zoho": ZOHO_CONCURRENCY["Enterprise"]}  # the acme tenant's edition
     accounts = {}
     for system, totals in per_system.items():
         rate_s = totals["pages"] / RATE_PER_S[system] if system in RATE_PER_S else 0.0
-        busy = totals["busy_s"] / _concurrency(system) if system in CONCURRENCY_EDITION else 0.0
+        busy = totals["busy_s"] / concurrency[system] if system in concurrency else 0.0
         accounts[system] = {"pages": totals["pages"], "rate_bound_s": rate_s,
                             "concurrency_bound_s": busy}  # fmt: skip
     worst = max(max(a["rate_bound_s"], a["concurrency_bound_s"]) for a in accounts.values())
