@@ -314,6 +314,12 @@ class BaseAdapter:
             del page
             yield box.pop()
 
+    def counted_page(self, spec: EntitySpec, fields: FieldMap, raw: Sequence[Any]) -> RemotePage:
+        """A page read by a path of the adapter's own (a bulk job's rows), counted as the
+        paged read counts its pages."""
+        self.stats.pages += 1
+        return self.to_page(spec, fields, raw)
+
     def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
         return [r.canonical for r in self.field_map(entity).selecting(fields).rules]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from adapters.base import FieldKind, FormField
+from adapters.base import FieldKind, FormField, RemotePage
 from adapters.timing import Clock
 from core.errors import InvalidInputError, VendorError
 
@@ -60,6 +60,31 @@ def wait_for_job(poll: Callable[[], T | None], clock: Clock, *, what: str) -> T:
         delay = POLL_DELAYS_S[polls] if polls < len(POLL_DELAYS_S) else POLL_CAP_S
         clock.sleep(delay)
         waited, polls = waited + delay, polls + 1
+
+
+Answer = tuple[list[dict[str, Any]], dict[str, Any] | None]  # rows, the position after them
+
+
+def engine_pages(
+    answers: Iterator[Answer],
+    to_page: Callable[[list[dict[str, Any]]], RemotePage],
+    total: Callable[[], int | None] | None,
+) -> Iterator[RemotePage]:
+    """A bulk read's rows as the engine's pages, each with the position after it; the
+    first with the job's `total` (None: a resumed read, whose first page is not the
+    read's first). A map, not a loop: a suspended loop keeps its last page, and the
+    stream waits suspended for the worker's page budget (core.page_budget)."""
+    first = [total]
+
+    def page_of(answer: Answer) -> RemotePage:
+        page = to_page(answer[0])
+        page.resume = answer[1]
+        counted = first.pop() if first else None
+        if counted is not None:
+            page.total = counted()
+        return page
+
+    return map(page_of, answers)
 
 
 def rows_in_pages(

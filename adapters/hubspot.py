@@ -258,21 +258,37 @@ class HubSpotAdapter(BaseAdapter):
         paginator.init_request(request, state.get("position"))
         counted = request.method == "POST" and state.get("position") is None  # search's total
         while True:
-            reply = self.send_page(spec, request)
-            self.stats.pages += 1
-            raw = self.records(spec, reply)
-            paginator.update_state(reply, raw)
-            if request.method == "GET" and "archived" not in request.params:
-                raw = self.complete_records(spec, raw)  # archived ones are deletions: ids suffice
-            page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
-            position = paginator.resume
-            page.resume = {**state, "position": position} if position is not None else then
-            if counted:
-                page.total, counted = dig_count(reply.body, "total"), False
-            yield page
+            # Built in a call of its own: a suspended generator keeps its locals, and this
+            # one waits suspended for the worker's page budget (core.page_budget).
+            yield self._phase_page(spec, fields, state, request, then, paginator, keep, counted)
+            counted = False
             if not paginator.has_next_page:
                 return
             paginator.update_request(request)
+
+    def _phase_page(
+        self,
+        spec: EntitySpec,
+        fields: FieldMap,
+        state: dict[str, Any],
+        request: PageRequest,
+        then: dict[str, Any] | None,
+        paginator: Paginator,
+        keep: Callable[[Any], bool] | None,
+        counted: bool,
+    ) -> RemotePage:
+        reply = self.send_page(spec, request)
+        self.stats.pages += 1
+        raw = self.records(spec, reply)
+        paginator.update_state(reply, raw)
+        if request.method == "GET" and "archived" not in request.params:
+            raw = self.complete_records(spec, raw)  # archived ones are deletions: ids suffice
+        page = self.to_page(spec, fields, [r for r in raw if keep(r)] if keep else raw)
+        position = paginator.resume
+        page.resume = {**state, "position": position} if position is not None else then
+        if counted:
+            page.total = dig_count(reply.body, "total")
+        return page
 
     def count(self, entity: Entity) -> int | None:
         """The search endpoint's `total` with no filter: the live records, one call."""

@@ -253,12 +253,16 @@ class OdooAdapter(BaseAdapter):
     ) -> Iterator[RemotePage]:
         spec = self.spec(entity)
         if not (resume and resume.get("sweep")):
-            for page in super().read(entity, since=since, resume=resume):
-                if page.resume is None and self.sweep:
-                    page.resume = {"sweep": True, "after_id": 0}
-                yield page
+            # map, not a loop: a suspended loop keeps its last page (core.page_budget)
+            yield from map(self._then_sweep, super().read(entity, since=since, resume=resume))
         if self.sweep:
             yield from sweep(self, spec, after=int((resume or {}).get("after_id", 0)))
+
+    def _then_sweep(self, page: RemotePage) -> RemotePage:
+        """The listing's last page leads on to the sweep of deleted ids, where there is one."""
+        if page.resume is None and self.sweep:
+            page.resume = {"sweep": True, "after_id": 0}
+        return page
 
     def fetch(self, entity: Entity, external_ids: Sequence[str]) -> list[RemoteRecord]:
         spec = self.spec(entity)

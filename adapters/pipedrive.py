@@ -119,9 +119,8 @@ class PipedriveAdapter(BaseAdapter):
     ) -> Iterator[RemotePage]:
         """Changed records, then what was deleted since the same time."""
         if not (resume or {}).get("deleted"):
-            for page in super().read(entity, since=since, resume=resume):
-                page.resume = page.resume or {"deleted": "start"}
-                yield page
+            # map, not a loop: a suspended loop keeps its last page (core.page_budget)
+            yield from map(_then_deleted, super().read(entity, since=since, resume=resume))
             resume = None
         start = since or self.clock.now() - timedelta(days=KEEP_DELETED_DAYS)
         yield from self._deleted(self.spec(entity), start, (resume or {}).get("deleted", "start"))
@@ -290,6 +289,12 @@ class PipedriveAdapter(BaseAdapter):
         pages = (body.get("additional_data") or {}).get("pagination") or {}
         nxt = pages.get("next_start") if pages.get("more_items_in_collection") else None
         return gone, entries, None if nxt is None else int(nxt)
+
+
+def _then_deleted(page: RemotePage) -> RemotePage:
+    """The changed records' last page leads on to the deleted ones."""
+    page.resume = page.resume or {"deleted": "start"}
+    return page
 
 
 def _gone(item: Mapping[str, Any]) -> RemoteRecord:

@@ -84,9 +84,9 @@ def fetch_pages(
                 # in a copy of the caller's context: the calls are its entity's
                 ahead = paginator.request_at(request, position)
                 pending[key] = pool.submit(contextvars.copy_context().run, send, ahead)
-            reply = _answer(pending, paginator, request, send)
-            yield _read(paginator, reply, records)
-            del reply  # a suspended generator keeps its locals
+            # no local: a suspended generator keeps its locals, and this one waits suspended
+            # while the page's stream waits for the page budget (core.page_budget)
+            yield _read(paginator, _answer(pending, paginator, request, send), records)
             if not paginator.has_next_page:
                 return
             paginator.update_request(request)

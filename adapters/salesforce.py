@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,7 +53,7 @@ from adapters.base import (
     WriteResult,
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
-from adapters.bulk_jobs import bulk_threshold
+from adapters.bulk_jobs import bulk_threshold, engine_pages
 from adapters.failures import Resolution, error_code, error_detail, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
@@ -176,11 +177,16 @@ class SalesforceAdapter(BaseAdapter):
             yield from self._bulk_read(entity, resume)
             return
         restarts = 0
+
+        def noted(page: RemotePage) -> RemotePage:
+            nonlocal resume
+            resume = page.resume
+            return page
+
         while True:
             try:
-                for page in super().read(entity, since=since, resume=resume):
-                    resume = page.resume
-                    yield page
+                # map, not a loop: a suspended loop keeps its last page (core.page_budget)
+                yield from map(noted, super().read(entity, since=since, resume=resume))
                 return
             except VendorError as exc:
                 restart = restart_point(exc, resume)
@@ -207,13 +213,11 @@ class SalesforceAdapter(BaseAdapter):
             str(f["name"]): str(f.get("type") or "") for f in self.describe(spec.vendor_object)
         }
         query = BulkQuery(self.session, self.data_path, self.clock, types, self.batch_size)
-        for number, (raw, position) in enumerate(query.pages(self.select(spec), resume)):
-            self.stats.pages += 1
-            page = self.to_page(spec, fields, raw)
-            page.resume = position
-            if number == 0 and resume is None:
-                page.total = query.processed  # the job's rows, counted by Salesforce
-            yield page
+        yield from engine_pages(
+            query.pages(self.select(spec), resume),
+            partial(self.counted_page, spec, fields),
+            None if resume else lambda: query.processed,  # the job's rows, counted by Salesforce
+        )
 
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         soql = self.select(spec, self._groups(spec).page)

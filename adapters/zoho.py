@@ -12,7 +12,9 @@ since the same time. Writes go 100 records per call with per-record results.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
@@ -31,7 +33,7 @@ from adapters.base import (
 )
 from adapters.base_adapter import BaseAdapter, EntitySpec, declare_system
 from adapters.budget import CallKind
-from adapters.bulk_jobs import bulk_threshold
+from adapters.bulk_jobs import bulk_threshold, engine_pages
 from adapters.failures import Resolution, error_code, json_body
 from adapters.mapping import FieldMap
 from adapters.oauth import OAuth2
@@ -152,15 +154,14 @@ class ZohoAdapter(BaseAdapter):
         self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
     ) -> Iterator[RemotePage]:
         """Changed records, then the module's deletions since the same time."""
+        # map, not a loop: a suspended loop keeps its last page (core.page_budget)
         if self._reads_in_bulk(entity, since, resume):
-            for page in self._bulk_read(entity, resume):
-                yield self._then_deleted(page)
+            yield from map(self._then_deleted, self._bulk_read(entity, resume))
             yield from self._deleted(self.spec(entity), since, 1)
             return
         if not (resume or {}).get("deleted_page"):
             try:
-                for page in self._changed(entity, since, resume):
-                    yield self._then_deleted(page)
+                yield from map(self._then_deleted, self._changed(entity, since, resume))
             except VendorError as exc:
                 if not (resume and "EXPIRED_VALUE" in str(exc)):
                     raise
@@ -211,13 +212,11 @@ class ZohoAdapter(BaseAdapter):
             fields=columns if len(columns) <= BULK_FIELDS else None,
             lookups=lookups, field_types=types, page_size=PER_PAGE,
         )  # fmt: skip
-        for number, (raw, position) in enumerate(bulk.pages(resume)):
-            self.stats.pages += 1
-            page = self.to_page(spec, fields, raw)
-            page.resume = position
-            if number == 0 and resume is None:
-                page.total = self._bulk_total  # the count action's, which chose the jobs
-            yield page
+        yield from engine_pages(
+            bulk.pages(resume),
+            partial(self.counted_page, spec, fields),
+            None if resume else lambda: self._bulk_total,  # the count that chose the jobs
+        )
 
     def _field_types(self, spec: EntitySpec) -> dict[str, str]:
         found = self._fields_meta(spec)
@@ -293,29 +292,39 @@ class ZohoAdapter(BaseAdapter):
         window = _parse_time(state.pop("window_since", None)) or since
         position = state or None
         while True:
-            seen, newest = 0, window
+            query = _Window(window)
+            pages = super().read(entity, since=window, resume=position)
             try:
-                for page in super().read(entity, since=window, resume=position):
-                    seen += len(page.records) + len(page.failures)
-                    stamps = [r.updated_at for r in page.records if r.updated_at]
-                    newest = max([*stamps, *([newest] if newest else [])], default=None)
-                    if page.resume is not None and seen >= WINDOW and newest is not None:
-                        page.resume = {"window_since": _next_window(entity, window, newest)}
-                        yield page
-                        window, position = newest, None
-                        break
-                    if page.resume is not None and window is not None:
-                        page.resume = {**page.resume, "window_since": window.isoformat()}
-                    yield page
-                else:
-                    return
+                while not query.closed:
+                    # no local holds the page: a suspended generator keeps its locals, and
+                    # this one waits suspended for the page budget (core.page_budget)
+                    yield self._in_window(entity, query, next(pages))
+            except StopIteration:
+                return
             except VendorError as exc:
-                if "PAGINATION_LIMIT_EXCEEDED" not in str(exc) or (position is None and not seen):
+                if "PAGINATION_LIMIT_EXCEEDED" not in str(exc) or (
+                    position is None and not query.seen
+                ):
                     raise
-                if seen:  # this query's records up to `newest` are read: the next starts there
-                    _next_window(entity, window, newest)
-                    window = newest
+                if query.seen:  # its records up to `newest` are read: the next query starts there
+                    _next_window(entity, window, query.newest)
+                    window = query.newest
                 position = None
+                continue
+            window, position = query.newest, None
+
+    def _in_window(self, entity: Entity, query: _Window, page: RemotePage) -> RemotePage:
+        """`page` counted in its query; the page that nears the limit closes the query."""
+        query.seen += len(page.records) + len(page.failures)
+        stamps = [r.updated_at for r in page.records if r.updated_at]
+        newest = query.newest
+        query.newest = max([*stamps, *([newest] if newest else [])], default=None)
+        if page.resume is not None and query.seen >= WINDOW and query.newest is not None:
+            page.resume = {"window_since": _next_window(entity, query.start, query.newest)}
+            query.closed = True
+        elif page.resume is not None and query.start is not None:
+            page.resume = {**page.resume, "window_since": query.start.isoformat()}
+        return page
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -387,6 +396,20 @@ def _exportable(spec: EntitySpec) -> bool:
     What_Id points into: those modules stay on REST."""
     fields = spec.fields
     return fields.lines is None and not any(p.startswith(maps.WHAT) for p in fields.vendor_paths())
+
+
+@dataclass
+class _Window:
+    """One query of a windowed read (`ZohoAdapter._changed`): where it starts, the records
+    it has given and the newest change among them, and whether it has closed."""
+
+    start: datetime | None
+    seen: int = 0
+    newest: datetime | None = None
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.newest = self.start
 
 
 def _next_window(entity: Entity, window: datetime | None, newest: datetime | None) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.base import RemoteRecord
+from adapters.base import RemotePage, RemoteRecord
 from core.entities import validate_canonical
 from core.iterables import ReadAhead, batched
 from core.models import Entity, IssueDirection, Operation, Record
@@ -143,15 +143,19 @@ class FieldBackfill:
         read = ReadAhead(source, name=f"backfill-{self.entity.value}", budget=ctx.page_budget)
         with closing(read) as pages:
             for page in pages:
-                self.counts.pages += 1
-                self.counts.read += len(page.records)
-                for failure in page.failures:  # a value the new mapping cannot convert
-                    self._failed(failure.external_id, failure.reason)
-                live = {r.external_id: r for r in page.records if not r.deleted}
-                before = self.counts.updated
-                self.pull.apply_records(live if self.whole else self._merge_page(live))
-                self.result.filled_records += self.counts.updated - before
-                ctx.checkpoint(self.entity, f"Backfilling {self.entity.value}")
+                self._fill_page(page)
+                del page  # not kept while the next one is waited for (core.page_budget)
+
+    def _fill_page(self, page: RemotePage) -> None:
+        self.counts.pages += 1
+        self.counts.read += len(page.records)
+        for failure in page.failures:  # a value the new mapping cannot convert
+            self._failed(failure.external_id, failure.reason)
+        live = {r.external_id: r for r in page.records if not r.deleted}
+        before = self.counts.updated
+        self.pull.apply_records(live if self.whole else self._merge_page(live))
+        self.result.filled_records += self.counts.updated - before
+        self.ctx.checkpoint(self.entity, f"Backfilling {self.entity.value}")
 
     def _merge_page(self, parts: dict[str, RemoteRecord]) -> dict[str, RemoteRecord]:
         """Each part merged into its stored record; the part of a record the hub does not hold

@@ -78,24 +78,11 @@ class EntityPull:
 
         with closing(self._pages(since, resume)) as pages:  # stops the read-ahead on any exit
             for page in pages:
-                records, max_seen = self._scan(page, max_seen)
-                page_state = None
-                if not ctx.dry_run:  # saved in the page's upsert transaction (or alone)
-                    page_state = state_for(
-                        ctx,
-                        self.entity,
-                        state,
-                        checkpoint={
-                            "run_id": ctx.run.id,
-                            "full": options.full,
-                            "since": iso(since),
-                            "resume": page.resume,
-                            "max_seen": iso(max_seen),
-                        },
-                    )
-                self._store(records, page_state)
-                ctx.issues.succeeded(self.entity, PULL, records)
-                ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
+                max_seen = self._pull_page(page, state, since, max_seen)
+                # Waiting for the next page, this frame must not keep this one: its page
+                # budget token is given back as the next one is asked for (core.page_budget),
+                # and eighty streams each keeping their last page held more than the budget.
+                del page
 
         if self._seen is not None:
             self._sweep(self._seen)
@@ -110,6 +97,35 @@ class EntityPull:
             )
             self._save_state(state, checkpoint=None, cursor=cursor, finished_full=options.full)
         self._summarise()
+
+    def _pull_page(
+        self,
+        page: RemotePage,
+        state: SyncState | None,
+        since: datetime | None,
+        max_seen: datetime | None,
+    ) -> datetime | None:
+        """Store one page and checkpoint after it; the new high-water mark."""
+        ctx = self.ctx
+        records, max_seen = self._scan(page, max_seen)
+        page_state = None
+        if not ctx.dry_run:  # saved in the page's upsert transaction (or alone)
+            page_state = state_for(
+                ctx,
+                self.entity,
+                state,
+                checkpoint={
+                    "run_id": ctx.run.id,
+                    "full": ctx.run.options.full,
+                    "since": iso(since),
+                    "resume": page.resume,
+                    "max_seen": iso(max_seen),
+                },
+            )
+        self._store(records, page_state)
+        ctx.issues.succeeded(self.entity, PULL, records)
+        ctx.checkpoint(self.entity, f"Pulling {self.entity.value}")
+        return max_seen
 
     def _pages(
         self, since: datetime | None, resume: dict[str, Any] | None
@@ -141,6 +157,7 @@ class EntityPull:
                 yield from stream
                 return
             yield first
+            del first  # not kept while the rest is read (core.page_budget)
             yield from stream
         finally:
             stream.close()

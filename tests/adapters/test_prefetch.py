@@ -209,10 +209,11 @@ def test_a_page_handed_on_is_not_held_by_the_paused_read(width: int) -> None:
         width=width,
     )
     reply, raw = next(pages)
-    watched = weakref.ref(raw[0])
+    watched, answer = weakref.ref(raw[0]), weakref.ref(reply)
     del reply, raw
     gc.collect()
     assert watched() is None
+    assert answer() is None, "the paused read keeps the page's decoded answer"
     assert len([raw for _reply, raw in pages]) == 2  # the read goes on as before
 
 

@@ -18,6 +18,7 @@ from core.models import (
     SyncRun,
     System,
 )
+from core.page_budget import PageBudget
 from core.store.base import Store
 from core.store.sqlite import SqliteStore
 from core.sync import RunControl, RunOutcome, SyncEngine
@@ -42,7 +43,10 @@ class Harness:
     connection: Connection
 
     def run(
-        self, control: RunControl | None = None, **options: object
+        self,
+        control: RunControl | None = None,
+        page_budget: PageBudget | None = None,
+        **options: object,
     ) -> tuple[RunOutcome, SyncRun]:
         run = self.store.create_run(
             SyncRun(
@@ -58,6 +62,7 @@ class Harness:
             connection=self.connection,
             run=run,
             control=control or _NoControl(),
+            page_budget=page_budget,
         )
         outcome = engine.execute()
         # Close the run the way a worker does, so the next run may start.

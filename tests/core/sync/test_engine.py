@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
+from adapters.base import RemotePage, RemoteRecord
 from core.models import (
     ConflictKind,
     ConflictPolicy,
@@ -14,6 +20,7 @@ from core.models import (
     RunProgress,
     RunState,
 )
+from core.page_budget import PageBudget
 from core.store.queries import LogFilter
 from core.sync import RunCancelledError
 from tests.core.sync.conftest import ORG, Harness
@@ -239,3 +246,32 @@ def test_a_vendor_id_holding_nul_is_a_record_issue_not_a_stuck_sync(harness: Har
     assert outcome.counts[C].failed == 1
     [issue] = harness.store.list_record_issues(ORG)
     assert issue.external_id == "c\\x009" and "NUL" in (issue.message or "")
+
+
+def test_a_stored_page_is_let_go_before_the_next_one_is_asked_for(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page budget's token comes back when the engine asks for the next page; a page
+    the engine still held while it waited was memory outside the budget (80 streams in
+    flight: 80 pages). With a budget of one page, the next page is only read once the
+    engine has asked for it, so the last one must be gone by then."""
+    harness.adapter.page_size = 2
+    original = harness.adapter.read
+    last: list[weakref.ref[RemoteRecord]] = []
+    kept: list[bool] = []
+
+    def watched(page: RemotePage) -> RemotePage:
+        if last:
+            gc.collect()
+            kept.append(last[-1]() is not None)
+        last.append(weakref.ref(page.records[0]))
+        return page
+
+    def read(entity: Entity, **kwargs: Any) -> Iterator[RemotePage]:
+        return map(watched, original(entity, **kwargs))  # a map keeps no page of its own
+
+    monkeypatch.setattr(harness.adapter, "read", read)
+    outcome, _ = harness.run(page_budget=PageBudget(1), full=True)
+    assert outcome.state is RunState.SUCCEEDED
+    assert len(kept) >= 3
+    assert not any(kept), f"the engine held its last page while the next was read: {kept}"
