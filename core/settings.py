@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         le=4096,
         description="Page cache of each SQLite connection; the dashboard's readers share one.",
     )
+    sqlite_worker_heap_mib: int = Field(
+        default=16,
+        ge=0,
+        le=65536,
+        description="SQLite's page caches together in a worker process (soft; 0: no bound).",
+    )
     sync_interval_hours: float = Field(default=6.0, gt=0, le=24 * 31)
     # Every connection is reconciled with its vendor this often (core.sync.reconcile);
     # 0 turns the scheduled reconciliation off (full syncs still reconcile).

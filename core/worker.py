@@ -30,6 +30,7 @@ from core.malloc import give_back, tune_for_threads
 from core.models import Entity, EntityCounts, RunProgress, RunState, SyncRun
 from core.schemas import RunOutcome
 from core.service import IntegrationService
+from core.sqlite_heap import limit_heap
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +124,17 @@ class HeartbeatControl:
             self._beat()
 
 
-def tune_process() -> None:
+def tune_process(sqlite_heap_mib: int = 0) -> None:
     """Set a worker process up once, before its run threads start, whichever way runs
     reach it (polled by `Worker.run_forever`, or Dramatiq messages to `run_by_id`):
     malloc arenas (core.malloc) and rarer collector walks over the pages in flight
     (core.gc_tuning). Without it a full sync took about 10-30 % more CPU per record
-    (bench/pull_cpu_bench.py, with and without --untuned)."""
+    (bench/pull_cpu_bench.py, with and without --untuned). `sqlite_heap_mib` bounds
+    the page caches of the connections its threads open together (core.sqlite_heap)."""
     tune_for_threads()
     tune_collector()
+    if sqlite_heap_mib:
+        limit_heap(sqlite_heap_mib)
 
 
 class Worker:
@@ -225,7 +229,7 @@ class Worker:
     def run_forever(self, stop: threading.Event | None = None) -> None:
         """Poll for runs until `stop`, up to `runs_in_flight` at once; then drain."""
         stop = stop or threading.Event()
-        tune_process()
+        tune_process(self.service.settings.sqlite_worker_heap_mib)
         slots = threading.BoundedSemaphore(self.runs_in_flight)
         threads: list[threading.Thread] = []
         log.info("worker %s polling for runs (%d at once)", self.worker_id, self.runs_in_flight)

@@ -60,7 +60,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "core.cli.keys": ("core.vault",),  # `generate-key` makes a key; it needs no store
     "core.cli.sandbox": ("sandbox",),  # `toothpick sandbox` starts the simulators
     "core.scheduler": ("core.schedule",),  # cron arithmetic for APScheduler triggers
-    "core.worker": ("core.malloc", "core.gc_tuning"),  # the worker tunes malloc and the GC
+    # the worker tunes malloc, the GC and SQLite's caches
+    "core.worker": ("core.malloc", "core.gc_tuning", "core.sqlite_heap"),
 }
 ADAPTERS_NEVER = ("core.store", "core.service", "core.services", "core.sync")
 PRODUCT = ("core", "adapters", "ui", "pages", "api", "streamlit_app")

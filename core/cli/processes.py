@@ -270,7 +270,7 @@ def worker(
             from core.taskqueue import serve
             from core.worker import tune_process
 
-            tune_process()  # as run_forever does for the polling worker
+            tune_process(service.settings.sqlite_worker_heap_mib)  # as run_forever does
             # SIGTERM: the runs in flight go back to the queue at their next checkpoint.
             threading.Thread(target=_drain_on, args=(stop, runner), daemon=True).start()
             serve(  # runs arrive as Dramatiq messages
