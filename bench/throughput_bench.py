@@ -106,10 +106,11 @@ def child_main(job_path: str) -> None:
     began_at, cpu_before = datetime.now(UTC), time.process_time()
     thread = threading.Thread(target=worker.run_forever, args=(stop,))
     thread.start()
-    # Polled rarely and only for runs still going: reading a run costs the worker's GIL.
+    # Polled rarely and only for runs still going: reading a run costs the worker's GIL (at
+    # twice a second, 2.8 % of it). (b) is read from the runs' own end times, not from here.
     pending = [r for _, r in runs]
     while pending:
-        time.sleep(0.5)
+        time.sleep(2.0)
         pending = [r for r in pending if not service.syncs.get_run(ORG, r).state.is_finished]
     run_cpu = time.process_time() - cpu_before
     stop.set()

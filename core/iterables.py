@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -43,6 +43,7 @@ class ReadAhead(Iterator[T]):
         depth: int = 1,
         name: str = "read-ahead",
         budget: PageBudget | None = None,
+        size: Callable[[T], int] | None = None,
     ) -> None:
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._slots = threading.Semaphore(depth)  # taken before producing, given back on next()
@@ -50,6 +51,9 @@ class ReadAhead(Iterator[T]):
         # token is taken before fetching, given back when the consumer asks for the next
         # item), so memory stays flat however many streams run.
         self._budget = budget
+        # The size of the last item (records in a page): the budget serves small ones first.
+        self._size = size
+        self._last_size = 0
         self._held = 0
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
@@ -71,7 +75,7 @@ class ReadAhead(Iterator[T]):
                 try:
                     # straight into the queue: a local would hold the item while this
                     # thread waits for the next slot, outside the page budget
-                    self._queue.put(("item", next(source)))
+                    self._queue.put(("item", self._sized(next(source))))
                 except StopIteration:
                     self._give_back(1)
                     self._queue.put(("end", None))
@@ -84,6 +88,11 @@ class ReadAhead(Iterator[T]):
             if close is not None:
                 close()
 
+    def _sized(self, item: T) -> T:
+        if self._size is not None:
+            self._last_size = self._size(item)
+        return item
+
     def _wait_for_slot(self) -> bool:
         while not self._stop.is_set():
             if self._slots.acquire(timeout=0.05):
@@ -92,7 +101,9 @@ class ReadAhead(Iterator[T]):
 
     def _wait_for_budget(self) -> bool:
         while not self._stop.is_set():
-            if self._budget is None or self._budget.acquire(timeout=0.05):
+            if self._budget is None or self._budget.acquire(
+                records=self._last_size, stop=self._stop
+            ):
                 with self._held_lock:
                     self._held += 1
                 if self._stop.is_set():

@@ -140,7 +140,12 @@ class FieldBackfill:
             else ctx.adapter.read_fields(self.entity, names)
         )
         # The next page is fetched while this one is stored, as a pull does.
-        read = ReadAhead(source, name=f"backfill-{self.entity.value}", budget=ctx.page_budget)
+        read = ReadAhead(
+            source,
+            name=f"backfill-{self.entity.value}",
+            budget=ctx.page_budget,
+            size=lambda page: len(page.records),  # small pages first (core.page_budget)
+        )
         with closing(read) as pages:
             for page in pages:
                 self._fill_page(page)

@@ -40,6 +40,10 @@ PULL = IssueDirection.PULL
 LOCAL_PREFIX = "local:"  # created in ToothPick, not yet known to the vendor
 
 
+def _records(page: RemotePage) -> int:
+    return len(page.records)
+
+
 class EntityPull:
     def __init__(self, ctx: RunContext, entity: Entity) -> None:
         self.ctx = ctx
@@ -166,7 +170,7 @@ class EntityPull:
         """The adapter's pages, the next one fetched while the engine stores this one."""
         pages = self.ctx.adapter.read(self.entity, since=since, resume=resume)
         name = f"read-{self.ctx.connection.system.value}-{self.entity.value}"
-        return ReadAhead(pages, name=name, budget=self.ctx.page_budget)
+        return ReadAhead(pages, name=name, budget=self.ctx.page_budget, size=_records)
 
     # -- one page -----------------------------------------------------------------
 

@@ -126,3 +126,31 @@ def test_an_item_handed_on_is_not_held_by_the_helper_waiting_for_the_budget() ->
         assert watched() is None
     finally:
         stream.close()
+
+
+class _NotingBudget(PageBudget):
+    """The sizes read-aheads ask with."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(pages)
+        self.asked: list[int] = []
+
+    def acquire(
+        self,
+        blocking: bool = True,
+        timeout: float | None = None,
+        *,
+        records: int = 0,
+        stop: threading.Event | None = None,
+    ) -> bool:
+        self.asked.append(records)
+        return super().acquire(blocking, timeout, records=records, stop=stop)
+
+
+def test_a_read_ahead_asks_the_budget_with_its_last_items_size() -> None:
+    """The budget serves small pages first (core.page_budget): it is told how large this
+    stream's last page was; the first page is asked for as size 0."""
+    budget = _NotingBudget(4)
+    with closing(ReadAhead(iter([[1] * 3, [1] * 5, [1]]), budget=budget, size=len)) as items:
+        assert [len(item) for item in items] == [3, 5, 1]
+    assert budget.asked[:3] == [0, 3, 5]

@@ -63,3 +63,69 @@ def test_a_budget_needs_pages_and_a_reserve_within_them(pages: int, reserve: int
 def test_the_default_reserve_is_a_quarter_and_at_least_one() -> None:
     assert PageBudget(32).reserve == 8
     assert PageBudget(1).reserve == 1
+
+
+def _waiting(budget: PageBudget, count: int) -> None:
+    while budget._waiting < count:
+        time.sleep(0.001)
+
+
+def _wait_in_line(budget: PageBudget, records: int, served: list[int]) -> threading.Thread:
+    def wait() -> None:
+        assert budget.acquire(records=records, timeout=10)
+        served.append(records)
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    return thread
+
+
+def test_a_small_page_is_served_before_large_ones_that_asked_just_before_it() -> None:
+    """Seventy streams wait for about ten tokens a second: served as they came, the
+    rate-limited vendor's 100-record pages each waited behind every 1,000-record page."""
+    budget = PageBudget(1, wait_per_record=0.01)
+    assert budget.acquire()
+    served: list[int] = []
+    large = _wait_in_line(budget, 1000, served)
+    _waiting(budget, 1)
+    small = _wait_in_line(budget, 100, served)
+    _waiting(budget, 2)
+    budget.release()
+    small.join(timeout=5)
+    assert served == [100]
+    budget.release()
+    large.join(timeout=5)
+    assert served == [100, 1000]
+
+
+def test_a_large_page_is_held_back_for_a_bounded_time_only() -> None:
+    budget = PageBudget(1, wait_per_record=0.0001)  # 1,000 records: 0.1 s
+    assert budget.acquire()
+    served: list[int] = []
+    large = _wait_in_line(budget, 1000, served)
+    _waiting(budget, 1)
+    time.sleep(0.2)  # longer than the large page's handicap
+    small = _wait_in_line(budget, 0, served)
+    _waiting(budget, 2)
+    budget.release()
+    large.join(timeout=5)
+    assert served == [1000]
+    budget.release()
+    small.join(timeout=5)
+    assert served == [1000, 0]
+
+
+def test_a_stopped_read_ahead_leaves_the_line_and_is_given_nothing() -> None:
+    budget = PageBudget(1)
+    assert budget.acquire()
+    stop = threading.Event()
+    answers: list[bool] = []
+    waiter = threading.Thread(target=lambda: answers.append(budget.acquire(stop=stop)))
+    waiter.start()
+    _waiting(budget, 1)
+    stop.set()
+    waiter.join(timeout=5)
+    assert answers == [False]
+    budget.release()  # nobody is waiting any more: the token is free again
+    assert budget.free == 1
+    assert budget.acquire(blocking=False)
