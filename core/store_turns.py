@@ -28,12 +28,10 @@ that writes in parallel, or a single run).
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from core.small_first import SmallFirstSlots
 
 # About what storing one record costs here (the worker's CPU per record read): a
 # 1,000-record page lets the small pages that ask within the next 0.1 s go first.
@@ -45,36 +43,17 @@ class StoreTurns:
         if turns < 0:
             raise ValueError("turns cannot be negative")
         self.turns = turns
-        self._free = turns
-        self._queue: list[tuple[float, int, threading.Event]] = []
-        self._order = itertools.count()  # equal places: first asked, first served
-        self._lock = threading.Lock()
+        # the line of pages waiting (core.small_first); none with no turns
+        self.line = SmallFirstSlots(turns, wait_per_record=WAIT_PER_RECORD) if turns else None
 
     @contextmanager
     def turn(self, records: int) -> Iterator[None]:
         """Hold a turn to store a page of `records` records."""
-        if self.turns == 0:
+        if self.line is None:
             yield
             return
-        self._take(records)
+        self.line.acquire(records=records)
         try:
             yield
         finally:
-            self._give_back()
-
-    def _take(self, records: int) -> None:
-        with self._lock:
-            if self._free and not self._queue:
-                self._free -= 1
-                return
-            called = threading.Event()
-            place = time.monotonic() + records * WAIT_PER_RECORD
-            heapq.heappush(self._queue, (place, next(self._order), called))
-        called.wait()  # the turn was handed over: `_free` already counts it as taken
-
-    def _give_back(self) -> None:
-        with self._lock:
-            if self._queue:
-                heapq.heappop(self._queue)[2].set()
-            else:
-                self._free += 1
+            self.line.release()

@@ -35,7 +35,7 @@ def test_no_spare_token_while_a_read_ahead_waits() -> None:
         assert budget.acquire()
     waiter = threading.Thread(target=budget.acquire)
     waiter.start()
-    while budget._waiting == 0:  # the read-ahead is waiting
+    while budget.waiting == 0:  # the read-ahead is waiting
         time.sleep(0.001)
     budget.release()
     waiter.join(timeout=5)
@@ -66,7 +66,7 @@ def test_the_default_reserve_is_a_quarter_and_at_least_one() -> None:
 
 
 def _waiting(budget: PageBudget, count: int) -> None:
-    while budget._waiting < count:
+    while budget.waiting < count:
         time.sleep(0.001)
 
 

@@ -14,7 +14,8 @@ from tests.support.concurrency import most_at_once
 
 def _queued(turns: StoreTurns, count: int) -> None:
     deadline = time.monotonic() + 5
-    while len(turns._queue) < count:
+    assert turns.line is not None
+    while turns.line.waiting < count:
         assert time.monotonic() < deadline, "the page did not queue for its turn"
         time.sleep(0.001)
 
@@ -32,7 +33,8 @@ def _store_in_turn(turns: StoreTurns, records: int, served: list[int]) -> thread
 def test_no_more_pages_are_stored_at_once_than_the_turns() -> None:
     turns = StoreTurns(2)
     assert most_at_once(lambda: turns.turn(10), threads=12, hold_s=0.005) == 2
-    assert turns._free == 2 and not turns._queue
+    assert turns.line is not None
+    assert turns.line.free == 2 and not turns.line.waiting
 
 
 def test_the_smallest_page_waiting_goes_first() -> None:
