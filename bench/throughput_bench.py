@@ -102,7 +102,9 @@ def child_main(job_path: str) -> None:
     stop = threading.Event()
     samples: dict[str, int] = {}
     if job.get("sample"):
-        threading.Thread(target=_sample, args=(stop, samples), daemon=True).start()
+        until = time.monotonic() + job["sample"]
+        systems = {f"run-{run_id[-8:]}": system for system, run_id in runs}
+        threading.Thread(target=_sample, args=(stop, samples, systems, until), daemon=True).start()
     began_at, cpu_before = datetime.now(UTC), time.process_time()
     thread = threading.Thread(target=worker.run_forever, args=(stop,))
     thread.start()
@@ -131,7 +133,7 @@ def child_main(job_path: str) -> None:
     service.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss, cpu = _peak_rss_mb(), usage.ru_utime + usage.ru_stime
-    top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:25])
+    top = dict(sorted(samples.items(), key=lambda kv: -kv[1])[:40])
     print(json.dumps({"seconds": seconds, "runs": out, "max_rss_mb": rss, "cpu_s": cpu,
                       "setup_rss_mb": setup_rss, "samples": top,
                       "run_cpu_s": run_cpu}))  # fmt: skip
@@ -146,15 +148,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
-    """Where the worker's threads are, twenty times a second (`--sample`): the frame of
-    ours nearest the top of each stack, so a shared bottleneck shows; a stream's read-ahead
-    is marked with its system, so the stream a batch waits for shows too."""
+def _sample(
+    stop: threading.Event, samples: dict[str, int], systems: dict[str, str], until: float
+) -> None:
+    """Where the worker's threads are, twenty times a second (`--sample`), until `until`:
+    the frame of ours nearest the top of each stack, so a shared bottleneck shows; a run's
+    threads and a stream's read-ahead are marked with their system, so the stream a batch
+    waits for shows too (`systems`: a run thread's name to its system)."""
     import sys as _sys
     import traceback
 
     me = threading.get_ident()
-    while not stop.wait(0.05):
+    while not stop.wait(0.05) and time.monotonic() < until:
         names = {thread.ident: thread.name for thread in threading.enumerate()}
         for ident, frame in _sys._current_frames().items():
             if ident == me:
@@ -170,6 +175,8 @@ def _sample(stop: threading.Event, samples: dict[str, int]) -> None:
             name = names.get(ident, "")
             if name.startswith("read-"):  # a stream's read-ahead: read-<system>-<entity>
                 where = f"[{name.split('-')[1]}] {where}"
+            elif name.startswith("run-"):  # a run or one of its entities: run-<id>[_n]
+                where = f"[{systems.get(name.split('_')[0], '?')} run] {where}"
             samples[where] = samples.get(where, 0) + 1
 
 
@@ -225,7 +232,7 @@ def _leg(
     workdir: Path,
     env: dict[str, str],
     *,
-    sample: bool = False,
+    sample: float = 0.0,
     profile: dict[str, Any] | None = None,
     systems: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -337,7 +344,10 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000, help="records per entity")
     parser.add_argument("--latency-scale", type=float, default=1.0, help="x every latency")
     parser.add_argument("--skip-sequential", action="store_true")
-    parser.add_argument("--sample", action="store_true", help="where (b)'s threads wait")
+    parser.add_argument(
+        "--sample", type=float, nargs="?", const=1e9, default=0.0, metavar="SECONDS",
+        help="where (b)'s threads wait (over its first SECONDS only, if given)",
+    )  # fmt: skip
     parser.add_argument("--runs-in-flight", type=int, default=20, help="(b)'s runs at once")
     parser.add_argument(
         "--profile", choices=("rss", "tracemalloc"), help="where (b)'s memory goes, to a file"
