@@ -10,7 +10,7 @@ sequential read would have saved. A killed run therefore resumes as before.
 Every request still goes through the adapter's session, so the vendor account's
 rate limiter and concurrency slots decide how many are really on the wire; the
 window only stops a stream waiting for its own previous page. A page fetched
-ahead holds a spare token of the worker's page budget (`budget`: pages held
+ahead holds a spare share of the worker's page budget (`budget`: records held
 between fetching and storing, core.page_budget) until its turn comes; with none
 spare it is fetched in its turn. Before they counted, twenty runs paging ahead
 held about 260 MB of pages outside the budget at 10,000 records per entity
@@ -63,7 +63,7 @@ def fetch_pages(
         return
     pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="page")
     pending: dict[bytes, Future[Reply]] = {}
-    tokens = _Tokens(budget)
+    tokens = _Tokens(budget, getattr(paginator, "limit", 0))
     try:
         while True:
             positions = paginator.ahead(width)
@@ -98,14 +98,16 @@ def fetch_pages(
 
 
 class _Tokens:
-    """The page-budget tokens one stream's pages fetched ahead hold, by position."""
+    """The page-budget shares one stream's pages fetched ahead hold, by position; a page
+    takes a full page's records (`page_records`, 0 if the paging does not say)."""
 
-    def __init__(self, budget: PageBudget | None) -> None:
+    def __init__(self, budget: PageBudget | None, page_records: int) -> None:
         self._budget = budget
+        self._weight = budget.weight(page_records) if budget is not None else 0
         self._held: set[bytes] = set()
 
     def take(self, key: bytes) -> bool:
-        if self._budget is not None and not self._budget.take_spare():
+        if self._budget is not None and not self._budget.take_spare(self._weight):
             return False
         self._held.add(key)
         return True
@@ -114,7 +116,7 @@ class _Tokens:
         if key in self._held:
             self._held.discard(key)
             if self._budget is not None:
-                self._budget.release()
+                self._budget.release(self._weight)
 
     def give_back_all(self) -> None:
         for key in list(self._held):

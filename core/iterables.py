@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
@@ -48,13 +49,14 @@ class ReadAhead(Iterator[T]):
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._slots = threading.Semaphore(depth)  # taken before producing, given back on next()
         # Shared by every stream of a process: items fetched and not yet finished with (a
-        # token is taken before fetching, given back when the consumer asks for the next
+        # share is taken before fetching, given back when the consumer asks for the next
         # item), so memory stays flat however many streams run.
         self._budget = budget
-        # The size of the last item (records in a page): the budget serves small ones first.
+        # The size of the last item (records in a page): what the next one takes of the
+        # budget, and so its place in the budget's line (small ones first).
         self._size = size
         self._last_size = 0
-        self._held = 0
+        self._held: deque[int] = deque()  # the budget shares held, oldest item's first
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
         self._done = False
@@ -77,11 +79,11 @@ class ReadAhead(Iterator[T]):
                     # thread waits for the next slot, outside the page budget
                     self._queue.put(("item", self._sized(next(source))))
                 except StopIteration:
-                    self._give_back(1)
+                    self._give_back_newest()
                     self._queue.put(("end", None))
                     return
         except BaseException as exc:  # handed to the consumer, who raises it
-            self._give_back(1)
+            self._give_back_newest()
             self._queue.put(("error", exc))
         finally:
             close = getattr(source, "close", None)
@@ -100,24 +102,32 @@ class ReadAhead(Iterator[T]):
         return False
 
     def _wait_for_budget(self) -> bool:
+        if self._budget is None:
+            return True
+        weight = self._budget.weight(self._last_size)
         while not self._stop.is_set():
-            if self._budget is None or self._budget.acquire(
-                records=self._last_size, stop=self._stop
-            ):
+            if self._budget.acquire(weight=weight, stream=self, stop=self._stop):
                 with self._held_lock:
-                    self._held += 1
+                    self._held.append(weight)
                 if self._stop.is_set():
-                    self._give_back(1)
+                    self._give_back_newest()
                     return False
                 return True
         return False
 
     def _give_back(self, count: int) -> None:
+        """The shares of the `count` oldest items held (the consumer is done with them)."""
         with self._held_lock:
-            count = min(count, self._held)
-            self._held -= count
-        for _ in range(count if self._budget is not None else 0):
-            self._budget.release()  # type: ignore[union-attr]
+            weights = [self._held.popleft() for _ in range(min(count, len(self._held)))]
+        for weight in weights:
+            self._budget.release(weight)  # type: ignore[union-attr]
+
+    def _give_back_newest(self) -> None:
+        """The share just taken for an item that did not come (the source ended or failed)."""
+        with self._held_lock:
+            weight = self._held.pop() if self._held else 0
+        if weight:
+            self._budget.release(weight)  # type: ignore[union-attr]
 
     def __next__(self) -> T:
         if self._done:
@@ -139,4 +149,4 @@ class ReadAhead(Iterator[T]):
         self._done = True
         self._stop.set()
         self._thread.join(timeout=0.5)
-        self._give_back(self._held)  # what is queued or was fetched is dropped
+        self._give_back(len(self._held))  # what is queued or was fetched is dropped

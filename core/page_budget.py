@@ -1,70 +1,103 @@
-"""The pages one worker process holds between fetching and storing, over all its runs.
+"""The records one worker process holds between fetching and storing, over all its runs.
 
 Memory stays flat however many streams run only if every page fetched counts.
-Two kinds of holder take tokens:
+A page counts for its records: memory goes with records, and a token per page
+let a 100-record HubSpot page wait behind 1,000-record pages for a place it
+hardly needed. Two kinds of holder take a page's records from the budget:
 
-- a stream's read-ahead (core.iterables.ReadAhead) waits for a token before it
-  fetches the page its stream needs next, and gives it back once that page is
-  stored;
-- a page fetched ahead of its turn (adapters.prefetch) only takes a *spare*
-  token: never waiting, never while a read-ahead waits, never one of the last
-  `reserve` tokens. With none spare, the page is fetched when its turn comes.
+- a stream's read-ahead (core.iterables.ReadAhead) waits for them before it
+  fetches the page its stream needs next, and gives them back once that page is
+  stored; it asks for as many as its stream's last page had (`weight`), or
+  `first_page` records before its first page, whose size it cannot know yet;
+- a page fetched ahead of its turn (adapters.prefetch) only takes *spare*
+  records: never waiting, never while a read-ahead waits, never from the last
+  `reserve`. With none spare, the page is fetched when its turn comes.
 
-Why the reserve: a stream's pages fetched ahead keep their tokens while its
+Why the reserve: a stream's pages fetched ahead keep their records while its
 generator is suspended between pages, and they are only given back once its
-read-ahead gets a token for the next page. If pages fetched ahead could take
-every token, every read-ahead would wait for a token only they can free: a
-deadlock (it happened, commit ebe8528). Tokens a read-ahead holds always come
-back (a consumer stores its page without waiting for anything here), and pages
-fetched ahead never hold the reserve, so a waiting read-ahead always gets one.
+read-ahead gets its next page's. If pages fetched ahead could take all of the
+budget, every read-ahead would wait for what only they can free: a deadlock (it
+happened, commit ebe8528). What read-aheads hold always comes back (a consumer
+stores its page without waiting for anything here), no read-ahead asks for more
+than the reserve, and pages fetched ahead never take from it, so the first
+read-ahead in line always gets its records.
 
-Who gets a token given back (core.small_first): the waiting read-ahead whose place
-comes first, its place being the time it asked plus `WAIT_PER_RECORD` for each record of its
-stream's last page. Twenty runs in flight keep about seventy read-aheads waiting
-for about ten tokens a second; served as they came, a stream got a page every
-seven seconds or so, and the vendor the batch waits for (HubSpot: 100-record
-pages at 19 calls a second, cheap to store) made one or two calls a second until
-the large-page vendors were done. A small page goes ahead of large ones that
-asked up to a few seconds before it; a large page is never starved, only held
-back for a bounded time. Measured with bench/throughput_bench.py at 10,000
-records per entity (20 runs, about 1M records, this 2-core machine): the batch
-ended in 112-113 s against 121-136 s served as they came.
+Who is served first: the waiting read-ahead whose stream has had the fewest
+records lately (self-clocked fair queueing over streams). Its place in the line
+(core.small_first) is its finish tag: the later of the line's clock and its
+stream's last tag, plus the records it asks for; the line's clock is the tag of
+the page served last. A stream that waits on its vendor between pages (HubSpot:
+100-record pages at 19 calls a second) asks again with a tag near the clock and
+goes ahead of streams with 1,000-record pages that were just served; a stream
+with large pages is never starved, since each page served to the others moves
+their tags on (no time constant to tune, unlike the line before it, which held a
+large page back 2 ms a record).
 
-    budget = PageBudget(32)
-    budget.acquire(records=100, stop=stopped)  # a read-ahead, before its next page
-    budget.take_spare()            # a page fetched ahead: True, or fetch it in its turn
-    budget.release()               # either, when its page is done with
+Measured with bench/throughput_bench.py at 10,000 records per entity (20 runs,
+about 1M records, this 2-core machine, runs alternated with the token-per-page
+budget of 32 pages): the worker's peak RSS was 210-215 MB against 230-253 MB;
+the batch's time stayed within this machine's noise (105 and 131 s against 119
+and 114 s; those runs also had store turns at 2 ms a record, not kept, since
+alone they showed no gain).
+
+    budget = PageBudget(16_000)
+    weight = budget.weight(100)    # a stream whose last page had 100 records
+    budget.acquire(weight=weight, stream=read_ahead, stop=stopped)  # before its next page
+    budget.take_spare(budget.weight(500))  # a page fetched ahead: True, or fetch it in turn
+    budget.release(weight)         # either, when its page is done with
 """
 
 from __future__ import annotations
 
+import weakref
+
 from core.small_first import SmallFirstSlots
 
-# What a record of a stream's last page puts on its place in the line: a 1,000-record
-# page yields to small ones asking up to 2 s after it (tokens come back at about ten a
-# second with twenty runs in flight).
-WAIT_PER_RECORD = 0.002
+# What a stream's first page takes, before its size is known: the common largest page
+# (Salesforce's and SAP's can be larger; their next pages count in full).
+FIRST_PAGE_RECORDS = 1000
 
 
 class PageBudget(SmallFirstSlots):
-    """`acquire(records=..., stop=...)` and `release()` are the line's (core.small_first)."""
+    """`acquire(weight=..., stream=..., stop=...)` and `release(weight)` are the line's
+    (core.small_first), in records."""
 
     def __init__(
-        self, pages: int, *, reserve: int | None = None, wait_per_record: float = WAIT_PER_RECORD
+        self, records: int, *, reserve: int | None = None, first_page: int = FIRST_PAGE_RECORDS
     ) -> None:
-        if pages < 1:
-            raise ValueError("a page budget needs at least one page")
-        super().__init__(pages, wait_per_record=wait_per_record)
-        self.pages = pages
+        if records < 1:
+            raise ValueError("a page budget needs at least one record")
+        super().__init__(records, wait_per_record=0.0)
+        self._clock = 0.0  # the finish tag of the page served last
+        # each stream's last finish tag, for as long as the stream lives
+        self._tags: weakref.WeakKeyDictionary[object, float] = weakref.WeakKeyDictionary()
+        self.records = records
         # a quarter kept for the read-aheads (at least one: the deadlock above)
-        self.reserve = max(1, pages // 4) if reserve is None else reserve
-        if not 1 <= self.reserve <= pages:
-            raise ValueError("the reserve must be between 1 and the budget's pages")
+        self.reserve = max(1, records // 4) if reserve is None else reserve
+        if not 1 <= self.reserve <= records:
+            raise ValueError("the reserve must be between 1 and the budget's records")
+        self.first_page = first_page
 
-    def take_spare(self) -> bool:
-        """A token for a page fetched ahead of its turn, if one is spare (see above)."""
+    def weight(self, records: int) -> int:
+        """What a page of `records` records takes (0: a first page, its size unknown): at
+        most the reserve, so the first read-ahead in line always fits once the others'
+        pages are stored."""
+        return max(1, min(records or self.first_page, self.reserve))
+
+    def _place(self, records: int, weight: int, stream: object) -> float:
+        last = self._tags.get(stream, 0.0) if stream is not None else 0.0
+        return max(self._clock, last) + weight
+
+    def _served(self, place: float, stream: object) -> None:
+        self._clock = max(self._clock, place)
+        if stream is not None:
+            self._tags[stream] = place
+
+    def take_spare(self, weight: int = 1) -> bool:
+        """`weight` records for a page fetched ahead of its turn, if they are spare (see
+        above)."""
         with self._lock:
-            if self._waiting or self._free <= self.reserve:
+            if self._waiting or self._free - weight < self.reserve:
                 return False
-            self._free -= 1
+            self._free -= weight
             return True

@@ -5,9 +5,15 @@ Two things in a worker process are handed out this way: page budget tokens
 (core.store_turns: which page is stored next). Both are asked for by dozens of
 threads at once, and both must serve the rate-limited vendor's small pages
 before large ones, yet never starve a large one. A waiter's place is the time it
-asked plus `wait_per_record` for each record of the work it brings; a slot
+asked plus `wait_per_record` for each record of the work it brings (the page
+budget places its waiters by fair-queueing tags instead: `_place`); a slot
 given back goes straight to the first waiter still in line (nobody arriving
 later takes it first), and a waiter that stops or times out leaves the line.
+
+A waiter may ask for several slots at once (`weight`: the page budget counts
+records, so a small page takes little of it). The first waiter in line is served
+once enough slots are free, and nobody behind it goes first: a large one waits
+for slots to come back, never for a gap that small ones keep filling.
 
     slots = SmallFirstSlots(2, wait_per_record=0.002)
     if slots.acquire(records=100, stop=stopped):
@@ -30,6 +36,8 @@ POLL_S = 0.05  # how often a waiter looks at its `stop`
 class _Waiter:
     place: float
     order: int
+    weight: int = field(compare=False, default=1)
+    stream: object = field(compare=False, default=None)  # whose turn it is (PageBudget)
     called: threading.Event = field(compare=False, default_factory=threading.Event)
     gone: bool = field(compare=False, default=False)  # stopped or timed out: skipped
 
@@ -58,19 +66,27 @@ class SmallFirstSlots:
         timeout: float | None = None,
         *,
         records: int = 0,
+        weight: int = 1,
+        stream: object = None,
         stop: threading.Event | None = None,
     ) -> bool:
-        """A slot for work of `records` records; False if none came within `timeout` or
+        """`weight` slots for work of `records` records, for `stream` (the work's source,
+        if the line keeps account of them); False if they did not come within `timeout` or
         once `stop` is set."""
+        if not 1 <= weight <= self.slots:
+            raise ValueError(f"a waiter asks for 1 to {self.slots} slots, not {weight}")
         with self._lock:
-            if self._free > 0 and not self._waiting:
-                self._free -= 1
+            place = self._place(records, weight, stream)
+            if self._free >= weight and not self._waiting:
+                self._free -= weight
+                self._served(place, stream)
                 return True
             if not blocking:
                 return False
-            waiter = _Waiter(time.monotonic() + records * self.wait_per_record, next(self._order))
+            waiter = _Waiter(place, next(self._order), weight, stream)
             heapq.heappush(self._line, waiter)
             self._waiting += 1
+            self._serve()  # first in line now, it may fit where the one before it did not
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
@@ -83,17 +99,34 @@ class SmallFirstSlots:
                         return True
                     waiter.gone = True
                     self._waiting -= 1
+                    self._serve()  # it may have been the first in line, waiting for more
                 return False
 
-    def release(self) -> None:
-        """Give a slot back: to the first waiter in line, or to the free ones."""
+    def release(self, weight: int = 1) -> None:
+        """Give `weight` slots back: to the waiters first in line, or to the free ones."""
         with self._lock:
-            if self._free >= self.slots:
+            if self._free + weight > self.slots:
                 raise ValueError("a slot was given back twice")
-            while self._line:
-                waiter = heapq.heappop(self._line)
-                if not waiter.gone:
-                    self._waiting -= 1
-                    waiter.called.set()
-                    return
-            self._free += 1
+            self._free += weight
+            self._serve()
+
+    def _place(self, records: int, weight: int, stream: object) -> float:
+        """Where work asking now stands in the line (called with the lock held)."""
+        return time.monotonic() + records * self.wait_per_record
+
+    def _served(self, place: float, stream: object) -> None:
+        """Work at `place` was given its slots (called with the lock held)."""
+
+    def _serve(self) -> None:
+        """Hand free slots to the line in order, while its first waiter's weight fits
+        (called with the lock held)."""
+        while self._line:
+            first = self._line[0]
+            if not first.gone and first.weight > self._free:
+                return
+            heapq.heappop(self._line)
+            if not first.gone:
+                self._free -= first.weight
+                self._waiting -= 1
+                self._served(first.place, first.stream)
+                first.called.set()

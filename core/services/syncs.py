@@ -60,7 +60,7 @@ class SyncService:
         self._alerts = alerts
         self._queue = queue  # REDIS_URL set: a queued run is also a Dramatiq message
         # Pages held between fetching and storing by all the runs of this process.
-        self._page_budget = PageBudget(settings.pages_buffered)
+        self._page_budget = PageBudget(settings.records_buffered)
         self._store_turns = StoreTurns(settings.store_turns)  # and stored in turns
         self._run_end_listeners: list[Callable[[SyncRun], object]] = []
 

@@ -218,15 +218,15 @@ def test_a_page_handed_on_is_not_held_by_the_paused_read(width: int) -> None:
 
 
 class _CountingBudget(PageBudget):
-    """The process's page budget, noting the most tokens out at once."""
+    """The process's page budget, noting the most records out at once."""
 
-    def __init__(self, pages: int, *, reserve: int | None = None) -> None:
-        super().__init__(pages, reserve=reserve)
+    def __init__(self, records: int, *, reserve: int | None = None) -> None:
+        super().__init__(records, reserve=reserve)
         self.peak = 0
 
-    def take_spare(self) -> bool:
-        taken = super().take_spare()
-        self.peak = max(self.peak, self.pages - self.free)
+    def take_spare(self, weight: int = 1) -> bool:
+        taken = super().take_spare(weight)
+        self.peak = max(self.peak, self.records - self.free)
         return taken
 
 
@@ -244,32 +244,34 @@ def _budgeted_read(total: int, budget: PageBudget, *, limit: int = 10) -> Any:
     return paginator, vendor, pages
 
 
-@pytest.mark.parametrize(("tokens", "reserve"), [(1, 1), (2, 1), (5, 2), (8, 2)])
-def test_pages_fetched_ahead_hold_spare_tokens_and_give_them_back(
-    tokens: int, reserve: int
+@pytest.mark.parametrize(("pages", "reserve"), [(1, 1), (2, 1), (5, 2), (8, 2)])
+def test_pages_fetched_ahead_hold_spare_records_and_give_them_back(
+    pages: int, reserve: int
 ) -> None:
-    """Every page held ahead of the read takes a spare token, without waiting for one;
-    the pages and positions are those of a sequential read, and every token comes back."""
-    budget = _CountingBudget(tokens, reserve=reserve)
-    paginator, vendor, pages = _budgeted_read(95, budget)
-    read = [([r["id"] for r in raw], paginator.resume) for _reply, raw in pages]
+    """Every page held ahead of the read takes a full page's records (10 here) of what is
+    spare, without waiting; the pages and positions are those of a sequential read, and
+    every record comes back."""
+    budget = _CountingBudget(pages * 10, reserve=reserve * 10)
+    paginator, vendor, read_pages = _budgeted_read(95, budget)
+    read = [([r["id"] for r in raw], paginator.resume) for _reply, raw in read_pages]
     assert read == _read(OffsetVendor(95, with_total=True), 1)
-    assert budget.peak <= min(tokens - reserve, 3)  # never the reserve; 3 ahead at width 4
-    assert budget.free == tokens
-    if tokens == reserve:  # nothing spare: no page fetched ahead, one request at a time
+    # never the reserve; 3 ahead at width 4
+    assert budget.peak <= min(pages - reserve, 3) * 10
+    assert budget.free == pages * 10
+    if pages == reserve:  # nothing spare: no page fetched ahead, one request at a time
         assert vendor.peak == 1
     else:
         assert vendor.peak > 1
 
 
-def test_a_read_stopped_early_gives_its_tokens_back() -> None:
-    budget = PageBudget(8, reserve=1)
+def test_a_read_stopped_early_gives_its_records_back() -> None:
+    budget = PageBudget(80, reserve=10)
     _paginator, _vendor, pages = _budgeted_read(200, budget)
     next(pages)
     next(pages)
-    assert budget.free < 8  # pages held ahead
+    assert budget.free < 80  # pages held ahead
     pages.close()
-    assert budget.free == 8
+    assert budget.free == 80
 
 
 def test_streams_paging_ahead_never_hold_the_tokens_their_read_aheads_need() -> None:
@@ -278,27 +280,28 @@ def test_streams_paging_ahead_never_hold_the_tokens_their_read_aheads_need() -> 
     the token back; then the stream waits for a token for its next page while its pages
     fetched ahead, held by the suspended generator, keep theirs. However many streams do
     this, a token stays free for a read-ahead, so the reads go on."""
-    budget = PageBudget(8, reserve=2)
+    budget = PageBudget(80, reserve=20)  # pages of 10 records: 8 pages, 2 in reserve
     streams = [_budgeted_read(200, budget)[2] for _ in range(6)]
     try:
         for pages in streams:
             for _first_then_second_page in range(2):  # the first page is read alone
-                assert budget.acquire(timeout=1)  # the stream's read-ahead, for its next page
+                # the stream's read-ahead, for its next page
+                assert budget.acquire(timeout=1, weight=10)
                 next(pages)
-                budget.release()  # the consumer stored the page
-        assert budget.free >= 2
-        assert budget.acquire(blocking=False)  # a read-ahead gets one at once
-        budget.release()
+                budget.release(10)  # the consumer stored the page
+        assert budget.free >= 20
+        assert budget.acquire(blocking=False, weight=10)  # a read-ahead gets one at once
+        budget.release(10)
     finally:
         for pages in streams:
             pages.close()
-    assert budget.free == 8
+    assert budget.free == 80
 
 
 def test_reads_sharing_a_small_budget_all_end() -> None:
     """Many streams, each a read-ahead over pages fetched ahead, one small budget: every
-    read ends with every record, and every token comes back."""
-    budget = PageBudget(4, reserve=1)
+    read ends with every record, and every share of the budget comes back."""
+    budget = PageBudget(28, reserve=7)  # pages of 7 records: 4 pages, 1 in reserve
     streams = [ReadAhead(_budgeted_read(120, budget, limit=7)[2], budget=budget) for _ in range(8)]
 
     def drain(stream: ReadAhead[Any]) -> list[int]:
@@ -313,4 +316,4 @@ def test_reads_sharing_a_small_budget_all_end() -> None:
         assert [f.result(timeout=60) for f in done] == [list(range(120))] * 8
     for stream in streams:
         stream.close()
-    assert budget.free == 4
+    assert budget.free == 28

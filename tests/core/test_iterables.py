@@ -141,16 +141,24 @@ class _NotingBudget(PageBudget):
         timeout: float | None = None,
         *,
         records: int = 0,
+        weight: int = 1,
+        stream: object = None,
         stop: threading.Event | None = None,
     ) -> bool:
-        self.asked.append(records)
-        return super().acquire(blocking, timeout, records=records, stop=stop)
+        assert stream is not None  # the budget keeps account of each stream
+        self.asked.append(weight)
+        return super().acquire(
+            blocking, timeout, records=records, weight=weight, stream=stream, stop=stop
+        )
 
 
-def test_a_read_ahead_asks_the_budget_with_its_last_items_size() -> None:
-    """The budget serves small pages first (core.page_budget): it is told how large this
-    stream's last page was; the first page is asked for as size 0."""
-    budget = _NotingBudget(4)
+def test_a_read_ahead_takes_its_last_items_size_from_the_budget() -> None:
+    """A page counts for its records (core.page_budget): a read-ahead asks for as many
+    records as its stream's last page had, and for the budget's first-page guess (at most
+    its reserve) before its first page."""
+    budget = _NotingBudget(40)
     with closing(ReadAhead(iter([[1] * 3, [1] * 5, [1]]), budget=budget, size=len)) as items:
         assert [len(item) for item in items] == [3, 5, 1]
-    assert budget.asked[:3] == [0, 3, 5]
+    assert budget.asked[:3] == [budget.weight(0), 3, 5]
+    assert budget.weight(0) == 10  # the first-page guess, at most the reserve
+    assert budget.free == 40

@@ -24,6 +24,13 @@ from core.page_budget import PageBudget
 from tests.proof.conftest import Hub
 
 
+class _PageCountingBudget(PageBudget):
+    """A budget counting pages, not records: what it holds is the pages fetched ahead."""
+
+    def weight(self, records: int) -> int:
+        return 1
+
+
 def _alive(kind: type) -> int:
     gc.collect()
     return sum(isinstance(found, kind) for found in gc.get_objects())
@@ -34,7 +41,7 @@ def test_a_read_paused_between_pages_keeps_nothing_of_the_page_it_handed_on(
     hub: Hub, ahead: int
 ) -> None:
     adapter = hub.adapter()
-    budget = PageBudget(8)
+    budget = _PageCountingBudget(8)
     adapter.context = replace(adapter.context, pages_in_flight=ahead, page_budget=budget)
     before = {kind: _alive(kind) for kind in (RemotePage, RemoteRecord, Reply)}
     pages = cast(
@@ -47,8 +54,8 @@ def test_a_read_paused_between_pages_keeps_nothing_of_the_page_it_handed_on(
         del page  # the engine is done with it and waits for the page budget
         assert _alive(RemotePage) == before[RemotePage]
         assert _alive(RemoteRecord) == before[RemoteRecord]
-        # pages fetched ahead of their turn are the only answers kept: each holds a token
-        held_ahead = budget.pages - budget.free
+        # pages fetched ahead of their turn are the only answers kept: each holds a share
+        held_ahead = budget.records - budget.free
         assert _alive(Reply) <= before[Reply] + held_ahead, "a decoded answer is kept"
     finally:
         pages.close()
