@@ -56,7 +56,8 @@ class ReadAhead(Iterator[T]):
         # budget, and so its place in the budget's line (small ones first).
         self._size = size
         self._last_size = 0
-        self._held: deque[int] = deque()  # the budget shares held, oldest item's first
+        # the budget's records held (and whether from its small pages' own), oldest first
+        self._held: deque[tuple[int, bool]] = deque()
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
         self._done = False
@@ -105,10 +106,14 @@ class ReadAhead(Iterator[T]):
         if self._budget is None:
             return True
         weight = self._budget.weight(self._last_size)
+        if self._budget.take_small(weight):
+            with self._held_lock:
+                self._held.append((weight, True))
+            return True
         while not self._stop.is_set():
             if self._budget.acquire(weight=weight, stream=self, stop=self._stop):
                 with self._held_lock:
-                    self._held.append(weight)
+                    self._held.append((weight, False))
                 if self._stop.is_set():
                     self._give_back_newest()
                     return False
@@ -118,16 +123,24 @@ class ReadAhead(Iterator[T]):
     def _give_back(self, count: int) -> None:
         """The shares of the `count` oldest items held (the consumer is done with them)."""
         with self._held_lock:
-            weights = [self._held.popleft() for _ in range(min(count, len(self._held)))]
-        for weight in weights:
-            self._budget.release(weight)  # type: ignore[union-attr]
+            held = [self._held.popleft() for _ in range(min(count, len(self._held)))]
+        for share in held:
+            self._release(*share)
 
     def _give_back_newest(self) -> None:
         """The share just taken for an item that did not come (the source ended or failed)."""
         with self._held_lock:
-            weight = self._held.pop() if self._held else 0
-        if weight:
-            self._budget.release(weight)  # type: ignore[union-attr]
+            share = self._held.pop() if self._held else None
+        if share is not None:
+            self._release(*share)
+
+    def _release(self, weight: int, small: bool) -> None:
+        if self._budget is None:  # nothing is held without a budget
+            return
+        if small:
+            self._budget.release_small(weight)
+        else:
+            self._budget.release(weight)
 
     def __next__(self) -> T:
         if self._done:

@@ -3,12 +3,18 @@
 Memory stays flat however many streams run only if every page fetched counts.
 A page counts for its records: memory goes with records, and a token per page
 let a 100-record HubSpot page wait behind 1,000-record pages for a place it
-hardly needed. Two kinds of holder take a page's records from the budget:
+hardly needed. Three kinds of holder take a page's records from the budget:
 
 - a stream's read-ahead (core.iterables.ReadAhead) waits for them before it
   fetches the page its stream needs next, and gives them back once that page is
   stored; it asks for as many as its stream's last page had (`weight`), or
   `first_page` records before its first page, whose size it cannot know yet;
+- a small page (at most `small_page` records: HubSpot's 100, Zoho's 200) first
+  takes from the small pages' own `small_pool`, past the line; only when that
+  is spent does it join the line. A vendor with small pages is held back by
+  its calls, not its records: in the line, a HubSpot stream still waited about
+  half a second a page behind large pages whose turn had come, and made a third
+  of the calls its limit allowed while the large-page vendors ran;
 - a page fetched ahead of its turn (adapters.prefetch) only takes *spare*
   records: never waiting, never while a read-ahead waits, never from the last
   `reserve`. With none spare, the page is fetched when its turn comes.
@@ -34,17 +40,22 @@ their tags on (no time constant to tune, unlike the line before it, which held a
 large page back 2 ms a record).
 
 Measured with bench/throughput_bench.py at 10,000 records per entity (20 runs,
-about 1M records, this 2-core machine, runs alternated with the token-per-page
-budget of 32 pages): the worker's peak RSS was 210-215 MB against 230-253 MB;
-the batch's time stayed within this machine's noise (105 and 131 s against 119
-and 114 s; those runs also had store turns at 2 ms a record, not kept, since
-alone they showed no gain).
+about 1M records, this 2-core machine; store turns at 2 ms a record, see
+core.store_turns):
 
-    budget = PageBudget(16_000)
-    weight = budget.weight(100)    # a stream whose last page had 100 records
+- a token per page, 32 pages: 114-120 s, peak RSS 230-253 MB;
+- records, in fair queueing only, 16,000: 105-131 s, 210-215 MB;
+- with the small pages' own pool as well: 97.5 s and 213 MB at 12,000 records
+  (the default), 96 s and 217 MB at 14,000, 89 s and 278 MB at 16,000. With the
+  pool's pages at most 187 records (a 64th of 12,000), Zoho's 200-record pages
+  stayed in the line and its runs ended last, at 101 s.
+
+    budget = PageBudget(12_000)
+    weight = budget.weight(500)    # a stream whose last page had 500 records
+    budget.take_small(weight)      # False: not a small page (else it is done, past the line)
     budget.acquire(weight=weight, stream=read_ahead, stop=stopped)  # before its next page
     budget.take_spare(budget.weight(500))  # a page fetched ahead: True, or fetch it in turn
-    budget.release(weight)         # either, when its page is done with
+    budget.release(weight)         # either, when its page is done with (release_small)
 """
 
 from __future__ import annotations
@@ -56,6 +67,9 @@ from core.small_first import SmallFirstSlots
 # What a stream's first page takes, before its size is known: the common largest page
 # (Salesforce's and SAP's can be larger; their next pages count in full).
 FIRST_PAGE_RECORDS = 1000
+# The largest page the small pages' own pool takes: the rate-bound vendors' (HubSpot 100,
+# Zoho 200; Pipedrive's and Oracle's 500 are not).
+SMALL_PAGE_RECORDS = 250
 
 
 class PageBudget(SmallFirstSlots):
@@ -63,7 +77,13 @@ class PageBudget(SmallFirstSlots):
     (core.small_first), in records."""
 
     def __init__(
-        self, records: int, *, reserve: int | None = None, first_page: int = FIRST_PAGE_RECORDS
+        self,
+        records: int,
+        *,
+        reserve: int | None = None,
+        first_page: int = FIRST_PAGE_RECORDS,
+        small_page: int | None = None,
+        small_pool: int | None = None,
     ) -> None:
         if records < 1:
             raise ValueError("a page budget needs at least one record")
@@ -77,6 +97,10 @@ class PageBudget(SmallFirstSlots):
         if not 1 <= self.reserve <= records:
             raise ValueError("the reserve must be between 1 and the budget's records")
         self.first_page = first_page
+        # small pages' own records, past the line (see above): half as many again
+        self.small_page = SMALL_PAGE_RECORDS if small_page is None else small_page
+        self.small_pool = records // 2 if small_pool is None else small_pool
+        self._small_free = self.small_pool
 
     def weight(self, records: int) -> int:
         """What a page of `records` records takes (0: a first page, its size unknown): at
@@ -92,6 +116,22 @@ class PageBudget(SmallFirstSlots):
         self._clock = max(self._clock, place)
         if stream is not None:
             self._tags[stream] = place
+
+    def take_small(self, weight: int) -> bool:
+        """`weight` records of the small pages' own, for a page of at most `small_page`
+        records, if they are free (never waiting: else the page joins the line)."""
+        with self._lock:
+            if weight > self.small_page or weight > self._small_free:
+                return False
+            self._small_free -= weight
+            return True
+
+    def release_small(self, weight: int) -> None:
+        """Give back what `take_small` gave."""
+        with self._lock:
+            if self._small_free + weight > self.small_pool:
+                raise ValueError("small pages' records were given back twice")
+            self._small_free += weight
 
     def take_spare(self, weight: int = 1) -> bool:
         """`weight` records for a page fetched ahead of its turn, if they are spare (see

@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     pages_in_flight: int = Field(default=4, ge=1, le=16)
     # Records fetched and not yet stored, across every stream of a worker process: memory
     # stays flat however many runs and entities are in flight (core.page_budget).
-    records_buffered: int = Field(default=16_000, ge=1_000, le=1_000_000)
+    # Pages of at most 250 records (HubSpot's, Zoho's) have half as many again of their own.
+    records_buffered: int = Field(default=12_000, ge=1_000, le=1_000_000)
     # Pages stored at once across a worker process's runs, the smallest first
     # (core.store_turns); 0: every stream stores when its page is ready.
     store_turns: int = Field(default=1, ge=0, le=64)

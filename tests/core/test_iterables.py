@@ -75,7 +75,7 @@ def test_close_stops_the_helper_and_closes_the_source() -> None:
 
 def test_a_shared_budget_bounds_the_items_held_across_read_aheads() -> None:
     """Items fetched and not yet finished with, over every stream sharing the budget."""
-    budget = PageBudget(3)
+    budget = PageBudget(3, small_pool=0)  # items of one record each, all in the line
     held = peak = 0
     lock = threading.Lock()
 
@@ -131,8 +131,8 @@ def test_an_item_handed_on_is_not_held_by_the_helper_waiting_for_the_budget() ->
 class _NotingBudget(PageBudget):
     """The sizes read-aheads ask with."""
 
-    def __init__(self, pages: int) -> None:
-        super().__init__(pages)
+    def __init__(self, records: int, *, small_page: int = 0) -> None:
+        super().__init__(records, small_page=small_page)
         self.asked: list[int] = []
 
     def acquire(
@@ -162,3 +162,19 @@ def test_a_read_ahead_takes_its_last_items_size_from_the_budget() -> None:
     assert budget.asked[:3] == [budget.weight(0), 3, 5]
     assert budget.weight(0) == 10  # the first-page guess, at most the reserve
     assert budget.free == 40
+
+
+def test_a_read_ahead_of_small_pages_takes_their_own_records_past_the_line() -> None:
+    """A rate-bound vendor's small pages take from the small pages' own records, without
+    waiting for the line's, which the large pages have taken; its first page, of unknown
+    size, waits in the line as any other."""
+    budget = _NotingBudget(40, small_page=5)
+    # the large pages' records, all but the first page's
+    assert PageBudget.acquire(budget, weight=30)
+    with closing(ReadAhead(iter([[1] * 3, [1] * 5, [1]]), budget=budget, size=len)) as items:
+        assert [len(item) for item in items] == [3, 5, 1]
+    assert budget.asked == [10]  # the first page only
+    assert budget.free == 10
+    budget.release(30)
+    with pytest.raises(ValueError, match="twice"):
+        budget.release_small(1)  # every small page's records came back

@@ -251,3 +251,19 @@ def test_spare_records_for_pages_fetched_ahead_leave_the_reserve() -> None:
 def test_a_waiter_asking_for_more_than_the_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="slots"):
         PageBudget(100).acquire(weight=101)
+
+
+def test_small_pages_have_records_of_their_own_and_never_wait_for_them() -> None:
+    budget = PageBudget(1_000, small_page=100, small_pool=250)
+    assert budget.acquire(weight=1_000)  # the line's records are all taken
+    assert budget.take_small(100)
+    assert budget.take_small(100)
+    assert not budget.take_small(100)  # 50 left: the page joins the line instead
+    assert not budget.take_small(101)  # not a small page
+    budget.release_small(100)
+    assert budget.take_small(100)
+    for _ in range(2):
+        budget.release_small(100)
+    with pytest.raises(ValueError, match="twice"):
+        budget.release_small(100)
+    assert budget.free == 0  # the line's records were never touched
