@@ -41,7 +41,7 @@ large page back 2 ms a record).
 
 Measured with bench/throughput_bench.py at 10,000 records per entity (20 runs,
 about 1M records, this 2-core machine; store turns at 2 ms a record, see
-core.store_turns):
+core.store_turns, except in the first line, at 0.1 ms):
 
 - a token per page, 32 pages: 114-120 s, peak RSS 230-253 MB;
 - records, in fair queueing only, 16,000: 105-131 s, 210-215 MB;

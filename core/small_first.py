@@ -1,6 +1,6 @@
 """Slots a worker's threads wait for in one line, the smallest work first.
 
-Two things in a worker process are handed out this way: page budget tokens
+Two things in a worker process are handed out this way: the page budget's records
 (core.page_budget: which stream fetches its next page) and store turns
 (core.store_turns: which page is stored next). Both are asked for by dozens of
 threads at once, and both must serve the rate-limited vendor's small pages
