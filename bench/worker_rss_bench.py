@@ -223,7 +223,7 @@ def main() -> None:
             leg = worker_leg(sandbox, workdir, in_flight, systems, extra)
             if args.in_process:
                 inside = _leg(
-                    f"in_process_{in_flight}", sandbox, workdir,
+                    f"in_process_{in_flight}", dict.fromkeys(CONNECTIONS, sandbox), workdir,
                     {"TOOTHPICK_WORKER_RUNS_IN_FLIGHT": str(in_flight), **extra}, systems=systems,
                 )  # fmt: skip
                 leg["in_process_peak_rss_mb"] = round(inside["max_rss_mb"], 1)
