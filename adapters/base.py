@@ -222,6 +222,13 @@ class Adapter(Protocol):
         where the vendor can sort so; restarts after the page that produced `resume`."""
         ...
 
+    def page_records(self, entity: Entity) -> int:
+        """The most records a page of `entity` brings, where the adapter asks for a page
+        size (0: the vendor decides): what a stream's read-ahead takes of the page budget
+        before its first page (core.page_budget), so a HubSpot stream's first page waits
+        in line as the 100 or 200 records it is, not as 1,000."""
+        ...
+
     def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
         """Those of `fields` (canonical names) the connection's mapping reads from the vendor."""
         ...

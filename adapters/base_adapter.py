@@ -320,6 +320,9 @@ class BaseAdapter:
         self.stats.pages += 1
         return self.to_page(spec, fields, raw)
 
+    def page_records(self, entity: Entity) -> int:
+        return 0
+
     def pulled_fields(self, entity: Entity, fields: Sequence[str]) -> list[str]:
         return [r.canonical for r in self.field_map(entity).selecting(fields).rules]
 

@@ -219,6 +219,9 @@ class HubSpotAdapter(BaseAdapter):
 
     # --- reads -----------------------------------------------------------------------------
 
+    def page_records(self, entity: Entity) -> int:
+        return max(LIST_LIMIT, SEARCH_LIMIT)  # a full read's list pages, an incremental's search
+
     def read(
         self, entity: Entity, *, since: datetime | None, resume: dict[str, Any] | None
     ) -> Iterator[RemotePage]:

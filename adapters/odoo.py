@@ -176,6 +176,9 @@ class OdooAdapter(BaseAdapter):
         lister = partial(self._listed_ids, spec)
         return replace(spec, paginator=lambda: IdWindowPaginator(lister))
 
+    def page_records(self, entity: Entity) -> int:
+        return self.page_size
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         fields_wanted, full_domain, _scope, fixed = maps.SCOPES[spec.entity]
         domain = [*fixed, *(full_domain if since is None else [])]

@@ -375,8 +375,11 @@ class OracleAdapter(BaseAdapter):
         reply = self.session.request_json("GET", spec.endpoint, params=params)
         return f"{spec.vendor_object} has {dig(reply.body, 'totalResults')} records"
 
+    def page_records(self, entity: Entity) -> int:
+        return max(1, min(MAX_LIMIT, int(self.config.get("page_size") or MAX_LIMIT)))
+
     def spec(self, entity: Entity) -> EntitySpec:
-        size = max(1, min(MAX_LIMIT, int(self.config.get("page_size") or MAX_LIMIT)))
+        size = self.page_records(entity)
         return replace(
             super().spec(entity),
             paginator=lambda: OffsetPaginator(

@@ -108,6 +108,9 @@ class PipedriveAdapter(BaseAdapter):
             return Resolution.quota("Pipedrive's daily request budget is spent", resets_at=resets)
         return None
 
+    def page_records(self, entity: Entity) -> int:
+        return LIMIT
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         params: dict[str, Any] = {"limit": LIMIT, "sort_by": "update_time", "sort_direction": "asc"}
         if since is not None:

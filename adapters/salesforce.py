@@ -219,6 +219,9 @@ class SalesforceAdapter(BaseAdapter):
             None if resume else lambda: query.processed,  # the job's rows, counted by Salesforce
         )
 
+    def page_records(self, entity: Entity) -> int:
+        return self.batch_size  # a query job's result pages too (adapters.salesforce_bulk)
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         soql = self.select(spec, self._groups(spec).page)
         if since is not None:

@@ -174,6 +174,9 @@ class SapAdapter(BaseAdapter):
         # The first page's count lets the pages after it be fetched at once (adapters.prefetch).
         return ODataPaginator(top=self.page_size, count=self.context.pages_in_flight > 1)
 
+    def page_records(self, entity: Entity) -> int:
+        return self.page_size
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         params: dict[str, Any] = {}
         if spec.vendor_object in EXPAND:

@@ -106,6 +106,9 @@ class ZohoAdapter(BaseAdapter):
             return Resolution.quota("Zoho's API credits for 24 hours are spent", resets_at=resets)
         return Resolution.rate_limited("Zoho's concurrency limit was reached", retry_after=wait)
 
+    def page_records(self, entity: Entity) -> int:
+        return PER_PAGE  # the export jobs' pages too (adapters.zoho_bulk)
+
     def first_request(self, spec: EntitySpec, since: datetime | None) -> PageRequest:
         params = {"per_page": PER_PAGE, "sort_by": "Modified_Time", "sort_order": "asc"}
         params["fields"] = ",".join(self._groups(spec).page)

@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from core.page_budget import PageBudget
+from core.small_first import StopSignal
 
 T = TypeVar("T")
 
@@ -45,21 +46,24 @@ class ReadAhead(Iterator[T]):
         name: str = "read-ahead",
         budget: PageBudget | None = None,
         size: Callable[[T], int] | None = None,
+        first_size: int = 0,
     ) -> None:
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._slots = threading.Semaphore(depth)  # taken before producing, given back on next()
+        # taken before producing, given back on next() (and by close(), to wake the helper)
+        self._slots = threading.Semaphore(depth)
         # Shared by every stream of a process: items fetched and not yet finished with (a
         # share is taken before fetching, given back when the consumer asks for the next
         # item), so memory stays flat however many streams run.
         self._budget = budget
         # The size of the last item (records in a page): what the next one takes of the
-        # budget, and so its place in the budget's line (small ones first).
+        # budget, and so its place in the budget's line (small ones first). Before the
+        # first, `first_size` where the source knows it (0: the budget's guess).
         self._size = size
-        self._last_size = 0
+        self._last_size = first_size
         # the budget's records held (and whether from its small pages' own), oldest first
         self._held: deque[tuple[int, bool]] = deque()
         self._held_lock = threading.Lock()
-        self._stop = threading.Event()
+        self._stop = StopSignal()  # wakes the helper where it waits for the page budget
         self._done = False
         self._consumed = False
         # The helper runs in a copy of the creator's context: what the creator's context
@@ -97,10 +101,8 @@ class ReadAhead(Iterator[T]):
         return item
 
     def _wait_for_slot(self) -> bool:
-        while not self._stop.is_set():
-            if self._slots.acquire(timeout=0.05):
-                return self._wait_for_budget()
-        return False
+        self._slots.acquire()
+        return not self._stop.is_set() and self._wait_for_budget()
 
     def _wait_for_budget(self) -> bool:
         if self._budget is None:
@@ -110,15 +112,14 @@ class ReadAhead(Iterator[T]):
             with self._held_lock:
                 self._held.append((weight, True))
             return True
-        while not self._stop.is_set():
-            if self._budget.acquire(weight=weight, stream=self, stop=self._stop):
-                with self._held_lock:
-                    self._held.append((weight, False))
-                if self._stop.is_set():
-                    self._give_back_newest()
-                    return False
-                return True
-        return False
+        if not self._budget.acquire(weight=weight, stream=self, stop=self._stop):
+            return False  # stopped
+        with self._held_lock:
+            self._held.append((weight, False))
+        if self._stop.is_set():
+            self._give_back_newest()
+            return False
+        return True
 
     def _give_back(self, count: int) -> None:
         """The shares of the `count` oldest items held (the consumer is done with them)."""
@@ -161,5 +162,6 @@ class ReadAhead(Iterator[T]):
         """Stop the helper; it finishes at most its current item (a vendor call) on its own."""
         self._done = True
         self._stop.set()
+        self._slots.release()  # wakes the helper if it waits for the consumer
         self._thread.join(timeout=0.5)
         self._give_back(len(self._held))  # what is queued or was fetched is dropped

@@ -145,6 +145,7 @@ class FieldBackfill:
             name=f"backfill-{self.entity.value}",
             budget=ctx.page_budget,
             size=lambda page: len(page.records),  # small pages first (core.page_budget)
+            first_size=ctx.adapter.page_records(self.entity),
         )
         with closing(read) as pages:
             for page in pages:

@@ -170,7 +170,13 @@ class EntityPull:
         """The adapter's pages, the next one fetched while the engine stores this one."""
         pages = self.ctx.adapter.read(self.entity, since=since, resume=resume)
         name = f"read-{self.ctx.connection.system.value}-{self.entity.value}"
-        return ReadAhead(pages, name=name, budget=self.ctx.page_budget, size=_records)
+        return ReadAhead(
+            pages,
+            name=name,
+            budget=self.ctx.page_budget,
+            size=_records,
+            first_size=self.ctx.adapter.page_records(self.entity),
+        )
 
     # -- one page -----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import pytest
 
 from core.iterables import ReadAhead, batched
 from core.page_budget import PageBudget
+from core.small_first import StopSignal
 
 
 def test_batched_streams_lists() -> None:
@@ -143,7 +144,7 @@ class _NotingBudget(PageBudget):
         records: int = 0,
         weight: int = 1,
         stream: object = None,
-        stop: threading.Event | None = None,
+        stop: StopSignal | None = None,
     ) -> bool:
         assert stream is not None  # the budget keeps account of each stream
         self.asked.append(weight)
@@ -161,6 +162,17 @@ def test_a_read_ahead_takes_its_last_items_size_from_the_budget() -> None:
         assert [len(item) for item in items] == [3, 5, 1]
     assert budget.asked[:3] == [budget.weight(0), 3, 5]
     assert budget.weight(0) == 10  # the first-page guess, at most the reserve
+    assert budget.free == 40
+
+
+def test_a_read_ahead_told_its_first_pages_size_asks_for_that_before_it() -> None:
+    """An adapter that sets its page size says so (Adapter.page_records): the first page
+    waits as the records it will bring, not as the budget's guess."""
+    budget = _NotingBudget(40)
+    source = iter([[1] * 3, [1]])
+    with closing(ReadAhead(source, budget=budget, size=len, first_size=4)) as items:
+        assert [len(item) for item in items] == [3, 1]
+    assert budget.asked[:2] == [4, 3]
     assert budget.free == 40
 
 

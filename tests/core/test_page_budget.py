@@ -9,6 +9,7 @@ import time
 import pytest
 
 from core.page_budget import PageBudget
+from core.small_first import StopSignal
 
 
 def test_a_read_ahead_waits_for_a_token_given_back() -> None:
@@ -158,7 +159,7 @@ def test_a_stream_of_large_pages_waits_only_until_a_small_one_has_had_as_many_re
 def test_a_stopped_read_ahead_leaves_the_line_and_is_given_nothing() -> None:
     budget = PageBudget(1)
     assert budget.acquire()
-    stop = threading.Event()
+    stop = StopSignal()
     answers: list[bool] = []
     waiter = threading.Thread(target=lambda: answers.append(budget.acquire(stop=stop)))
     waiter.start()
@@ -223,7 +224,7 @@ def test_the_first_in_line_waits_for_its_whole_weight_and_nobody_goes_before_it(
 def test_a_waiter_leaving_the_head_of_the_line_lets_the_next_through() -> None:
     budget = PageBudget(1_000, reserve=1_000)
     assert budget.acquire(weight=900)
-    stop = threading.Event()
+    stop = StopSignal()
     answers: list[bool] = []
     large = threading.Thread(target=lambda: answers.append(budget.acquire(weight=500, stop=stop)))
     large.start()

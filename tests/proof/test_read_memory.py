@@ -60,3 +60,21 @@ def test_a_read_paused_between_pages_keeps_nothing_of_the_page_it_handed_on(
     finally:
         pages.close()
         adapter.close()
+
+
+def test_an_adapter_says_how_many_records_its_pages_bring(hub: Hub) -> None:
+    """What a stream's first page takes of the page budget is the adapter's word
+    (Adapter.page_records): every page of a full read is at most that, and a full page is
+    not less than half of it (the first page of a large stream waits in line as its own
+    size, neither a small page taken for a large one nor the other way round)."""
+    adapter = hub.adapter()
+    try:
+        entity = hub.case.first_entity
+        said = adapter.page_records(entity)
+        sizes = [len(page.records) for page in adapter.read(entity, since=None, resume=None)]
+    finally:
+        adapter.close()
+    assert said > 0, f"{hub.case.id} sets its page size but does not say it"
+    assert len(sizes) >= 3, sizes  # the case holds at least three pages
+    assert max(sizes) <= said, (said, sizes)
+    assert sizes[0] * 2 >= said, (said, sizes)

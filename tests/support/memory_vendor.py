@@ -185,6 +185,9 @@ class MemoryAdapter:
         self.stats.api_calls += 1
         return iter(sorted(self.vendor.truth(entity)))
 
+    def page_records(self, entity: Entity) -> int:
+        return self.page_size
+
     def id_listing_page(self, entity: Entity) -> int:
         return 0 if self.vendor.id_order else 2**31  # ranged: as a vendor without id listing
 
