@@ -7,8 +7,9 @@ hardly needed. Three kinds of holder take a page's records from the budget:
 
 - a stream's read-ahead (core.iterables.ReadAhead) waits for them before it
   fetches the page its stream needs next, and gives them back once that page is
-  stored; it asks for as many as its stream's last page had (`weight`), or
-  `first_page` records before its first page, whose size it cannot know yet;
+  stored; it asks for as many as its stream's last page had (`weight`), and
+  before its first page for the page size its adapter asks the vendor for
+  (Adapter.page_records), or `first_page` records where the vendor decides;
 - a small page (at most `small_page` records: HubSpot's 100, Zoho's 200) first
   takes from the small pages' own `small_pool`, past the line; only when that
   is spent does it join the line. A vendor with small pages is held back by
@@ -64,8 +65,8 @@ import weakref
 
 from core.small_first import SmallFirstSlots
 
-# What a stream's first page takes, before its size is known: the common largest page
-# (Salesforce's and SAP's can be larger; their next pages count in full).
+# What a stream's first page takes where its adapter does not say its page size: the
+# common largest page.
 FIRST_PAGE_RECORDS = 1000
 # The largest page the small pages' own pool takes: the rate-bound vendors' (HubSpot 100,
 # Zoho 200; Pipedrive's and Oracle's 500 are not).
