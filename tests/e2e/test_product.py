@@ -119,10 +119,16 @@ def test_manual_sync_runs_to_the_end(page: Page, product: Product) -> None:
 
 def test_filter_logs_and_download_csv(page: Page, product: Product) -> None:
     open_page(page, product, "logs", "Logs")
-    expect(page.get_by_text("matching entries")).to_be_visible()
+    matching = page.get_by_text("matching entries")
+    expect(matching).to_be_visible()
+    unfiltered = matching.inner_text()
     page.get_by_text("Filters:").first.click()  # folded into one expander
     _choose(page, "logs_f_operations", re.compile("^sync$"))
     _click(page, "logs_apply")
+    # The page drawn with the filter, before the download: a download button still on the
+    # screen from before exports the unfiltered log (the script may not have started yet
+    # when the app says it is not running).
+    expect(matching).not_to_have_text(unfiltered, timeout=15_000)
     wait_idle(page)
     expect(page.locator(".st-key-logs_export")).to_be_visible()
     with page.expect_download() as download:
