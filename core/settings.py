@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # stays flat however many runs and entities are in flight (core.page_budget).
     # Pages of at most 250 records (HubSpot's, Zoho's) have half as many again of their own.
     records_buffered: int = Field(default=12_000, ge=1_000, le=1_000_000)
+    # Its name before it counted records: refused rather than ignored, so a deployment
+    # that set it learns its setting no longer applies.
+    pages_buffered: str | None = Field(default=None, alias="TOOTHPICK_PAGES_BUFFERED", exclude=True)
     # Pages stored at once across a worker process's runs, the smallest first
     # (core.store_turns); 0: every stream stores when its page is ready.
     store_turns: int = Field(default=1, ge=0, le=64)
@@ -153,6 +156,15 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("pages_buffered")
+    @classmethod
+    def _retired_pages_buffered(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "no longer read: set TOOTHPICK_RECORDS_BUFFERED instead, which counts records "
+                "fetched and not yet stored (12000 by default), not pages"
+            )
 
     @field_validator("mongodb_uri")
     @classmethod

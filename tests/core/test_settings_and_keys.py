@@ -64,6 +64,14 @@ def test_invalid_setting_is_one_line_naming_the_variable(
     assert variable in message and "\n" not in message
 
 
+def test_a_retired_setting_is_refused_naming_the_one_that_replaced_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TOOTHPICK_PAGES_BUFFERED", "32")
+    with pytest.raises(ConfigError, match=r"TOOTHPICK_PAGES_BUFFERED.*TOOTHPICK_RECORDS_BUFFERED"):
+        load_settings()
+
+
 def test_development_key_is_generated_once_with_0600(isolated_environment: Path) -> None:
     settings = load_settings()
     first = load_key_ring(settings)
