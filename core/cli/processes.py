@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from core.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long the processes `start` launched have, together, to stop after SIGTERM before
+# they are killed.
+STOP_GRACE_S = 10.0
 
 
 def _toothpick(*args: str) -> list[str]:
@@ -206,9 +209,10 @@ def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S  # one grace for all, not one each
     for process in processes.values():
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)

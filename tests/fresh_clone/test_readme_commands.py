@@ -197,7 +197,12 @@ def _interrupt_and_check_all_gone(started: Started, clone: Path) -> None:
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
+        # its children run in sessions of their own (core.cli.processes): not in its group
+        stuck = ours | _descendants(process.pid) | _processes_in(clone)
         os.killpg(process.pid, signal.SIGKILL)
+        for pid in stuck:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         pytest.fail("the start command did not stop within 30 s of Ctrl-C")
     deadline = time.monotonic() + 10
     left = {pid for pid in ours if Path(f"/proc/{pid}").exists()} | _processes_in(clone)
