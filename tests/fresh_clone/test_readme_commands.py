@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import signal
 import socket
@@ -88,9 +89,20 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range. The start command binds it a
+    minute later, after its install: a port the kernel handed out (bind to port 0) may
+    by then be any outgoing connection's (pip's downloads, the other tests), and the
+    dashboard once found its port taken ("Port 44793 is not available")."""
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    low = max(1024, ephemeral_low - 12_000)
+    for port in random.sample(range(low, ephemeral_low), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{ephemeral_low - 1}")
 
 
 def _user_environment() -> dict[str, str]:
@@ -98,8 +110,12 @@ def _user_environment() -> dict[str, str]:
     beside other products on this machine."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_VARIABLES)}
     env.pop("VIRTUAL_ENV", None)
-    for name in ("DASHBOARD", "SANDBOX", "SANDBOX_TLS", "API"):
-        env[f"TOOTHPICK_{name}_PORT"] = str(_free_port())
+    names = ("DASHBOARD", "SANDBOX", "SANDBOX_TLS", "API")
+    ports: set[int] = set()
+    while len(ports) < len(names):
+        ports.add(_free_port())
+    for name, port in zip(names, sorted(ports), strict=True):
+        env[f"TOOTHPICK_{name}_PORT"] = str(port)
     return env
 
 
