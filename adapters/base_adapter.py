@@ -299,6 +299,7 @@ class BaseAdapter:
             lambda answer: self.records(spec, answer),
             width=self.context.pages_in_flight,
             budget=self.context.page_budget,
+            page_records=self.page_records(entity),
         ):
             self.stats.pages += 1
             page = self.to_page(spec, fields, self.complete_records(spec, raw))

@@ -53,17 +53,19 @@ def fetch_pages(
     *,
     width: int = 1,
     budget: PageBudget | None = None,
+    page_records: int = 0,
 ) -> Iterator[tuple[Reply, list[Any]]]:
     """Each page's reply and records, in order; `paginator` has read the page when it is
     yielded (so `paginator.resume` is the position after it). The page the read needs
-    now is the caller's (its read-ahead holds a token for it); each one fetched ahead of
-    it holds a spare token of `budget` until its turn comes."""
+    now is the caller's (its read-ahead holds a share for it); each one fetched ahead of
+    it holds a spare share of `budget`, `page_records` records (Adapter.page_records; 0:
+    the budget's guess), until its turn comes."""
     if width <= 1 or paginator.ahead(width) is None:
         yield from _one_by_one(paginator, request, send, records)
         return
     pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="page")
     pending: dict[bytes, Future[Reply]] = {}
-    tokens = _Tokens(budget, getattr(paginator, "limit", 0))
+    tokens = _Tokens(budget, page_records)
     try:
         while True:
             positions = paginator.ahead(width)
@@ -99,7 +101,7 @@ def fetch_pages(
 
 class _Tokens:
     """The page-budget shares one stream's pages fetched ahead hold, by position; a page
-    takes a full page's records (`page_records`, 0 if the paging does not say)."""
+    takes a full page's records (`page_records`, 0: the budget's guess)."""
 
     def __init__(self, budget: PageBudget | None, page_records: int) -> None:
         self._budget = budget

@@ -239,8 +239,9 @@ def _budgeted_read(total: int, budget: PageBudget, *, limit: int = 10) -> Any:
     paginator.init_request(request)
     vendor = OffsetVendor(total, with_total=True)
     pages = fetch_pages(
-        paginator, request, vendor.send, lambda reply: reply.body["items"], width=4, budget=budget
-    )
+        paginator, request, vendor.send, lambda reply: reply.body["items"],
+        width=4, budget=budget, page_records=limit,
+    )  # fmt: skip
     return paginator, vendor, pages
 
 

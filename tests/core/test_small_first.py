@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from core.small_first import SmallFirstSlots, StopSignal
 
@@ -29,7 +30,7 @@ def test_a_waiter_stopped_after_it_was_served_keeps_its_slot() -> None:
     waiter = threading.Thread(target=lambda: answers.append(slots.acquire(stop=stop)))
     waiter.start()
     while not slots.waiting:
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     slots.release()  # served, then stopped, before the waiter wakes to look
     stop.set()
     waiter.join(timeout=5)
